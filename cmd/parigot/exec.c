@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd/parigot/exec.c: `parigot exec`, which runs one WASI command module.
+ *
+ * stdin, stdout and stderr pass through; the guest's exit status becomes
+ * ours. Owns the engine, module, instance and pulse of the run. Calls the
+ * kernel's engine and pulse. Main thread; the pulse has its own.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "engine.h"
+#include "opt.h"
+#include "parigot/error.h"
+#include "pulse.h"
+#include "rt.h"
+
+#define PULSE_INTERVAL_NS 100000000ull /* 100 ms: timeouts land within it */
+
+typedef struct exec_opts {
+  bool is_deterministic;
+  uint64_t seed;
+  uint64_t max_memory_bytes;
+  uint64_t timeout_ns; /* 0: none */
+  const char *timeout_text;
+  const char **env; /* the --env values, borrowed from argv */
+  int envc;
+  const char *module;
+  int guest_argc; /* module path and its arguments */
+  char **guest_argv;
+} exec_opts;
+
+static void help(void) {
+  printf(
+      "usage: parigot exec [options] MODULE.wasm [ARGS...]\n\n"
+      "Runs a WASI command module: stdin, stdout and stderr pass through,\n"
+      "ARGS and --env variables reach the guest, and the guest's exit code\n"
+      "becomes parigot's. The compiled module is cached in $PARIGOT_CACHE\n"
+      "(default $XDG_CACHE_HOME/parigot or ~/.cache/parigot).\n\n"
+      "options:\n"
+      "  --deterministic     virtual clock and seeded random stream: the same\n"
+      "                      inputs print the same bytes on every run\n"
+      "  --seed N            random seed (implies --deterministic; default 0)\n"
+      "  --max-memory SIZE   linear memory limit, e.g. 64M (default 256M)\n"
+      "  --timeout DUR       stop the guest after DUR, e.g. 500ms, 2s, 1m\n"
+      "  --env KEY=VALUE     add a variable to the guest's environment\n"
+      "  --help              show this help\n\n"
+      "exit status: the guest's; 2 for a bad command line or module;\n"
+      "124 when --timeout expired; 134 when the guest trapped.\n");
+}
+
+static int need_value(int argc, char **argv, int i) {
+  if (i + 1 < argc)
+    return 0;
+  pg_cli_error("exec: option %s needs a value", argv[i]);
+  return -1;
+}
+
+static int parse_value(exec_opts *o, const char *opt, const char *v) {
+  char *end;
+  if (strcmp(opt, "--seed") == 0) {
+    o->seed = strtoull(v, &end, 10);
+    o->is_deterministic = true;
+    if (*v == '-' || *v == '\0' || *end) {
+      pg_cli_error("exec: --seed %s: not a non-negative integer", v);
+      return -1;
+    }
+  } else if (strcmp(opt, "--max-memory") == 0) {
+    if (pg_opt_parse_size(v, &o->max_memory_bytes) || !o->max_memory_bytes) {
+      pg_cli_error("exec: --max-memory %s: not a size like 64M or 1G", v);
+      return -1;
+    }
+  } else if (strcmp(opt, "--timeout") == 0) {
+    o->timeout_text = v;
+    if (pg_opt_parse_duration(v, &o->timeout_ns) || !o->timeout_ns) {
+      pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m",
+                   v);
+      return -1;
+    }
+  } else { /* --env */
+    if (!strchr(v, '=') || v[0] == '=') {
+      pg_cli_error("exec: --env %s: expected KEY=VALUE", v);
+      return -1;
+    }
+    o->env[o->envc++] = v;
+  }
+  return 0;
+}
+
+static bool takes_value(const char *opt) {
+  return strcmp(opt, "--seed") == 0 || strcmp(opt, "--max-memory") == 0 ||
+         strcmp(opt, "--timeout") == 0 || strcmp(opt, "--env") == 0;
+}
+
+/* Returns 0, 1 for --help, or -1 after printing an error. */
+static int parse(exec_opts *o, int argc, char **argv) {
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+      return 1;
+    if (strcmp(a, "--deterministic") == 0) {
+      o->is_deterministic = true;
+    } else if (takes_value(a)) {
+      if (need_value(argc, argv, i) || parse_value(o, a, argv[i + 1]))
+        return -1;
+      i++;
+    } else {
+      pg_cli_error("exec: unknown option %s (see 'parigot exec --help')", a);
+      return -1;
+    }
+  }
+  if (i >= argc) {
+    pg_cli_error("exec: no module given (see 'parigot exec --help')");
+    return -1;
+  }
+  o->module = argv[i];
+  o->guest_argc = argc - i;
+  o->guest_argv = argv + i;
+  return 0;
+}
+
+static const char *base_name(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+/* Reports how the run ended and picks the exit status. */
+static int report(const exec_opts *o, const pg_run_result *r, bool timed_out) {
+  switch (r->code) {
+  case PG_RT_OK:
+    return 0;
+  case PG_RT_EXIT:
+    if (r->exit_code > 255) {
+      pg_cli_error("%s exited with status %u, which does not fit in an exit "
+                   "code; exiting 1",
+                   base_name(o->module), r->exit_code);
+      return 1;
+    }
+    return (int)r->exit_code;
+  case PG_RT_INTERRUPTED:
+    if (timed_out) {
+      pg_cli_error("timeout after %s", o->timeout_text);
+      return PG_EXIT_TIMEOUT;
+    }
+    break;
+  }
+  pg_cli_error("trap: %s (in %s)", pg_rt_trap_name(r->code),
+               base_name(o->module));
+  return PG_EXIT_TRAP;
+}
+
+static int run_guest(const exec_opts *o, pg_instance *inst,
+                     pg_run_result *r, bool *timed_out) {
+  pg_pulse *pulse = NULL;
+  int rc = 0;
+  if (o->timeout_ns) {
+    uint64_t deadline = pg_clock_host_monotonic_ns() + o->timeout_ns;
+    rc = pg_pulse_new(&pulse, PULSE_INTERVAL_NS, pg_mem_default());
+    if (rc == 0 && (rc = pg_pulse_watch(pulse, inst, deadline)))
+      pg_pulse_free(pulse);
+    if (rc) {
+      pg_cli_error("cannot start the timing pulse: %s", parigot_strerror(rc));
+      return rc;
+    }
+  }
+  rc = pg_instance_run(inst, "_start", r);
+  if (pulse) {
+    *timed_out = pg_pulse_unwatch(pulse, inst);
+    pg_pulse_free(pulse);
+  }
+  return rc;
+}
+
+static int exec_module(const exec_opts *o) {
+  char err[1024];
+  pg_engine *engine = NULL;
+  pg_module *module = NULL;
+  pg_instance *inst = NULL;
+  int status = PG_EXIT_USAGE;
+  int rc = pg_engine_new(&engine, NULL, pg_mem_default(), err, sizeof err);
+  if (rc) {
+    pg_cli_error("%s", err);
+    return PG_EXIT_USAGE;
+  }
+  if ((rc = pg_module_load(engine, o->module, &module))) {
+    pg_cli_error("%s", pg_engine_errmsg(engine));
+    goto done;
+  }
+  if (!pg_module_has_entry(module, "_start")) {
+    pg_cli_error("%s: exports no _start function; is it a WASI command?",
+                 o->module);
+    goto done;
+  }
+  pg_instance_config cfg = {
+      .max_memory_bytes = o->max_memory_bytes,
+      .wasi = {.argc = o->guest_argc,
+               .argv = (const char *const *)o->guest_argv,
+               .envc = o->envc,
+               .env = o->env,
+               .is_deterministic = o->is_deterministic,
+               .seed = o->seed,
+               .stdio_fds = {0, 1, 2}}};
+  if ((rc = pg_instance_new(module, &cfg, &inst))) {
+    pg_cli_error("%s: %s", o->module, parigot_strerror(rc));
+    goto done;
+  }
+  pg_run_result r;
+  bool timed_out = false;
+  if (run_guest(o, inst, &r, &timed_out) == 0) {
+    fflush(stdout);
+    status = report(o, &r, timed_out);
+  }
+done:
+  pg_instance_free(inst);
+  pg_module_free(module);
+  pg_engine_free(engine);
+  return status;
+}
+
+int pg_cmd_exec(int argc, char **argv) {
+  exec_opts o = {0};
+  o.env = calloc((size_t)argc, sizeof *o.env);
+  if (!o.env) {
+    pg_cli_error("out of memory");
+    return PG_EXIT_USAGE;
+  }
+  int rc = parse(&o, argc, argv);
+  int status = rc < 0 ? PG_EXIT_USAGE : 0;
+  if (rc == 1)
+    help();
+  else if (rc == 0)
+    status = exec_module(&o);
+  free(o.env);
+  return status;
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/compile.c: wasm2c, the glue generator and the C compiler driver
+ * (see compile.h).
+ *
+ * Owns the files it writes in the caller's work directory. Calls wasm2c and
+ * the C compiler with posix_spawn, capturing their stderr for messages.
+ */
+#include "compile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "parigot/error.h"
+#include "parigot/version.h"
+
+extern char **environ;
+
+/* ---- finding the tools ---- */
+
+/* @p out must hold PATH_MAX bytes. */
+static int find_on_path(const char *prog, char *out) {
+  if (strchr(prog, '/')) {
+    if (access(prog, X_OK) != 0)
+      return -1;
+    return realpath(prog, out) ? 0 : -1;
+  }
+  const char *path = getenv("PATH");
+  if (!path)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  while (*path) {
+    const char *end = strchr(path, ':');
+    size_t n = end ? (size_t)(end - path) : strlen(path);
+    char cand[4096];
+    if (snprintf(cand, sizeof cand, "%.*s/%s", (int)n, path, prog) <
+            (int)sizeof cand &&
+        access(cand, X_OK) == 0 && realpath(cand, out))
+      return 0;
+    path += n + (end ? 1 : 0);
+  }
+  return -1;
+}
+
+/* A tool's identity: its resolved path, size and modification time. */
+static void hash_tool(pg_sha256 *s, const char *path) {
+  struct stat st;
+  char buf[64];
+  pg_sha256_update(s, path, strlen(path) + 1);
+  if (stat(path, &st) == 0) {
+    int n = snprintf(buf, sizeof buf, "%lld.%lld.%ld", (long long)st.st_size,
+                     (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    pg_sha256_update(s, buf, (size_t)n);
+  }
+}
+
+int pg_toolchain_find(pg_toolchain *tc, char *err, size_t err_len) {
+  const char *cc = getenv("CC");
+  if (!cc || !*cc)
+    cc = "cc";
+  if (find_on_path(cc, tc->cc) != 0) {
+    snprintf(err, err_len,
+             "no C compiler found: '%s' is not on PATH (install gcc or set "
+             "CC)",
+             cc);
+    return PARIGOT_ENOCC;
+  }
+  if (find_on_path("wasm2c", tc->wasm2c) != 0) {
+    snprintf(err, err_len,
+             "wasm2c not found on PATH (install Debian's wabt package)");
+    return PARIGOT_ENOENT;
+  }
+  pg_sha256 s;
+  pg_sha256_init(&s);
+  hash_tool(&s, tc->cc);
+  hash_tool(&s, tc->wasm2c);
+  pg_sha256_final(&s, tc->identity);
+  return 0;
+}
+
+void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
+                    char out[65]) {
+  static const char salt[] = "parigot-module-cache\0" PARIGOT_VERSION_STRING
+                             "\0" PG_COMPILE_FLAGS;
+  char abi[16];
+  uint8_t digest[PG_SHA256_LEN];
+  pg_sha256 s;
+  pg_sha256_init(&s);
+  pg_sha256_update(&s, salt, sizeof salt);
+  pg_sha256_update(&s, abi, (size_t)snprintf(abi, sizeof abi, "%d",
+                                             PG_GLUE_ABI));
+  pg_sha256_update(&s, tc->identity, sizeof tc->identity);
+  pg_sha256_update(&s, bytes, len);
+  pg_sha256_final(&s, digest);
+  pg_sha256_hex(digest, out);
+}
+
+/* ---- imports ---- */
+
+int pg_compile_check_imports(const pg_wasm_info *info, char *err,
+                             size_t err_len) {
+  static const char *const kinds[] = {"function", "table", "memory", "global",
+                                      "tag"};
+  for (uint32_t i = 0; i < info->nimports; i++) {
+    const pg_wasm_import *im = &info->imports[i];
+    const pg_host_module *m = pg_host_module_find(im->module);
+    const pg_host_func *f = m ? pg_host_func_find(m, im->name) : NULL;
+    if (im->kind != PG_WASM_EXTERN_FUNC || !f) {
+      snprintf(err, err_len, "import %s.%s (%s) is not provided by the host",
+               im->module, im->name, kinds[im->kind]);
+      return PARIGOT_EIMPORT;
+    }
+    const char *sig = info->types[im->type_index];
+    if (strcmp(sig, f->sig) != 0) {
+      snprintf(err, err_len,
+               "import %s.%s has signature %s but the host provides %s",
+               im->module, im->name, sig, f->sig);
+      return PARIGOT_EIMPORT;
+    }
+  }
+  return 0;
+}
+
+/* ---- glue ---- */
+
+/* wasm2c's name mangling (wabt 1.0.32, CWriter::MangleName). */
+static void mangle(FILE *f, const char *name) {
+  fputs("Z_", f);
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    if ((isalnum(*p) && *p != 'Z') || *p == '_')
+      fputc(*p, f);
+    else
+      fprintf(f, "Z%02X", *p);
+  }
+}
+
+static void write_import_modules(FILE *f, const pg_wasm_info *info,
+                                 bool is_decl) {
+  /* wasm2c passes one instance per distinct import module, sorted. */
+  const char *prev = NULL;
+  for (;;) {
+    const char *next = NULL;
+    for (uint32_t i = 0; i < info->nimports; i++) {
+      const char *m = info->imports[i].module;
+      if ((!prev || strcmp(m, prev) > 0) && (!next || strcmp(m, next) < 0))
+        next = m;
+    }
+    if (!next)
+      return;
+    if (is_decl) {
+      fputs("struct ", f);
+      mangle(f, next);
+      fputs("_instance_t;\n", f);
+    } else {
+      fputs(", (struct ", f);
+      mangle(f, next);
+      fprintf(f, "_instance_t *)resolve(\"%s\", ud)", next);
+    }
+    prev = next;
+  }
+}
+
+static void write_entry_points(FILE *f, const pg_wasm_info *info) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < info->nexports; i++) {
+    const pg_wasm_export *ex = &info->exports[i];
+    const char *sig = pg_wasm_info_func_sig(info, ex->index);
+    if (ex->kind != PG_WASM_EXTERN_FUNC || !sig || strcmp(sig, ":") != 0)
+      continue;
+    fprintf(f, "static void ep%u(void *i) { Z_guest", n++);
+    mangle(f, ex->name);
+    fputs("((Z_guest_instance_t *)i); }\n", f);
+  }
+  fputs("const struct pg_glue_entry pg_glue_entries[] = {\n", f);
+  n = 0;
+  for (uint32_t i = 0; i < info->nexports; i++) {
+    const pg_wasm_export *ex = &info->exports[i];
+    const char *sig = pg_wasm_info_func_sig(info, ex->index);
+    if (ex->kind != PG_WASM_EXTERN_FUNC || !sig || strcmp(sig, ":") != 0)
+      continue;
+    fputs("  {\"", f);
+    for (const char *p = ex->name; *p; p++)
+      fprintf(f, "\\x%02x", (unsigned char)*p);
+    fprintf(f, "\", ep%u},\n", n++);
+  }
+  fprintf(f, "  {0, 0}};\n");
+}
+
+static int write_glue(const char *path, const pg_wasm_info *info) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return PARIGOT_EIO;
+  const pg_wasm_export *mem = NULL;
+  for (uint32_t i = 0; i < info->nexports; i++)
+    if (info->exports[i].kind == PG_WASM_EXTERN_MEMORY)
+      mem = mem ? mem : &info->exports[i];
+  fprintf(f, "/* Generated by parigot (kernel/compile.c) for m.wasm. */\n"
+             "#include <stddef.h>\n#include \"m.h\"\n"
+             "const int pg_glue_abi = %d;\n",
+          PG_GLUE_ABI);
+  write_import_modules(f, info, true);
+  fputs("struct pg_glue_entry { const char *name; void (*fn)(void *); };\n"
+        "size_t pg_glue_instance_size(void) {\n"
+        "  return sizeof(Z_guest_instance_t);\n}\n"
+        "void pg_glue_init_module(void) { Z_guest_init_module(); }\n"
+        "void pg_glue_free(void *i) { Z_guest_free(i); }\n"
+        "void pg_glue_instantiate(void *i,\n"
+        "    void *(*resolve)(const char *, void *), void *ud) {\n"
+        "  (void)resolve; (void)ud;\n"
+        "  Z_guest_instantiate((Z_guest_instance_t *)i",
+        f);
+  write_import_modules(f, info, false);
+  fputs(");\n}\nwasm_rt_memory_t *pg_glue_memory(void *i) {\n", f);
+  if (mem) {
+    fputs("  return Z_guest", f);
+    mangle(f, mem->name);
+    fputs("((Z_guest_instance_t *)i);\n}\n", f);
+  } else {
+    fputs("  (void)i;\n  return NULL;\n}\n", f);
+  }
+  write_entry_points(f, info);
+  return fclose(f) == 0 ? 0 : PARIGOT_EIO;
+}
+
+/* ---- running the tools ---- */
+
+/* Runs @p argv with stderr into @p err_path; returns the wait status. */
+static int run_tool(char *const argv[], const char *err_path, int *status) {
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, err_path,
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0)
+    return -1;
+  while (waitpid(pid, status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return 0;
+}
+
+/* The first line of @p path that mentions an error, or its first line. */
+static void first_error(const char *path, char *out, size_t len) {
+  FILE *f = fopen(path, "r");
+  char line[1024];
+  out[0] = '\0';
+  if (!f)
+    return;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *e = strstr(line, "error:");
+    if (e || !out[0])
+      snprintf(out, len, "%.400s", e ? e + 7 : line);
+    if (e)
+      break;
+  }
+  fclose(f);
+}
+
+static bool is_feature_error(const char *msg) {
+  static const char *const hints[] = {"not allowed", "not enabled",
+                                      "unexpected opcode",
+                                      "invalid section code"};
+  for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+    if (strstr(msg, hints[i]))
+      return true;
+  return false;
+}
+
+static int translate(const pg_toolchain *tc, const char *dir,
+                     const char *name, char *err, size_t err_len) {
+  char in[4200], out[4200], log[4200], why[512];
+  snprintf(in, sizeof in, "%s/m.wasm", dir);
+  snprintf(out, sizeof out, "%s/m.c", dir);
+  snprintf(log, sizeof log, "%s/wasm2c.log", dir);
+  char *argv[] = {(char *)tc->wasm2c, "-n", "guest", in, "-o", out, NULL};
+  int st;
+  if (run_tool(argv, log, &st) != 0) {
+    snprintf(err, err_len, "%s: cannot run %s", name, tc->wasm2c);
+    return PARIGOT_EIO;
+  }
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    return 0;
+  first_error(log, why, sizeof why);
+  if (WIFSIGNALED(st)) {
+    snprintf(err, err_len,
+             "%s: unsupported feature: wasm2c cannot translate this module "
+             "(it stopped with signal %d; SIMD is a likely cause)",
+             name, WTERMSIG(st));
+    return PARIGOT_EUNSUPPORTED;
+  }
+  if (is_feature_error(why)) {
+    snprintf(err, err_len, "%s: unsupported feature: %s", name, why);
+    return PARIGOT_EUNSUPPORTED;
+  }
+  snprintf(err, err_len, "%s: invalid module: %s", name, why);
+  return PARIGOT_EBADMODULE;
+}
+
+static int build(const pg_toolchain *tc, const char *dir, const char *out_so,
+                 const char *name, char *err, size_t err_len) {
+  char src[4200], glue[4200], log[4200], why[512];
+  snprintf(src, sizeof src, "%s/m.c", dir);
+  snprintf(glue, sizeof glue, "%s/glue.c", dir);
+  snprintf(log, sizeof log, "%s/cc.log", dir);
+  char *argv[16];
+  int n = 0;
+  argv[n++] = (char *)tc->cc;
+  char flags[] = PG_COMPILE_FLAGS;
+  for (char *t = strtok(flags, " "); t; t = strtok(NULL, " "))
+    argv[n++] = t;
+  argv[n++] = "-o";
+  argv[n++] = (char *)out_so;
+  argv[n++] = src;
+  argv[n++] = glue;
+  argv[n] = NULL;
+  int st;
+  if (run_tool(argv, log, &st) != 0) {
+    snprintf(err, err_len, "%s: cannot run the C compiler %s", name, tc->cc);
+    return PARIGOT_ENOCC;
+  }
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    return 0;
+  first_error(log, why, sizeof why);
+  snprintf(err, err_len, "%s: the C compiler %s failed: %s", name, tc->cc,
+           why);
+  return PARIGOT_ECOMPILE;
+}
+
+static int write_file(const char *path, const uint8_t *bytes, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return PARIGOT_EIO;
+  size_t n = fwrite(bytes, 1, len, f);
+  return fclose(f) == 0 && n == len ? 0 : PARIGOT_EIO;
+}
+
+int pg_compile_module(const pg_toolchain *tc, const pg_wasm_info *info,
+                      const uint8_t *bytes, size_t len, const char *name,
+                      const char *workdir, const char *out_so, char *err,
+                      size_t err_len) {
+  char path[4200];
+  /* Translate the bytes that were hashed, not the file, which may change. */
+  snprintf(path, sizeof path, "%s/m.wasm", workdir);
+  int rc = write_file(path, bytes, len);
+  if (rc == 0 && (rc = translate(tc, workdir, name, err, err_len)))
+    return rc;
+  snprintf(path, sizeof path, "%s/glue.c", workdir);
+  if (rc == 0)
+    rc = write_glue(path, info);
+  if (rc == PARIGOT_EIO) {
+    snprintf(err, err_len, "%s: cannot write in %s: %s", name, workdir,
+             strerror(errno));
+    return rc;
+  }
+  return build(tc, workdir, out_so, name, err, err_len);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/engine.h: loads WebAssembly modules and runs their instances.
+ *
+ * A module is compiled once (wasm2c, then the system C compiler) into a
+ * shared object kept in the module cache, and dlopen'ed; later loads of the
+ * same bytes with the same toolchain compile nothing. An instance is one
+ * guest: its own linear memory (guard-page bounds checks), WASI state and
+ * memory limit. Running an instance turns every trap, proc_exit or
+ * interrupt into a pg_run_result; nothing a guest does can take the host
+ * down. The engine and modules may be used from several threads with
+ * external locking; an instance runs on one thread at a time, and only
+ * pg_instance_interrupt() may be called from another thread.
+ */
+#ifndef PG_ENGINE_H
+#define PG_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "wasi.h"
+
+#define PG_ENGINE_DEFAULT_MAX_MEMORY (256ull << 20)
+
+typedef struct pg_engine pg_engine;
+typedef struct pg_module pg_module;
+typedef struct pg_instance pg_instance;
+
+typedef struct pg_engine_config {
+  const char *cache_dir; /* NULL: $PARIGOT_CACHE, $XDG_CACHE_HOME, ~/.cache */
+} pg_engine_config;
+
+typedef struct pg_instance_config {
+  uint64_t max_memory_bytes; /* 0: PG_ENGINE_DEFAULT_MAX_MEMORY */
+  pg_wasi_config wasi;
+} pg_instance_config;
+
+typedef struct pg_run_result {
+  int code;           /* PG_RT_OK, PG_RT_EXIT, a trap, PG_RT_INTERRUPTED */
+  uint32_t exit_code; /* with PG_RT_EXIT: the guest's status */
+} pg_run_result;
+
+/**
+ * @brief Creates an engine and opens its module cache.
+ * @param[out] out  the engine, owned by the caller (pg_engine_free); left
+ * unchanged on failure.
+ * @return 0, or PARIGOT_ENOMEM, PARIGOT_EIO or PARIGOT_EINVAL (cache
+ * directory unusable; @p err says why).
+ */
+int pg_engine_new(pg_engine **out, const pg_engine_config *cfg,
+                  const pg_mem *mem, char *err, size_t err_len);
+
+/** @brief Frees @p e; does nothing when NULL. Modules must be freed first. */
+void pg_engine_free(pg_engine *e);
+
+/** @brief The message of the last failure; owned by @p e, valid until the
+ * next call on it. */
+const char *pg_engine_errmsg(const pg_engine *e);
+
+/**
+ * @brief Loads the module at @p path, compiling it unless cached.
+ *
+ * A damaged cache entry is detected, rebuilt and replaced.
+ * @param[out] out  the module, owned by the caller (pg_module_free).
+ * @return 0, or PARIGOT_ENOENT/PARIGOT_EIO (unreadable file),
+ * PARIGOT_ENOTWASM, PARIGOT_EBADMODULE, PARIGOT_EUNSUPPORTED,
+ * PARIGOT_EIMPORT, PARIGOT_ENOCC, PARIGOT_ECOMPILE, PARIGOT_ELOAD,
+ * PARIGOT_ENOMEM. pg_engine_errmsg() names the file and the reason.
+ */
+int pg_module_load(pg_engine *e, const char *path, pg_module **out);
+
+/** @brief Whether the last load found a valid cache entry. */
+bool pg_module_was_cached(const pg_module *m);
+
+/** @brief Whether the last load found and replaced a damaged entry. */
+bool pg_module_was_repaired(const pg_module *m);
+
+/** @brief Whether the module exports a () -> () function called @p name. */
+bool pg_module_has_entry(const pg_module *m, const char *name);
+
+/** @brief Frees @p m; its instances must be freed first. NULL is a no-op. */
+void pg_module_free(pg_module *m);
+
+/**
+ * @brief Creates an instance of @p m; runs no guest code yet.
+ * @return 0, or PARIGOT_ENOMEM, PARIGOT_EINVAL (bad environment entry).
+ */
+int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
+                    pg_instance **out);
+
+/**
+ * @brief Runs the exported function @p entry, instantiating the module
+ * first if this is the instance's first run.
+ *
+ * Blocks until the guest returns, exits, traps or is interrupted; @p out
+ * says which. An instance that trapped, exited or was interrupted is dead.
+ * @return 0 (see @p out), or PARIGOT_EINVAL (no such () -> () export, or a
+ * dead instance).
+ */
+int pg_instance_run(pg_instance *inst, const char *entry,
+                    pg_run_result *out);
+
+/**
+ * @brief Stops the instance's guest code as soon as possible, even in a
+ * loop that never calls the host. Any thread. The instance must stay alive,
+ * and its running thread must not exit, until this returns.
+ */
+void pg_instance_interrupt(pg_instance *inst);
+
+/** @brief Frees @p inst and everything its guest held. NULL is a no-op. */
+void pg_instance_free(pg_instance *inst);
+
+#endif /* PG_ENGINE_H */

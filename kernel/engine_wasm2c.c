@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/engine_wasm2c.c: the wasm2c engine (see engine.h).
+ *
+ * Owns the module cache handle, each module's dlopen handle and each
+ * instance's wasm2c instance and WASI state. Calls wasm_info to read a
+ * module, compile to build it, cache to store it, and the glue entry points
+ * (pg_glue_*) that compile.c generates to run it. Guest code runs inside a
+ * pg_rt_frame (rt.h). Threads: see engine.h.
+ */
+#include "engine.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "compile.h"
+#include "parigot/error.h"
+#include "rt.h"
+#include "wasm_info.h"
+
+#define MAX_MODULE_BYTES (1ull << 30)
+
+struct pg_engine {
+  const pg_mem *mem; /* borrowed */
+  pg_cache cache;
+  char errmsg[1024];
+};
+
+typedef struct glue_entry {
+  const char *name;
+  void (*fn)(void *);
+} glue_entry;
+
+typedef struct glue {
+  const int *abi;
+  size_t (*instance_size)(void);
+  void (*init_module)(void);
+  void (*free)(void *);
+  void (*instantiate)(void *, void *(*)(const char *, void *), void *);
+  wasm_rt_memory_t *(*memory)(void *);
+  const glue_entry *entries; /* NULL-terminated */
+} glue;
+
+struct pg_module {
+  pg_engine *engine; /* borrowed */
+  void *handle;      /* dlopen handle, owned */
+  glue glue;
+  bool was_cached;
+  bool was_repaired;
+};
+
+struct pg_instance {
+  pg_module *module;  /* borrowed */
+  void *guest;        /* wasm2c instance, owned */
+  pg_wasi wasi;
+  uint32_t max_pages;
+  bool is_instantiated;
+  bool is_dead;
+  atomic_int interrupt;   /* set by pg_instance_interrupt */
+  atomic_bool is_running; /* a thread is inside pg_instance_run */
+  pthread_t thread;       /* valid while is_running */
+};
+
+static int set_err(pg_engine *e, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int pg_engine_new(pg_engine **out, const pg_engine_config *cfg,
+                  const pg_mem *mem, char *err, size_t err_len) {
+  if (pg_rt_init() != 0) {
+    snprintf(err, err_len, "cannot install the engine's signal handlers");
+    return PARIGOT_EIO;
+  }
+  pg_engine *e = pg_mem_calloc(mem, 1, sizeof *e);
+  if (!e)
+    return PARIGOT_ENOMEM;
+  e->mem = mem;
+  int rc = pg_cache_open(&e->cache, cfg ? cfg->cache_dir : NULL, mem, err,
+                         err_len);
+  if (rc) {
+    pg_mem_free(mem, e);
+    return rc;
+  }
+  *out = e;
+  return 0;
+}
+
+void pg_engine_free(pg_engine *e) {
+  if (!e)
+    return;
+  pg_cache_close(&e->cache);
+  pg_mem_free(e->mem, e);
+}
+
+const char *pg_engine_errmsg(const pg_engine *e) {
+  return e->errmsg;
+}
+
+/* ---- loading ---- */
+
+/* Reads @p path whole into memory owned by the caller. */
+static int read_module(pg_engine *e, const char *path, uint8_t **out,
+                       size_t *out_len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0)
+    return set_err(e, errno == ENOENT ? PARIGOT_ENOENT : PARIGOT_EIO,
+                   "%s: cannot open: %s", path, strerror(errno));
+  int rc = 0;
+  uint8_t *buf = NULL;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    rc = set_err(e, PARIGOT_EIO, "%s: not a regular file", path);
+  else if ((uint64_t)st.st_size > MAX_MODULE_BYTES)
+    rc = set_err(e, PARIGOT_EBADMODULE, "%s: module larger than 1 GiB",
+                 path);
+  else if (!(buf = pg_mem_malloc(e->mem, (size_t)st.st_size)))
+    rc = PARIGOT_ENOMEM;
+  else if (st.st_size > 0 &&
+           pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+    rc = set_err(e, PARIGOT_EIO, "%s: short read", path);
+  close(fd);
+  if (rc) {
+    pg_mem_free(e->mem, buf);
+    return rc;
+  }
+  *out = buf;
+  *out_len = (size_t)st.st_size;
+  return 0;
+}
+
+static void remove_workdir(const char *dir) {
+  static const char *const files[] = {"m.wasm",     "m.c",    "m.h",
+                                      "glue.c",     "m.so",   "wasm2c.log",
+                                      "cc.log"};
+  char path[4300];
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+static int compile_into_cache(pg_engine *e, const pg_toolchain *tc,
+                              const char *path, const uint8_t *bytes,
+                              size_t len, const char *entry) {
+  pg_wasm_info info;
+  int rc = pg_wasm_info_parse(&info, bytes, len, e->mem);
+  if (rc)
+    return set_err(e, rc, "%s: %s%s", path,
+                   rc == PARIGOT_EUNSUPPORTED ? "unsupported feature: "
+                   : rc == PARIGOT_EBADMODULE ? "invalid module: "
+                                              : "",
+                   info.errmsg);
+  char err[768], dir[4200], so[4300];
+  if ((rc = pg_compile_check_imports(&info, err, sizeof err))) {
+    set_err(e, rc, "%s: %s", path, err);
+    goto done;
+  }
+  if ((rc = pg_cache_path(&e->cache, "tmp-XXXXXX", dir, sizeof dir)) ||
+      !mkdtemp(dir)) {
+    rc = set_err(e, PARIGOT_EIO, "cannot create a work directory in %s: %s",
+                 e->cache.dir, strerror(errno));
+    goto done;
+  }
+  snprintf(so, sizeof so, "%s/m.so", dir);
+  rc = pg_compile_module(tc, &info, bytes, len, path, dir, so, err,
+                         sizeof err);
+  if (rc)
+    set_err(e, rc, "%s", err);
+  else if ((rc = pg_cache_commit(so, entry)))
+    set_err(e, rc, "%s: cannot store %s: %s", path, entry, strerror(errno));
+  remove_workdir(dir);
+done:
+  pg_wasm_info_deinit(&info);
+  return rc;
+}
+
+static int bind_glue(pg_engine *e, pg_module *m, const char *entry) {
+  struct {
+    const char *name;
+    void **slot;
+  } syms[] = {
+      {"pg_glue_abi", (void **)&m->glue.abi},
+      {"pg_glue_instance_size", (void **)&m->glue.instance_size},
+      {"pg_glue_init_module", (void **)&m->glue.init_module},
+      {"pg_glue_free", (void **)&m->glue.free},
+      {"pg_glue_instantiate", (void **)&m->glue.instantiate},
+      {"pg_glue_memory", (void **)&m->glue.memory},
+      {"pg_glue_entries", (void **)&m->glue.entries},
+  };
+  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+    if (!(*syms[i].slot = dlsym(m->handle, syms[i].name)))
+      return set_err(e, PARIGOT_ELOAD, "%s: missing symbol %s", entry,
+                     syms[i].name);
+  if (*m->glue.abi != PG_GLUE_ABI)
+    return set_err(e, PARIGOT_ELOAD, "%s: glue ABI %d, expected %d", entry,
+                   *m->glue.abi, PG_GLUE_ABI);
+  return 0;
+}
+
+/* Registers the module's function types; may trap when out of memory. */
+static int init_module(pg_engine *e, pg_module *m, const char *path) {
+  atomic_int never = 0;
+  pg_rt_frame f;
+  pg_rt_frame_init(&f, 0, &never);
+  if (sigsetjmp(f.jmp, 1) == 0) {
+    pg_rt_frame_enter(&f);
+    m->glue.init_module();
+    pg_rt_frame_leave(&f);
+    return 0;
+  }
+  return set_err(e, PARIGOT_ELOAD, "%s: cannot initialise: %s", path,
+                 pg_rt_trap_name(pg_rt_frame_unwound(&f)));
+}
+
+static int open_entry(pg_engine *e, pg_module *m, const char *path,
+                      const char *entry) {
+  m->handle = dlopen(entry, RTLD_NOW | RTLD_LOCAL);
+  if (!m->handle)
+    return set_err(e, PARIGOT_ELOAD, "%s: cannot load compiled module: %s",
+                   path, dlerror());
+  int rc = bind_glue(e, m, entry);
+  return rc ? rc : init_module(e, m, path);
+}
+
+static int find_or_build(pg_engine *e, pg_module *m, const char *path,
+                         const uint8_t *bytes, size_t len) {
+  pg_toolchain tc;
+  char err[512], key[65], name[80], entry[4200];
+  int rc = pg_toolchain_find(&tc, err, sizeof err);
+  if (rc)
+    return set_err(e, rc, "%s", err);
+  pg_compile_key(&tc, bytes, len, key);
+  snprintf(name, sizeof name, "%s.so", key);
+  if ((rc = pg_cache_path(&e->cache, name, entry, sizeof entry)))
+    return set_err(e, rc, "cache path too long");
+  rc = pg_cache_verify(entry);
+  m->was_cached = rc == 0;
+  m->was_repaired = rc == PARIGOT_ECACHE;
+  if (rc && (rc = compile_into_cache(e, &tc, path, bytes, len, entry)))
+    return rc;
+  return open_entry(e, m, path, entry);
+}
+
+int pg_module_load(pg_engine *e, const char *path, pg_module **out) {
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  int rc = read_module(e, path, &bytes, &len);
+  if (rc)
+    return rc;
+  pg_module *m = NULL;
+  if (len < 8 || memcmp(bytes, "\0asm", 4) != 0)
+    rc = set_err(e, PARIGOT_ENOTWASM,
+                 "%s: not a WebAssembly file (no \\0asm magic number)", path);
+  else if (!(m = pg_mem_calloc(e->mem, 1, sizeof *m)))
+    rc = PARIGOT_ENOMEM;
+  else {
+    m->engine = e;
+    rc = find_or_build(e, m, path, bytes, len);
+  }
+  pg_mem_free(e->mem, bytes);
+  if (rc) {
+    pg_module_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}
+
+bool pg_module_was_cached(const pg_module *m) {
+  return m->was_cached;
+}
+
+bool pg_module_was_repaired(const pg_module *m) {
+  return m->was_repaired;
+}
+
+static const glue_entry *find_entry(const pg_module *m, const char *name) {
+  for (const glue_entry *g = m->glue.entries; g->name; g++)
+    if (strcmp(g->name, name) == 0)
+      return g;
+  return NULL;
+}
+
+bool pg_module_has_entry(const pg_module *m, const char *name) {
+  return find_entry(m, name) != NULL;
+}
+
+void pg_module_free(pg_module *m) {
+  if (!m)
+    return;
+  if (m->handle)
+    dlclose(m->handle);
+  pg_mem_free(m->engine->mem, m);
+}
+
+/* ---- instances ---- */
+
+int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
+                    pg_instance **out) {
+  const pg_mem *mem = m->engine->mem;
+  pg_instance *inst = pg_mem_calloc(mem, 1, sizeof *inst);
+  if (!inst)
+    return PARIGOT_ENOMEM;
+  inst->module = m;
+  uint64_t max = cfg->max_memory_bytes ? cfg->max_memory_bytes
+                                       : PG_ENGINE_DEFAULT_MAX_MEMORY;
+  inst->max_pages = max / 65536 > 65536 ? 65536 : (uint32_t)(max / 65536);
+  int rc = pg_wasi_init(&inst->wasi, &cfg->wasi, mem);
+  if (rc == 0 &&
+      !(inst->guest = pg_mem_calloc(mem, 1, m->glue.instance_size())))
+    rc = PARIGOT_ENOMEM;
+  if (rc) {
+    pg_instance_free(inst);
+    return rc;
+  }
+  *out = inst;
+  return 0;
+}
+
+static void *resolve_import(const char *module, void *ud) {
+  pg_instance *inst = ud;
+  if (strcmp(module, pg_wasi_module.name) == 0)
+    return &inst->wasi;
+  return NULL; /* unreachable: imports were checked at compile time */
+}
+
+/* Runs @p fn inside a frame; instantiates first when needed. Kept apart so
+ * that nothing but the frame lives across sigsetjmp. */
+static int run_in_frame(pg_instance *inst, void (*fn)(void *),
+                        pg_run_result *out) {
+  pg_rt_frame f;
+  const glue *g = &inst->module->glue;
+  pg_rt_frame_init(&f, inst->max_pages, &inst->interrupt);
+  f.memory = g->memory(inst->guest);
+  inst->wasi.frame = &f;
+  inst->wasi.memory = f.memory;
+  int code;
+  if (sigsetjmp(f.jmp, 1) == 0) {
+    pg_rt_frame_enter(&f);
+    if (!inst->is_instantiated) {
+      inst->is_instantiated = true;
+      g->instantiate(inst->guest, resolve_import, inst);
+    }
+    fn(inst->guest);
+    pg_rt_frame_leave(&f);
+    code = PG_RT_OK;
+  } else {
+    code = pg_rt_frame_unwound(&f);
+  }
+  inst->wasi.frame = NULL;
+  out->code = code;
+  out->exit_code = f.exit_code;
+  return code;
+}
+
+int pg_instance_run(pg_instance *inst, const char *entry,
+                    pg_run_result *out) {
+  const glue_entry *g = find_entry(inst->module, entry);
+  if (!g || inst->is_dead)
+    return PARIGOT_EINVAL;
+  inst->thread = pthread_self();
+  atomic_store(&inst->is_running, true);
+  int code = run_in_frame(inst, g->fn, out);
+  atomic_store(&inst->is_running, false);
+  if (code != PG_RT_OK)
+    inst->is_dead = true;
+  return 0;
+}
+
+void pg_instance_interrupt(pg_instance *inst) {
+  atomic_store(&inst->interrupt, 1);
+  if (atomic_load(&inst->is_running))
+    pthread_kill(inst->thread, pg_rt_interrupt_signal());
+}
+
+void pg_instance_free(pg_instance *inst) {
+  if (!inst)
+    return;
+  const pg_mem *mem = inst->module->engine->mem;
+  if (inst->guest && inst->is_instantiated)
+    inst->module->glue.free(inst->guest);
+  pg_mem_free(mem, inst->guest);
+  pg_wasi_deinit(&inst->wasi);
+  pg_mem_free(mem, inst);
+}
