@@ -49,12 +49,13 @@ function(pg_wasi_guest name)
   add_custom_target(guest_${name} ALL DEPENDS ${out})
 endfunction()
 
-# pg_wat_guest(NAME file.wat): assembles a hand-written module with wat2wasm.
+# pg_wat_guest(NAME file.wat [FLAGS f...]): assembles a hand-written module.
 function(pg_wat_guest name wat)
+  cmake_parse_arguments(G "" "" "FLAGS" ${ARGN})
   set(out ${PG_GUEST_DIR}/${name}.wasm)
   set(src ${CMAKE_CURRENT_SOURCE_DIR}/${wat})
   add_custom_command(OUTPUT ${out}
-    COMMAND ${PG_WAT2WASM} ${src} -o ${out}
+    COMMAND ${PG_WAT2WASM} ${G_FLAGS} ${src} -o ${out}
     DEPENDS ${src}
     COMMENT "wat guest ${name}.wasm" VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${out})

@@ -324,17 +324,20 @@ static void sleep_until(pg_wasi *w, uint64_t until_ns) {
     pg_rt_host_leave(w->frame), pg_rt_host_enter(w->frame);
 }
 
+/* How long until a clock subscription fires. Only an absolute deadline
+ * needs the current time: reading a virtual clock moves it. */
 static int clock_sub_delay(pg_wasi *w, const uint8_t *s, uint64_t *delay) {
   uint32_t id = get_u32(s + 16);
-  uint64_t timeout = get_u64(s + 24), now;
+  uint64_t timeout = get_u64(s + 24), now, res;
   uint16_t flags;
   memcpy(&flags, s + 40, 2);
+  if (!(flags & 1)) { /* subscription_clock_abstime */
+    *delay = timeout;
+    return pg_clock_resolution(&w->clock, id, &res) ? E_INVAL : E_SUCCESS;
+  }
   if (pg_clock_now(&w->clock, id, &now) != 0)
     return E_INVAL;
-  if (flags & 1) /* subscription_clock_abstime */
-    *delay = timeout > now ? timeout - now : 0;
-  else
-    *delay = timeout;
+  *delay = timeout > now ? timeout - now : 0;
   return E_SUCCESS;
 }
 

@@ -5,8 +5,8 @@
  *
  * The list below is the only place a code is defined. The enum,
  * parigot_strerror() and parigot_err_name() are generated from it, so a name
- * and its message can never drift apart. Success is 0. Codes below
- * #PARIGOT_EFATAL mean the object that returned them (a guest instance, a
+ * and its message can never drift apart. Success is 0. Codes at or below
+ * PARIGOT_EFATAL mean the object that returned them (a guest instance, a
  * connection) can only be destroyed; the kernel itself keeps running.
  * Thread-safe: the functions read only constant data.
  */
@@ -47,9 +47,11 @@ extern "C" {
 /** @brief Error codes: 0 is success, every failure is negative. */
 typedef enum parigot_errno {
   PARIGOT_OK = 0, /**< success */
+/** @cond */
 #define PARIGOT_ERRNO_ENUM(name, value, msg) PARIGOT_##name = (value),
   PARIGOT_ERRNO_MAP(PARIGOT_ERRNO_ENUM)
 #undef PARIGOT_ERRNO_ENUM
+/** @endcond */
 } parigot_errno;
 
 /**
@@ -70,7 +72,7 @@ const char *parigot_err_name(int err);
  * @brief Whether an error means the object that returned it must be
  * destroyed.
  * @param[in] err  a code from #parigot_errno.
- * @return nonzero when @p err is below #PARIGOT_EFATAL's line, else 0.
+ * @return nonzero when @p err is at or below PARIGOT_EFATAL, else 0.
  */
 int parigot_err_is_fatal(int err);
 

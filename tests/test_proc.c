@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/test_proc.c: child processes for tests (see test_proc.h).
+ *
+ * Owns the captured output buffers until pg_proc_result_free. Calls fork,
+ * exec and poll. Single-threaded.
+ */
+#include "test_proc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+typedef struct sink {
+  char *buf;
+  size_t len, cap;
+} sink;
+
+static void sink_add(sink *s, const char *p, size_t n) {
+  if (s->len + n + 1 > s->cap) {
+    s->cap = (s->len + n + 1) * 2;
+    s->buf = realloc(s->buf, s->cap);
+    if (!s->buf)
+      PG_FAIL("out of memory capturing output");
+  }
+  memcpy(s->buf + s->len, p, n);
+  s->len += n;
+  s->buf[s->len] = '\0';
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void child(char *const argv[], char *const extra_env[], int in,
+                  int out, int err) {
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  for (int i = 0; extra_env && extra_env[i]; i++)
+    putenv(extra_env[i]);
+  execv(argv[0], argv);
+  fprintf(stderr, "cannot exec %s: %s\n", argv[0], strerror(errno));
+  _exit(127);
+}
+
+/* Feeds @p input and drains both outputs until the child closes them. */
+static void pump(int in, int out, int err, const char *input, sink *o,
+                 sink *e) {
+  size_t in_left = input ? strlen(input) : 0;
+  struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {in, POLLOUT, 0}};
+  int open_fds = 2;
+  if (in_left == 0) {
+    close(in);
+    fds[2].fd = -1;
+  }
+  while (open_fds > 0) {
+    if (poll(fds, 3, -1) < 0 && errno != EINTR)
+      PG_FAIL("poll: %s", strerror(errno));
+    char buf[65536];
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || !fds[i].revents)
+        continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sink_add(i == 0 ? o : e, buf, (size_t)n);
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        open_fds--;
+      }
+    }
+    if (fds[2].fd >= 0 && fds[2].revents) {
+      ssize_t n = write(in, input, in_left);
+      if (n > 0) {
+        input += n;
+        in_left -= (size_t)n;
+      }
+      if (n < 0 || in_left == 0) {
+        close(in);
+        fds[2].fd = -1;
+      }
+    }
+  }
+  if (fds[2].fd >= 0)
+    close(in);
+}
+
+void pg_proc_run(char *const argv[], const char *input,
+                 char *const extra_env[], pg_proc_result *out) {
+  int pin[2], pout[2], perr[2];
+  if (pipe(pin) || pipe(pout) || pipe(perr))
+    PG_FAIL("pipe: %s", strerror(errno));
+  signal(SIGPIPE, SIG_IGN);
+  double t0 = now_s();
+  pid_t pid = fork();
+  if (pid < 0)
+    PG_FAIL("fork: %s", strerror(errno));
+  if (pid == 0) {
+    close(pin[1]), close(pout[0]), close(perr[0]);
+    child(argv, extra_env, pin[0], pout[1], perr[1]);
+  }
+  close(pin[0]), close(pout[1]), close(perr[1]);
+  sink o = {0}, e = {0};
+  sink_add(&o, "", 0);
+  sink_add(&e, "", 0);
+  pump(pin[1], pout[0], perr[0], input, &o, &e);
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR)
+      PG_FAIL("waitpid: %s", strerror(errno));
+  out->elapsed_s = now_s() - t0;
+  out->out = o.buf;
+  out->err = e.buf;
+  out->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void pg_proc_result_free(pg_proc_result *r) {
+  free(r->out);
+  free(r->err);
+  r->out = r->err = NULL;
+}
+
+static const char *env_or_fail(const char *name) {
+  const char *v = getenv(name);
+  if (!v)
+    PG_FAIL("%s is not set; run the tests through ctest", name);
+  return v;
+}
+
+const char *pg_test_parigot(void) {
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/parigot", env_or_fail("PG_BIN"));
+  return path;
+}
+
+const char *pg_test_guest(const char *name) {
+  static char path[8][4096];
+  static int next;
+  char *p = path[next++ % 8];
+  snprintf(p, 4096, "%s/%s.wasm", env_or_fail("PG_GUESTS"), name);
+  return p;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/test_proc.h: runs a program the way a user would and captures what
+ * it did: stdout, stderr, exit status and wall time.
+ *
+ * Tests of the CLI and of cross-process behaviour (cache races) use it.
+ * Single-threaded.
+ */
+#ifndef PG_TEST_PROC_H
+#define PG_TEST_PROC_H
+
+#include <stddef.h>
+
+typedef struct pg_proc_result {
+  char *out;         /* stdout, NUL-terminated; owned (pg_proc_result_free) */
+  char *err;         /* stderr, NUL-terminated; owned */
+  int status;        /* exit status, or 128+signal */
+  double elapsed_s;  /* wall time */
+} pg_proc_result;
+
+/**
+ * Runs argv (NULL-terminated) with @p input on stdin (NULL: empty) and
+ * @p extra_env ("K=V" entries added to the environment, NULL-terminated or
+ * NULL). Fails the test if the program cannot be started.
+ */
+void pg_proc_run(char *const argv[], const char *input,
+                 char *const extra_env[], pg_proc_result *out);
+void pg_proc_result_free(pg_proc_result *r);
+
+/** @brief $PG_BIN/parigot, $PG_GUESTS/<name>.wasm: paths set by CTest. */
+const char *pg_test_parigot(void);
+const char *pg_test_guest(const char *name);
+
+#endif /* PG_TEST_PROC_H */
