@@ -102,14 +102,14 @@ static void entry_path(fixture *f, char *out, size_t len) {
 PG_TEST(engine_second_load_is_a_cache_hit) {
   fixture f;
   setup(&f);
-  pg_module *a = load(&f, "exit_code");
+  pg_module *a = load(&f, "grow");
   ASSERT_TRUE(!pg_module_was_cached(a));
-  pg_module *b = load(&f, "exit_code");
+  pg_module *b = load(&f, "grow");
   ASSERT_TRUE(pg_module_was_cached(b));
   ASSERT_EQ(count_entries(f.dir, ".so"), 1);
   pg_run_result r = run_once(b, &quiet);
-  ASSERT_EQ(r.code, PG_RT_EXIT); /* exit(0) from main */
-  ASSERT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.code, PG_RT_EXIT);
+  ASSERT_EQ(r.exit_code, 4096); /* 256 MiB, the default limit, in pages */
   pg_module_free(a);
   pg_module_free(b);
   teardown(&f);
@@ -118,16 +118,16 @@ PG_TEST(engine_second_load_is_a_cache_hit) {
 static void damage_and_reload(void (*damage)(const char *path)) {
   fixture f;
   setup(&f);
-  pg_module_free(load(&f, "exit_code"));
+  pg_module_free(load(&f, "grow"));
   char path[512];
   entry_path(&f, path, sizeof path);
   damage(path);
-  pg_module *m = load(&f, "exit_code");
+  pg_module *m = load(&f, "grow");
   ASSERT_TRUE(!pg_module_was_cached(m));
   ASSERT_TRUE(pg_module_was_repaired(m));
   ASSERT_EQ(run_once(m, &quiet).code, PG_RT_EXIT);
   pg_module_free(m);
-  m = load(&f, "exit_code");
+  m = load(&f, "grow");
   ASSERT_TRUE(pg_module_was_cached(m)); /* the repaired entry is good */
   pg_module_free(m);
   teardown(&f);
@@ -290,7 +290,7 @@ PG_TEST(engine_gives_back_memory_of_freed_instances) {
 PG_TEST(engine_instance_without_run_frees_cleanly) {
   fixture f;
   setup(&f);
-  pg_module *m = load(&f, "args_env");
+  pg_module *m = load(&f, "grow");
   pg_instance *inst;
   ASSERT_EQ(pg_instance_new(m, &quiet, &inst), 0);
   pg_instance_free(inst);
@@ -301,7 +301,7 @@ PG_TEST(engine_instance_without_run_frees_cleanly) {
 PG_TEST(engine_refuses_environment_entry_without_equals) {
   fixture f;
   setup(&f);
-  pg_module *m = load(&f, "args_env");
+  pg_module *m = load(&f, "grow");
   const char *env[] = {"NOEQUALS"};
   pg_instance_config cfg = quiet;
   cfg.wasi.envc = 1;
