@@ -89,7 +89,8 @@ int pg_toolchain_find(pg_toolchain *tc, char *err, size_t err_len) {
 void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
                     char out[65]) {
   static const char salt[] = "parigot-module-cache\0" PARIGOT_VERSION_STRING
-                             "\0" PG_COMPILE_FLAGS;
+                             "\0" PG_COMPILE_FLAGS
+                             "\0" PG_COMPILE_LIBS;
   char abi[16];
   uint8_t digest[PG_SHA256_LEN];
   pg_sha256 s;
@@ -98,6 +99,9 @@ void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
   pg_sha256_update(&s, abi, (size_t)snprintf(abi, sizeof abi, "%d",
                                              PG_GLUE_ABI));
   pg_sha256_update(&s, tc->identity, sizeof tc->identity);
+  const char *extra = getenv("PARIGOT_CFLAGS");
+  if (extra)
+    pg_sha256_update(&s, extra, strlen(extra) + 1);
   pg_sha256_update(&s, bytes, len);
   pg_sha256_final(&s, digest);
   pg_sha256_hex(digest, out);
@@ -314,16 +318,33 @@ static int build(const pg_toolchain *tc, const char *dir, const char *out_so,
   snprintf(src, sizeof src, "%s/m.c", dir);
   snprintf(glue, sizeof glue, "%s/glue.c", dir);
   snprintf(log, sizeof log, "%s/cc.log", dir);
-  char *argv[16];
+  char *argv[16 + PG_COMPILE_MAX_EXTRA_FLAGS];
   int n = 0;
   argv[n++] = (char *)tc->cc;
-  char flags[] = PG_COMPILE_FLAGS;
+  char flags[] = PG_COMPILE_FLAGS, extra[1024] = "";
   for (char *t = strtok(flags, " "); t; t = strtok(NULL, " "))
     argv[n++] = t;
+  const char *env = getenv("PARIGOT_CFLAGS");
+  if (env && snprintf(extra, sizeof extra, "%s", env) >= (int)sizeof extra) {
+    snprintf(err, err_len, "PARIGOT_CFLAGS is longer than %zu bytes",
+             sizeof extra - 1);
+    return PARIGOT_EINVAL;
+  }
+  char *save = NULL;
+  for (char *t = strtok_r(extra, " ", &save); t;
+       t = strtok_r(NULL, " ", &save)) {
+    if (n == 8 + PG_COMPILE_MAX_EXTRA_FLAGS) {
+      snprintf(err, err_len, "PARIGOT_CFLAGS has more than %d flags",
+               PG_COMPILE_MAX_EXTRA_FLAGS);
+      return PARIGOT_EINVAL;
+    }
+    argv[n++] = t;
+  }
   argv[n++] = "-o";
   argv[n++] = (char *)out_so;
   argv[n++] = src;
   argv[n++] = glue;
+  argv[n++] = PG_COMPILE_LIBS;
   argv[n] = NULL;
   int st;
   if (run_tool(argv, log, &st) != 0) {

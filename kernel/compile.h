@@ -17,8 +17,12 @@
 #include "sha256.h"
 #include "wasm_info.h"
 
+/* Flags for the guest's C; $PARIGOT_CFLAGS adds more (both are in the key).
+ * -lm: wasm2c's code calls libm for float rounding and square roots. */
 #define PG_COMPILE_FLAGS                                                      \
   "-O2 -fPIC -shared -w -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1"
+#define PG_COMPILE_LIBS "-lm"
+#define PG_COMPILE_MAX_EXTRA_FLAGS 32
 
 /* Bumped whenever the glue's entry points change. */
 #define PG_GLUE_ABI 1

@@ -377,3 +377,26 @@ PG_TEST(cli_prints_version_and_help) {
   ASSERT_CONTAINS(r.err, "unknown command 'launch'");
   pg_proc_result_free(&r);
 }
+
+PG_TEST(exec_runs_float_operations_that_need_libm) {
+  pg_proc_result r;
+  EXEC(&r, pg_test_guest("float_math"), NULL, NULL, NULL);
+  ASSERT_STREQ(r.err, "");
+  ASSERT_EQ(r.status, 11);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(exec_extra_cflags_reach_the_compiler) {
+  char dir[] = "/tmp/pg-cflags-XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  char cache[64], *env[] = {cache, "PARIGOT_CFLAGS=-DNO_SUCH_FLAG -Wbogus-x",
+                            NULL};
+  snprintf(cache, sizeof cache, "PARIGOT_CACHE=%s", dir);
+  pg_proc_result r;
+  parigot(&r, NULL, env, "exec", pg_test_guest("grow"), NULL);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_CONTAINS(r.err, "the C compiler");
+  ASSERT_CONTAINS(r.err, "bogus-x");
+  pg_proc_result_free(&r);
+  rmdir(dir);
+}
