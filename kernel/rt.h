@@ -68,9 +68,6 @@ void pg_rt_frame_leave(pg_rt_frame *f);
 /** @brief Called after a siglongjmp lands; returns the unwinding code. */
 int pg_rt_frame_unwound(pg_rt_frame *f);
 
-/** @brief The frame running on this thread, or NULL. */
-pg_rt_frame *pg_rt_current(void);
-
 /** @brief Unwinds the current frame with @p code; never returns. */
 _Noreturn void pg_rt_unwind(int code);
 

@@ -142,10 +142,6 @@ int pg_rt_frame_unwound(pg_rt_frame *f) {
   return f->code;
 }
 
-pg_rt_frame *pg_rt_current(void) {
-  return self.frame;
-}
-
 _Noreturn void pg_rt_unwind(int code) {
   pg_rt_frame *f = self.frame;
   if (!f) {
