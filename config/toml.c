@@ -82,7 +82,7 @@ typedef struct chunk {
 } chunk;
 
 struct pg_toml_doc {
-  pg_toml_mem mem;
+  pg_mem mem;
   chunk *chunks;     /* newest first */
   size_t next_chunk; /* size of the next regular chunk, bytes */
   pg_toml_value root;
@@ -119,24 +119,6 @@ typedef struct parser {
 } parser;
 
 /* ---- allocation ------------------------------------------------------- */
-
-static void *libc_malloc(size_t size, void *user_data) {
-  (void)user_data;
-  return malloc(size);
-}
-
-static void *libc_realloc(void *ptr, size_t size, void *user_data) {
-  (void)user_data;
-  return realloc(ptr, size);
-}
-
-static void libc_free(void *ptr, void *user_data) {
-  (void)user_data;
-  free(ptr);
-}
-
-static const pg_toml_mem libc_mem = {NULL, libc_malloc, libc_realloc,
-                                     libc_free};
 
 static chunk *chunk_new(pg_toml_doc *doc, size_t n) {
   size_t size = n > doc->next_chunk ? n : doc->next_chunk;
@@ -1431,11 +1413,11 @@ static int early_error(pg_toml_error *err, int code, const char *msg) {
   return code;
 }
 
-static bool mem_is_complete(const pg_toml_mem *mem) {
+static bool mem_is_complete(const pg_mem *mem) {
   return mem->malloc != NULL && mem->realloc != NULL && mem->free != NULL;
 }
 
-int pg_toml_parse(const char *buf, size_t len, const pg_toml_mem *mem,
+int pg_toml_parse(const char *buf, size_t len, const pg_mem *mem,
                   pg_toml_doc **out, pg_toml_error *err) {
   if (out == NULL || (buf == NULL && len > 0) ||
       (mem != NULL && !mem_is_complete(mem)))
@@ -1443,7 +1425,7 @@ int pg_toml_parse(const char *buf, size_t len, const pg_toml_mem *mem,
   if (len >= (size_t)INT_MAX)
     return early_error(err, PARIGOT_ERANGE, "document is 2 GiB or larger");
   if (mem == NULL)
-    mem = &libc_mem;
+    mem = pg_mem_default();
   pg_toml_doc *doc = mem->malloc(sizeof *doc, mem->user_data);
   if (doc == NULL)
     return early_error(err, PARIGOT_ENOMEM, "out of memory");
@@ -1473,7 +1455,7 @@ int pg_toml_parse(const char *buf, size_t len, const pg_toml_mem *mem,
 void pg_toml_free(pg_toml_doc *doc) {
   if (doc == NULL)
     return;
-  pg_toml_mem mem = doc->mem;
+  pg_mem mem = doc->mem;
   for (chunk *c = doc->chunks, *next; c != NULL; c = next) {
     next = c->next;
     mem.free(c, mem.user_data);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,18 +29,6 @@ extern "C" {
  */
 #define PG_TOML_MAX_DEPTH 128
 
-/**
- * @brief Allocator hooks; every allocation the parser makes goes through them.
- *
- * Same shape as nghttp2_mem. @p realloc is used only for scratch buffers.
- * Passing NULL instead of a pg_toml_mem means libc malloc/realloc/free.
- */
-typedef struct pg_toml_mem {
-  void *user_data;                               /**< passed to each hook */
-  void *(*malloc)(size_t size, void *user_data); /**< NULL on failure */
-  void *(*realloc)(void *ptr, size_t size, void *user_data);
-  void (*free)(void *ptr, void *user_data); /**< accepts NULL */
-} pg_toml_mem;
 
 /** @brief What a value holds. */
 typedef enum pg_toml_kind {
@@ -110,7 +100,7 @@ typedef struct pg_toml_value pg_toml_value;
  *   PARIGOT_EINVAL   @p out is NULL, or @p buf is NULL with @p len > 0;
  *   PARIGOT_ERANGE   @p len is 2 GiB or more.
  */
-int pg_toml_parse(const char *buf, size_t len, const pg_toml_mem *mem,
+int pg_toml_parse(const char *buf, size_t len, const pg_mem *mem,
                   pg_toml_doc **out, pg_toml_error *err);
 
 /** @brief Free a document and every value in it; NULL is a no-op. */

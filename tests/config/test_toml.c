@@ -46,8 +46,8 @@ static void count_free(void *ptr, void *user_data) {
   free(ptr);
 }
 
-static pg_toml_mem counting_mem(counter *c) {
-  return (pg_toml_mem){c, count_malloc, count_realloc, count_free};
+static pg_mem counting_mem(counter *c) {
+  return (pg_mem){count_malloc, count_realloc, count_free, c};
 }
 
 static pg_toml_doc *parse_ok(const char *text) {
@@ -476,7 +476,7 @@ PG_TEST(toml_reads_only_len_bytes) {
 PG_TEST(toml_rejects_bad_arguments) {
   pg_toml_doc *doc = NULL;
   pg_toml_error err;
-  pg_toml_mem half = {NULL, NULL, NULL, NULL};
+  pg_mem half = {NULL, NULL, NULL, NULL};
   ASSERT_EQ(pg_toml_parse("a = 1", 5, NULL, NULL, &err), PARIGOT_EINVAL);
   ASSERT_STREQ(err.msg, "invalid argument");
   ASSERT_EQ(pg_toml_parse(NULL, 5, NULL, &doc, NULL), PARIGOT_EINVAL);
@@ -511,7 +511,7 @@ PG_TEST(toml_frees_everything_after_any_allocation_failure) {
   long i;
   for (i = 0;; i++) {
     counter c = {0, 0, i};
-    pg_toml_mem mem = counting_mem(&c);
+    pg_mem mem = counting_mem(&c);
     pg_toml_doc *doc = NULL;
     pg_toml_error err;
     int rc = pg_toml_parse(text, strlen(text), &mem, &doc, &err);
@@ -535,7 +535,7 @@ PG_TEST(toml_frees_everything_after_any_allocation_failure) {
 PG_TEST(toml_uses_only_the_callers_allocator) {
   char *text = rich_document();
   counter c = {0, 0, -1};
-  pg_toml_mem mem = counting_mem(&c);
+  pg_mem mem = counting_mem(&c);
   pg_toml_doc *doc = NULL;
   ASSERT_EQ(pg_toml_parse(text, strlen(text), &mem, &doc, NULL), 0);
   ASSERT_TRUE(c.calls > 0);
