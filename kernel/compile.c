@@ -172,30 +172,32 @@ static void write_import_modules(FILE *f, const pg_wasm_info *info,
   }
 }
 
+/* The exports the engine can run: functions of type () -> (). */
+static bool is_entry_point(const pg_wasm_info *info, const pg_wasm_export *ex) {
+  const char *sig = pg_wasm_info_func_sig(info, ex->index);
+  return ex->kind == PG_WASM_EXTERN_FUNC && sig && strcmp(sig, ":") == 0;
+}
+
 static void write_entry_points(FILE *f, const pg_wasm_info *info) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < info->nexports; i++) {
-    const pg_wasm_export *ex = &info->exports[i];
-    const char *sig = pg_wasm_info_func_sig(info, ex->index);
-    if (ex->kind != PG_WASM_EXTERN_FUNC || !sig || strcmp(sig, ":") != 0)
+    if (!is_entry_point(info, &info->exports[i]))
       continue;
     fprintf(f, "static void ep%u(void *i) { Z_guest", n++);
-    mangle(f, ex->name);
+    mangle(f, info->exports[i].name);
     fputs("((Z_guest_instance_t *)i); }\n", f);
   }
   fputs("const struct pg_glue_entry pg_glue_entries[] = {\n", f);
   n = 0;
   for (uint32_t i = 0; i < info->nexports; i++) {
-    const pg_wasm_export *ex = &info->exports[i];
-    const char *sig = pg_wasm_info_func_sig(info, ex->index);
-    if (ex->kind != PG_WASM_EXTERN_FUNC || !sig || strcmp(sig, ":") != 0)
+    if (!is_entry_point(info, &info->exports[i]))
       continue;
     fputs("  {\"", f);
-    for (const char *p = ex->name; *p; p++)
+    for (const char *p = info->exports[i].name; *p; p++)
       fprintf(f, "\\x%02x", (unsigned char)*p);
     fprintf(f, "\", ep%u},\n", n++);
   }
-  fprintf(f, "  {0, 0}};\n");
+  fputs("  {0, 0}};\n", f);
 }
 
 static int write_glue(const char *path, const pg_wasm_info *info) {
