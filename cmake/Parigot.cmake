@@ -32,14 +32,16 @@ function(pg_test name)
 endfunction()
 
 # pg_wasi_guest(NAME SOURCES src... [FLAGS f...])
-# Compiles C sources to ${PG_GUEST_DIR}/NAME.wasm for wasm32-wasi with
+# Compiles C sources (relative to this directory, or absolute) to
+# ${PG_GUEST_DIR}/NAME.wasm for wasm32-wasi with
 # Debian's wasi-libc. Adds a target guest_NAME.
 function(pg_wasi_guest name)
   cmake_parse_arguments(G "" "" "SOURCES;FLAGS" ${ARGN})
   set(out ${PG_GUEST_DIR}/${name}.wasm)
   set(srcs)
   foreach(s ${G_SOURCES})
-    list(APPEND srcs ${CMAKE_CURRENT_SOURCE_DIR}/${s})
+    get_filename_component(s ${s} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND srcs ${s})
   endforeach()
   add_custom_command(OUTPUT ${out}
     COMMAND ${PG_WASM_CC} --target=wasm32-wasi -O2 -mbulk-memory
@@ -59,4 +61,43 @@ function(pg_wat_guest name wat)
     DEPENDS ${src}
     COMMENT "wat guest ${name}.wasm" VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${out})
+endfunction()
+
+# pg_proto_c(OUT_VAR ROOT dir PROTOS a/b.proto... [IMPORTS dir...])
+# Runs protoc with protoc-gen-parigot on .proto files (paths relative to
+# ROOT, as they are imported) and sets OUT_VAR to the generated .pg.c files.
+# The .pg.h files land beside them under ${CMAKE_BINARY_DIR}/gen/<ROOT's
+# name>; PG_PROTO_INCLUDE_<OUT_VAR> is that directory, for -I.
+find_program(PG_PROTOC protoc REQUIRED)
+function(pg_proto_c out_var)
+  cmake_parse_arguments(P "" "ROOT" "PROTOS;IMPORTS" ${ARGN})
+  get_filename_component(root ${P_ROOT} ABSOLUTE BASE_DIR
+                         ${CMAKE_CURRENT_SOURCE_DIR})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${root})
+  set(outdir ${CMAKE_BINARY_DIR}/gen/${rel})
+  set(includes -I${root})
+  foreach(dir ${P_IMPORTS})
+    get_filename_component(dir ${dir} ABSOLUTE BASE_DIR
+                           ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND includes -I${dir})
+  endforeach()
+  set(sources)
+  set(outputs)
+  set(inputs)
+  foreach(proto ${P_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" stem ${proto})
+    list(APPEND sources ${outdir}/${stem}.pg.c)
+    list(APPEND outputs ${outdir}/${stem}.pg.c ${outdir}/${stem}.pg.h)
+    list(APPEND inputs ${root}/${proto})
+  endforeach()
+  add_custom_command(OUTPUT ${outputs}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
+    COMMAND ${PG_PROTOC}
+            --plugin=protoc-gen-parigot=$<TARGET_FILE:protoc-gen-parigot>
+            --parigot_out=${outdir} ${includes} ${P_PROTOS}
+    DEPENDS ${inputs} protoc-gen-parigot
+    WORKING_DIRECTORY ${root}
+    COMMENT "protoc-gen-parigot: ${P_PROTOS}" VERBATIM)
+  set(${out_var} ${sources} PARENT_SCOPE)
+  set(PG_PROTO_INCLUDE_${out_var} ${outdir} PARENT_SCOPE)
 endfunction()

@@ -12,6 +12,14 @@ packages=(
   wasi-libc libclang-rt-14-dev-wasm32  # C guests for wasm32-wasi
   doxygen                            # make docs
   nodejs                             # bench peer: V8 WebAssembly
+  npm                                # tools/npm: @bufbuild/protobuf
+  protobuf-compiler                  # protoc
+  libprotobuf-dev                    # descriptor.proto; C++ protobuf bench peer
+  libprotobuf-c-dev                  # protoc-gen-parigot reads its request with protobuf-c
+  libprotoc-dev                      # plugin.proto, protoc's request format
+  protobuf-c-compiler                # protoc-gen-c: protobuf-c bench peer
+  g++                                # C++ protobuf bench peer
+  libclang-rt-14-dev                 # libFuzzer, sanitizers with clang
 )
 
 missing=()
@@ -22,20 +30,36 @@ for p in "${packages[@]}"; do
     *)
       # A tool present from another source (e.g. a newer node) is enough.
       if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+      if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
       missing+=("$p")
       ;;
   esac
 done
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "install-deps: need root to install: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "install-deps: need root to install: ${missing[*]}" >&2
+# npm packages (tests/proto/bufbuild.mjs): tools/npm/package-lock.json pins
+# them; npm ci runs only when tools/npm/node_modules is missing or older than
+# the lock file, so a second run makes no network access.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+npm_dir="$root/tools/npm"
+if [ ! -f "$npm_dir/node_modules/.package-lock.json" ] ||
+   [ "$npm_dir/package-lock.json" -nt "$npm_dir/node_modules/.package-lock.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm not found, needed for $npm_dir" >&2
     exit 1
   fi
+  echo "install-deps: npm ci in tools/npm"
+  npm ci --prefix "$npm_dir" --no-audit --no-fund
 fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

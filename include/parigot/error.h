@@ -39,6 +39,15 @@ extern "C" {
   XX(ECOMPILE, -25, "compiling the module failed")                            \
   XX(ECACHE, -26, "module cache entry is corrupt")                            \
   XX(ELOAD, -27, "loading the compiled module failed")                        \
+  XX(ETRUNCATED, -40, "protobuf: message truncated")                         \
+  XX(EVARINT, -41, "protobuf: malformed varint")                              \
+  XX(ELENGTH, -42, "protobuf: length runs past the end of the input")         \
+  XX(EWIRETYPE, -43, "protobuf: wrong or invalid wire type")                  \
+  XX(EFIELD, -44, "protobuf: invalid field number")                           \
+  XX(EDEPTH, -45, "protobuf: messages nested too deeply")                     \
+  XX(ETOOBIG, -46, "protobuf: size beyond the configured maximum")            \
+  XX(EUTF8, -47, "protobuf: string field is not valid UTF-8")                 \
+  XX(ENOSPC, -48, "output buffer too small")                                  \
   XX(EFATAL, -900, "fatal error")                                             \
   XX(ETRAP, -901, "guest trapped")                                            \
   XX(EEXIT, -902, "guest exited")                                             \

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tools/protoc-gen-parigot/model.h: every message and enum protoc sent,
+ * indexed by full name, with the C name the generated code gives it.
+ *
+ * protoc's request holds the files to generate and all they import; a field
+ * names its type as ".package.Outer.Inner", so the generator resolves each
+ * such name here to a C identifier and the file that defines it.
+ */
+#ifndef PG_GEN_MODEL_H
+#define PG_GEN_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "google/protobuf/compiler/plugin.pb-c.h"
+#include "google/protobuf/descriptor.pb-c.h"
+
+typedef Google__Protobuf__FileDescriptorProto pd_file;
+typedef Google__Protobuf__DescriptorProto pd_msg;
+typedef Google__Protobuf__FieldDescriptorProto pd_field;
+typedef Google__Protobuf__EnumDescriptorProto pd_enum;
+typedef Google__Protobuf__ServiceDescriptorProto pd_service;
+typedef Google__Protobuf__MethodDescriptorProto pd_method;
+
+typedef struct pg_type {
+  char *full_name;    /* "pkg.Outer.Inner", no leading dot */
+  char *c_name;       /* "pkg_Outer_Inner" */
+  char *scope;        /* C prefix of enum values: the enclosing scope */
+  const pd_file *file;
+  const pd_msg *msg;  /* a message type, or */
+  const pd_enum *enm; /* an enum type */
+} pg_type;
+
+typedef struct pg_model {
+  pg_type *types; /* sorted by full_name */
+  size_t n;
+  size_t cap;
+} pg_model;
+
+/* Indexes every type of every file. Returns 0, or -1 with a message in
+ * *err (heap, caller frees) when two types would get the same C name. */
+int pg_model_build(pg_model *m, pd_file *const *files, size_t n_files,
+                   char **err);
+void pg_model_free(pg_model *m);
+
+/* Looks up a type by a field's type_name (".pkg.Msg" or "pkg.Msg"). */
+const pg_type *pg_model_find(const pg_model *m, const char *name);
+
+/* "pkg.sub" -> "pkg_sub"; heap string. */
+char *pg_c_ident(const char *dotted);
+
+/* Whether a field name must be renamed to be a C or C++ identifier. */
+bool pg_is_reserved(const char *name);
+
+bool pg_is_map_entry(const pd_msg *msg);
+
+#endif /* PG_GEN_MODEL_H */
