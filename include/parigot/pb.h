@@ -224,7 +224,7 @@ size_t parigot_pb_encoded_size(const parigot_pb_message_desc *desc,
  * @param[in] msg   the message.
  * @param[out] buf  where the bytes go.
  * @param[in] cap   bytes available at @p buf.
- * @return the number of bytes written, or #PARIGOT_ENOSPC when @p cap is
+ * @return the number of bytes written, or PARIGOT_ENOSPC when @p cap is
  *         below parigot_pb_encoded_size() (nothing useful is written then).
  */
 int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
@@ -238,10 +238,10 @@ int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
  * @param[in] buf      the encoded bytes; not referenced after the call.
  * @param[in] len      their length.
  * @param[in] opts     limits and allocator; NULL for all defaults.
- * @return 0, or a negative #parigot_errno: #PARIGOT_ETRUNCATED,
- *         #PARIGOT_EVARINT, #PARIGOT_ELENGTH, #PARIGOT_EWIRETYPE,
- *         #PARIGOT_EFIELD, #PARIGOT_EDEPTH, #PARIGOT_ETOOBIG, #PARIGOT_EUTF8,
- *         #PARIGOT_ENOMEM. On error the message holds what was decoded so
+ * @return 0, or a negative #parigot_errno: PARIGOT_ETRUNCATED,
+ *         PARIGOT_EVARINT, PARIGOT_ELENGTH, PARIGOT_EWIRETYPE,
+ *         PARIGOT_EFIELD, PARIGOT_EDEPTH, PARIGOT_ETOOBIG, PARIGOT_EUTF8,
+ *         PARIGOT_ENOMEM. On error the message holds what was decoded so
  *         far, still valid to free; nothing leaks.
  */
 int parigot_pb_decode(const parigot_pb_message_desc *desc, void *msg,
