@@ -4,15 +4,18 @@
 #   make run        install missing packages, build, run the flagship example
 #   make test       install missing packages, build, run every test
 #   make test-asan  the same tests in an ASan + UBSan build (build-asan/)
+#   make test-fuzz  the protobuf decoder under libFuzzer for FUZZ_TIME seconds
 #   make bench      benchmarks; prints a table, writes build/bench/results.json
 #   make docs       Doxygen HTML for include/parigot into build/docs/html
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps run test test-asan bench docs clean
+.PHONY: all deps run test test-asan test-fuzz bench docs clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -37,6 +40,20 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=handle_segv=0:detect_leaks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+# The corpus starts from messages of the round-trip tests (pg-proto-tool)
+# and keeps what libFuzzer finds in $(FUZZ_BUILD)/corpus between runs.
+test-fuzz: deps all
+	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang \
+	  -DPARIGOT_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target pg-fuzz-decode
+	rm -rf $(FUZZ_BUILD)/seeds && mkdir -p $(FUZZ_BUILD)/seeds $(FUZZ_BUILD)/corpus
+	$(BUILD)/tests/pg-proto-tool gen parigot.test.v1.Batch 1 400 $(FUZZ_BUILD)/seeds.bin
+	$(BUILD)/tests/pg-proto-tool corpus parigot.test.v1.Batch \
+	  $(FUZZ_BUILD)/seeds.bin $(FUZZ_BUILD)/seeds
+	ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/tests/pg-fuzz-decode \
+	  -max_total_time=$(FUZZ_TIME) -rss_limit_mb=4096 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds
+
 bench: deps all
 	cmake --build $(BUILD) --target bench
 
@@ -44,4 +61,4 @@ docs: all
 	cmake --build $(BUILD) --target docs
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
