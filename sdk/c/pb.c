@@ -257,26 +257,22 @@ static size_t value_wire_size(const parigot_pb_field *f, const void *slot,
   return varint_size(n) + n;
 }
 
+/* Floats compare by bits, so -0.0 is not a default and is written. */
 static bool is_default(const parigot_pb_field *f, const void *slot) {
-  switch (value_size(f->type)) {
-  case 8: {
-    uint64_t v;
-    memcpy(&v, slot, 8);
-    return v == 0;
-  }
-  case 4: {
-    uint32_t v;
-    memcpy(&v, slot, 4);
-    return v == 0;
-  }
-  default:
-    break;
-  }
   if (f->type == PARIGOT_PB_BOOL)
     return !*(const bool *)slot;
   if (is_bytes(f->type))
     return ((const parigot_pb_bytes *)slot)->len == 0;
-  return *(void *const *)slot == NULL;
+  if (f->type == PARIGOT_PB_MESSAGE)
+    return *(void *const *)slot == NULL;
+  if (value_size(f->type) == 8) {
+    uint64_t v;
+    memcpy(&v, slot, 8);
+    return v == 0;
+  }
+  uint32_t v;
+  memcpy(&v, slot, 4);
+  return v == 0;
 }
 
 /* Whether a singular field is written. */

@@ -13,7 +13,8 @@
  * reflection: the two print the same dump format (specified in
  * bufbuild.mjs), so equal dumps mean the two decoders saw equal values.
  * `dump` also proves our encoding canonical: encode(decode(x)) decodes to
- * the same dump and encodes to the same bytes again.
+ * the same dump and encodes to the same bytes again. A path of "-" is
+ * stdin or stdout; the same source builds to wasm32 and runs under parigot.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -420,8 +421,9 @@ static void rnd_message(const parigot_pb_message_desc *d, void *msg,
 
 /* ---- commands ---------------------------------------------------------- */
 
+/* "-" is stdin or stdout: the wasm build runs without a filesystem. */
 static uint8_t *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (f == NULL)
     die("cannot open %s: %s", path, strerror(errno));
   size_t cap = 1 << 20, n = 0;
@@ -435,14 +437,16 @@ static uint8_t *read_file(const char *path, size_t *len) {
   }
   if (buf == NULL || ferror(f))
     die("cannot read %s%s", path, "");
-  fclose(f);
+  if (f != stdin)
+    fclose(f);
   *len = n;
   return buf;
 }
 
 static void write_file(const char *path, const uint8_t *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+  FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+  if (f == NULL || fwrite(data, 1, len, f) != len ||
+      (f == stdout ? fflush(f) : fclose(f)) != 0)
     die("cannot write %s: %s", path, strerror(errno));
 }
 

@@ -152,3 +152,26 @@ PG_TEST(protobuf_interop_dump_notices_a_changed_value) {
   same_file(&e, "b.dump", "bb.dump", "ours and bufbuild on changed bytes");
   env_cleanup(&e);
 }
+
+/* The codec compiled to wasm32 (sizes and pointers of 4 bytes) and run by
+ * parigot must encode the same random messages to the same bytes, and
+ * decode them to the same values, as the native build. */
+PG_TEST(protobuf_codec_in_wasm_matches_the_native_build) {
+  env e;
+  env_init(&e);
+  unsigned long long seed = test_seed();
+  const char *wasm = pg_test_guest("pg-proto-tool");
+  const char *parigot = pg_test_parigot();
+  sh("'%s' gen %s %llu %d '%s/native.bin'", e.tool, BATCH, seed,
+     MESSAGES_PER_BATCH, e.dir);
+  sh("'%s' exec --max-memory 1G '%s' gen %s %llu %d - > '%s/wasm.bin'",
+     parigot, wasm, BATCH, seed, MESSAGES_PER_BATCH, e.dir);
+  same_file(&e, "native.bin", "wasm.bin", "native and wasm encodings");
+  sh("'%s' dump %s '%s/native.bin' > '%s/native.dump'", e.tool, BATCH, e.dir,
+     e.dir);
+  sh("'%s' exec --max-memory 1G '%s' dump %s - < '%s/native.bin' > "
+     "'%s/wasm.dump'",
+     parigot, wasm, BATCH, e.dir, e.dir);
+  same_file(&e, "native.dump", "wasm.dump", "native and wasm decodings");
+  env_cleanup(&e);
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/error.c: names and messages for the codes of include/parigot/error.h.
+ * sdk/c/error.c: names and messages for the codes of include/parigot/error.h,
+ * shared by the host and by guests.
  *
  * Owns nothing; both tables come from PARIGOT_ERRNO_MAP. Any thread.
  */
