@@ -244,7 +244,8 @@ static uint64_t rnd_int_bits(void) {
                                    127, 128, 300};
   if (chance(3))
     return edges[rnd() % (sizeof edges / sizeof edges[0])];
-  return rnd() >> (rnd() % 64);
+  uint64_t bits = rnd(); /* two statements: call order must not vary */
+  return bits >> (rnd() % 64);
 }
 
 static double rnd_double(void) {
