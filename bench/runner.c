@@ -4,6 +4,7 @@
  *
  *   pg-bench engine  [options] STEM...       CPU programs, three ways
  *   pg-bench startup [options] STEM          first-run and cached start-up
+ *   pg-bench proto   [options] OURS PBC CPP  protobuf codecs, four ways
  *   pg-bench merge --out results.json FRAGMENT.jsonl...
  *
  * Owns the option parsing and the table of subcommands, and builds the
@@ -26,6 +27,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"engine", pg_bench_engine_main},
     {"startup", pg_bench_startup_main},
+    {"proto", pg_bench_proto_main},
     {"merge", pg_bench_merge_main},
 };
 
@@ -34,11 +36,12 @@ const char *const pg_bench_way_names[PG_BENCH_N_WAYS] = {"native", "parigot",
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: pg-bench engine|startup|merge --out FILE [--parigot PATH]\n"
-          "         [--node PATH] [--wasi-js PATH] [--native-dir DIR]\n"
-          "         [--guest-dir DIR] [--cache DIR] [--work-dir DIR]\n"
-          "         [--source-dir DIR] [--max-memory SIZE] [--runs N]\n"
-          "         [--startup-runs N] [--quick] STEM|FRAGMENT...\n");
+          "usage: pg-bench engine|startup|proto|merge --out FILE\n"
+          "         [--parigot PATH] [--node PATH] [--wasi-js PATH]\n"
+          "         [--native-dir DIR] [--guest-dir DIR] [--cache DIR]\n"
+          "         [--work-dir DIR] [--source-dir DIR]\n"
+          "         [--max-memory SIZE] [--runs N] [--startup-runs N]\n"
+          "         [--quick] STEM|FRAGMENT...\n");
   return 2;
 }
 

@@ -75,6 +75,7 @@ int pg_bench_cmd_run(const pg_bench_cmd *cmd, const char *what,
 /* The suites and the merge step; each returns the process exit code. */
 int pg_bench_engine_main(const pg_bench_config *cfg);
 int pg_bench_startup_main(const pg_bench_config *cfg);
+int pg_bench_proto_main(const pg_bench_config *cfg);
 int pg_bench_merge_main(const pg_bench_config *cfg);
 
 #endif /* PG_BENCH_RUNNER_H */

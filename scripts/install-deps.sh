@@ -19,6 +19,7 @@ packages=(
   libprotoc-dev                      # plugin.proto, protoc's request format
   protobuf-c-compiler                # protoc-gen-c: protobuf-c bench peer
   g++                                # C++ protobuf bench peer
+  pkg-config                         # finds libprotobuf for that peer
   libclang-rt-14-dev                 # libFuzzer, sanitizers with clang
 )
 
