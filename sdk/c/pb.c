@@ -47,42 +47,48 @@ static void pb_release(const parigot_pb_allocator *a, void *p) {
 
 /* ---- field storage ---------------------------------------------------- */
 
-static int wire_type(uint8_t type) {
-  switch (type) {
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64:
-    return WT_I64;
-  case PARIGOT_PB_FLOAT: case PARIGOT_PB_FIXED32: case PARIGOT_PB_SFIXED32:
-    return WT_I32;
-  case PARIGOT_PB_STRING: case PARIGOT_PB_BYTES: case PARIGOT_PB_MESSAGE:
-    return WT_LEN;
-  default:
-    return WT_VARINT;
-  }
-}
+/* The wire and the generated structs are little-endian on every target
+ * parigot builds for (x86-64, arm64, wasm32), so fixed-width values and
+ * packed arrays of them are copied as they are. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "sdk/c/pb.c assumes a little-endian target"
+#endif
+_Static_assert(sizeof(bool) == 1, "packed bools are copied as bytes");
 
-static bool is_bytes(uint8_t type) {
+/* Per type, indexed by parigot_pb_type: its wire type, and the size of one
+ * stored value (for messages, of the pointer that holds one). Tables keep
+ * these lookups cheap enough for every field of every message. */
+static const uint8_t k_wire[19] = {
+    [PARIGOT_PB_DOUBLE] = WT_I64,    [PARIGOT_PB_FLOAT] = WT_I32,
+    [PARIGOT_PB_INT64] = WT_VARINT,  [PARIGOT_PB_UINT64] = WT_VARINT,
+    [PARIGOT_PB_INT32] = WT_VARINT,  [PARIGOT_PB_FIXED64] = WT_I64,
+    [PARIGOT_PB_FIXED32] = WT_I32,   [PARIGOT_PB_BOOL] = WT_VARINT,
+    [PARIGOT_PB_STRING] = WT_LEN,    [PARIGOT_PB_MESSAGE] = WT_LEN,
+    [PARIGOT_PB_BYTES] = WT_LEN,     [PARIGOT_PB_UINT32] = WT_VARINT,
+    [PARIGOT_PB_ENUM] = WT_VARINT,   [PARIGOT_PB_SFIXED32] = WT_I32,
+    [PARIGOT_PB_SFIXED64] = WT_I64,  [PARIGOT_PB_SINT32] = WT_VARINT,
+    [PARIGOT_PB_SINT64] = WT_VARINT};
+
+static const uint8_t k_size[19] = {
+    [PARIGOT_PB_DOUBLE] = 8,   [PARIGOT_PB_FLOAT] = 4,
+    [PARIGOT_PB_INT64] = 8,    [PARIGOT_PB_UINT64] = 8,
+    [PARIGOT_PB_INT32] = 4,    [PARIGOT_PB_FIXED64] = 8,
+    [PARIGOT_PB_FIXED32] = 4,  [PARIGOT_PB_BOOL] = sizeof(bool),
+    [PARIGOT_PB_STRING] = sizeof(parigot_pb_bytes),
+    [PARIGOT_PB_MESSAGE] = sizeof(void *),
+    [PARIGOT_PB_BYTES] = sizeof(parigot_pb_bytes),
+    [PARIGOT_PB_UINT32] = 4,   [PARIGOT_PB_ENUM] = 4,
+    [PARIGOT_PB_SFIXED32] = 4, [PARIGOT_PB_SFIXED64] = 8,
+    [PARIGOT_PB_SINT32] = 4,   [PARIGOT_PB_SINT64] = 8};
+
+static inline int wire_type(uint8_t type) { return k_wire[type]; }
+
+static inline bool is_bytes(uint8_t type) {
   return type == PARIGOT_PB_STRING || type == PARIGOT_PB_BYTES;
 }
 
-/* Size of one stored value; for messages, of the pointer that holds one. */
-static size_t value_size(uint8_t type) {
-  switch (type) {
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
-  case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64: case PARIGOT_PB_SINT64:
-    return 8;
-  case PARIGOT_PB_BOOL:
-    return sizeof(bool);
-  case PARIGOT_PB_STRING: case PARIGOT_PB_BYTES:
-    return sizeof(parigot_pb_bytes);
-  case PARIGOT_PB_MESSAGE:
-    return sizeof(void *);
-  default:
-    return 4;
-  }
-}
+static inline size_t value_size(uint8_t type) { return k_size[type]; }
 
-/* Size of one array element: repeated messages and map entries are
- * stored as structs, not pointers. */
 static size_t elem_size(const parigot_pb_field *f) {
   if (f->type == PARIGOT_PB_MESSAGE)
     return f->message->size;
@@ -103,12 +109,18 @@ static bool is_repeated(const parigot_pb_field *f) {
 }
 
 static size_t pb_capacity(size_t n) {
-  size_t c = 4;
-  if (n == 0)
-    return 0;
-  while (c < n)
-    c *= 2;
-  return c;
+  if (n <= 4)
+    return n == 0 ? 0 : 4;
+  return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(n - 1)));
+}
+
+static inline const parigot_pb_field *find_field(
+    const parigot_pb_message_desc *desc, uint32_t number) {
+  if (number < desc->dense_len) {
+    uint16_t i = desc->dense[number];
+    return i ? &desc->fields[i - 1] : NULL;
+  }
+  return parigot_pb_field_find(desc, number);
 }
 
 const parigot_pb_field *parigot_pb_field_find(
@@ -192,29 +204,25 @@ void parigot_pb_free(const parigot_pb_message_desc *desc, void *msg,
 
 /* ---- size --------------------------------------------------------------- */
 
-static size_t varint_size(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
+static inline size_t varint_size(uint64_t v) {
+  /* 1 + floor(log2(v) / 7), without a loop or a division by 7. */
+  return ((unsigned)(63 - __builtin_clzll(v | 1)) * 9 + 73) / 64;
 }
 
-static size_t tag_size(uint32_t number) {
+static inline size_t tag_size(uint32_t number) {
   return varint_size((uint64_t)number << 3);
 }
 
-static uint32_t zigzag32(int32_t v) {
+static inline uint32_t zigzag32(int32_t v) {
   return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
 }
 
-static uint64_t zigzag64(int64_t v) {
+static inline uint64_t zigzag64(int64_t v) {
   return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
 /* The varint a value of a varint type is written as. */
-static uint64_t varint_of(uint8_t type, const void *slot) {
+static inline uint64_t varint_of(uint8_t type, const void *slot) {
   switch (type) {
   case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
     return (uint64_t)(int64_t) * (const int32_t *)slot;
@@ -225,7 +233,7 @@ static uint64_t varint_of(uint8_t type, const void *slot) {
   case PARIGOT_PB_SINT64:
     return zigzag64(*(const int64_t *)slot);
   case PARIGOT_PB_BOOL:
-    return *(const bool *)slot ? 1 : 0;
+    return *(const uint8_t *)slot;
   default: /* INT64, UINT64 */
     return *(const uint64_t *)slot;
   }
@@ -276,7 +284,7 @@ static bool is_default(const parigot_pb_field *f, const void *slot) {
 }
 
 /* Whether a singular field is written. */
-static bool is_present(const parigot_pb_field *f, const uint8_t *m) {
+static inline bool is_present(const parigot_pb_field *f, const uint8_t *m) {
   const void *slot = m + f->offset;
   switch (f->label) {
   case PARIGOT_PB_ONEOF:
@@ -290,35 +298,42 @@ static bool is_present(const parigot_pb_field *f, const uint8_t *m) {
   }
 }
 
-static bool is_packed(const parigot_pb_field *f) {
+static inline bool is_packed(const parigot_pb_field *f) {
   return f->label == PARIGOT_PB_REPEATED && wire_type(f->type) != WT_LEN;
 }
 
-static size_t entry_size(const parigot_pb_field *f, const void *entry,
-                         uint32_t depth);
-
-static size_t field_size(const parigot_pb_field *f, const uint8_t *m,
-                         uint32_t depth) {
-  size_t tag = tag_size(f->number);
-  if (!is_repeated(f))
-    return is_present(f, m)
-               ? tag + value_wire_size(f, m + f->offset, false, depth)
-               : 0;
-  size_t n = *(const size_t *)(m + f->aux), esz = elem_size(f), total = 0;
-  const uint8_t *arr = *(void *const *)(m + f->offset);
-  for (size_t i = 0; i < n; i++) {
-    if (f->label == PARIGOT_PB_MAP) {
-      size_t e = entry_size(f, arr + i * esz, depth);
-      total += tag + varint_size(e) + e;
-    } else {
-      total += value_wire_size(f, arr + i * esz, true, depth);
-      if (!is_packed(f))
-        total += tag;
+/* Bytes of a packed array's body: fixed widths multiply, varints sum with
+ * the element type decided once, outside the loop. */
+static size_t packed_size(uint8_t type, const void *arr, size_t n) {
+  size_t total = 0;
+  switch (type) {
+  case PARIGOT_PB_BOOL:
+    return n;
+  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
+    for (size_t i = 0; i < n; i++) {
+      int32_t v = ((const int32_t *)arr)[i];
+      total += v < 0 ? 10 : varint_size((uint32_t)v);
     }
+    return total;
+  case PARIGOT_PB_UINT32:
+    for (size_t i = 0; i < n; i++)
+      total += varint_size(((const uint32_t *)arr)[i]);
+    return total;
+  case PARIGOT_PB_SINT32:
+    for (size_t i = 0; i < n; i++)
+      total += varint_size(zigzag32(((const int32_t *)arr)[i]));
+    return total;
+  case PARIGOT_PB_SINT64:
+    for (size_t i = 0; i < n; i++)
+      total += varint_size(zigzag64(((const int64_t *)arr)[i]));
+    return total;
+  case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
+    for (size_t i = 0; i < n; i++)
+      total += varint_size(((const uint64_t *)arr)[i]);
+    return total;
+  default: /* fixed widths */
+    return n * value_size(type);
   }
-  if (is_packed(f) && n > 0)
-    total += tag + varint_size(total);
-  return total;
 }
 
 /* A map entry writes its key and value even when they are defaults, as the
@@ -335,14 +350,65 @@ static size_t entry_size(const parigot_pb_field *f, const void *entry,
   return total;
 }
 
+static size_t array_size(const parigot_pb_field *f, const uint8_t *m,
+                         uint32_t depth) {
+  size_t n = *(const size_t *)(m + f->aux), esz = elem_size(f), total;
+  const uint8_t *arr = *(void *const *)(m + f->offset);
+  size_t tag = tag_size(f->number);
+  if (n == 0)
+    return 0;
+  if (is_packed(f)) {
+    total = packed_size(f->type, arr, n);
+    return tag + varint_size(total) + total;
+  }
+  total = n * tag;
+  if (f->label == PARIGOT_PB_MAP) {
+    for (size_t i = 0; i < n; i++) {
+      size_t e = entry_size(f, arr + i * esz, depth);
+      total += varint_size(e) + e;
+    }
+  } else if (wire_type(f->type) != WT_LEN) {
+    total += packed_size(f->type, arr, n);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      total += value_wire_size(f, arr + i * esz, true, depth);
+  }
+  return total;
+}
+
+/* The size of an implicit-presence scalar field, 0 when it is default:
+ * one switch instead of a presence test and a size computation. */
+static inline size_t scalar_field_size(const parigot_pb_field *f,
+                                       const void *slot) {
+  uint64_t v;
+  switch (f->type) {
+  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64:
+    memcpy(&v, slot, 8);
+    return v ? tag_size(f->number) + 8 : 0;
+  case PARIGOT_PB_FLOAT: case PARIGOT_PB_FIXED32: case PARIGOT_PB_SFIXED32:
+    return *(const uint32_t *)slot ? tag_size(f->number) + 4 : 0;
+  default:
+    v = varint_of(f->type, slot);
+    return v ? tag_size(f->number) + varint_size(v) : 0;
+  }
+}
+
 static size_t message_size(const parigot_pb_message_desc *desc,
                            const void *msg, uint32_t depth) {
   const uint8_t *m = msg;
   size_t total = ((const parigot_pb_bytes *)(m + desc->unknown_offset))->len;
   if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)
     return 0; /* encode fails with PARIGOT_EDEPTH at the same point */
-  for (uint32_t i = 0; i < desc->n_fields; i++)
-    total += field_size(&desc->fields[i], m, depth);
+  for (uint32_t i = 0; i < desc->n_fields; i++) {
+    const parigot_pb_field *f = &desc->fields[i];
+    if (f->label == PARIGOT_PB_IMPLICIT && wire_type(f->type) != WT_LEN)
+      total += scalar_field_size(f, m + f->offset);
+    else if (is_repeated(f))
+      total += array_size(f, m, depth);
+    else if (is_present(f, m))
+      total += tag_size(f->number) +
+               value_wire_size(f, m + f->offset, false, depth);
+  }
   return total;
 }
 
@@ -358,7 +424,7 @@ typedef struct pb_enc {
   uint8_t *p;     /* first byte written so far; moves down */
 } pb_enc;
 
-static int put_bytes(pb_enc *e, const void *src, size_t n) {
+static inline int put_bytes(pb_enc *e, const void *src, size_t n) {
   if ((size_t)(e->p - e->start) < n)
     return PARIGOT_ENOSPC;
   e->p -= n;
@@ -367,25 +433,22 @@ static int put_bytes(pb_enc *e, const void *src, size_t n) {
   return 0;
 }
 
-static int put_varint(pb_enc *e, uint64_t v) {
-  uint8_t tmp[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    tmp[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
+static inline int put_varint(pb_enc *e, uint64_t v) {
+  if (v < 0x80 && e->p > e->start) {
+    *--e->p = (uint8_t)v;
+    return 0;
   }
-  tmp[n++] = (uint8_t)v;
-  return put_bytes(e, tmp, n);
+  size_t n = varint_size(v);
+  if ((size_t)(e->p - e->start) < n)
+    return PARIGOT_ENOSPC;
+  uint8_t *q = e->p -= n;
+  for (; v >= 0x80; v >>= 7)
+    *q++ = (uint8_t)(v | 0x80);
+  *q = (uint8_t)v;
+  return 0;
 }
 
-static int put_fixed(pb_enc *e, uint64_t v, size_t n) {
-  uint8_t tmp[8];
-  for (size_t i = 0; i < n; i++)
-    tmp[i] = (uint8_t)(v >> (8 * i));
-  return put_bytes(e, tmp, n);
-}
-
-static int put_tag(pb_enc *e, uint32_t number, int wt) {
+static inline int put_tag(pb_enc *e, uint32_t number, int wt) {
   return put_varint(e, ((uint64_t)number << 3) | (uint64_t)wt);
 }
 
@@ -397,16 +460,10 @@ static int put_value(pb_enc *e, const parigot_pb_field *f, const void *slot,
                      bool in_array, uint32_t depth) {
   int rc;
   switch (wire_type(f->type)) {
-  case WT_I64: {
-    uint64_t v;
-    memcpy(&v, slot, 8);
-    return put_fixed(e, v, 8);
-  }
-  case WT_I32: {
-    uint32_t v;
-    memcpy(&v, slot, 4);
-    return put_fixed(e, v, 4);
-  }
+  case WT_I64:
+    return put_bytes(e, slot, 8);
+  case WT_I32:
+    return put_bytes(e, slot, 4);
   case WT_VARINT:
     return put_varint(e, varint_of(f->type, slot));
   default:
@@ -439,33 +496,87 @@ static int put_entry(pb_enc *e, const parigot_pb_field *f, const void *entry,
   return rc ? rc : put_tag(e, f->number, WT_LEN);
 }
 
-static int put_field(pb_enc *e, const parigot_pb_field *f, const uint8_t *m,
-                     uint32_t depth) {
+/* Writes a packed array's body, last element first. */
+static int put_packed(pb_enc *e, uint8_t type, const void *arr, size_t n) {
   int rc = 0;
-  if (!is_repeated(f)) {
-    if (!is_present(f, m))
-      return 0;
-    rc = put_value(e, f, m + f->offset, false, depth);
-    return rc ? rc : put_tag(e, f->number, wire_type(f->type));
+  size_t i = n;
+  switch (type) {
+  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
+    while (i-- > 0 && rc == 0)
+      rc = put_varint(e, (uint64_t)(int64_t)((const int32_t *)arr)[i]);
+    return rc;
+  case PARIGOT_PB_UINT32:
+    while (i-- > 0 && rc == 0)
+      rc = put_varint(e, ((const uint32_t *)arr)[i]);
+    return rc;
+  case PARIGOT_PB_SINT32:
+    while (i-- > 0 && rc == 0)
+      rc = put_varint(e, zigzag32(((const int32_t *)arr)[i]));
+    return rc;
+  case PARIGOT_PB_SINT64:
+    while (i-- > 0 && rc == 0)
+      rc = put_varint(e, zigzag64(((const int64_t *)arr)[i]));
+    return rc;
+  case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
+    while (i-- > 0 && rc == 0)
+      rc = put_varint(e, ((const uint64_t *)arr)[i]);
+    return rc;
+  default: /* fixed widths, and bools: a bool's byte is its varint */
+    return put_bytes(e, arr, n * value_size(type));
   }
+}
+
+static int put_array(pb_enc *e, const parigot_pb_field *f, const uint8_t *m,
+                     uint32_t depth) {
   size_t n = *(const size_t *)(m + f->aux), esz = elem_size(f);
   const uint8_t *arr = *(void *const *)(m + f->offset);
-  uint8_t *mark = e->p;
+  int rc = 0;
+  if (n == 0)
+    return 0;
+  if (is_packed(f)) {
+    uint8_t *mark = e->p;
+    rc = put_packed(e, f->type, arr, n);
+    if (rc == 0)
+      rc = put_varint(e, (uint64_t)(mark - e->p));
+    return rc ? rc : put_tag(e, f->number, WT_LEN);
+  }
   for (size_t i = n; i-- > 0 && rc == 0;) {
     if (f->label == PARIGOT_PB_MAP) {
       rc = put_entry(e, f, arr + i * esz, depth);
       continue;
     }
     rc = put_value(e, f, arr + i * esz, true, depth);
-    if (rc == 0 && !is_packed(f))
+    if (rc == 0)
       rc = put_tag(e, f->number, wire_type(f->type));
   }
-  if (rc == 0 && is_packed(f) && n > 0) {
-    rc = put_varint(e, (uint64_t)(mark - e->p));
-    if (rc == 0)
-      rc = put_tag(e, f->number, WT_LEN);
-  }
   return rc;
+}
+
+/* Writes an implicit-presence scalar field unless it is default. */
+static inline int put_scalar_field(pb_enc *e, const parigot_pb_field *f,
+                                   const void *slot) {
+  uint64_t v;
+  int rc;
+  switch (f->type) {
+  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64:
+    memcpy(&v, slot, 8);
+    if (v == 0)
+      return 0;
+    rc = put_bytes(e, slot, 8);
+    break;
+  case PARIGOT_PB_FLOAT: case PARIGOT_PB_FIXED32: case PARIGOT_PB_SFIXED32:
+    if (*(const uint32_t *)slot == 0)
+      return 0;
+    rc = put_bytes(e, slot, 4);
+    break;
+  default:
+    v = varint_of(f->type, slot);
+    if (v == 0)
+      return 0;
+    rc = put_varint(e, v);
+    break;
+  }
+  return rc ? rc : put_tag(e, f->number, wire_type(f->type));
 }
 
 static int encode_message(pb_enc *e, const parigot_pb_message_desc *desc,
@@ -476,8 +587,18 @@ static int encode_message(pb_enc *e, const parigot_pb_message_desc *desc,
   if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)
     return PARIGOT_EDEPTH;
   int rc = put_bytes(e, unknown->data, unknown->len);
-  for (uint32_t i = desc->n_fields; i-- > 0 && rc == 0;)
-    rc = put_field(e, &desc->fields[i], m, depth);
+  for (uint32_t i = desc->n_fields; i-- > 0 && rc == 0;) {
+    const parigot_pb_field *f = &desc->fields[i];
+    if (f->label == PARIGOT_PB_IMPLICIT && wire_type(f->type) != WT_LEN) {
+      rc = put_scalar_field(e, f, m + f->offset);
+    } else if (is_repeated(f)) {
+      rc = put_array(e, f, m, depth);
+    } else if (is_present(f, m)) {
+      rc = put_value(e, f, m + f->offset, false, depth);
+      if (rc == 0)
+        rc = put_tag(e, f->number, wire_type(f->type));
+    }
+  }
   return rc;
 }
 
@@ -513,7 +634,9 @@ static int dec_alloc(pb_dec *d, size_t size, void **out) {
   return 0;
 }
 
-static int read_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out) {
+/* Slow path: near the end of the input, where every byte is checked. */
+static int read_varint_tail(const uint8_t **pp, const uint8_t *end,
+                            uint64_t *out) {
   const uint8_t *p = *pp;
   uint64_t v = 0;
   for (unsigned shift = 0;; shift += 7) {
@@ -532,11 +655,28 @@ static int read_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out) {
   return 0;
 }
 
-static uint64_t load_le(const uint8_t *p, size_t n) {
+/* With ten bytes left a varint cannot run off the end, so the common case
+ * reads byte after byte with one comparison each. */
+static inline int read_varint(const uint8_t **pp, const uint8_t *end,
+                              uint64_t *out) {
+  const uint8_t *p = *pp;
+  if (end - p < 10)
+    return read_varint_tail(pp, end, out);
   uint64_t v = 0;
-  for (size_t i = 0; i < n; i++)
-    v |= (uint64_t)p[i] << (8 * i);
-  return v;
+  for (unsigned shift = 0; shift < 63; shift += 7) {
+    uint64_t b = *p++;
+    v |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      *pp = p;
+      *out = v;
+      return 0;
+    }
+  }
+  if (*p > 1)
+    return PARIGOT_EVARINT;
+  *out = v | ((uint64_t)*p << 63);
+  *pp = p + 1;
+  return 0;
 }
 
 /* Reads a length prefix and checks it against the bytes that remain. */
@@ -556,7 +696,12 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
   while (i < n) {
     uint8_t c = s[i];
     if (c < 0x80) {
-      i++;
+      /* ASCII runs eight bytes at a time. */
+      uint64_t w;
+      while (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ull)))
+        i += 8;
+      if (i < n && s[i] < 0x80)
+        i++;
       continue;
     }
     size_t len;
@@ -597,14 +742,8 @@ static int read_scalar(uint8_t type, const uint8_t **pp, const uint8_t *end,
     size_t n = wt == WT_I32 ? 4 : 8;
     if ((size_t)(end - *pp) < n)
       return PARIGOT_ETRUNCATED;
-    uint64_t v = load_le(*pp, n);
+    memcpy(slot, *pp, n);
     *pp += n;
-    if (n == 4) {
-      uint32_t v32 = (uint32_t)v;
-      memcpy(slot, &v32, 4);
-    } else {
-      memcpy(slot, &v, 8);
-    }
     return 0;
   }
   uint64_t v;
@@ -737,6 +876,11 @@ static int read_packed(pb_dec *d, const parigot_pb_field *f, void *msg,
     return rc;
   size_t *n = count_of(f, msg), esz = elem_size(f);
   uint8_t *arr = *array_of(f, msg);
+  if (width) { /* the wire bytes are the array's bytes */
+    memcpy(arr + *n * esz, p, len);
+    *n += add;
+    return 0;
+  }
   while (p < end && rc == 0) {
     rc = read_scalar(f->type, &p, end, arr + *n * esz);
     if (rc == 0)
@@ -1002,7 +1146,7 @@ static int decode_message(pb_dec *d, const parigot_pb_message_desc *desc,
       rc = PARIGOT_EFIELD;
       break;
     }
-    const parigot_pb_field *f = parigot_pb_field_find(desc, number);
+    const parigot_pb_field *f = find_field(desc, number);
     if (f == NULL) {
       rc = skip_value(d, wt, number, &p, end);
       if (rc == 0 && d->keep_unknown)
