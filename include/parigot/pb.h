@@ -3,11 +3,13 @@
  * @file pb.h
  * @brief The protobuf runtime that code from protoc-gen-parigot runs on.
  *
- * Generated code is tables, not logic: for each message, protoc-gen-parigot
- * emits a C struct and a #parigot_pb_message_desc that says where each field
- * lives in it. The functions here walk those tables to size, encode, decode
- * and free any message, so there is one decoder to harden and fuzz, not one
- * per message. The same file compiles natively and for wasm32.
+ * For each message, protoc-gen-parigot emits a C struct and a
+ * #parigot_pb_message_desc that says where each field lives in it. Decoding
+ * and freeing walk those tables, so there is one decoder to harden and fuzz,
+ * not one per message. Encoding, which only reads trusted structs, is
+ * generated code per message (straight-line, as fast as the C++ library's)
+ * behind the same two entry points. The same files compile natively and for
+ * wasm32.
  *
  * How generated structs hold proto3 fields:
  * - a singular scalar is a plain member; an `optional` one adds `bool
@@ -102,6 +104,18 @@ typedef enum parigot_pb_label {
 struct parigot_pb_message_desc;
 struct parigot_pb_enum_desc;
 
+/**
+ * @brief Where encoding writes: backwards, from the end of a buffer.
+ *
+ * A sub-message is written before its length prefix, so its size is known
+ * when the prefix is written. Generated code writes through the helpers in
+ * parigot/pb_gen.h; parigot_pb_encode() sets the writer up.
+ */
+typedef struct parigot_pb_writer {
+  uint8_t *start; /**< first byte of the buffer */
+  uint8_t *p;     /**< first byte written so far; moves towards start */
+} parigot_pb_writer;
+
 /** @brief One field of a message, as generated. */
 typedef struct parigot_pb_field {
   uint32_t number; /**< field number, 1 .. 2^29-1 */
@@ -133,6 +147,10 @@ typedef struct parigot_pb_message_desc {
   bool map_entry;              /**< a generated map entry type */
   uint32_t n_oneofs;           /**< number of oneofs */
   const char *const *oneofs;   /**< their names */
+  /** generated: the encoded size of a message at nesting @p depth */
+  size_t (*encoded_size)(const void *msg, uint32_t depth);
+  /** generated: write a message (fields last to first); 0 or an error */
+  int (*put)(parigot_pb_writer *w, const void *msg, uint32_t depth);
 } parigot_pb_message_desc;
 
 /** @brief One value of an enum. */

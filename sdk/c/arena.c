@@ -52,7 +52,9 @@ const parigot_pb_allocator *parigot_arena_allocator(parigot_arena *arena) {
 void *parigot_arena_alloc(parigot_arena *arena, size_t size) {
   if (size > SIZE_MAX - ARENA_ALIGN - header_size())
     return NULL;
-  size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+  /* Zero bytes still get a distinct pointer, as malloc's callers expect. */
+  size = size == 0 ? ARENA_ALIGN
+                   : (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
   if (size > (size_t)(arena->end - arena->next)) {
     size_t want = size > arena->block_size ? size : arena->block_size;
     struct parigot_arena_block *b =

@@ -2,22 +2,24 @@
 /*
  * sdk/c/pb.c: the table-driven protobuf codec behind generated message code.
  *
- * Every message is sized, encoded, decoded and freed here by walking its
+ * Every message is decoded and freed here by walking its
  * parigot_pb_message_desc, so this file is the whole attack surface for
  * hostile bytes: every length is checked against the bytes that remain
  * before it is used, every allocation is charged to a budget, nesting is
  * counted, and an error leaves a message that can still be freed.
  *
- * Encoding runs backwards, from the end of the buffer to its start: a
- * sub-message is written before its length, so no size has to be computed
- * twice. parigot_pb_encode() then moves the bytes to the front when the
- * buffer was larger than needed.
+ * Encoding is generated code (protoc-gen-parigot's gen_c.c): it runs
+ * backwards, from the end of the buffer to its start, so a sub-message is
+ * written before its length and no size is computed twice.
+ * parigot_pb_encode() then moves the bytes to the front when the buffer
+ * was larger than needed.
  *
  * Repeated fields carry no capacity: an array decode allocated always has
  * room for pb_capacity(count) elements, so growth doubles without a field
  * for it in every generated struct.
  */
 #include "parigot/pb.h"
+#include "parigot/pb_gen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -202,109 +204,30 @@ void parigot_pb_free(const parigot_pb_message_desc *desc, void *msg,
   parigot_pb_init(desc, msg);
 }
 
-/* ---- size --------------------------------------------------------------- */
+/* ---- encode --------------------------------------------------------------
+ * Encoders are generated per message (gen_c.c); these are the two entry
+ * points and the packed-array helpers they share. */
 
-static inline size_t varint_size(uint64_t v) {
-  /* 1 + floor(log2(v) / 7), without a loop or a division by 7. */
-  return ((unsigned)(63 - __builtin_clzll(v | 1)) * 9 + 73) / 64;
+size_t parigot_pb_encoded_size(const parigot_pb_message_desc *desc,
+                               const void *msg) {
+  return desc->encoded_size(msg, 0);
 }
 
-static inline size_t tag_size(uint32_t number) {
-  return varint_size((uint64_t)number << 3);
+int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
+                          const void *msg, uint8_t *buf, size_t cap) {
+  parigot_pb_writer w = {buf, buf + cap};
+  int rc = desc->put(&w, msg, 0);
+  if (rc != 0)
+    return rc;
+  size_t len = (size_t)(buf + cap - w.p);
+  if (w.p != buf)
+    memmove(buf, w.p, len);
+  return (int64_t)len;
 }
 
-static inline uint32_t zigzag32(int32_t v) {
-  return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
-}
-
-static inline uint64_t zigzag64(int64_t v) {
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
-/* The varint a value of a varint type is written as. */
-static inline uint64_t varint_of(uint8_t type, const void *slot) {
-  switch (type) {
-  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
-    return (uint64_t)(int64_t) * (const int32_t *)slot;
-  case PARIGOT_PB_UINT32:
-    return *(const uint32_t *)slot;
-  case PARIGOT_PB_SINT32:
-    return zigzag32(*(const int32_t *)slot);
-  case PARIGOT_PB_SINT64:
-    return zigzag64(*(const int64_t *)slot);
-  case PARIGOT_PB_BOOL:
-    return *(const uint8_t *)slot;
-  default: /* INT64, UINT64 */
-    return *(const uint64_t *)slot;
-  }
-}
-
-static size_t message_size(const parigot_pb_message_desc *desc,
-                           const void *msg, uint32_t depth);
-
-/* Size of one value without its tag; for messages, with its length. */
-static size_t value_wire_size(const parigot_pb_field *f, const void *slot,
-                              bool in_array, uint32_t depth) {
-  switch (wire_type(f->type)) {
-  case WT_I64:
-    return 8;
-  case WT_I32:
-    return 4;
-  case WT_VARINT:
-    return varint_size(varint_of(f->type, slot));
-  default:
-    break;
-  }
-  size_t n;
-  if (is_bytes(f->type)) {
-    n = ((const parigot_pb_bytes *)slot)->len;
-  } else {
-    const void *sub = in_array ? slot : *(void *const *)slot;
-    n = sub ? message_size(f->message, sub, depth + 1) : 0;
-  }
-  return varint_size(n) + n;
-}
-
-/* Floats compare by bits, so -0.0 is not a default and is written. */
-static bool is_default(const parigot_pb_field *f, const void *slot) {
-  if (f->type == PARIGOT_PB_BOOL)
-    return !*(const bool *)slot;
-  if (is_bytes(f->type))
-    return ((const parigot_pb_bytes *)slot)->len == 0;
-  if (f->type == PARIGOT_PB_MESSAGE)
-    return *(void *const *)slot == NULL;
-  if (value_size(f->type) == 8) {
-    uint64_t v;
-    memcpy(&v, slot, 8);
-    return v == 0;
-  }
-  uint32_t v;
-  memcpy(&v, slot, 4);
-  return v == 0;
-}
-
-/* Whether a singular field is written. */
-static inline bool is_present(const parigot_pb_field *f, const uint8_t *m) {
-  const void *slot = m + f->offset;
-  switch (f->label) {
-  case PARIGOT_PB_ONEOF:
-    return *(const uint32_t *)(m + f->aux) == f->number;
-  case PARIGOT_PB_OPTIONAL:
-    if (f->type == PARIGOT_PB_MESSAGE)
-      return *(void *const *)slot != NULL;
-    return *(const bool *)(m + f->aux);
-  default:
-    return !is_default(f, slot);
-  }
-}
-
-static inline bool is_packed(const parigot_pb_field *f) {
-  return f->label == PARIGOT_PB_REPEATED && wire_type(f->type) != WT_LEN;
-}
-
-/* Bytes of a packed array's body: fixed widths multiply, varints sum with
- * the element type decided once, outside the loop. */
-static size_t packed_size(uint8_t type, const void *arr, size_t n) {
+/* Fixed widths multiply; varints sum, with the element type decided once,
+ * outside the loop. */
+size_t parigot_pb_packed_size(uint8_t type, const void *arr, size_t n) {
   size_t total = 0;
   switch (type) {
   case PARIGOT_PB_BOOL:
@@ -312,306 +235,64 @@ static size_t packed_size(uint8_t type, const void *arr, size_t n) {
   case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
     for (size_t i = 0; i < n; i++) {
       int32_t v = ((const int32_t *)arr)[i];
-      total += v < 0 ? 10 : varint_size((uint32_t)v);
+      total += v < 0 ? 10 : parigot_pb_varint_size((uint32_t)v);
     }
     return total;
   case PARIGOT_PB_UINT32:
     for (size_t i = 0; i < n; i++)
-      total += varint_size(((const uint32_t *)arr)[i]);
+      total += parigot_pb_varint_size(((const uint32_t *)arr)[i]);
     return total;
   case PARIGOT_PB_SINT32:
     for (size_t i = 0; i < n; i++)
-      total += varint_size(zigzag32(((const int32_t *)arr)[i]));
+      total += parigot_pb_varint_size(
+          parigot_pb_zigzag32(((const int32_t *)arr)[i]));
     return total;
   case PARIGOT_PB_SINT64:
     for (size_t i = 0; i < n; i++)
-      total += varint_size(zigzag64(((const int64_t *)arr)[i]));
+      total += parigot_pb_varint_size(
+          parigot_pb_zigzag64(((const int64_t *)arr)[i]));
     return total;
   case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
     for (size_t i = 0; i < n; i++)
-      total += varint_size(((const uint64_t *)arr)[i]);
+      total += parigot_pb_varint_size(((const uint64_t *)arr)[i]);
     return total;
   default: /* fixed widths */
     return n * value_size(type);
   }
 }
 
-/* A map entry writes its key and value even when they are defaults, as the
- * reference implementations do, so encoded maps compare byte for byte. */
-static size_t entry_size(const parigot_pb_field *f, const void *entry,
-                         uint32_t depth) {
-  const parigot_pb_message_desc *e = f->message;
-  size_t total = 0;
-  for (uint32_t i = 0; i < 2; i++) {
-    const parigot_pb_field *kv = &e->fields[i];
-    total += 1 + value_wire_size(kv, (const uint8_t *)entry + kv->offset,
-                                 false, depth + 1);
-  }
-  return total;
-}
-
-static size_t array_size(const parigot_pb_field *f, const uint8_t *m,
-                         uint32_t depth) {
-  size_t n = *(const size_t *)(m + f->aux), esz = elem_size(f), total;
-  const uint8_t *arr = *(void *const *)(m + f->offset);
-  size_t tag = tag_size(f->number);
-  if (n == 0)
-    return 0;
-  if (is_packed(f)) {
-    total = packed_size(f->type, arr, n);
-    return tag + varint_size(total) + total;
-  }
-  total = n * tag;
-  if (f->label == PARIGOT_PB_MAP) {
-    for (size_t i = 0; i < n; i++) {
-      size_t e = entry_size(f, arr + i * esz, depth);
-      total += varint_size(e) + e;
-    }
-  } else if (wire_type(f->type) != WT_LEN) {
-    total += packed_size(f->type, arr, n);
-  } else {
-    for (size_t i = 0; i < n; i++)
-      total += value_wire_size(f, arr + i * esz, true, depth);
-  }
-  return total;
-}
-
-/* The size of an implicit-presence scalar field, 0 when it is default:
- * one switch instead of a presence test and a size computation. */
-static inline size_t scalar_field_size(const parigot_pb_field *f,
-                                       const void *slot) {
-  uint64_t v;
-  switch (f->type) {
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64:
-    memcpy(&v, slot, 8);
-    return v ? tag_size(f->number) + 8 : 0;
-  case PARIGOT_PB_FLOAT: case PARIGOT_PB_FIXED32: case PARIGOT_PB_SFIXED32:
-    return *(const uint32_t *)slot ? tag_size(f->number) + 4 : 0;
-  default:
-    v = varint_of(f->type, slot);
-    return v ? tag_size(f->number) + varint_size(v) : 0;
-  }
-}
-
-static size_t message_size(const parigot_pb_message_desc *desc,
-                           const void *msg, uint32_t depth) {
-  const uint8_t *m = msg;
-  size_t total = ((const parigot_pb_bytes *)(m + desc->unknown_offset))->len;
-  if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)
-    return 0; /* encode fails with PARIGOT_EDEPTH at the same point */
-  for (uint32_t i = 0; i < desc->n_fields; i++) {
-    const parigot_pb_field *f = &desc->fields[i];
-    if (f->label == PARIGOT_PB_IMPLICIT && wire_type(f->type) != WT_LEN)
-      total += scalar_field_size(f, m + f->offset);
-    else if (is_repeated(f))
-      total += array_size(f, m, depth);
-    else if (is_present(f, m))
-      total += tag_size(f->number) +
-               value_wire_size(f, m + f->offset, false, depth);
-  }
-  return total;
-}
-
-size_t parigot_pb_encoded_size(const parigot_pb_message_desc *desc,
-                               const void *msg) {
-  return message_size(desc, msg, 0);
-}
-
-/* ---- encode (backwards) ------------------------------------------------- */
-
-typedef struct pb_enc {
-  uint8_t *start; /* first byte of the buffer */
-  uint8_t *p;     /* first byte written so far; moves down */
-} pb_enc;
-
-static inline int put_bytes(pb_enc *e, const void *src, size_t n) {
-  if ((size_t)(e->p - e->start) < n)
-    return PARIGOT_ENOSPC;
-  e->p -= n;
-  if (n > 0)
-    memcpy(e->p, src, n);
-  return 0;
-}
-
-static inline int put_varint(pb_enc *e, uint64_t v) {
-  if (v < 0x80 && e->p > e->start) {
-    *--e->p = (uint8_t)v;
-    return 0;
-  }
-  size_t n = varint_size(v);
-  if ((size_t)(e->p - e->start) < n)
-    return PARIGOT_ENOSPC;
-  uint8_t *q = e->p -= n;
-  for (; v >= 0x80; v >>= 7)
-    *q++ = (uint8_t)(v | 0x80);
-  *q = (uint8_t)v;
-  return 0;
-}
-
-static inline int put_tag(pb_enc *e, uint32_t number, int wt) {
-  return put_varint(e, ((uint64_t)number << 3) | (uint64_t)wt);
-}
-
-static int encode_message(pb_enc *e, const parigot_pb_message_desc *desc,
-                          const void *msg, uint32_t depth);
-
-/* Writes a value without its tag; a message or bytes with its length. */
-static int put_value(pb_enc *e, const parigot_pb_field *f, const void *slot,
-                     bool in_array, uint32_t depth) {
-  int rc;
-  switch (wire_type(f->type)) {
-  case WT_I64:
-    return put_bytes(e, slot, 8);
-  case WT_I32:
-    return put_bytes(e, slot, 4);
-  case WT_VARINT:
-    return put_varint(e, varint_of(f->type, slot));
-  default:
-    break;
-  }
-  uint8_t *mark = e->p;
-  if (is_bytes(f->type)) {
-    const parigot_pb_bytes *b = slot;
-    rc = put_bytes(e, b->data, b->len);
-  } else {
-    const void *sub = in_array ? slot : *(void *const *)slot;
-    rc = sub ? encode_message(e, f->message, sub, depth + 1) : 0;
-  }
-  return rc ? rc : put_varint(e, (uint64_t)(mark - e->p));
-}
-
-static int put_entry(pb_enc *e, const parigot_pb_field *f, const void *entry,
-                     uint32_t depth) {
-  uint8_t *mark = e->p;
-  int rc = 0;
-  for (int i = 1; i >= 0 && rc == 0; i--) {
-    const parigot_pb_field *kv = &f->message->fields[i];
-    rc = put_value(e, kv, (const uint8_t *)entry + kv->offset, false,
-                   depth + 1);
-    if (rc == 0)
-      rc = put_tag(e, kv->number, wire_type(kv->type));
-  }
-  if (rc == 0)
-    rc = put_varint(e, (uint64_t)(mark - e->p));
-  return rc ? rc : put_tag(e, f->number, WT_LEN);
-}
-
-/* Writes a packed array's body, last element first. */
-static int put_packed(pb_enc *e, uint8_t type, const void *arr, size_t n) {
+/* Last element first, as everything is written backwards. */
+int parigot_pb_put_packed(parigot_pb_writer *w, uint8_t type, const void *arr,
+                          size_t n) {
   int rc = 0;
   size_t i = n;
   switch (type) {
   case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
     while (i-- > 0 && rc == 0)
-      rc = put_varint(e, (uint64_t)(int64_t)((const int32_t *)arr)[i]);
+      rc = parigot_pb_put_varint(
+          w, (uint64_t)(int64_t)((const int32_t *)arr)[i]);
     return rc;
   case PARIGOT_PB_UINT32:
     while (i-- > 0 && rc == 0)
-      rc = put_varint(e, ((const uint32_t *)arr)[i]);
+      rc = parigot_pb_put_varint(w, ((const uint32_t *)arr)[i]);
     return rc;
   case PARIGOT_PB_SINT32:
     while (i-- > 0 && rc == 0)
-      rc = put_varint(e, zigzag32(((const int32_t *)arr)[i]));
+      rc = parigot_pb_put_varint(
+          w, parigot_pb_zigzag32(((const int32_t *)arr)[i]));
     return rc;
   case PARIGOT_PB_SINT64:
     while (i-- > 0 && rc == 0)
-      rc = put_varint(e, zigzag64(((const int64_t *)arr)[i]));
+      rc = parigot_pb_put_varint(
+          w, parigot_pb_zigzag64(((const int64_t *)arr)[i]));
     return rc;
   case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
     while (i-- > 0 && rc == 0)
-      rc = put_varint(e, ((const uint64_t *)arr)[i]);
+      rc = parigot_pb_put_varint(w, ((const uint64_t *)arr)[i]);
     return rc;
   default: /* fixed widths, and bools: a bool's byte is its varint */
-    return put_bytes(e, arr, n * value_size(type));
+    return parigot_pb_put_raw(w, arr, n * value_size(type));
   }
-}
-
-static int put_array(pb_enc *e, const parigot_pb_field *f, const uint8_t *m,
-                     uint32_t depth) {
-  size_t n = *(const size_t *)(m + f->aux), esz = elem_size(f);
-  const uint8_t *arr = *(void *const *)(m + f->offset);
-  int rc = 0;
-  if (n == 0)
-    return 0;
-  if (is_packed(f)) {
-    uint8_t *mark = e->p;
-    rc = put_packed(e, f->type, arr, n);
-    if (rc == 0)
-      rc = put_varint(e, (uint64_t)(mark - e->p));
-    return rc ? rc : put_tag(e, f->number, WT_LEN);
-  }
-  for (size_t i = n; i-- > 0 && rc == 0;) {
-    if (f->label == PARIGOT_PB_MAP) {
-      rc = put_entry(e, f, arr + i * esz, depth);
-      continue;
-    }
-    rc = put_value(e, f, arr + i * esz, true, depth);
-    if (rc == 0)
-      rc = put_tag(e, f->number, wire_type(f->type));
-  }
-  return rc;
-}
-
-/* Writes an implicit-presence scalar field unless it is default. */
-static inline int put_scalar_field(pb_enc *e, const parigot_pb_field *f,
-                                   const void *slot) {
-  uint64_t v;
-  int rc;
-  switch (f->type) {
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64:
-    memcpy(&v, slot, 8);
-    if (v == 0)
-      return 0;
-    rc = put_bytes(e, slot, 8);
-    break;
-  case PARIGOT_PB_FLOAT: case PARIGOT_PB_FIXED32: case PARIGOT_PB_SFIXED32:
-    if (*(const uint32_t *)slot == 0)
-      return 0;
-    rc = put_bytes(e, slot, 4);
-    break;
-  default:
-    v = varint_of(f->type, slot);
-    if (v == 0)
-      return 0;
-    rc = put_varint(e, v);
-    break;
-  }
-  return rc ? rc : put_tag(e, f->number, wire_type(f->type));
-}
-
-static int encode_message(pb_enc *e, const parigot_pb_message_desc *desc,
-                          const void *msg, uint32_t depth) {
-  const uint8_t *m = msg;
-  const parigot_pb_bytes *unknown =
-      (const parigot_pb_bytes *)(m + desc->unknown_offset);
-  if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)
-    return PARIGOT_EDEPTH;
-  int rc = put_bytes(e, unknown->data, unknown->len);
-  for (uint32_t i = desc->n_fields; i-- > 0 && rc == 0;) {
-    const parigot_pb_field *f = &desc->fields[i];
-    if (f->label == PARIGOT_PB_IMPLICIT && wire_type(f->type) != WT_LEN) {
-      rc = put_scalar_field(e, f, m + f->offset);
-    } else if (is_repeated(f)) {
-      rc = put_array(e, f, m, depth);
-    } else if (is_present(f, m)) {
-      rc = put_value(e, f, m + f->offset, false, depth);
-      if (rc == 0)
-        rc = put_tag(e, f->number, wire_type(f->type));
-    }
-  }
-  return rc;
-}
-
-int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
-                          const void *msg, uint8_t *buf, size_t cap) {
-  pb_enc e = {buf, buf + cap};
-  int rc = encode_message(&e, desc, msg, 0);
-  if (rc != 0)
-    return rc;
-  size_t len = (size_t)(buf + cap - e.p);
-  if (e.p != buf)
-    memmove(buf, e.p, len);
-  return (int64_t)len;
 }
 
 /* ---- decode ------------------------------------------------------------- */
@@ -871,6 +552,8 @@ static int read_packed(pb_dec *d, const parigot_pb_field *f, void *msg,
   size_t add = width ? len / width : count_varints(p, len);
   if (width && len % width != 0)
     return PARIGOT_ELENGTH;
+  if (add == 0) /* empty, or varint bytes that never end */
+    return len == 0 ? 0 : PARIGOT_ETRUNCATED;
   int rc = grow(d, f, msg, add);
   if (rc != 0)
     return rc;

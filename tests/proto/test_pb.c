@@ -147,6 +147,26 @@ PG_TEST(protobuf_repeated_scalars_are_packed_unless_marked_unpacked) {
   parigot_test_v1_Repeateds_free(&back, NULL);
 }
 
+PG_TEST(protobuf_empty_packed_fields_decode_with_any_allocator) {
+  /* f_int32 and f_double packed with no elements, then an unfinished
+   * varint in a packed field. */
+  uint8_t empty[] = {0x1a, 0x00, 0x0a, 0x00};
+  uint8_t unfinished[] = {0x1a, 0x02, 0x80, 0x80};
+  parigot_arena arena;
+  parigot_arena_init(&arena, NULL);
+  parigot_pb_decode_options o = {.allocator = parigot_arena_allocator(&arena)};
+  Repeateds r;
+  parigot_test_v1_Repeateds_init(&r);
+  ASSERT_EQ(parigot_test_v1_Repeateds_decode(&r, empty, sizeof empty, &o), 0);
+  ASSERT_EQ(r.f_int32_count, 0);
+  ASSERT_EQ(parigot_test_v1_Repeateds_decode(&r, unfinished,
+                                             sizeof unfinished, &o),
+            PARIGOT_ETRUNCATED);
+  parigot_arena_free(&arena);
+  ASSERT_TRUE(parigot_arena_alloc(&arena, 0) != NULL);
+  parigot_arena_free(&arena);
+}
+
 PG_TEST(protobuf_repeated_message_fields_merge_and_scalars_take_the_last) {
   /* Inner{a:1,b:"x"} then Inner{a:2}: a message field seen twice merges. */
   Rich r;

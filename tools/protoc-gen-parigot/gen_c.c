@@ -372,11 +372,12 @@ static void emit_message_tables(gen *g, const pg_type *t, field *fs) {
       "  .unknown_offset = offsetof(%s, _unknown),\n"
       "  .n_fields = %zu, .fields = %s%s,\n"
       "  .dense = %s%s, .dense_len = %d, .map_entry = %s,\n"
-      "  .n_oneofs = %zu, .oneofs = %s%s,\n};\n\n",
+      "  .n_oneofs = %zu, .oneofs = %s%s,\n"
+      "  .encoded_size = %s__size, .put = %s__put,\n};\n\n",
       n, t->full_name, n, n, nf, nf ? n : "NULL", nf ? "_fields" : "",
       dense ? n : "NULL", dense ? "_dense" : "", dense,
       pg_is_map_entry(t->msg) ? "true" : "false", real_oneofs,
-      real_oneofs ? n : "NULL", real_oneofs ? "_oneofs" : "");
+      real_oneofs ? n : "NULL", real_oneofs ? "_oneofs" : "", n, n);
 }
 
 static void emit_enum_tables(gen *g, const pg_type *t) {
@@ -389,6 +390,321 @@ static void emit_enum_tables(gen *g, const pg_type *t) {
   pg_strbuf_printf(&g->c, "};\nconst parigot_pb_enum_desc %s_desc = {\"%s\", "
                           "%zu, %s_values};\n\n",
                    n, t->full_name, t->enm->n_value, n);
+}
+
+/* ---- source: encoders ---------------------------------------------------
+ * Per message, a size function and a writer, straight-line code per field.
+ * Writers run backwards (see pb_gen.h), so fields go last to first. */
+
+static int wire_of(int type) {
+  switch (type) {
+  case T(DOUBLE): case T(FIXED64): case T(SFIXED64): return 1;
+  case T(FLOAT): case T(FIXED32): case T(SFIXED32): return 5;
+  case T(STRING): case T(BYTES): case T(MESSAGE): return 2;
+  default: return 0;
+  }
+}
+
+static unsigned long long tag_of(int number, int wt) {
+  return ((unsigned long long)number << 3) | (unsigned long long)wt;
+}
+
+static int varint_len(unsigned long long v) {
+  int n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+/* The uint64_t a varint-typed value @p v is written as. Heap. */
+static char *varint_expr(int type, const char *v) {
+  switch (type) {
+  case T(INT32): case T(ENUM): return pg_strdupf("(uint64_t)(int64_t)%s", v);
+  case T(SINT32): return pg_strdupf("parigot_pb_zigzag32(%s)", v);
+  case T(SINT64): return pg_strdupf("parigot_pb_zigzag64(%s)", v);
+  default: return pg_strdupf("(uint64_t)%s", v);
+  }
+}
+
+/* How to call the size or writer of another message: directly within the
+ * file, through its descriptor across files. Heap. */
+static char *sub_call(gen *g, const pg_type *ref, const char *what) {
+  if (ref->file == g->file)
+    return pg_strdupf("%s__%s", ref->c_name, what);
+  return pg_strdupf("%s_desc.%s", ref->c_name,
+                    strcmp(what, "size") == 0 ? "encoded_size" : what);
+}
+
+/* Adds to @p acc the size of value @p v (no tag). For messages @p v is a
+ * pointer; @p nullable when it may be NULL (an absent map value encodes as
+ * an empty message). */
+static void emit_value_size(gen *g, const char *ind, int type,
+                            const pg_type *ref, const char *v,
+                            const char *acc, bool nullable) {
+  switch (wire_of(type)) {
+  case 1:
+    pg_strbuf_printf(&g->c, "%s%s += 8;\n", ind, acc);
+    return;
+  case 5:
+    pg_strbuf_printf(&g->c, "%s%s += 4;\n", ind, acc);
+    return;
+  case 0: {
+    char *e = varint_expr(type, v);
+    pg_strbuf_printf(&g->c, "%s%s += parigot_pb_varint_size(%s);\n", ind, acc,
+                     e);
+    free(e);
+    return;
+  }
+  default:
+    break;
+  }
+  if (type != T(MESSAGE)) {
+    pg_strbuf_printf(&g->c, "%s%s += parigot_pb_varint_size(%s.len) + %s.len;"
+                            "\n", ind, acc, v, v);
+    return;
+  }
+  char *call = sub_call(g, ref, "size");
+  if (nullable)
+    pg_strbuf_printf(&g->c,
+                     "%s{\n%s  size_t s_ = %s ? %s(%s, depth + 1) : 0;\n",
+                     ind, ind, v, call, v);
+  else
+    pg_strbuf_printf(&g->c, "%s{\n%s  size_t s_ = %s(%s, depth + 1);\n", ind,
+                     ind, call, v);
+  pg_strbuf_printf(&g->c, "%s  %s += parigot_pb_varint_size(s_) + s_;\n%s}\n",
+                   ind, acc, ind);
+  free(call);
+}
+
+/* Writes value @p v (no tag); for messages @p v is a pointer, NULL only
+ * when @p nullable. */
+static void emit_value_put(gen *g, const char *ind, int type,
+                           const pg_type *ref, const char *v, bool nullable) {
+  switch (wire_of(type)) {
+  case 1: case 5:
+    pg_strbuf_printf(&g->c, "%sPARIGOT_PB_TRY(parigot_pb_put_raw(w, &%s, %d));"
+                            "\n", ind, v, wire_of(type) == 1 ? 8 : 4);
+    return;
+  case 0: {
+    char *e = varint_expr(type, v);
+    pg_strbuf_printf(&g->c, "%sPARIGOT_PB_TRY(parigot_pb_put_varint(w, %s));\n",
+                     ind, e);
+    free(e);
+    return;
+  }
+  default:
+    break;
+  }
+  if (type != T(MESSAGE)) {
+    pg_strbuf_printf(&g->c,
+                     "%sPARIGOT_PB_TRY(parigot_pb_put_raw(w, %s.data, %s.len));"
+                     "\n%sPARIGOT_PB_TRY(parigot_pb_put_varint(w, %s.len));\n",
+                     ind, v, v, ind, v);
+    return;
+  }
+  char *call = sub_call(g, ref, "put");
+  pg_strbuf_printf(&g->c, "%s{\n%s  uint8_t *mark_ = w->p;\n", ind, ind);
+  if (nullable)
+    pg_strbuf_printf(&g->c, "%s  if (%s)\n  ", ind, v);
+  pg_strbuf_printf(&g->c,
+                   "%s  PARIGOT_PB_TRY(%s(w, %s, depth + 1));\n"
+                   "%s  PARIGOT_PB_TRY(parigot_pb_put_varint(w, "
+                   "(uint64_t)(mark_ - w->p)));\n%s}\n",
+                   ind, call, v, ind, ind);
+  free(call);
+}
+
+static void emit_put_tag(gen *g, const char *ind, int number, int type) {
+  pg_strbuf_printf(&g->c, "%sPARIGOT_PB_TRY(parigot_pb_put_varint(w, %lluu));"
+                          "\n", ind, tag_of(number, wire_of(type)));
+}
+
+/* The value of a singular field, as an lvalue (a pointer for messages). */
+static char *member_expr(const pg_type *t, const field *f) {
+  if (f->oneof < 0)
+    return pg_strdupf("m->%s", f->member);
+  char *u = member_name(oneof_name(t, f->oneof));
+  char *e = pg_strdupf("m->%s.%s", u, f->member);
+  free(u);
+  return e;
+}
+
+/* The condition under which a singular field is written. */
+static char *present_expr(const pg_type *t, const field *f, const char *v) {
+  const pd_field *fd = f->fd;
+  if (f->oneof >= 0)
+    return pg_strdupf("m->%s_case == %d", oneof_name(t, f->oneof),
+                      fd->number);
+  if (fd->type == T(MESSAGE))
+    return pg_strdupf("%s != NULL", v);
+  if (is_explicit_optional(fd))
+    return pg_strdupf("m->has_%s", fd->name);
+  switch (wire_of(fd->type)) {
+  case 1: return pg_strdupf("parigot_pb_bits64(&%s) != 0", v);
+  case 5: return pg_strdupf("parigot_pb_bits32(&%s) != 0", v);
+  case 2: return pg_strdupf("%s.len != 0", v);
+  default: return pg_strdupf("%s", v);
+  }
+}
+
+static const pd_field *entry_field(const pg_type *entry, int number) {
+  for (size_t i = 0; i < entry->msg->n_field; i++)
+    if (entry->msg->field[i]->number == number)
+      return entry->msg->field[i];
+  return NULL;
+}
+
+static void emit_map_size(gen *g, const field *f) {
+  const pd_field *k = entry_field(f->ref, 1), *v = entry_field(f->ref, 2);
+  const pg_type *vref = v->type == T(MESSAGE) || v->type == T(ENUM)
+                            ? pg_model_find(g->model, v->type_name)
+                            : NULL;
+  pg_strbuf_printf(&g->c,
+                   "  for (size_t i_ = 0; i_ < m->%s_count; i_++) {\n"
+                   "    const %s *e_ = &m->%s[i_];\n    size_t es_ = 2;\n"
+                   "    (void)e_; /* unused when key and value are fixed */\n",
+                   f->fd->name, f->ref->c_name, f->member);
+  emit_value_size(g, "    ", k->type, NULL, "e_->key", "es_", false);
+  emit_value_size(g, "    ", v->type, vref, "e_->value", "es_", true);
+  pg_strbuf_printf(&g->c, "    n += %d + parigot_pb_varint_size(es_) + es_;\n"
+                          "  }\n",
+                   varint_len(tag_of(f->fd->number, 2)));
+}
+
+static void emit_map_put(gen *g, const field *f) {
+  const pd_field *k = entry_field(f->ref, 1), *v = entry_field(f->ref, 2);
+  const pg_type *vref = v->type == T(MESSAGE) || v->type == T(ENUM)
+                            ? pg_model_find(g->model, v->type_name)
+                            : NULL;
+  pg_strbuf_printf(&g->c,
+                   "  for (size_t i_ = m->%s_count; i_-- > 0;) {\n"
+                   "    const %s *e_ = &m->%s[i_];\n"
+                   "    uint8_t *emark_ = w->p;\n",
+                   f->fd->name, f->ref->c_name, f->member);
+  emit_value_put(g, "    ", v->type, vref, "e_->value", true);
+  emit_put_tag(g, "    ", 2, v->type);
+  emit_value_put(g, "    ", k->type, NULL, "e_->key", false);
+  emit_put_tag(g, "    ", 1, k->type);
+  pg_strbuf_printf(&g->c, "    PARIGOT_PB_TRY(parigot_pb_put_varint(w, "
+                          "(uint64_t)(emark_ - w->p)));\n");
+  emit_put_tag(g, "    ", f->fd->number, T(MESSAGE));
+  pg_strbuf_printf(&g->c, "  }\n");
+}
+
+static bool packed(const field *f) {
+  return strcmp(f->label, "PARIGOT_PB_REPEATED") == 0 &&
+         wire_of(f->fd->type) != 2;
+}
+
+static void emit_array_size(gen *g, const field *f) {
+  const pd_field *fd = f->fd;
+  int tag = varint_len(tag_of(fd->number, packed(f) ? 2 : wire_of(fd->type)));
+  if (packed(f)) {
+    pg_strbuf_printf(&g->c,
+                     "  if (m->%s_count > 0) {\n"
+                     "    size_t s_ = parigot_pb_packed_size(%d, m->%s, "
+                     "m->%s_count);\n"
+                     "    n += %d + parigot_pb_varint_size(s_) + s_;\n  }\n",
+                     fd->name, (int)fd->type, f->member, fd->name, tag);
+  } else if (wire_of(fd->type) != 2) {
+    pg_strbuf_printf(&g->c,
+                     "  n += m->%s_count * %d + parigot_pb_packed_size(%d, "
+                     "m->%s, m->%s_count);\n",
+                     fd->name, tag, (int)fd->type, f->member, fd->name);
+  } else {
+    char *v = pg_strdupf(fd->type == T(MESSAGE) ? "(&m->%s[i_])"
+                                                 : "m->%s[i_]",
+                         f->member);
+    pg_strbuf_printf(&g->c, "  n += m->%s_count * %d;\n"
+                            "  for (size_t i_ = 0; i_ < m->%s_count; i_++)"
+                            " {\n",
+                     fd->name, tag, fd->name);
+    emit_value_size(g, "    ", fd->type, f->ref, v, "n", false);
+    pg_strbuf_printf(&g->c, "  }\n");
+    free(v);
+  }
+}
+
+static void emit_array_put(gen *g, const field *f) {
+  const pd_field *fd = f->fd;
+  if (packed(f)) {
+    pg_strbuf_printf(&g->c,
+                     "  if (m->%s_count > 0) {\n"
+                     "    uint8_t *mark_ = w->p;\n"
+                     "    PARIGOT_PB_TRY(parigot_pb_put_packed(w, %d, m->%s, "
+                     "m->%s_count));\n"
+                     "    PARIGOT_PB_TRY(parigot_pb_put_varint(w, "
+                     "(uint64_t)(mark_ - w->p)));\n",
+                     fd->name, (int)fd->type, f->member, fd->name);
+    emit_put_tag(g, "    ", fd->number, T(BYTES));
+    pg_strbuf_printf(&g->c, "  }\n");
+    return;
+  }
+  char *v = pg_strdupf(fd->type == T(MESSAGE) ? "(&m->%s[i_])" : "m->%s[i_]",
+                       f->member);
+  pg_strbuf_printf(&g->c, "  for (size_t i_ = m->%s_count; i_-- > 0;) {\n",
+                   fd->name);
+  emit_value_put(g, "    ", fd->type, f->ref, v, false);
+  emit_put_tag(g, "    ", fd->number, fd->type);
+  pg_strbuf_printf(&g->c, "  }\n");
+  free(v);
+}
+
+static void emit_encoders(gen *g, const pg_type *t, const field *fs) {
+  const char *n = t->c_name;
+  size_t nf = t->msg->n_field;
+  pg_strbuf_printf(&g->c,
+                   "static size_t %s__size(const void *msg, uint32_t depth) "
+                   "{\n  const %s *m = msg;\n  size_t n = m->_unknown.len;\n"
+                   "  if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)\n"
+                   "    return 0; /* the writer fails here with "
+                   "PARIGOT_EDEPTH */\n",
+                   n, n);
+  for (size_t i = 0; i < nf; i++) {
+    const field *f = &fs[i];
+    if (strcmp(f->label, "PARIGOT_PB_MAP") == 0) {
+      emit_map_size(g, f);
+    } else if (f->fd->label == LABEL_REPEATED) {
+      emit_array_size(g, f);
+    } else {
+      char *v = member_expr(t, f), *c = present_expr(t, f, v);
+      pg_strbuf_printf(&g->c, "  if (%s) {\n    n += %d;\n", c,
+                       varint_len(tag_of(f->fd->number,
+                                         wire_of(f->fd->type))));
+      emit_value_size(g, "    ", f->fd->type, f->ref, v, "n", false);
+      pg_strbuf_printf(&g->c, "  }\n");
+      free(v);
+      free(c);
+    }
+  }
+  pg_strbuf_printf(&g->c, "  return n;\n}\n\n");
+  pg_strbuf_printf(&g->c,
+                   "static int %s__put(parigot_pb_writer *w, const void *msg,"
+                   "\n    uint32_t depth) {\n  const %s *m = msg;\n"
+                   "  if (depth > PARIGOT_PB_DEFAULT_MAX_DEPTH)\n"
+                   "    return PARIGOT_EDEPTH;\n"
+                   "  PARIGOT_PB_TRY(parigot_pb_put_raw(w, m->_unknown.data, "
+                   "m->_unknown.len));\n",
+                   n, n);
+  for (size_t i = nf; i-- > 0;) {
+    const field *f = &fs[i];
+    if (strcmp(f->label, "PARIGOT_PB_MAP") == 0) {
+      emit_map_put(g, f);
+    } else if (f->fd->label == LABEL_REPEATED) {
+      emit_array_put(g, f);
+    } else {
+      char *v = member_expr(t, f), *c = present_expr(t, f, v);
+      pg_strbuf_printf(&g->c, "  if (%s) {\n", c);
+      emit_value_put(g, "    ", f->fd->type, f->ref, v, false);
+      emit_put_tag(g, "    ", f->fd->number, f->fd->type);
+      pg_strbuf_printf(&g->c, "  }\n");
+      free(v);
+      free(c);
+    }
+  }
+  pg_strbuf_printf(&g->c, "  return 0;\n}\n\n");
 }
 
 /* ---- services ---------------------------------------------------------- */
@@ -606,6 +922,7 @@ static int emit_types(gen *g) {
     emit_field_numbers(g, t);
     emit_wrappers(g, t);
     emit_message_tables(g, t, fs);
+    emit_encoders(g, t, fs);
     free_fields(fs, t->msg->n_field);
   }
   return 0;
@@ -625,8 +942,17 @@ int pg_gen_c(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
   emit_prologue(&g, guard);
   pg_strbuf_printf(&g.c,
                    "/* Generated by protoc-gen-parigot from %s. Do not edit. "
-                   "*/\n#include \"%s.pg.h\"\n\n",
+                   "*/\n#include \"%s.pg.h\"\n\n#include "
+                   "\"parigot/pb_gen.h\"\n\n",
                    f->name, base);
+  for (size_t i = 0; i < m->n; i++)
+    if (m->types[i].file == f && m->types[i].msg)
+      pg_strbuf_printf(&g.c,
+                       "static size_t %s__size(const void *msg, uint32_t "
+                       "depth);\nstatic int %s__put(parigot_pb_writer *w, "
+                       "const void *msg, uint32_t depth);\n",
+                       m->types[i].c_name, m->types[i].c_name);
+  pg_strbuf_printf(&g.c, "\n");
   int rc = emit_types(&g);
   for (size_t i = 0; rc == 0 && i < f->n_service; i++)
     rc = emit_service(&g, f->service[i]);
