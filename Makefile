@@ -27,7 +27,7 @@ deps:
 	@scripts/install-deps.sh
 
 run: deps all
-	$(BUILD)/bin/parigot exec $(BUILD)/guests/hello-wasi.wasm
+	$(BUILD)/bin/parigot run $(BUILD)/examples/helloworld/helloworld.toml
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

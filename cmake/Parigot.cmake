@@ -106,3 +106,35 @@ function(pg_proto_c out_var)
   set(${out_var} ${sources} PARENT_SCOPE)
   set(PG_PROTO_INCLUDE_${out_var} ${outdir} PARENT_SCOPE)
 endfunction()
+
+# pg_guest(NAME SOURCES src... [PROTO_SOURCES gen.pg.c...]
+#          [INCLUDES dir...] [OUTPUT_DIR dir])
+# Builds a parigot guest: a wasm32-wasi reactor (docs/abi.md) linked with
+# the C guest SDK (sdk/c, including its event loop). The wasm lands in
+# OUTPUT_DIR (default ${PG_GUEST_DIR}) as NAME.wasm; target guest_NAME.
+function(pg_guest name)
+  cmake_parse_arguments(G "" "OUTPUT_DIR" "SOURCES;PROTO_SOURCES;INCLUDES"
+                        ${ARGN})
+  if(NOT G_OUTPUT_DIR)
+    set(G_OUTPUT_DIR ${PG_GUEST_DIR})
+  endif()
+  set(out ${G_OUTPUT_DIR}/${name}.wasm)
+  set(srcs)
+  foreach(s ${G_SOURCES} ${G_PROTO_SOURCES} ${PG_SDK_C_SOURCES}
+          ${PG_SDK_C_GUEST_SOURCES})
+    get_filename_component(s ${s} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND srcs ${s})
+  endforeach()
+  set(flags -I${PROJECT_SOURCE_DIR}/include)
+  foreach(dir ${G_INCLUDES})
+    list(APPEND flags -I${dir})
+  endforeach()
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${G_OUTPUT_DIR}
+    COMMAND ${PG_WASM_CC} --target=wasm32-wasi -mexec-model=reactor -O2
+            -mbulk-memory -ftls-model=local-exec -Wall -Wextra -Werror
+            ${flags} -o ${out} ${srcs}
+    DEPENDS ${srcs}
+    COMMENT "parigot guest ${name}.wasm" VERBATIM)
+  add_custom_target(guest_${name} ALL DEPENDS ${out})
+endfunction()

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "rt.h"
 #include "wasi.h"
 
 #define PG_ENGINE_DEFAULT_MAX_MEMORY (256ull << 20)
@@ -31,9 +32,14 @@ typedef struct pg_engine_config {
   const char *cache_dir; /* NULL: $PARIGOT_CACHE, $XDG_CACHE_HOME, ~/.cache */
 } pg_engine_config;
 
+struct Z_parigot_instance_t;
+
 typedef struct pg_instance_config {
   uint64_t max_memory_bytes; /* 0: PG_ENGINE_DEFAULT_MAX_MEMORY */
   pg_wasi_config wasi;
+  /* what the guest's imports from module "parigot" receive (kernel/abi.c);
+   * borrowed, must outlive the instance; NULL when the guest has none */
+  struct Z_parigot_instance_t *parigot;
 } pg_instance_config;
 
 typedef struct pg_run_result {
@@ -79,6 +85,10 @@ bool pg_module_was_repaired(const pg_module *m);
 /** @brief Whether the module exports a () -> () function called @p name. */
 bool pg_module_has_entry(const pg_module *m, const char *name);
 
+/** @brief The name of the module's @p i-th () -> () export, or NULL past
+ * the last one; owned by the module. */
+const char *pg_module_entry_name(const pg_module *m, size_t i);
+
 /** @brief Frees @p m; its instances must be freed first. NULL is a no-op. */
 void pg_module_free(pg_module *m);
 
@@ -107,6 +117,15 @@ int pg_instance_run(pg_instance *inst, const char *entry,
  * and its running thread must not exit, until this returns.
  */
 void pg_instance_interrupt(pg_instance *inst);
+
+/** @brief The instance's linear memory (its size changes as it grows), or
+ * NULL for a module without one. Valid for the instance's life. */
+wasm_rt_memory_t *pg_instance_memory(pg_instance *inst);
+
+/** @brief The frame of the run in progress, for host imports that must mark
+ * host code (pg_rt_host_enter); NULL outside pg_instance_run. Only the
+ * running thread may use it. */
+pg_rt_frame *pg_instance_frame(pg_instance *inst);
 
 /** @brief Frees @p inst and everything its guest held. NULL is a no-op. */
 void pg_instance_free(pg_instance *inst);

@@ -63,6 +63,7 @@ struct pg_instance {
   pg_module *module;  /* borrowed */
   void *guest;        /* wasm2c instance, owned */
   pg_wasi wasi;
+  struct Z_parigot_instance_t *parigot; /* borrowed, may be NULL */
   uint32_t max_pages;
   bool is_instantiated;
   bool is_dead;
@@ -300,6 +301,13 @@ bool pg_module_has_entry(const pg_module *m, const char *name) {
   return find_entry(m, name) != NULL;
 }
 
+const char *pg_module_entry_name(const pg_module *m, size_t i) {
+  for (const glue_entry *g = m->glue.entries; g->name; g++, i--)
+    if (i == 0)
+      return g->name;
+  return NULL;
+}
+
 void pg_module_free(pg_module *m) {
   if (!m)
     return;
@@ -317,6 +325,7 @@ int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
   if (!inst)
     return PARIGOT_ENOMEM;
   inst->module = m;
+  inst->parigot = cfg->parigot;
   uint64_t max = cfg->max_memory_bytes ? cfg->max_memory_bytes
                                        : PG_ENGINE_DEFAULT_MAX_MEMORY;
   inst->max_pages = max / 65536 > 65536 ? 65536 : (uint32_t)(max / 65536);
@@ -336,7 +345,8 @@ static void *resolve_import(const char *module, void *ud) {
   pg_instance *inst = ud;
   if (strcmp(module, pg_wasi_module.name) == 0)
     return &inst->wasi;
-  return NULL; /* unreachable: imports were checked at compile time */
+  /* "parigot", the only other module the import check lets through */
+  return inst->parigot;
 }
 
 /* Runs @p fn inside a frame; instantiates first when needed. Kept apart so
@@ -380,6 +390,14 @@ int pg_instance_run(pg_instance *inst, const char *entry,
   if (code != PG_RT_OK)
     inst->is_dead = true;
   return 0;
+}
+
+wasm_rt_memory_t *pg_instance_memory(pg_instance *inst) {
+  return inst->module->glue.memory(inst->guest);
+}
+
+pg_rt_frame *pg_instance_frame(pg_instance *inst) {
+  return inst->wasi.frame;
 }
 
 void pg_instance_interrupt(pg_instance *inst) {

@@ -2,7 +2,8 @@
 /*
  * kernel/host.c: looks up the host's import modules (see host.h).
  *
- * Owns nothing: the modules are constant tables in their own files. Any
+ * Owns nothing: the modules are constant tables in their own files
+ * (wasi.c, abi.c). Any
  * thread.
  */
 #include "host.h"
@@ -11,7 +12,10 @@
 
 #include "wasi.h"
 
-static const pg_host_module *const modules[] = {&pg_wasi_module};
+extern const pg_host_module pg_abi_module; /* kernel/abi.c */
+
+static const pg_host_module *const modules[] = {&pg_wasi_module,
+                                                &pg_abi_module};
 
 const pg_host_module *pg_host_module_find(const char *name) {
   for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)

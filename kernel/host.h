@@ -2,7 +2,8 @@
 /*
  * kernel/host.h: the table of functions the host offers to guests.
  *
- * Each import module the host implements (today wasi_snapshot_preview1)
+ * Each import module the host implements (wasi_snapshot_preview1, and
+ * parigot: the guest/host ABI of docs/abi.md)
  * lists its functions with their wasm signatures. The engine checks every
  * import of a module against these lists before compiling it, because the
  * compiled guest calls the host function directly: a wrong signature would

@@ -14,10 +14,10 @@
 #include "cli.h"
 #include "clock.h"
 #include "engine.h"
-#include "opt.h"
 #include "parigot/error.h"
 #include "pulse.h"
 #include "rt.h"
+#include "units.h"
 
 #define PULSE_INTERVAL_NS 100000000ull /* 100 ms: timeouts land within it */
 
@@ -71,13 +71,14 @@ static int parse_value(exec_opts *o, const char *opt, const char *v) {
       return -1;
     }
   } else if (strcmp(opt, "--max-memory") == 0) {
-    if (pg_opt_parse_size(v, &o->max_memory_bytes) || !o->max_memory_bytes) {
+    if (pg_units_parse_size(v, &o->max_memory_bytes) ||
+        !o->max_memory_bytes) {
       pg_cli_error("exec: --max-memory %s: not a size like 64M or 1G", v);
       return -1;
     }
   } else if (strcmp(opt, "--timeout") == 0) {
     o->timeout_text = v;
-    if (pg_opt_parse_duration(v, &o->timeout_ns) || !o->timeout_ns) {
+    if (pg_units_parse_duration(v, &o->timeout_ns) || !o->timeout_ns) {
       pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m",
                    v);
       return -1;

@@ -31,6 +31,8 @@ extern "C" {
   XX(ENOTSUP, -8, "not supported")                                            \
   XX(ECANCELED, -9, "operation canceled")                                     \
   XX(ECALLBACK, -10, "callback failed")                                       \
+  XX(EPERM, -11, "permission denied")                                         \
+  XX(EFAULT, -12, "address outside the guest's memory")                       \
   XX(ENOTWASM, -20, "not a WebAssembly module")                               \
   XX(EBADMODULE, -21, "invalid WebAssembly module")                           \
   XX(EUNSUPPORTED, -22, "unsupported WebAssembly feature")                    \
@@ -39,7 +41,8 @@ extern "C" {
   XX(ECOMPILE, -25, "compiling the module failed")                            \
   XX(ECACHE, -26, "module cache entry is corrupt")                            \
   XX(ELOAD, -27, "loading the compiled module failed")                        \
-  XX(ETRUNCATED, -40, "protobuf: message truncated")                         \
+  XX(EABI, -28, "guest built for another parigot ABI")                        \
+  XX(ETRUNCATED, -40, "protobuf: message truncated")                          \
   XX(EVARINT, -41, "protobuf: malformed varint")                              \
   XX(ELENGTH, -42, "protobuf: length runs past the end of the input")         \
   XX(EWIRETYPE, -43, "protobuf: wrong or invalid wire type")                  \

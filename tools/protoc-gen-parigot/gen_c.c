@@ -709,6 +709,72 @@ static void emit_encoders(gen *g, const pg_type *t, const field *fs) {
 
 /* ---- services ---------------------------------------------------------- */
 
+/* Client stubs and the server skeleton of a service: static inline in the
+ * header, so native code that only uses the messages links without the
+ * guest SDK's event loop. */
+static void emit_client(gen *g, const char *n, const pd_method *m,
+                        const pg_type *in, const pg_type *out) {
+  pg_strbuf_printf(
+      &g->h,
+      "static inline void %s_%s__adapt(parigot_typed_fn fn, void *ctx,\n"
+      "    const void *value) {\n"
+      "  ((void (*)(void *, const %s *))fn)(ctx, (const %s *)value);\n}\n"
+      "/** @brief Calls %s: @p ok gets the response, @p fail the reason. */\n"
+      "static inline parigot_future *%s_%s(const %s *req,\n"
+      "    void (*ok)(void *ctx, const %s *resp), parigot_future_fail fail,"
+      "\n    void *ctx) {\n"
+      "  return parigot_dispatch(&%s_desc, %s_%s_METHOD, req,\n"
+      "      (parigot_typed_fn)ok, %s_%s__adapt, fail, ctx);\n}\n"
+      "/** @brief Answers a call of %s. */\n"
+      "static inline int %s_%s_respond(parigot_call *call, const %s *resp) "
+      "{\n  return parigot_respond(call, &%s_desc, resp);\n}\n"
+      "static inline void %s_%s__invoke(parigot_call *c, const void *req,\n"
+      "    const void *handlers) {\n"
+      "  const %s_handlers *h = (const %s_handlers *)handlers;\n"
+      "  if (h->%s == NULL) {\n"
+      "    parigot_call_fail(c, PARIGOT_CODE_UNIMPLEMENTED, 0, \"%s is not "
+      "implemented\");\n    return;\n  }\n"
+      "  h->%s(c, (const %s *)req, h->ctx);\n}\n",
+      n, m->name, out->c_name, out->c_name, m->name, n, m->name, in->c_name,
+      out->c_name, n, n, m->name, n, m->name, m->name, n, m->name,
+      out->c_name, out->c_name, n, m->name, n, n, m->name, m->name, m->name,
+      in->c_name);
+}
+
+static void emit_skeleton(gen *g, const char *n, const pd_service *s,
+                          const pg_type *const *ins) {
+  pg_strbuf_printf(&g->h, "/** @brief The handlers of a service; keep the "
+                          "struct alive after exporting it. */\n"
+                          "typedef struct %s_handlers {\n", n);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->h,
+                     "  void (*%s)(parigot_call *call, const %s *req, "
+                     "void *ctx);\n",
+                     s->method[i]->name, ins[i]->c_name);
+  pg_strbuf_printf(&g->h, "  void *ctx; /**< passed to every handler */\n"
+                          "} %s_handlers;\n\n", n);
+}
+
+static void emit_registration(gen *g, const char *n, const pd_service *s) {
+  pg_strbuf_printf(&g->h, "/** @brief Declares that this guest calls the "
+                          "service (in parigot_guest_declare). */\n"
+                          "static inline void %s_require(void) {\n"
+                          "  parigot_require(&%s_desc);\n}\n", n, n);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->h, "static inline void %s_%s__invoke(parigot_call *,"
+                            " const void *, const void *);\n",
+                     n, s->method[i]->name);
+  pg_strbuf_printf(&g->h, "/** @brief Declares that this guest implements "
+                          "the service with @p h. */\n"
+                          "static inline void %s_export(const %s_handlers *h)"
+                          " {\n  static const parigot_invoke_fn invokers[] = "
+                          "{\n", n, n);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->h, "      %s_%s__invoke,\n", n, s->method[i]->name);
+  pg_strbuf_printf(&g->h, "      NULL};\n  parigot_export(&%s_desc, invokers, "
+                          "h);\n}\n", n);
+}
+
 static int emit_service(gen *g, const pd_service *s) {
   const char *pkg = g->file->package ? g->file->package : "";
   char *c_pkg = pg_c_ident(pkg);
@@ -746,6 +812,20 @@ static int emit_service(gen *g, const pd_service *s) {
     pg_strbuf_printf(&g->c, "};\n");
   }
   pg_strbuf_printf(&g->h, "\n");
+  if (rc == 0) {
+    const pg_type **ins = calloc(s->n_method + 1, sizeof *ins);
+    if (ins == NULL)
+      abort();
+    for (size_t i = 0; i < s->n_method; i++)
+      ins[i] = pg_model_find(g->model, s->method[i]->input_type);
+    emit_skeleton(g, n, s, ins);
+    emit_registration(g, n, s);
+    for (size_t i = 0; i < s->n_method; i++)
+      emit_client(g, n, s->method[i], ins[i],
+                  pg_model_find(g->model, s->method[i]->output_type));
+    pg_strbuf_printf(&g->h, "\n");
+    free(ins);
+  }
   pg_strbuf_printf(&g->c,
                    "const parigot_pb_service_desc %s_desc = {\"%s\", %zu, "
                    "%s%s};\n\n",
@@ -805,6 +885,8 @@ static void emit_prologue(gen *g, const char *guard) {
     pg_strbuf_printf(&g->h, "#include \"%s.pg.h\"\n", s);
     free(s);
   }
+  if (f->n_service > 0)
+    pg_strbuf_printf(&g->h, "#include \"parigot/guest.h\"\n");
   pg_strbuf_printf(&g->h, "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   for (size_t i = 0; i < g->model->n; i++) {
     const pg_type *t = &g->model->types[i];

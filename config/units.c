@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd/parigot/opt.c: sizes and durations on the command line (see opt.h).
+ * config/units.c: sizes and durations written as text (see units.h).
  *
- * Owns nothing. Any thread.
+ * Owns nothing and calls only libc. Any thread.
  */
-#include "opt.h"
+#include "units.h"
 
 #include <string.h>
 
@@ -44,7 +44,7 @@ static int scale(uint64_t nano, uint64_t mult, uint64_t *out) {
   return 0;
 }
 
-int pg_opt_parse_size(const char *s, uint64_t *out_bytes) {
+int pg_units_parse_size(const char *s, uint64_t *out_bytes) {
   uint64_t nano, mult = 1;
   int rc = parse_decimal(&s, &nano);
   if (rc)
@@ -65,7 +65,7 @@ int pg_opt_parse_size(const char *s, uint64_t *out_bytes) {
   return scale(nano, mult, out_bytes);
 }
 
-int pg_opt_parse_duration(const char *s, uint64_t *out_ns) {
+int pg_units_parse_duration(const char *s, uint64_t *out_ns) {
   uint64_t nano, mult;
   int rc = parse_decimal(&s, &nano);
   if (rc)

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd/parigot/run.c: `parigot run`, `parigot test` and `parigot graph`,
+ * the subcommands that take an app manifest.
+ *
+ * Owns the loaded manifest for the length of a command. Calls the kernel's
+ * app runner (kernel/app.h). Main thread.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cli.h"
+#include "manifest.h"
+#include "parigot/error.h"
+
+typedef struct app_opts {
+  const char *cmd;
+  bool is_deterministic;
+  uint64_t seed;
+  const char *format; /* graph: "dot" or "svg" */
+  const char *manifest;
+} app_opts;
+
+static void help(const char *cmd) {
+  if (strcmp(cmd, "graph") == 0) {
+    printf("usage: parigot graph [--format dot|svg] APP.toml\n\n"
+           "Loads every guest of the app, lets each declare what it exports\n"
+           "and requires, and prints the dependency graph: Graphviz DOT, or\n"
+           "SVG drawn by Graphviz's dot when it is installed.\n");
+    return;
+  }
+  printf("usage: parigot %s [--deterministic] [--seed N] APP.toml\n\n", cmd);
+  if (strcmp(cmd, "run") == 0)
+    printf("Runs the app: every service and program of APP.toml in this one\n"
+           "process, started in dependency order, until every program has\n"
+           "exited. The log goes to stderr.\n\n"
+           "  --deterministic  one thread, virtual clock, seeded random:\n"
+           "                   the same inputs give the same output and log\n"
+           "  --seed N         random seed (implies --deterministic)\n\n"
+           "exit status: the first non-zero status of a program, else 0;\n"
+           "2 when the app cannot start (the message says why).\n");
+  else
+    printf("Runs the app's test programs (test = true in APP.toml) with its\n"
+           "services, deterministically, and reports each: PASS when it\n"
+           "exits with status 0. The last line is 'N passed, N failed'.\n\n"
+           "  --seed N   random seed (default 0)\n\n"
+           "exit status: 0 when every test passed, 1 otherwise, 2 when the\n"
+           "app cannot start.\n");
+}
+
+/* Returns 0, 1 for --help, or -1 after printing an error. */
+static int parse(app_opts *o, int argc, char **argv) {
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    bool has_value = i + 1 < argc;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+      return 1;
+    if (strcmp(a, "--deterministic") == 0 && strcmp(o->cmd, "graph") != 0) {
+      o->is_deterministic = true;
+    } else if (strcmp(a, "--seed") == 0 && strcmp(o->cmd, "graph") != 0 &&
+               has_value) {
+      char *end;
+      const char *v = argv[++i];
+      o->seed = strtoull(v, &end, 10);
+      o->is_deterministic = true;
+      if (*v == '-' || *v == '\0' || *end) {
+        pg_cli_error("%s: --seed %s: not a non-negative integer", o->cmd, v);
+        return -1;
+      }
+    } else if (strcmp(a, "--format") == 0 && strcmp(o->cmd, "graph") == 0 &&
+               has_value) {
+      o->format = argv[++i];
+      if (strcmp(o->format, "dot") != 0 && strcmp(o->format, "svg") != 0) {
+        pg_cli_error("graph: --format %s: expected dot or svg", o->format);
+        return -1;
+      }
+    } else {
+      pg_cli_error("%s: unknown option or missing value: %s (see 'parigot %s "
+                   "--help')", o->cmd, a, o->cmd);
+      return -1;
+    }
+  }
+  if (i + 1 != argc) {
+    pg_cli_error("%s: expected one APP.toml (see 'parigot %s --help')",
+                 o->cmd, o->cmd);
+    return -1;
+  }
+  o->manifest = argv[i];
+  return 0;
+}
+
+static int run_tests_report(const pg_app_program_result *r, size_t n) {
+  size_t passed = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool ok = r[i].was_started && r[i].exit_code == 0 && !r[i].has_trapped;
+    passed += ok;
+    if (ok)
+      printf("PASS %s\n", r[i].name);
+    else if (!r[i].was_started)
+      printf("FAIL %s (never started)\n", r[i].name);
+    else if (r[i].has_trapped)
+      printf("FAIL %s (trapped)\n", r[i].name);
+    else
+      printf("FAIL %s (exit status %d)\n", r[i].name, r[i].exit_code);
+  }
+  printf("%zu passed, %zu failed\n", passed, n - passed);
+  return passed == n ? 0 : 1;
+}
+
+static int graph(const app_opts *o, const pg_app_config *cfg) {
+  char err[4096];
+  FILE *out = stdout, *dot = NULL;
+  if (strcmp(o->format, "svg") == 0) {
+    if (system("command -v dot >/dev/null 2>&1") != 0) {
+      pg_cli_error("graph: --format svg needs Graphviz's dot, which is not "
+                   "installed (use --format dot)");
+      return PG_EXIT_USAGE;
+    }
+    fflush(stdout);
+    if ((dot = popen("dot -Tsvg", "w")) == NULL) {
+      pg_cli_error("graph: cannot run dot");
+      return PG_EXIT_USAGE;
+    }
+    out = dot;
+  }
+  int rc = pg_app_write_graph(cfg, pg_mem_default(), out, err, sizeof err);
+  int drc = dot ? pclose(dot) : 0;
+  if (rc != 0) {
+    pg_cli_error("%s", err);
+    return PG_EXIT_USAGE;
+  }
+  return drc == 0 ? 0 : 1;
+}
+
+static int app_command(const char *cmd, int argc, char **argv) {
+  app_opts o = {.cmd = cmd, .format = "dot",
+                .is_deterministic = strcmp(cmd, "test") == 0};
+  int p = parse(&o, argc, argv);
+  if (p != 0) {
+    if (p > 0)
+      help(cmd);
+    return p > 0 ? 0 : PG_EXIT_USAGE;
+  }
+  char err[4096];
+  pg_manifest m;
+  if (pg_manifest_load(o.manifest, pg_mem_default(), &m, err, sizeof err)) {
+    pg_cli_error("%s", err);
+    return PG_EXIT_USAGE;
+  }
+  pg_app_program_result *results = calloc(m.nguests + 1, sizeof *results);
+  size_t nresults = 0;
+  pg_app_config cfg = {.manifest = &m, .is_deterministic = o.is_deterministic,
+                       .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
+                       .log = stderr, .results = results,
+                       .nresults = &nresults};
+  int status = 0, rc = 0;
+  if (strcmp(cmd, "graph") == 0)
+    status = graph(&o, &cfg);
+  else
+    rc = results ? pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err)
+                 : PARIGOT_ENOMEM;
+  if (rc != 0) {
+    pg_cli_error("%s", rc == PARIGOT_ENOMEM ? "out of memory" : err);
+    status = PG_EXIT_USAGE;
+  } else if (strcmp(cmd, "test") == 0) {
+    status = run_tests_report(results, nresults);
+  }
+  free(results);
+  pg_manifest_free(&m, pg_mem_default());
+  return status;
+}
+
+int pg_cmd_run(int argc, char **argv) {
+  return app_command("run", argc, argv);
+}
+
+int pg_cmd_test(int argc, char **argv) {
+  return app_command("test", argc, argv);
+}
+
+int pg_cmd_graph(int argc, char **argv) {
+  return app_command("graph", argc, argv);
+}

@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config/manifest.c: reads an app manifest and checks it (see manifest.h).
+ *
+ * Owns, during a load, the file's bytes, the TOML tree and the pg_manifest
+ * being built; only the finished pg_manifest outlives the call. Calls the
+ * TOML parser, the units module, the caller's allocator and the file system.
+ * Any thread; a load keeps its state in a loader on the stack.
+ *
+ * Checking walks each table's keys in the order they were written, so the
+ * first bad key in a table is the one reported, and a typo is reported as an
+ * unknown key before the key it was meant to be is reported missing. Names
+ * are compared once all guests are loaded, so that the duplicate reported is
+ * the later one in the file even when a [[program]] comes before the
+ * [[service]] it clashes with.
+ */
+#include "manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parigot/error.h"
+#include "toml.h"
+#include "units.h"
+
+/* Room for a key path or a quoted value in a message; longer ones are cut,
+ * since the message only needs to let the user find them. */
+#define SHOWN_SIZE 128
+
+typedef struct loader {
+  const char *path;  /* the manifest as given; borrowed, starts messages */
+  const pg_mem *mem; /* every allocation of the load */
+  char *dir;         /* realpath of the manifest's directory; owned */
+  char *err;         /* the caller's buffer, err_len bytes; or NULL */
+  size_t err_len;
+} loader;
+
+/* A guest's name and where it was written, for the uniqueness check. */
+typedef struct named {
+  const char *name; /* borrowed from the guest */
+  int line;         /* of the name value */
+  size_t guest;     /* index into the manifest's guests */
+} named;
+
+/* The accepted values of a size key, and how to write its bounds. */
+typedef struct size_range {
+  uint64_t min, max;               /* bytes, inclusive */
+  const char *min_text, *max_text; /* the same, as a user would write them */
+} size_range;
+
+static const size_range message_size_range = {
+    1, PG_MANIFEST_MAX_MAX_MESSAGE_SIZE, "1", "1G"};
+static const size_range memory_range = {
+    PG_MANIFEST_MIN_MAX_MEMORY, PG_MANIFEST_MAX_MAX_MEMORY, "64K", "4G"};
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Writes "PATH[:LINE]: [KEY: ]message" and returns @p code. Line 0 means
+ * there is nothing in the file to point at. */
+__attribute__((format(printf, 5, 6))) static int
+fail(loader *ld, int code, int line, const char *key, const char *fmt, ...) {
+  if (ld->err_len == 0)
+    return code;
+  int n = line > 0 ? snprintf(ld->err, ld->err_len, "%s:%d: ", ld->path, line)
+                   : snprintf(ld->err, ld->err_len, "%s: ", ld->path);
+  if (key != NULL && n >= 0 && (size_t)n < ld->err_len)
+    n += snprintf(ld->err + n, ld->err_len - (size_t)n, "%s: ", key);
+  if (n >= 0 && (size_t)n < ld->err_len) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ld->err + n, ld->err_len - (size_t)n, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+static int nomem(loader *ld) {
+  return fail(ld, PARIGOT_ENOMEM, 0, NULL, "out of memory");
+}
+
+/*
+ * Writes @p len bytes of @p s into @p out between @p q quotes. The quote,
+ * backslashes and control characters are escaped as TOML would, so that a
+ * message stays on one line whatever the file holds; long text ends in "...".
+ */
+static const char *quote(char out[SHOWN_SIZE], const char *s, size_t len,
+                         char q) {
+  size_t n = 0;
+  out[n++] = q;
+  for (size_t i = 0; i < len; i++) {
+    /* An escape takes at most 6 bytes; "...", the quote and NUL take 5. */
+    if (n + 6 + 5 > SHOWN_SIZE) {
+      memcpy(out + n, "...", 3);
+      n += 3;
+      break;
+    }
+    unsigned char c = (unsigned char)s[i];
+    if (c == (unsigned char)q || c == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)c;
+    } else if (c < 0x20 || c == 0x7f) {
+      n += (size_t)snprintf(out + n, 7, "\\u%04x", c);
+    } else {
+      out[n++] = (char)c;
+    }
+  }
+  out[n++] = q;
+  out[n] = '\0';
+  return out;
+}
+
+static bool is_bare_key(const char *k, size_t len) {
+  if (len == 0)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+               "0123456789_-",
+               k[i]) == NULL ||
+        k[i] == '\0')
+      return false;
+  return true;
+}
+
+/* "table.key" as TOML would spell it, quoting a key that is not bare. */
+static void key_name(char out[SHOWN_SIZE], const char *table, const char *k,
+                     size_t len) {
+  char quoted[SHOWN_SIZE];
+  const char *sep = table != NULL ? "." : "";
+  if (table == NULL)
+    table = "";
+  if (is_bare_key(k, len))
+    snprintf(out, SHOWN_SIZE, "%s%s%.*s", table, sep, (int)len, k);
+  else
+    snprintf(out, SHOWN_SIZE, "%s%s%s", table, sep, quote(quoted, k, len, '"'));
+}
+
+static bool key_is(const char *k, size_t len, const char *want) {
+  return len == strlen(want) && memcmp(k, want, len) == 0;
+}
+
+static int line_of(const pg_toml_value *v) {
+  return pg_toml_value_pos(v).line;
+}
+
+static int wrong_type(loader *ld, const char *key, const pg_toml_value *v,
+                      const char *expected) {
+  const char *got = pg_toml_kind_name(pg_toml_value_kind(v));
+  const char *article = strchr("aeiou", got[0]) != NULL ? "an" : "a";
+  return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s %s",
+              expected, article, got);
+}
+
+static int unknown_key(loader *ld, const char *key, const pg_toml_value *v,
+                       const char *hint) {
+  return fail(ld, PARIGOT_EINVAL, line_of(v), key, "unknown key%s", hint);
+}
+
+static int missing(loader *ld, const char *table, const char *k, int line) {
+  char key[SHOWN_SIZE];
+  key_name(key, table, k, strlen(k));
+  return fail(ld, PARIGOT_EINVAL, line, key, "missing");
+}
+
+/* ---- scalar values ----------------------------------------------------- */
+
+/* A string without NUL bytes: names, paths, argv and environ are C strings,
+ * so "a\u0000b" could not mean what it says. */
+static int get_string(loader *ld, const char *key, const pg_toml_value *v,
+                      const char **out, size_t *len_out) {
+  if (pg_toml_value_string(v, out, len_out) != 0)
+    return wrong_type(ld, key, v, "a string");
+  if (strlen(*out) != *len_out)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "contains a NUL character");
+  return 0;
+}
+
+static bool is_valid_name(const char *s, size_t len) {
+  if (len == 0 || len > PG_MANIFEST_NAME_MAX || s[0] < 'a' || s[0] > 'z')
+    return false;
+  for (size_t i = 1; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
+      return false;
+  }
+  return true;
+}
+
+/* Names become service identifiers in calls, logs and paths, hence the
+ * narrow alphabet. */
+static int load_name(loader *ld, const char *key, const pg_toml_value *v,
+                     char **out) {
+  const char *s;
+  size_t len;
+  char shown[SHOWN_SIZE];
+  int rc = get_string(ld, key, v, &s, &len);
+  if (rc != 0)
+    return rc;
+  if (!is_valid_name(s, len))
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "%s is not a valid name: use a lowercase letter, then up to "
+                "%d lowercase letters, digits, '_' or '-'",
+                quote(shown, s, len, '\''), PG_MANIFEST_NAME_MAX - 1);
+  if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
+    return nomem(ld);
+  return 0;
+}
+
+static int load_size(loader *ld, const char *key, const pg_toml_value *v,
+                     const size_range *r, uint64_t *out) {
+  static const char expected[] = "a size such as 64M or 1G";
+  const char *s;
+  size_t len;
+  char shown[SHOWN_SIZE];
+  uint64_t n;
+  if (pg_toml_value_string(v, &s, &len) != 0)
+    return wrong_type(ld, key, v, expected);
+  quote(shown, s, len, '"');
+  int rc = strlen(s) == len ? pg_units_parse_size(s, &n) : PARIGOT_EINVAL;
+  if (rc == PARIGOT_EINVAL)
+    return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
+                shown);
+  if (rc != 0 || n < r->min || n > r->max)
+    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
+                "must be between %s and %s, got %s", r->min_text, r->max_text,
+                shown);
+  *out = n;
+  return 0;
+}
+
+static int load_duration(loader *ld, const char *key, const pg_toml_value *v,
+                         uint64_t *out_ns) {
+  static const char expected[] = "a duration such as 500ms, 2s or 1m";
+  const char *s;
+  size_t len;
+  char shown[SHOWN_SIZE];
+  uint64_t ns;
+  if (pg_toml_value_string(v, &s, &len) != 0)
+    return wrong_type(ld, key, v, expected);
+  quote(shown, s, len, '"');
+  int rc = strlen(s) == len ? pg_units_parse_duration(s, &ns) : PARIGOT_EINVAL;
+  if (rc == PARIGOT_EINVAL)
+    return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
+                shown);
+  /* UINT64_MAX nanoseconds is about 584 years. */
+  if (rc != 0)
+    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
+                "must be shorter than 584 years, got %s", shown);
+  if (ns == 0)
+    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
+                "must be greater than 0, got %s", shown);
+  *out_ns = ns;
+  return 0;
+}
+
+/* ---- the [app] table --------------------------------------------------- */
+
+static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+  const pg_toml_value *app = pg_toml_table_get(root, "app");
+  if (app == NULL)
+    return fail(ld, PARIGOT_EINVAL, 0, "app",
+                "missing; a manifest needs an "
+                "[app] table with its name");
+  if (pg_toml_value_kind(app) != PG_TOML_TABLE)
+    return wrong_type(ld, "app", app, "a table");
+  m->deadline_ns = PG_MANIFEST_DEFAULT_DEADLINE_NS;
+  m->max_message_size = PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE;
+  size_t n = pg_toml_table_len(app);
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *v = pg_toml_table_at(app, i, &k, &klen);
+    char key[SHOWN_SIZE];
+    int rc;
+    key_name(key, "app", k, klen);
+    if (key_is(k, klen, "name"))
+      rc = load_name(ld, key, v, &m->name);
+    else if (key_is(k, klen, "deadline"))
+      rc = load_duration(ld, key, v, &m->deadline_ns);
+    else if (key_is(k, klen, "max_message_size"))
+      rc = load_size(ld, key, v, &message_size_range, &m->max_message_size);
+    else
+      rc = unknown_key(ld, key, v, "");
+    if (rc != 0)
+      return rc;
+  }
+  return m->name == NULL ? missing(ld, "app", "name", line_of(app)) : 0;
+}
+
+/* ---- one [[service]] or [[program]] ------------------------------------ */
+
+static int load_args(loader *ld, const char *key, const pg_toml_value *v,
+                     pg_manifest_guest *g) {
+  if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
+    return wrong_type(ld, key, v, "an array of strings");
+  size_t n = pg_toml_array_len(v);
+  if (n == 0)
+    return 0;
+  if ((g->args = pg_mem_calloc(ld->mem, n, sizeof *g->args)) == NULL)
+    return nomem(ld);
+  g->nargs = n; /* the NULL slots let pg_manifest_free() undo a failure */
+  for (size_t i = 0; i < n; i++) {
+    const pg_toml_value *a = pg_toml_array_at(v, i);
+    char akey[SHOWN_SIZE + 24]; /* key, "[", an index and "]" */
+    const char *s;
+    size_t len;
+    snprintf(akey, sizeof akey, "%s[%zu]", key, i);
+    int rc = get_string(ld, akey, a, &s, &len);
+    if (rc != 0)
+      return rc;
+    if ((g->args[i] = pg_mem_strdup(ld->mem, s)) == NULL)
+      return nomem(ld);
+  }
+  return 0;
+}
+
+/* One "KEY=VALUE" string; @p ekey names the entry in messages. */
+static int env_entry(loader *ld, const char *ekey, const char *k, size_t klen,
+                     const pg_toml_value *v, char **out) {
+  const char *s;
+  size_t len;
+  if (klen == 0)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
+                "an environment variable needs a name");
+  if (memchr(k, '=', klen) != NULL)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
+                "an environment variable's name cannot contain '='");
+  if (memchr(k, '\0', klen) != NULL)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
+                "contains a NUL character");
+  int rc = get_string(ld, ekey, v, &s, &len);
+  if (rc != 0)
+    return rc;
+  if ((*out = pg_mem_malloc(ld->mem, klen + 1 + len + 1)) == NULL)
+    return nomem(ld);
+  memcpy(*out, k, klen);
+  (*out)[klen] = '=';
+  memcpy(*out + klen + 1, s, len + 1);
+  return 0;
+}
+
+static int load_env(loader *ld, const char *key, const pg_toml_value *v,
+                    pg_manifest_guest *g) {
+  if (pg_toml_value_kind(v) != PG_TOML_TABLE)
+    return wrong_type(ld, key, v, "a table of strings");
+  size_t n = pg_toml_table_len(v);
+  if (n == 0)
+    return 0;
+  if ((g->env = pg_mem_calloc(ld->mem, n, sizeof *g->env)) == NULL)
+    return nomem(ld);
+  g->nenv = n; /* as for args: NULL slots are freed harmlessly */
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *e = pg_toml_table_at(v, i, &k, &klen);
+    char ekey[SHOWN_SIZE];
+    key_name(ekey, key, k, klen);
+    int rc = env_entry(ld, ekey, k, klen, e, &g->env[i]);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* The manifest's directory joined with @p rel, unless @p rel is absolute:
+ * the path as the user would look for it, before links are resolved. */
+static char *join_dir(loader *ld, const char *rel) {
+  if (rel[0] == '/')
+    return pg_mem_strdup(ld->mem, rel);
+  size_t dlen = strlen(ld->dir), rlen = strlen(rel);
+  bool has_slash = dlen > 0 && ld->dir[dlen - 1] == '/'; /* only for "/" */
+  char *p = pg_mem_malloc(ld->mem, dlen + 1 + rlen + 1);
+  if (p != NULL)
+    snprintf(p, dlen + 1 + rlen + 1, "%s%s%s", ld->dir, has_slash ? "" : "/",
+             rel);
+  return p;
+}
+
+/* Checked now rather than at start-up so that a typo in a path is reported
+ * with its line, like any other mistake in the file. */
+static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
+                     char **out) {
+  const char *rel;
+  size_t len;
+  char real[PATH_MAX];
+  struct stat st;
+  int rc = get_string(ld, key, v, &rel, &len);
+  if (rc != 0)
+    return rc;
+  char *joined = join_dir(ld, rel);
+  if (joined == NULL)
+    return nomem(ld);
+  int line = line_of(v);
+  if (realpath(joined, real) == NULL)
+    rc = errno == ENOENT || errno == ENOTDIR
+             ? fail(ld, PARIGOT_ENOENT, line, key, "no such file: %s", joined)
+             : fail(ld, PARIGOT_EIO, line, key, "cannot resolve %s: %s", joined,
+                    strerror(errno));
+  else if (stat(real, &st) != 0)
+    rc = fail(ld, PARIGOT_EIO, line, key, "cannot stat %s: %s", real,
+              strerror(errno));
+  else if (!S_ISREG(st.st_mode))
+    rc = fail(ld, PARIGOT_EINVAL, line, key, "not a regular file: %s", real);
+  else if ((*out = pg_mem_strdup(ld->mem, real)) == NULL)
+    rc = nomem(ld);
+  pg_mem_free(ld->mem, joined);
+  return rc;
+}
+
+static int load_bool(loader *ld, const char *key, const pg_toml_value *v,
+                     bool *out) {
+  return pg_toml_value_bool(v, out) == 0 ? 0
+                                         : wrong_type(ld, key, v, "a boolean");
+}
+
+/* Fills @p g from table @p t; @p kind is "service" or "program". On failure
+ * @p g may be partly filled, and pg_manifest_free() frees what is there. */
+static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
+                      pg_manifest_guest *g, named *nm) {
+  g->is_program = strcmp(kind, "program") == 0;
+  g->line = line_of(t);
+  g->max_memory = PG_MANIFEST_DEFAULT_MAX_MEMORY;
+  size_t n = pg_toml_table_len(t);
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
+    char key[SHOWN_SIZE];
+    int rc;
+    key_name(key, kind, k, klen);
+    if (key_is(k, klen, "name")) {
+      nm->line = line_of(v);
+      rc = load_name(ld, key, v, &g->name);
+    } else if (key_is(k, klen, "wasm")) {
+      rc = load_wasm(ld, key, v, &g->wasm);
+    } else if (key_is(k, klen, "args")) {
+      rc = load_args(ld, key, v, g);
+    } else if (key_is(k, klen, "env")) {
+      rc = load_env(ld, key, v, g);
+    } else if (key_is(k, klen, "max_memory")) {
+      rc = load_size(ld, key, v, &memory_range, &g->max_memory);
+    } else if (key_is(k, klen, "test")) {
+      rc = g->is_program
+               ? load_bool(ld, key, v, &g->is_test)
+               : unknown_key(ld, key, v, "; only a [[program]] can be a test");
+    } else {
+      rc = unknown_key(ld, key, v, "");
+    }
+    if (rc != 0)
+      return rc;
+  }
+  if (g->name == NULL)
+    return missing(ld, kind, "name", g->line);
+  if (g->wasm == NULL)
+    return missing(ld, kind, "wasm", g->line);
+  nm->name = g->name;
+  return 0;
+}
+
+/* ---- the guest lists --------------------------------------------------- */
+
+/* The number of tables in the root's @p kind key, or a negative error when
+ * it is not an array of tables ([service] instead of [[service]]). */
+static int count_guests(loader *ld, const pg_toml_value *root, const char *kind,
+                        size_t *n) {
+  const pg_toml_value *arr = pg_toml_table_get(root, kind);
+  char expected[64];
+  *n = 0;
+  if (arr == NULL)
+    return 0;
+  snprintf(expected, sizeof expected, "an array of tables ([[%s]])", kind);
+  if (pg_toml_value_kind(arr) != PG_TOML_ARRAY)
+    return wrong_type(ld, kind, arr, expected);
+  *n = pg_toml_array_len(arr);
+  for (size_t i = 0; i < *n; i++) {
+    const pg_toml_value *t = pg_toml_array_at(arr, i);
+    if (pg_toml_value_kind(t) != PG_TOML_TABLE)
+      return wrong_type(ld, kind, t, "a table");
+  }
+  return 0;
+}
+
+static int load_list(loader *ld, const pg_toml_value *root, const char *kind,
+                     pg_manifest *m, named *names) {
+  const pg_toml_value *arr = pg_toml_table_get(root, kind);
+  size_t n = pg_toml_array_len(arr);
+  for (size_t i = 0; i < n; i++) {
+    size_t at = m->nguests++; /* counted first, so a failure frees it */
+    names[at].guest = at;
+    int rc = load_guest(ld, kind, pg_toml_array_at(arr, i), &m->guests[at],
+                        &names[at]);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+static int by_name_then_line(const void *a, const void *b) {
+  const named *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c != 0)
+    return c;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  return x->guest < y->guest ? -1 : x->guest > y->guest;
+}
+
+/* Sorting makes this O(n log n); of all clashes it reports the one written
+ * first, naming the guest that had the name before it. */
+static int check_unique(loader *ld, const pg_manifest *m, named *names) {
+  const named *dup = NULL, *first = NULL;
+  qsort(names, m->nguests, sizeof *names, by_name_then_line);
+  for (size_t i = 1, start = 0; i < m->nguests; i++) {
+    if (strcmp(names[i].name, names[start].name) != 0) {
+      start = i;
+    } else if (i == start + 1 && (dup == NULL || names[i].line < dup->line)) {
+      dup = &names[i];
+      first = &names[start];
+    }
+  }
+  if (dup == NULL)
+    return 0;
+  const pg_manifest_guest *g = &m->guests[dup->guest];
+  const pg_manifest_guest *f = &m->guests[first->guest];
+  return fail(ld, PARIGOT_EEXIST, dup->line,
+              g->is_program ? "program.name" : "service.name",
+              "'%s' is already the name of the %s on line %d", g->name,
+              f->is_program ? "program" : "service", f->line);
+}
+
+static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+  size_t nservices, nprograms;
+  int rc = count_guests(ld, root, "service", &nservices);
+  if (rc == 0)
+    rc = count_guests(ld, root, "program", &nprograms);
+  if (rc != 0)
+    return rc;
+  if (nservices + nprograms == 0)
+    return fail(ld, PARIGOT_EINVAL, 0, NULL,
+                "no [[service]] or [[program]]: an app needs at least one");
+  size_t n = nservices + nprograms;
+  named *names = pg_mem_calloc(ld->mem, n, sizeof *names);
+  m->guests = pg_mem_calloc(ld->mem, n, sizeof *m->guests);
+  if (names == NULL || m->guests == NULL)
+    rc = nomem(ld);
+  if (rc == 0)
+    rc = load_list(ld, root, "service", m, names);
+  m->nservices = m->nguests;
+  if (rc == 0)
+    rc = load_list(ld, root, "program", m, names);
+  if (rc == 0)
+    rc = check_unique(ld, m, names);
+  pg_mem_free(ld->mem, names);
+  return rc;
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+static int read_file(loader *ld, char **buf_out, size_t *len_out) {
+  int fd = open(ld->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? fail(ld, PARIGOT_ENOENT, 0, NULL, "no such file")
+                           : fail(ld, PARIGOT_EIO, 0, NULL, "cannot open: %s",
+                                  strerror(errno));
+  struct stat st;
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = 0;
+  if (fstat(fd, &st) != 0)
+    rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot stat: %s", strerror(errno));
+  else if (!S_ISREG(st.st_mode))
+    rc = fail(ld, PARIGOT_EINVAL, 0, NULL, "not a regular file");
+  else if (st.st_size > (off_t)PG_MANIFEST_MAX_BYTES)
+    rc = fail(ld, PARIGOT_ERANGE, 0, NULL,
+              "%lld bytes; a manifest may be at most %u MiB",
+              (long long)st.st_size, PG_MANIFEST_MAX_BYTES >> 20);
+  else if ((buf = pg_mem_malloc(ld->mem, (size_t)st.st_size)) == NULL)
+    rc = nomem(ld);
+  /* A file that shrinks while we read it is parsed as far as it goes. */
+  while (rc == 0 && len < (size_t)st.st_size) {
+    ssize_t got = read(fd, buf + len, (size_t)st.st_size - len);
+    if (got < 0 && errno != EINTR)
+      rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot read: %s", strerror(errno));
+    else if (got == 0)
+      break;
+    else if (got > 0)
+      len += (size_t)got;
+  }
+  close(fd);
+  if (rc != 0) {
+    pg_mem_free(ld->mem, buf);
+    return rc;
+  }
+  *buf_out = buf;
+  *len_out = len;
+  return 0;
+}
+
+/* Remembers the manifest's directory, resolved, to anchor wasm paths. */
+static int find_dir(loader *ld) {
+  const char *slash = strrchr(ld->path, '/');
+  size_t len = slash == NULL       ? 0
+               : slash == ld->path ? 1
+                                   : (size_t)(slash - ld->path);
+  char *dir = pg_mem_malloc(ld->mem, len + 2);
+  char real[PATH_MAX];
+  int rc = 0;
+  if (dir == NULL)
+    return nomem(ld);
+  if (len == 0)
+    memcpy(dir, ".", 2);
+  else
+    snprintf(dir, len + 1, "%s", ld->path);
+  if (realpath(dir, real) == NULL)
+    rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot resolve its directory %s: %s",
+              dir, strerror(errno));
+  else if ((ld->dir = pg_mem_strdup(ld->mem, real)) == NULL)
+    rc = nomem(ld);
+  pg_mem_free(ld->mem, dir);
+  return rc;
+}
+
+/* Parses the bytes, turning the parser's "line L, column C: msg" into the
+ * "PATH:L:C: msg" that editors and terminals recognise. */
+static int parse(loader *ld, const char *buf, size_t len, pg_toml_doc **doc) {
+  pg_toml_error te;
+  char prefix[64];
+  int rc = pg_toml_parse(buf, len, ld->mem, doc, &te);
+  if (rc == 0)
+    return 0;
+  if (te.line <= 0)
+    return fail(ld, rc, 0, NULL, "%s", te.msg);
+  int n = snprintf(prefix, sizeof prefix, "line %d, column %d: ", te.line,
+                   te.column);
+  const char *msg = te.msg;
+  if (strncmp(msg, prefix, (size_t)n) == 0)
+    msg += n;
+  if (ld->err_len > 0)
+    snprintf(ld->err, ld->err_len, "%s:%d:%d: %s", ld->path, te.line, te.column,
+             msg);
+  return rc;
+}
+
+/* A typo in a table name would otherwise leave its table unread. */
+static int check_root_keys(loader *ld, const pg_toml_value *root) {
+  size_t n = pg_toml_table_len(root);
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *v = pg_toml_table_at(root, i, &k, &klen);
+    if (key_is(k, klen, "app") || key_is(k, klen, "service") ||
+        key_is(k, klen, "program"))
+      continue;
+    char key[SHOWN_SIZE];
+    key_name(key, NULL, k, klen);
+    return unknown_key(ld, key, v,
+                       "; the top level holds only [app], [[service]] and "
+                       "[[program]]");
+  }
+  return 0;
+}
+
+static int load_doc(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+  int rc = check_root_keys(ld, root);
+  if (rc == 0)
+    rc = load_app(ld, root, m);
+  if (rc == 0)
+    rc = load_guests(ld, root, m);
+  return rc;
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
+                     char *err, size_t err_len) {
+  loader ld = {.path = path,
+               .mem = mem != NULL ? mem : pg_mem_default(),
+               .err = err,
+               .err_len = err != NULL ? err_len : 0};
+  if (ld.err_len > 0)
+    err[0] = '\0';
+  if (path == NULL || out == NULL) {
+    if (ld.err_len > 0)
+      snprintf(err, ld.err_len, "invalid argument");
+    return PARIGOT_EINVAL;
+  }
+  pg_manifest m = {0};
+  pg_toml_doc *doc = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = read_file(&ld, &buf, &len);
+  if (rc == 0)
+    rc = find_dir(&ld);
+  if (rc == 0)
+    rc = parse(&ld, buf, len, &doc);
+  pg_mem_free(ld.mem, buf); /* the tree keeps copies of what it needs */
+  if (rc == 0 && (m.path = pg_mem_strdup(ld.mem, path)) == NULL)
+    rc = nomem(&ld);
+  if (rc == 0)
+    rc = load_doc(&ld, pg_toml_doc_root(doc), &m);
+  pg_toml_free(doc);
+  pg_mem_free(ld.mem, ld.dir);
+  if (rc != 0) {
+    pg_manifest_free(&m, ld.mem);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}
+
+static void free_strings(const pg_mem *mem, char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    pg_mem_free(mem, v[i]);
+  pg_mem_free(mem, v);
+}
+
+void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
+  if (m == NULL)
+    return;
+  if (mem == NULL)
+    mem = pg_mem_default();
+  for (size_t i = 0; i < m->nguests; i++) {
+    pg_manifest_guest *g = &m->guests[i];
+    pg_mem_free(mem, g->name);
+    pg_mem_free(mem, g->wasm);
+    free_strings(mem, g->args, g->nargs);
+    free_strings(mem, g->env, g->nenv);
+  }
+  pg_mem_free(mem, m->guests);
+  pg_mem_free(mem, m->name);
+  pg_mem_free(mem, m->path);
+  memset(m, 0, sizeof *m);
+}

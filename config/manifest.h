@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config/manifest.h: loads an app manifest, the TOML file that lists an
+ * app's services and programs, into a checked, self-contained struct.
+ *
+ * A loaded pg_manifest owns every string and array in it; the TOML tree it
+ * came from is gone by then. Calls the TOML parser, the units module, the
+ * allocator it is given and the file system (open, read, realpath, stat).
+ * Any thread; a load shares no state with other loads. docs/manifest.md is
+ * the user's description of the same format.
+ *
+ * | key                  | type         | default | rule                   |
+ * |----------------------|--------------|---------|------------------------|
+ * | app.name             | string       | -       | [a-z][a-z0-9_-]{0,63}  |
+ * | app.deadline         | duration     | "5s"    | > 0                    |
+ * | app.max_message_size | size         | "4M"    | 1 .. 1G                |
+ * | service.name         | string       | -       | as app.name; unique    |
+ * | service.wasm         | string       | -       | existing regular file  |
+ * | service.args         | string array | []      | no NUL                 |
+ * | service.env          | string table | {}      | key non-empty, no '='  |
+ * | service.max_memory   | size         | "256M"  | 64K .. 4G              |
+ * | program.*            | as service.* |         |                        |
+ * | program.test         | boolean      | false   |                        |
+ *
+ * Each service is one [[service]] table and each program one [[program]].
+ * Durations and sizes are strings read by units.h ("500ms", "64M").
+ *
+ * Names are unique among all services and programs together. Relative wasm
+ * paths are relative to the manifest's directory. Any other key is an error,
+ * and so is an app with no service and no program.
+ */
+#ifndef PG_CONFIG_MANIFEST_H
+#define PG_CONFIG_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PG_MANIFEST_NAME_MAX 64 /**< longest service, program or app name */
+#define PG_MANIFEST_DEFAULT_DEADLINE_NS 5000000000ull     /**< 5s */
+#define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20) /**< 4 MiB */
+#define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)     /**< 1 GiB */
+#define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)     /**< 256 MiB */
+#define PG_MANIFEST_MIN_MAX_MEMORY (64ull << 10)          /**< one wasm page */
+#define PG_MANIFEST_MAX_MAX_MEMORY (4ull << 30)           /**< all of wasm32 */
+#define PG_MANIFEST_MAX_BYTES (16u << 20) /**< largest manifest file read */
+
+/** @brief One service or program of an app. */
+typedef struct pg_manifest_guest {
+  char *name;          /**< unique among all guests of the app */
+  char *wasm;          /**< absolute path, normalized (realpath) */
+  char **args;         /**< nargs strings, in the order written */
+  size_t nargs;        /**< 0 when the key is absent or empty */
+  char **env;          /**< nenv "KEY=VALUE" strings, in the order written */
+  size_t nenv;         /**< 0 when the key is absent or empty */
+  uint64_t max_memory; /**< bytes of linear memory the guest may grow to */
+  bool is_program;     /**< from [[program]], not [[service]] */
+  bool is_test;        /**< a test program, run by `parigot test` */
+  int line;            /**< line of its [[service]] or [[program]] header */
+} pg_manifest_guest;
+
+/**
+ * @brief A loaded app manifest. Every pointer in it is owned by the struct
+ * and freed by pg_manifest_free().
+ */
+typedef struct pg_manifest {
+  char *path;                /**< the path given to pg_manifest_load() */
+  char *name;                /**< app.name */
+  uint64_t deadline_ns;      /**< default deadline of a call */
+  uint64_t max_message_size; /**< bytes; largest request or response */
+  pg_manifest_guest *guests; /**< services, then programs, each in file order */
+  size_t nguests;            /**< at least 1 */
+  size_t nservices;          /**< guests[0 .. nservices) are services */
+} pg_manifest;
+
+/**
+ * @brief Read, parse and check the app manifest at @p path.
+ *
+ * Stops at the first error it finds and describes it in @p err as one line,
+ * "PATH:LINE: KEY: what is wrong", for instance
+ * "app.toml:9: service.wasm: no such file: /abs/dir/greting.wasm". LINE is
+ * the line of the offending value, or of the table that lacks a required
+ * key; it is left out ("PATH: KEY: ...") when there is no line to point at,
+ * as for a missing [app] table. A TOML syntax error keeps the parser's line
+ * and column: "PATH:LINE:COLUMN: message".
+ *
+ * Borrows @p path and @p mem for the duration of the call; the result holds
+ * memory from @p mem, so the same allocator must be given to
+ * pg_manifest_free(). Any thread.
+ * @param[in]  path     the manifest file.
+ * @param[in]  mem      allocator, or NULL for libc.
+ * @param[out] out      receives the complete manifest on success; untouched
+ *                      on failure, when nothing stays allocated.
+ * @param[out] err      receives the message on failure (truncated to fit),
+ *                      and "" on success; may be NULL when @p err_len is 0.
+ * @param[in]  err_len  size of @p err in bytes.
+ * @return 0, or one of:
+ *   PARIGOT_ENOENT   the manifest or a wasm file does not exist;
+ *   PARIGOT_EIO      the manifest or a wasm file cannot be read or resolved;
+ *   PARIGOT_ESYNTAX  the manifest is not valid TOML;
+ *   PARIGOT_EINVAL   a key is unknown, missing, of the wrong type or has a
+ *                    malformed value; a wasm path is not a regular file; no
+ *                    service or program; or @p path or @p out is NULL;
+ *   PARIGOT_ERANGE   a size or duration is out of its range, or the file is
+ *                    larger than #PG_MANIFEST_MAX_BYTES;
+ *   PARIGOT_EEXIST   two services or programs share a name;
+ *   PARIGOT_ENOMEM   an allocation failed.
+ */
+int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
+                     char *err, size_t err_len);
+
+/**
+ * @brief Free everything a successful pg_manifest_load() put in @p m and
+ * zero it. NULL is a no-op, and so is a zeroed struct.
+ * @param[in] m    the manifest; its storage stays the caller's.
+ * @param[in] mem  the allocator given to pg_manifest_load(), or NULL if it
+ *                 was NULL.
+ */
+void pg_manifest_free(pg_manifest *m, const pg_mem *mem);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PG_CONFIG_MANIFEST_H */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file guest.h
+ * @brief The C guest SDK: futures, the event loop, calls, logging, exit.
+ *
+ * A guest is a wasm32-wasi reactor. The SDK defines its exports
+ * (docs/abi.md); the programmer writes two functions:
+ * - parigot_guest_declare(): runs once at start-up; call the generated
+ *   `pkg_Service_require()` for each service used and
+ *   `pkg_Service_export(&handlers)` for each service implemented;
+ * - parigot_guest_start(): runs when everything the guest requires is
+ *   ready. For a service this is its ready hook; for a program, its body.
+ *
+ * Everything is asynchronous and single-threaded. A generated client stub
+ * encodes the request, dispatches it and returns a #parigot_future whose
+ * continuations run later, from the event loop, with the decoded response
+ * or a #parigot_status. A handler receives a #parigot_call and answers it
+ * with the generated `..._respond()` or parigot_call_fail(), at once or
+ * later. Values passed to continuations and handlers live until they
+ * return.
+ */
+#ifndef PARIGOT_GUEST_H
+#define PARIGOT_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parigot/pb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @cond */
+#ifdef __cplusplus
+#define PARIGOT_NORETURN [[noreturn]]
+#else
+#define PARIGOT_NORETURN _Noreturn
+#endif
+/** @endcond */
+
+/** @brief gRPC status codes, as calls end with them. */
+typedef enum parigot_code {
+  PARIGOT_CODE_OK = 0,                  /**< success */
+  PARIGOT_CODE_CANCELLED = 1,           /**< the caller gave up */
+  PARIGOT_CODE_UNKNOWN = 2,             /**< the service's own error */
+  PARIGOT_CODE_INVALID_ARGUMENT = 3,    /**< a bad request */
+  PARIGOT_CODE_DEADLINE_EXCEEDED = 4,   /**< no answer in time */
+  PARIGOT_CODE_NOT_FOUND = 5,           /**< no such thing */
+  PARIGOT_CODE_PERMISSION_DENIED = 7,   /**< not required, not allowed */
+  PARIGOT_CODE_RESOURCE_EXHAUSTED = 8,  /**< too big, too many */
+  PARIGOT_CODE_UNIMPLEMENTED = 12,      /**< no such method */
+  PARIGOT_CODE_INTERNAL = 13,           /**< a bug */
+  PARIGOT_CODE_UNAVAILABLE = 14,        /**< the service is down */
+  PARIGOT_CODE_UNAUTHENTICATED = 16     /**< who are you? */
+} parigot_code;
+
+/** @brief Why a call or a future failed. */
+typedef struct parigot_status {
+  uint32_t code;       /**< a #parigot_code */
+  int32_t app_error;   /**< with PARIGOT_CODE_UNKNOWN: the service's error
+                            enum value */
+  const char *message; /**< NUL-terminated; may be empty, never NULL */
+} parigot_status;
+
+/** @brief A value that arrives later. Owned by the SDK: freed after it
+ * settles and its continuations have run. */
+typedef struct parigot_future parigot_future;
+
+/** @brief Runs with a future's value (for a call: the decoded response). */
+typedef void (*parigot_future_ok)(void *ctx, const void *value);
+/** @brief Runs with the reason a future failed. */
+typedef void (*parigot_future_fail)(void *ctx, const parigot_status *status);
+
+/**
+ * @brief A future settled only by parigot_future_resolve() or
+ * parigot_future_reject().
+ * @return the future, or NULL when out of memory.
+ */
+parigot_future *parigot_future_new(void);
+
+/**
+ * @brief Adds continuations; they run in the order added. Add them before
+ * returning to the event loop: a future is freed once it settles.
+ * @param[in] f     the future.
+ * @param[in] ok    runs on success (may be NULL).
+ * @param[in] fail  runs on failure (may be NULL).
+ * @param[in] ctx   passed to both.
+ */
+void parigot_future_on(parigot_future *f, parigot_future_ok ok,
+                       parigot_future_fail fail, void *ctx);
+
+/**
+ * @brief Settles @p f with a value; runs its success continuations.
+ * @param[in] f      an unsettled future.
+ * @param[in] value  passed to them; must live until they return.
+ */
+void parigot_future_resolve(parigot_future *f, const void *value);
+
+/**
+ * @brief Settles @p f with a failure; runs its failure continuations.
+ * @param[in] f       an unsettled future.
+ * @param[in] status  passed to them.
+ */
+void parigot_future_reject(parigot_future *f, const parigot_status *status);
+
+/**
+ * @brief A future that succeeds (with no value) when all of @p fs have
+ * succeeded, and fails with the first failure among them.
+ * @param[in] fs  the futures; each must be unsettled.
+ * @param[in] n   how many (0 succeeds at once).
+ * @return the combined future, or NULL when out of memory.
+ */
+parigot_future *parigot_future_all(parigot_future *const *fs, size_t n);
+
+/**
+ * @brief A future that succeeds with the value of the first of @p fs to
+ * succeed, and fails (with the last failure) when all of them fail.
+ * @param[in] fs  the futures; each must be unsettled.
+ * @param[in] n   how many (at least 1).
+ * @return the combined future, or NULL when out of memory.
+ */
+parigot_future *parigot_future_any(parigot_future *const *fs, size_t n);
+
+/** @brief An incoming call, from its arrival until it is answered. */
+typedef struct parigot_call parigot_call;
+
+/**
+ * @brief The call's id: unique in the app, also in the log.
+ * @param[in] c  the call.
+ * @return its id.
+ */
+uint64_t parigot_call_id(const parigot_call *c);
+
+/**
+ * @brief When the caller stops waiting, on the app's clock (ns).
+ * @param[in] c  the call.
+ * @return the deadline.
+ */
+uint64_t parigot_call_deadline(const parigot_call *c);
+
+/**
+ * @brief Answer a call with a failure; frees the call.
+ * @param[in] c          the call.
+ * @param[in] code       a #parigot_code other than OK; for the service's
+ *                       own errors PARIGOT_CODE_UNKNOWN.
+ * @param[in] app_error  the service's error enum value (0 for none).
+ * @param[in] message    a short explanation (may be NULL).
+ * @return 0, or a negative #parigot_errno (PARIGOT_ECANCELED: the caller
+ *         had already stopped waiting).
+ */
+int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
+                      const char *message);
+
+/** @brief Log levels. */
+typedef enum parigot_level {
+  PARIGOT_DEBUG = 0, /**< details */
+  PARIGOT_INFO = 1,  /**< what happened */
+  PARIGOT_WARN = 2,  /**< something to look at */
+  PARIGOT_ERROR = 3  /**< something failed */
+} parigot_level;
+
+/**
+ * @brief One line in the app's log, with this guest's name and the call
+ * being handled.
+ * @param[in] level  a #parigot_level.
+ * @param[in] fmt    printf format.
+ */
+void parigot_log(parigot_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * @brief End this program with @p code as its exit status. Never returns.
+ * @param[in] code  0 for success.
+ */
+PARIGOT_NORETURN void parigot_exit(int code);
+
+/**
+ * @brief Written by the programmer: declare exports and requirements.
+ */
+void parigot_guest_declare(void);
+
+/**
+ * @brief Written by the programmer: the ready hook (services) or the body
+ * (programs); runs once everything required is ready.
+ */
+void parigot_guest_start(void);
+
+/** @cond internal */
+/* Used by generated code only. parigot_dispatch() runs the failure
+ * continuation at once, and returns NULL, when the call cannot start. */
+typedef void (*parigot_invoke_fn)(parigot_call *c, const void *req,
+                                  const void *handlers);
+typedef void (*parigot_typed_fn)(void);
+typedef void (*parigot_adapt_fn)(parigot_typed_fn fn, void *ctx,
+                                 const void *value);
+void parigot_require(const parigot_pb_service_desc *s);
+void parigot_export(const parigot_pb_service_desc *s,
+                    const parigot_invoke_fn *invokers, const void *handlers);
+parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
+                                 uint32_t method, const void *req,
+                                 parigot_typed_fn ok, parigot_adapt_fn adapt,
+                                 parigot_future_fail fail, void *ctx);
+int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
+                    const void *resp);
+/** @endcond */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARIGOT_GUEST_H */

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/abi.c: the host functions of import module "parigot", version 1
+ * of the guest/host ABI (docs/abi.md).
+ *
+ * Everything a guest passes is untrusted: each pointer and length is
+ * checked against the guest's memory as it is now (it may have grown),
+ * every output pointer is checked before anything changes, and names and
+ * sizes have limits. A failure is an error code for the guest, never a
+ * crash of the host. Host code is marked (pg_rt_host_enter) because it
+ * allocates: an interrupt then waits until the import returns.
+ */
+#include <string.h>
+
+#include "appstate.h"
+#include "host.h"
+#include "parigot/error.h"
+
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define IMPORT(name) Z_parigotZ_##name
+
+/* Prototypes: wasm2c's generated header declares the same, per guest. */
+u32 IMPORT(export_service)(pg_guest *, u32, u32);
+u32 IMPORT(require_service)(pg_guest *, u32, u32);
+u32 IMPORT(locate)(pg_guest *, u32, u32, u32);
+u32 IMPORT(dispatch)(pg_guest *, u32, u32, u32, u32, u32, u64, u32);
+u32 IMPORT(event_read)(pg_guest *, u32, u32, u32);
+u32 IMPORT(respond)(pg_guest *, u64, u32, u32, u32, u32);
+u32 IMPORT(log)(pg_guest *, u32, u32, u32);
+
+/* Runs an implementation as host code and returns its result as the
+ * guest sees it (a negative errno, two's complement in an i32). */
+#define HOSTCALL(g, expr)                                                     \
+  do {                                                                        \
+    pg_rt_frame *f_ = pg_instance_frame((g)->inst);                           \
+    pg_rt_host_enter(f_);                                                     \
+    int r_ = (expr);                                                          \
+    pg_rt_host_leave(f_);                                                     \
+    return (u32)r_;                                                           \
+  } while (0)
+
+/* The guest bytes [addr, addr+len), or NULL when any of them is outside
+ * its memory. */
+static uint8_t *span(pg_guest *g, u32 addr, u64 len) {
+  if (g->memory == NULL)
+    return NULL;
+  u64 size = g->memory->size;
+  if ((u64)addr > size || len > size - addr)
+    return NULL;
+  return g->memory->data + addr;
+}
+
+/* A service name as protobuf spells one: letters, digits, '_' and '.'. */
+static int read_name(pg_guest *g, u32 ptr, u32 len, const char **out) {
+  const char *s = (const char *)span(g, ptr, len);
+  if (s == NULL)
+    return PARIGOT_EFAULT;
+  if (len == 0 || len > PG_NAME_MAX)
+    return PARIGOT_EINVAL;
+  for (u32 i = 0; i < len; i++) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.';
+    if (!ok)
+      return PARIGOT_EINVAL;
+  }
+  *out = s;
+  return 0;
+}
+
+static bool has_name(char *const *list, u32 n, const char *s, u32 len) {
+  for (u32 i = 0; i < n; i++)
+    if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+      return true;
+  return false;
+}
+
+/* Appends a copy of s[0..len) to a growing list owned by the guest. */
+static int add_name(pg_guest *g, char ***list, u32 *n, const char *s,
+                    u32 len) {
+  const pg_mem *mem = g->app->mem;
+  char *copy = pg_mem_malloc(mem, (size_t)len + 1);
+  char **bigger = pg_mem_calloc(mem, (size_t)*n + 1, sizeof *bigger);
+  if (copy == NULL || bigger == NULL) {
+    pg_mem_free(mem, copy);
+    pg_mem_free(mem, bigger);
+    return PARIGOT_ENOMEM;
+  }
+  memcpy(copy, s, len);
+  copy[len] = 0;
+  if (*n > 0)
+    memcpy(bigger, *list, *n * sizeof *bigger);
+  bigger[(*n)++] = copy;
+  pg_mem_free(mem, *list);
+  *list = bigger;
+  return 0;
+}
+
+static int declare(pg_guest *g, bool is_export, u32 ptr, u32 len) {
+  const char *name;
+  int rc = read_name(g, ptr, len, &name);
+  if (rc != 0)
+    return rc;
+  if (!g->is_declaring)
+    return PARIGOT_EINVAL; /* declarations belong in parigot_main */
+  char ***list = is_export ? &g->exports : &g->requires;
+  u32 *n = is_export ? &g->nexports : &g->nrequires;
+  if (has_name(*list, *n, name, len))
+    return 0; /* declaring twice is harmless */
+  return add_name(g, list, n, name, len);
+}
+
+u32 IMPORT(export_service)(pg_guest *g, u32 ptr, u32 len) {
+  HOSTCALL(g, declare(g, true, ptr, len));
+}
+
+u32 IMPORT(require_service)(pg_guest *g, u32 ptr, u32 len) {
+  HOSTCALL(g, declare(g, false, ptr, len));
+}
+
+static int locate(pg_guest *g, u32 ptr, u32 len, u32 out) {
+  const char *name;
+  uint8_t *dst = span(g, out, 4);
+  int rc = read_name(g, ptr, len, &name);
+  if (rc != 0)
+    return rc;
+  if (dst == NULL)
+    return PARIGOT_EFAULT;
+  for (u32 i = 0; i < g->nrequires; i++)
+    if (strlen(g->requires[i]) == len && memcmp(g->requires[i], name, len) == 0) {
+      memcpy(dst, &i, 4);
+      return 0;
+    }
+  return PARIGOT_EPERM; /* requirements are capabilities */
+}
+
+u32 IMPORT(locate)(pg_guest *g, u32 ptr, u32 len, u32 out) {
+  HOSTCALL(g, locate(g, ptr, len, out));
+}
+
+/* The index of service @p name among @p callee's exports. */
+static u32 export_index(const pg_guest *callee, const char *name) {
+  for (u32 i = 0; i < callee->nexports; i++)
+    if (strcmp(callee->exports[i], name) == 0)
+      return i;
+  return 0; /* unreachable: the graph check matched every requirement */
+}
+
+static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
+                    u32 req, u32 req_len, u64 timeout_ns, u32 out) {
+  pg_app *app = g->app;
+  const char *m;
+  const uint8_t *body = span(g, req, req_len);
+  uint8_t *dst = span(g, out, 8);
+  int rc = read_name(g, method, method_len, &m);
+  if (rc != 0)
+    return rc;
+  if (body == NULL || dst == NULL)
+    return PARIGOT_EFAULT;
+  if (g->is_declaring || handle >= g->nrequires)
+    return PARIGOT_EINVAL;
+  if (req_len > app->cfg->manifest->max_message_size)
+    return PARIGOT_ETOOBIG;
+  pg_guest *callee = &app->guests[g->providers[handle]];
+  u64 now = pg_app_now(app);
+  u64 timeout = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
+  u64 deadline = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+  pg_call *call;
+  if ((rc = pg_calls_start(&app->calls, g->index, callee->index, deadline,
+                           &call)) != 0)
+    return rc;
+  u64 id = call->id;
+  if (callee->state != PG_GUEST_RUNNING) {
+    pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
+  } else if ((rc = pg_app_post(app, callee->index, PG_EV_CALL, 0, id,
+                               deadline, 0,
+                               export_index(callee, g->requires[handle]), m,
+                               method_len, body, req_len)) != 0) {
+    pg_calls_finish(&app->calls, call);
+    return rc;
+  }
+  memcpy(dst, &id, 8);
+  return 0;
+}
+
+u32 IMPORT(dispatch)(pg_guest *g, u32 handle, u32 method, u32 method_len,
+                     u32 req, u32 req_len, u64 timeout_ns, u32 out) {
+  HOSTCALL(g, dispatch(g, handle, method, method_len, req, req_len,
+                       timeout_ns, out));
+}
+
+static int event_read(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
+  uint8_t *len_dst = span(g, out_len, 4);
+  uint8_t *dst = span(g, buf, cap);
+  if (len_dst == NULL || dst == NULL)
+    return PARIGOT_EFAULT;
+  if (g->event == NULL)
+    return PARIGOT_EINVAL; /* only inside parigot_event */
+  u32 len = g->event->len;
+  memcpy(len_dst, &len, 4);
+  if (cap < len)
+    return PARIGOT_ENOSPC;
+  memcpy(dst, g->event->bytes, len);
+  return 0;
+}
+
+u32 IMPORT(event_read)(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
+  HOSTCALL(g, event_read(g, buf, cap, out_len));
+}
+
+static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
+                   u32 resp_len) {
+  pg_app *app = g->app;
+  const uint8_t *body = span(g, resp, resp_len);
+  if (body == NULL)
+    return PARIGOT_EFAULT;
+  if (status > PG_STATUS_MAX || resp_len > app->cfg->manifest->max_message_size)
+    return PARIGOT_EINVAL;
+  pg_call *call = pg_calls_find(&app->calls, id);
+  if (call == NULL && !pg_calls_was_issued(&app->calls, id))
+    return PARIGOT_ENOENT;
+  if (call != NULL && call->callee != g->index)
+    return PARIGOT_ENOENT;
+  if (call == NULL || call->is_done) { /* ended: retired, or still in view */
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, g->spec->name, id,
+                  "response after the call ended (deadline passed or caller "
+                  "gone): dropped");
+    return PARIGOT_ECANCELED;
+  }
+  int rc = pg_app_post(app, call->caller, PG_EV_RESPONSE, status, id, 0,
+                       (int32_t)app_error, 0, NULL, 0, body, resp_len);
+  if (rc != 0)
+    return rc;
+  pg_calls_finish(&app->calls, call);
+  return 0;
+}
+
+u32 IMPORT(respond)(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
+                    u32 resp_len) {
+  HOSTCALL(g, respond(g, id, status, app_error, resp, resp_len));
+}
+
+static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
+  const char *text = (const char *)span(g, msg, len);
+  if (text == NULL)
+    return PARIGOT_EFAULT;
+  if (level > PG_LOG_ERROR || len > 65536)
+    return PARIGOT_EINVAL;
+  pg_log_write(&g->app->log, pg_app_now(g->app), (pg_log_level)level,
+               g->spec->name, g->call_id, text, len);
+  return 0;
+}
+
+u32 IMPORT(log)(pg_guest *g, u32 level, u32 msg, u32 len) {
+  HOSTCALL(g, guest_log(g, level, msg, len));
+}
+
+static const pg_host_func abi_funcs[] = {
+    {"export_service", "ii:i"},
+    {"require_service", "ii:i"},
+    {"locate", "iii:i"},
+    {"dispatch", "iiiiiIi:i"},
+    {"event_read", "iii:i"},
+    {"respond", "Iiiii:i"},
+    {"log", "iii:i"},
+};
+
+const pg_host_module pg_abi_module = {
+    "parigot", abi_funcs, sizeof abi_funcs / sizeof abi_funcs[0]};

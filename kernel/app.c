@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/app.c: an app's life: load, declare, check, start, deliver, stop.
+ *
+ * The scheduler is one loop on the calling thread. Events wait in a single
+ * FIFO; each turn it fires the deadlines that are due, then hands the
+ * oldest event to its guest by running the guest's parigot_event export.
+ * The order of events therefore depends only on what the guests do, and in
+ * deterministic mode the clock is virtual (it moves 1 us per event, and
+ * jumps to the next deadline when nothing is queued), so runs repeat
+ * exactly. A guest is never entered twice at once: there is one thread.
+ *
+ * Owns the app state (appstate.h) for the duration of pg_app_run().
+ */
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "appstate.h"
+#include "graph.h"
+#include "parigot/error.h"
+
+#define EVENT_TICK_NS 1000u /* virtual time one event takes */
+
+static uint64_t real_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t pg_app_now(pg_app *app) {
+  if (!app->cfg->is_deterministic)
+    app->now_ns = real_ns() - app->start_real_ns;
+  return app->now_ns;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
+                uint64_t call_id, uint64_t deadline_ns, int32_t app_error,
+                uint32_t service, const void *method, uint32_t method_len,
+                const void *payload, uint32_t payload_len) {
+  uint32_t len = PG_EV_HEADER + method_len + payload_len;
+  pg_event *ev = pg_mem_malloc(app->mem, sizeof *ev + len);
+  if (ev == NULL)
+    return PARIGOT_ENOMEM;
+  *ev = (pg_event){NULL, guest, kind, call_id, len};
+  uint8_t *b = ev->bytes;
+  put32(b + 0, kind);
+  put32(b + 4, status);
+  put64(b + 8, call_id);
+  put64(b + 16, deadline_ns);
+  put32(b + 24, (uint32_t)app_error);
+  put32(b + 28, service);
+  put32(b + 32, method_len);
+  put32(b + 36, payload_len);
+  if (method_len > 0)
+    memcpy(b + PG_EV_HEADER, method, method_len);
+  if (payload_len > 0)
+    memcpy(b + PG_EV_HEADER + method_len, payload, payload_len);
+  if (app->tail != NULL)
+    app->tail->next = ev;
+  else
+    app->head = ev;
+  app->tail = ev;
+  return 0;
+}
+
+static pg_event *take_event(pg_app *app) {
+  pg_event *ev = app->head;
+  if (ev != NULL && (app->head = ev->next) == NULL)
+    app->tail = NULL;
+  return ev;
+}
+
+void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
+                      const char *why) {
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN,
+                app->guests[call->caller].spec->name, call->id,
+                "call to %s failed: %s", app->guests[call->callee].spec->name,
+                why);
+  if (app->guests[call->caller].state == PG_GUEST_RUNNING &&
+      pg_app_post(app, call->caller, PG_EV_RESPONSE, status, call->id, 0, 0,
+                  0, NULL, 0, why, (uint32_t)strlen(why)) != 0)
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel",
+                  call->id, "out of memory: the caller is not told");
+  pg_calls_finish(&app->calls, call);
+}
+
+/* ---- running guest code ------------------------------------------------- */
+
+static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
+  const char *name = g->spec->name;
+  if (r->code == PG_RT_EXIT && g->spec->is_program) {
+    g->state = PG_GUEST_EXITED;
+    g->exit_code = (int)r->exit_code;
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, name, 0,
+                  "exited with status %d", g->exit_code);
+  } else {
+    g->state = PG_GUEST_DEAD;
+    g->has_trapped = r->code != PG_RT_EXIT;
+    g->exit_code = g->has_trapped ? 134 : (int)r->exit_code;
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, name, 0,
+                  "died: %s", g->has_trapped ? pg_rt_trap_name(r->code)
+                                             : "a service exited");
+  }
+  if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
+    app->first_failure = g->exit_code;
+  /* Calls waiting on it fail now rather than at their deadline. */
+  for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {
+    pg_call *c = pg_calls_find(&app->calls, id);
+    if (c != NULL && !c->is_done && c->callee == g->index)
+      pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE, "the service died");
+  }
+}
+
+/* Runs a () -> () export of a guest; false when the guest ended in it. */
+static bool run_entry(pg_app *app, pg_guest *g, const char *entry) {
+  pg_run_result r;
+  if (pg_instance_run(g->inst, entry, &r) != 0) {
+    r.code = PG_RT_INTERRUPTED;
+    r.exit_code = 0;
+  }
+  if (r.code == PG_RT_OK)
+    return true;
+  guest_ended(app, g, &r);
+  return false;
+}
+
+static void deliver(pg_app *app, pg_event *ev) {
+  pg_guest *g = &app->guests[ev->guest];
+  if (g->state != PG_GUEST_RUNNING && ev->kind != PG_EV_START) {
+    if (ev->kind == PG_EV_CALL) {
+      pg_call *c = pg_calls_find(&app->calls, ev->call_id);
+      if (c != NULL && !c->is_done)
+        pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE, "the service died");
+    }
+    return;
+  }
+  if (ev->kind == PG_EV_START)
+    g->state = PG_GUEST_RUNNING;
+  g->event = ev;
+  g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
+  run_entry(app, g, "parigot_event");
+  g->event = NULL;
+  g->call_id = 0;
+}
+
+/* ---- loading and declaring ---------------------------------------------- */
+
+static int check_abi(const pg_guest *g, char *err, size_t err_len) {
+  if (pg_module_has_entry(g->module, "parigot_abi_v1") &&
+      pg_module_has_entry(g->module, "parigot_main") &&
+      pg_module_has_entry(g->module, "parigot_event"))
+    return 0;
+  for (size_t i = 0; pg_module_entry_name(g->module, i) != NULL; i++) {
+    const char *e = pg_module_entry_name(g->module, i);
+    if (strncmp(e, "parigot_abi_v", 13) == 0 && strcmp(e, "parigot_abi_v1")) {
+      snprintf(err, err_len, "%s: %s: built for parigot ABI %s; this "
+                             "parigot speaks ABI 1",
+               g->spec->name, g->spec->wasm, e + 13);
+      return PARIGOT_EABI;
+    }
+  }
+  snprintf(err, err_len, "%s: %s: not a parigot guest (it must export "
+                         "parigot_abi_v1, parigot_main and parigot_event; "
+                         "see docs/abi.md)",
+           g->spec->name, g->spec->wasm);
+  return PARIGOT_EABI;
+}
+
+static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+  const pg_manifest_guest *s = g->spec;
+  int rc = pg_module_load(app->engine, s->wasm, &g->module);
+  if (rc != 0) {
+    snprintf(err, err_len, "%s: %s", s->name, pg_engine_errmsg(app->engine));
+    return rc;
+  }
+  if ((rc = check_abi(g, err, err_len)) != 0)
+    return rc;
+  const char *argv[1] = {s->name};
+  pg_instance_config ic = {
+      .max_memory_bytes = s->max_memory,
+      .wasi = {.argc = 1, .argv = argv, .envc = (int)s->nenv,
+               .env = (const char *const *)s->env,
+               .is_deterministic = app->cfg->is_deterministic,
+               .seed = app->cfg->seed + g->index,
+               .stdio_fds = {0, 1, 2}},
+      .parigot = g,
+  };
+  if ((rc = pg_instance_new(g->module, &ic, &g->inst)) != 0) {
+    snprintf(err, err_len, "%s: cannot create an instance: %s", s->name,
+             parigot_strerror(rc));
+    return rc;
+  }
+  g->memory = pg_instance_memory(g->inst);
+  return 0;
+}
+
+/* _initialize (wasi-libc's constructors), then parigot_main. */
+static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+  bool ok = !pg_module_has_entry(g->module, "_initialize") ||
+            run_entry(app, g, "_initialize");
+  if (ok) {
+    g->is_declaring = true;
+    ok = run_entry(app, g, "parigot_main");
+    g->is_declaring = false;
+  }
+  if (ok)
+    return 0;
+  snprintf(err, err_len, "%s: died before it started (%s)", g->spec->name,
+           g->has_trapped ? "it trapped" : "it exited");
+  return PARIGOT_EINVAL;
+}
+
+/* ---- the dependency graph ----------------------------------------------- */
+
+/* Which guest exports each requirement, once the graph is known good. */
+static int link_providers(pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    g->providers = pg_mem_calloc(app->mem, g->nrequires + 1,
+                                 sizeof *g->providers);
+    if (g->providers == NULL)
+      return PARIGOT_ENOMEM;
+    for (uint32_t r = 0; r < g->nrequires; r++)
+      for (uint32_t j = 0; j < app->nguests; j++)
+        for (uint32_t e = 0; e < app->guests[j].nexports; e++)
+          if (strcmp(app->guests[j].exports[e], g->requires[r]) == 0)
+            g->providers[r] = j;
+  }
+  return 0;
+}
+
+/* The graph's view of the guests; the caller frees the array. */
+static pg_graph_node *graph_nodes(pg_app *app) {
+  pg_graph_node *nodes =
+      pg_mem_calloc(app->mem, app->nguests + 1, sizeof *nodes);
+  for (uint32_t i = 0; nodes != NULL && i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    nodes[i] = (pg_graph_node){g->spec->name, (const char *const *)g->exports,
+                               g->nexports,
+                               (const char *const *)g->requires,
+                               g->nrequires};
+  }
+  return nodes;
+}
+
+/* Checks the graph and queues START events in dependency order. */
+static int plan_start(pg_app *app, char *err, size_t err_len) {
+  uint32_t n = app->nguests;
+  pg_graph_node *nodes = graph_nodes(app);
+  size_t *order = pg_mem_calloc(app->mem, n + 1, sizeof *order);
+  int rc = nodes && order ? 0 : PARIGOT_ENOMEM;
+  if (rc == 0)
+    rc = pg_graph_order(nodes, n, order, err, err_len);
+  if (rc == 0)
+    rc = link_providers(app);
+  for (uint32_t i = 0; rc == 0 && i < n; i++)
+    rc = pg_app_post(app, (uint32_t)order[i], PG_EV_START, 0, 0, 0, 0, 0,
+                     NULL, 0, NULL, 0);
+  pg_mem_free(app->mem, nodes);
+  pg_mem_free(app->mem, order);
+  return rc;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static uint32_t programs_left(const pg_app *app) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_guest *g = &app->guests[i];
+    n += g->spec->is_program &&
+         (g->state == PG_GUEST_LOADED || g->state == PG_GUEST_RUNNING);
+  }
+  return n;
+}
+
+static void fire_deadlines(pg_app *app) {
+  pg_call *c;
+  while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL)
+    pg_app_fail_call(app, c, PG_STATUS_DEADLINE_EXCEEDED,
+                     "deadline exceeded");
+}
+
+/* Waits for the next deadline when no event is queued; false when there
+ * is none either: nothing can ever happen again. */
+static bool wait_for_deadline(pg_app *app) {
+  uint64_t at;
+  if (!pg_calls_next_deadline(&app->calls, &at))
+    return false;
+  if (app->cfg->is_deterministic) {
+    app->now_ns = at > app->now_ns ? at : app->now_ns;
+    return true;
+  }
+  uint64_t now = pg_app_now(app);
+  if (at > now) {
+    uint64_t wait = at - now;
+    struct timespec ts = {(time_t)(wait / 1000000000u),
+                          (long)(wait % 1000000000u)};
+    nanosleep(&ts, NULL);
+  }
+  return true;
+}
+
+static void run_loop(pg_app *app) {
+  while (programs_left(app) > 0) {
+    fire_deadlines(app);
+    pg_event *ev = take_event(app);
+    if (ev == NULL) {
+      if (!wait_for_deadline(app)) {
+        pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                      "stuck: programs are still running but nothing is "
+                      "left to happen");
+        if (app->first_failure == 0)
+          app->first_failure = 1;
+        return;
+      }
+      continue;
+    }
+    if (app->cfg->is_deterministic)
+      app->now_ns += EVENT_TICK_NS;
+    deliver(app, ev);
+    pg_mem_free(app->mem, ev);
+  }
+}
+
+/* ---- set-up and tear-down ----------------------------------------------- */
+
+static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
+  return !s->is_program || s->is_test == cfg->run_tests;
+}
+
+static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
+                    char *err, size_t err_len) {
+  memset(app, 0, sizeof *app);
+  app->cfg = cfg;
+  app->mem = mem;
+  app->start_real_ns = real_ns();
+  pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
+  pg_calls_init(&app->calls, mem);
+  pg_engine_config ec = {.cache_dir = cfg->cache_dir};
+  int rc = pg_engine_new(&app->engine, &ec, mem, err, err_len);
+  if (rc != 0)
+    return rc;
+  const pg_manifest *m = cfg->manifest;
+  app->guests = pg_mem_calloc(mem, m->nguests + 1, sizeof *app->guests);
+  if (app->guests == NULL)
+    return PARIGOT_ENOMEM;
+  for (size_t i = 0; i < m->nguests; i++) {
+    if (!selected(cfg, &m->guests[i]))
+      continue;
+    pg_guest *g = &app->guests[app->nguests];
+    g->app = app;
+    g->index = app->nguests++;
+    g->spec = &m->guests[i];
+  }
+  return 0;
+}
+
+static void free_names(const pg_mem *mem, char **list, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    pg_mem_free(mem, list[i]);
+  pg_mem_free(mem, list);
+}
+
+/* Stops services in reverse start order: the last started goes first. */
+static void app_free(pg_app *app) {
+  for (uint32_t i = app->nguests; i-- > 0;) {
+    pg_guest *g = &app->guests[i];
+    pg_instance_free(g->inst);
+    pg_module_free(g->module);
+    free_names(app->mem, g->exports, g->nexports);
+    free_names(app->mem, g->requires, g->nrequires);
+    pg_mem_free(app->mem, g->providers);
+  }
+  pg_event *ev;
+  while ((ev = take_event(app)) != NULL)
+    pg_mem_free(app->mem, ev);
+  pg_mem_free(app->mem, app->guests);
+  pg_calls_free(&app->calls);
+  pg_engine_free(app->engine);
+}
+
+static void report(const pg_app *app, const pg_app_config *cfg) {
+  if (cfg->results == NULL || cfg->nresults == NULL)
+    return;
+  size_t n = 0;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_guest *g = &app->guests[i];
+    if (!g->spec->is_program)
+      continue;
+    cfg->results[n++] = (pg_app_program_result){
+        g->spec->name, g->exit_code, g->has_trapped,
+        g->state != PG_GUEST_LOADED};
+  }
+  *cfg->nresults = n;
+}
+
+int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
+               char *err, size_t err_len) {
+  pg_app app;
+  int rc = app_init(&app, cfg, mem, err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
+    rc = load_guest(&app, &app.guests[i], err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
+    rc = declare(&app, &app.guests[i], err, err_len);
+  if (rc == 0)
+    rc = plan_start(&app, err, err_len);
+  if (rc == 0) {
+    /* The clock starts with the guests, not with their compilation. */
+    app.start_real_ns = real_ns();
+    run_loop(&app);
+    *exit_code = app.first_failure;
+    report(&app, cfg);
+  }
+  app_free(&app);
+  return rc;
+}
+
+int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
+                       char *err, size_t err_len) {
+  pg_app app;
+  int rc = app_init(&app, cfg, mem, err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
+    rc = load_guest(&app, &app.guests[i], err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
+    rc = declare(&app, &app.guests[i], err, err_len);
+  pg_graph_node *nodes = rc == 0 ? graph_nodes(&app) : NULL;
+  bool *is_program = pg_mem_calloc(mem, app.nguests + 1, sizeof *is_program);
+  if (rc == 0 && (nodes == NULL || is_program == NULL))
+    rc = PARIGOT_ENOMEM;
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
+    is_program[i] = app.guests[i].spec->is_program;
+  if (rc == 0 && (rc = pg_graph_write_dot(nodes, app.nguests, is_program,
+                                          cfg->manifest->name, out)) != 0)
+    snprintf(err, err_len, "cannot write the graph: %s",
+             parigot_strerror(rc));
+  pg_mem_free(mem, nodes);
+  pg_mem_free(mem, is_program);
+  app_free(&app);
+  return rc;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/app.h: running an app: every guest of a manifest in one process.
+ *
+ * pg_app_run() loads and compiles every guest, lets each declare what it
+ * exports and requires, checks the dependency graph as a whole, starts the
+ * guests in dependency order, delivers calls and responses until every
+ * program has exited, then stops the services in reverse order. In
+ * deterministic mode everything runs on the calling thread in an order the
+ * inputs fix, on a virtual clock, so two runs print the same bytes and the
+ * same log.
+ */
+#ifndef PG_APP_H
+#define PG_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "manifest.h"
+#include "mem.h"
+
+/* How a program ended. */
+typedef struct pg_app_program_result {
+  const char *name;   /* borrowed from the manifest */
+  int exit_code;      /* the guest's status; 134 when it trapped */
+  bool has_trapped;
+  bool was_started;   /* false when the app stopped before it ran */
+} pg_app_program_result;
+
+typedef struct pg_app_config {
+  const pg_manifest *manifest; /* borrowed */
+  bool is_deterministic;
+  uint64_t seed;
+  bool run_tests;         /* parigot test: run the test programs instead */
+  FILE *log;              /* where the app's log goes */
+  const char *cache_dir;  /* NULL: the engine's default */
+  /* filled with one entry per program that was to run (borrowed array of
+   * manifest->nguests entries, or NULL) */
+  pg_app_program_result *results;
+  size_t *nresults;
+} pg_app_config;
+
+/*
+ * Runs the app to its end. Returns 0 with the app's exit status in
+ * *exit_code (the first non-zero program status, else 0), or a negative
+ * parigot errno when the app could not start (a guest that fails to load,
+ * a guest built for another ABI, a bad dependency graph); then @p err holds
+ * the message, naming the guests and services involved.
+ */
+int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
+               char *err, size_t err_len);
+
+/*
+ * Loads every guest and lets it declare what it exports and requires, then
+ * writes the dependency graph in Graphviz DOT to @p out without starting
+ * anything. 0, or a negative parigot errno with @p err set.
+ */
+int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
+                       char *err, size_t err_len);
+
+#endif /* PG_APP_H */

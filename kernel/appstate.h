@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/appstate.h: the state of a running app, shared by the scheduler
+ * (app.c) and the guests' host functions (abi.c). Internal to kernel/.
+ *
+ * One pg_app owns everything: the engine, each guest's module and
+ * instance, the call window, the event queue and the log. A guest's host
+ * functions reach it through their pg_guest, which is what wasm2c passes
+ * to every import from module "parigot".
+ */
+#ifndef PG_APPSTATE_H
+#define PG_APPSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "calls.h"
+#include "engine.h"
+#include "log.h"
+
+enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3 };
+enum { PG_EV_HEADER = 40, PG_NAME_MAX = 255 };
+
+/* gRPC status codes used by the kernel itself. */
+enum { PG_STATUS_OK = 0, PG_STATUS_DEADLINE_EXCEEDED = 4,
+       PG_STATUS_UNAVAILABLE = 14, PG_STATUS_MAX = 16 };
+
+/* An event waiting for its guest: the bytes event_read copies, already in
+ * the ABI's layout (docs/abi.md). */
+typedef struct pg_event {
+  struct pg_event *next;
+  uint32_t guest; /* recipient */
+  uint32_t kind;
+  uint64_t call_id;
+  uint32_t len;
+  uint8_t bytes[]; /* len bytes */
+} pg_event;
+
+typedef enum pg_guest_state {
+  PG_GUEST_LOADED,  /* declared, not started */
+  PG_GUEST_RUNNING, /* started; takes events */
+  PG_GUEST_EXITED,  /* a program that called proc_exit */
+  PG_GUEST_DEAD,    /* trapped, interrupted, or a service that exited */
+} pg_guest_state;
+
+typedef struct Z_parigot_instance_t pg_guest;
+
+struct Z_parigot_instance_t {
+  struct pg_app *app;             /* borrowed */
+  uint32_t index;                 /* in app->guests */
+  const pg_manifest_guest *spec;  /* borrowed */
+  pg_module *module;              /* owned */
+  pg_instance *inst;              /* owned */
+  wasm_rt_memory_t *memory;       /* the instance's, or NULL */
+  char **exports;                 /* owned, nexports strings */
+  uint32_t nexports;
+  char **requires;                /* owned, nrequires strings */
+  uint32_t nrequires;
+  uint32_t *providers;            /* owned: guest index per requirement */
+  bool is_declaring;              /* inside parigot_main */
+  const pg_event *event;          /* during parigot_event */
+  uint64_t call_id;               /* the call being handled, for the log */
+  pg_guest_state state;
+  int exit_code;
+  bool has_trapped;
+};
+
+typedef struct pg_app {
+  const pg_app_config *cfg;       /* borrowed */
+  const pg_mem *mem;              /* borrowed */
+  pg_engine *engine;              /* owned */
+  pg_guest *guests;               /* owned, nguests */
+  uint32_t nguests;
+  pg_calls calls;
+  pg_event *head, *tail;          /* FIFO, owned */
+  pg_log log;
+  uint64_t now_ns;                /* the app's clock */
+  uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
+  int first_failure;              /* first non-zero program status */
+} pg_app;
+
+/* The app's clock: virtual (advanced by the scheduler) in deterministic
+ * mode, real time since start otherwise. */
+uint64_t pg_app_now(pg_app *app);
+
+/* Queues an event for @p guest with the ABI header fields and up to two
+ * byte strings after it. 0 or PARIGOT_ENOMEM. */
+int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
+                uint64_t call_id, uint64_t deadline_ns, int32_t app_error,
+                uint32_t service, const void *method, uint32_t method_len,
+                const void *payload, uint32_t payload_len);
+
+/* Ends @p call with a RESPONSE to its caller carrying @p status and a
+ * message; for the kernel's own failures (deadline, dead callee). */
+void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
+                      const char *why);
+
+#endif /* PG_APPSTATE_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/calls.c: the call window and the deadline heap (see calls.h).
+ *
+ * Owns the ring and the heap, both from the app's pg_mem.
+ */
+#include "calls.h"
+
+#include <string.h>
+
+#include "parigot/error.h"
+
+void pg_calls_init(pg_calls *c, const pg_mem *mem) {
+  memset(c, 0, sizeof *c);
+  c->mem = mem;
+  c->base = c->next_id = 1;
+}
+
+void pg_calls_free(pg_calls *c) {
+  pg_mem_free(c->mem, c->ring);
+  pg_mem_free(c->mem, c->heap);
+  memset(c, 0, sizeof *c);
+}
+
+/* Doubles the ring; every live id moves to its slot in the bigger one. */
+static int grow_ring(pg_calls *c) {
+  size_t cap = c->cap ? 2 * c->cap : 64;
+  pg_call *ring = pg_mem_calloc(c->mem, cap, sizeof *ring);
+  if (ring == NULL)
+    return PARIGOT_ENOMEM;
+  for (uint64_t id = c->base; id < c->next_id; id++)
+    ring[id % cap] = c->ring[id % c->cap];
+  pg_mem_free(c->mem, c->ring);
+  c->ring = ring;
+  c->cap = cap;
+  return 0;
+}
+
+static void sift_up(pg_deadline *h, size_t i) {
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (h[parent].at_ns < h[i].at_ns ||
+        (h[parent].at_ns == h[i].at_ns && h[parent].id < h[i].id))
+      return;
+    pg_deadline t = h[parent];
+    h[parent] = h[i];
+    h[i] = t;
+    i = parent;
+  }
+}
+
+static void sift_down(pg_deadline *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && (h[l].at_ns < h[m].at_ns ||
+                  (h[l].at_ns == h[m].at_ns && h[l].id < h[m].id)))
+      m = l;
+    if (r < n && (h[r].at_ns < h[m].at_ns ||
+                  (h[r].at_ns == h[m].at_ns && h[r].id < h[m].id)))
+      m = r;
+    if (m == i)
+      return;
+    pg_deadline t = h[m];
+    h[m] = h[i];
+    h[i] = t;
+    i = m;
+  }
+}
+
+static int push_deadline(pg_calls *c, uint64_t at_ns, uint64_t id) {
+  if (c->nheap == c->capheap) {
+    size_t cap = c->capheap ? 2 * c->capheap : 64;
+    pg_deadline *h = pg_mem_calloc(c->mem, cap, sizeof *h);
+    if (h == NULL)
+      return PARIGOT_ENOMEM;
+    if (c->nheap > 0)
+      memcpy(h, c->heap, c->nheap * sizeof *h);
+    pg_mem_free(c->mem, c->heap);
+    c->heap = h;
+    c->capheap = cap;
+  }
+  c->heap[c->nheap] = (pg_deadline){at_ns, id};
+  sift_up(c->heap, c->nheap++);
+  return 0;
+}
+
+static void pop_deadline(pg_calls *c) {
+  c->heap[0] = c->heap[--c->nheap];
+  sift_down(c->heap, c->nheap, 0);
+}
+
+int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
+                   uint64_t deadline_ns, pg_call **out) {
+  if (c->next_id - c->base >= c->cap && grow_ring(c) != 0)
+    return PARIGOT_ENOMEM;
+  if (push_deadline(c, deadline_ns, c->next_id) != 0)
+    return PARIGOT_ENOMEM;
+  pg_call *call = &c->ring[c->next_id % c->cap];
+  *call = (pg_call){c->next_id++, caller, callee, deadline_ns, false};
+  *out = call;
+  return 0;
+}
+
+pg_call *pg_calls_find(pg_calls *c, uint64_t id) {
+  if (id < c->base || id >= c->next_id)
+    return NULL;
+  return &c->ring[id % c->cap];
+}
+
+bool pg_calls_was_issued(const pg_calls *c, uint64_t id) {
+  return id >= 1 && id < c->next_id;
+}
+
+void pg_calls_finish(pg_calls *c, pg_call *call) {
+  call->is_done = true;
+  while (c->base < c->next_id && c->ring[c->base % c->cap].is_done)
+    c->ring[c->base++ % c->cap].id = 0;
+}
+
+/* Drops heap entries of calls that ended before their deadline. */
+static void drop_ended(pg_calls *c) {
+  while (c->nheap > 0) {
+    pg_call *call = pg_calls_find(c, c->heap[0].id);
+    if (call != NULL && !call->is_done)
+      return;
+    pop_deadline(c);
+  }
+}
+
+bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns) {
+  drop_ended(c);
+  if (c->nheap == 0)
+    return false;
+  *at_ns = c->heap[0].at_ns;
+  return true;
+}
+
+pg_call *pg_calls_pop_expired(pg_calls *c, uint64_t now_ns) {
+  drop_ended(c);
+  if (c->nheap == 0 || c->heap[0].at_ns > now_ns)
+    return NULL;
+  pg_call *call = pg_calls_find(c, c->heap[0].id);
+  pop_deadline(c);
+  return call;
+}

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sdk/c/guest.c: the guest side of the parigot ABI (docs/abi.md) for C.
+ *
+ * It defines the exports the kernel calls: parigot_main runs the
+ * programmer's parigot_guest_declare(), and parigot_event reads one event
+ * and turns it into a call of the programmer's code: the start hook, a
+ * handler for an incoming call, or the continuations of a future. Only
+ * wasm32 builds compile it (its imports exist only under parigot).
+ *
+ * State is file-static: a guest instance is one single-threaded program,
+ * and this file is its event loop. Memory comes from malloc; requests and
+ * responses are decoded into fresh messages freed when the code that
+ * received them returns.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parigot/guest.h"
+
+#define IMPORT(name)                                                          \
+  __attribute__((import_module("parigot"), import_name(#name)))
+
+IMPORT(export_service) int32_t abi_export(const char *name, uint32_t len);
+IMPORT(require_service) int32_t abi_require(const char *name, uint32_t len);
+IMPORT(locate)
+int32_t abi_locate(const char *name, uint32_t len, uint32_t *handle);
+IMPORT(dispatch)
+int32_t abi_dispatch(uint32_t handle, const char *method, uint32_t method_len,
+                     const uint8_t *req, uint32_t req_len, uint64_t timeout,
+                     uint64_t *call_id);
+IMPORT(event_read)
+int32_t abi_event_read(uint8_t *buf, uint32_t cap, uint32_t *len);
+IMPORT(respond)
+int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
+                    const uint8_t *resp, uint32_t len);
+IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
+
+enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 40 };
+
+/* ---- futures ------------------------------------------------------------ */
+
+typedef struct cont {
+  parigot_future_ok ok;
+  parigot_future_fail fail;
+  void *ctx;
+  parigot_typed_fn typed; /* a generated stub's typed continuation ... */
+  parigot_adapt_fn adapt; /* ... and how to call it */
+} cont;
+
+struct parigot_future {
+  cont *conts; /* owned */
+  size_t n;
+};
+
+parigot_future *parigot_future_new(void) {
+  return calloc(1, sizeof(parigot_future));
+}
+
+static void add_cont(parigot_future *f, cont c) {
+  cont *bigger = realloc(f->conts, (f->n + 1) * sizeof *bigger);
+  if (bigger == NULL) {
+    parigot_log(PARIGOT_ERROR, "out of memory adding a continuation");
+    abort();
+  }
+  f->conts = bigger;
+  f->conts[f->n++] = c;
+}
+
+void parigot_future_on(parigot_future *f, parigot_future_ok ok,
+                       parigot_future_fail fail, void *ctx) {
+  add_cont(f, (cont){ok, fail, ctx, NULL, NULL});
+}
+
+static void settle(parigot_future *f, const void *value,
+                   const parigot_status *status) {
+  for (size_t i = 0; i < f->n; i++) {
+    cont *c = &f->conts[i];
+    if (status != NULL && c->fail != NULL)
+      c->fail(c->ctx, status);
+    else if (status == NULL && c->adapt != NULL)
+      c->adapt(c->typed, c->ctx, value);
+    else if (status == NULL && c->ok != NULL)
+      c->ok(c->ctx, value);
+  }
+  free(f->conts);
+  free(f);
+}
+
+void parigot_future_resolve(parigot_future *f, const void *value) {
+  settle(f, value, NULL);
+}
+
+void parigot_future_reject(parigot_future *f, const parigot_status *status) {
+  settle(f, NULL, status);
+}
+
+/* The shared state of all() and any(): freed when every input settled. */
+typedef struct combo {
+  parigot_future *out; /* NULL once settled */
+  size_t pending;      /* inputs not settled yet */
+  size_t failed;
+  bool is_all;
+} combo;
+
+static void combo_done(combo *k) {
+  if (--k->pending == 0) {
+    if (k->out != NULL && k->is_all)
+      parigot_future_resolve(k->out, NULL);
+    free(k);
+  }
+}
+
+static void combo_ok(void *ctx, const void *value) {
+  combo *k = ctx;
+  if (k->out != NULL && !k->is_all) {
+    parigot_future_resolve(k->out, value);
+    k->out = NULL;
+  }
+  combo_done(k);
+}
+
+static void combo_fail(void *ctx, const parigot_status *status) {
+  combo *k = ctx;
+  k->failed++;
+  if (k->out != NULL && (k->is_all || k->pending == 1)) {
+    parigot_future_reject(k->out, status);
+    k->out = NULL;
+  }
+  combo_done(k);
+}
+
+static parigot_future *combine(parigot_future *const *fs, size_t n,
+                               bool is_all) {
+  parigot_future *out = parigot_future_new();
+  combo *k = calloc(1, sizeof *k);
+  if (out == NULL || k == NULL) {
+    free(out);
+    free(k);
+    return NULL;
+  }
+  *k = (combo){out, n, 0, is_all};
+  for (size_t i = 0; i < n; i++)
+    parigot_future_on(fs[i], combo_ok, combo_fail, k);
+  if (n == 0) { /* nothing to wait for: all() holds at once */
+    k->pending = 1;
+    combo_done(k);
+  }
+  return out;
+}
+
+parigot_future *parigot_future_all(parigot_future *const *fs, size_t n) {
+  return combine(fs, n, true);
+}
+
+parigot_future *parigot_future_any(parigot_future *const *fs, size_t n) {
+  return n == 0 ? NULL : combine(fs, n, false);
+}
+
+/* ---- logging and exit --------------------------------------------------- */
+
+void parigot_log(parigot_level level, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  abi_log((uint32_t)level, buf, (size_t)n < sizeof buf ? (uint32_t)n
+                                                       : sizeof buf - 1);
+}
+
+_Noreturn void parigot_exit(int code) {
+  exit(code);
+}
+
+/* ---- services this guest requires and exports --------------------------- */
+
+typedef struct required {
+  const parigot_pb_service_desc *desc;
+  uint32_t handle;
+  bool is_located;
+} required;
+
+typedef struct exported {
+  const parigot_pb_service_desc *desc;
+  const parigot_invoke_fn *invokers; /* one per method */
+  const void *handlers;
+} exported;
+
+static required *requireds;
+static size_t nrequireds;
+static exported *exporteds;
+static size_t nexporteds;
+
+static void *grow_table(void *table, size_t n, size_t size) {
+  void *bigger = realloc(table, (n + 1) * size);
+  if (bigger == NULL) {
+    parigot_log(PARIGOT_ERROR, "out of memory at start-up");
+    exit(70);
+  }
+  return bigger;
+}
+
+void parigot_require(const parigot_pb_service_desc *s) {
+  requireds = grow_table(requireds, nrequireds, sizeof *requireds);
+  requireds[nrequireds++] = (required){s, 0, false};
+  abi_require(s->full_name, (uint32_t)strlen(s->full_name));
+}
+
+void parigot_export(const parigot_pb_service_desc *s,
+                    const parigot_invoke_fn *invokers, const void *handlers) {
+  exporteds = grow_table(exporteds, nexporteds, sizeof *exporteds);
+  exporteds[nexporteds++] = (exported){s, invokers, handlers};
+  abi_export(s->full_name, (uint32_t)strlen(s->full_name));
+}
+
+/* ---- outgoing calls ----------------------------------------------------- */
+
+typedef struct pending {
+  uint64_t call_id;
+  parigot_future *future;
+  const parigot_pb_message_desc *response;
+} pending;
+
+static pending *pendings;
+static size_t npendings, cappendings;
+
+static int locate(const parigot_pb_service_desc *s, uint32_t *handle) {
+  for (size_t i = 0; i < nrequireds; i++) {
+    required *r = &requireds[i];
+    if (r->desc != s)
+      continue;
+    if (!r->is_located) {
+      int32_t rc = abi_locate(s->full_name, (uint32_t)strlen(s->full_name),
+                              &r->handle);
+      if (rc != 0)
+        return rc;
+      r->is_located = true;
+    }
+    *handle = r->handle;
+    return 0;
+  }
+  return PARIGOT_EPERM; /* the kernel would refuse it too */
+}
+
+static void fail_now(parigot_future *f, uint32_t code, const char *why) {
+  parigot_status st = {code, 0, why};
+  parigot_future_reject(f, &st);
+}
+
+static int add_pending(uint64_t id, parigot_future *f,
+                       const parigot_pb_message_desc *d) {
+  if (npendings == cappendings) {
+    size_t cap = cappendings ? 2 * cappendings : 16;
+    pending *bigger = realloc(pendings, cap * sizeof *bigger);
+    if (bigger == NULL)
+      return PARIGOT_ENOMEM;
+    pendings = bigger;
+    cappendings = cap;
+  }
+  pendings[npendings++] = (pending){id, f, d};
+  return 0;
+}
+
+parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
+                                 uint32_t method, const void *req,
+                                 parigot_typed_fn ok, parigot_adapt_fn adapt,
+                                 parigot_future_fail fail, void *ctx) {
+  const parigot_pb_method_desc *m = &s->methods[method];
+  parigot_future *f = parigot_future_new();
+  if (f == NULL)
+    return NULL;
+  add_cont(f, (cont){NULL, fail, ctx, ok, adapt});
+  uint32_t handle;
+  if (locate(s, &handle) != 0) {
+    fail_now(f, PARIGOT_CODE_PERMISSION_DENIED, "service not required");
+    return NULL;
+  }
+  size_t len = parigot_pb_encoded_size(m->input, req);
+  uint8_t *buf = malloc(len ? len : 1);
+  uint64_t id = 0;
+  int32_t rc = buf ? (int32_t)parigot_pb_encode(m->input, req, buf, len)
+                   : PARIGOT_ENOMEM;
+  if (rc >= 0)
+    rc = abi_dispatch(handle, m->name, (uint32_t)strlen(m->name), buf,
+                      (uint32_t)len, 0, &id);
+  free(buf);
+  if (rc >= 0)
+    rc = add_pending(id, f, m->output);
+  if (rc < 0) {
+    fail_now(f, rc == PARIGOT_ETOOBIG ? PARIGOT_CODE_RESOURCE_EXHAUSTED
+                                      : PARIGOT_CODE_INTERNAL,
+             parigot_strerror(rc));
+    return NULL;
+  }
+  return f;
+}
+
+static void on_response(uint32_t status, uint64_t id, int32_t app_error,
+                        const uint8_t *payload, uint32_t len) {
+  size_t i = 0;
+  while (i < npendings && pendings[i].call_id != id)
+    i++;
+  if (i == npendings)
+    return; /* not ours: the kernel never sends these */
+  pending p = pendings[i];
+  pendings[i] = pendings[--npendings];
+  if (status != PARIGOT_CODE_OK) {
+    char *msg = strndup((const char *)payload, len);
+    parigot_status st = {status, app_error, msg ? msg : ""};
+    parigot_future_reject(p.future, &st);
+    free(msg);
+    return;
+  }
+  void *resp = calloc(1, p.response->size);
+  int rc = resp ? parigot_pb_decode(p.response, resp, payload, len, NULL)
+                : PARIGOT_ENOMEM;
+  if (rc == 0)
+    parigot_future_resolve(p.future, resp);
+  else
+    fail_now(p.future, PARIGOT_CODE_INTERNAL, "cannot decode the response");
+  if (resp != NULL) {
+    parigot_pb_free(p.response, resp, NULL);
+    free(resp);
+  }
+}
+
+/* ---- incoming calls ----------------------------------------------------- */
+
+struct parigot_call {
+  uint64_t id;
+  uint64_t deadline;
+};
+
+uint64_t parigot_call_id(const parigot_call *c) { return c->id; }
+
+uint64_t parigot_call_deadline(const parigot_call *c) { return c->deadline; }
+
+int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
+                      const char *message) {
+  const char *msg = message ? message : "";
+  int rc = abi_respond(c->id, code, app_error, (const uint8_t *)msg,
+                       (uint32_t)strlen(msg));
+  free(c);
+  return rc;
+}
+
+int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
+                    const void *resp) {
+  size_t len = parigot_pb_encoded_size(d, resp);
+  uint8_t *buf = malloc(len ? len : 1);
+  if (buf == NULL || parigot_pb_encode(d, resp, buf, len) < 0) {
+    free(buf);
+    return parigot_call_fail(c, PARIGOT_CODE_INTERNAL, 0,
+                             "cannot encode the response");
+  }
+  int rc = abi_respond(c->id, PARIGOT_CODE_OK, 0, buf, (uint32_t)len);
+  free(buf);
+  free(c);
+  return rc;
+}
+
+static const parigot_pb_method_desc *find_method(const exported *e,
+                                                 const char *name,
+                                                 uint32_t len,
+                                                 uint32_t *index) {
+  for (uint32_t i = 0; i < e->desc->n_methods; i++) {
+    const char *m = e->desc->methods[i].name;
+    if (strlen(m) == len && memcmp(m, name, len) == 0) {
+      *index = i;
+      return &e->desc->methods[i];
+    }
+  }
+  return NULL;
+}
+
+static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
+                    const char *method, uint32_t method_len,
+                    const uint8_t *payload, uint32_t len) {
+  parigot_call *c = malloc(sizeof *c);
+  if (c == NULL) {
+    abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
+    return;
+  }
+  *c = (parigot_call){id, deadline};
+  uint32_t index;
+  const parigot_pb_method_desc *m =
+      service < nexporteds
+          ? find_method(&exporteds[service], method, method_len, &index)
+          : NULL;
+  if (m == NULL) {
+    parigot_call_fail(c, PARIGOT_CODE_UNIMPLEMENTED, 0, "no such method");
+    return;
+  }
+  void *req = calloc(1, m->input->size);
+  if (req == NULL || parigot_pb_decode(m->input, req, payload, len, NULL)) {
+    parigot_call_fail(c, PARIGOT_CODE_INVALID_ARGUMENT, 0,
+                      "cannot decode the request");
+  } else {
+    const exported *e = &exporteds[service];
+    e->invokers[index](c, req, e->handlers);
+  }
+  if (req != NULL) {
+    parigot_pb_free(m->input, req, NULL);
+    free(req);
+  }
+}
+
+/* ---- the exports -------------------------------------------------------- */
+
+static uint32_t get32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+__attribute__((export_name("parigot_abi_v1"))) void parigot_abi_v1(void) {}
+
+__attribute__((export_name("parigot_main"))) void parigot_main(void) {
+  parigot_guest_declare();
+}
+
+/* One event per call; the buffer grows to the largest event seen. */
+__attribute__((export_name("parigot_event"))) void parigot_event(void) {
+  static uint8_t *buf;
+  static uint32_t cap;
+  uint32_t len = 0;
+  int32_t rc = abi_event_read(buf, cap, &len);
+  if (rc == PARIGOT_ENOSPC) {
+    uint8_t *bigger = realloc(buf, len);
+    if (bigger == NULL)
+      exit(70);
+    buf = bigger;
+    cap = len;
+    rc = abi_event_read(buf, cap, &len);
+  }
+  if (rc != 0 || len < EV_HEADER)
+    return;
+  uint32_t kind = get32(buf), method_len = get32(buf + 32);
+  uint32_t payload_len = get32(buf + 36);
+  const uint8_t *method = buf + EV_HEADER, *payload = method + method_len;
+  if (kind == EV_START)
+    parigot_guest_start();
+  else if (kind == EV_CALL)
+    on_call(get64(buf + 8), get64(buf + 16), get32(buf + 28),
+            (const char *)method, method_len, payload, payload_len);
+  else if (kind == EV_RESPONSE)
+    on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
+                payload, payload_len);
+}

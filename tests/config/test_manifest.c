@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/config/test_manifest.c: unit tests for config/manifest.c, the app
+ * manifest loader.
+ *
+ * Each PG_TEST writes its manifest into a fresh mkdtemp directory, makes it
+ * the working directory (so messages start with "app.toml", as a user would
+ * see them) and removes it at exit, even when an assertion fails. Every load
+ * goes through a counting allocator, so each test also proves that nothing
+ * leaks, and failed loads prove that the output was left untouched.
+ * Single-threaded.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "manifest.h"
+#include "parigot/error.h"
+#include "test.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Counts allocations and live blocks; fails the fail_at-th call if >= 0. */
+typedef struct counter {
+  long calls;   /* malloc and realloc calls so far */
+  long live;    /* blocks allocated and not yet freed */
+  long fail_at; /* call number that returns NULL, or -1 */
+} counter;
+
+static bool should_fail(counter *c) {
+  return c->calls++ == c->fail_at;
+}
+
+static void *count_malloc(size_t size, void *user_data) {
+  counter *c = user_data;
+  void *p = should_fail(c) ? NULL : malloc(size);
+  c->live += p != NULL;
+  return p;
+}
+
+static void *count_realloc(void *ptr, size_t size, void *user_data) {
+  counter *c = user_data;
+  void *p = should_fail(c) ? NULL : realloc(ptr, size);
+  c->live += p != NULL && ptr == NULL;
+  return p;
+}
+
+static void count_free(void *ptr, void *user_data) {
+  counter *c = user_data;
+  c->live -= ptr != NULL;
+  free(ptr);
+}
+
+static pg_mem counting_mem(counter *c) {
+  return (pg_mem){count_malloc, count_realloc, count_free, c};
+}
+
+static char tmp_dir[] = "/tmp/pg_manifest_XXXXXX";
+static char real_dir[PATH_MAX]; /* tmp_dir resolved, as wasm paths are */
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+static void remove_tmp_dir(void) {
+  if (chdir("/") == 0)
+    nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void write_file(const char *name, const char *text) {
+  FILE *f = fopen(name, "w");
+  if (f == NULL)
+    PG_FAIL("cannot write %s: %s", name, strerror(errno));
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Enters a new temporary directory holding greeting.wasm and hello.wasm,
+ * removing the one entered before, if any. */
+static void enter_tmp_dir(void) {
+  static bool is_registered;
+  if (!is_registered) {
+    atexit(remove_tmp_dir);
+    is_registered = true;
+  } else {
+    remove_tmp_dir();
+  }
+  strcpy(tmp_dir, "/tmp/pg_manifest_XXXXXX");
+  if (mkdtemp(tmp_dir) == NULL)
+    PG_FAIL("mkdtemp: %s", strerror(errno));
+  ASSERT_TRUE(realpath(tmp_dir, real_dir) != NULL);
+  ASSERT_EQ(chdir(tmp_dir), 0);
+  write_file("greeting.wasm", "\0asm");
+  write_file("hello.wasm", "\0asm");
+}
+
+/* real_dir + "/" + rel, in static storage overwritten by the next call. */
+static const char *in_dir(const char *rel) {
+  static char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/%s", real_dir, rel);
+  return path;
+}
+
+static void load_ok(const char *path, counter *c, pg_manifest *m) {
+  pg_mem mem = counting_mem(c);
+  char err[512];
+  int rc = pg_manifest_load(path, &mem, m, err, sizeof err);
+  if (rc != 0)
+    PG_FAIL("load failed with %d: %s", rc, err);
+  ASSERT_STREQ(err, "");
+}
+
+static void free_and_check(pg_manifest *m, counter *c) {
+  pg_mem mem = counting_mem(c);
+  pg_manifest_free(m, &mem);
+  ASSERT_EQ(c->live, 0);
+  ASSERT_TRUE(m->guests == NULL && m->nguests == 0 && m->name == NULL);
+}
+
+/* Loads @p path, expecting code @p rc and exactly message @p msg, with
+ * nothing allocated and the output untouched afterwards. */
+static void expect_load_error(const char *path, int rc, const char *msg) {
+  counter c = {0, 0, -1};
+  pg_mem mem = counting_mem(&c);
+  pg_manifest m, before;
+  char err[512];
+  memset(&m, 0xA5, sizeof m);
+  before = m;
+  ASSERT_EQ(pg_manifest_load(path, &mem, &m, err, sizeof err), rc);
+  ASSERT_STREQ(err, msg);
+  ASSERT_EQ(c.live, 0);
+  ASSERT_TRUE(memcmp(&m, &before, sizeof m) == 0);
+}
+
+/* Writes @p toml to app.toml in a new directory and expects an error. */
+static void expect_error(const char *toml, int rc, const char *msg) {
+  enter_tmp_dir();
+  write_file("app.toml", toml);
+  expect_load_error("app.toml", rc, msg);
+}
+
+/* The same, for a message that names a path inside the directory: @p fmt
+ * has one %s, replaced by the resolved directory. */
+static void expect_error_in_dir(const char *toml, int rc, const char *fmt) {
+  char msg[2 * PATH_MAX];
+  enter_tmp_dir();
+  snprintf(msg, sizeof msg, fmt, real_dir);
+  write_file("app.toml", toml);
+  expect_load_error("app.toml", rc, msg);
+}
+
+#define APP "[app]\nname = \"demo\"\n"
+#define SERVICE "[[service]]\nname = \"greeting\"\nwasm = \"greeting.wasm\"\n"
+
+/* ---- valid manifests --------------------------------------------------- */
+
+static const char full_app[] =
+    "# every key of the format\n"               /* 1 */
+    "[app]\n"                                   /* 2 */
+    "name = \"helloworld\"\n"                   /* 3 */
+    "deadline = \"1.5s\"\n"                     /* 4 */
+    "max_message_size = \"8M\"\n"               /* 5 */
+    "\n"                                        /* 6 */
+    "[[service]]\n"                             /* 7 */
+    "name = \"greeting\"\n"                     /* 8 */
+    "wasm = \"greeting.wasm\"\n"                /* 9 */
+    "args = [\"--flag\", \"two words\"]\n"      /* 10 */
+    "env = { LANG = \"fr\", OPTS = \"a=b\" }\n" /* 11 */
+    "max_memory = \"64M\"\n"                    /* 12 */
+    "\n"                                        /* 13 */
+    "[[program]]\n"                             /* 14 */
+    "name = \"hello\"\n"                        /* 15 */
+    "wasm = \"./hello.wasm\"\n"                 /* 16 */
+    "args = []\n"                               /* 17 */
+    "env = {}\n"                                /* 18 */
+    "max_memory = \"1G\"\n"                     /* 19 */
+    "test = true\n";                            /* 20 */
+
+PG_TEST(manifest_loads_every_key_of_a_full_app) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", full_app);
+  load_ok("app.toml", &c, &m);
+  ASSERT_STREQ(m.path, "app.toml");
+  ASSERT_STREQ(m.name, "helloworld");
+  ASSERT_EQ(m.deadline_ns, 1500000000ull);
+  ASSERT_EQ(m.max_message_size, 8u << 20);
+  ASSERT_EQ(m.nguests, 2);
+  ASSERT_EQ(m.nservices, 1);
+
+  const pg_manifest_guest *s = &m.guests[0];
+  ASSERT_STREQ(s->name, "greeting");
+  ASSERT_STREQ(s->wasm, in_dir("greeting.wasm"));
+  ASSERT_EQ(s->nargs, 2);
+  ASSERT_STREQ(s->args[0], "--flag");
+  ASSERT_STREQ(s->args[1], "two words");
+  ASSERT_EQ(s->nenv, 2);
+  ASSERT_STREQ(s->env[0], "LANG=fr");
+  ASSERT_STREQ(s->env[1], "OPTS=a=b");
+  ASSERT_EQ(s->max_memory, 64u << 20);
+  ASSERT_TRUE(!s->is_program && !s->is_test);
+  ASSERT_EQ(s->line, 7);
+
+  const pg_manifest_guest *p = &m.guests[1];
+  ASSERT_STREQ(p->name, "hello");
+  ASSERT_STREQ(p->wasm, in_dir("hello.wasm"));
+  ASSERT_EQ(p->nargs, 0);
+  ASSERT_EQ(p->nenv, 0);
+  ASSERT_EQ(p->max_memory, 1u << 30);
+  ASSERT_TRUE(p->is_program && p->is_test);
+  ASSERT_EQ(p->line, 14);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_fills_defaults_for_optional_keys) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP "[[program]]\nname = \"hello\"\n"
+                             "wasm = \"hello.wasm\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.deadline_ns, 5000000000ull);
+  ASSERT_EQ(m.max_message_size, 4u << 20);
+  ASSERT_EQ(m.nguests, 1);
+  ASSERT_EQ(m.nservices, 0);
+  const pg_manifest_guest *p = &m.guests[0];
+  ASSERT_TRUE(p->args == NULL && p->nargs == 0);
+  ASSERT_TRUE(p->env == NULL && p->nenv == 0);
+  ASSERT_EQ(p->max_memory, 256u << 20);
+  ASSERT_TRUE(p->is_program && !p->is_test);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_resolves_wasm_relative_to_its_own_directory) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  char abs_toml[2 * PATH_MAX];
+  enter_tmp_dir();
+  ASSERT_EQ(mkdir("apps", 0700), 0);
+  ASSERT_EQ(mkdir("bin", 0700), 0);
+  write_file("bin/svc.wasm", "\0asm");
+  snprintf(abs_toml, sizeof abs_toml,
+           APP "[[service]]\nname = \"a\"\nwasm = \"../bin/svc.wasm\"\n"
+               "[[service]]\nname = \"b\"\nwasm = \"%s\"\n",
+           in_dir("greeting.wasm"));
+  write_file("apps/app.toml", abs_toml);
+  load_ok("apps/app.toml", &c, &m);
+  ASSERT_STREQ(m.path, "apps/app.toml");
+  ASSERT_STREQ(m.guests[0].wasm, in_dir("bin/svc.wasm"));
+  ASSERT_STREQ(m.guests[1].wasm, in_dir("greeting.wasm"));
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_keeps_env_in_written_order) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP SERVICE "[service.env]\nZED = \"1\"\n"
+                                     "ALPHA = \"\"\nMID = \"x y\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].nenv, 3);
+  ASSERT_STREQ(m.guests[0].env[0], "ZED=1");
+  ASSERT_STREQ(m.guests[0].env[1], "ALPHA=");
+  ASSERT_STREQ(m.guests[0].env[2], "MID=x y");
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_lists_services_before_programs) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP                                         /* 1-2 */
+             "[[program]]\nname = \"p1\"\nwasm = \"hello.wasm\"\n"   /* 3 */
+             "[[service]]\nname = \"s1\"\nwasm = \"hello.wasm\"\n"   /* 6 */
+             "[[program]]\nname = \"p2\"\nwasm = \"hello.wasm\"\n"   /* 9 */
+             "[[service]]\nname = \"s2\"\nwasm = \"hello.wasm\"\n"); /* 12 */
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.nguests, 4);
+  ASSERT_EQ(m.nservices, 2);
+  const char *names[] = {"s1", "s2", "p1", "p2"};
+  const int lines[] = {6, 12, 3, 9};
+  for (size_t i = 0; i < 4; i++) {
+    ASSERT_STREQ(m.guests[i].name, names[i]);
+    ASSERT_EQ(m.guests[i].line, lines[i]);
+    ASSERT_EQ(m.guests[i].is_program, i >= 2);
+  }
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_accepts_a_name_of_64_characters) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  char toml[256];
+  enter_tmp_dir();
+  snprintf(toml, sizeof toml,
+           APP "[[service]]\nname = \"a%063d\"\n"
+               "wasm = \"greeting.wasm\"\n",
+           0);
+  write_file("app.toml", toml);
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(strlen(m.guests[0].name), 64);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_free_ignores_null_and_zeroed_manifests) {
+  pg_manifest m = {0};
+  pg_manifest_free(NULL, NULL);
+  pg_manifest_free(&m, NULL);
+  ASSERT_EQ(m.nguests, 0);
+}
+
+/* ---- the errors the format names --------------------------------------- */
+
+PG_TEST(manifest_reports_a_missing_wasm_file_with_its_path) {
+  expect_error_in_dir(APP                          /* 1-2 */
+                      "deadline = \"2s\"\n"        /* 3 */
+                      "\n"                         /* 4 */
+                      SERVICE                      /* 5-7 */
+                      "\n"                         /* 8 */
+                      "[[service]]\n"              /* 9 */
+                      "name = \"other\"\n"         /* 10 */
+                      "wasm = \"greting.wasm\"\n", /* 11 */
+                      PARIGOT_ENOENT,
+                      "app.toml:11: service.wasm: no such file: "
+                      "%s/greting.wasm");
+}
+
+PG_TEST(manifest_reports_a_malformed_duration_with_its_text) {
+  expect_error(APP "\n"
+                   "deadline = \"soon\"\n" SERVICE,
+               PARIGOT_EINVAL,
+               "app.toml:4: app.deadline: expected a duration such as "
+               "500ms, 2s or 1m, got \"soon\"");
+}
+
+PG_TEST(manifest_reports_a_name_shared_by_a_service_and_a_program) {
+  expect_error(APP "\n\n"                            /* 1-4 */
+               SERVICE                               /* 5-7 */
+                   "[[service]]\nname = \"hello\"\n" /* 8-9 */
+                   "wasm = \"hello.wasm\"\n\n"       /* 10-11 */
+                   "[[program]]\nname = \"hello\"\n" /* 12-13 */
+                   "wasm = \"hello.wasm\"\n",
+               PARIGOT_EEXIST,
+               "app.toml:13: program.name: 'hello' is already the name of "
+               "the service on line 8");
+}
+
+PG_TEST(manifest_reports_the_later_duplicate_even_when_a_program_is_first) {
+  expect_error(APP                                                   /* 1-2 */
+               "[[program]]\nname = \"x\"\nwasm = \"hello.wasm\"\n"  /* 3-5 */
+               "[[service]]\nname = \"x\"\nwasm = \"hello.wasm\"\n", /* 6-8 */
+               PARIGOT_EEXIST,
+               "app.toml:7: service.name: 'x' is already the name of the "
+               "program on line 3");
+}
+
+PG_TEST(manifest_reports_duplicate_service_names) {
+  expect_error(APP SERVICE SERVICE, PARIGOT_EEXIST,
+               "app.toml:7: service.name: 'greeting' is already the name of "
+               "the service on line 3");
+}
+
+PG_TEST(manifest_reports_an_unknown_key) {
+  expect_error(APP "colour = \"blue\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.colour: unknown key");
+}
+
+PG_TEST(manifest_reports_an_unknown_key_in_a_guest) {
+  expect_error(APP SERVICE "max_mem = \"1G\"\n", PARIGOT_EINVAL,
+               "app.toml:6: service.max_mem: unknown key");
+}
+
+PG_TEST(manifest_reports_an_unknown_top_level_table) {
+  expect_error(APP SERVICE "[services]\nname = \"x\"\n", PARIGOT_EINVAL,
+               "app.toml:6: services: unknown key; the top level holds only "
+               "[app], [[service]] and [[program]]");
+}
+
+PG_TEST(manifest_quotes_keys_that_are_not_bare) {
+  expect_error(APP "\"two words\" = 1\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.\"two words\": unknown key");
+}
+
+PG_TEST(manifest_refuses_test_on_a_service) {
+  expect_error(APP SERVICE "test = true\n", PARIGOT_EINVAL,
+               "app.toml:6: service.test: unknown key; only a [[program]] "
+               "can be a test");
+}
+
+PG_TEST(manifest_reports_a_missing_key_at_its_table_line) {
+  expect_error("# demo\n[app]\ndeadline = \"1s\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:2: app.name: missing");
+}
+
+PG_TEST(manifest_reports_a_missing_wasm_key_at_its_header) {
+  expect_error(APP "[[service]]\nname = \"x\"\n", PARIGOT_EINVAL,
+               "app.toml:3: service.wasm: missing");
+}
+
+PG_TEST(manifest_reports_a_missing_app_table_without_a_line) {
+  expect_error(SERVICE, PARIGOT_EINVAL,
+               "app.toml: app: missing; a manifest needs an [app] table with "
+               "its name");
+}
+
+PG_TEST(manifest_keeps_the_toml_parsers_line_and_column) {
+  expect_error(APP "deadline = \"5s\n" SERVICE, PARIGOT_ESYNTAX,
+               "app.toml:3:12: unterminated string");
+}
+
+PG_TEST(manifest_reports_a_missing_manifest) {
+  enter_tmp_dir();
+  expect_load_error("nope.toml", PARIGOT_ENOENT, "nope.toml: no such file");
+}
+
+PG_TEST(manifest_reports_a_directory_given_as_manifest) {
+  enter_tmp_dir();
+  ASSERT_EQ(mkdir("dir.toml", 0700), 0);
+  expect_load_error("dir.toml", PARIGOT_EINVAL, "dir.toml: not a regular file");
+}
+
+PG_TEST(manifest_refuses_a_file_larger_than_16_mib) {
+  enter_tmp_dir();
+  write_file("big.toml", "");
+  ASSERT_EQ(truncate("big.toml", PG_MANIFEST_MAX_BYTES + 1), 0);
+  expect_load_error("big.toml", PARIGOT_ERANGE,
+                    "big.toml: 16777217 bytes; a manifest may be at most "
+                    "16 MiB");
+}
+
+PG_TEST(manifest_requires_a_service_or_program) {
+  expect_error(APP, PARIGOT_EINVAL,
+               "app.toml: no [[service]] or [[program]]: an app needs at "
+               "least one");
+}
+
+PG_TEST(manifest_reports_a_wasm_path_that_is_a_directory) {
+  expect_error_in_dir(APP "[[service]]\nname = \"x\"\nwasm = \".\"\n",
+                      PARIGOT_EINVAL,
+                      "app.toml:5: service.wasm: not a regular file: %s");
+}
+
+/* ---- types ------------------------------------------------------------- */
+
+PG_TEST(manifest_names_the_expected_and_actual_type_of_scalars) {
+  expect_error("[app]\nname = 7\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:2: app.name: expected a string, got an integer");
+}
+
+PG_TEST(manifest_wants_sizes_and_durations_as_strings) {
+  expect_error(APP "max_message_size = 4096\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.max_message_size: expected a size such as "
+               "64M or 1G, got an integer");
+}
+
+PG_TEST(manifest_wants_a_boolean_test_flag) {
+  expect_error(APP "[[program]]\nname = \"p\"\nwasm = \"hello.wasm\"\n"
+                   "test = \"yes\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: program.test: expected a boolean, got a string");
+}
+
+PG_TEST(manifest_wants_args_to_be_strings) {
+  expect_error(APP SERVICE "args = [\"-v\", 2]\n", PARIGOT_EINVAL,
+               "app.toml:6: service.args[1]: expected a string, got an "
+               "integer");
+}
+
+PG_TEST(manifest_wants_args_to_be_an_array) {
+  expect_error(APP SERVICE "args = \"-v\"\n", PARIGOT_EINVAL,
+               "app.toml:6: service.args: expected an array of strings, got "
+               "a string");
+}
+
+PG_TEST(manifest_wants_env_to_be_a_table_of_strings) {
+  expect_error(APP SERVICE "env = { DEBUG = true }\n", PARIGOT_EINVAL,
+               "app.toml:6: service.env.DEBUG: expected a string, got a "
+               "boolean");
+}
+
+PG_TEST(manifest_wants_guests_as_arrays_of_tables) {
+  expect_error(APP "[service]\nname = \"x\"\nwasm = \"hello.wasm\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:3: service: expected an array of tables "
+               "([[service]]), got a table");
+}
+
+PG_TEST(manifest_wants_app_to_be_a_table) {
+  expect_error("app = \"demo\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:1: app: expected a table, got a string");
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+PG_TEST(manifest_rejects_names_outside_the_alphabet) {
+  static const char *const bad[] = {"Hello", "1st", "", "a.b", "a b", "_x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char toml[128], msg[256];
+    snprintf(toml, sizeof toml, "[app]\nname = \"%s\"\n" SERVICE, bad[i]);
+    snprintf(msg, sizeof msg,
+             "app.toml:2: app.name: '%s' is not a valid name: use a "
+             "lowercase letter, then up to 63 lowercase letters, digits, '_' "
+             "or '-'",
+             bad[i]);
+    expect_error(toml, PARIGOT_EINVAL, msg);
+  }
+}
+
+PG_TEST(manifest_rejects_a_name_of_65_characters) {
+  char toml[256], msg[256];
+  snprintf(toml, sizeof toml,
+           APP "[[service]]\nname = \"a%064d\"\n"
+               "wasm = \"greeting.wasm\"\n",
+           0);
+  snprintf(msg, sizeof msg,
+           "app.toml:4: service.name: 'a%064d' is not a valid name: use a "
+           "lowercase letter, then up to 63 lowercase letters, digits, '_' "
+           "or '-'",
+           0);
+  expect_error(toml, PARIGOT_EINVAL, msg);
+}
+
+PG_TEST(manifest_escapes_control_characters_in_messages) {
+  expect_error("[app]\nname = \"a\\u0001'\\n\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:2: app.name: 'a\\u0001\\'\\u000a' is not a valid "
+               "name: use a lowercase letter, then up to 63 lowercase "
+               "letters, digits, '_' or '-'");
+}
+
+PG_TEST(manifest_rejects_nul_in_strings) {
+  expect_error(APP SERVICE "args = [\"a\\u0000b\"]\n", PARIGOT_EINVAL,
+               "app.toml:6: service.args[0]: contains a NUL character");
+}
+
+PG_TEST(manifest_rejects_env_names_with_an_equals_sign) {
+  expect_error(APP SERVICE "env = { \"A=B\" = \"c\" }\n", PARIGOT_EINVAL,
+               "app.toml:6: service.env.\"A=B\": an environment variable's "
+               "name cannot contain '='");
+}
+
+PG_TEST(manifest_rejects_empty_env_names) {
+  expect_error(APP SERVICE "env = { \"\" = \"c\" }\n", PARIGOT_EINVAL,
+               "app.toml:6: service.env.\"\": an environment variable needs "
+               "a name");
+}
+
+PG_TEST(manifest_rejects_a_zero_deadline) {
+  expect_error(APP "deadline = \"0ms\"\n" SERVICE, PARIGOT_ERANGE,
+               "app.toml:3: app.deadline: must be greater than 0, got "
+               "\"0ms\"");
+}
+
+PG_TEST(manifest_rejects_a_negative_deadline) {
+  expect_error(APP "deadline = \"-1s\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.deadline: expected a duration such as 500ms, "
+               "2s or 1m, got \"-1s\"");
+}
+
+PG_TEST(manifest_rejects_a_deadline_beyond_uint64_nanoseconds) {
+  expect_error(APP "deadline = \"999999999999m\"\n" SERVICE, PARIGOT_ERANGE,
+               "app.toml:3: app.deadline: must be shorter than 584 years, "
+               "got \"999999999999m\"");
+}
+
+PG_TEST(manifest_rejects_a_zero_message_size) {
+  expect_error(APP "max_message_size = \"0\"\n" SERVICE, PARIGOT_ERANGE,
+               "app.toml:3: app.max_message_size: must be between 1 and 1G, "
+               "got \"0\"");
+}
+
+PG_TEST(manifest_rejects_a_negative_message_size) {
+  expect_error(APP "max_message_size = \"-4M\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.max_message_size: expected a size such as "
+               "64M or 1G, got \"-4M\"");
+}
+
+PG_TEST(manifest_rejects_a_message_size_above_1g) {
+  expect_error(APP "max_message_size = \"1025M\"\n" SERVICE, PARIGOT_ERANGE,
+               "app.toml:3: app.max_message_size: must be between 1 and 1G, "
+               "got \"1025M\"");
+}
+
+PG_TEST(manifest_rejects_max_memory_below_one_page) {
+  expect_error(APP SERVICE "max_memory = \"63K\"\n", PARIGOT_ERANGE,
+               "app.toml:6: service.max_memory: must be between 64K and 4G, "
+               "got \"63K\"");
+}
+
+PG_TEST(manifest_rejects_max_memory_above_4g) {
+  expect_error(APP SERVICE "max_memory = \"4097M\"\n", PARIGOT_ERANGE,
+               "app.toml:6: service.max_memory: must be between 64K and 4G, "
+               "got \"4097M\"");
+}
+
+/* ---- allocation failures ---------------------------------------------- */
+
+PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
+  enter_tmp_dir();
+  write_file("app.toml", full_app);
+  long i = 0;
+  for (;; i++) {
+    counter c = {0, 0, i};
+    pg_mem mem = counting_mem(&c);
+    pg_manifest m;
+    char err[256];
+    int rc = pg_manifest_load("app.toml", &mem, &m, err, sizeof err);
+    if (rc == 0) {
+      ASSERT_TRUE(c.calls <= i); /* the sweep passed every allocation */
+      free_and_check(&m, &c);
+      break;
+    }
+    ASSERT_EQ(rc, PARIGOT_ENOMEM);
+    ASSERT_STREQ(err, "app.toml: out of memory");
+    ASSERT_EQ(c.live, 0);
+  }
+  ASSERT_TRUE(i > 10);
+}
