@@ -8,7 +8,9 @@
  * every output pointer is checked before anything changes, and names and
  * sizes have limits. A failure is an error code for the guest, never a
  * crash of the host. Host code is marked (pg_rt_host_enter) because it
- * allocates: an interrupt then waits until the import returns.
+ * allocates and locks: an interrupt then waits until the import returns.
+ * Functions that touch the app's shared state hold its lock; the others
+ * touch only their own guest, which no other thread runs meanwhile.
  */
 #include <string.h>
 
@@ -185,10 +187,20 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
   return 0;
 }
 
+static int dispatch_locked(pg_guest *g, u32 handle, u32 method,
+                           u32 method_len, u32 req, u32 req_len,
+                           u64 timeout_ns, u32 out) {
+  pg_app_lock(g->app);
+  int rc = dispatch(g, handle, method, method_len, req, req_len, timeout_ns,
+                    out);
+  pg_app_unlock(g->app);
+  return rc;
+}
+
 u32 IMPORT(dispatch)(pg_guest *g, u32 handle, u32 method, u32 method_len,
                      u32 req, u32 req_len, u64 timeout_ns, u32 out) {
-  HOSTCALL(g, dispatch(g, handle, method, method_len, req, req_len,
-                       timeout_ns, out));
+  HOSTCALL(g, dispatch_locked(g, handle, method, method_len, req, req_len,
+                              timeout_ns, out));
 }
 
 static int event_read(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
@@ -237,9 +249,17 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
   return 0;
 }
 
+static int respond_locked(pg_guest *g, u64 id, u32 status, u32 app_error,
+                          u32 resp, u32 resp_len) {
+  pg_app_lock(g->app);
+  int rc = respond(g, id, status, app_error, resp, resp_len);
+  pg_app_unlock(g->app);
+  return rc;
+}
+
 u32 IMPORT(respond)(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                     u32 resp_len) {
-  HOSTCALL(g, respond(g, id, status, app_error, resp, resp_len));
+  HOSTCALL(g, respond_locked(g, id, status, app_error, resp, resp_len));
 }
 
 static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
@@ -248,8 +268,10 @@ static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
     return PARIGOT_EFAULT;
   if (level > PG_LOG_ERROR || len > 65536)
     return PARIGOT_EINVAL;
+  pg_app_lock(g->app);
   pg_log_write(&g->app->log, pg_app_now(g->app), (pg_log_level)level,
                g->spec->name, g->call_id, text, len);
+  pg_app_unlock(g->app);
   return 0;
 }
 

@@ -2,21 +2,25 @@
 /*
  * kernel/app.c: an app's life: load, declare, check, start, deliver, stop.
  *
- * The scheduler is one loop on the calling thread. Events wait in a single
- * FIFO; each turn it fires the deadlines that are due, then hands the
- * oldest event to its guest by running the guest's parigot_event export.
- * The order of events therefore depends only on what the guests do, and in
- * deterministic mode the clock is virtual (it moves 1 us per event, and
- * jumps to the next deadline when nothing is queued), so runs repeat
- * exactly. A guest is never entered twice at once: there is one thread.
+ * Events wait in a single FIFO. Each turn the scheduler fires the
+ * deadlines that are due, then hands the oldest event whose guest is idle
+ * to that guest by running its parigot_event export, with the app's lock
+ * released (host functions take it again). In deterministic mode that
+ * loop runs on the calling thread alone: the order of events depends only
+ * on what the guests do, and the clock is virtual (1 us per event, jumping
+ * to the next deadline when nothing is queued), so runs repeat exactly. In
+ * parallel mode one worker per CPU runs the same loop, so different guests
+ * run at once; a guest marked busy is never entered by a second worker.
  *
  * Owns the app state (appstate.h) for the duration of pg_app_run().
  */
 #include "app.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "appstate.h"
 #include "graph.h"
@@ -32,8 +36,16 @@ static uint64_t real_ns(void) {
 
 uint64_t pg_app_now(pg_app *app) {
   if (!app->cfg->is_deterministic)
-    app->now_ns = real_ns() - app->start_real_ns;
+    return real_ns() - app->start_real_ns;
   return app->now_ns;
+}
+
+void pg_app_lock(pg_app *app) {
+  pthread_mutex_lock(&app->lock);
+}
+
+void pg_app_unlock(pg_app *app) {
+  pthread_mutex_unlock(&app->lock);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -68,14 +80,26 @@ int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
   else
     app->head = ev;
   app->tail = ev;
+  pthread_cond_broadcast(&app->wake);
   return 0;
 }
 
+/* The oldest event whose guest is idle, unlinked; NULL when none. Events
+ * of a busy guest wait, so each guest still sees its events in order. */
 static pg_event *take_event(pg_app *app) {
-  pg_event *ev = app->head;
-  if (ev != NULL && (app->head = ev->next) == NULL)
-    app->tail = NULL;
-  return ev;
+  pg_event *prev = NULL;
+  for (pg_event *ev = app->head; ev != NULL; prev = ev, ev = ev->next) {
+    if (app->guests != NULL && app->guests[ev->guest].is_busy)
+      continue;
+    if (prev != NULL)
+      prev->next = ev->next;
+    else
+      app->head = ev->next;
+    if (app->tail == ev)
+      app->tail = prev;
+    return ev;
+  }
+  return NULL;
 }
 
 void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
@@ -119,19 +143,23 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   }
 }
 
-/* Runs a () -> () export of a guest; false when the guest ended in it. */
+/* Runs a () -> () export of a guest without the lock; the lock is held
+ * again on return. False when the guest ended in it. */
 static bool run_entry(pg_app *app, pg_guest *g, const char *entry) {
   pg_run_result r;
+  pg_app_unlock(app);
   if (pg_instance_run(g->inst, entry, &r) != 0) {
     r.code = PG_RT_INTERRUPTED;
     r.exit_code = 0;
   }
+  pg_app_lock(app);
   if (r.code == PG_RT_OK)
     return true;
   guest_ended(app, g, &r);
   return false;
 }
 
+/* Hands @p ev to its guest, which the caller marked busy. */
 static void deliver(pg_app *app, pg_event *ev) {
   pg_guest *g = &app->guests[ev->guest];
   if (g->state != PG_GUEST_RUNNING && ev->kind != PG_EV_START) {
@@ -288,46 +316,92 @@ static void fire_deadlines(pg_app *app) {
                      "deadline exceeded");
 }
 
-/* Waits for the next deadline when no event is queued; false when there
- * is none either: nothing can ever happen again. */
-static bool wait_for_deadline(pg_app *app) {
+static bool any_busy(const pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (app->guests[i].is_busy)
+      return true;
+  return false;
+}
+
+/* Waits (lock held) until the next deadline or until another worker posts
+ * an event or finishes one; false when nothing can ever happen again. */
+static bool wait_for_work(pg_app *app) {
   uint64_t at;
-  if (!pg_calls_next_deadline(&app->calls, &at))
+  bool has_deadline = pg_calls_next_deadline(&app->calls, &at);
+  if (!has_deadline && !any_busy(app))
     return false;
-  if (app->cfg->is_deterministic) {
+  if (app->cfg->is_deterministic) { /* alone: jump to the deadline */
     app->now_ns = at > app->now_ns ? at : app->now_ns;
     return true;
   }
-  uint64_t now = pg_app_now(app);
-  if (at > now) {
-    uint64_t wait = at - now;
-    struct timespec ts = {(time_t)(wait / 1000000000u),
-                          (long)(wait % 1000000000u)};
-    nanosleep(&ts, NULL);
+  if (!has_deadline) {
+    pthread_cond_wait(&app->wake, &app->lock);
+    return true;
   }
+  uint64_t when = app->start_real_ns + at;
+  struct timespec ts = {(time_t)(when / 1000000000u),
+                        (long)(when % 1000000000u)};
+  pthread_cond_timedwait(&app->wake, &app->lock, &ts);
   return true;
 }
 
-static void run_loop(pg_app *app) {
-  while (programs_left(app) > 0) {
+/* The scheduler loop of one thread, with the lock held. */
+static void work(pg_app *app) {
+  while (!app->is_done) {
     fire_deadlines(app);
+    if (programs_left(app) == 0) {
+      app->is_done = true;
+      break;
+    }
     pg_event *ev = take_event(app);
     if (ev == NULL) {
-      if (!wait_for_deadline(app)) {
+      if (!wait_for_work(app)) {
         pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
                       "stuck: programs are still running but nothing is "
                       "left to happen");
         if (app->first_failure == 0)
           app->first_failure = 1;
-        return;
+        app->is_done = true;
       }
       continue;
     }
+    pg_guest *g = &app->guests[ev->guest];
+    g->is_busy = true;
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
+    g->is_busy = false;
     pg_mem_free(app->mem, ev);
+    pthread_cond_broadcast(&app->wake);
   }
+  pthread_cond_broadcast(&app->wake);
+}
+
+static void *worker(void *arg) {
+  pg_app *app = arg;
+  pg_app_lock(app);
+  work(app);
+  pg_app_unlock(app);
+  return NULL;
+}
+
+/* Deterministic: this thread alone. Parallel: a worker per CPU, at most
+ * one per guest, as a guest runs on one thread at a time anyway. */
+static void run_loop(pg_app *app) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  uint32_t n = app->cfg->is_deterministic ? 1
+               : cpus < 1                 ? 1
+                                          : (uint32_t)cpus;
+  if (n > app->nguests)
+    n = app->nguests;
+  pthread_t threads[256];
+  uint32_t started = 0;
+  for (uint32_t i = 1; i < n && i < 256; i++)
+    if (pthread_create(&threads[started], NULL, worker, app) == 0)
+      started++;
+  worker(app);
+  for (uint32_t i = 0; i < started; i++)
+    pthread_join(threads[i], NULL);
 }
 
 /* ---- set-up and tear-down ----------------------------------------------- */
@@ -336,9 +410,17 @@ static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
   return !s->is_program || s->is_test == cfg->run_tests;
 }
 
+/* Leaves the lock held: the caller owns the app from here on. */
 static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
                     char *err, size_t err_len) {
   memset(app, 0, sizeof *app);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines' clock */
+  pthread_cond_init(&app->wake, &ca);
+  pthread_condattr_destroy(&ca);
+  pthread_mutex_init(&app->lock, NULL);
+  pg_app_lock(app);
   app->cfg = cfg;
   app->mem = mem;
   app->start_real_ns = real_ns();
@@ -385,6 +467,9 @@ static void app_free(pg_app *app) {
   pg_mem_free(app->mem, app->guests);
   pg_calls_free(&app->calls);
   pg_engine_free(app->engine);
+  pg_app_unlock(app);
+  pthread_mutex_destroy(&app->lock);
+  pthread_cond_destroy(&app->wake);
 }
 
 static void report(const pg_app *app, const pg_app_config *cfg) {
@@ -415,7 +500,9 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
   if (rc == 0) {
     /* The clock starts with the guests, not with their compilation. */
     app.start_real_ns = real_ns();
+    pg_app_unlock(&app);
     run_loop(&app);
+    pg_app_lock(&app);
     *exit_code = app.first_failure;
     report(&app, cfg);
   }

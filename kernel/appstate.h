@@ -11,6 +11,7 @@
 #ifndef PG_APPSTATE_H
 #define PG_APPSTATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,9 +65,15 @@ struct Z_parigot_instance_t {
   pg_guest_state state;
   int exit_code;
   bool has_trapped;
+  bool is_busy;                   /* a worker is running its code */
 };
 
+/* Everything below is guarded by `lock`, except what a guest's own code
+ * touches while it is busy (its event, its declarations). */
 typedef struct pg_app {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;            /* an event was posted or finished */
+  bool is_done;                   /* every program has ended */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */
@@ -81,18 +88,25 @@ typedef struct pg_app {
 } pg_app;
 
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
- * mode, real time since start otherwise. */
+ * mode, real time since start otherwise. Lock held in deterministic mode. */
 uint64_t pg_app_now(pg_app *app);
 
+/* Take and release the app's lock; host functions hold it while they
+ * touch the app's state. */
+void pg_app_lock(pg_app *app);
+void pg_app_unlock(pg_app *app);
+
 /* Queues an event for @p guest with the ABI header fields and up to two
- * byte strings after it. 0 or PARIGOT_ENOMEM. */
+ * byte strings after it, and wakes the workers. Lock held. 0 or
+ * PARIGOT_ENOMEM. */
 int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
                 uint64_t call_id, uint64_t deadline_ns, int32_t app_error,
                 uint32_t service, const void *method, uint32_t method_len,
                 const void *payload, uint32_t payload_len);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
- * message; for the kernel's own failures (deadline, dead callee). */
+ * message; for the kernel's own failures (deadline, dead callee). Lock
+ * held. */
 void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                       const char *why);
 
