@@ -360,7 +360,7 @@ static int run_in_frame(pg_instance *inst, void (*fn)(void *),
   inst->wasi.frame = &f;
   inst->wasi.memory = f.memory;
   int code;
-  if (sigsetjmp(f.jmp, 1) == 0) {
+  if (sigsetjmp(f.jmp, 0) == 0) { /* no mask: see pg_rt_frame_unwound */
     pg_rt_frame_enter(&f);
     if (!inst->is_instantiated) {
       inst->is_instantiated = true;

@@ -137,7 +137,16 @@ void pg_rt_frame_leave(pg_rt_frame *f) {
   self.unwind_target = NULL;
 }
 
+/* Frames are entered with sigsetjmp(jmp, 0): saving the signal mask would
+ * cost a system call on every entry into a guest. A jump out of one of our
+ * handlers leaves its signals blocked, so the unwound path unblocks them. */
 int pg_rt_frame_unwound(pg_rt_frame *f) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGSEGV);
+  sigaddset(&set, SIGBUS);
+  sigaddset(&set, pg_rt_interrupt_signal());
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   pg_rt_frame_leave(f);
   return f->code;
 }
