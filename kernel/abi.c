@@ -176,10 +176,15 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
   u64 id = call->id;
   if (callee->state != PG_GUEST_RUNNING) {
     pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
-  } else if ((rc = pg_app_post(app, callee->index, PG_EV_CALL, 0, id,
-                               deadline, 0,
-                               export_index(callee, g->requires[handle]), m,
-                               method_len, body, req_len)) != 0) {
+  } else if ((rc = pg_app_post(
+                  app, callee->index,
+                  &(pg_event_spec){
+                      .kind = PG_EV_CALL, .call_id = id,
+                      .deadline_ns = deadline,
+                      .service = export_index(callee, g->requires[handle]),
+                      .method = m, .method_len = method_len,
+                      .caller = g->spec->name, .payload = body,
+                      .payload_len = req_len})) != 0) {
     pg_calls_finish(&app->calls, call);
     return rc;
   }
@@ -241,8 +246,12 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                   "gone): dropped");
     return PARIGOT_ECANCELED;
   }
-  int rc = pg_app_post(app, call->caller, PG_EV_RESPONSE, status, id, 0,
-                       (int32_t)app_error, 0, NULL, 0, body, resp_len);
+  int rc = pg_app_post(app, call->caller,
+                       &(pg_event_spec){.kind = PG_EV_RESPONSE,
+                                        .status = status, .call_id = id,
+                                        .app_error = (int32_t)app_error,
+                                        .payload = body,
+                                        .payload_len = resp_len});
   if (rc != 0)
     return rc;
   pg_calls_finish(&app->calls, call);

@@ -53,28 +53,31 @@ void pg_app_unlock(pg_app *app) {
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
-                uint64_t call_id, uint64_t deadline_ns, int32_t app_error,
-                uint32_t service, const void *method, uint32_t method_len,
-                const void *payload, uint32_t payload_len) {
-  uint32_t len = PG_EV_HEADER + method_len + payload_len;
+int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
+  uint32_t caller_len = e->caller ? (uint32_t)strlen(e->caller) : 0;
+  uint32_t len = PG_EV_HEADER + e->method_len + caller_len + e->payload_len;
   pg_event *ev = pg_mem_malloc(app->mem, sizeof *ev + len);
   if (ev == NULL)
     return PARIGOT_ENOMEM;
-  *ev = (pg_event){NULL, guest, kind, call_id, len};
+  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len};
   uint8_t *b = ev->bytes;
-  put32(b + 0, kind);
-  put32(b + 4, status);
-  put64(b + 8, call_id);
-  put64(b + 16, deadline_ns);
-  put32(b + 24, (uint32_t)app_error);
-  put32(b + 28, service);
-  put32(b + 32, method_len);
-  put32(b + 36, payload_len);
-  if (method_len > 0)
-    memcpy(b + PG_EV_HEADER, method, method_len);
-  if (payload_len > 0)
-    memcpy(b + PG_EV_HEADER + method_len, payload, payload_len);
+  memset(b, 0, PG_EV_HEADER);
+  put32(b + 0, e->kind);
+  put32(b + 4, e->status);
+  put64(b + 8, e->call_id);
+  put64(b + 16, e->deadline_ns);
+  put32(b + 24, (uint32_t)e->app_error);
+  put32(b + 28, e->service);
+  put32(b + 32, e->method_len);
+  put32(b + 36, e->payload_len);
+  put32(b + 40, caller_len);
+  b += PG_EV_HEADER;
+  if (e->method_len > 0)
+    memcpy(b, e->method, e->method_len);
+  if (caller_len > 0)
+    memcpy(b + e->method_len, e->caller, caller_len);
+  if (e->payload_len > 0)
+    memcpy(b + e->method_len + caller_len, e->payload, e->payload_len);
   if (app->tail != NULL)
     app->tail->next = ev;
   else
@@ -108,9 +111,11 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                 app->guests[call->caller].spec->name, call->id,
                 "call to %s failed: %s", app->guests[call->callee].spec->name,
                 why);
+  pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
+                     .call_id = call->id, .payload = why,
+                     .payload_len = (uint32_t)strlen(why)};
   if (app->guests[call->caller].state == PG_GUEST_RUNNING &&
-      pg_app_post(app, call->caller, PG_EV_RESPONSE, status, call->id, 0, 0,
-                  0, NULL, 0, why, (uint32_t)strlen(why)) != 0)
+      pg_app_post(app, call->caller, &e) != 0)
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel",
                   call->id, "out of memory: the caller is not told");
   pg_calls_finish(&app->calls, call);
@@ -290,8 +295,8 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
   if (rc == 0)
     rc = link_providers(app);
   for (uint32_t i = 0; rc == 0 && i < n; i++)
-    rc = pg_app_post(app, (uint32_t)order[i], PG_EV_START, 0, 0, 0, 0, 0,
-                     NULL, 0, NULL, 0);
+    rc = pg_app_post(app, (uint32_t)order[i],
+                     &(pg_event_spec){.kind = PG_EV_START});
   pg_mem_free(app->mem, nodes);
   pg_mem_free(app->mem, order);
   return rc;

@@ -21,7 +21,7 @@
 #include "log.h"
 
 enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3 };
-enum { PG_EV_HEADER = 40, PG_NAME_MAX = 255 };
+enum { PG_EV_HEADER = 48, PG_NAME_MAX = 255 };
 
 /* gRPC status codes used by the kernel itself. */
 enum { PG_STATUS_OK = 0, PG_STATUS_DEADLINE_EXCEEDED = 4,
@@ -96,13 +96,24 @@ uint64_t pg_app_now(pg_app *app);
 void pg_app_lock(pg_app *app);
 void pg_app_unlock(pg_app *app);
 
-/* Queues an event for @p guest with the ABI header fields and up to two
- * byte strings after it, and wakes the workers. Lock held. 0 or
+/* What an event says: the ABI's header fields and its byte strings. */
+typedef struct pg_event_spec {
+  uint32_t kind;
+  uint32_t status;
+  uint64_t call_id;
+  uint64_t deadline_ns;
+  int32_t app_error;
+  uint32_t service;
+  const void *method;
+  uint32_t method_len;
+  const char *caller; /* guest name, for CALL */
+  const void *payload;
+  uint32_t payload_len;
+} pg_event_spec;
+
+/* Queues an event for @p guest and wakes the workers. Lock held. 0 or
  * PARIGOT_ENOMEM. */
-int pg_app_post(pg_app *app, uint32_t guest, uint32_t kind, uint32_t status,
-                uint64_t call_id, uint64_t deadline_ns, int32_t app_error,
-                uint32_t service, const void *method, uint32_t method_len,
-                const void *payload, uint32_t payload_len);
+int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
  * message; for the kernel's own failures (deadline, dead callee). Lock

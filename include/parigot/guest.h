@@ -141,6 +141,20 @@ uint64_t parigot_call_id(const parigot_call *c);
 uint64_t parigot_call_deadline(const parigot_call *c);
 
 /**
+ * @brief The name of the guest that made the call (from the manifest).
+ * @param[in] c  the call.
+ * @return a NUL-terminated name, owned by the call.
+ */
+const char *parigot_call_caller(const parigot_call *c);
+
+/**
+ * @brief Give the next call this guest starts its own deadline instead of
+ * the app's default; calls after it are back to the default.
+ * @param[in] ns  how long the caller waits, in ns (0: the default).
+ */
+void parigot_next_call_timeout(uint64_t ns);
+
+/**
  * @brief Answer a call with a failure; frees the call.
  * @param[in] c          the call.
  * @param[in] code       a #parigot_code other than OK; for the service's

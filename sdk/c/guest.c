@@ -38,7 +38,7 @@ int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
                     const uint8_t *resp, uint32_t len);
 IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
 
-enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 40 };
+enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 48 };
 
 /* ---- futures ------------------------------------------------------------ */
 
@@ -228,6 +228,11 @@ typedef struct pending {
 
 static pending *pendings;
 static size_t npendings, cappendings;
+static uint64_t next_timeout_ns; /* 0: the app's default deadline */
+
+void parigot_next_call_timeout(uint64_t ns) {
+  next_timeout_ns = ns;
+}
 
 static int locate(const parigot_pb_service_desc *s, uint32_t *handle) {
   for (size_t i = 0; i < nrequireds; i++) {
@@ -282,12 +287,13 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
   }
   size_t len = parigot_pb_encoded_size(m->input, req);
   uint8_t *buf = malloc(len ? len : 1);
-  uint64_t id = 0;
+  uint64_t id = 0, timeout = next_timeout_ns;
+  next_timeout_ns = 0;
   int32_t rc = buf ? (int32_t)parigot_pb_encode(m->input, req, buf, len)
                    : PARIGOT_ENOMEM;
   if (rc >= 0)
     rc = abi_dispatch(handle, m->name, (uint32_t)strlen(m->name), buf,
-                      (uint32_t)len, 0, &id);
+                      (uint32_t)len, timeout, &id);
   free(buf);
   if (rc >= 0)
     rc = add_pending(id, f, m->output);
@@ -334,11 +340,14 @@ static void on_response(uint32_t status, uint64_t id, int32_t app_error,
 struct parigot_call {
   uint64_t id;
   uint64_t deadline;
+  char caller[]; /* NUL-terminated */
 };
 
 uint64_t parigot_call_id(const parigot_call *c) { return c->id; }
 
 uint64_t parigot_call_deadline(const parigot_call *c) { return c->deadline; }
+
+const char *parigot_call_caller(const parigot_call *c) { return c->caller; }
 
 int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
                       const char *message) {
@@ -380,13 +389,17 @@ static const parigot_pb_method_desc *find_method(const exported *e,
 
 static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
                     const char *method, uint32_t method_len,
+                    const char *caller, uint32_t caller_len,
                     const uint8_t *payload, uint32_t len) {
-  parigot_call *c = malloc(sizeof *c);
+  parigot_call *c = malloc(sizeof *c + caller_len + 1);
   if (c == NULL) {
     abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
     return;
   }
-  *c = (parigot_call){id, deadline};
+  c->id = id;
+  c->deadline = deadline;
+  memcpy(c->caller, caller, caller_len);
+  c->caller[caller_len] = 0;
   uint32_t index;
   const parigot_pb_method_desc *m =
       service < nexporteds
@@ -447,13 +460,15 @@ __attribute__((export_name("parigot_event"))) void parigot_event(void) {
   if (rc != 0 || len < EV_HEADER)
     return;
   uint32_t kind = get32(buf), method_len = get32(buf + 32);
-  uint32_t payload_len = get32(buf + 36);
-  const uint8_t *method = buf + EV_HEADER, *payload = method + method_len;
+  uint32_t payload_len = get32(buf + 36), caller_len = get32(buf + 40);
+  const uint8_t *method = buf + EV_HEADER, *caller = method + method_len;
+  const uint8_t *payload = caller + caller_len;
   if (kind == EV_START)
     parigot_guest_start();
   else if (kind == EV_CALL)
     on_call(get64(buf + 8), get64(buf + 16), get32(buf + 28),
-            (const char *)method, method_len, payload, payload_len);
+            (const char *)method, method_len, (const char *)caller,
+            caller_len, payload, payload_len);
   else if (kind == EV_RESPONSE)
     on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
                 payload, payload_len);
