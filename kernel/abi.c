@@ -236,11 +236,12 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
   if (status > PG_STATUS_MAX || resp_len > app->cfg->manifest->max_message_size)
     return PARIGOT_EINVAL;
   pg_call *call = pg_calls_find(&app->calls, id);
-  if (call == NULL && !pg_calls_was_issued(&app->calls, id))
+  const pg_call *ended = call ? call : pg_calls_recall(&app->calls, id);
+  if (ended == NULL && !pg_calls_was_issued(&app->calls, id))
     return PARIGOT_ENOENT;
-  if (call != NULL && call->callee != g->index)
-    return PARIGOT_ENOENT;
-  if (call == NULL || call->is_done) { /* ended: retired, or still in view */
+  if (ended != NULL && (ended->callee != g->index || ended->is_answered))
+    return PARIGOT_ENOENT; /* not this guest's to answer, or answered */
+  if (call == NULL || call->is_done) { /* the kernel ended it, or forgotten */
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, g->spec->name, id,
                   "response after the call ended (deadline passed or caller "
                   "gone): dropped");
@@ -254,6 +255,7 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                                         .payload_len = resp_len});
   if (rc != 0)
     return rc;
+  call->is_answered = true;
   pg_calls_finish(&app->calls, call);
   return 0;
 }

@@ -216,17 +216,25 @@ static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
   }
   if ((rc = check_abi(g, err, err_len)) != 0)
     return rc;
-  const char *argv[1] = {s->name};
+  /* argv[0] is the guest's name, then the manifest's args. */
+  const char **argv = pg_mem_calloc(app->mem, s->nargs + 2, sizeof *argv);
+  if (argv == NULL)
+    return PARIGOT_ENOMEM;
+  argv[0] = s->name;
+  for (size_t i = 0; i < s->nargs; i++)
+    argv[i + 1] = s->args[i];
   pg_instance_config ic = {
       .max_memory_bytes = s->max_memory,
-      .wasi = {.argc = 1, .argv = argv, .envc = (int)s->nenv,
+      .wasi = {.argc = (int)s->nargs + 1, .argv = argv, .envc = (int)s->nenv,
                .env = (const char *const *)s->env,
                .is_deterministic = app->cfg->is_deterministic,
                .seed = app->cfg->seed + g->index,
                .stdio_fds = {0, 1, 2}},
       .parigot = g,
   };
-  if ((rc = pg_instance_new(g->module, &ic, &g->inst)) != 0) {
+  rc = pg_instance_new(g->module, &ic, &g->inst); /* copies argv */
+  pg_mem_free(app->mem, argv);
+  if (rc != 0) {
     snprintf(err, err_len, "%s: cannot create an instance: %s", s->name,
              parigot_strerror(rc));
     return rc;

@@ -96,7 +96,7 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
   if (push_deadline(c, deadline_ns, c->next_id) != 0)
     return PARIGOT_ENOMEM;
   pg_call *call = &c->ring[c->next_id % c->cap];
-  *call = (pg_call){c->next_id++, caller, callee, deadline_ns, false};
+  *call = (pg_call){c->next_id++, caller, callee, deadline_ns, false, false};
   *out = call;
   return 0;
 }
@@ -107,14 +107,22 @@ pg_call *pg_calls_find(pg_calls *c, uint64_t id) {
   return &c->ring[id % c->cap];
 }
 
+const pg_call *pg_calls_recall(const pg_calls *c, uint64_t id) {
+  if (id == 0 || id >= c->base || c->cap == 0)
+    return NULL;
+  const pg_call *call = &c->ring[id % c->cap];
+  return call->id == id ? call : NULL;
+}
+
 bool pg_calls_was_issued(const pg_calls *c, uint64_t id) {
   return id >= 1 && id < c->next_id;
 }
 
 void pg_calls_finish(pg_calls *c, pg_call *call) {
   call->is_done = true;
+  /* Retired slots keep their call until reused, for pg_calls_recall. */
   while (c->base < c->next_id && c->ring[c->base % c->cap].is_done)
-    c->ring[c->base++ % c->cap].id = 0;
+    c->base++;
 }
 
 /* Drops heap entries of calls that ended before their deadline. */

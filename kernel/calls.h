@@ -23,6 +23,7 @@ typedef struct pg_call {
   uint32_t callee;      /* guest index */
   uint64_t deadline_ns; /* on the app's clock */
   bool is_done;         /* answered, expired or failed */
+  bool is_answered;     /* ended by the callee's respond */
 } pg_call;
 
 typedef struct pg_deadline {
@@ -51,6 +52,10 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
 /* The call with @p id if it is still in the window (it may be done), or
  * NULL: never started, or ended long enough ago to be retired. */
 pg_call *pg_calls_find(pg_calls *c, uint64_t id);
+
+/* A call that ended and left the window, while its slot still holds it
+ * (until a later call reuses the slot); NULL otherwise. */
+const pg_call *pg_calls_recall(const pg_calls *c, uint64_t id);
 
 /* Whether @p id was handed out by pg_calls_start at some time. */
 bool pg_calls_was_issued(const pg_calls *c, uint64_t id);
