@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/app/client.c: the program of most app tests. Its manifest entry
+ * picks a scenario with SCENARIO; each prints one line per thing it checks
+ * to stdout, where the test reads them, and exits 0 when all were as
+ * expected:
+ *   deadline  a held call fails with DEADLINE_EXCEEDED, then the late
+ *             answer is refused (DEADLINE_MS: the manifest's deadline);
+ *   slow      a call Echo answers only after working SLOW_MS, past the
+ *             deadline, while this program works BUSY_MS too, fails with
+ *             DEADLINE_EXCEEDED all the same;
+ *   crash     a call whose handler traps, and the next call, fail with
+ *             UNAVAILABLE;
+ *   apperror  a failing Echo reaches the caller as UNKNOWN plus its enum;
+ *   many      COUNT (1000) calls in flight at once, each answered once;
+ *   denied    a call to a service not required is refused by the SDK and,
+ *             through the raw ABI, by the kernel;
+ *   mixed     calls through Relay and Echo, failures, a deadline, random
+ *             bytes and the clock: output that must repeat exactly;
+ *   args      prints its argv (the manifest's args);
+ *   exit      exits with EXIT_CODE;  trap: traps.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+#include "apptest/v1/apptest.pg.h"
+#include "parigot/error.h"
+#include "parigot/guest.h"
+
+#define IMPORT(name)                                                           \
+  __attribute__((import_module("parigot"), import_name(#name)))
+
+IMPORT(locate)
+int32_t raw_locate(const char *name, uint32_t len, uint32_t *handle);
+IMPORT(dispatch)
+int32_t raw_dispatch(uint32_t handle, const char *method, uint32_t method_len,
+                     const uint8_t *req, uint32_t req_len, uint64_t timeout,
+                     uint64_t *call_id);
+
+static const char *scenario;
+
+static bool is(const char *name) {
+  return scenario != NULL && strcmp(scenario, name) == 0;
+}
+
+static int env_int(const char *name, int fallback) {
+  const char *v = getenv(name);
+  return v != NULL ? atoi(v) : fallback;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void say(apptest_v1_Mode mode, int64_t value, const char *text,
+                int32_t app_error,
+                void (*ok)(void *, const apptest_v1_EchoResponse *),
+                parigot_future_fail fail, void *ctx) {
+  apptest_v1_EchoRequest req;
+  apptest_v1_EchoRequest_init(&req);
+  req.mode = mode;
+  req.value = value;
+  req.text.data = (uint8_t *)text;
+  req.text.len = strlen(text);
+  req.app_error = app_error;
+  apptest_v1_Echo_Say(&req, ok, fail, ctx);
+}
+
+/* A continuation for answers that should not come. */
+static void unexpected_fail(void *ctx, const parigot_status *st) {
+  printf("%s: failed: code %" PRIu32 " app_error %" PRId32 ": %s\n",
+         (const char *)ctx, st->code, st->app_error, st->message);
+  parigot_exit(1);
+}
+
+static void unexpected_ok(void *ctx, const apptest_v1_EchoResponse *r) {
+  printf("%s: answered %" PRId64 "\n", (const char *)ctx, r->value);
+  parigot_exit(1);
+}
+
+/* ---- deadline ----------------------------------------------------------- */
+
+static uint64_t held_at_ns;
+
+static void released(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("late answer returned %" PRId64 "\n", r->value);
+  parigot_exit(r->value == PARIGOT_ECANCELED ? 0 : 1);
+}
+
+static void held_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  uint64_t waited = now_ns() - held_at_ns;
+  printf("held call failed: code %" PRIu32 ": %s\n", st->code, st->message);
+  /* The guest's own clock is virtual in deterministic mode and says
+   * nothing about the kernel's; the test reads the log's times then. */
+  if (getenv("CHECK_CLOCK") != NULL)
+    printf("waited past the deadline: %s\n",
+           waited >= (uint64_t)env_int("DEADLINE_MS", 0) * 1000000u ? "yes"
+                                                                    : "no");
+  say(apptest_v1_MODE_RELEASE, 0, "", 0, released, unexpected_fail,
+      (void *)"release");
+}
+
+static void start_deadline(void) {
+  held_at_ns = now_ns();
+  say(apptest_v1_MODE_HOLD, 1, "hold", 0, unexpected_ok, held_failed, NULL);
+}
+
+/* ---- slow -------------------------------------------------------------- */
+
+static void slow_answered(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  (void)r;
+  printf("slow call answered after its deadline\n");
+  parigot_exit(1);
+}
+
+static void slow_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("slow call failed: code %" PRIu32 ": %s\n", st->code, st->message);
+  parigot_exit(st->code == PARIGOT_CODE_DEADLINE_EXCEEDED ? 0 : 1);
+}
+
+/* Both guests of the app busy at once keep every worker of the kernel
+ * busy too: no worker is free to fire the deadline when it passes, so the
+ * kernel must notice it when the late answer comes. */
+static void start_slow(void) {
+  say(apptest_v1_MODE_SLOW, env_int("SLOW_MS", 0), "", 0, slow_answered,
+      slow_failed, NULL);
+  uint64_t until = now_ns() + (uint64_t)env_int("BUSY_MS", 0) * 1000000u;
+  while (now_ns() < until)
+    continue;
+}
+
+/* ---- crash -------------------------------------------------------------- */
+
+static void next_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("next call failed: code %" PRIu32 ": %s\n", st->code, st->message);
+  parigot_exit(st->code == PARIGOT_CODE_UNAVAILABLE ? 0 : 1);
+}
+
+static void crash_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("crashed call failed: code %" PRIu32 ": %s\n", st->code, st->message);
+  say(apptest_v1_MODE_ECHO, 1, "", 0, unexpected_ok, next_failed,
+      (void *)"next");
+}
+
+/* ---- apperror ----------------------------------------------------------- */
+
+static void refused(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("refused: code %" PRIu32 " app_error %" PRId32 " message \"%s\"\n",
+         st->code, st->app_error, st->message);
+  parigot_exit(st->code == PARIGOT_CODE_UNKNOWN &&
+                       st->app_error == apptest_v1_ECHO_ERROR_TOO_LOUD
+                   ? 0
+                   : 1);
+}
+
+static void echoed_first(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("echo: %" PRId64 " \"%.*s\"\n", r->value, (int)r->text.len,
+         (const char *)r->text.data);
+  say(apptest_v1_MODE_FAIL, 0, "shout", apptest_v1_ECHO_ERROR_TOO_LOUD,
+      unexpected_ok, refused, (void *)"fail");
+}
+
+static void start_apperror(void) {
+  say(apptest_v1_MODE_ECHO, 41, "hi", 0, echoed_first, unexpected_fail,
+      (void *)"echo");
+}
+
+/* ---- many --------------------------------------------------------------- */
+
+static int count, answered, wrong, early;
+static unsigned char *seen;
+static bool is_dispatching;
+
+static int64_t value_of(int i) {
+  return (int64_t)i * 7 + 1;
+}
+
+static void many_done(void) {
+  if (++answered < count)
+    return;
+  int missing = 0, twice = 0;
+  for (int i = 0; i < count; i++) {
+    missing += seen[i] == 0;
+    twice += seen[i] > 1;
+  }
+  printf("answers: %d, wrong: %d, missing: %d, twice: %d, before all were "
+         "sent: %d\n",
+         answered, wrong, missing, twice, early);
+  parigot_exit(wrong || missing || twice || early ? 1 : 0);
+}
+
+static void many_ok(void *ctx, const apptest_v1_EchoResponse *r) {
+  int i = (int)(intptr_t)ctx;
+  char text[16];
+  snprintf(text, sizeof text, "n%d", i);
+  early += is_dispatching;
+  wrong += r->value != value_of(i) || r->text.len != strlen(text) ||
+           memcmp(r->text.data, text, r->text.len) != 0;
+  seen[i]++;
+  many_done();
+}
+
+static void many_fail(void *ctx, const parigot_status *st) {
+  int i = (int)(intptr_t)ctx;
+  parigot_log(PARIGOT_ERROR, "call %d failed: code %" PRIu32 ": %s", i,
+              st->code, st->message);
+  wrong++;
+  seen[i]++;
+  many_done();
+}
+
+static void start_many(void) {
+  count = env_int("COUNT", 1000);
+  seen = calloc((size_t)count, 1);
+  if (seen == NULL)
+    parigot_exit(70);
+  is_dispatching = true;
+  for (int i = 0; i < count; i++) {
+    char text[16];
+    snprintf(text, sizeof text, "n%d", i);
+    say(apptest_v1_MODE_ECHO, value_of(i), text, 0, many_ok, many_fail,
+        (void *)(intptr_t)i);
+  }
+  is_dispatching = false;
+  printf("dispatched: %d\n", count);
+}
+
+/* ---- denied ------------------------------------------------------------- */
+
+static uint32_t denied_code = UINT32_MAX;
+
+static void forward_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  denied_code = st->code;
+}
+
+static void forward_ok(void *ctx, const apptest_v1_ForwardResponse *r) {
+  (void)ctx;
+  (void)r;
+  printf("sdk: Relay.Forward answered\n");
+  parigot_exit(1);
+}
+
+static void echo_still_answers(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("echo still answers: %" PRId64 "\n", r->value);
+  parigot_exit(0);
+}
+
+static void start_denied(void) {
+  apptest_v1_ForwardRequest req;
+  apptest_v1_ForwardRequest_init(&req);
+  parigot_future *f =
+      apptest_v1_Relay_Forward(&req, forward_ok, forward_failed, NULL);
+  /* The failure continuation has already run if the SDK refused at once. */
+  printf("sdk: Relay.Forward %s, code %" PRIu32 "\n",
+         f == NULL ? "refused at once" : "dispatched", denied_code);
+  uint32_t handle = 77;
+  static const char relay[] = "apptest.v1.Relay", echo[] = "apptest.v1.Echo";
+  printf("kernel: locate %s: %d\n", relay,
+         (int)raw_locate(relay, sizeof relay - 1, &handle));
+  printf("kernel: locate %s: %d, handle %" PRIu32 "\n", echo,
+         (int)raw_locate(echo, sizeof echo - 1, &handle), handle);
+  uint64_t id = 0;
+  printf("kernel: dispatch on handle 1: %d\n",
+         (int)raw_dispatch(1, "Forward", 7, (const uint8_t *)"", 0, 0, &id));
+  say(apptest_v1_MODE_ECHO, 5, "", 0, echo_still_answers, unexpected_fail,
+      (void *)"echo");
+}
+
+/* ---- mixed -------------------------------------------------------------- */
+
+static int mixed_left;
+
+static void mixed_released(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("release: %" PRId64 "\n", r->value);
+  parigot_log(PARIGOT_INFO, "done");
+  parigot_exit(0);
+}
+
+static void mixed_settled(void) {
+  if (--mixed_left == 0)
+    say(apptest_v1_MODE_RELEASE, 0, "", 0, mixed_released, unexpected_fail,
+        (void *)"release");
+}
+
+static void mixed_forwarded(void *ctx, const apptest_v1_ForwardResponse *r) {
+  printf("forward %d: %" PRId64 " after %" PRId32 " hops\n", (int)(intptr_t)ctx,
+         r->value, r->hops);
+  mixed_settled();
+}
+
+static void mixed_echoed(void *ctx, const apptest_v1_EchoResponse *r) {
+  printf("echo %d: %" PRId64 "\n", (int)(intptr_t)ctx, r->value);
+  mixed_settled();
+}
+
+static void mixed_failed(void *ctx, const parigot_status *st) {
+  printf("call %d failed: code %" PRIu32 " app_error %" PRId32 ": %s\n",
+         (int)(intptr_t)ctx, st->code, st->app_error, st->message);
+  mixed_settled();
+}
+
+static void start_mixed(void) {
+  uint64_t r = 0;
+  struct timespec ts;
+  getentropy(&r, sizeof r);
+  clock_gettime(CLOCK_REALTIME, &ts);
+  printf("random: %016" PRIx64 "\n", r);
+  printf("clock: %lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+  parigot_log(PARIGOT_INFO, "random %016" PRIx64, r);
+  for (int i = 0; i < 4; i++) {
+    apptest_v1_ForwardRequest req;
+    apptest_v1_ForwardRequest_init(&req);
+    req.value = i * 10;
+    apptest_v1_Relay_Forward(&req, mixed_forwarded, mixed_failed,
+                             (void *)(intptr_t)i);
+    say(apptest_v1_MODE_ECHO, 100 + i, "", 0, mixed_echoed, mixed_failed,
+        (void *)(intptr_t)(10 + i));
+  }
+  say(apptest_v1_MODE_FAIL, 0, "no", apptest_v1_ECHO_ERROR_REFUSED,
+      mixed_echoed, mixed_failed, (void *)20);
+  say(apptest_v1_MODE_HOLD, 0, "", 0, mixed_echoed, mixed_failed, (void *)21);
+  mixed_left = 10;
+}
+
+/* ---- args --------------------------------------------------------------- */
+
+/* A reactor has no main(): argv comes from WASI directly. */
+static void start_args(void) {
+  size_t argc = 0, size = 0;
+  if (__wasi_args_sizes_get(&argc, &size) != 0)
+    parigot_exit(1);
+  char **argv = calloc(argc + 1, sizeof *argv);
+  char *buf = malloc(size + 1);
+  if (argv == NULL || buf == NULL ||
+      __wasi_args_get((uint8_t **)argv, (uint8_t *)buf) != 0)
+    parigot_exit(1);
+  printf("argc=%zu\n", argc);
+  for (size_t i = 0; i < argc; i++)
+    printf("argv[%zu]=%s\n", i, argv[i]);
+  parigot_exit(0);
+}
+
+/* ---- the guest's two functions ------------------------------------------ */
+
+void parigot_guest_declare(void) {
+  scenario = getenv("SCENARIO");
+  if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
+      is("many") || is("denied") || is("mixed"))
+    apptest_v1_Echo_require();
+  if (is("mixed"))
+    apptest_v1_Relay_require();
+}
+
+void parigot_guest_start(void) {
+  if (is("deadline"))
+    start_deadline();
+  else if (is("slow"))
+    start_slow();
+  else if (is("crash"))
+    say(apptest_v1_MODE_CRASH, 0, "", 0, unexpected_ok, crash_failed,
+        (void *)"crash");
+  else if (is("apperror"))
+    start_apperror();
+  else if (is("many"))
+    start_many();
+  else if (is("denied"))
+    start_denied();
+  else if (is("mixed"))
+    start_mixed();
+  else if (is("args"))
+    start_args();
+  else if (is("exit"))
+    parigot_exit(env_int("EXIT_CODE", 0));
+  else if (is("trap"))
+    __builtin_trap();
+  else
+    parigot_exit(64); /* a manifest without a known SCENARIO */
+}

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/app/test_app.c: the kernel's Milestone-1 behaviour as a user sees
+ * it: `parigot run` and `parigot test` on small apps of real guests (built
+ * into PG_APP_DIR beside their manifests), checking stdout, the log on
+ * stderr and the exit status. Start order, graph errors, permissions,
+ * deadlines, service errors, exit codes, many calls in flight, hostile
+ * input to the ABI, determinism, the ABI version check, manifest args, and
+ * the helloworld example.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test.h"
+#include "test_proc.h"
+
+/* Runs parigot with the arguments that follow, up to the first NULL. */
+static void parigot(pg_proc_result *r, ...) {
+  char *argv[16] = {(char *)pg_test_parigot()};
+  int n = 1;
+  va_list ap;
+  va_start(ap, r);
+  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
+    argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  pg_proc_run(argv, NULL, NULL, r);
+}
+
+/* The path of a test manifest; one buffer per call site is enough, as no
+ * test needs two paths at once. */
+static const char *app(const char *manifest) {
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/%s", PG_APP_DIR, manifest);
+  return path;
+}
+
+/* The guests that logged "ready", in log order, separated by spaces. A log
+ * line is "t=S.US LEVEL guest[ call=N]: message". */
+static void ready_order(const char *log, char *out, size_t cap) {
+  out[0] = '\0';
+  for (const char *line = log; *line != '\0';) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    const char *tail = ": ready";
+    size_t tlen = strlen(tail);
+    const char *who = memchr(line, ' ', len);
+    if (who != NULL && len >= tlen &&
+        memcmp(line + len - tlen, tail, tlen) == 0) {
+      who = strchr(who + 1, ' '); /* past the level */
+      while (*who == ' ')
+        who++;
+      size_t wlen = (size_t)(line + len - tlen - who);
+      snprintf(out + strlen(out), cap - strlen(out), "%s%.*s",
+               out[0] ? " " : "", (int)wlen, who);
+    }
+    line += len + (end != NULL);
+  }
+}
+
+/* The time, in microseconds, of the first log line containing @p text. */
+static long log_time_us(const char *log, const char *text) {
+  const char *hit = strstr(log, text);
+  ASSERT_TRUE(hit != NULL);
+  while (hit > log && hit[-1] != '\n')
+    hit--;
+  long s = 0, us = 0;
+  ASSERT_EQ(sscanf(hit, "t=%ld.%ld", &s, &us), 2);
+  return s * 1000000 + us;
+}
+
+/* ---- start-up order ----------------------------------------------------- */
+
+PG_TEST(app_starts_a_chain_from_its_end) {
+  pg_proc_result r;
+  char order[256];
+  parigot(&r, "run", "--deterministic", app("order_chain.toml"), NULL);
+  ASSERT_EQ(r.status, 0);
+  ready_order(r.err, order, sizeof order);
+  ASSERT_STREQ(order, "c b a top");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_starts_a_diamond_bottom_up_lower_index_first) {
+  pg_proc_result r;
+  char order[256];
+  parigot(&r, "run", "--deterministic", app("order_diamond.toml"), NULL);
+  ASSERT_EQ(r.status, 0);
+  ready_order(r.err, order, sizeof order);
+  ASSERT_STREQ(order, "a c b d top");
+  pg_proc_result_free(&r);
+}
+
+/* ---- graph errors ------------------------------------------------------- */
+
+PG_TEST(app_cycle_is_refused_naming_every_guest_on_it) {
+  pg_proc_result r;
+  parigot(&r, "run", app("cycle.toml"), NULL);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_STREQ(r.out, "");
+  ASSERT_STREQ(r.err, "parigot: dependency cycle: a -> b -> c -> a\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_requirement_nobody_exports_is_refused) {
+  pg_proc_result r;
+  parigot(&r, "run", app("missing.toml"), NULL);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_STREQ(r.out, "");
+  ASSERT_STREQ(r.err, "parigot: x requires apptest.v1.Nobody, which no "
+                      "guest exports\n");
+  pg_proc_result_free(&r);
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+PG_TEST(app_call_to_unrequired_service_is_denied_by_sdk_and_kernel) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("denied.toml"), NULL);
+  ASSERT_STREQ(r.out, "sdk: Relay.Forward refused at once, code 7\n"
+                      "kernel: locate apptest.v1.Relay: -11\n"
+                      "kernel: locate apptest.v1.Echo: 0, handle 0\n"
+                      "kernel: dispatch on handle 1: -1\n"
+                      "echo still answers: 5\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_call_past_deadline_fails_and_late_answer_is_dropped) {
+  pg_proc_result r;
+  parigot(&r, "run", app("deadline.toml"), NULL);
+  ASSERT_STREQ(r.out, "held call failed: code 4: deadline exceeded\n"
+                      "waited past the deadline: yes\n"
+                      "late answer returned -9\n");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "echo call=1: holding the call\n");
+  ASSERT_CONTAINS(r.err, "client call=1: call to echo failed: deadline "
+                         "exceeded\n");
+  ASSERT_CONTAINS(r.err, "echo call=1: response after the call ended "
+                         "(deadline passed or caller gone): dropped\n");
+  ASSERT_CONTAINS(r.err, "echo call=2: late answer returned -9\n");
+  /* The kernel's clock, in the log, agrees with the guest's. */
+  long held = log_time_us(r.err, "holding the call");
+  long failed = log_time_us(r.err, "deadline exceeded");
+  ASSERT_TRUE(failed - held >= 50000 - 1000);
+  ASSERT_TRUE(failed >= 50000);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_answer_after_deadline_is_refused_even_before_the_timer_fires) {
+  /* echo's handler and client's body are both still running when the
+   * deadline passes, so no worker of the kernel is free to fire it; the
+   * answer must be refused all the same (docs/abi.md, respond: ECANCELED
+   * when the call's deadline had passed). */
+  pg_proc_result r;
+  parigot(&r, "run", app("slow.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "echo call=1: slow answer returned -9\n");
+  ASSERT_STREQ(r.out, "slow call failed: code 4: deadline exceeded\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_calls_to_a_service_that_trapped_fail_unavailable) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("crash.toml"), NULL);
+  ASSERT_STREQ(r.out, "crashed call failed: code 14: the service died\n"
+                      "next call failed: code 14: callee is not running\n");
+  ASSERT_CONTAINS(r.err, "ERROR echo: died: unreachable executed\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_service_error_reaches_caller_with_its_enum_value) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("apperror.toml"), NULL);
+  ASSERT_STREQ(r.out, "echo: 41 \"hi\"\n"
+                      "refused: code 2 app_error 9 message \"refused: "
+                      "shout\"\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_thousand_calls_in_flight_are_each_answered_once) {
+  pg_proc_result r;
+  parigot(&r, "run", app("many.toml"), NULL);
+  ASSERT_STREQ(r.out, "dispatched: 1000\n"
+                      "answers: 1000, wrong: 0, missing: 0, twice: 0, "
+                      "before all were sent: 0\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+/* ---- exit status -------------------------------------------------------- */
+
+PG_TEST(app_exit_status_is_the_programs_status) {
+  pg_proc_result r;
+  parigot(&r, "run", app("exit3.toml"), NULL);
+  ASSERT_EQ(r.status, 3);
+  ASSERT_CONTAINS(r.err, "INFO  three: exited with status 3\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_exit_status_is_the_first_nonzero_status) {
+  pg_proc_result r;
+  parigot(&r, "run", app("exit05.toml"), NULL);
+  ASSERT_EQ(r.status, 5);
+  ASSERT_CONTAINS(r.err, "INFO  zero: exited with status 0\n");
+  ASSERT_CONTAINS(r.err, "INFO  five: exited with status 5\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_exit_status_is_zero_when_every_program_succeeds) {
+  pg_proc_result r;
+  parigot(&r, "run", app("exit00.toml"), NULL);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "INFO  first: exited with status 0\n");
+  ASSERT_CONTAINS(r.err, "INFO  second: exited with status 0\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_trapping_program_fails_the_app_and_the_log_says_it_died) {
+  pg_proc_result r;
+  parigot(&r, "run", app("trap.toml"), NULL);
+  ASSERT_EQ(r.status, 134);
+  ASSERT_CONTAINS(r.err, "ERROR crasher: died: unreachable executed\n");
+  pg_proc_result_free(&r);
+}
+
+/* ---- hostile input ------------------------------------------------------ */
+
+/* Every check abuse.wasm makes, with the code docs/abi.md documents. */
+static const char *const abuse_lines[] = {
+    "program: ok export_service: name past the end of memory: PARIGOT_EFAULT",
+    "program: ok export_service: name running off the end: PARIGOT_EFAULT",
+    "program: ok export_service: length wrapping past 4 GiB: PARIGOT_EFAULT",
+    "program: ok export_service: length 4 GiB - 1: PARIGOT_EFAULT",
+    "program: ok export_service: empty name: PARIGOT_EINVAL",
+    "program: ok export_service: 256-byte name: PARIGOT_EINVAL",
+    "program: ok export_service: name with a space: PARIGOT_EINVAL",
+    "program: ok require_service: name past the end of memory: "
+    "PARIGOT_EFAULT",
+    "program: ok require_service: length wrapping past 4 GiB: PARIGOT_EFAULT",
+    "program: ok require_service: name with a slash: PARIGOT_EINVAL",
+    "program: ok require_service: twice is harmless: PARIGOT_OK",
+    "program: ok event_read: outside parigot_event: PARIGOT_EINVAL",
+    "program: ok dispatch: inside parigot_main: PARIGOT_EINVAL",
+    "program: ok locate: name past the end of memory: PARIGOT_EFAULT",
+    "program: ok locate: handle past the end of memory: PARIGOT_EFAULT",
+    "program: ok locate: handle running off the end: PARIGOT_EFAULT",
+    "program: ok locate: handle at 4 GiB - 2: PARIGOT_EFAULT",
+    "program: ok locate: name with a '!': PARIGOT_EINVAL",
+    "program: ok locate: empty name: PARIGOT_EINVAL",
+    "program: ok locate: a service not required: PARIGOT_EPERM",
+    "program: ok locate: a service required: PARIGOT_OK",
+    "program: ok dispatch: unknown handle: PARIGOT_EINVAL",
+    "program: ok dispatch: method past the end of memory: PARIGOT_EFAULT",
+    "program: ok dispatch: empty method: PARIGOT_EINVAL",
+    "program: ok dispatch: method with a space: PARIGOT_EINVAL",
+    "program: ok dispatch: request running off the end: PARIGOT_EFAULT",
+    "program: ok dispatch: request length wrapping past 4 GiB: "
+    "PARIGOT_EFAULT",
+    "program: ok dispatch: request over max_message_size: PARIGOT_ETOOBIG",
+    "program: ok dispatch: call id past the end of memory: PARIGOT_EFAULT",
+    "program: ok dispatch: a good call: PARIGOT_OK",
+    "program: ok respond: a live call this guest made (the caller's id): "
+    "PARIGOT_ENOENT",
+    "program: ok event_read: buffer past the end of memory: PARIGOT_EFAULT",
+    "program: ok event_read: buffer length wrapping past 4 GiB: "
+    "PARIGOT_EFAULT",
+    "program: ok event_read: length past the end of memory: PARIGOT_EFAULT",
+    "program: ok event_read: capacity 0: PARIGOT_ENOSPC",
+    "program: ok event_read: capacity 0 reports the bytes needed: 48",
+    "program: ok event_read: the START event: PARIGOT_OK",
+    "program: ok event_read: kind: 1",
+    "program: ok export_service: after parigot_main: PARIGOT_EINVAL",
+    "program: ok require_service: after parigot_main: PARIGOT_EINVAL",
+    "program: ok respond: an id never issued: PARIGOT_ENOENT",
+    "program: ok respond: id 0: PARIGOT_ENOENT",
+    "program: ok log: message past the end of memory: PARIGOT_EFAULT",
+    "program: ok log: length wrapping past 4 GiB: PARIGOT_EFAULT",
+    "program: ok log: 65537 bytes: PARIGOT_EINVAL",
+    "program: ok log: level 4: PARIGOT_EINVAL",
+    "program: ok log: a good line: PARIGOT_OK",
+    "probe: ok respond: status 17: PARIGOT_EINVAL",
+    "probe: ok respond: response past the end of memory: PARIGOT_EFAULT",
+    "probe: ok respond: response length wrapping past 4 GiB: PARIGOT_EFAULT",
+    "probe: ok respond: response over max_message_size: PARIGOT_EINVAL",
+    "probe: ok respond: an id never issued: PARIGOT_ENOENT",
+    "probe: ok event_read: capacity 10: PARIGOT_ENOSPC",
+    "probe: ok event_read: capacity 10 reports the bytes needed: 58",
+    "probe: ok event_read: the CALL event: PARIGOT_OK",
+    "probe: ok event_read: kind: 2",
+    "probe: ok event_read: call id: 2",
+    "probe: ok respond: the answer: PARIGOT_OK",
+    "probe: ok respond: the same call again: PARIGOT_ENOENT",
+    "program: ok respond: a call this guest made, after it ended: "
+    "PARIGOT_ENOENT",
+    "program: 48 checks, 0 mismatches; probe: 0 mismatches",
+};
+
+PG_TEST(app_bad_guest_input_gets_documented_errors_and_host_survives) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("abuse.toml"), NULL);
+  /* The mismatches alone say what went wrong. */
+  char bad[4096] = "";
+  for (const char *m = r.out; (m = strstr(m, "MISMATCH")) != NULL; m++)
+    snprintf(bad + strlen(bad), sizeof bad - strlen(bad), "%.*s\n",
+             (int)strcspn(m, "\n"), m);
+  ASSERT_STREQ(bad, "");
+  for (size_t i = 0; i < sizeof abuse_lines / sizeof abuse_lines[0]; i++)
+    ASSERT_CONTAINS(r.out, abuse_lines[i]);
+  ASSERT_CONTAINS(r.err, "INFO  abuse: still alive\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+/* ---- determinism -------------------------------------------------------- */
+
+/* Runs `parigot CMD [OPT] det.toml` twice into @p a; the second run must
+ * repeat the first byte for byte, output and log. */
+static void run_det_twice(const char *cmd, const char *opt, pg_proc_result *a) {
+  pg_proc_result b;
+  const char *m = app("det.toml");
+  parigot(a, cmd, opt ? opt : m, opt ? m : NULL, NULL);
+  parigot(&b, cmd, opt ? opt : m, opt ? m : NULL, NULL);
+  ASSERT_EQ(a->status, 0);
+  ASSERT_EQ(b.status, 0);
+  ASSERT_STREQ(a->out, b.out);
+  ASSERT_STREQ(a->err, b.err);
+  pg_proc_result_free(&b);
+}
+
+PG_TEST(app_deterministic_runs_repeat_byte_for_byte) {
+  pg_proc_result t, r, seeded;
+  run_det_twice("test", NULL, &t);
+  /* The runs did things whose order or values could have differed. */
+  ASSERT_CONTAINS(t.out, "forward 3: 31 after 2 hops\n");
+  ASSERT_CONTAINS(t.out, "call 21 failed: code 4 app_error 0: deadline "
+                         "exceeded\n");
+  ASSERT_CONTAINS(t.out, "release: -9\n");
+  ASSERT_CONTAINS(t.out, "PASS mixed_test\n1 passed, 0 failed\n");
+  ASSERT_CONTAINS(t.err, "dropped");
+  run_det_twice("run", "--deterministic", &r);
+  ASSERT_CONTAINS(r.out, "release: -9\n");
+  /* Another seed gives other random bytes: the equal runs above were not
+   * equal for lack of anything that could differ. */
+  parigot(&seeded, "test", "--seed", "1", app("det.toml"), NULL);
+  ASSERT_EQ(seeded.status, 0);
+  ASSERT_TRUE(strcmp(t.out, seeded.out) != 0);
+  pg_proc_result_free(&t);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&seeded);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+PG_TEST(app_guest_built_for_abi_2_is_refused) {
+  pg_proc_result r;
+  parigot(&r, "run", app("abi_v2.toml"), NULL);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_STREQ(r.out, "");
+  ASSERT_CONTAINS(r.err, "parigot: future: ");
+  ASSERT_CONTAINS(r.err, "abi_v2.wasm: built for parigot ABI 2; this "
+                         "parigot speaks ABI 1\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_guest_gets_manifest_args_after_its_name) {
+  pg_proc_result r;
+  parigot(&r, "run", app("args.toml"), NULL);
+  ASSERT_STREQ(r.out, "argc=3\nargv[0]=args\nargv[1]=--flag\n"
+                      "argv[2]=two words\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+/* ---- the example -------------------------------------------------------- */
+
+PG_TEST(app_helloworld_runs_and_prints_bonjour) {
+  pg_proc_result r;
+  parigot(&r, "run", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
+  ASSERT_STREQ(r.out, "Bonjour, world\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(app_helloworld_test_passes) {
+  pg_proc_result r;
+  parigot(&r, "test", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
+  ASSERT_STREQ(r.out, "PASS hello_test\n1 passed, 0 failed\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
