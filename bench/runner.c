@@ -5,6 +5,7 @@
  *   pg-bench engine  [options] STEM...       CPU programs, three ways
  *   pg-bench startup [options] STEM          first-run and cached start-up
  *   pg-bench proto   [options] OURS PBC CPP  protobuf codecs, four ways
+ *   pg-bench app     [options] NATIVE APP_DIR  calls and start-up of apps
  *   pg-bench merge --out results.json FRAGMENT.jsonl...
  *
  * Owns the option parsing and the table of subcommands, and builds the
@@ -28,6 +29,7 @@ static const subcommand subcommands[] = {
     {"engine", pg_bench_engine_main},
     {"startup", pg_bench_startup_main},
     {"proto", pg_bench_proto_main},
+    {"app", pg_bench_app_main},
     {"merge", pg_bench_merge_main},
 };
 
@@ -36,7 +38,7 @@ const char *const pg_bench_way_names[PG_BENCH_N_WAYS] = {"native", "parigot",
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: pg-bench engine|startup|proto|merge --out FILE\n"
+          "usage: pg-bench engine|startup|proto|app|merge --out FILE\n"
           "         [--parigot PATH] [--node PATH] [--wasi-js PATH]\n"
           "         [--native-dir DIR] [--guest-dir DIR] [--cache DIR]\n"
           "         [--work-dir DIR] [--source-dir DIR]\n"

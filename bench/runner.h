@@ -76,6 +76,7 @@ int pg_bench_cmd_run(const pg_bench_cmd *cmd, const char *what,
 int pg_bench_engine_main(const pg_bench_config *cfg);
 int pg_bench_startup_main(const pg_bench_config *cfg);
 int pg_bench_proto_main(const pg_bench_config *cfg);
+int pg_bench_app_main(const pg_bench_config *cfg);
 int pg_bench_merge_main(const pg_bench_config *cfg);
 
 #endif /* PG_BENCH_RUNNER_H */
