@@ -83,7 +83,8 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   else
     app->head = ev;
   app->tail = ev;
-  pthread_cond_broadcast(&app->wake);
+  if (app->nworkers > 1) /* one new event needs one worker */
+    pthread_cond_signal(&app->wake);
   return 0;
 }
 
@@ -207,9 +208,22 @@ static int check_abi(const pg_guest *g, char *err, size_t err_len) {
   return PARIGOT_EABI;
 }
 
+/* Guests built from the same file share one module: it is read, hashed
+ * and checked once, however many instances the app makes of it. */
+static pg_module *loaded_module(pg_app *app, const pg_guest *g) {
+  for (uint32_t i = 0; i < g->index; i++)
+    if (strcmp(app->guests[i].spec->wasm, g->spec->wasm) == 0)
+      return app->guests[i].module;
+  return NULL;
+}
+
 static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
   const pg_manifest_guest *s = g->spec;
-  int rc = pg_module_load(app->engine, s->wasm, &g->module);
+  int rc = 0;
+  if ((g->module = loaded_module(app, g)) != NULL)
+    g->shares_module = true;
+  else
+    rc = pg_module_load(app->engine, s->wasm, &g->module);
   if (rc != 0) {
     snprintf(err, err_len, "%s: %s", s->name, pg_engine_errmsg(app->engine));
     return rc;
@@ -385,9 +399,11 @@ static void work(pg_app *app) {
     deliver(app, ev);
     g->is_busy = false;
     pg_mem_free(app->mem, ev);
-    pthread_cond_broadcast(&app->wake);
+    /* Events of this guest that waited may now go to an idle worker. */
+    if (app->nworkers > 1 && app->head != NULL)
+      pthread_cond_signal(&app->wake);
   }
-  pthread_cond_broadcast(&app->wake);
+  pthread_cond_broadcast(&app->wake); /* the others see is_done */
 }
 
 static void *worker(void *arg) {
@@ -407,9 +423,12 @@ static void run_loop(pg_app *app) {
                                           : (uint32_t)cpus;
   if (n > app->nguests)
     n = app->nguests;
+  if (n > 256)
+    n = 256;
+  app->nworkers = n;
   pthread_t threads[256];
   uint32_t started = 0;
-  for (uint32_t i = 1; i < n && i < 256; i++)
+  for (uint32_t i = 1; i < n; i++)
     if (pthread_create(&threads[started], NULL, worker, app) == 0)
       started++;
   worker(app);
@@ -469,7 +488,8 @@ static void app_free(pg_app *app) {
   for (uint32_t i = app->nguests; i-- > 0;) {
     pg_guest *g = &app->guests[i];
     pg_instance_free(g->inst);
-    pg_module_free(g->module);
+    if (!g->shares_module)
+      pg_module_free(g->module);
     free_names(app->mem, g->exports, g->nexports);
     free_names(app->mem, g->requires, g->nrequires);
     pg_mem_free(app->mem, g->providers);

@@ -51,7 +51,8 @@ struct Z_parigot_instance_t {
   struct pg_app *app;             /* borrowed */
   uint32_t index;                 /* in app->guests */
   const pg_manifest_guest *spec;  /* borrowed */
-  pg_module *module;              /* owned */
+  pg_module *module;              /* owned unless shares_module */
+  bool shares_module;             /* an earlier guest loaded the same file */
   pg_instance *inst;              /* owned */
   wasm_rt_memory_t *memory;       /* the instance's, or NULL */
   char **exports;                 /* owned, nexports strings */
@@ -74,6 +75,7 @@ typedef struct pg_app {
   pthread_mutex_t lock;
   pthread_cond_t wake;            /* an event was posted or finished */
   bool is_done;                   /* every program has ended */
+  uint32_t nworkers;              /* threads running the loop */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */

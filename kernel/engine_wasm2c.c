@@ -64,6 +64,8 @@ struct pg_instance {
   void *guest;        /* wasm2c instance, owned */
   pg_wasi wasi;
   struct Z_parigot_instance_t *parigot; /* borrowed, may be NULL */
+  const char *last_name;                /* the entry run last, as passed */
+  const glue_entry *last_entry;         /* and what it named */
   uint32_t max_pages;
   bool is_instantiated;
   bool is_dead;
@@ -380,7 +382,13 @@ static int run_in_frame(pg_instance *inst, void (*fn)(void *),
 
 int pg_instance_run(pg_instance *inst, const char *entry,
                     pg_run_result *out) {
-  const glue_entry *g = find_entry(inst->module, entry);
+  /* A scheduler runs the same export, by the same string, for every
+   * event: skip the search by name then. */
+  const glue_entry *g = entry == inst->last_name
+                            ? inst->last_entry
+                            : find_entry(inst->module, entry);
+  inst->last_name = entry;
+  inst->last_entry = g;
   if (!g || inst->is_dead)
     return PARIGOT_EINVAL;
   inst->thread = pthread_self();
