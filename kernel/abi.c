@@ -142,14 +142,6 @@ u32 IMPORT(locate)(pg_guest *g, u32 ptr, u32 len, u32 out) {
   HOSTCALL(g, locate(g, ptr, len, out));
 }
 
-/* The index of service @p name among @p callee's exports. */
-static u32 export_index(const pg_guest *callee, const char *name) {
-  for (u32 i = 0; i < callee->nexports; i++)
-    if (strcmp(callee->exports[i], name) == 0)
-      return i;
-  return 0; /* unreachable: the graph check matched every requirement */
-}
-
 static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
                     u32 req, u32 req_len, u64 timeout_ns, u32 out) {
   pg_app *app = g->app;
@@ -181,7 +173,7 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
                   &(pg_event_spec){
                       .kind = PG_EV_CALL, .call_id = id,
                       .deadline_ns = deadline,
-                      .service = export_index(callee, g->requires[handle]),
+                      .service = g->provider_exports[handle],
                       .method = m, .method_len = method_len,
                       .caller = g->spec->name, .payload = body,
                       .payload_len = req_len})) != 0) {

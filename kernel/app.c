@@ -53,13 +53,42 @@ void pg_app_unlock(pg_app *app) {
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
+#define MAX_SPARE_EVENTS 16
+
+/* An event with room for @p len bytes: a spare one when one is big
+ * enough, so a steady flow of calls stops allocating. */
+static pg_event *event_alloc(pg_app *app, uint32_t len) {
+  for (pg_event **p = &app->spare; *p != NULL; p = &(*p)->next)
+    if ((*p)->cap >= len) {
+      pg_event *ev = *p;
+      *p = ev->next;
+      app->nspare--;
+      return ev;
+    }
+  pg_event *ev = pg_mem_malloc(app->mem, sizeof *ev + len);
+  if (ev != NULL)
+    ev->cap = len;
+  return ev;
+}
+
+static void event_free(pg_app *app, pg_event *ev) {
+  if (app->nspare >= MAX_SPARE_EVENTS) {
+    pg_mem_free(app->mem, ev);
+    return;
+  }
+  ev->next = app->spare;
+  app->spare = ev;
+  app->nspare++;
+}
+
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller ? (uint32_t)strlen(e->caller) : 0;
   uint32_t len = PG_EV_HEADER + e->method_len + caller_len + e->payload_len;
-  pg_event *ev = pg_mem_malloc(app->mem, sizeof *ev + len);
+  pg_event *ev = event_alloc(app, len);
   if (ev == NULL)
     return PARIGOT_ENOMEM;
-  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len};
+  uint32_t cap = ev->cap;
+  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap};
   uint8_t *b = ev->bytes;
   memset(b, 0, PG_EV_HEADER);
   put32(b + 0, e->kind);
@@ -281,13 +310,17 @@ static int link_providers(pg_app *app) {
     pg_guest *g = &app->guests[i];
     g->providers = pg_mem_calloc(app->mem, g->nrequires + 1,
                                  sizeof *g->providers);
-    if (g->providers == NULL)
+    g->provider_exports = pg_mem_calloc(app->mem, g->nrequires + 1,
+                                        sizeof *g->provider_exports);
+    if (g->providers == NULL || g->provider_exports == NULL)
       return PARIGOT_ENOMEM;
     for (uint32_t r = 0; r < g->nrequires; r++)
       for (uint32_t j = 0; j < app->nguests; j++)
         for (uint32_t e = 0; e < app->guests[j].nexports; e++)
-          if (strcmp(app->guests[j].exports[e], g->requires[r]) == 0)
+          if (strcmp(app->guests[j].exports[e], g->requires[r]) == 0) {
             g->providers[r] = j;
+            g->provider_exports[r] = e;
+          }
   }
   return 0;
 }
@@ -398,7 +431,7 @@ static void work(pg_app *app) {
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
     g->is_busy = false;
-    pg_mem_free(app->mem, ev);
+    event_free(app, ev);
     /* Events of this guest that waited may now go to an idle worker. */
     if (app->nworkers > 1 && app->head != NULL)
       pthread_cond_signal(&app->wake);
@@ -493,10 +526,15 @@ static void app_free(pg_app *app) {
     free_names(app->mem, g->exports, g->nexports);
     free_names(app->mem, g->requires, g->nrequires);
     pg_mem_free(app->mem, g->providers);
+    pg_mem_free(app->mem, g->provider_exports);
   }
   pg_event *ev;
   while ((ev = take_event(app)) != NULL)
     pg_mem_free(app->mem, ev);
+  while ((ev = app->spare) != NULL) {
+    app->spare = ev->next;
+    pg_mem_free(app->mem, ev);
+  }
   pg_mem_free(app->mem, app->guests);
   pg_calls_free(&app->calls);
   pg_engine_free(app->engine);

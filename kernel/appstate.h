@@ -35,6 +35,7 @@ typedef struct pg_event {
   uint32_t kind;
   uint64_t call_id;
   uint32_t len;
+  uint32_t cap;    /* bytes allocated after the header */
   uint8_t bytes[]; /* len bytes */
 } pg_event;
 
@@ -60,6 +61,7 @@ struct Z_parigot_instance_t {
   char **requires;                /* owned, nrequires strings */
   uint32_t nrequires;
   uint32_t *providers;            /* owned: guest index per requirement */
+  uint32_t *provider_exports;     /* owned: its index in that guest's exports */
   bool is_declaring;              /* inside parigot_main */
   const pg_event *event;          /* during parigot_event */
   uint64_t call_id;               /* the call being handled, for the log */
@@ -83,6 +85,8 @@ typedef struct pg_app {
   uint32_t nguests;
   pg_calls calls;
   pg_event *head, *tail;          /* FIFO, owned */
+  pg_event *spare;                /* delivered events kept for reuse */
+  uint32_t nspare;
   pg_log log;
   uint64_t now_ns;                /* the app's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */

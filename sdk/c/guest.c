@@ -9,9 +9,10 @@
  * wasm32 builds compile it (its imports exist only under parigot).
  *
  * State is file-static: a guest instance is one single-threaded program,
- * and this file is its event loop. Memory comes from malloc; requests and
- * responses are decoded into fresh messages freed when the code that
- * received them returns.
+ * and this file is its event loop. Requests and responses are decoded into
+ * an arena reset at the next event, so they live until the code that
+ * received them returns; futures and incoming calls come from malloc, as
+ * they outlive the event.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,9 +51,11 @@ typedef struct cont {
   parigot_adapt_fn adapt; /* ... and how to call it */
 } cont;
 
+/* Most futures get one continuation: it lives inline, more go to conts. */
 struct parigot_future {
-  cont *conts; /* owned */
-  size_t n;
+  cont first;
+  cont *conts; /* owned: the continuations after the first */
+  size_t n;    /* all of them, the first included */
 };
 
 parigot_future *parigot_future_new(void) {
@@ -60,13 +63,18 @@ parigot_future *parigot_future_new(void) {
 }
 
 static void add_cont(parigot_future *f, cont c) {
-  cont *bigger = realloc(f->conts, (f->n + 1) * sizeof *bigger);
+  if (f->n == 0) {
+    f->first = c;
+    f->n = 1;
+    return;
+  }
+  cont *bigger = realloc(f->conts, f->n * sizeof *bigger);
   if (bigger == NULL) {
     parigot_log(PARIGOT_ERROR, "out of memory adding a continuation");
     abort();
   }
   f->conts = bigger;
-  f->conts[f->n++] = c;
+  f->conts[f->n++ - 1] = c;
 }
 
 void parigot_future_on(parigot_future *f, parigot_future_ok ok,
@@ -77,7 +85,7 @@ void parigot_future_on(parigot_future *f, parigot_future_ok ok,
 static void settle(parigot_future *f, const void *value,
                    const parigot_status *status) {
   for (size_t i = 0; i < f->n; i++) {
-    cont *c = &f->conts[i];
+    cont *c = i == 0 ? &f->first : &f->conts[i - 1];
     if (status != NULL && c->fail != NULL)
       c->fail(c->ctx, status);
     else if (status == NULL && c->adapt != NULL)
@@ -228,6 +236,26 @@ typedef struct pending {
 
 static pending *pendings;
 static size_t npendings, cappendings;
+
+/* Decoded requests and responses, and encoded ones on their way out, live
+ * until the code they were handed to returns: one arena, reset after each
+ * event, serves them all without a malloc per message. */
+static parigot_arena event_arena;
+static bool has_arena;
+
+static parigot_arena *arena(void) {
+  if (!has_arena) {
+    parigot_arena_init(&event_arena, NULL);
+    has_arena = true;
+  }
+  return &event_arena;
+}
+
+static const parigot_pb_decode_options *decode_options(void) {
+  static parigot_pb_decode_options o;
+  o.allocator = parigot_arena_allocator(arena());
+  return &o;
+}
 static uint64_t next_timeout_ns; /* 0: the app's default deadline */
 
 void parigot_next_call_timeout(uint64_t ns) {
@@ -286,7 +314,7 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
     return NULL;
   }
   size_t len = parigot_pb_encoded_size(m->input, req);
-  uint8_t *buf = malloc(len ? len : 1);
+  uint8_t *buf = parigot_arena_alloc(arena(), len);
   uint64_t id = 0, timeout = next_timeout_ns;
   next_timeout_ns = 0;
   int32_t rc = buf ? (int32_t)parigot_pb_encode(m->input, req, buf, len)
@@ -294,7 +322,6 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
   if (rc >= 0)
     rc = abi_dispatch(handle, m->name, (uint32_t)strlen(m->name), buf,
                       (uint32_t)len, timeout, &id);
-  free(buf);
   if (rc >= 0)
     rc = add_pending(id, f, m->output);
   if (rc < 0) {
@@ -322,17 +349,16 @@ static void on_response(uint32_t status, uint64_t id, int32_t app_error,
     free(msg);
     return;
   }
-  void *resp = calloc(1, p.response->size);
-  int rc = resp ? parigot_pb_decode(p.response, resp, payload, len, NULL)
-                : PARIGOT_ENOMEM;
+  void *resp = parigot_arena_alloc(arena(), p.response->size);
+  int rc = PARIGOT_ENOMEM;
+  if (resp != NULL) {
+    parigot_pb_init(p.response, resp);
+    rc = parigot_pb_decode(p.response, resp, payload, len, decode_options());
+  }
   if (rc == 0)
     parigot_future_resolve(p.future, resp);
   else
     fail_now(p.future, PARIGOT_CODE_INTERNAL, "cannot decode the response");
-  if (resp != NULL) {
-    parigot_pb_free(p.response, resp, NULL);
-    free(resp);
-  }
 }
 
 /* ---- incoming calls ----------------------------------------------------- */
@@ -361,14 +387,11 @@ int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
 int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
                     const void *resp) {
   size_t len = parigot_pb_encoded_size(d, resp);
-  uint8_t *buf = malloc(len ? len : 1);
-  if (buf == NULL || parigot_pb_encode(d, resp, buf, len) < 0) {
-    free(buf);
+  uint8_t *buf = parigot_arena_alloc(arena(), len);
+  if (buf == NULL || parigot_pb_encode(d, resp, buf, len) < 0)
     return parigot_call_fail(c, PARIGOT_CODE_INTERNAL, 0,
                              "cannot encode the response");
-  }
   int rc = abi_respond(c->id, PARIGOT_CODE_OK, 0, buf, (uint32_t)len);
-  free(buf);
   free(c);
   return rc;
 }
@@ -409,18 +432,17 @@ static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
     parigot_call_fail(c, PARIGOT_CODE_UNIMPLEMENTED, 0, "no such method");
     return;
   }
-  void *req = calloc(1, m->input->size);
-  if (req == NULL || parigot_pb_decode(m->input, req, payload, len, NULL)) {
+  void *req = parigot_arena_alloc(arena(), m->input->size);
+  if (req != NULL)
+    parigot_pb_init(m->input, req);
+  if (req == NULL ||
+      parigot_pb_decode(m->input, req, payload, len, decode_options())) {
     parigot_call_fail(c, PARIGOT_CODE_INVALID_ARGUMENT, 0,
                       "cannot decode the request");
-  } else {
-    const exported *e = &exporteds[service];
-    e->invokers[index](c, req, e->handlers);
+    return;
   }
-  if (req != NULL) {
-    parigot_pb_free(m->input, req, NULL);
-    free(req);
-  }
+  const exported *e = &exporteds[service];
+  e->invokers[index](c, req, e->handlers);
 }
 
 /* ---- the exports -------------------------------------------------------- */
@@ -459,6 +481,7 @@ __attribute__((export_name("parigot_event"))) void parigot_event(void) {
   }
   if (rc != 0 || len < EV_HEADER)
     return;
+  parigot_arena_reset(arena()); /* the last event's messages are done */
   uint32_t kind = get32(buf), method_len = get32(buf + 32);
   uint32_t payload_len = get32(buf + 36), caller_len = get32(buf + 40);
   const uint8_t *method = buf + EV_HEADER, *caller = method + method_len;
