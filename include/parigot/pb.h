@@ -212,6 +212,10 @@ typedef struct parigot_pb_decode_options {
   uint32_t max_depth;
   /** keep unknown fields in each message's `_unknown` to re-encode them */
   bool keep_unknown;
+  /** bytes fields point into the input instead of a copy: the input must
+   *  outlive the message. Only with an allocator that frees nothing (an
+   *  arena), so no free can reach the input; else PARIGOT_EINVAL */
+  bool alias_bytes;
 } parigot_pb_decode_options;
 
 /** @brief Default largest input: 4 MiB, the default message limit. */

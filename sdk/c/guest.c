@@ -251,9 +251,12 @@ static parigot_arena *arena(void) {
   return &event_arena;
 }
 
+/* Bytes fields point into the event buffer, which also lives until the
+ * next event: one copy of a payload fewer each way. */
 static const parigot_pb_decode_options *decode_options(void) {
   static parigot_pb_decode_options o;
   o.allocator = parigot_arena_allocator(arena());
+  o.alias_bytes = true;
   return &o;
 }
 static uint64_t next_timeout_ns; /* 0: the app's default deadline */

@@ -302,6 +302,7 @@ typedef struct pb_dec {
   size_t budget; /* bytes decode may still allocate */
   uint32_t depth_left;
   bool keep_unknown;
+  bool alias_bytes;
 } pb_dec;
 
 static int dec_alloc(pb_dec *d, size_t size, void **out) {
@@ -457,6 +458,11 @@ static int read_bytes(pb_dec *d, uint8_t type, const uint8_t *p, size_t len,
   void *data;
   if (type == PARIGOT_PB_STRING && !utf8_valid(p, len))
     return PARIGOT_EUTF8;
+  if (type == PARIGOT_PB_BYTES && d->alias_bytes) {
+    out->data = (uint8_t *)p; /* the allocator frees nothing: no free */
+    out->len = len;
+    return 0;
+  }
   int rc = dec_alloc(d, len + 1, &data);
   if (rc != 0)
     return rc;
@@ -856,6 +862,8 @@ int parigot_pb_decode(const parigot_pb_message_desc *desc, void *msg,
     return PARIGOT_ETOOBIG;
   if (len > 0 && buf == NULL)
     return PARIGOT_EINVAL;
+  if (o.alias_bytes && (o.allocator == NULL || o.allocator->free != NULL))
+    return PARIGOT_EINVAL; /* a free could reach the caller's input */
   pb_dec d = {
       .a = o.allocator ? o.allocator : &parigot_pb_malloc_allocator,
       .budget = o.max_alloc ? o.max_alloc
@@ -864,6 +872,7 @@ int parigot_pb_decode(const parigot_pb_message_desc *desc, void *msg,
                                    : 16 * max_size + (1u << 20)),
       .depth_left = o.max_depth ? o.max_depth : PARIGOT_PB_DEFAULT_MAX_DEPTH,
       .keep_unknown = o.keep_unknown,
+      .alias_bytes = o.alias_bytes,
   };
   return decode_message(&d, desc, msg, buf, buf + len);
 }

@@ -498,3 +498,23 @@ PG_TEST(protobuf_descriptors_describe_the_schema) {
   ASSERT_TRUE(parigot_pb_field_find(&parigot_test_v1_Rich_desc, 11) == NULL);
   ASSERT_STREQ(parigot_test_v1_Color_desc.values[4].name, "COLOR_NEGATIVE");
 }
+
+PG_TEST(protobuf_alias_bytes_points_into_the_input_only_with_an_arena) {
+  uint8_t raw[] = {0xc2, 0x01, 0x03, 'a', 'b', 'c', /* choice_bytes */
+                   0xca, 0x02, 0x01, 'r'};           /* register_ */
+  parigot_arena arena;
+  parigot_arena_init(&arena, NULL);
+  parigot_pb_decode_options o = {.allocator = parigot_arena_allocator(&arena),
+                                 .alias_bytes = true};
+  Rich r;
+  parigot_test_v1_Rich_init(&r);
+  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, sizeof raw, &o), 0);
+  ASSERT_TRUE(r.choice.choice_bytes.data == raw + 3); /* aliased */
+  ASSERT_TRUE(r.register_.data != raw + 9); /* strings are still copied */
+  ASSERT_EQ(r.register_.data[1], 0);        /* and NUL-terminated */
+  parigot_arena_free(&arena);
+  parigot_pb_decode_options with_malloc = {.alias_bytes = true};
+  parigot_test_v1_Rich_init(&r);
+  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, sizeof raw, &with_malloc),
+            PARIGOT_EINVAL);
+}
