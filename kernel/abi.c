@@ -31,6 +31,7 @@ u32 IMPORT(dispatch)(pg_guest *, u32, u32, u32, u32, u32, u64, u32);
 u32 IMPORT(event_read)(pg_guest *, u32, u32, u32);
 u32 IMPORT(respond)(pg_guest *, u64, u32, u32, u32, u32);
 u32 IMPORT(log)(pg_guest *, u32, u32, u32);
+u32 IMPORT(now)(pg_guest *, u32);
 
 /* Runs an implementation as host code and returns its result as the
  * guest sees it (a negative errno, two's complement in an i32). */
@@ -287,6 +288,21 @@ u32 IMPORT(log)(pg_guest *g, u32 level, u32 msg, u32 len) {
   HOSTCALL(g, guest_log(g, level, msg, len));
 }
 
+static int now(pg_guest *g, u32 out) {
+  uint8_t *dst = span(g, out, 8);
+  if (dst == NULL)
+    return PARIGOT_EFAULT;
+  pg_app_lock(g->app);
+  u64 t = pg_app_now(g->app);
+  pg_app_unlock(g->app);
+  memcpy(dst, &t, 8);
+  return 0;
+}
+
+u32 IMPORT(now)(pg_guest *g, u32 out) {
+  HOSTCALL(g, now(g, out));
+}
+
 static const pg_host_func abi_funcs[] = {
     {"export_service", "ii:i"},
     {"require_service", "ii:i"},
@@ -295,6 +311,7 @@ static const pg_host_func abi_funcs[] = {
     {"event_read", "iii:i"},
     {"respond", "Iiiii:i"},
     {"log", "iii:i"},
+    {"now", "i:i"},
 };
 
 const pg_host_module pg_abi_module = {

@@ -349,9 +349,14 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
     rc = pg_graph_order(nodes, n, order, err, err_len);
   if (rc == 0)
     rc = link_providers(app);
-  for (uint32_t i = 0; rc == 0 && i < n; i++)
+  if (rc == 0 &&
+      !(app->start_order = pg_mem_calloc(app->mem, n + 1, sizeof(uint32_t))))
+    rc = PARIGOT_ENOMEM;
+  for (uint32_t i = 0; rc == 0 && i < n; i++) {
+    app->start_order[i] = (uint32_t)order[i];
     rc = pg_app_post(app, (uint32_t)order[i],
                      &(pg_event_spec){.kind = PG_EV_START});
+  }
   pg_mem_free(app->mem, nodes);
   pg_mem_free(app->mem, order);
   return rc;
@@ -516,11 +521,16 @@ static void free_names(const pg_mem *mem, char **list, uint32_t n) {
   pg_mem_free(mem, list);
 }
 
-/* Stops services in reverse start order: the last started goes first. */
+/* Stops the guests in reverse start order, so a service goes only after
+ * everything that required it; then frees the modules they shared. */
 static void app_free(pg_app *app) {
   for (uint32_t i = app->nguests; i-- > 0;) {
+    uint32_t k = app->start_order ? app->start_order[i] : i;
+    pg_instance_free(app->guests[k].inst);
+    app->guests[k].inst = NULL;
+  }
+  for (uint32_t i = app->nguests; i-- > 0;) {
     pg_guest *g = &app->guests[i];
-    pg_instance_free(g->inst);
     if (!g->shares_module)
       pg_module_free(g->module);
     free_names(app->mem, g->exports, g->nexports);
@@ -536,6 +546,7 @@ static void app_free(pg_app *app) {
     pg_mem_free(app->mem, ev);
   }
   pg_mem_free(app->mem, app->guests);
+  pg_mem_free(app->mem, app->start_order);
   pg_calls_free(&app->calls);
   pg_engine_free(app->engine);
   pg_app_unlock(app);

@@ -83,6 +83,7 @@ typedef struct pg_app {
   pg_engine *engine;              /* owned */
   pg_guest *guests;               /* owned, nguests */
   uint32_t nguests;
+  uint32_t *start_order;          /* owned: guest indices, once planned */
   pg_calls calls;
   pg_event *head, *tail;          /* FIFO, owned */
   pg_event *spare;                /* delivered events kept for reuse */

@@ -134,11 +134,26 @@ typedef struct parigot_call parigot_call;
 uint64_t parigot_call_id(const parigot_call *c);
 
 /**
- * @brief When the caller stops waiting, on the app's clock (ns).
+ * @brief When the caller stops waiting, on the app's clock (ns; see
+ * parigot_now()).
  * @param[in] c  the call.
  * @return the deadline.
  */
 uint64_t parigot_call_deadline(const parigot_call *c);
+
+/**
+ * @brief How long until the caller stops waiting, in ns; 0 once passed.
+ * @param[in] c  the call.
+ * @return the time left before parigot_call_deadline().
+ */
+uint64_t parigot_call_time_left(const parigot_call *c);
+
+/**
+ * @brief The app's clock, in ns since the app started: the clock of call
+ * deadlines (virtual in deterministic mode).
+ * @return the time now.
+ */
+uint64_t parigot_now(void);
 
 /**
  * @brief The name of the guest that made the call (from the manifest).

@@ -38,6 +38,7 @@ IMPORT(respond)
 int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
                     const uint8_t *resp, uint32_t len);
 IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
+IMPORT(now) int32_t abi_now(uint64_t *ns);
 
 enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 48 };
 
@@ -179,6 +180,12 @@ void parigot_log(parigot_level level, const char *fmt, ...) {
     return;
   abi_log((uint32_t)level, buf, (size_t)n < sizeof buf ? (uint32_t)n
                                                        : sizeof buf - 1);
+}
+
+uint64_t parigot_now(void) {
+  uint64_t t = 0;
+  abi_now(&t);
+  return t;
 }
 
 _Noreturn void parigot_exit(int code) {
@@ -377,6 +384,11 @@ uint64_t parigot_call_id(const parigot_call *c) { return c->id; }
 uint64_t parigot_call_deadline(const parigot_call *c) { return c->deadline; }
 
 const char *parigot_call_caller(const parigot_call *c) { return c->caller; }
+
+uint64_t parigot_call_time_left(const parigot_call *c) {
+  uint64_t now = parigot_now();
+  return now < c->deadline ? c->deadline - now : 0;
+}
 
 int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
                       const char *message) {

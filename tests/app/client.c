@@ -358,12 +358,29 @@ static void start_args(void) {
   parigot_exit(0);
 }
 
+/* ---- context: the call's own deadline, time left and caller ------------ */
+
+static void context_ok(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  /* 300 ms asked for; the kernel's clock moved a little since. */
+  printf("time left within 300ms: %s; caller: %.*s\n",
+         r->value > 290000000 && r->value <= 300000000 ? "yes" : "no",
+         (int)r->text.len, (const char *)r->text.data);
+  parigot_exit(0);
+}
+
+static void start_context(void) {
+  parigot_next_call_timeout(300000000);
+  say(apptest_v1_MODE_CONTEXT, 0, "", 0, context_ok, unexpected_fail,
+      (void *)"context");
+}
+
 /* ---- the guest's two functions ------------------------------------------ */
 
 void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
-      is("many") || is("denied") || is("mixed"))
+      is("many") || is("denied") || is("mixed") || is("context"))
     apptest_v1_Echo_require();
   if (is("mixed"))
     apptest_v1_Relay_require();
@@ -387,6 +404,8 @@ void parigot_guest_start(void) {
     start_mixed();
   else if (is("args"))
     start_args();
+  else if (is("context"))
+    start_context();
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

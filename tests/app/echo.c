@@ -83,6 +83,12 @@ static void say(parigot_call *call, const apptest_v1_EchoRequest *req,
   }
   case apptest_v1_MODE_CRASH:
     __builtin_trap();
+  case apptest_v1_MODE_CONTEXT: {
+    const char *caller = parigot_call_caller(call);
+    answer(call, (int64_t)parigot_call_time_left(call), caller,
+           strlen(caller));
+    return;
+  }
   default:
     answer(call, req->value, (const char *)req->text.data, req->text.len);
   }

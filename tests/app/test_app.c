@@ -392,3 +392,17 @@ PG_TEST(app_helloworld_test_passes) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }
+
+/* A call can carry its own deadline; the handler sees its time left on the
+ * app's clock and who called, in both scheduler modes. */
+PG_TEST(app_handler_sees_the_calls_own_deadline_and_its_caller) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("context.toml"), NULL);
+  ASSERT_STREQ(r.out, "time left within 300ms: yes; caller: client\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  parigot(&r, "run", app("context.toml"), NULL);
+  ASSERT_STREQ(r.out, "time left within 300ms: yes; caller: client\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
