@@ -569,14 +569,22 @@ static void report(const pg_app *app, const pg_app_config *cfg) {
   *cfg->nresults = n;
 }
 
+/* Sets the app up and lets every guest declare itself: all of an app but
+ * its start. The app must be freed (app_free) whatever this returns. */
+static int app_prepare(pg_app *app, const pg_app_config *cfg,
+                       const pg_mem *mem, char *err, size_t err_len) {
+  int rc = app_init(app, cfg, mem, err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
+    rc = load_guest(app, &app->guests[i], err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
+    rc = declare(app, &app->guests[i], err, err_len);
+  return rc;
+}
+
 int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
                char *err, size_t err_len) {
   pg_app app;
-  int rc = app_init(&app, cfg, mem, err, err_len);
-  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
-    rc = load_guest(&app, &app.guests[i], err, err_len);
-  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
-    rc = declare(&app, &app.guests[i], err, err_len);
+  int rc = app_prepare(&app, cfg, mem, err, err_len);
   if (rc == 0)
     rc = plan_start(&app, err, err_len);
   if (rc == 0) {
@@ -595,11 +603,7 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
 int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
                        char *err, size_t err_len) {
   pg_app app;
-  int rc = app_init(&app, cfg, mem, err, err_len);
-  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
-    rc = load_guest(&app, &app.guests[i], err, err_len);
-  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
-    rc = declare(&app, &app.guests[i], err, err_len);
+  int rc = app_prepare(&app, cfg, mem, err, err_len);
   pg_graph_node *nodes = rc == 0 ? graph_nodes(&app) : NULL;
   bool *is_program = pg_mem_calloc(mem, app.nguests + 1, sizeof *is_program);
   if (rc == 0 && (nodes == NULL || is_program == NULL))

@@ -36,11 +36,16 @@ static int grow_ring(pg_calls *c) {
   return 0;
 }
 
+/* Earlier deadline first; the older call first on a tie, so the order is
+ * total and runs repeat. */
+static bool before(const pg_deadline *a, const pg_deadline *b) {
+  return a->at_ns < b->at_ns || (a->at_ns == b->at_ns && a->id < b->id);
+}
+
 static void sift_up(pg_deadline *h, size_t i) {
   while (i > 0) {
     size_t parent = (i - 1) / 2;
-    if (h[parent].at_ns < h[i].at_ns ||
-        (h[parent].at_ns == h[i].at_ns && h[parent].id < h[i].id))
+    if (before(&h[parent], &h[i]))
       return;
     pg_deadline t = h[parent];
     h[parent] = h[i];
@@ -52,11 +57,9 @@ static void sift_up(pg_deadline *h, size_t i) {
 static void sift_down(pg_deadline *h, size_t n, size_t i) {
   for (;;) {
     size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < n && (h[l].at_ns < h[m].at_ns ||
-                  (h[l].at_ns == h[m].at_ns && h[l].id < h[m].id)))
+    if (l < n && before(&h[l], &h[m]))
       m = l;
-    if (r < n && (h[r].at_ns < h[m].at_ns ||
-                  (h[r].at_ns == h[m].at_ns && h[r].id < h[m].id)))
+    if (r < n && before(&h[r], &h[m]))
       m = r;
     if (m == i)
       return;

@@ -21,43 +21,9 @@
 #include "manifest.h"
 #include "parigot/error.h"
 #include "test.h"
+#include "test_mem.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* Counts allocations and live blocks; fails the fail_at-th call if >= 0. */
-typedef struct counter {
-  long calls;   /* malloc and realloc calls so far */
-  long live;    /* blocks allocated and not yet freed */
-  long fail_at; /* call number that returns NULL, or -1 */
-} counter;
-
-static bool should_fail(counter *c) {
-  return c->calls++ == c->fail_at;
-}
-
-static void *count_malloc(size_t size, void *user_data) {
-  counter *c = user_data;
-  void *p = should_fail(c) ? NULL : malloc(size);
-  c->live += p != NULL;
-  return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *user_data) {
-  counter *c = user_data;
-  void *p = should_fail(c) ? NULL : realloc(ptr, size);
-  c->live += p != NULL && ptr == NULL;
-  return p;
-}
-
-static void count_free(void *ptr, void *user_data) {
-  counter *c = user_data;
-  c->live -= ptr != NULL;
-  free(ptr);
-}
-
-static pg_mem counting_mem(counter *c) {
-  return (pg_mem){count_malloc, count_realloc, count_free, c};
-}
 
 static char tmp_dir[] = "/tmp/pg_manifest_XXXXXX";
 static char real_dir[PATH_MAX]; /* tmp_dir resolved, as wasm paths are */
