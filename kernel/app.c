@@ -27,6 +27,10 @@
 #include "parigot/error.h"
 
 #define EVENT_TICK_NS 1000u /* virtual time one event takes */
+#define IDLE_CHECK_NS 1000000u /* idle workers look at the queue this often */
+
+/* Whether this thread is running a guest's event right now. */
+static _Thread_local bool is_delivering;
 
 static uint64_t real_ns(void) {
   struct timespec ts;
@@ -112,7 +116,12 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   else
     app->head = ev;
   app->tail = ev;
-  if (app->nworkers > 1) /* one new event needs one worker */
+  app->nqueued++;
+  /* An event posted by a guest's code goes to the same worker when the
+   * guest returns, with no thread to wake: calls that wait on each other
+   * run like function calls. A backlog wakes another worker; so does the
+   * idle workers' periodic look, should the poster run long. */
+  if (app->nworkers > 1 && (!is_delivering || app->nqueued >= 2))
     pthread_cond_signal(&app->wake);
   return 0;
 }
@@ -130,6 +139,7 @@ static pg_event *take_event(pg_app *app) {
       app->head = ev->next;
     if (app->tail == ev)
       app->tail = prev;
+    app->nqueued--;
     return ev;
   }
   return NULL;
@@ -399,6 +409,11 @@ static bool wait_for_work(pg_app *app) {
     app->now_ns = at > app->now_ns ? at : app->now_ns;
     return true;
   }
+  uint64_t soon = pg_app_now(app) + IDLE_CHECK_NS;
+  if (any_busy(app) && (!has_deadline || at > soon)) {
+    at = soon; /* a busy guest may have posted an event for us */
+    has_deadline = true;
+  }
   if (!has_deadline) {
     pthread_cond_wait(&app->wake, &app->lock);
     return true;
@@ -434,7 +449,9 @@ static void work(pg_app *app) {
     g->is_busy = true;
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
+    is_delivering = true;
     deliver(app, ev);
+    is_delivering = false;
     g->is_busy = false;
     event_free(app, ev);
     /* Events of this guest that waited may now go to an idle worker. */

@@ -86,6 +86,7 @@ typedef struct pg_app {
   uint32_t *start_order;          /* owned: guest indices, once planned */
   pg_calls calls;
   pg_event *head, *tail;          /* FIFO, owned */
+  uint32_t nqueued;               /* events in it */
   pg_event *spare;                /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
