@@ -59,8 +59,17 @@ struct parigot_future {
   size_t n;    /* all of them, the first included */
 };
 
+/* Settled futures wait here for reuse: a guest that makes calls at a
+ * steady rate stops calling malloc for them. */
+static parigot_future *spare_futures;
+
 parigot_future *parigot_future_new(void) {
-  return calloc(1, sizeof(parigot_future));
+  parigot_future *f = spare_futures;
+  if (f == NULL)
+    return calloc(1, sizeof(parigot_future));
+  spare_futures = f->first.ctx;
+  memset(f, 0, sizeof *f);
+  return f;
 }
 
 static void add_cont(parigot_future *f, cont c) {
@@ -95,7 +104,8 @@ static void settle(parigot_future *f, const void *value,
       c->ok(c->ctx, value);
   }
   free(f->conts);
-  free(f);
+  f->first.ctx = spare_futures; /* the spare list's link */
+  spare_futures = f;
 }
 
 void parigot_future_resolve(parigot_future *f, const void *value) {
@@ -376,8 +386,44 @@ static void on_response(uint32_t status, uint64_t id, int32_t app_error,
 struct parigot_call {
   uint64_t id;
   uint64_t deadline;
-  char caller[]; /* NUL-terminated */
+  const char *caller;        /* interned: see intern_caller */
+  struct parigot_call *next; /* in the spare list, once answered */
 };
+
+/* Answered calls wait here for reuse, as settled futures do. */
+static parigot_call *spare_calls;
+
+static parigot_call *call_new(void) {
+  parigot_call *c = spare_calls;
+  if (c == NULL)
+    return malloc(sizeof *c);
+  spare_calls = c->next;
+  return c;
+}
+
+static void call_free(parigot_call *c) {
+  c->next = spare_calls;
+  spare_calls = c;
+}
+
+/* Callers are the app's guests, a handful of names: each is kept once for
+ * the guest's life, so a call holds a pointer, not a copy. */
+static const char *intern_caller(const char *name, uint32_t len) {
+  static char **names;
+  static size_t n;
+  for (size_t i = 0; i < n; i++)
+    if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+      return names[i];
+  char *copy = strndup(name, len);
+  char **bigger = realloc(names, (n + 1) * sizeof *names);
+  if (copy == NULL || bigger == NULL) {
+    free(copy);
+    return "";
+  }
+  names = bigger;
+  names[n++] = copy;
+  return copy;
+}
 
 uint64_t parigot_call_id(const parigot_call *c) { return c->id; }
 
@@ -395,7 +441,7 @@ int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
   const char *msg = message ? message : "";
   int rc = abi_respond(c->id, code, app_error, (const uint8_t *)msg,
                        (uint32_t)strlen(msg));
-  free(c);
+  call_free(c);
   return rc;
 }
 
@@ -407,7 +453,7 @@ int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
     return parigot_call_fail(c, PARIGOT_CODE_INTERNAL, 0,
                              "cannot encode the response");
   int rc = abi_respond(c->id, PARIGOT_CODE_OK, 0, buf, (uint32_t)len);
-  free(c);
+  call_free(c);
   return rc;
 }
 
@@ -429,15 +475,12 @@ static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
                     const char *method, uint32_t method_len,
                     const char *caller, uint32_t caller_len,
                     const uint8_t *payload, uint32_t len) {
-  parigot_call *c = malloc(sizeof *c + caller_len + 1);
+  parigot_call *c = call_new();
   if (c == NULL) {
     abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
     return;
   }
-  c->id = id;
-  c->deadline = deadline;
-  memcpy(c->caller, caller, caller_len);
-  c->caller[caller_len] = 0;
+  *c = (parigot_call){id, deadline, intern_caller(caller, caller_len), NULL};
   uint32_t index;
   const parigot_pb_method_desc *m =
       service < nexporteds
