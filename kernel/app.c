@@ -44,12 +44,16 @@ uint64_t pg_app_now(pg_app *app) {
   return app->now_ns;
 }
 
+/* A deterministic app has one thread from start to end: no lock to take.
+ * (That is also what keeps a call's cost there near a function call's.) */
 void pg_app_lock(pg_app *app) {
-  pthread_mutex_lock(&app->lock);
+  if (!app->cfg->is_deterministic)
+    pthread_mutex_lock(&app->lock);
 }
 
 void pg_app_unlock(pg_app *app) {
-  pthread_mutex_unlock(&app->lock);
+  if (!app->cfg->is_deterministic)
+    pthread_mutex_unlock(&app->lock);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -180,6 +184,8 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   }
   if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
     app->first_failure = g->exit_code;
+  if (g->spec->is_program)
+    app->programs_left--;
   /* Calls waiting on it fail now rather than at their deadline. */
   for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {
     pg_call *c = pg_calls_find(&app->calls, id);
@@ -374,16 +380,6 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
 
 /* ---- the loop ----------------------------------------------------------- */
 
-static uint32_t programs_left(const pg_app *app) {
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < app->nguests; i++) {
-    const pg_guest *g = &app->guests[i];
-    n += g->spec->is_program &&
-         (g->state == PG_GUEST_LOADED || g->state == PG_GUEST_RUNNING);
-  }
-  return n;
-}
-
 static void fire_deadlines(pg_app *app) {
   pg_call *c;
   while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL)
@@ -429,7 +425,7 @@ static bool wait_for_work(pg_app *app) {
 static void work(pg_app *app) {
   while (!app->is_done) {
     fire_deadlines(app);
-    if (programs_left(app) == 0) {
+    if (app->programs_left == 0) {
       app->is_done = true;
       break;
     }
@@ -507,8 +503,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   pthread_cond_init(&app->wake, &ca);
   pthread_condattr_destroy(&ca);
   pthread_mutex_init(&app->lock, NULL);
-  pg_app_lock(app);
   app->cfg = cfg;
+  pg_app_lock(app);
   app->mem = mem;
   app->start_real_ns = real_ns();
   pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
@@ -528,6 +524,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->app = app;
     g->index = app->nguests++;
     g->spec = &m->guests[i];
+    app->programs_left += g->spec->is_program;
   }
   return 0;
 }

@@ -72,12 +72,14 @@ struct Z_parigot_instance_t {
 };
 
 /* Everything below is guarded by `lock`, except what a guest's own code
- * touches while it is busy (its event, its declarations). */
+ * touches while it is busy (its event, its declarations). A deterministic
+ * app has a single thread and takes no lock at all. */
 typedef struct pg_app {
   pthread_mutex_t lock;
   pthread_cond_t wake;            /* an event was posted or finished */
   bool is_done;                   /* every program has ended */
   uint32_t nworkers;              /* threads running the loop */
+  uint32_t programs_left;         /* programs not yet exited or dead */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */
