@@ -287,6 +287,7 @@ static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
       .wasi = {.argc = (int)s->nargs + 1, .argv = argv, .envc = (int)s->nenv,
                .env = (const char *const *)s->env,
                .is_deterministic = app->cfg->is_deterministic,
+               .has_real_clock = app->cfg->has_real_clock,
                .seed = app->cfg->seed + g->index,
                .stdio_fds = {0, 1, 2}},
       .parigot = g,

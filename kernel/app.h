@@ -31,6 +31,7 @@ typedef struct pg_app_program_result {
 typedef struct pg_app_config {
   const pg_manifest *manifest; /* borrowed */
   bool is_deterministic;
+  bool has_real_clock;    /* deterministic order, real guest clocks */
   uint64_t seed;
   bool run_tests;         /* parigot test: run the test programs instead */
   FILE *log;              /* where the app's log goes */

@@ -768,7 +768,7 @@ int pg_wasi_init(pg_wasi *w, const pg_wasi_config *cfg, const pg_mem *mem) {
     return rc;
   }
   memcpy(w->stdio_fds, cfg->stdio_fds, sizeof w->stdio_fds);
-  pg_clock_init(&w->clock, cfg->is_deterministic);
+  pg_clock_init(&w->clock, cfg->is_deterministic && !cfg->has_real_clock);
   if (cfg->is_deterministic)
     pg_rng_init_seeded(&w->rng, cfg->seed);
   else

@@ -32,6 +32,8 @@ typedef struct pg_wasi_config {
   int envc;
   const char *const *env;  /* "KEY=VALUE" strings; copied */
   bool is_deterministic;   /* virtual clock and seeded random */
+  bool has_real_clock;     /* with is_deterministic: the clock stays real,
+                              for benchmarks that time a deterministic run */
   uint64_t seed;           /* random seed in deterministic mode */
   int stdio_fds[3];        /* host fds behind guest fds 0, 1, 2 */
 } pg_wasi_config;

@@ -19,6 +19,7 @@
 typedef struct app_opts {
   const char *cmd;
   bool is_deterministic;
+  bool has_real_clock;
   uint64_t seed;
   const char *format; /* graph: "dot" or "svg" */
   const char *manifest;
@@ -39,7 +40,10 @@ static void help(const char *cmd) {
            "exited. The log goes to stderr.\n\n"
            "  --deterministic  one thread, virtual clock, seeded random:\n"
            "                   the same inputs give the same output and log\n"
-           "  --seed N         random seed (implies --deterministic)\n\n"
+           "  --seed N         random seed (implies --deterministic)\n"
+           "  --real-clock     with --deterministic: guests read the real\n"
+           "                   clock (to time a run; output that shows times\n"
+           "                   then differs from run to run)\n\n"
            "exit status: the first non-zero status of a program, else 0;\n"
            "2 when the app cannot start (the message says why).\n");
   else
@@ -61,6 +65,8 @@ static int parse(app_opts *o, int argc, char **argv) {
       return 1;
     if (strcmp(a, "--deterministic") == 0 && strcmp(o->cmd, "graph") != 0) {
       o->is_deterministic = true;
+    } else if (strcmp(a, "--real-clock") == 0 && strcmp(o->cmd, "run") == 0) {
+      o->has_real_clock = true;
     } else if (strcmp(a, "--seed") == 0 && strcmp(o->cmd, "graph") != 0 &&
                has_value) {
       char *end;
@@ -83,6 +89,11 @@ static int parse(app_opts *o, int argc, char **argv) {
                    "--help')", o->cmd, a, o->cmd);
       return -1;
     }
+  }
+  if (o->has_real_clock && !o->is_deterministic) {
+    pg_cli_error("%s: --real-clock goes with --deterministic (without it "
+                 "every clock is real)", o->cmd);
+    return -1;
   }
   if (i + 1 != argc) {
     pg_cli_error("%s: expected one APP.toml (see 'parigot %s --help')",
@@ -154,6 +165,7 @@ static int app_command(const char *cmd, int argc, char **argv) {
   pg_app_program_result *results = calloc(m.nguests + 1, sizeof *results);
   size_t nresults = 0;
   pg_app_config cfg = {.manifest = &m, .is_deterministic = o.is_deterministic,
+                       .has_real_clock = o.has_real_clock,
                        .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
                        .log = stderr, .results = results,
                        .nresults = &nresults};
