@@ -406,3 +406,21 @@ PG_TEST(app_handler_sees_the_calls_own_deadline_and_its_caller) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }
+
+/* --real-clock keeps the deterministic order (the same output) but lets
+ * guests read real time; without --deterministic it means nothing and is
+ * refused. */
+PG_TEST(app_real_clock_goes_only_with_deterministic) {
+  pg_proc_result r;
+  parigot(&r, "run", "--real-clock", app("apperror.toml"), NULL);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_CONTAINS(r.err, "--real-clock goes with --deterministic");
+  pg_proc_result_free(&r);
+  parigot(&r, "run", "--deterministic", "--real-clock", app("apperror.toml"),
+          NULL);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_STREQ(r.out, "echo: 41 \"hi\"\n"
+                      "refused: code 2 app_error 9 message \"refused: "
+                      "shout\"\n");
+  pg_proc_result_free(&r);
+}
