@@ -32,6 +32,7 @@ u32 IMPORT(event_read)(pg_guest *, u32, u32, u32);
 u32 IMPORT(respond)(pg_guest *, u64, u32, u32, u32, u32);
 u32 IMPORT(log)(pg_guest *, u32, u32, u32);
 u32 IMPORT(now)(pg_guest *, u32);
+u32 IMPORT(event_buffer)(pg_guest *, u32, u32);
 
 /* Runs an implementation as host code and returns its result as the
  * guest sees it (a negative errno, two's complement in an i32). */
@@ -303,6 +304,30 @@ u32 IMPORT(now)(pg_guest *g, u32 out) {
   HOSTCALL(g, now(g, out));
 }
 
+/* Only remembered here: the buffer is checked against the memory each time
+ * an event is written to it (pg_abi_deliver). */
+static int event_buffer(pg_guest *g, u32 buf, u32 cap) {
+  if (span(g, buf, cap) == NULL)
+    return PARIGOT_EFAULT;
+  g->evbuf = buf;
+  g->evbuf_cap = cap;
+  return 0;
+}
+
+u32 IMPORT(event_buffer)(pg_guest *g, u32 buf, u32 cap) {
+  HOSTCALL(g, event_buffer(g, buf, cap));
+}
+
+bool pg_abi_deliver(pg_guest *g, const pg_event *ev) {
+  if (g->evbuf_cap < ev->len)
+    return false;
+  uint8_t *dst = span(g, g->evbuf, ev->len);
+  if (dst == NULL)
+    return false;
+  memcpy(dst, ev->bytes, ev->len);
+  return true;
+}
+
 static const pg_host_func abi_funcs[] = {
     {"export_service", "ii:i"},
     {"require_service", "ii:i"},
@@ -312,6 +337,7 @@ static const pg_host_func abi_funcs[] = {
     {"respond", "Iiiii:i"},
     {"log", "iii:i"},
     {"now", "i:i"},
+    {"event_buffer", "ii:i"},
 };
 
 const pg_host_module pg_abi_module = {

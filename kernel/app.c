@@ -225,6 +225,7 @@ static void deliver(pg_app *app, pg_event *ev) {
     g->state = PG_GUEST_RUNNING;
   g->event = ev;
   g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
+  pg_abi_deliver(g, ev); /* else the guest calls event_read */
   run_entry(app, g, "parigot_event");
   g->event = NULL;
   g->call_id = 0;

@@ -64,6 +64,7 @@ struct Z_parigot_instance_t {
   uint32_t *provider_exports;     /* owned: its index in that guest's exports */
   bool is_declaring;              /* inside parigot_main */
   const pg_event *event;          /* during parigot_event */
+  uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
   uint64_t call_id;               /* the call being handled, for the log */
   pg_guest_state state;
   int exit_code;
@@ -124,6 +125,11 @@ typedef struct pg_event_spec {
 /* Queues an event for @p guest and wakes the workers. Lock held. 0 or
  * PARIGOT_ENOMEM. */
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e);
+
+/* Copies @p ev into the buffer @p g registered with event_buffer, if it
+ * fits there and lies inside the guest's memory; false otherwise, when the
+ * guest fetches it with event_read. (abi.c) */
+bool pg_abi_deliver(pg_guest *g, const pg_event *ev);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
  * message; for the kernel's own failures (deadline, dead callee). Lock

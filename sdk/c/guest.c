@@ -39,6 +39,7 @@ int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
                     const uint8_t *resp, uint32_t len);
 IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
 IMPORT(now) int32_t abi_now(uint64_t *ns);
+IMPORT(event_buffer) int32_t abi_event_buffer(uint8_t *buf, uint32_t cap);
 
 enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 48 };
 
@@ -519,26 +520,45 @@ static uint64_t get64(const uint8_t *p) {
 
 __attribute__((export_name("parigot_abi_v1"))) void parigot_abi_v1(void) {}
 
+/* The kernel writes each event into this buffer before it calls
+ * parigot_event, when it fits; a kind of 0 says it did not, and the event
+ * is fetched with event_read after the buffer grows. */
+static uint8_t *event_buf;
+static uint32_t event_cap;
+
+static void grow_event_buffer(uint32_t len) {
+  uint8_t *bigger = realloc(event_buf, len);
+  if (bigger == NULL)
+    exit(70);
+  event_buf = bigger;
+  event_cap = len;
+  abi_event_buffer(event_buf, event_cap);
+}
+
+/* The event of this call of parigot_event, in event_buf; false if none. */
+static bool take_event(void) {
+  uint32_t len = 0;
+  if (get32(event_buf) != 0)
+    return true;
+  int32_t rc = abi_event_read(event_buf, event_cap, &len);
+  if (rc == PARIGOT_ENOSPC) {
+    grow_event_buffer(len);
+    rc = abi_event_read(event_buf, event_cap, &len);
+  }
+  return rc == 0 && len >= EV_HEADER;
+}
+
 __attribute__((export_name("parigot_main"))) void parigot_main(void) {
+  grow_event_buffer(4096);
+  memset(event_buf, 0, 4);
   parigot_guest_declare();
 }
 
-/* One event per call; the buffer grows to the largest event seen. */
+/* One event per call. */
 __attribute__((export_name("parigot_event"))) void parigot_event(void) {
-  static uint8_t *buf;
-  static uint32_t cap;
-  uint32_t len = 0;
-  int32_t rc = abi_event_read(buf, cap, &len);
-  if (rc == PARIGOT_ENOSPC) {
-    uint8_t *bigger = realloc(buf, len);
-    if (bigger == NULL)
-      exit(70);
-    buf = bigger;
-    cap = len;
-    rc = abi_event_read(buf, cap, &len);
-  }
-  if (rc != 0 || len < EV_HEADER)
+  if (!take_event())
     return;
+  const uint8_t *buf = event_buf;
   parigot_arena_reset(arena()); /* the last event's messages are done */
   uint32_t kind = get32(buf), method_len = get32(buf + 32);
   uint32_t payload_len = get32(buf + 36), caller_len = get32(buf + 40);
@@ -553,4 +573,5 @@ __attribute__((export_name("parigot_event"))) void parigot_event(void) {
   else if (kind == EV_RESPONSE)
     on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
                 payload, payload_len);
+  memset(event_buf, 0, 4); /* kind 0: the next event is not here yet */
 }

@@ -38,6 +38,8 @@ IMPORT(respond)
 int32_t raw_respond(uint64_t call_id, uint32_t status, int32_t app_error,
                     const uint8_t *resp, uint32_t len);
 IMPORT(log) int32_t raw_log(uint32_t level, const char *msg, uint32_t len);
+IMPORT(now) int32_t raw_now(uint64_t *ns);
+IMPORT(event_buffer) int32_t raw_event_buffer(uint8_t *buf, uint32_t cap);
 
 enum { MAX_MESSAGE = 1024, EV_HEADER = 48 };
 
@@ -218,6 +220,15 @@ static void other_checks(char *big) {
   check("log: 65537 bytes", raw_log(1, big, 65537), PARIGOT_EINVAL);
   check("log: level 4", raw_log(4, "x", 1), PARIGOT_EINVAL);
   check("log: a good line", raw_log(1, "still alive", 11), 0);
+  uint64_t t;
+  check("now: past the end of memory", raw_now(AT(mem_end() - 4)),
+        PARIGOT_EFAULT);
+  check("now: a good clock", raw_now(&t), 0);
+  /* Only bad buffers: a good one would move where the SDK's events go. */
+  check("event_buffer: past the end of memory",
+        raw_event_buffer(AT(mem_end()), 16), PARIGOT_EFAULT);
+  check("event_buffer: length wrapping past 4 GiB",
+        raw_event_buffer(AT(0xFFFFFFF0u), 64), PARIGOT_EFAULT);
 }
 
 static void start_checks(void) {

@@ -375,12 +375,32 @@ static void start_context(void) {
       (void *)"context");
 }
 
+/* ---- big: events larger than the SDK's first event buffer --------------- */
+
+static void big_ok(void *ctx, const apptest_v1_EchoResponse *r) {
+  const char *sent = ctx;
+  printf("echoed %zu bytes: %s\n", r->text.len,
+         r->text.len == strlen(sent) &&
+                 memcmp(r->text.data, sent, r->text.len) == 0
+             ? "same"
+             : "different");
+  parigot_exit(0);
+}
+
+static void start_big(void) {
+  static char text[100001];
+  for (size_t i = 0; i < sizeof text - 1; i++)
+    text[i] = (char)('a' + i % 26);
+  say(apptest_v1_MODE_ECHO, 0, text, 0, big_ok, unexpected_fail, text);
+}
+
 /* ---- the guest's two functions ------------------------------------------ */
 
 void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
-      is("many") || is("denied") || is("mixed") || is("context"))
+      is("many") || is("denied") || is("mixed") || is("context") ||
+      is("big"))
     apptest_v1_Echo_require();
   if (is("mixed"))
     apptest_v1_Relay_require();
@@ -406,6 +426,8 @@ void parigot_guest_start(void) {
     start_args();
   else if (is("context"))
     start_context();
+  else if (is("big"))
+    start_big();
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

@@ -282,6 +282,10 @@ static const char *const abuse_lines[] = {
     "program: ok log: 65537 bytes: PARIGOT_EINVAL",
     "program: ok log: level 4: PARIGOT_EINVAL",
     "program: ok log: a good line: PARIGOT_OK",
+    "program: ok now: past the end of memory: PARIGOT_EFAULT",
+    "program: ok now: a good clock: PARIGOT_OK",
+    "program: ok event_buffer: past the end of memory: PARIGOT_EFAULT",
+    "program: ok event_buffer: length wrapping past 4 GiB: PARIGOT_EFAULT",
     "probe: ok respond: status 17: PARIGOT_EINVAL",
     "probe: ok respond: response past the end of memory: PARIGOT_EFAULT",
     "probe: ok respond: response length wrapping past 4 GiB: PARIGOT_EFAULT",
@@ -296,7 +300,7 @@ static const char *const abuse_lines[] = {
     "probe: ok respond: the same call again: PARIGOT_ENOENT",
     "program: ok respond: a call this guest made, after it ended: "
     "PARIGOT_ENOENT",
-    "program: 48 checks, 0 mismatches; probe: 0 mismatches",
+    "program: 52 checks, 0 mismatches; probe: 0 mismatches",
 };
 
 PG_TEST(app_bad_guest_input_gets_documented_errors_and_host_survives) {
@@ -422,5 +426,19 @@ PG_TEST(app_real_clock_goes_only_with_deterministic) {
   ASSERT_STREQ(r.out, "echo: 41 \"hi\"\n"
                       "refused: code 2 app_error 9 message \"refused: "
                       "shout\"\n");
+  pg_proc_result_free(&r);
+}
+
+/* Events bigger than a guest's event buffer take the event_read path, and
+ * the buffer grows; both modes. */
+PG_TEST(app_large_messages_pass_whole_both_ways) {
+  pg_proc_result r;
+  parigot(&r, "run", "--deterministic", app("big.toml"), NULL);
+  ASSERT_STREQ(r.out, "echoed 100000 bytes: same\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  parigot(&r, "run", app("big.toml"), NULL);
+  ASSERT_STREQ(r.out, "echoed 100000 bytes: same\n");
+  ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }
