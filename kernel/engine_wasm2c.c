@@ -392,9 +392,12 @@ int pg_instance_run(pg_instance *inst, const char *entry,
   if (!g || inst->is_dead)
     return PARIGOT_EINVAL;
   inst->thread = pthread_self();
+  /* seq_cst: pairs with pg_instance_interrupt, which sets the flag and then
+   * reads is_running, so one side always sees the other. Clearing needs
+   * only release: a signal that still comes finds no frame of ours. */
   atomic_store(&inst->is_running, true);
   int code = run_in_frame(inst, g->fn, out);
-  atomic_store(&inst->is_running, false);
+  atomic_store_explicit(&inst->is_running, false, memory_order_release);
   if (code != PG_RT_OK)
     inst->is_dead = true;
   return 0;
