@@ -90,7 +90,8 @@ void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
                     char out[65]) {
   static const char salt[] = "parigot-module-cache\0" PARIGOT_VERSION_STRING
                              "\0" PG_COMPILE_FLAGS
-                             "\0" PG_COMPILE_LIBS;
+                             "\0" PG_COMPILE_LIBS
+                             "\0load-prelude-1";
   char abi[16];
   uint8_t digest[PG_SHA256_LEN];
   pg_sha256 s;
@@ -314,6 +315,72 @@ static int translate(const pg_toolchain *tc, const char *dir,
   return PARIGOT_EBADMODULE;
 }
 
+/* ---- the loads wasm2c keeps ---- */
+
+/* A load whose value is unused must still happen, so that an out-of-bounds
+ * one traps. wasm2c 1.0.32 keeps every load with an empty asm taking the
+ * value in a general register ("r"): each float load then also moves to an
+ * integer register, and a loop of double arithmetic pays for it (matmul and
+ * nbody ran 16% slower). This prelude keeps the same guarantee with each
+ * value in a register of its own class. Its version ("load-prelude-N" in
+ * pg_compile_key's salt) is part of the cache key: bumping it rebuilds
+ * every cached module. */
+#define LOAD_BARRIER "wasm_asm(\"\" ::\"r\"(result));"
+static const char load_prelude[] =
+    "/* parigot: keep each load in a register of its own class. */\n"
+    "#include <stdint.h>\n"
+    "static inline void pg_force_read_int(uint64_t v) {\n"
+    "  __asm__(\"\" ::\"r\"(v));\n}\n"
+    "#if defined(__x86_64__)\n#define PG_FLOAT_REG \"x\"\n"
+    "#elif defined(__aarch64__)\n#define PG_FLOAT_REG \"w\"\n#endif\n"
+    "#ifdef PG_FLOAT_REG\n"
+    "static inline void pg_force_read_f32(float v) {\n"
+    "  __asm__(\"\" ::PG_FLOAT_REG(v));\n}\n"
+    "static inline void pg_force_read_f64(double v) {\n"
+    "  __asm__(\"\" ::PG_FLOAT_REG(v));\n}\n"
+    "#define PG_FORCE_READ(v) _Generic((v), float: pg_force_read_f32, \\\n"
+    "    double: pg_force_read_f64, default: pg_force_read_int)(v)\n"
+    "#else\n#define PG_FORCE_READ(v) pg_force_read_int((uint64_t)(v))\n"
+    "#endif\n";
+
+/* Rewrites m.c in place; a wasm2c whose output lacks the barrier is left
+ * alone (correct, if slower). */
+static int patch_loads(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return PARIGOT_EIO;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  size_t got = text ? fread(text, 1, (size_t)n, f) : 0;
+  fclose(f);
+  if (text == NULL || got != (size_t)n) {
+    free(text);
+    return PARIGOT_EIO;
+  }
+  text[n] = 0;
+  if (strstr(text, LOAD_BARRIER) == NULL) {
+    free(text);
+    return 0;
+  }
+  f = fopen(path, "wb");
+  int rc = f && fputs(load_prelude, f) >= 0 ? 0 : PARIGOT_EIO;
+  for (char *p = text, *hit; rc == 0 && p != NULL; p = hit) {
+    hit = strstr(p, LOAD_BARRIER);
+    size_t len = hit ? (size_t)(hit - p) : strlen(p);
+    if (fwrite(p, 1, len, f) != len ||
+        (hit && fputs("PG_FORCE_READ(result);", f) < 0))
+      rc = PARIGOT_EIO;
+    if (hit)
+      hit += strlen(LOAD_BARRIER);
+  }
+  if (f != NULL && fclose(f) != 0)
+    rc = PARIGOT_EIO;
+  free(text);
+  return rc;
+}
+
 static int build(const pg_toolchain *tc, const char *dir, const char *out_so,
                  const char *name, char *err, size_t err_len) {
   char src[4200], glue[4200], log[4200], why[512];
@@ -379,6 +446,9 @@ int pg_compile_module(const pg_toolchain *tc, const pg_wasm_info *info,
   int rc = write_file(path, bytes, len);
   if (rc == 0 && (rc = translate(tc, workdir, name, err, err_len)))
     return rc;
+  snprintf(path, sizeof path, "%s/m.c", workdir);
+  if (rc == 0)
+    rc = patch_loads(path);
   snprintf(path, sizeof path, "%s/glue.c", workdir);
   if (rc == 0)
     rc = write_glue(path, info);

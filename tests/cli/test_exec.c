@@ -120,6 +120,11 @@ PG_TEST(exec_reports_out_of_bounds_load_trap) {
   expect_trap("trap_oob_memory", "out of bounds memory access");
 }
 
+/* Its value is unused, and a double: the load must happen all the same. */
+PG_TEST(exec_reports_out_of_bounds_unused_double_load_trap) {
+  expect_trap("trap_oob_memory_f64", "out of bounds memory access");
+}
+
 PG_TEST(exec_reports_out_of_bounds_store_far_past_memory) {
   expect_trap("trap_oob_memory_far", "out of bounds memory access");
 }
