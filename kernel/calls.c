@@ -18,6 +18,7 @@ void pg_calls_init(pg_calls *c, const pg_mem *mem) {
 
 void pg_calls_free(pg_calls *c) {
   pg_mem_free(c->mem, c->ring);
+  pg_mem_free(c->mem, c->fifo);
   pg_mem_free(c->mem, c->heap);
   memset(c, 0, sizeof *c);
 }
@@ -70,7 +71,31 @@ static void sift_down(pg_deadline *h, size_t n, size_t i) {
   }
 }
 
+static pg_deadline *fifo_at(const pg_calls *c, size_t i) {
+  return &c->fifo[(c->fifo_head + i) % c->capfifo];
+}
+
+static int push_fifo(pg_calls *c, pg_deadline d) {
+  if (c->nfifo == c->capfifo) {
+    size_t cap = c->capfifo ? 2 * c->capfifo : 64;
+    pg_deadline *f = pg_mem_calloc(c->mem, cap, sizeof *f);
+    if (f == NULL)
+      return PARIGOT_ENOMEM;
+    for (size_t i = 0; i < c->nfifo; i++)
+      f[i] = *fifo_at(c, i);
+    pg_mem_free(c->mem, c->fifo);
+    c->fifo = f;
+    c->fifo_head = 0;
+    c->capfifo = cap;
+  }
+  *fifo_at(c, c->nfifo++) = d;
+  return 0;
+}
+
 static int push_deadline(pg_calls *c, uint64_t at_ns, uint64_t id) {
+  pg_deadline d = {at_ns, id};
+  if (c->nfifo == 0 || !before(&d, fifo_at(c, c->nfifo - 1)))
+    return push_fifo(c, d);
   if (c->nheap == c->capheap) {
     size_t cap = c->capheap ? 2 * c->capheap : 64;
     pg_deadline *h = pg_mem_calloc(c->mem, cap, sizeof *h);
@@ -82,12 +107,26 @@ static int push_deadline(pg_calls *c, uint64_t at_ns, uint64_t id) {
     c->heap = h;
     c->capheap = cap;
   }
-  c->heap[c->nheap] = (pg_deadline){at_ns, id};
+  c->heap[c->nheap] = d;
   sift_up(c->heap, c->nheap++);
   return 0;
 }
 
-static void pop_deadline(pg_calls *c) {
+/* The earliest deadline of the two queues, or NULL when both are empty. */
+static pg_deadline *first_deadline(pg_calls *c) {
+  pg_deadline *f = c->nfifo > 0 ? fifo_at(c, 0) : NULL;
+  pg_deadline *h = c->nheap > 0 ? &c->heap[0] : NULL;
+  if (f == NULL || (h != NULL && before(h, f)))
+    return h;
+  return f;
+}
+
+static void pop_deadline(pg_calls *c, const pg_deadline *first) {
+  if (c->nfifo > 0 && first == fifo_at(c, 0)) {
+    c->fifo_head = (c->fifo_head + 1) % c->capfifo;
+    c->nfifo--;
+    return;
+  }
   c->heap[0] = c->heap[--c->nheap];
   sift_down(c->heap, c->nheap, 0);
 }
@@ -128,29 +167,34 @@ void pg_calls_finish(pg_calls *c, pg_call *call) {
     c->base++;
 }
 
-/* Drops heap entries of calls that ended before their deadline. */
-static void drop_ended(pg_calls *c) {
-  while (c->nheap > 0) {
-    pg_call *call = pg_calls_find(c, c->heap[0].id);
-    if (call != NULL && !call->is_done)
-      return;
-    pop_deadline(c);
-  }
+/* Drops the entries of calls that ended before their deadline from the
+ * front of both queues; returns the first live one, or NULL. */
+static bool is_live(pg_calls *c, const pg_deadline *d) {
+  pg_call *call = pg_calls_find(c, d->id);
+  return call != NULL && !call->is_done;
+}
+
+static pg_deadline *drop_ended(pg_calls *c) {
+  while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
+    pop_deadline(c, fifo_at(c, 0));
+  while (c->nheap > 0 && !is_live(c, &c->heap[0]))
+    pop_deadline(c, &c->heap[0]);
+  return first_deadline(c);
 }
 
 bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns) {
-  drop_ended(c);
-  if (c->nheap == 0)
+  pg_deadline *first = drop_ended(c);
+  if (first == NULL)
     return false;
-  *at_ns = c->heap[0].at_ns;
+  *at_ns = first->at_ns;
   return true;
 }
 
 pg_call *pg_calls_pop_expired(pg_calls *c, uint64_t now_ns) {
-  drop_ended(c);
-  if (c->nheap == 0 || c->heap[0].at_ns > now_ns)
+  pg_deadline *first = drop_ended(c);
+  if (first == NULL || first->at_ns > now_ns)
     return NULL;
-  pg_call *call = pg_calls_find(c, c->heap[0].id);
-  pop_deadline(c);
+  pg_call *call = pg_calls_find(c, first->id);
+  pop_deadline(c, first);
   return call;
 }

@@ -5,8 +5,10 @@
  * Ids come from a 64-bit counter, so they never repeat in an app's life.
  * Live calls sit in a ring indexed by id: calls end roughly in the order
  * they start, so the ring stays as small as the window of ids still in
- * flight. Deadlines sit in a min-heap; an entry whose call has ended is
- * dropped when it reaches the top. Single-threaded (the scheduler's).
+ * flight. Deadlines that come in order (every call with the app's default
+ * timeout, as the clock only moves forward) queue in a FIFO; the others sit
+ * in a min-heap. An entry whose call has ended is dropped when it reaches
+ * the front. Single-threaded (the scheduler's).
  */
 #ifndef PG_CALLS_H
 #define PG_CALLS_H
@@ -37,7 +39,9 @@ typedef struct pg_calls {
   size_t cap;
   uint64_t base;      /* oldest id that may still be live */
   uint64_t next_id;   /* the id the next call gets */
-  pg_deadline *heap;  /* owned */
+  pg_deadline *fifo;  /* owned ring: deadlines in order */
+  size_t fifo_head, nfifo, capfifo;
+  pg_deadline *heap;  /* owned: the rest */
   size_t nheap, capheap;
 } pg_calls;
 

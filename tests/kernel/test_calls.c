@@ -91,3 +91,29 @@ PG_TEST(calls_ten_thousand_in_flight_grow_the_ring_and_all_stay_findable) {
   ASSERT_EQ(c.base, 10001);
   pg_calls_free(&c);
 }
+
+PG_TEST(calls_deadlines_in_order_and_out_of_order_merge) {
+  pg_calls c;
+  pg_calls_init(&c, pg_mem_default());
+  /* 10 20 30 40 come in order (the queue); 15 and 25 do not (the heap). */
+  uint64_t deadlines[] = {10, 20, 15, 30, 25, 40};
+  for (int i = 0; i < 6; i++)
+    start(&c, deadlines[i]);
+  uint64_t want[] = {10, 15, 20, 25, 30, 40};
+  for (int i = 0; i < 6; i++) {
+    pg_call *due = pg_calls_pop_expired(&c, 1000);
+    ASSERT_TRUE(due != NULL);
+    ASSERT_EQ(due->deadline_ns, want[i]);
+    pg_calls_finish(&c, due);
+  }
+  ASSERT_TRUE(pg_calls_pop_expired(&c, 1000) == NULL);
+  /* A queue that wraps around its ring and grows keeps its order. */
+  for (uint64_t i = 0; i < 1000; i++) {
+    pg_calls_finish(&c, start(&c, 2000 + i)); /* ends before its deadline */
+    start(&c, 5000 + i);
+  }
+  uint64_t at;
+  ASSERT_TRUE(pg_calls_next_deadline(&c, &at));
+  ASSERT_EQ(at, 5000);
+  pg_calls_free(&c);
+}
