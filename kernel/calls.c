@@ -23,6 +23,12 @@ void pg_calls_free(pg_calls *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* The ring's slot for @p id. Capacities are powers of two, so a mask
+ * finds it: a division on every lookup cost more than the rest. */
+static pg_call *slot(const pg_calls *c, uint64_t id) {
+  return &c->ring[id & (c->cap - 1)];
+}
+
 /* Doubles the ring; every live id moves to its slot in the bigger one. */
 static int grow_ring(pg_calls *c) {
   size_t cap = c->cap ? 2 * c->cap : 64;
@@ -30,7 +36,7 @@ static int grow_ring(pg_calls *c) {
   if (ring == NULL)
     return PARIGOT_ENOMEM;
   for (uint64_t id = c->base; id < c->next_id; id++)
-    ring[id % cap] = c->ring[id % c->cap];
+    ring[id & (cap - 1)] = *slot(c, id);
   pg_mem_free(c->mem, c->ring);
   c->ring = ring;
   c->cap = cap;
@@ -72,7 +78,7 @@ static void sift_down(pg_deadline *h, size_t n, size_t i) {
 }
 
 static pg_deadline *fifo_at(const pg_calls *c, size_t i) {
-  return &c->fifo[(c->fifo_head + i) % c->capfifo];
+  return &c->fifo[(c->fifo_head + i) & (c->capfifo - 1)];
 }
 
 static int push_fifo(pg_calls *c, pg_deadline d) {
@@ -123,7 +129,7 @@ static pg_deadline *first_deadline(pg_calls *c) {
 
 static void pop_deadline(pg_calls *c, const pg_deadline *first) {
   if (c->nfifo > 0 && first == fifo_at(c, 0)) {
-    c->fifo_head = (c->fifo_head + 1) % c->capfifo;
+    c->fifo_head = (c->fifo_head + 1) & (c->capfifo - 1);
     c->nfifo--;
     return;
   }
@@ -137,7 +143,7 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
     return PARIGOT_ENOMEM;
   if (push_deadline(c, deadline_ns, c->next_id) != 0)
     return PARIGOT_ENOMEM;
-  pg_call *call = &c->ring[c->next_id % c->cap];
+  pg_call *call = slot(c, c->next_id);
   *call = (pg_call){c->next_id++, caller, callee, deadline_ns, false, false};
   *out = call;
   return 0;
@@ -146,13 +152,13 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
 pg_call *pg_calls_find(pg_calls *c, uint64_t id) {
   if (id < c->base || id >= c->next_id)
     return NULL;
-  return &c->ring[id % c->cap];
+  return slot(c, id);
 }
 
 const pg_call *pg_calls_recall(const pg_calls *c, uint64_t id) {
   if (id == 0 || id >= c->base || c->cap == 0)
     return NULL;
-  const pg_call *call = &c->ring[id % c->cap];
+  const pg_call *call = slot(c, id);
   return call->id == id ? call : NULL;
 }
 
@@ -163,7 +169,7 @@ bool pg_calls_was_issued(const pg_calls *c, uint64_t id) {
 void pg_calls_finish(pg_calls *c, pg_call *call) {
   call->is_done = true;
   /* Retired slots keep their call until reused, for pg_calls_recall. */
-  while (c->base < c->next_id && c->ring[c->base % c->cap].is_done)
+  while (c->base < c->next_id && slot(c, c->base)->is_done)
     c->base++;
 }
 
