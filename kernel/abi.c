@@ -35,9 +35,13 @@ u32 IMPORT(now)(pg_guest *, u32);
 u32 IMPORT(event_buffer)(pg_guest *, u32, u32);
 
 /* Runs an implementation as host code and returns its result as the
- * guest sees it (a negative errno, two's complement in an i32). */
+ * guest sees it (a negative errno, two's complement in an i32). A module
+ * run by `parigot exec` has no app: its parigot imports get NULL and fail
+ * with PARIGOT_ENOTSUP. */
 #define HOSTCALL(g, expr)                                                     \
   do {                                                                        \
+    if ((g) == NULL) /* run outside an app, e.g. by parigot exec */           \
+      return (u32)PARIGOT_ENOTSUP;                                            \
     pg_rt_frame *f_ = pg_instance_frame((g)->inst);                           \
     pg_rt_host_enter(f_);                                                     \
     int r_ = (expr);                                                          \

@@ -405,3 +405,15 @@ PG_TEST(exec_extra_cflags_reach_the_compiler) {
   pg_proc_result_free(&r);
   rmdir(dir);
 }
+
+/* A module importing the parigot ABI but run by exec has no app behind it:
+ * its calls fail with PARIGOT_ENOTSUP and the host keeps running. */
+PG_TEST(exec_runs_a_module_with_parigot_imports_without_an_app) {
+  pg_proc_result r;
+  char *argv[] = {(char *)pg_test_parigot(), "exec",
+                  (char *)pg_test_guest("parigot_import_in_exec"), NULL};
+  pg_proc_run(argv, NULL, NULL, &r);
+  ASSERT_STREQ(r.err, "");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
