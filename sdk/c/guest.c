@@ -409,20 +409,25 @@ static void call_free(parigot_call *c) {
 
 /* Callers are the app's guests, a handful of names: each is kept once for
  * the guest's life, so a call holds a pointer, not a copy. */
+typedef struct interned {
+  char *name;
+  uint32_t len;
+} interned;
+
 static const char *intern_caller(const char *name, uint32_t len) {
-  static char **names;
+  static interned *names;
   static size_t n;
   for (size_t i = 0; i < n; i++)
-    if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
-      return names[i];
+    if (names[i].len == len && memcmp(names[i].name, name, len) == 0)
+      return names[i].name;
   char *copy = strndup(name, len);
-  char **bigger = realloc(names, (n + 1) * sizeof *names);
+  interned *bigger = realloc(names, (n + 1) * sizeof *names);
   if (copy == NULL || bigger == NULL) {
     free(copy);
     return "";
   }
   names = bigger;
-  names[n++] = copy;
+  names[n++] = (interned){copy, len};
   return copy;
 }
 
@@ -464,7 +469,8 @@ static const parigot_pb_method_desc *find_method(const exported *e,
                                                  uint32_t *index) {
   for (uint32_t i = 0; i < e->desc->n_methods; i++) {
     const char *m = e->desc->methods[i].name;
-    if (strlen(m) == len && memcmp(m, name, len) == 0) {
+    /* strncmp stops at the first difference; the NUL check makes it exact. */
+    if (strncmp(m, name, len) == 0 && m[len] == 0) {
       *index = i;
       return &e->desc->methods[i];
     }
