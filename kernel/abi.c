@@ -217,7 +217,12 @@ static int event_read(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
   memcpy(len_dst, &len, 4);
   if (cap < len)
     return PARIGOT_ENOSPC;
-  memcpy(dst, g->event->bytes, len);
+  /* A placed event is in the guest's own buffer: copied within it. */
+  const uint8_t *src = g->event->is_placed ? pg_abi_event_buffer(g, len)
+                                           : g->event->bytes;
+  if (src == NULL)
+    return PARIGOT_EFAULT;
+  memmove(dst, src, len);
   return 0;
 }
 
@@ -322,10 +327,14 @@ u32 IMPORT(event_buffer)(pg_guest *g, u32 buf, u32 cap) {
   HOSTCALL(g, event_buffer(g, buf, cap));
 }
 
+uint8_t *pg_abi_event_buffer(pg_guest *g, uint32_t len) {
+  return g->evbuf_cap < len ? NULL : span(g, g->evbuf, len);
+}
+
 bool pg_abi_deliver(pg_guest *g, const pg_event *ev) {
-  if (g->evbuf_cap < ev->len)
-    return false;
-  uint8_t *dst = span(g, g->evbuf, ev->len);
+  if (ev->is_placed)
+    return true;
+  uint8_t *dst = pg_abi_event_buffer(g, ev->len);
   if (dst == NULL)
     return false;
   memcpy(dst, ev->bytes, ev->len);

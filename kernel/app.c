@@ -89,15 +89,34 @@ static void event_free(pg_app *app, pg_event *ev) {
   app->nspare++;
 }
 
+/* Where an event for @p g can be written now, straight into its event
+ * buffer, or NULL. Only when the event is sure to be its next one and the
+ * buffer is free until then: the guest runs, is idle, has nothing queued,
+ * and no other event holds the buffer. One copy of the payload, not two. */
+static uint8_t *place(pg_app *app, uint32_t guest, uint32_t len) {
+  if (app->guests == NULL)
+    return NULL;
+  pg_guest *g = &app->guests[guest];
+  if (g->state != PG_GUEST_RUNNING || g->is_busy || g->nqueued > 0 ||
+      g->is_buffer_claimed)
+    return NULL;
+  return pg_abi_event_buffer(g, len);
+}
+
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller ? (uint32_t)strlen(e->caller) : 0;
   uint32_t len = PG_EV_HEADER + e->method_len + caller_len + e->payload_len;
-  pg_event *ev = event_alloc(app, len);
+  uint8_t *placed = place(app, guest, len);
+  pg_event *ev = event_alloc(app, placed ? 0 : len);
   if (ev == NULL)
     return PARIGOT_ENOMEM;
   uint32_t cap = ev->cap;
-  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap};
-  uint8_t *b = ev->bytes;
+  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL};
+  if (placed != NULL)
+    app->guests[guest].is_buffer_claimed = true;
+  if (app->guests != NULL)
+    app->guests[guest].nqueued++;
+  uint8_t *b = placed ? placed : ev->bytes;
   memset(b, 0, PG_EV_HEADER);
   put32(b + 0, e->kind);
   put32(b + 4, e->status);
@@ -144,6 +163,8 @@ static pg_event *take_event(pg_app *app) {
     if (app->tail == ev)
       app->tail = prev;
     app->nqueued--;
+    if (app->guests != NULL)
+      app->guests[ev->guest].nqueued--;
     return ev;
   }
   return NULL;
@@ -227,6 +248,7 @@ static void deliver(pg_app *app, pg_event *ev) {
   g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
   run_entry(app, g, "parigot_event");
+  g->is_buffer_claimed = false; /* the buffer is free for the next event */
   g->event = NULL;
   g->call_id = 0;
 }

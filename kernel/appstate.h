@@ -36,7 +36,8 @@ typedef struct pg_event {
   uint64_t call_id;
   uint32_t len;
   uint32_t cap;    /* bytes allocated after the header */
-  uint8_t bytes[]; /* len bytes */
+  bool is_placed;  /* written straight into the guest's event buffer */
+  uint8_t bytes[]; /* len bytes, unless is_placed */
 } pg_event;
 
 typedef enum pg_guest_state {
@@ -65,6 +66,8 @@ struct Z_parigot_instance_t {
   bool is_declaring;              /* inside parigot_main */
   const pg_event *event;          /* during parigot_event */
   uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
+  uint32_t nqueued;               /* its events waiting in the queue */
+  bool is_buffer_claimed;         /* a queued event is already in evbuf */
   uint64_t call_id;               /* the call being handled, for the log */
   pg_guest_state state;
   int exit_code;
@@ -130,6 +133,10 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e);
  * fits there and lies inside the guest's memory; false otherwise, when the
  * guest fetches it with event_read. (abi.c) */
 bool pg_abi_deliver(pg_guest *g, const pg_event *ev);
+
+/* The guest's registered event buffer if @p len bytes fit in it and lie in
+ * its memory, else NULL. (abi.c) */
+uint8_t *pg_abi_event_buffer(pg_guest *g, uint32_t len);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
  * message; for the kernel's own failures (deadline, dead callee). Lock
