@@ -117,7 +117,6 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   if (app->guests != NULL)
     app->guests[guest].nqueued++;
   uint8_t *b = placed ? placed : ev->bytes;
-  memset(b, 0, PG_EV_HEADER);
   put32(b + 0, e->kind);
   put32(b + 4, e->status);
   put64(b + 8, e->call_id);
@@ -127,6 +126,7 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   put32(b + 32, e->method_len);
   put32(b + 36, e->payload_len);
   put32(b + 40, caller_len);
+  put32(b + 44, 0); /* reserved */
   b += PG_EV_HEADER;
   if (e->method_len > 0)
     memcpy(b, e->method, e->method_len);

@@ -320,6 +320,18 @@ static int add_pending(uint64_t id, parigot_future *f,
   return 0;
 }
 
+/* A guest calls the same few methods again and again: the length of the
+ * last one's name is kept. */
+static uint32_t method_name_len(const parigot_pb_method_desc *m) {
+  static const parigot_pb_method_desc *last;
+  static uint32_t last_len;
+  if (m != last) {
+    last = m;
+    last_len = (uint32_t)strlen(m->name);
+  }
+  return last_len;
+}
+
 parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
                                  uint32_t method, const void *req,
                                  parigot_typed_fn ok, parigot_adapt_fn adapt,
@@ -341,7 +353,7 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
   int32_t rc = buf ? (int32_t)parigot_pb_encode(m->input, req, buf, len)
                    : PARIGOT_ENOMEM;
   if (rc >= 0)
-    rc = abi_dispatch(handle, m->name, (uint32_t)strlen(m->name), buf,
+    rc = abi_dispatch(handle, m->name, method_name_len(m), buf,
                       (uint32_t)len, timeout, &id);
   if (rc >= 0)
     rc = add_pending(id, f, m->output);
