@@ -474,8 +474,9 @@ static void work(pg_app *app) {
     is_delivering = false;
     g->is_busy = false;
     event_free(app, ev);
-    /* Events of this guest that waited may now go to an idle worker. */
-    if (app->nworkers > 1 && app->head != NULL)
+    /* This worker takes the next event itself; a second one queued (for
+     * instance one of this guest's that waited) may go to an idle one. */
+    if (app->nworkers > 1 && app->nqueued >= 2)
       pthread_cond_signal(&app->wake);
   }
   pthread_cond_broadcast(&app->wake); /* the others see is_done */
