@@ -98,6 +98,7 @@ typedef struct pg_app {
   pg_log log;
   uint64_t now_ns;                /* the app's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
+  uint64_t coarse_tick_ns;        /* resolution of CLOCK_MONOTONIC_COARSE */
   int first_failure;              /* first non-zero program status */
 } pg_app;
 
