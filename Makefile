@@ -52,6 +52,7 @@ test-fuzz: deps all
 	  $(FUZZ_BUILD)/seeds.bin $(FUZZ_BUILD)/seeds
 	ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/tests/pg-fuzz-decode \
 	  -max_total_time=$(FUZZ_TIME) -rss_limit_mb=4096 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_BUILD)/ \
 	  $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds
 
 bench: deps all
