@@ -2,15 +2,17 @@
 /*
  * kernel/app.c: an app's life: load, declare, check, start, deliver, stop.
  *
- * Events wait in a single FIFO. Each turn the scheduler fires the
- * deadlines that are due, then hands the oldest event whose guest is idle
- * to that guest by running its parigot_event export, with the app's lock
- * released (host functions take it again). In deterministic mode that
- * loop runs on the calling thread alone: the order of events depends only
- * on what the guests do, and the clock is virtual (1 us per event, jumping
- * to the next deadline when nothing is queued), so runs repeat exactly. In
- * parallel mode one worker per CPU runs the same loop, so different guests
- * run at once; a guest marked busy is never entered by a second worker.
+ * Events wait in a single FIFO. Each turn the scheduler hands the oldest
+ * event whose guest is idle to that guest by running its parigot_event
+ * export, with the app's lock released (host functions take it again). In
+ * deterministic mode that loop runs on the calling thread alone and fires
+ * the deadlines itself: the order of events depends only on what the
+ * guests do, and the clock is virtual (1 us per event, jumping to the next
+ * deadline when nothing is queued), so runs repeat exactly. In parallel
+ * mode one worker per CPU runs the same loop, so different guests run at
+ * once; a guest marked busy is never entered by a second worker. There the
+ * timing pulse (pulse.h) fires deadlines and wakes a worker for an event
+ * left waiting, so workers never read the clock between events.
  *
  * Owns the app state (appstate.h) for the duration of pg_app_run().
  */
@@ -24,10 +26,11 @@
 
 #include "appstate.h"
 #include "graph.h"
+#include "pulse.h"
 #include "parigot/error.h"
 
 #define EVENT_TICK_NS 1000u /* virtual time one event takes */
-#define IDLE_CHECK_NS 1000000u /* idle workers look at the queue this often */
+#define PULSE_NS 1000000u /* parallel mode: deadlines fire within this */
 
 /* Whether this thread is running a guest's event right now. */
 static _Thread_local bool is_delivering;
@@ -143,7 +146,7 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   /* An event posted by a guest's code goes to the same worker when the
    * guest returns, with no thread to wake: calls that wait on each other
    * run like function calls. A backlog wakes another worker; so does the
-   * idle workers' periodic look, should the poster run long. */
+   * pulse, should the poster run long. */
   if (app->nworkers > 1 && (!is_delivering || app->nqueued >= 2))
     pthread_cond_signal(&app->wake);
   return 0;
@@ -163,6 +166,7 @@ static pg_event *take_event(pg_app *app) {
     if (app->tail == ev)
       app->tail = prev;
     app->nqueued--;
+    app->ntaken++;
     if (app->guests != NULL)
       app->guests[ev->guest].nqueued--;
     return ev;
@@ -413,12 +417,14 @@ static uint64_t coarse_ns(const pg_app *app) {
   return t > app->start_real_ns ? t - app->start_real_ns : 0;
 }
 
-static void fire_deadlines(pg_app *app) {
-  uint64_t at;
+bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns) {
   if (!app->cfg->is_deterministic &&
-      (!pg_calls_next_deadline(&app->calls, &at) ||
-       coarse_ns(app) + app->coarse_tick_ns < at))
-    return;
+      coarse_ns(app) + app->coarse_tick_ns < deadline_ns)
+    return false;
+  return pg_app_now(app) >= deadline_ns;
+}
+
+static void fire_deadlines(pg_app *app) {
   pg_call *c;
   while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL)
     pg_app_fail_call(app, c, PG_STATUS_DEADLINE_EXCEEDED,
@@ -433,7 +439,9 @@ static bool any_busy(const pg_app *app) {
 }
 
 /* Waits (lock held) until the next deadline or until another worker posts
- * an event or finishes one; false when nothing can ever happen again. */
+ * an event or finishes one; false when nothing can ever happen again. A
+ * parallel worker sleeps until woken: by a worker, or by the pulse when a
+ * deadline fires or an event waits. */
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
   bool has_deadline = pg_calls_next_deadline(&app->calls, &at);
@@ -443,26 +451,29 @@ static bool wait_for_work(pg_app *app) {
     app->now_ns = at > app->now_ns ? at : app->now_ns;
     return true;
   }
-  uint64_t soon = pg_app_now(app) + IDLE_CHECK_NS;
-  if (any_busy(app) && (!has_deadline || at > soon)) {
-    at = soon; /* a busy guest may have posted an event for us */
-    has_deadline = true;
-  }
-  if (!has_deadline) {
-    pthread_cond_wait(&app->wake, &app->lock);
-    return true;
-  }
-  uint64_t when = app->start_real_ns + at;
-  struct timespec ts = {(time_t)(when / 1000000000u),
-                        (long)(when % 1000000000u)};
-  pthread_cond_timedwait(&app->wake, &app->lock, &ts);
+  pthread_cond_wait(&app->wake, &app->lock);
   return true;
+}
+
+/* The parallel pulse's tick: the deadlines that passed fail their calls,
+ * and when events wait but no worker took one for a whole tick (their
+ * poster ran on rather than returning to its worker), one is woken.
+ * Workers never read the clock for either. */
+static void pulse_tick(void *arg) {
+  pg_app *app = arg;
+  pg_app_lock(app);
+  fire_deadlines(app);
+  if (app->nqueued > 0 && app->ntaken == app->ntaken_at_tick)
+    pthread_cond_signal(&app->wake);
+  app->ntaken_at_tick = app->ntaken;
+  pg_app_unlock(app);
 }
 
 /* The scheduler loop of one thread, with the lock held. */
 static void work(pg_app *app) {
   while (!app->is_done) {
-    fire_deadlines(app);
+    if (app->cfg->is_deterministic)
+      fire_deadlines(app);
     if (app->programs_left == 0) {
       app->is_done = true;
       break;
@@ -524,6 +535,23 @@ static void run_loop(pg_app *app) {
   worker(app);
   for (uint32_t i = 0; i < started; i++)
     pthread_join(threads[i], NULL);
+}
+
+/* Parallel mode runs the loop beside its pulse; the pulse stops before the
+ * app does, so no tick ever sees it freed. */
+static int run_app(pg_app *app, char *err, size_t err_len) {
+  pg_pulse *pulse = NULL;
+  if (!app->cfg->is_deterministic) {
+    int rc = pg_pulse_new(&pulse, PULSE_NS, pulse_tick, app, app->mem);
+    if (rc != 0) {
+      snprintf(err, err_len, "cannot start the timing pulse: %s",
+               parigot_strerror(rc));
+      return rc;
+    }
+  }
+  run_loop(app);
+  pg_pulse_free(pulse);
+  return 0;
 }
 
 /* ---- set-up and tear-down ----------------------------------------------- */
@@ -649,7 +677,7 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
     /* The clock starts with the guests, not with their compilation. */
     app.start_real_ns = real_ns();
     pg_app_unlock(&app);
-    run_loop(&app);
+    rc = run_app(&app, err, err_len);
     pg_app_lock(&app);
     *exit_code = app.first_failure;
     report(&app, cfg);

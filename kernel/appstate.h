@@ -93,6 +93,8 @@ typedef struct pg_app {
   pg_calls calls;
   pg_event *head, *tail;          /* FIFO, owned */
   uint32_t nqueued;               /* events in it */
+  uint64_t ntaken;                /* events taken from it, ever */
+  uint64_t ntaken_at_tick;        /* ntaken at the pulse's last tick */
   pg_event *spare;                /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
@@ -105,6 +107,9 @@ typedef struct pg_app {
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
  * mode, real time since start otherwise. Lock held in deterministic mode. */
 uint64_t pg_app_now(pg_app *app);
+
+/* Whether the app's clock has reached @p deadline_ns. */
+bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns);
 
 /* Take and release the app's lock; host functions hold it while they
  * touch the app's state. */

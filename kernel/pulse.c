@@ -2,48 +2,32 @@
 /*
  * kernel/pulse.c: the timing pulse (see pulse.h).
  *
- * Owns one thread and the watch array, both guarded by `lock`. Calls
- * pg_instance_interrupt() with the lock held, which is what makes
- * pg_pulse_unwatch() a guarantee: once it returns, the pulse will never touch
- * that instance again.
+ * The thread sleeps on a condition variable with a deadline on
+ * CLOCK_MONOTONIC, so stopping it never waits for a whole interval. Ticks
+ * are spaced from the end of the previous one: a slow tick delays the next
+ * rather than letting them pile up.
  */
 #include "pulse.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "clock.h"
 #include "parigot/error.h"
 
-typedef struct watch {
-  pg_instance *inst;    /* borrowed until unwatched */
-  uint64_t deadline_ns; /* host monotonic */
-  bool has_fired;
-} watch;
-
 struct pg_pulse {
   const pg_mem *mem;
   uint64_t interval_ns;
+  pg_pulse_fn *fn;
+  void *arg;           /* borrowed */
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake; /* signalled to stop */
   bool is_stopping;    /* guarded by lock */
-  watch *watches;      /* guarded by lock; owned */
-  size_t nwatches, cap;
 };
-
-static void tick(pg_pulse *p) {
-  uint64_t now = pg_clock_host_monotonic_ns();
-  for (size_t i = 0; i < p->nwatches; i++) {
-    watch *w = &p->watches[i];
-    if (now >= w->deadline_ns) {
-      w->has_fired = true;
-      pg_instance_interrupt(w->inst);
-    }
-  }
-}
 
 static void *run(void *arg) {
   pg_pulse *p = arg;
@@ -51,20 +35,26 @@ static void *run(void *arg) {
   while (!p->is_stopping) {
     uint64_t t = pg_clock_host_monotonic_ns() + p->interval_ns;
     struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
-    int rc = pthread_cond_timedwait(&p->wake, &p->lock, &ts);
-    if (rc == ETIMEDOUT)
-      tick(p);
+    if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) != ETIMEDOUT ||
+        p->is_stopping)
+      continue;
+    /* Without our lock: the function may take others, and pg_pulse_free
+     * must be able to ask us to stop meanwhile. */
+    pthread_mutex_unlock(&p->lock);
+    p->fn(p->arg);
+    pthread_mutex_lock(&p->lock);
   }
   pthread_mutex_unlock(&p->lock);
   return NULL;
 }
 
-int pg_pulse_new(pg_pulse **out, uint64_t interval_ns, const pg_mem *mem) {
+int pg_pulse_new(pg_pulse **out, uint64_t interval_ns, pg_pulse_fn *fn,
+                 void *arg, const pg_mem *mem) {
   pg_pulse *p = pg_mem_calloc(mem, 1, sizeof *p);
   if (!p)
     return PARIGOT_ENOMEM;
-  p->mem = mem;
-  p->interval_ns = interval_ns;
+  *p = (pg_pulse){.mem = mem, .interval_ns = interval_ns, .fn = fn,
+                  .arg = arg};
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -97,39 +87,5 @@ void pg_pulse_free(pg_pulse *p) {
   pthread_join(p->thread, NULL);
   pthread_cond_destroy(&p->wake);
   pthread_mutex_destroy(&p->lock);
-  pg_mem_free(p->mem, p->watches);
   pg_mem_free(p->mem, p);
-}
-
-int pg_pulse_watch(pg_pulse *p, pg_instance *inst, uint64_t deadline_ns) {
-  int rc = 0;
-  pthread_mutex_lock(&p->lock);
-  if (p->nwatches == p->cap) {
-    size_t cap = p->cap ? 2 * p->cap : 8;
-    watch *w = pg_mem_realloc(p->mem, p->watches, cap * sizeof *w);
-    if (w) {
-      p->watches = w;
-      p->cap = cap;
-    } else {
-      rc = PARIGOT_ENOMEM;
-    }
-  }
-  if (rc == 0)
-    p->watches[p->nwatches++] = (watch){inst, deadline_ns, false};
-  pthread_mutex_unlock(&p->lock);
-  return rc;
-}
-
-bool pg_pulse_unwatch(pg_pulse *p, pg_instance *inst) {
-  bool fired = false;
-  pthread_mutex_lock(&p->lock);
-  for (size_t i = 0; i < p->nwatches; i++) {
-    if (p->watches[i].inst != inst)
-      continue;
-    fired = p->watches[i].has_fired;
-    p->watches[i] = p->watches[--p->nwatches];
-    break;
-  }
-  pthread_mutex_unlock(&p->lock);
-  return fired;
 }

@@ -1,43 +1,41 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/pulse.h: the timing pulse, a background tick that stops guests
- * that run past their deadline.
+ * kernel/pulse.h: the timing pulse, a background thread that calls one
+ * function every interval.
  *
- * Every interval the pulse thread interrupts each watched instance whose
- * deadline has passed, and keeps interrupting it on later ticks until it is
- * unwatched, so an interrupt that raced with the guest entering a blocking
- * host call is never lost. A guest is stopped within about one interval of
- * its deadline. The pulse owns its thread and its watch list; its functions
- * may be called from any thread.
+ * The kernel's time-driven work hangs off it, so the threads that run
+ * guests never look at a clock for it: an app's pulse fires call deadlines
+ * and wakes idle workers (app.c); `parigot exec --timeout` stops a guest
+ * that runs too long (cmd/parigot/exec.c). The pulse thread blocks every
+ * signal, so the signal that interrupts a guest never lands on it. It owns
+ * its thread; pg_pulse_new and pg_pulse_free belong to one thread.
  */
 #ifndef PG_PULSE_H
 #define PG_PULSE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
 #include "mem.h"
 
 typedef struct pg_pulse pg_pulse;
 
+/* Called on the pulse thread, about every interval. */
+typedef void pg_pulse_fn(void *arg);
+
 /**
- * @brief Starts a pulse thread ticking every @p interval_ns.
+ * @brief Starts a thread that calls @p fn(@p arg) every @p interval_ns,
+ * the first time one interval from now. @p arg is borrowed until
+ * pg_pulse_free().
  * @return 0, or PARIGOT_ENOMEM, PARIGOT_EIO (no thread).
  */
-int pg_pulse_new(pg_pulse **out, uint64_t interval_ns, const pg_mem *mem);
-
-/** @brief Stops the thread and frees @p p; NULL is a no-op. */
-void pg_pulse_free(pg_pulse *p);
+int pg_pulse_new(pg_pulse **out, uint64_t interval_ns, pg_pulse_fn *fn,
+                 void *arg, const pg_mem *mem);
 
 /**
- * @brief Interrupts @p inst once host monotonic time passes @p deadline_ns
- * (pg_clock_host_monotonic_ns()). Borrows @p inst until pg_pulse_unwatch().
- * @return 0, or PARIGOT_ENOMEM.
+ * @brief Stops the thread, waiting for a call of the function in progress,
+ * and frees @p p; NULL is a no-op. Once it returns the function is never
+ * called again.
  */
-int pg_pulse_watch(pg_pulse *p, pg_instance *inst, uint64_t deadline_ns);
-
-/** @brief Stops watching @p inst; returns whether its deadline had fired. */
-bool pg_pulse_unwatch(pg_pulse *p, pg_instance *inst);
+void pg_pulse_free(pg_pulse *p);
 
 #endif /* PG_PULSE_H */

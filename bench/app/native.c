@@ -17,12 +17,21 @@
  * its calls (p50 and p99, each including one clock read), and prints
  * "LABEL p50_ns X p99_ns Y mean_ns Z". Argument `quick`: a few
  * iterations, for the smoke test. Single-threaded.
+ *
+ * It runs with address-space randomisation off (it re-executes itself so):
+ * the 1 KiB round trip's speed depends on where things land, and on our
+ * VMs 7 runs in 8 with random layouts took 560-770 ns a round trip, the
+ * rest 331 ns, against 331 ns for 10 runs in 11 without randomisation.
+ * The suite keeps the best of its runs: the goals compare with native at
+ * its best.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "parigot/bench/app/v1/ping.pg.h"
 
@@ -150,7 +159,18 @@ static int measure(const char *label, size_t size, long iterations,
   return 0;
 }
 
+/* Re-executes this program with ADDR_NO_RANDOMIZE unless it has it; when
+ * that fails it goes on as it is. */
+static void fix_layout(char **argv) {
+  int p = personality(0xffffffff);
+  if (p == -1 || (p & ADDR_NO_RANDOMIZE) != 0 ||
+      personality((unsigned long)p | ADDR_NO_RANDOMIZE) == -1)
+    return;
+  execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv) {
+  fix_layout(argv);
   long n = argc > 1 && strcmp(argv[1], "quick") == 0 ? 100 : ITERATIONS;
   uint32_t *times = malloc((size_t)n * sizeof *times);
   if (times == NULL || measure("empty", 0, n, times) != 0 ||

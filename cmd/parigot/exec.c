@@ -6,6 +6,7 @@
  * ours. Owns the engine, module, instance and pulse of the run. Calls the
  * kernel's engine and pulse. Main thread; the pulse has its own.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,25 +161,40 @@ static int report(const exec_opts *o, const pg_run_result *r, bool timed_out) {
   return PG_EXIT_TRAP;
 }
 
+/* What the pulse watches: one guest and when it has run too long. The
+ * flag is atomic: the pulse sets it, the main thread reads it. */
+typedef struct timeout_watch {
+  pg_instance *inst;
+  uint64_t deadline_ns; /* host monotonic */
+  atomic_bool has_fired;
+} timeout_watch;
+
+/* Interrupts on every tick past the deadline, not once: an interrupt that
+ * races with the guest entering a blocking host call is then never lost. */
+static void timeout_tick(void *arg) {
+  timeout_watch *w = arg;
+  if (pg_clock_host_monotonic_ns() < w->deadline_ns)
+    return;
+  atomic_store(&w->has_fired, true);
+  pg_instance_interrupt(w->inst);
+}
+
 static int run_guest(const exec_opts *o, pg_instance *inst,
                      pg_run_result *r, bool *timed_out) {
   pg_pulse *pulse = NULL;
-  int rc = 0;
+  timeout_watch w = {inst, pg_clock_host_monotonic_ns() + o->timeout_ns,
+                     false};
   if (o->timeout_ns) {
-    uint64_t deadline = pg_clock_host_monotonic_ns() + o->timeout_ns;
-    rc = pg_pulse_new(&pulse, PULSE_INTERVAL_NS, pg_mem_default());
-    if (rc == 0 && (rc = pg_pulse_watch(pulse, inst, deadline)))
-      pg_pulse_free(pulse);
+    int rc = pg_pulse_new(&pulse, PULSE_INTERVAL_NS, timeout_tick, &w,
+                          pg_mem_default());
     if (rc) {
       pg_cli_error("cannot start the timing pulse: %s", parigot_strerror(rc));
       return rc;
     }
   }
-  rc = pg_instance_run(inst, "_start", r);
-  if (pulse) {
-    *timed_out = pg_pulse_unwatch(pulse, inst);
-    pg_pulse_free(pulse);
-  }
+  int rc = pg_instance_run(inst, "_start", r);
+  pg_pulse_free(pulse); /* no tick after this */
+  *timed_out = atomic_load(&w.has_fired);
   return rc;
 }
 
