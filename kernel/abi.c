@@ -60,21 +60,28 @@ static uint8_t *span(pg_guest *g, u32 addr, u64 len) {
   return g->memory->data + addr;
 }
 
-/* A service name as protobuf spells one: letters, digits, '_' and '.'. */
+/* A byte of a name as protobuf spells one: a letter, a digit, '_' or '.'.
+ * A bit per byte value, as every call's method name is checked. */
+static bool is_name_byte(uint8_t c) {
+  static const uint64_t allowed[4] = {
+      0x03ff400000000000u, /* '.', '0'-'9' */
+      0x07fffffe87fffffeu, /* 'A'-'Z', '_', 'a'-'z' */
+      0, 0};
+  return (allowed[c >> 6] >> (c & 63)) & 1;
+}
+
 static int read_name(pg_guest *g, u32 ptr, u32 len, const char **out) {
-  const char *s = (const char *)span(g, ptr, len);
+  const uint8_t *s = span(g, ptr, len);
   if (s == NULL)
     return PARIGOT_EFAULT;
   if (len == 0 || len > PG_NAME_MAX)
     return PARIGOT_EINVAL;
-  for (u32 i = 0; i < len; i++) {
-    char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '.';
-    if (!ok)
-      return PARIGOT_EINVAL;
-  }
-  *out = s;
+  bool ok = true;
+  for (u32 i = 0; i < len; i++)
+    ok &= is_name_byte(s[i]);
+  if (!ok)
+    return PARIGOT_EINVAL;
+  *out = (const char *)s;
   return 0;
 }
 
@@ -181,7 +188,8 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
                       .deadline_ns = deadline,
                       .service = g->provider_exports[handle],
                       .method = m, .method_len = method_len,
-                      .caller = g->spec->name, .payload = body,
+                      .caller = g->spec->name,
+                      .caller_len = g->name_len, .payload = body,
                       .payload_len = req_len})) != 0) {
     pg_calls_finish(&app->calls, call);
     return rc;

@@ -107,7 +107,7 @@ static uint8_t *place(pg_app *app, uint32_t guest, uint32_t len) {
 }
 
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
-  uint32_t caller_len = e->caller ? (uint32_t)strlen(e->caller) : 0;
+  uint32_t caller_len = e->caller_len;
   uint32_t len = PG_EV_HEADER + e->method_len + caller_len + e->payload_len;
   uint8_t *placed = place(app, guest, len);
   pg_event *ev = event_alloc(app, placed ? 0 : len);
@@ -596,6 +596,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->app = app;
     g->index = app->nguests++;
     g->spec = &m->guests[i];
+    g->name_len = (uint32_t)strlen(g->spec->name);
     app->programs_left += g->spec->is_program;
   }
   return 0;

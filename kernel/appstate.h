@@ -53,6 +53,7 @@ struct Z_parigot_instance_t {
   struct pg_app *app;             /* borrowed */
   uint32_t index;                 /* in app->guests */
   const pg_manifest_guest *spec;  /* borrowed */
+  uint32_t name_len;              /* strlen(spec->name) */
   pg_module *module;              /* owned unless shares_module */
   bool shares_module;             /* an earlier guest loaded the same file */
   pg_instance *inst;              /* owned */
@@ -127,6 +128,7 @@ typedef struct pg_event_spec {
   const void *method;
   uint32_t method_len;
   const char *caller; /* guest name, for CALL */
+  uint32_t caller_len;
   const void *payload;
   uint32_t payload_len;
 } pg_event_spec;

@@ -14,6 +14,7 @@ void pg_calls_init(pg_calls *c, const pg_mem *mem) {
   memset(c, 0, sizeof *c);
   c->mem = mem;
   c->base = c->next_id = 1;
+  c->earliest = UINT64_MAX;
 }
 
 void pg_calls_free(pg_calls *c) {
@@ -145,6 +146,8 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
     return PARIGOT_ENOMEM;
   pg_call *call = slot(c, c->next_id);
   *call = (pg_call){c->next_id++, caller, callee, deadline_ns, false, false};
+  if (deadline_ns < c->earliest)
+    c->earliest = deadline_ns;
   *out = call;
   return 0;
 }
@@ -166,26 +169,34 @@ bool pg_calls_was_issued(const pg_calls *c, uint64_t id) {
   return id >= 1 && id < c->next_id;
 }
 
+static bool is_live(pg_calls *c, const pg_deadline *d) {
+  pg_call *call = pg_calls_find(c, d->id);
+  return call != NULL && !call->is_done;
+}
+
 void pg_calls_finish(pg_calls *c, pg_call *call) {
   call->is_done = true;
   /* Retired slots keep their call until reused, for pg_calls_recall. */
   while (c->base < c->next_id && slot(c, c->base)->is_done)
     c->base++;
+  /* Calls mostly end in order, before their deadline: their entries leave
+   * the FIFO here, so it stays as short as the window of live calls even
+   * while no deadline is near enough for pg_calls_pop_expired to look. */
+  while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
+    pop_deadline(c, fifo_at(c, 0));
 }
 
 /* Drops the entries of calls that ended before their deadline from the
  * front of both queues; returns the first live one, or NULL. */
-static bool is_live(pg_calls *c, const pg_deadline *d) {
-  pg_call *call = pg_calls_find(c, d->id);
-  return call != NULL && !call->is_done;
-}
 
 static pg_deadline *drop_ended(pg_calls *c) {
   while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
     pop_deadline(c, fifo_at(c, 0));
   while (c->nheap > 0 && !is_live(c, &c->heap[0]))
     pop_deadline(c, &c->heap[0]);
-  return first_deadline(c);
+  pg_deadline *first = first_deadline(c);
+  c->earliest = first ? first->at_ns : UINT64_MAX;
+  return first;
 }
 
 bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns) {
@@ -197,6 +208,8 @@ bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns) {
 }
 
 pg_call *pg_calls_pop_expired(pg_calls *c, uint64_t now_ns) {
+  if (now_ns < c->earliest)
+    return NULL;
   pg_deadline *first = drop_ended(c);
   if (first == NULL || first->at_ns > now_ns)
     return NULL;

@@ -45,6 +45,8 @@ typedef struct pg_calls {
   size_t fifo_head, nfifo, capfifo;
   pg_deadline *heap;  /* owned: the rest */
   size_t nheap, capheap;
+  uint64_t earliest;  /* no live call's deadline is before it: the
+                         schedulers ask every event, and it is rarely due */
 } pg_calls;
 
 void pg_calls_init(pg_calls *c, const pg_mem *mem);

@@ -3,7 +3,8 @@
  * tests/kernel/test_calls.c: the call window and deadline heap
  * (kernel/calls.c): ids never repeat, ended calls leave the window in
  * order, deadlines come out earliest first and skip calls that ended, and
- * thousands of calls in flight grow the ring without losing one.
+ * thousands of calls in flight grow the ring without losing one; calls
+ * that end early leave the deadline queue as they end.
  */
 #include "calls.h"
 #include "test.h"
@@ -115,5 +116,38 @@ PG_TEST(calls_deadlines_in_order_and_out_of_order_merge) {
   uint64_t at;
   ASSERT_TRUE(pg_calls_next_deadline(&c, &at));
   ASSERT_EQ(at, 5000);
+  pg_calls_free(&c);
+}
+
+/* The schedulers ask for expired calls on every event; the answer "none
+ * yet" is cached, and must not hide a later call with a shorter deadline. */
+PG_TEST(calls_a_later_call_with_an_earlier_deadline_still_expires_first) {
+  pg_calls c;
+  pg_calls_init(&c, pg_mem_default());
+  start(&c, 1000);
+  ASSERT_TRUE(pg_calls_pop_expired(&c, 500) == NULL); /* now cached: 1000 */
+  pg_call *quick = start(&c, 100);
+  uint64_t quick_id = quick->id;
+  ASSERT_TRUE(pg_calls_pop_expired(&c, 99) == NULL);
+  pg_call *due = pg_calls_pop_expired(&c, 100);
+  ASSERT_TRUE(due != NULL);
+  ASSERT_EQ(due->id, quick_id);
+  pg_calls_finish(&c, due);
+  ASSERT_TRUE(pg_calls_pop_expired(&c, 999) == NULL);
+  ASSERT_TRUE(pg_calls_pop_expired(&c, 1000) != NULL);
+  pg_calls_free(&c);
+}
+
+/* Calls that end in order, long before their deadline, leave the deadline
+ * queue as they end, even when nobody asks for expired calls meanwhile. */
+PG_TEST(calls_that_end_before_their_deadline_do_not_pile_up) {
+  pg_calls c;
+  pg_calls_init(&c, pg_mem_default());
+  for (uint64_t i = 0; i < 100000; i++)
+    pg_calls_finish(&c, start(&c, 1000000 + i));
+  ASSERT_EQ(c.nfifo, 0);
+  ASSERT_TRUE(c.capfifo <= 64);
+  uint64_t at;
+  ASSERT_TRUE(!pg_calls_next_deadline(&c, &at));
   pg_calls_free(&c);
 }
