@@ -32,9 +32,6 @@
 #define EVENT_TICK_NS 1000u /* virtual time one event takes */
 #define PULSE_NS 1000000u /* parallel mode: deadlines fire within this */
 
-/* Whether this thread is running a guest's event right now. */
-static _Thread_local bool is_delivering;
-
 static uint64_t real_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -145,9 +142,9 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   app->nqueued++;
   /* An event posted by a guest's code goes to the same worker when the
    * guest returns, with no thread to wake: calls that wait on each other
-   * run like function calls. A backlog wakes another worker; so does the
-   * pulse, should the poster run long. */
-  if (app->nworkers > 1 && (!is_delivering || app->nqueued >= 2))
+   * run like function calls. A backlog wakes another worker; the pulse
+   * wakes one for the events it posts, and should the poster run long. */
+  if (app->nworkers > 1 && app->nqueued >= 2)
     pthread_cond_signal(&app->wake);
   return 0;
 }
@@ -390,7 +387,7 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
   size_t *order = pg_mem_calloc(app->mem, n + 1, sizeof *order);
   int rc = nodes && order ? 0 : PARIGOT_ENOMEM;
   if (rc == 0)
-    rc = pg_graph_order(nodes, n, order, err, err_len);
+    rc = pg_graph_order(nodes, n, order, app->mem, err, err_len);
   if (rc == 0)
     rc = link_providers(app);
   if (rc == 0 &&
@@ -424,11 +421,16 @@ bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns) {
   return pg_app_now(app) >= deadline_ns;
 }
 
-static void fire_deadlines(pg_app *app) {
+/* Fails the calls whose deadline passed; returns how many. */
+static uint32_t fire_deadlines(pg_app *app) {
   pg_call *c;
-  while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL)
+  uint32_t n = 0;
+  while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL) {
     pg_app_fail_call(app, c, PG_STATUS_DEADLINE_EXCEEDED,
                      "deadline exceeded");
+    n++;
+  }
+  return n;
 }
 
 static bool any_busy(const pg_app *app) {
@@ -456,14 +458,15 @@ static bool wait_for_work(pg_app *app) {
 }
 
 /* The parallel pulse's tick: the deadlines that passed fail their calls,
- * and when events wait but no worker took one for a whole tick (their
- * poster ran on rather than returning to its worker), one is woken.
- * Workers never read the clock for either. */
+ * and a worker is woken for those answers, or when events wait but no
+ * worker took one for a whole tick (their poster ran on rather than
+ * returning to its worker). Workers never read the clock for either. */
 static void pulse_tick(void *arg) {
   pg_app *app = arg;
   pg_app_lock(app);
-  fire_deadlines(app);
-  if (app->nqueued > 0 && app->ntaken == app->ntaken_at_tick)
+  bool has_fired = fire_deadlines(app) > 0;
+  if (app->nqueued > 0 &&
+      (has_fired || app->ntaken == app->ntaken_at_tick))
     pthread_cond_signal(&app->wake);
   app->ntaken_at_tick = app->ntaken;
   pg_app_unlock(app);
@@ -494,9 +497,7 @@ static void work(pg_app *app) {
     g->is_busy = true;
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
-    is_delivering = true;
     deliver(app, ev);
-    is_delivering = false;
     g->is_busy = false;
     event_free(app, ev);
     /* This worker takes the next event itself; a second one queued (for
@@ -698,7 +699,7 @@ int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
   for (uint32_t i = 0; rc == 0 && i < app.nguests; i++)
     is_program[i] = app.guests[i].spec->is_program;
   if (rc == 0 && (rc = pg_graph_write_dot(nodes, app.nguests, is_program,
-                                          cfg->manifest->name, out)) != 0)
+                                          cfg->manifest->name, out, mem)) != 0)
     snprintf(err, err_len, "cannot write the graph: %s",
              parigot_strerror(rc));
   pg_mem_free(mem, nodes);

@@ -9,7 +9,8 @@
  * an iterative Tarjan pass (a chain of thousands of guests would otherwise
  * recurse that deep); the start order from Kahn's algorithm over a binary
  * min-heap of guest indices. State lives in a struct freed before each call
- * returns: no globals, so any thread may call in.
+ * returns, allocated from the caller's pg_mem: no globals, so any thread
+ * may call in.
  */
 #include "graph.h"
 
@@ -30,6 +31,7 @@ typedef struct export_ref {
 } export_ref;
 
 typedef struct graph {
+  const pg_mem *mem;          /* borrowed for the call */
   const pg_graph_node *nodes; /* borrowed for the call */
   size_t n;
   export_ref *exports; /* owned; sorted by service, then node, then pos */
@@ -47,15 +49,16 @@ typedef struct errbuf {
   size_t nproblems; /* counted even once nothing more fits */
 } errbuf;
 
-/* calloc that never asks for 0 bytes, whose result may be NULL. */
-static void *alloc_array(size_t count, size_t size) {
-  return calloc(count > 0 ? count : 1, size);
+/* A zeroed array that never asks for 0 bytes, whose result may be NULL;
+ * the caller frees it with pg_mem_free(g->mem, ...). */
+static void *alloc_array(const graph *g, size_t count, size_t size) {
+  return pg_mem_calloc(g->mem, count > 0 ? count : 1, size);
 }
 
 static void graph_free(graph *g) {
-  free(g->exports);
-  free(g->dep_start);
-  free(g->deps);
+  pg_mem_free(g->mem, g->exports);
+  pg_mem_free(g->mem, g->dep_start);
+  pg_mem_free(g->mem, g->deps);
 }
 
 static const char *name_of(const graph *g, size_t node) {
@@ -137,7 +140,7 @@ static int exports_build(graph *g) {
   size_t total = 0;
   for (size_t i = 0; i < g->n; i++)
     total += g->nodes[i].nexports;
-  g->exports = alloc_array(total, sizeof *g->exports);
+  g->exports = alloc_array(g, total, sizeof *g->exports);
   if (g->exports == NULL)
     return PARIGOT_ENOMEM;
   for (size_t i = 0; i < g->n; i++)
@@ -181,7 +184,7 @@ static void report_duplicates(const graph *g, errbuf *e) {
 
 /* Sizes each guest's slice of deps, reporting requirements nobody exports. */
 static int count_providers(graph *g, errbuf *e) {
-  g->dep_start = alloc_array(g->n + 1, sizeof *g->dep_start);
+  g->dep_start = alloc_array(g, g->n + 1, sizeof *g->dep_start);
   if (g->dep_start == NULL)
     return PARIGOT_ENOMEM;
   size_t total = 0;
@@ -203,7 +206,7 @@ static int count_providers(graph *g, errbuf *e) {
 /* A service exported twice links its user to both exporters, so a cycle
  * through either one is still found. */
 static int fill_providers(graph *g) {
-  g->deps = alloc_array(g->dep_start[g->n], sizeof *g->deps);
+  g->deps = alloc_array(g, g->dep_start[g->n], sizeof *g->deps);
   if (g->deps == NULL)
     return PARIGOT_ENOMEM;
   for (size_t i = 0; i < g->n; i++) {
@@ -327,7 +330,7 @@ static void scc_from(const graph *g, scc *s, size_t root) {
  * components there are, or UNSET when out of memory. */
 static size_t scc_find(const graph *g, size_t *comp) {
   scc s = {.comp = comp};
-  size_t *block = alloc_array(g->n, 5 * sizeof(size_t));
+  size_t *block = alloc_array(g, g->n, 5 * sizeof(size_t));
   if (block == NULL)
     return UNSET;
   s.index = block;
@@ -340,7 +343,7 @@ static size_t scc_find(const graph *g, size_t *comp) {
   for (size_t i = 0; i < g->n; i++)
     if (s.index[i] == UNSET)
       scc_from(g, &s, i);
-  free(block);
+  pg_mem_free(g->mem, block);
   return s.ncomp;
 }
 
@@ -432,8 +435,8 @@ static void report_each_cycle(const graph *g, cycle_walk *w,
 
 static int report_cycles(const graph *g, errbuf *e) {
   int rc = PARIGOT_ENOMEM;
-  size_t *block = alloc_array(g->n, 6 * sizeof(size_t));
-  size_t *start = alloc_array(g->n + 1, sizeof(size_t));
+  size_t *block = alloc_array(g, g->n, 6 * sizeof(size_t));
+  size_t *start = alloc_array(g, g->n + 1, sizeof(size_t));
   if (block == NULL || start == NULL)
     goto fail;
   cycle_walk w = {.comp = block,
@@ -449,8 +452,8 @@ static int report_cycles(const graph *g, errbuf *e) {
   report_each_cycle(g, &w, start, members, e);
   rc = 0;
 fail:
-  free(block);
-  free(start);
+  pg_mem_free(g->mem, block);
+  pg_mem_free(g->mem, start);
   return rc;
 }
 
@@ -515,10 +518,10 @@ static void kahn(const graph *g, const size_t *user_start, const size_t *users,
 static int start_order(const graph *g, size_t *order) {
   int rc = PARIGOT_ENOMEM;
   size_t nedges = g->dep_start[g->n];
-  size_t *user = alloc_array(nedges, sizeof(size_t));
-  size_t *users = alloc_array(nedges, sizeof(size_t));
-  size_t *user_start = alloc_array(g->n + 1, sizeof(size_t));
-  size_t *block = alloc_array(g->n, 2 * sizeof(size_t));
+  size_t *user = alloc_array(g, nedges, sizeof(size_t));
+  size_t *users = alloc_array(g, nedges, sizeof(size_t));
+  size_t *user_start = alloc_array(g, g->n + 1, sizeof(size_t));
+  size_t *block = alloc_array(g, g->n, 2 * sizeof(size_t));
   if (user == NULL || users == NULL || user_start == NULL || block == NULL)
     goto fail;
   for (size_t v = 0; v < g->n; v++)
@@ -529,19 +532,19 @@ static int start_order(const graph *g, size_t *order) {
   kahn(g, user_start, users, block, &ready, order);
   rc = 0;
 fail:
-  free(user);
-  free(users);
-  free(user_start);
-  free(block);
+  pg_mem_free(g->mem, user);
+  pg_mem_free(g->mem, users);
+  pg_mem_free(g->mem, user_start);
+  pg_mem_free(g->mem, block);
   return rc;
 }
 
 int pg_graph_order(const pg_graph_node *nodes, size_t n, size_t *order,
-                   char *err, size_t err_len) {
+                   const pg_mem *mem, char *err, size_t err_len) {
   assert(n == 0 || (nodes != NULL && order != NULL));
   errbuf e;
   err_init(&e, err, err_len);
-  graph g = {.nodes = nodes, .n = n};
+  graph g = {.mem = mem, .nodes = nodes, .n = n};
   int rc = link_graph(&g, &e);
   if (rc == 0)
     rc = report_cycles(&g, &e);
@@ -591,9 +594,10 @@ static void dot_edges_of(const graph *g, size_t v, FILE *f) {
 }
 
 int pg_graph_write_dot(const pg_graph_node *nodes, size_t n,
-                       const bool *is_program, const char *app_name, FILE *f) {
+                       const bool *is_program, const char *app_name, FILE *f,
+                       const pg_mem *mem) {
   assert(f != NULL && (n == 0 || nodes != NULL));
-  graph g = {.nodes = nodes, .n = n};
+  graph g = {.mem = mem, .nodes = nodes, .n = n};
   if (exports_build(&g) != 0)
     return PARIGOT_ENOMEM;
   fputs("digraph ", f);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "mem.h"
+
 /* One guest as the graph sees it; every string is borrowed for the call. */
 typedef struct pg_graph_node {
   const char *name;           /* guest name, e.g. "greeting" */
@@ -47,13 +49,15 @@ typedef struct pg_graph_node {
  *
  * @param nodes      borrowed for the call; may be NULL when @p n is 0.
  * @param[out] order n node indices, written only on success.
+ * @param mem        where the call's working memory comes from; all of it
+ *                   is freed before the call returns.
  * @param[out] err   the problems, always NUL-terminated ("" on success) and
  *                   cut at a character boundary when @p err_len is too
  *                   small; may be NULL when @p err_len is 0.
  * @return 0, PARIGOT_EINVAL (bad graph) or PARIGOT_ENOMEM.
  */
 int pg_graph_order(const pg_graph_node *nodes, size_t n, size_t *order,
-                   char *err, size_t err_len);
+                   const pg_mem *mem, char *err, size_t err_len);
 
 /**
  * @brief Writes the graph to @p f in Graphviz DOT.
@@ -65,9 +69,11 @@ int pg_graph_order(const pg_graph_node *nodes, size_t n, size_t *order,
  *
  * @param is_program parallel to @p nodes, or NULL when none is a program.
  * @param app_name   the graph's name, or NULL for an anonymous graph.
+ * @param mem        as for pg_graph_order().
  * @return 0, PARIGOT_EIO (writing @p f failed) or PARIGOT_ENOMEM.
  */
 int pg_graph_write_dot(const pg_graph_node *nodes, size_t n,
-                       const bool *is_program, const char *app_name, FILE *f);
+                       const bool *is_program, const char *app_name, FILE *f,
+                       const pg_mem *mem);
 
 #endif /* PG_GRAPH_H */

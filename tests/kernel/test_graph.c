@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/kernel/test_graph.c: the service dependency graph: start order,
- * every kind of refused graph with its exact message, error truncation and
- * the Graphviz output.
+ * every kind of refused graph with its exact message, error truncation,
+ * running out of memory, and the Graphviz output.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph.h"
 #include "parigot/error.h"
 #include "test.h"
+#include "test_mem.h"
 
 /* A service list and its length, as pg_graph_node wants them. */
 #define LIST(...)                                                              \
@@ -24,7 +26,8 @@ static void assert_order(const pg_graph_node *nodes, size_t n,
   size_t order[16];
   char err[256], got[256] = "";
   ASSERT_TRUE(n <= COUNT(order));
-  ASSERT_EQ(pg_graph_order(nodes, n, order, err, sizeof err), 0);
+  ASSERT_EQ(pg_graph_order(nodes, n, order, pg_mem_default(), err, sizeof err),
+            0);
   ASSERT_STREQ(err, "");
   for (size_t i = 0; i < n; i++) {
     if (i > 0)
@@ -39,7 +42,8 @@ static void assert_refused(const pg_graph_node *nodes, size_t n,
   size_t order[16];
   char err[1024];
   ASSERT_TRUE(n <= COUNT(order));
-  ASSERT_EQ(pg_graph_order(nodes, n, order, err, sizeof err), PARIGOT_EINVAL);
+  ASSERT_EQ(pg_graph_order(nodes, n, order, pg_mem_default(), err, sizeof err),
+            PARIGOT_EINVAL);
   ASSERT_STREQ(err, want);
 }
 
@@ -91,7 +95,8 @@ PG_TEST(graph_counts_a_provider_once_when_required_twice) {
 
 PG_TEST(graph_accepts_an_empty_app) {
   char err[8] = "junk";
-  ASSERT_EQ(pg_graph_order(NULL, 0, NULL, err, sizeof err), 0);
+  ASSERT_EQ(pg_graph_order(NULL, 0, NULL, pg_mem_default(), err, sizeof err),
+            0);
   ASSERT_STREQ(err, "");
 }
 
@@ -222,7 +227,8 @@ PG_TEST(graph_orders_thousand_guest_chain) {
   static chain c;
   static size_t order[CHAIN];
   chain_init(&c, false);
-  ASSERT_EQ(pg_graph_order(c.nodes, CHAIN, order, NULL, 0), 0);
+  ASSERT_EQ(pg_graph_order(c.nodes, CHAIN, order, pg_mem_default(), NULL, 0),
+            0);
   for (size_t k = 0; k < CHAIN; k++)
     ASSERT_EQ(order[k], CHAIN - 1 - k);
 }
@@ -232,8 +238,9 @@ PG_TEST(graph_reports_thousand_guest_ring_as_one_cycle) {
   static size_t order[CHAIN];
   static char err[16384];
   chain_init(&c, true);
-  ASSERT_EQ(pg_graph_order(c.nodes, CHAIN, order, err, sizeof err),
-            PARIGOT_EINVAL);
+  ASSERT_EQ(
+      pg_graph_order(c.nodes, CHAIN, order, pg_mem_default(), err, sizeof err),
+      PARIGOT_EINVAL);
   const char *head = "dependency cycle: g0 -> g1 -> g2 -> ";
   const char *tail = " -> g998 -> g999 -> g0";
   ASSERT_EQ(strncmp(err, head, strlen(head)), 0);
@@ -248,10 +255,12 @@ PG_TEST(graph_truncates_error_inside_the_buffer) {
   size_t order[1];
   char err[11];
   memset(err, 'X', sizeof err);
-  ASSERT_EQ(pg_graph_order(nodes, 1, order, err, 10), PARIGOT_EINVAL);
+  ASSERT_EQ(pg_graph_order(nodes, 1, order, pg_mem_default(), err, 10),
+            PARIGOT_EINVAL);
   ASSERT_STREQ(err, "hello req");
   ASSERT_EQ(err[10], 'X');
-  ASSERT_EQ(pg_graph_order(nodes, 1, order, NULL, 0), PARIGOT_EINVAL);
+  ASSERT_EQ(pg_graph_order(nodes, 1, order, pg_mem_default(), NULL, 0),
+            PARIGOT_EINVAL);
 }
 
 PG_TEST(graph_truncation_leaves_no_trailing_newline) {
@@ -262,8 +271,9 @@ PG_TEST(graph_truncation_leaves_no_trailing_newline) {
   const char *first = "a requires x.v1.X, which no guest exports";
   size_t order[2];
   char err[64];
-  ASSERT_EQ(pg_graph_order(nodes, 2, order, err, strlen(first) + 2),
-            PARIGOT_EINVAL);
+  ASSERT_EQ(
+      pg_graph_order(nodes, 2, order, pg_mem_default(), err, strlen(first) + 2),
+      PARIGOT_EINVAL);
   ASSERT_STREQ(err, first);
 }
 
@@ -273,9 +283,11 @@ PG_TEST(graph_truncation_never_splits_a_utf8_character) {
   };
   size_t order[1];
   char err[8];
-  ASSERT_EQ(pg_graph_order(nodes, 1, order, err, 3), PARIGOT_EINVAL);
+  ASSERT_EQ(pg_graph_order(nodes, 1, order, pg_mem_default(), err, 3),
+            PARIGOT_EINVAL);
   ASSERT_STREQ(err, "h");
-  ASSERT_EQ(pg_graph_order(nodes, 1, order, err, 4), PARIGOT_EINVAL);
+  ASSERT_EQ(pg_graph_order(nodes, 1, order, pg_mem_default(), err, 4),
+            PARIGOT_EINVAL);
   ASSERT_STREQ(err, "h\xc3\xa9");
 }
 
@@ -286,7 +298,9 @@ static char *dot_text(const pg_graph_node *nodes, size_t n,
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   ASSERT_TRUE(f != NULL);
-  ASSERT_EQ(pg_graph_write_dot(nodes, n, is_program, app_name, f), 0);
+  ASSERT_EQ(
+      pg_graph_write_dot(nodes, n, is_program, app_name, f, pg_mem_default()),
+      0);
   ASSERT_EQ(fclose(f), 0);
   return text;
 }
@@ -329,6 +343,48 @@ PG_TEST(graph_dot_reports_a_failed_write) {
   const pg_graph_node nodes[] = {{"a", NONE, NONE}};
   FILE *f = fopen("/dev/full", "w");
   ASSERT_TRUE(f != NULL);
-  ASSERT_EQ(pg_graph_write_dot(nodes, 1, NULL, "demo", f), PARIGOT_EIO);
+  ASSERT_EQ(pg_graph_write_dot(nodes, 1, NULL, "demo", f, pg_mem_default()),
+            PARIGOT_EIO);
   fclose(f);
+}
+
+/* Running out of memory at any allocation of a check or of the DOT output
+ * gives PARIGOT_ENOMEM and its message, and leaves nothing allocated. */
+PG_TEST(graph_out_of_memory_anywhere_is_reported_and_leaks_nothing) {
+  const pg_graph_node nodes[] = {
+      {"d", NONE, LIST("b.v1.B", "c.v1.C")},
+      {"c", LIST("c.v1.C"), LIST("a.v1.A")},
+      {"b", LIST("b.v1.B"), LIST("a.v1.A")},
+      {"a", LIST("a.v1.A"), NONE},
+  };
+  size_t order[4];
+  char err[256];
+  int failures = 0;
+  for (long k = 0;; k++) {
+    counter c = {0, 0, k};
+    pg_mem mem = counting_mem(&c);
+    int rc = pg_graph_order(nodes, COUNT(nodes), order, &mem, err, sizeof err);
+    ASSERT_EQ(c.live, 0);
+    if (rc == 0)
+      break;
+    ASSERT_EQ(rc, PARIGOT_ENOMEM);
+    ASSERT_STREQ(err, "out of memory while checking the service graph");
+    failures++;
+  }
+  ASSERT_TRUE(failures >= 3); /* the check allocates more than once */
+  for (long k = 0;; k++) {
+    counter c = {0, 0, k};
+    pg_mem mem = counting_mem(&c);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ASSERT_TRUE(f != NULL);
+    int rc = pg_graph_write_dot(nodes, COUNT(nodes), NULL, "demo", f, &mem);
+    fclose(f);
+    free(text);
+    ASSERT_EQ(c.live, 0);
+    if (rc == 0)
+      break;
+    ASSERT_EQ(rc, PARIGOT_ENOMEM);
+  }
 }
