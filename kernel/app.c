@@ -421,16 +421,16 @@ bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns) {
   return pg_app_now(app) >= deadline_ns;
 }
 
-/* Fails the calls whose deadline passed; returns how many. */
-static uint32_t fire_deadlines(pg_app *app) {
+/* Fails the calls whose deadline passed; true if there was any. */
+static bool fire_deadlines(pg_app *app) {
   pg_call *c;
-  uint32_t n = 0;
+  bool any = false;
   while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL) {
     pg_app_fail_call(app, c, PG_STATUS_DEADLINE_EXCEEDED,
                      "deadline exceeded");
-    n++;
+    any = true;
   }
-  return n;
+  return any;
 }
 
 static bool any_busy(const pg_app *app) {
@@ -440,10 +440,11 @@ static bool any_busy(const pg_app *app) {
   return false;
 }
 
-/* Waits (lock held) until the next deadline or until another worker posts
- * an event or finishes one; false when nothing can ever happen again. A
- * parallel worker sleeps until woken: by a worker, or by the pulse when a
- * deadline fires or an event waits. */
+/* Waits (lock held) for something to do; false when nothing can ever
+ * happen again. The deterministic loop jumps its clock to the next
+ * deadline. A parallel worker sleeps until woken: by a worker that posted
+ * or finished an event, or by the pulse when a deadline fires or an event
+ * waits. */
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
   bool has_deadline = pg_calls_next_deadline(&app->calls, &at);
@@ -464,7 +465,7 @@ static bool wait_for_work(pg_app *app) {
 static void pulse_tick(void *arg) {
   pg_app *app = arg;
   pg_app_lock(app);
-  bool has_fired = fire_deadlines(app) > 0;
+  bool has_fired = fire_deadlines(app);
   if (app->nqueued > 0 &&
       (has_fired || app->ntaken == app->ntaken_at_tick))
     pthread_cond_signal(&app->wake);

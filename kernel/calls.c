@@ -174,6 +174,12 @@ static bool is_live(pg_calls *c, const pg_deadline *d) {
   return call != NULL && !call->is_done;
 }
 
+/* Drops the entries of calls that ended from the front of the FIFO. */
+static void trim_fifo(pg_calls *c) {
+  while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
+    pop_deadline(c, fifo_at(c, 0));
+}
+
 void pg_calls_finish(pg_calls *c, pg_call *call) {
   call->is_done = true;
   /* Retired slots keep their call until reused, for pg_calls_recall. */
@@ -182,16 +188,13 @@ void pg_calls_finish(pg_calls *c, pg_call *call) {
   /* Calls mostly end in order, before their deadline: their entries leave
    * the FIFO here, so it stays as short as the window of live calls even
    * while no deadline is near enough for pg_calls_pop_expired to look. */
-  while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
-    pop_deadline(c, fifo_at(c, 0));
+  trim_fifo(c);
 }
 
 /* Drops the entries of calls that ended before their deadline from the
  * front of both queues; returns the first live one, or NULL. */
-
 static pg_deadline *drop_ended(pg_calls *c) {
-  while (c->nfifo > 0 && !is_live(c, fifo_at(c, 0)))
-    pop_deadline(c, fifo_at(c, 0));
+  trim_fifo(c);
   while (c->nheap > 0 && !is_live(c, &c->heap[0]))
     pop_deadline(c, &c->heap[0]);
   pg_deadline *first = first_deadline(c);
