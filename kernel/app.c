@@ -476,7 +476,8 @@ static void pulse_tick(void *arg) {
 /* The scheduler loop of one thread, with the lock held. */
 static void work(pg_app *app) {
   while (!app->is_done) {
-    if (app->cfg->is_deterministic)
+    if (app->cfg->is_deterministic &&
+        pg_calls_may_expire(&app->calls, app->now_ns))
       fire_deadlines(app);
     if (app->programs_left == 0) {
       app->is_done = true;

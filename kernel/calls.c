@@ -211,7 +211,7 @@ bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns) {
 }
 
 pg_call *pg_calls_pop_expired(pg_calls *c, uint64_t now_ns) {
-  if (now_ns < c->earliest)
+  if (!pg_calls_may_expire(c, now_ns))
     return NULL;
   pg_deadline *first = drop_ended(c);
   if (first == NULL || first->at_ns > now_ns)

@@ -74,6 +74,12 @@ void pg_calls_finish(pg_calls *c, pg_call *call);
 /* The earliest deadline of a call not yet done; false when none. */
 bool pg_calls_next_deadline(pg_calls *c, uint64_t *at_ns);
 
+/* False when no live call's deadline is at or before @p now_ns; true when
+ * one may be. One compare, for loops that ask on every event. */
+static inline bool pg_calls_may_expire(const pg_calls *c, uint64_t now_ns) {
+  return now_ns >= c->earliest;
+}
+
 /* A live call whose deadline is at or before @p now_ns (removed from the
  * heap, still live), or NULL when none is due. */
 pg_call *pg_calls_pop_expired(pg_calls *c, uint64_t now_ns);

@@ -825,10 +825,18 @@ static int decode_message(pb_dec *d, const parigot_pb_message_desc *desc,
   int rc = 0;
   bool maps_touched = false;
   while (p < end && rc == 0) {
-    const uint8_t *start = p;
-    uint64_t tag;
-    if ((rc = read_varint(&p, end, &tag)) != 0)
+    /* p stays a register: the helpers that move it get a copy (q). In
+     * wasm an address-taken local lives in linear memory, and every step
+     * of the loop would load and store it. */
+    const uint8_t *start = p, *q = p;
+    uint64_t tag = *p;
+    if (tag < 0x80) { /* field numbers up to 15: a one-byte tag */
+      q = ++p;
+    } else if ((rc = read_varint(&q, end, &tag)) != 0) {
       break;
+    } else {
+      p = q;
+    }
     uint32_t number = (uint32_t)(tag >> 3);
     int wt = (int)(tag & 7);
     if (tag > UINT32_MAX || number == 0 || number > MAX_FIELD_NUMBER) {
@@ -837,13 +845,15 @@ static int decode_message(pb_dec *d, const parigot_pb_message_desc *desc,
     }
     const parigot_pb_field *f = find_field(desc, number);
     if (f == NULL) {
-      rc = skip_value(d, wt, number, &p, end);
+      rc = skip_value(d, wt, number, &q, end);
+      p = q;
       if (rc == 0 && d->keep_unknown)
         rc = keep_unknown(d, desc, m, start, (size_t)(p - start));
       continue;
     }
     maps_touched |= f->label == PARIGOT_PB_MAP;
-    rc = decode_field(d, desc, f, wt, m, &p, end);
+    rc = decode_field(d, desc, f, wt, m, &q, end);
+    p = q;
   }
   for (uint32_t i = 0; maps_touched && rc == 0 && i < desc->n_fields; i++)
     if (desc->fields[i].label == PARIGOT_PB_MAP)
