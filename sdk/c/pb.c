@@ -363,12 +363,23 @@ static inline int read_varint(const uint8_t **pp, const uint8_t *end,
 
 /* Reads a length prefix and checks it against the bytes that remain. */
 static int read_len(const uint8_t **pp, const uint8_t *end, size_t *out) {
+  const uint8_t *p = *pp;
   uint64_t len;
-  int rc = read_varint(pp, end, &len);
-  if (rc != 0)
-    return rc;
-  if (len > (uint64_t)(end - *pp))
+  /* Lengths under 16 KiB take one or two bytes: read them here. */
+  if (end - p >= 1 && p[0] < 0x80) {
+    len = p[0];
+    p += 1;
+  } else if (end - p >= 2 && p[1] < 0x80) {
+    len = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+    p += 2;
+  } else {
+    int rc = read_varint(&p, end, &len);
+    if (rc != 0)
+      return rc;
+  }
+  if (len > (uint64_t)(end - p))
     return PARIGOT_ELENGTH;
+  *pp = p;
   *out = (size_t)len;
   return 0;
 }
