@@ -405,22 +405,6 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
 
 /* ---- the loop ----------------------------------------------------------- */
 
-/* The real clock to within a tick, for "surely not due yet": reading it
- * costs a quarter of a precise read, and the loop asks every event. */
-static uint64_t coarse_ns(const pg_app *app) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-  return t > app->start_real_ns ? t - app->start_real_ns : 0;
-}
-
-bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns) {
-  if (!app->cfg->is_deterministic &&
-      coarse_ns(app) + app->coarse_tick_ns < deadline_ns)
-    return false;
-  return pg_app_now(app) >= deadline_ns;
-}
-
 /* Fails the calls whose deadline passed; true if there was any. */
 static bool fire_deadlines(pg_app *app) {
   pg_call *c;
@@ -577,11 +561,6 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   pg_app_lock(app);
   app->mem = mem;
   app->start_real_ns = real_ns();
-  struct timespec res;
-  app->coarse_tick_ns = clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0
-                            ? (uint64_t)res.tv_sec * 1000000000u +
-                                  (uint64_t)res.tv_nsec
-                            : 1000000000u;
   pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
   pg_calls_init(&app->calls, mem);
   pg_engine_config ec = {.cache_dir = cfg->cache_dir};

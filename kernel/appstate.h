@@ -101,16 +101,12 @@ typedef struct pg_app {
   pg_log log;
   uint64_t now_ns;                /* the app's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
-  uint64_t coarse_tick_ns;        /* resolution of CLOCK_MONOTONIC_COARSE */
   int first_failure;              /* first non-zero program status */
 } pg_app;
 
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
  * mode, real time since start otherwise. Lock held in deterministic mode. */
 uint64_t pg_app_now(pg_app *app);
-
-/* Whether the app's clock has reached @p deadline_ns. */
-bool pg_app_deadline_passed(pg_app *app, uint64_t deadline_ns);
 
 /* Take and release the app's lock; host functions hold it while they
  * touch the app's state. */

@@ -148,11 +148,11 @@ PG_TEST(app_call_past_deadline_fails_and_late_answer_is_dropped) {
   pg_proc_result_free(&r);
 }
 
-PG_TEST(app_answer_after_deadline_is_refused_even_before_the_timer_fires) {
+PG_TEST(app_deadline_fires_while_every_guest_is_busy) {
   /* echo's handler and client's body are both still running when the
-   * deadline passes, so no worker of the kernel is free to fire it; the
-   * answer must be refused all the same (docs/abi.md, respond: ECANCELED
-   * when the call's deadline had passed). */
+   * deadline passes, so no worker of the kernel is free: the timing pulse
+   * ends the call, and echo's answer, 50 ms later, is refused (docs/abi.md,
+   * respond: ECANCELED once the call has ended). */
   pg_proc_result r;
   parigot(&r, "run", app("slow.toml"), NULL);
   ASSERT_CONTAINS(r.err, "echo call=1: slow answer returned -9\n");
