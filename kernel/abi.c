@@ -201,10 +201,10 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
 static int dispatch_locked(pg_guest *g, u32 handle, u32 method,
                            u32 method_len, u32 req, u32 req_len,
                            u64 timeout_ns, u32 out) {
-  pg_app_lock(g->app);
+  pg_app_enter(g->app, g->worker);
   int rc = dispatch(g, handle, method, method_len, req, req_len, timeout_ns,
                     out);
-  pg_app_unlock(g->app);
+  pg_app_leave(g->app, g->worker);
   return rc;
 }
 
@@ -280,9 +280,9 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
 
 static int respond_locked(pg_guest *g, u64 id, u32 status, u32 app_error,
                           u32 resp, u32 resp_len) {
-  pg_app_lock(g->app);
+  pg_app_enter(g->app, g->worker);
   int rc = respond(g, id, status, app_error, resp, resp_len);
-  pg_app_unlock(g->app);
+  pg_app_leave(g->app, g->worker);
   return rc;
 }
 
@@ -297,10 +297,10 @@ static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
     return PARIGOT_EFAULT;
   if (level > PG_LOG_ERROR || len > 65536)
     return PARIGOT_EINVAL;
-  pg_app_lock(g->app);
+  pg_app_enter(g->app, g->worker);
   pg_log_write(&g->app->log, pg_app_now(g->app), (pg_log_level)level,
                g->spec->name, g->call_id, text, len);
-  pg_app_unlock(g->app);
+  pg_app_leave(g->app, g->worker);
   return 0;
 }
 
@@ -312,9 +312,9 @@ static int now(pg_guest *g, u32 out) {
   uint8_t *dst = span(g, out, 8);
   if (dst == NULL)
     return PARIGOT_EFAULT;
-  pg_app_lock(g->app);
+  pg_app_enter(g->app, g->worker);
   u64 t = pg_app_now(g->app);
-  pg_app_unlock(g->app);
+  pg_app_leave(g->app, g->worker);
   memcpy(dst, &t, 8);
   return 0;
 }

@@ -46,14 +46,23 @@ uint64_t pg_app_now(pg_app *app) {
 
 /* A deterministic app has one thread from start to end: no lock to take.
  * (That is also what keeps a call's cost there near a function call's.) */
-void pg_app_lock(pg_app *app) {
+void pg_app_enter(pg_app *app, pg_lockholder *h) {
   if (!app->cfg->is_deterministic)
-    pthread_mutex_lock(&app->lock);
+    pg_applock_enter(&app->lock, h);
 }
 
-void pg_app_unlock(pg_app *app) {
-  if (!app->cfg->is_deterministic)
-    pthread_mutex_unlock(&app->lock);
+/* A wake asked for in the section goes out once it is over; a solo worker
+ * that wakes another stops being solo first (applock.h). */
+void pg_app_leave(pg_app *app, pg_lockholder *h) {
+  if (app->cfg->is_deterministic)
+    return;
+  bool wake = app->wants_wake;
+  app->wants_wake = false;
+  pg_applock_leave(&app->lock, h);
+  if (wake) {
+    pg_applock_drop_solo(&app->lock, h);
+    pthread_cond_signal(&app->wake);
+  }
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -145,7 +154,7 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
    * run like function calls. A backlog wakes another worker; the pulse
    * wakes one for the events it posts, and should the poster run long. */
   if (app->nworkers > 1 && app->nqueued >= 2)
-    pthread_cond_signal(&app->wake);
+    app->wants_wake = true;
   return 0;
 }
 
@@ -216,16 +225,16 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   }
 }
 
-/* Runs a () -> () export of a guest without the lock; the lock is held
+/* Runs a () -> () export of a guest outside the section, which it enters
  * again on return. False when the guest ended in it. */
 static bool run_entry(pg_app *app, pg_guest *g, const char *entry) {
   pg_run_result r;
-  pg_app_unlock(app);
+  pg_app_leave(app, g->worker);
   if (pg_instance_run(g->inst, entry, &r) != 0) {
     r.code = PG_RT_INTERRUPTED;
     r.exit_code = 0;
   }
-  pg_app_lock(app);
+  pg_app_enter(app, g->worker);
   if (r.code == PG_RT_OK)
     return true;
   guest_ended(app, g, &r);
@@ -438,36 +447,62 @@ static bool wait_for_work(pg_app *app) {
     app->now_ns = at > app->now_ns ? at : app->now_ns;
     return true;
   }
-  pthread_cond_wait(&app->wake, &app->lock);
+  app->nawake--;
+  pg_applock_wait(&app->lock, &app->wake);
+  app->nawake++;
   return true;
 }
 
-/* The parallel pulse's tick: the deadlines that passed fail their calls,
- * and a worker is woken for those answers, or when events wait but no
- * worker took one for a whole tick (their poster ran on rather than
- * returning to its worker). Workers never read the clock for either. */
-static void pulse_tick(void *arg) {
-  pg_app *app = arg;
-  pg_app_lock(app);
+/* The parallel tick's work: the deadlines that passed fail their calls.
+ * True when a worker should be woken: for those answers, or because
+ * events wait and no worker took one for a whole tick (their poster ran
+ * on rather than returning to its worker). Workers never read the clock
+ * for either. */
+static bool tick(pg_app *app) {
   bool has_fired = fire_deadlines(app);
-  if (app->nqueued > 0 &&
-      (has_fired || app->ntaken == app->ntaken_at_tick))
-    pthread_cond_signal(&app->wake);
+  bool is_stalled = app->ntaken == app->ntaken_at_tick;
   app->ntaken_at_tick = app->ntaken;
-  pg_app_unlock(app);
+  return app->nqueued > 0 && (has_fired || is_stalled);
 }
 
-/* The scheduler loop of one thread, with the lock held. */
-static void work(pg_app *app) {
+/* A solo worker does the tick's work itself at its next turn, so the pulse
+ * does not end solo mode every tick. A tick still waiting for it at the
+ * next one means the worker runs a long event: then the pulse takes the
+ * lock, which ends solo mode, and may wake another worker. */
+static void pulse_tick(void *arg) {
+  pg_app *app = arg;
+  if (pg_applock_solo(&app->lock) != NULL &&
+      !atomic_exchange(&app->is_tick_due, true))
+    return;
+  pg_app_enter(app, NULL);
+  atomic_store(&app->is_tick_due, false);
+  app->wants_wake |= tick(app);
+  pg_app_leave(app, NULL);
+}
+
+/* The scheduler loop of one thread, in a section of the lock; @p h is the
+ * thread's holder (NULL in deterministic mode). */
+static void work(pg_app *app, pg_lockholder *h) {
   while (!app->is_done) {
-    if (app->cfg->is_deterministic &&
-        pg_calls_may_expire(&app->calls, app->now_ns))
-      fire_deadlines(app);
+    if (app->cfg->is_deterministic) {
+      if (pg_calls_may_expire(&app->calls, app->now_ns))
+        fire_deadlines(app);
+    } else if (atomic_load_explicit(&app->is_tick_due, memory_order_relaxed) &&
+               atomic_exchange(&app->is_tick_due, false)) {
+      tick(app); /* this worker takes what it posts */
+    }
     if (app->programs_left == 0) {
       app->is_done = true;
       break;
     }
     pg_event *ev = take_event(app);
+    if (ev == NULL && pg_applock_is_solo(h)) {
+      /* Waiting takes the mutex: look again holding it. */
+      pg_app_leave(app, h);
+      pg_applock_drop_solo(&app->lock, h);
+      pg_app_enter(app, h);
+      continue;
+    }
     if (ev == NULL) {
       if (!wait_for_work(app)) {
         pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
@@ -479,26 +514,43 @@ static void work(pg_app *app) {
       }
       continue;
     }
+    /* Alone awake: the sections of this event and the next need no
+     * atomic instruction until another thread takes the lock. */
+    if (h != NULL && !pg_applock_is_solo(h) && app->nawake == 1)
+      pg_applock_make_solo(&app->lock, h);
     pg_guest *g = &app->guests[ev->guest];
     g->is_busy = true;
+    g->worker = h;
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
     g->is_busy = false;
+    g->worker = NULL;
     event_free(app, ev);
     /* This worker takes the next event itself; a second one queued (for
      * instance one of this guest's that waited) may go to an idle one. */
     if (app->nworkers > 1 && app->nqueued >= 2)
-      pthread_cond_signal(&app->wake);
+      app->wants_wake = true;
   }
-  pthread_cond_broadcast(&app->wake); /* the others see is_done */
 }
 
+/* A thread of the loop. Deterministic mode has one, with no holder. */
+typedef struct worker_ctx {
+  pg_app *app;
+  pg_lockholder holder;
+} worker_ctx;
+
 static void *worker(void *arg) {
-  pg_app *app = arg;
-  pg_app_lock(app);
-  work(app);
-  pg_app_unlock(app);
+  worker_ctx *w = arg;
+  pg_app *app = w->app;
+  pg_lockholder *h = app->cfg->is_deterministic ? NULL : &w->holder;
+  pg_app_enter(app, h);
+  work(app, h);
+  pg_app_leave(app, h);
+  if (h != NULL) { /* the others see is_done */
+    pg_applock_drop_solo(&app->lock, h);
+    pthread_cond_broadcast(&app->wake);
+  }
   return NULL;
 }
 
@@ -514,12 +566,23 @@ static void run_loop(pg_app *app) {
   if (n > 256)
     n = 256;
   app->nworkers = n;
+  app->nawake = n;
   pthread_t threads[256];
+  worker_ctx ctx[256];
+  for (uint32_t i = 0; i < n; i++)
+    ctx[i] = (worker_ctx){.app = app};
   uint32_t started = 0;
-  for (uint32_t i = 1; i < n; i++)
-    if (pthread_create(&threads[started], NULL, worker, app) == 0)
+  for (uint32_t i = 1; i < n; i++) {
+    if (pthread_create(&threads[started], NULL, worker, &ctx[i]) == 0) {
       started++;
-  worker(app);
+      continue;
+    }
+    pg_app_enter(app, NULL); /* one fewer: the loop runs with the rest */
+    app->nworkers--;
+    app->nawake--;
+    pg_app_leave(app, NULL);
+  }
+  worker(&ctx[0]);
   for (uint32_t i = 0; i < started; i++)
     pthread_join(threads[i], NULL);
 }
@@ -556,9 +619,9 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines' clock */
   pthread_cond_init(&app->wake, &ca);
   pthread_condattr_destroy(&ca);
-  pthread_mutex_init(&app->lock, NULL);
   app->cfg = cfg;
-  pg_app_lock(app);
+  pg_applock_init(&app->lock, !cfg->is_deterministic);
+  pg_app_enter(app, NULL);
   app->mem = mem;
   app->start_real_ns = real_ns();
   pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
@@ -618,8 +681,8 @@ static void app_free(pg_app *app) {
   pg_mem_free(app->mem, app->start_order);
   pg_calls_free(&app->calls);
   pg_engine_free(app->engine);
-  pg_app_unlock(app);
-  pthread_mutex_destroy(&app->lock);
+  pg_app_leave(app, NULL);
+  pg_applock_destroy(&app->lock);
   pthread_cond_destroy(&app->wake);
 }
 
@@ -659,9 +722,9 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
   if (rc == 0) {
     /* The clock starts with the guests, not with their compilation. */
     app.start_real_ns = real_ns();
-    pg_app_unlock(&app);
+    pg_app_leave(&app, NULL);
     rc = run_app(&app, err, err_len);
-    pg_app_lock(&app);
+    pg_app_enter(&app, NULL);
     *exit_code = app.first_failure;
     report(&app, cfg);
   }

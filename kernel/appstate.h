@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "applock.h"
 #include "calls.h"
 #include "engine.h"
 #include "log.h"
@@ -74,14 +75,19 @@ struct Z_parigot_instance_t {
   int exit_code;
   bool has_trapped;
   bool is_busy;                   /* a worker is running its code */
+  pg_lockholder *worker;          /* that worker's, while is_busy */
 };
 
 /* Everything below is guarded by `lock`, except what a guest's own code
  * touches while it is busy (its event, its declarations). A deterministic
  * app has a single thread and takes no lock at all. */
 typedef struct pg_app {
-  pthread_mutex_t lock;
+  pg_applock lock;
   pthread_cond_t wake;            /* an event was posted or finished */
+  bool wants_wake;                /* signal `wake` when the section ends */
+  uint32_t nawake;                /* workers not waiting on `wake` */
+  atomic_bool is_tick_due;        /* the pulse left its tick to the solo
+                                     worker (applock.h) */
   bool is_done;                   /* every program has ended */
   uint32_t nworkers;              /* threads running the loop */
   uint32_t programs_left;         /* programs not yet exited or dead */
@@ -108,10 +114,11 @@ typedef struct pg_app {
  * mode, real time since start otherwise. Lock held in deterministic mode. */
 uint64_t pg_app_now(pg_app *app);
 
-/* Take and release the app's lock; host functions hold it while they
- * touch the app's state. */
-void pg_app_lock(pg_app *app);
-void pg_app_unlock(pg_app *app);
+/* Enter and leave a section under the app's lock; host functions are in
+ * one while they touch the app's state. @p h: the calling worker's
+ * holder (a busy guest's `worker`), or NULL for any other thread. */
+void pg_app_enter(pg_app *app, pg_lockholder *h);
+void pg_app_leave(pg_app *app, pg_lockholder *h);
 
 /* What an event says: the ABI's header fields and its byte strings. */
 typedef struct pg_event_spec {

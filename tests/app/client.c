@@ -17,6 +17,10 @@
  *             through the raw ABI, by the kernel;
  *   mixed     calls through Relay and Echo, failures, a deadline, random
  *             bytes and the clock: output that must repeat exactly;
+ *   stress    ROUNDS rounds, each a burst of Echo calls and a Forward
+ *             through Relay in flight at once, and every 20th a call that
+ *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
+ *             counts (for parallel mode, several at once);
  *   args      prints its argv (the manifest's args);
  *   exit      exits with EXIT_CODE;  trap: traps.
  */
@@ -340,6 +344,63 @@ static void start_mixed(void) {
   mixed_left = 10;
 }
 
+/* ---- stress ------------------------------------------------------------- */
+
+static int stress_round, stress_rounds, stress_pending;
+static int stress_answered, stress_expired, stress_wrong;
+
+static void stress_next(void);
+
+static void stress_settled(void) {
+  if (--stress_pending == 0)
+    stress_next();
+}
+
+static void stress_echoed(void *ctx, const apptest_v1_EchoResponse *r) {
+  stress_answered += r->value == (int64_t)(intptr_t)ctx;
+  stress_wrong += r->value != (int64_t)(intptr_t)ctx;
+  stress_settled();
+}
+
+static void stress_forwarded(void *ctx, const apptest_v1_ForwardResponse *r) {
+  /* Relay adds one on its way through Echo: two hops. */
+  bool ok = r->value == (int64_t)(intptr_t)ctx + 1 && r->hops == 2;
+  stress_answered += ok;
+  stress_wrong += !ok;
+  stress_settled();
+}
+
+static void stress_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  stress_expired += st->code == PARIGOT_CODE_DEADLINE_EXCEEDED;
+  stress_wrong += st->code != PARIGOT_CODE_DEADLINE_EXCEEDED;
+  stress_settled();
+}
+
+static void stress_next(void) {
+  if (stress_round == stress_rounds) {
+    printf("%s: %d rounds, %d answered, %d expired, %d wrong\n",
+           getenv("TAG"), stress_rounds, stress_answered, stress_expired,
+           stress_wrong);
+    parigot_exit(stress_wrong != 0);
+  }
+  int round = ++stress_round;
+  int burst = 1 + round % 4;
+  stress_pending = burst + 1 + (round % 20 == 0);
+  for (int i = 0; i < burst; i++)
+    say(apptest_v1_MODE_ECHO, round * 10 + i, "", 0, stress_echoed,
+        stress_failed, (void *)(intptr_t)(round * 10 + i));
+  apptest_v1_ForwardRequest req;
+  apptest_v1_ForwardRequest_init(&req);
+  req.value = round;
+  apptest_v1_Relay_Forward(&req, stress_forwarded, stress_failed,
+                           (void *)(intptr_t)round);
+  if (round % 20 == 0) {
+    parigot_next_call_timeout(1000000);
+    say(apptest_v1_MODE_SLOW, 20, "", 0, stress_echoed, stress_failed, NULL);
+  }
+}
+
 /* ---- args --------------------------------------------------------------- */
 
 /* A reactor has no main(): argv comes from WASI directly. */
@@ -400,9 +461,9 @@ void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
-      is("big"))
+      is("big") || is("stress"))
     apptest_v1_Echo_require();
-  if (is("mixed"))
+  if (is("mixed") || is("stress"))
     apptest_v1_Relay_require();
 }
 
@@ -428,6 +489,10 @@ void parigot_guest_start(void) {
     start_context();
   else if (is("big"))
     start_big();
+  else if (is("stress")) {
+    stress_rounds = env_int("ROUNDS", 100);
+    stress_next();
+  }
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

@@ -191,6 +191,30 @@ PG_TEST(app_thousand_calls_in_flight_are_each_answered_once) {
   pg_proc_result_free(&r);
 }
 
+/* Three programs at once, in parallel mode, five times: the workers take
+ * turns being the only one awake (kernel/applock.h) and hand over as calls
+ * fan out, and the pulse fires deadlines while Echo is busy on a worker.
+ * Each program must see every answer and every expiry, whatever the
+ * interleaving; the lines come out in any order. */
+PG_TEST(app_parallel_workers_hand_over_without_losing_a_call) {
+  static const char *const want[] = {
+      "a: 200 rounds, 700 answered, 10 expired, 0 wrong",
+      "b: 200 rounds, 700 answered, 10 expired, 0 wrong",
+      "c: 200 rounds, 700 answered, 10 expired, 0 wrong"};
+  for (int run = 0; run < 5; run++) {
+    pg_proc_result r;
+    parigot(&r, "run", app("stress.toml"), NULL);
+    ASSERT_EQ(r.status, 0);
+    for (size_t i = 0; i < 3; i++) {
+      char line[128];
+      snprintf(line, sizeof line, "%s\n", want[i]);
+      ASSERT_CONTAINS(r.out, line);
+    }
+    ASSERT_EQ(strlen(r.out), 3 * (strlen(want[0]) + 1));
+    pg_proc_result_free(&r);
+  }
+}
+
 /* ---- exit status -------------------------------------------------------- */
 
 PG_TEST(app_exit_status_is_the_programs_status) {
