@@ -23,8 +23,7 @@ void pg_applock_init(pg_applock *l, bool may_solo) {
   atomic_init(&l->solo, NULL);
   /* Registration is per process and idempotent. */
   l->can_solo =
-      may_solo &&
-      membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+      may_solo && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }
 
 void pg_applock_destroy(pg_applock *l) {
@@ -80,9 +79,8 @@ void pg_applock_make_solo(pg_applock *l, pg_lockholder *h) {
 
 void pg_applock_drop_solo(pg_applock *l, pg_lockholder *h) {
   pg_lockholder *expected = h;
-  atomic_compare_exchange_strong_explicit(&l->solo, &expected, NULL,
-                                          memory_order_release,
-                                          memory_order_relaxed);
+  atomic_compare_exchange_strong_explicit(
+      &l->solo, &expected, NULL, memory_order_release, memory_order_relaxed);
 }
 
 void pg_applock_wait(pg_applock *l, pthread_cond_t *cond) {
