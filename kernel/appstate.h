@@ -19,6 +19,7 @@
 #include "applock.h"
 #include "calls.h"
 #include "engine.h"
+#include "fastclock.h"
 #include "log.h"
 
 enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3 };
@@ -105,7 +106,9 @@ typedef struct pg_app {
   pg_event *spare;                /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
-  uint64_t now_ns;                /* the app's clock */
+  uint64_t now_ns;                /* the app's clock (deterministic), or
+                                     its last reading (parallel) */
+  pg_fastclock fastclock;         /* parallel mode's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
   int first_failure;              /* first non-zero program status */
 } pg_app;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/kernel/test_kernel.c: the kernel's small modules on their own:
- * sha256, the wasm reader, the cache trailer, clocks, random streams and
- * the error table.
+ * sha256, the wasm reader, the cache trailer, clocks (the fast one too),
+ * random streams and the error table.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "fastclock.h"
 #include "parigot/error.h"
 #include "rng.h"
 #include "sha256.h"
@@ -165,6 +166,36 @@ PG_TEST(virtual_clock_starts_at_fixed_instant_and_advances_on_read) {
   ASSERT_EQ(r, PG_CLOCK_VIRTUAL_EPOCH_NS + b + PG_CLOCK_VIRTUAL_TICK_NS +
                    5000000000ull);
   ASSERT_EQ(pg_clock_now(&c, 9, &a), -22);
+}
+
+/* Calibrated over 100 ms and a few 1 ms ticks, the counter clock reads no
+ * earlier than
+ * clock_gettime (so a deadline from it never fires early) and no later
+ * than its tolerance twice over plus the time between the two reads. On a
+ * machine without a counter it is clock_gettime itself. */
+PG_TEST(fast_clock_never_reads_early_and_stays_within_its_tolerance) {
+  pg_fastclock c;
+  pg_fastclock_init(&c);
+  usleep(110000);
+  for (int i = 0; i < 4; i++) {
+    pg_fastclock_tick(&c, 1000000);
+    usleep(1000);
+  }
+#if defined(__x86_64__)
+  ASSERT_TRUE(c.is_usable);
+#else
+  ASSERT_TRUE(!c.is_usable);
+#endif
+  int early = 0, far = 0;
+  for (int i = 0; i < 100000; i++) {
+    uint64_t before = pg_clock_host_monotonic_ns();
+    uint64_t t = pg_fastclock_now(&c);
+    uint64_t after = pg_clock_host_monotonic_ns();
+    early += t < before;
+    far += t > after + 2 * PG_FASTCLOCK_TOLERANCE_NS + 1000;
+  }
+  ASSERT_EQ(early, 0);
+  ASSERT_TRUE(far < 100); /* a descheduled thread may see a few */
 }
 
 PG_TEST(seeded_rng_repeats_per_seed_and_differs_across_seeds) {
