@@ -104,7 +104,8 @@ static void settle(parigot_future *f, const void *value,
     else if (status == NULL && c->ok != NULL)
       c->ok(c->ctx, value);
   }
-  free(f->conts);
+  if (f->conts != NULL) /* rarely: one continuation is the rule */
+    free(f->conts);
   f->first.ctx = spare_futures; /* the spare list's link */
   spare_futures = f;
 }
