@@ -428,6 +428,8 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
   g->is_program = strcmp(kind, "program") == 0;
   g->line = line_of(t);
   g->max_memory = PG_MANIFEST_DEFAULT_MAX_MEMORY;
+  g->max_handler_time_ns =
+      g->is_program ? 0 : PG_MANIFEST_DEFAULT_MAX_HANDLER_TIME_NS;
   size_t n = pg_toml_table_len(t);
   for (size_t i = 0; i < n; i++) {
     const char *k;
@@ -447,6 +449,8 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
       rc = load_env(ld, key, v, g);
     } else if (key_is(k, klen, "max_memory")) {
       rc = load_size(ld, key, v, &memory_range, &g->max_memory);
+    } else if (key_is(k, klen, "max_handler_time")) {
+      rc = load_duration(ld, key, v, &g->max_handler_time_ns);
     } else if (key_is(k, klen, "test")) {
       rc = g->is_program
                ? load_bool(ld, key, v, &g->is_test)

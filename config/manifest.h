@@ -19,7 +19,9 @@
  * | service.args         | string array | []      | no NUL                 |
  * | service.env          | string table | {}      | key non-empty, no '='  |
  * | service.max_memory   | size         | "256M"  | 64K .. 4G              |
- * | program.*            | as service.* |         |                        |
+ * | service.max_handler_time | duration | "1s"    | > 0                    |
+ * | program.*            | as service.* |         | max_handler_time: none |
+ * |                      |              |         | unless given           |
  * | program.test         | boolean      | false   |                        |
  *
  * Each service is one [[service]] table and each program one [[program]].
@@ -47,6 +49,8 @@ extern "C" {
 #define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20) /**< 4 MiB */
 #define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)     /**< 1 GiB */
 #define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)     /**< 256 MiB */
+/** A service's default max_handler_time; a program has none by default. */
+#define PG_MANIFEST_DEFAULT_MAX_HANDLER_TIME_NS 1000000000ull /**< 1s */
 #define PG_MANIFEST_MIN_MAX_MEMORY (64ull << 10)          /**< one wasm page */
 #define PG_MANIFEST_MAX_MAX_MEMORY (4ull << 30)           /**< all of wasm32 */
 #define PG_MANIFEST_MAX_BYTES (16u << 20) /**< largest manifest file read */
@@ -60,6 +64,9 @@ typedef struct pg_manifest_guest {
   char **env;          /**< nenv "KEY=VALUE" strings, in the order written */
   size_t nenv;         /**< 0 when the key is absent or empty */
   uint64_t max_memory; /**< bytes of linear memory the guest may grow to */
+  /** how long one event (a handler, the start hook) may run before the
+   * kernel kills the guest; 0: no limit */
+  uint64_t max_handler_time_ns;
   bool is_program;     /**< from [[program]], not [[service]] */
   bool is_test;        /**< a test program, run by `parigot test` */
   int line;            /**< line of its [[service]] or [[program]] header */

@@ -146,7 +146,8 @@ static const char full_app[] =
     "args = []\n"                               /* 17 */
     "env = {}\n"                                /* 18 */
     "max_memory = \"1G\"\n"                     /* 19 */
-    "test = true\n";                            /* 20 */
+    "max_handler_time = \"250ms\"\n"            /* 20 */
+    "test = true\n";                            /* 21 */
 
 PG_TEST(manifest_loads_every_key_of_a_full_app) {
   counter c = {0, 0, -1};
@@ -171,6 +172,7 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_STREQ(s->env[0], "LANG=fr");
   ASSERT_STREQ(s->env[1], "OPTS=a=b");
   ASSERT_EQ(s->max_memory, 64u << 20);
+  ASSERT_EQ(s->max_handler_time_ns, 1000000000ull); /* a service's default */
   ASSERT_TRUE(!s->is_program && !s->is_test);
   ASSERT_EQ(s->line, 7);
 
@@ -180,6 +182,7 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_EQ(p->nargs, 0);
   ASSERT_EQ(p->nenv, 0);
   ASSERT_EQ(p->max_memory, 1u << 30);
+  ASSERT_EQ(p->max_handler_time_ns, 250000000ull);
   ASSERT_TRUE(p->is_program && p->is_test);
   ASSERT_EQ(p->line, 14);
   free_and_check(&m, &c);
@@ -200,6 +203,7 @@ PG_TEST(manifest_fills_defaults_for_optional_keys) {
   ASSERT_TRUE(p->args == NULL && p->nargs == 0);
   ASSERT_TRUE(p->env == NULL && p->nenv == 0);
   ASSERT_EQ(p->max_memory, 256u << 20);
+  ASSERT_EQ(p->max_handler_time_ns, 0); /* programs: no limit */
   ASSERT_TRUE(p->is_program && !p->is_test);
   free_and_check(&m, &c);
 }
@@ -521,6 +525,12 @@ PG_TEST(manifest_rejects_a_zero_deadline) {
   expect_error(APP "deadline = \"0ms\"\n" SERVICE, PARIGOT_ERANGE,
                "app.toml:3: app.deadline: must be greater than 0, got "
                "\"0ms\"");
+}
+
+PG_TEST(manifest_rejects_a_zero_max_handler_time) {
+  expect_error(APP SERVICE "max_handler_time = \"0s\"\n", PARIGOT_ERANGE,
+               "app.toml:6: service.max_handler_time: must be greater than "
+               "0, got \"0s\"");
 }
 
 PG_TEST(manifest_rejects_a_negative_deadline) {
