@@ -202,13 +202,35 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
 
 /* ---- running guest code ------------------------------------------------- */
 
+/* "1s", "250ms", "20us": a duration as a manifest would write it. */
+static void format_duration(char *out, size_t cap, uint64_t ns) {
+  if (ns % 1000000000u == 0)
+    snprintf(out, cap, "%llus", (unsigned long long)(ns / 1000000000u));
+  else if (ns % 1000000u == 0)
+    snprintf(out, cap, "%llums", (unsigned long long)(ns / 1000000u));
+  else
+    snprintf(out, cap, "%lluus", (unsigned long long)(ns / 1000u));
+}
+
 static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   const char *name = g->spec->name;
+  bool is_overdue =
+      r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_overdue);
+  if (is_overdue && app->cfg->is_deterministic)
+    app->now_ns += g->spec->max_handler_time_ns; /* the time it ran */
   if (r->code == PG_RT_EXIT && g->spec->is_program) {
     g->state = PG_GUEST_EXITED;
     g->exit_code = (int)r->exit_code;
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, name, 0,
                   "exited with status %d", g->exit_code);
+  } else if (is_overdue) {
+    char limit[32];
+    format_duration(limit, sizeof limit, g->spec->max_handler_time_ns);
+    g->state = PG_GUEST_DEAD;
+    g->has_trapped = true;
+    g->exit_code = 134;
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, name, 0,
+                  "died: ran past its max_handler_time (%s)", limit);
   } else {
     g->state = PG_GUEST_DEAD;
     g->has_trapped = r->code != PG_RT_EXIT;
@@ -261,7 +283,13 @@ static void deliver(pg_app *app, pg_event *ev) {
   g->event = ev;
   g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
+  /* For the pulse's watch on max_handler_time (check_budgets). */
+  atomic_store_explicit(
+      &g->event_tick,
+      atomic_load_explicit(&app->ticks, memory_order_relaxed) + 1,
+      memory_order_relaxed);
   run_entry(app, g, "parigot_event");
+  atomic_store_explicit(&g->event_tick, 0, memory_order_relaxed);
   g->is_buffer_claimed = false; /* the buffer is free for the next event */
   g->event = NULL;
   g->call_id = 0;
@@ -470,12 +498,37 @@ static bool tick(pg_app *app) {
   return app->nqueued > 0 && (has_fired || is_stalled);
 }
 
-/* A solo worker does the tick's work itself at its next turn, so the pulse
- * does not end solo mode every tick. A tick still waiting for it at the
- * next one means the worker runs a long event: then the pulse takes the
- * lock, which ends solo mode, and may wake another worker. */
+/* Stops every guest whose event has run past its max_handler_time, even
+ * in a loop that never calls the host: without the lock, in both modes
+ * (guests, their budgets and instances do not change while the loop runs).
+ * The interrupt is repeated every tick until the run ends (engine.h). An
+ * event that ends just as it is read may take its guest's next one with
+ * it: that guest had run past its time all the same. */
+static void check_budgets(pg_app *app) {
+  uint64_t now = atomic_fetch_add_explicit(&app->ticks, 1,
+                                           memory_order_relaxed) + 1;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    uint64_t started =
+        atomic_load_explicit(&g->event_tick, memory_order_relaxed);
+    if (g->budget_ticks == 0 || started == 0 ||
+        now - (started - 1) <= g->budget_ticks)
+      continue;
+    atomic_store(&g->is_overdue, true);
+    pg_instance_interrupt(g->inst);
+  }
+}
+
+/* Every tick, the budgets; in parallel mode also the deadlines, and the
+ * wake-ups. A solo worker does the tick's work itself at its next turn, so
+ * the pulse does not end solo mode every tick. A tick still waiting for it
+ * at the next one means the worker runs a long event: then the pulse takes
+ * the lock, which ends solo mode, and may wake another worker. */
 static void pulse_tick(void *arg) {
   pg_app *app = arg;
+  check_budgets(app);
+  if (app->cfg->is_deterministic)
+    return; /* its loop fires deadlines on its own clock */
   if (pg_applock_solo(&app->lock) != NULL &&
       !atomic_exchange(&app->is_tick_due, true))
     return;
@@ -539,14 +592,24 @@ static void work(pg_app *app, pg_lockholder *h) {
   }
 }
 
+/* The workers' way out of the loop: the pulse must stop after the last
+ * one leaves the loop (a guest may run long to the end) and before any
+ * thread exits (it signals the threads it interrupts). */
+typedef struct loop_exit {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+  uint32_t nout; /* workers out of the loop */
+  bool may_exit; /* the pulse has stopped */
+} loop_exit;
+
 /* A thread of the loop. Deterministic mode has one, with no holder. */
 typedef struct worker_ctx {
   pg_app *app;
   pg_lockholder holder;
+  loop_exit *exit;
 } worker_ctx;
 
-static void *worker(void *arg) {
-  worker_ctx *w = arg;
+static void run_worker(worker_ctx *w) {
   pg_app *app = w->app;
   pg_lockholder *h = app->cfg->is_deterministic ? NULL : &w->holder;
   pg_app_enter(app, h);
@@ -556,12 +619,42 @@ static void *worker(void *arg) {
     pg_applock_drop_solo(&app->lock, h);
     pthread_cond_broadcast(&app->wake);
   }
+  pthread_mutex_lock(&w->exit->mutex);
+  w->exit->nout++;
+  pthread_cond_broadcast(&w->exit->cond);
+  pthread_mutex_unlock(&w->exit->mutex);
+}
+
+static void *worker(void *arg) {
+  worker_ctx *w = arg;
+  run_worker(w);
+  pthread_mutex_lock(&w->exit->mutex);
+  while (!w->exit->may_exit)
+    pthread_cond_wait(&w->exit->cond, &w->exit->mutex);
+  pthread_mutex_unlock(&w->exit->mutex);
   return NULL;
 }
 
+static bool has_budgets(const pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (app->guests[i].budget_ticks != 0)
+      return true;
+  return false;
+}
+
 /* Deterministic: this thread alone. Parallel: a worker per CPU, at most
- * one per guest, as a guest runs on one thread at a time anyway. */
-static void run_loop(pg_app *app) {
+ * one per guest, as a guest runs on one thread at a time anyway. Beside
+ * them the pulse, which a deterministic app needs only for budgets. */
+static int run_app(pg_app *app, char *err, size_t err_len) {
+  pg_pulse *pulse = NULL;
+  if (!app->cfg->is_deterministic || has_budgets(app)) {
+    int rc = pg_pulse_new(&pulse, PULSE_NS, pulse_tick, app, app->mem);
+    if (rc != 0) {
+      snprintf(err, err_len, "cannot start the timing pulse: %s",
+               parigot_strerror(rc));
+      return rc;
+    }
+  }
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t n = app->cfg->is_deterministic ? 1
                : cpus < 1                 ? 1
@@ -572,10 +665,13 @@ static void run_loop(pg_app *app) {
     n = 256;
   app->nworkers = n;
   app->nawake = n;
+  loop_exit exit = {.nout = 0, .may_exit = false};
+  pthread_mutex_init(&exit.mutex, NULL);
+  pthread_cond_init(&exit.cond, NULL);
   pthread_t threads[256];
   worker_ctx ctx[256];
   for (uint32_t i = 0; i < n; i++)
-    ctx[i] = (worker_ctx){.app = app};
+    ctx[i] = (worker_ctx){.app = app, .exit = &exit};
   uint32_t started = 0;
   for (uint32_t i = 1; i < n; i++) {
     if (pthread_create(&threads[started], NULL, worker, &ctx[i]) == 0) {
@@ -587,25 +683,20 @@ static void run_loop(pg_app *app) {
     app->nawake--;
     pg_app_leave(app, NULL);
   }
-  worker(&ctx[0]);
+  run_worker(&ctx[0]);
+  pthread_mutex_lock(&exit.mutex);
+  while (exit.nout < started + 1)
+    pthread_cond_wait(&exit.cond, &exit.mutex);
+  pthread_mutex_unlock(&exit.mutex);
+  pg_pulse_free(pulse); /* no tick after this */
+  pthread_mutex_lock(&exit.mutex);
+  exit.may_exit = true;
+  pthread_cond_broadcast(&exit.cond);
+  pthread_mutex_unlock(&exit.mutex);
   for (uint32_t i = 0; i < started; i++)
     pthread_join(threads[i], NULL);
-}
-
-/* Parallel mode runs the loop beside its pulse; the pulse stops before the
- * app does, so no tick ever sees it freed. */
-static int run_app(pg_app *app, char *err, size_t err_len) {
-  pg_pulse *pulse = NULL;
-  if (!app->cfg->is_deterministic) {
-    int rc = pg_pulse_new(&pulse, PULSE_NS, pulse_tick, app, app->mem);
-    if (rc != 0) {
-      snprintf(err, err_len, "cannot start the timing pulse: %s",
-               parigot_strerror(rc));
-      return rc;
-    }
-  }
-  run_loop(app);
-  pg_pulse_free(pulse);
+  pthread_cond_destroy(&exit.cond);
+  pthread_mutex_destroy(&exit.mutex);
   return 0;
 }
 
@@ -648,6 +739,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->index = app->nguests++;
     g->spec = &m->guests[i];
     g->name_len = (uint32_t)strlen(g->spec->name);
+    /* Whole ticks, rounded up: a guest is never stopped early. */
+    g->budget_ticks = (g->spec->max_handler_time_ns + PULSE_NS - 1) / PULSE_NS;
     app->programs_left += g->spec->is_program;
   }
   return 0;

@@ -77,6 +77,11 @@ struct Z_parigot_instance_t {
   bool has_trapped;
   bool is_busy;                   /* a worker is running its code */
   pg_lockholder *worker;          /* that worker's, while is_busy */
+  /* The pulse's tick at which its running event started, plus one; 0
+   * while it runs none. The pulse reads it without the lock. */
+  atomic_uint_least64_t event_tick;
+  uint64_t budget_ticks;          /* max_handler_time in ticks; 0: none */
+  atomic_bool is_overdue;         /* the pulse stopped it for that */
 };
 
 /* Everything below is guarded by `lock`, except what a guest's own code
@@ -87,6 +92,7 @@ typedef struct pg_app {
   pthread_cond_t wake;            /* an event was posted or finished */
   bool wants_wake;                /* signal `wake` when the section ends */
   uint32_t nawake;                /* workers not waiting on `wake` */
+  atomic_uint_least64_t ticks;    /* the pulse's ticks so far */
   atomic_bool is_tick_due;        /* the pulse left its tick to the solo
                                      worker (applock.h) */
   bool is_done;                   /* every program has ended */

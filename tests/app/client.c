@@ -17,6 +17,9 @@
  *             through the raw ABI, by the kernel;
  *   mixed     calls through Relay and Echo, failures, a deadline, random
  *             bytes and the clock: output that must repeat exactly;
+ *   spin      a call Echo loops on for ever fails with UNAVAILABLE once
+ *             the kernel stops Echo (max_handler_time), and so does the
+ *             next one;
  *   stress    ROUNDS rounds, each a burst of Echo calls and a Forward
  *             through Relay in flight at once, and every 20th a call that
  *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
@@ -344,6 +347,22 @@ static void start_mixed(void) {
   mixed_left = 10;
 }
 
+/* ---- spin --------------------------------------------------------------- */
+
+static void spin_next_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("next call failed: code %" PRIu32 ": %s\n", st->code, st->message);
+  parigot_exit(0);
+}
+
+static void spin_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("spinning call failed: code %" PRIu32 ": %s\n", st->code,
+         st->message);
+  say(apptest_v1_MODE_ECHO, 1, "", 0, unexpected_ok, spin_next_failed,
+      (void *)"next");
+}
+
 /* ---- stress ------------------------------------------------------------- */
 
 static int stress_round, stress_rounds, stress_pending;
@@ -461,7 +480,7 @@ void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
-      is("big") || is("stress"))
+      is("big") || is("stress") || is("spin"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress"))
     apptest_v1_Relay_require();
@@ -489,6 +508,9 @@ void parigot_guest_start(void) {
     start_context();
   else if (is("big"))
     start_big();
+  else if (is("spin"))
+    say(apptest_v1_MODE_SPIN, 0, "", 0, unexpected_ok, spin_failed,
+        (void *)"spin");
   else if (is("stress")) {
     stress_rounds = env_int("ROUNDS", 100);
     stress_next();

@@ -83,6 +83,9 @@ static void say(parigot_call *call, const apptest_v1_EchoRequest *req,
   }
   case apptest_v1_MODE_CRASH:
     __builtin_trap();
+  case apptest_v1_MODE_SPIN:
+    for (volatile uint32_t spins = 0;; spins++)
+      continue; /* only the kernel's pulse can end this */
   case apptest_v1_MODE_CONTEXT: {
     const char *caller = parigot_call_caller(call);
     answer(call, (int64_t)parigot_call_time_left(call), caller,

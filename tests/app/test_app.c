@@ -215,6 +215,33 @@ PG_TEST(app_parallel_workers_hand_over_without_losing_a_call) {
   }
 }
 
+/* A handler that loops for ever without calling the host is stopped by
+ * the pulse once its max_handler_time (20 ms) has passed, never before:
+ * its caller's call fails UNAVAILABLE, the next call too, the log says
+ * why, and the program goes on to exit 0. Deterministic mode stops it at
+ * the same point of the log every time. */
+PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
+  static const char out[] = "spinning call failed: code 14: the service died\n"
+                            "next call failed: code 14: callee is not running\n";
+  pg_proc_result r, again;
+  parigot(&r, "run", app("spin.toml"), NULL);
+  ASSERT_STREQ(r.out, out);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "ERROR echo: died: ran past its max_handler_time "
+                         "(20ms)\n");
+  ASSERT_TRUE(log_time_us(r.err, "ran past its max_handler_time") >= 20000);
+  pg_proc_result_free(&r);
+  parigot(&r, "run", "--deterministic", app("spin.toml"), NULL);
+  parigot(&again, "run", "--deterministic", app("spin.toml"), NULL);
+  ASSERT_STREQ(r.out, out);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "t=0.020003 ERROR echo: died: ran past its "
+                         "max_handler_time (20ms)\n");
+  ASSERT_STREQ(r.err, again.err);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&again);
+}
+
 /* ---- exit status -------------------------------------------------------- */
 
 PG_TEST(app_exit_status_is_the_programs_status) {
