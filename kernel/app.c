@@ -473,10 +473,17 @@ static bool any_busy(const pg_app *app) {
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
   bool has_deadline = pg_calls_next_deadline(&app->calls, &at);
-  if (!has_deadline && !any_busy(app))
+  if (!has_deadline && !any_busy(app) && !app->serves_until_stopped)
     return false;
-  if (app->cfg->is_deterministic) { /* alone: jump to the deadline */
+  if (app->cfg->is_deterministic && has_deadline) { /* jump to it */
     app->now_ns = at > app->now_ns ? at : app->now_ns;
+    return true;
+  }
+  if (app->cfg->is_deterministic) { /* services alone, idle: a signal */
+    pg_applock_enter(&app->lock, NULL);
+    while (!atomic_load(&app->is_stopping))
+      pg_applock_wait(&app->lock, &app->wake);
+    pg_applock_leave(&app->lock, NULL);
     return true;
   }
   app->nawake--;
@@ -527,6 +534,15 @@ static void check_budgets(pg_app *app) {
 static void pulse_tick(void *arg) {
   pg_app *app = arg;
   check_budgets(app);
+  /* Set with the mutex held, so that a worker cannot miss the broadcast
+   * between looking at the flag and waiting (this also ends solo mode). */
+  const volatile sig_atomic_t *sig = app->cfg->stop_signal;
+  if (sig != NULL && *sig != 0 && !atomic_load(&app->is_stopping)) {
+    pg_applock_enter(&app->lock, NULL);
+    atomic_store(&app->is_stopping, true);
+    pg_applock_leave(&app->lock, NULL);
+    pthread_cond_broadcast(&app->wake);
+  }
   if (app->cfg->is_deterministic)
     return; /* its loop fires deadlines on its own clock */
   if (pg_applock_solo(&app->lock) != NULL &&
@@ -536,6 +552,20 @@ static void pulse_tick(void *arg) {
   atomic_store(&app->is_tick_due, false);
   app->wants_wake |= tick(app);
   pg_app_leave(app, NULL);
+}
+
+/* A stop signal: the app ends as when its programs have; programs still
+ * running make it fail with 128 + the signal, as a shell reports them. */
+static void stop(pg_app *app) {
+  int sig = *app->cfg->stop_signal;
+  if (!app->is_done)
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
+                  "stopping: %s", sig == SIGINT    ? "SIGINT"
+                                  : sig == SIGTERM ? "SIGTERM"
+                                                   : "a signal");
+  if (app->programs_left > 0 && app->first_failure == 0)
+    app->first_failure = 128 + sig;
+  app->is_done = true;
 }
 
 /* The scheduler loop of one thread, in a section of the lock; @p h is the
@@ -549,7 +579,11 @@ static void work(pg_app *app, pg_lockholder *h) {
                atomic_exchange(&app->is_tick_due, false)) {
       tick(app); /* this worker takes what it posts */
     }
-    if (app->programs_left == 0) {
+    if (atomic_load_explicit(&app->is_stopping, memory_order_relaxed)) {
+      stop(app);
+      break;
+    }
+    if (app->programs_left == 0 && !app->serves_until_stopped) {
       app->is_done = true;
       break;
     }
@@ -647,7 +681,8 @@ static bool has_budgets(const pg_app *app) {
  * them the pulse, which a deterministic app needs only for budgets. */
 static int run_app(pg_app *app, char *err, size_t err_len) {
   pg_pulse *pulse = NULL;
-  if (!app->cfg->is_deterministic || has_budgets(app)) {
+  if (!app->cfg->is_deterministic || has_budgets(app) ||
+      app->cfg->stop_signal != NULL) {
     int rc = pg_pulse_new(&pulse, PULSE_NS, pulse_tick, app, app->mem);
     if (rc != 0) {
       snprintf(err, err_len, "cannot start the timing pulse: %s",
@@ -743,6 +778,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->budget_ticks = (g->spec->max_handler_time_ns + PULSE_NS - 1) / PULSE_NS;
     app->programs_left += g->spec->is_program;
   }
+  app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
+                              m->nservices == m->nguests;
   return 0;
 }
 

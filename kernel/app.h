@@ -13,6 +13,7 @@
 #ifndef PG_APP_H
 #define PG_APP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,10 @@ typedef struct pg_app_config {
    * manifest->nguests entries, or NULL) */
   pg_app_program_result *results;
   size_t *nresults;
+  /* Set to SIGINT or SIGTERM by the caller's signal handler: the app then
+   * stops as if its programs had ended (an app of services alone runs
+   * until it does). NULL: never. */
+  const volatile sig_atomic_t *stop_signal;
 } pg_app_config;
 
 /*

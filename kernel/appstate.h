@@ -98,6 +98,10 @@ typedef struct pg_app {
   bool is_done;                   /* every program has ended */
   uint32_t nworkers;              /* threads running the loop */
   uint32_t programs_left;         /* programs not yet exited or dead */
+  bool serves_until_stopped;      /* no program at all: only a signal ends
+                                     it */
+  atomic_bool is_stopping;        /* a stop signal came (set by the pulse,
+                                     in a section) */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */

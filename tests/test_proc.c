@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +55,27 @@ static void child(char *const argv[], char *const extra_env[], int in,
   _exit(127);
 }
 
-/* Feeds @p input and drains both outputs until the child closes them. */
+/* Signals to send once the child's stderr holds a text. */
+typedef struct signal_plan {
+  pid_t pid;
+  const char *when;
+  int sig, times, sent;
+  double last_s;
+} signal_plan;
+
+static void send_due_signals(signal_plan *p, const sink *e) {
+  if (p == NULL || p->sent == p->times || strstr(e->buf, p->when) == NULL ||
+      (p->sent > 0 && now_s() - p->last_s < 0.3))
+    return;
+  kill(p->pid, p->sig);
+  p->sent++;
+  p->last_s = now_s();
+}
+
+/* Feeds @p input and drains both outputs until the child closes them,
+ * sending the signals of @p plan (or NULL) as they fall due. */
 static void pump(int in, int out, int err, const char *input, sink *o,
-                 sink *e) {
+                 sink *e, signal_plan *plan) {
   size_t in_left = input ? strlen(input) : 0;
   struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {in, POLLOUT, 0}};
   int open_fds = 2;
@@ -65,7 +84,9 @@ static void pump(int in, int out, int err, const char *input, sink *o,
     fds[2].fd = -1;
   }
   while (open_fds > 0) {
-    if (poll(fds, 3, -1) < 0 && errno != EINTR)
+    send_due_signals(plan, e);
+    bool waits = plan != NULL && plan->sent < plan->times;
+    if (poll(fds, 3, waits ? 50 : -1) < 0 && errno != EINTR)
       PG_FAIL("poll: %s", strerror(errno));
     char buf[65536];
     for (int i = 0; i < 2; i++) {
@@ -96,8 +117,9 @@ static void pump(int in, int out, int err, const char *input, sink *o,
     close(in);
 }
 
-void pg_proc_run(char *const argv[], const char *input,
-                 char *const extra_env[], pg_proc_result *out) {
+static void run(char *const argv[], const char *input,
+                char *const extra_env[], signal_plan *plan,
+                pg_proc_result *out) {
   int pin[2], pout[2], perr[2];
   if (pipe(pin) || pipe(pout) || pipe(perr))
     PG_FAIL("pipe: %s", strerror(errno));
@@ -114,7 +136,9 @@ void pg_proc_run(char *const argv[], const char *input,
   sink o = {0}, e = {0};
   sink_add(&o, "", 0);
   sink_add(&e, "", 0);
-  pump(pin[1], pout[0], perr[0], input, &o, &e);
+  if (plan != NULL)
+    plan->pid = pid;
+  pump(pin[1], pout[0], perr[0], input, &o, &e, plan);
   int st;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR)
@@ -123,6 +147,17 @@ void pg_proc_run(char *const argv[], const char *input,
   out->out = o.buf;
   out->err = e.buf;
   out->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void pg_proc_run(char *const argv[], const char *input,
+                 char *const extra_env[], pg_proc_result *out) {
+  run(argv, input, extra_env, NULL, out);
+}
+
+void pg_proc_run_signalled(char *const argv[], const char *when, int sig,
+                           int times, pg_proc_result *out) {
+  signal_plan plan = {.when = when, .sig = sig, .times = times};
+  run(argv, NULL, NULL, &plan, out);
 }
 
 void pg_proc_result_free(pg_proc_result *r) {

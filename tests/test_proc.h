@@ -25,6 +25,11 @@ typedef struct pg_proc_result {
  */
 void pg_proc_run(char *const argv[], const char *input,
                  char *const extra_env[], pg_proc_result *out);
+
+/* As pg_proc_run with no input, but once the child's stderr holds @p when
+ * it sends the child signal @p sig, @p times times, 300 ms apart. */
+void pg_proc_run_signalled(char *const argv[], const char *when, int sig,
+                           int times, pg_proc_result *out);
 void pg_proc_result_free(pg_proc_result *r);
 
 /** @brief $PG_BIN/parigot, $PG_GUESTS/<name>.wasm: paths set by CTest. */

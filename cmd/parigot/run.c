@@ -4,17 +4,49 @@
  * the subcommands that take an app manifest.
  *
  * Owns the loaded manifest for the length of a command. Calls the kernel's
- * app runner (kernel/app.h). Main thread.
+ * app runner (kernel/app.h). Main thread, but for the handler of SIGINT
+ * and SIGTERM: the first asks the app to stop (an app of services alone
+ * runs until then), the second ends the process at once.
  */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "cli.h"
 #include "manifest.h"
 #include "parigot/error.h"
+
+/* The stop signal received, for the kernel's pulse to see; a handler can
+ * only reach a global. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) {
+  if (stop_signal != 0)
+    _exit(128 + sig); /* the second: the app did not stop, or not yet */
+  stop_signal = sig;
+}
+
+/* Installs on_stop_signal for SIGINT and SIGTERM, keeping the old
+ * handlers in @p old (two entries) for restore_stop_signals(). */
+static void catch_stop_signals(struct sigaction old[2]) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  stop_signal = 0;
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
+}
+
+static void restore_stop_signals(const struct sigaction old[2]) {
+  sigaction(SIGINT, &old[0], NULL);
+  sigaction(SIGTERM, &old[1], NULL);
+}
 
 typedef struct app_opts {
   const char *cmd;
@@ -170,11 +202,17 @@ static int app_command(const char *cmd, int argc, char **argv) {
                        .log = stderr, .results = results,
                        .nresults = &nresults};
   int status = 0, rc = 0;
-  if (strcmp(cmd, "graph") == 0)
+  struct sigaction old[2];
+  if (strcmp(cmd, "graph") == 0) {
     status = graph(&o, &cfg);
-  else
-    rc = results ? pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err)
-                 : PARIGOT_ENOMEM;
+  } else if (results == NULL) {
+    rc = PARIGOT_ENOMEM;
+  } else {
+    cfg.stop_signal = &stop_signal;
+    catch_stop_signals(old);
+    rc = pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err);
+    restore_stop_signals(old);
+  }
   if (rc != 0) {
     pg_cli_error("%s", rc == PARIGOT_ENOMEM ? "out of memory" : err);
     status = PG_EXIT_USAGE;

@@ -7,6 +7,7 @@
  * kernel drop an answer that comes after the deadline.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -103,6 +104,14 @@ void parigot_guest_declare(void) {
   apptest_v1_Echo_export(&handlers);
 }
 
+/* SPIN_AT_START=1: the start hook never ends (and calls the host no
+ * more), for the tests of an app that cannot stop. */
 void parigot_guest_start(void) {
+  const char *spin = getenv("SPIN_AT_START");
+  if (spin != NULL && strcmp(spin, "1") == 0) {
+    parigot_log(PARIGOT_INFO, "spinning at start");
+    for (volatile uint32_t spins = 0;; spins++)
+      continue;
+  }
   parigot_log(PARIGOT_INFO, "ready");
 }

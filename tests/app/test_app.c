@@ -8,6 +8,7 @@
  * input to the ABI, determinism, the ABI version check, manifest args, and
  * the helloworld example.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -240,6 +241,38 @@ PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
   ASSERT_STREQ(r.err, again.err);
   pg_proc_result_free(&r);
   pg_proc_result_free(&again);
+}
+
+/* An app of services alone runs until a signal, in both modes, then stops
+ * cleanly with status 0. */
+PG_TEST(app_of_services_alone_serves_until_a_signal) {
+  const char *modes[] = {"--deterministic", NULL};
+  for (int i = 0; i < 2; i++) {
+    char *argv[] = {(char *)pg_test_parigot(), "run", (char *)app("serve.toml"),
+                    NULL, NULL};
+    if (modes[i] != NULL) {
+      argv[2] = (char *)modes[i];
+      argv[3] = (char *)app("serve.toml");
+    }
+    pg_proc_result r;
+    pg_proc_run_signalled(argv, "relay: ready", SIGINT, 1, &r);
+    ASSERT_EQ(r.status, 0);
+    ASSERT_CONTAINS(r.err, "INFO  kernel: stopping: SIGINT\n");
+    ASSERT_STREQ(r.out, "");
+    pg_proc_result_free(&r);
+  }
+}
+
+/* A second signal ends the process at once, even while a guest runs on
+ * and the first could not stop the app. */
+PG_TEST(app_second_signal_forces_the_exit) {
+  char *argv[] = {(char *)pg_test_parigot(), "run",
+                  (char *)app("unstoppable.toml"), NULL};
+  pg_proc_result r;
+  pg_proc_run_signalled(argv, "echo: spinning at start", SIGTERM, 2, &r);
+  ASSERT_EQ(r.status, 128 + SIGTERM);
+  ASSERT_TRUE(strstr(r.err, "stopping") == NULL); /* it never got there */
+  pg_proc_result_free(&r);
 }
 
 /* ---- exit status -------------------------------------------------------- */
