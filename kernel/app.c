@@ -190,6 +190,9 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                 app->guests[call->caller].spec->name, call->id,
                 "call to %s failed: %s", app->guests[call->callee].spec->name,
                 why);
+  pg_guest *callee = &app->guests[call->callee];
+  if (status == PG_STATUS_UNAVAILABLE && callee->state == PG_GUEST_DEAD)
+    callee->calls_failed++; /* for the summary */
   pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
                      .call_id = call->id, .payload = why,
                      .payload_len = (uint32_t)strlen(why)};
@@ -223,21 +226,21 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
     g->exit_code = (int)r->exit_code;
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, name, 0,
                   "exited with status %d", g->exit_code);
-  } else if (is_overdue) {
-    char limit[32];
-    format_duration(limit, sizeof limit, g->spec->max_handler_time_ns);
-    g->state = PG_GUEST_DEAD;
-    g->has_trapped = true;
-    g->exit_code = 134;
-    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, name, 0,
-                  "died: ran past its max_handler_time (%s)", limit);
   } else {
     g->state = PG_GUEST_DEAD;
     g->has_trapped = r->code != PG_RT_EXIT;
     g->exit_code = g->has_trapped ? 134 : (int)r->exit_code;
+    if (is_overdue) {
+      char limit[32];
+      format_duration(limit, sizeof limit, g->spec->max_handler_time_ns);
+      snprintf(g->death, sizeof g->death,
+               "ran past its max_handler_time (%s)", limit);
+    } else {
+      snprintf(g->death, sizeof g->death, "%s",
+               g->has_trapped ? pg_rt_trap_name(r->code) : "a service exited");
+    }
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, name, 0,
-                  "died: %s", g->has_trapped ? pg_rt_trap_name(r->code)
-                                             : "a service exited");
+                  "died: %s", g->death);
   }
   if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
     app->first_failure = g->exit_code;
@@ -822,6 +825,25 @@ static void app_free(pg_app *app) {
   pthread_cond_destroy(&app->wake);
 }
 
+/* When something went wrong, a last word per guest that died: why, and
+ * what it cost its callers. A service's death with no program failing is
+ * an exit code of its own. */
+static void summarize(pg_app *app) {
+  bool has_service_died = false;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    if (g->state != PG_GUEST_DEAD)
+      continue;
+    has_service_died |= !g->spec->is_program;
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                  "summary: %s died (%s); %u call%s failed because of it",
+                  g->spec->name, g->death, g->calls_failed,
+                  g->calls_failed == 1 ? "" : "s");
+  }
+  if (has_service_died && app->first_failure == 0)
+    app->first_failure = PG_APP_EXIT_SERVICE_DIED;
+}
+
 static void report(const pg_app *app, const pg_app_config *cfg) {
   if (cfg->results == NULL || cfg->nresults == NULL)
     return;
@@ -863,6 +885,7 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
     pg_app_leave(&app, NULL);
     rc = run_app(&app, err, err_len);
     pg_app_enter(&app, NULL);
+    summarize(&app);
     *exit_code = app.first_failure;
     report(&app, cfg);
   }

@@ -21,6 +21,9 @@
 #include "manifest.h"
 #include "mem.h"
 
+/* pg_app_run's exit code when no program failed but a service died. */
+#define PG_APP_EXIT_SERVICE_DIED 3
+
 /* How a program ended. */
 typedef struct pg_app_program_result {
   const char *name;   /* borrowed from the manifest */

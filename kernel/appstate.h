@@ -82,6 +82,8 @@ struct Z_parigot_instance_t {
   atomic_uint_least64_t event_tick;
   uint64_t budget_ticks;          /* max_handler_time in ticks; 0: none */
   atomic_bool is_overdue;         /* the pulse stopped it for that */
+  char death[80];                 /* why it died, for the summary */
+  uint32_t calls_failed;          /* calls that failed as it was dead */
 };
 
 /* Everything below is guarded by `lock`, except what a guest's own code
