@@ -164,10 +164,23 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
 
 /* The oldest event whose guest is idle, unlinked; NULL when none. Events
  * of a busy guest wait, so each guest still sees its events in order. */
+/* Whether every guest @p g requires has finished starting, so that its
+ * own start may begin: START events are queued in dependency order, but a
+ * parallel worker must not take one while a provider's start still runs. */
+static bool providers_started(const pg_app *app, const pg_guest *g) {
+  for (uint32_t r = 0; r < g->nrequires; r++)
+    if (!app->guests[g->providers[r]].is_started)
+      return false;
+  return true;
+}
+
 static pg_event *take_event(pg_app *app) {
   pg_event *prev = NULL;
   for (pg_event *ev = app->head; ev != NULL; prev = ev, ev = ev->next) {
-    if (app->guests != NULL && app->guests[ev->guest].is_busy)
+    if (app->guests != NULL &&
+        (app->guests[ev->guest].is_busy ||
+         (ev->kind == PG_EV_START &&
+          !providers_started(app, &app->guests[ev->guest]))))
       continue;
     if (prev != NULL)
       prev->next = ev->next;
@@ -619,6 +632,7 @@ static void work(pg_app *app, pg_lockholder *h) {
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
+    g->is_started |= ev->kind == PG_EV_START; /* ready, or dead */
     g->is_busy = false;
     g->worker = NULL;
     event_free(app, ev);
@@ -810,8 +824,10 @@ static void app_free(pg_app *app) {
     pg_mem_free(app->mem, g->provider_exports);
   }
   pg_event *ev;
-  while ((ev = take_event(app)) != NULL)
+  while ((ev = app->head) != NULL) { /* whatever was left, taken or not */
+    app->head = ev->next;
     pg_mem_free(app->mem, ev);
+  }
   while ((ev = app->spare) != NULL) {
     app->spare = ev->next;
     pg_mem_free(app->mem, ev);

@@ -76,6 +76,7 @@ struct Z_parigot_instance_t {
   int exit_code;
   bool has_trapped;
   bool is_busy;                   /* a worker is running its code */
+  bool is_started;                /* its START event is over (or it died) */
   pg_lockholder *worker;          /* that worker's, while is_busy */
   /* The pulse's tick at which its running event started, plus one; 0
    * while it runs none. The pulse reads it without the lock. */

@@ -248,6 +248,25 @@ PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
   pg_proc_result_free(&again);
 }
 
+/* A start hook that never ends is stopped by its max_handler_time, and a
+ * guest that requires it starts only after that, in parallel mode as in
+ * deterministic mode: its calls find the service dead, never half-started. */
+PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    if (deterministic)
+      parigot(&r, "run", "--deterministic", app("startspin.toml"), NULL);
+    else
+      parigot(&r, "run", app("startspin.toml"), NULL);
+    ASSERT_STREQ(r.out, "spinning call failed: code 14: callee is not running\n"
+                        "next call failed: code 14: callee is not running\n");
+    ASSERT_CONTAINS(r.err, "ERROR echo: died: ran past its max_handler_time "
+                           "(30ms)\n");
+    ASSERT_EQ(r.status, 3);
+    pg_proc_result_free(&r);
+  }
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {
