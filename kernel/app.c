@@ -259,11 +259,20 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
     app->first_failure = g->exit_code;
   if (g->spec->is_program)
     app->programs_left--;
-  /* Calls waiting on it fail now rather than at their deadline. */
+  /* Calls waiting on it fail now rather than at their deadline; calls it
+   * made are over, so their answers, when they come, are dropped. */
   for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {
     pg_call *c = pg_calls_find(&app->calls, id);
-    if (c != NULL && !c->is_done && c->callee == g->index)
+    if (c == NULL || c->is_done)
+      continue;
+    if (c->callee == g->index) {
       pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE, "the service died");
+    } else if (c->caller == g->index) {
+      pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, name, c->id,
+                    "call to %s cancelled: the caller is gone",
+                    app->guests[c->callee].spec->name);
+      pg_calls_finish(&app->calls, c);
+    }
   }
 }
 

@@ -20,6 +20,7 @@
  *   spin      a call Echo loops on for ever fails with UNAVAILABLE once
  *             the kernel stops Echo (max_handler_time), and so does the
  *             next one;
+ *   quit      makes a call Echo works 50 ms on, and exits at once;
  *   stress    ROUNDS rounds, each a burst of Echo calls and a Forward
  *             through Relay in flight at once, and every 20th a call that
  *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
@@ -480,7 +481,7 @@ void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
-      is("big") || is("stress") || is("spin"))
+      is("big") || is("stress") || is("spin") || is("quit"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress"))
     apptest_v1_Relay_require();
@@ -508,7 +509,11 @@ void parigot_guest_start(void) {
     start_context();
   else if (is("big"))
     start_big();
-  else if (is("spin"))
+  else if (is("quit")) {
+    say(apptest_v1_MODE_SLOW, 50, "", 0, unexpected_ok, unexpected_fail,
+        (void *)"quit");
+    parigot_exit(0);
+  } else if (is("spin"))
     say(apptest_v1_MODE_SPIN, 0, "", 0, unexpected_ok, spin_failed,
         (void *)"spin");
   else if (is("stress")) {

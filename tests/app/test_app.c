@@ -267,6 +267,25 @@ PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
   }
 }
 
+/* A program that exits in the middle of its call: the kernel cancels the
+ * call, Echo's answer is refused and dropped, and the rest of the app goes
+ * on. In both modes, with the same outcome. */
+PG_TEST(app_calls_of_a_guest_that_exits_are_cancelled) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    if (deterministic)
+      parigot(&r, "run", "--deterministic", app("quit.toml"), NULL);
+    else
+      parigot(&r, "run", app("quit.toml"), NULL);
+    ASSERT_STREQ(r.out, "waiter: 5 rounds, 17 answered, 0 expired, 0 wrong\n");
+    ASSERT_CONTAINS(r.err, "WARN  quitter call=1: call to echo cancelled: "
+                           "the caller is gone\n");
+    ASSERT_CONTAINS(r.err, "INFO  echo call=1: slow answer returned -9\n");
+    ASSERT_EQ(r.status, 0);
+    pg_proc_result_free(&r);
+  }
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {
