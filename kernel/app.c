@@ -30,7 +30,6 @@
 #include "parigot/error.h"
 
 #define EVENT_TICK_NS 1000u /* virtual time one event takes */
-#define PULSE_NS 1000000u /* parallel mode: deadlines fire within this */
 
 static uint64_t real_ns(void) {
   struct timespec ts;
@@ -523,7 +522,7 @@ static bool wait_for_work(pg_app *app) {
  * on rather than returning to its worker). Workers never read the clock
  * for either. */
 static bool tick(pg_app *app) {
-  pg_fastclock_tick(&app->fastclock, PULSE_NS);
+  pg_fastclock_tick(&app->fastclock, app->cfg->manifest->pulse_ns);
   bool has_fired = fire_deadlines(app);
   bool is_stalled = app->ntaken == app->ntaken_at_tick;
   app->ntaken_at_tick = app->ntaken;
@@ -709,7 +708,8 @@ static int run_app(pg_app *app, char *err, size_t err_len) {
   pg_pulse *pulse = NULL;
   if (!app->cfg->is_deterministic || has_budgets(app) ||
       app->cfg->stop_signal != NULL) {
-    int rc = pg_pulse_new(&pulse, PULSE_NS, pulse_tick, app, app->mem);
+    int rc = pg_pulse_new(&pulse, app->cfg->manifest->pulse_ns, pulse_tick,
+                          app, app->mem);
     if (rc != 0) {
       snprintf(err, err_len, "cannot start the timing pulse: %s",
                parigot_strerror(rc));
@@ -801,7 +801,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->spec = &m->guests[i];
     g->name_len = (uint32_t)strlen(g->spec->name);
     /* Whole ticks, rounded up: a guest is never stopped early. */
-    g->budget_ticks = (g->spec->max_handler_time_ns + PULSE_NS - 1) / PULSE_NS;
+    uint64_t pulse = m->pulse_ns;
+    g->budget_ticks = (g->spec->max_handler_time_ns + pulse - 1) / pulse;
     app->programs_left += g->spec->is_program;
   }
   app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&

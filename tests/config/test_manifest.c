@@ -132,7 +132,7 @@ static const char full_app[] =
     "name = \"helloworld\"\n"                   /* 3 */
     "deadline = \"1.5s\"\n"                     /* 4 */
     "max_message_size = \"8M\"\n"               /* 5 */
-    "\n"                                        /* 6 */
+    "pulse = \"5ms\"\n"                         /* 6 */
     "[[service]]\n"                             /* 7 */
     "name = \"greeting\"\n"                     /* 8 */
     "wasm = \"greeting.wasm\"\n"                /* 9 */
@@ -159,6 +159,7 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_STREQ(m.name, "helloworld");
   ASSERT_EQ(m.deadline_ns, 1500000000ull);
   ASSERT_EQ(m.max_message_size, 8u << 20);
+  ASSERT_EQ(m.pulse_ns, 5000000u);
   ASSERT_EQ(m.nguests, 2);
   ASSERT_EQ(m.nservices, 1);
 
@@ -197,6 +198,7 @@ PG_TEST(manifest_fills_defaults_for_optional_keys) {
   load_ok("app.toml", &c, &m);
   ASSERT_EQ(m.deadline_ns, 5000000000ull);
   ASSERT_EQ(m.max_message_size, 4u << 20);
+  ASSERT_EQ(m.pulse_ns, 1000000u);
   ASSERT_EQ(m.nguests, 1);
   ASSERT_EQ(m.nservices, 0);
   const pg_manifest_guest *p = &m.guests[0];
