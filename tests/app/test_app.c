@@ -10,6 +10,7 @@
  */
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,15 @@ static void parigot(pg_proc_result *r, ...) {
   va_end(ap);
   argv[n] = NULL;
   pg_proc_run(argv, NULL, NULL, r);
+}
+
+/* `parigot run` of @p manifest, with --deterministic or without. */
+static void run_in_mode(pg_proc_result *r, bool deterministic,
+                        const char *manifest) {
+  if (deterministic)
+    parigot(r, "run", "--deterministic", manifest, NULL);
+  else
+    parigot(r, "run", manifest, NULL);
 }
 
 /* The path of a test manifest; one buffer per call site is enough, as no
@@ -254,10 +264,7 @@ PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
 PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
   for (int deterministic = 0; deterministic < 2; deterministic++) {
     pg_proc_result r;
-    if (deterministic)
-      parigot(&r, "run", "--deterministic", app("startspin.toml"), NULL);
-    else
-      parigot(&r, "run", app("startspin.toml"), NULL);
+    run_in_mode(&r, deterministic, app("startspin.toml"));
     ASSERT_STREQ(r.out, "spinning call failed: code 14: callee is not running\n"
                         "next call failed: code 14: callee is not running\n");
     ASSERT_CONTAINS(r.err, "ERROR echo: died: ran past its max_handler_time "
@@ -273,10 +280,7 @@ PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
 PG_TEST(app_calls_of_a_guest_that_exits_are_cancelled) {
   for (int deterministic = 0; deterministic < 2; deterministic++) {
     pg_proc_result r;
-    if (deterministic)
-      parigot(&r, "run", "--deterministic", app("quit.toml"), NULL);
-    else
-      parigot(&r, "run", app("quit.toml"), NULL);
+    run_in_mode(&r, deterministic, app("quit.toml"));
     ASSERT_STREQ(r.out, "waiter: 5 rounds, 17 answered, 0 expired, 0 wrong\n");
     ASSERT_CONTAINS(r.err, "WARN  quitter call=1: call to echo cancelled: "
                            "the caller is gone\n");
