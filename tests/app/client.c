@@ -21,6 +21,9 @@
  *             the kernel stops Echo (max_handler_time), and so does the
  *             next one;
  *   quit      makes a call Echo works 50 ms on, and exits at once;
+ *   queued    a call that crashes Echo, ten more queued behind it and one
+ *             through Relay: every one fails UNAVAILABLE, Relay still
+ *             answers for itself;
  *   stress    ROUNDS rounds, each a burst of Echo calls and a Forward
  *             through Relay in flight at once, and every 20th a call that
  *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
@@ -348,6 +351,44 @@ static void start_mixed(void) {
   mixed_left = 10;
 }
 
+/* ---- queued ------------------------------------------------------------- */
+
+static int queued_left = 12, queued_unavailable;
+
+static void queued_settled(void) {
+  if (--queued_left > 0)
+    return;
+  printf("queued: %d of 12 calls failed UNAVAILABLE\n", queued_unavailable);
+  parigot_exit(0);
+}
+
+static void queued_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  queued_unavailable += st->code == PARIGOT_CODE_UNAVAILABLE;
+  queued_settled();
+}
+
+static void queued_answered(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx, (void)r;
+  queued_settled();
+}
+
+static void queued_forward_answered(void *ctx,
+                                    const apptest_v1_ForwardResponse *r) {
+  (void)ctx, (void)r;
+  queued_settled();
+}
+
+static void start_queued(void) {
+  say(apptest_v1_MODE_CRASH, 0, "", 0, queued_answered, queued_failed, NULL);
+  for (int i = 0; i < 10; i++)
+    say(apptest_v1_MODE_ECHO, i, "", 0, queued_answered, queued_failed, NULL);
+  apptest_v1_ForwardRequest req;
+  apptest_v1_ForwardRequest_init(&req);
+  apptest_v1_Relay_Forward(&req, queued_forward_answered, queued_failed,
+                           NULL);
+}
+
 /* ---- spin --------------------------------------------------------------- */
 
 static void spin_next_failed(void *ctx, const parigot_status *st) {
@@ -481,9 +522,10 @@ void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
-      is("big") || is("stress") || is("spin") || is("quit"))
+      is("big") || is("stress") || is("spin") || is("quit") ||
+      is("queued"))
     apptest_v1_Echo_require();
-  if (is("mixed") || is("stress"))
+  if (is("mixed") || is("stress") || is("queued"))
     apptest_v1_Relay_require();
 }
 
@@ -509,6 +551,8 @@ void parigot_guest_start(void) {
     start_context();
   else if (is("big"))
     start_big();
+  else if (is("queued"))
+    start_queued();
   else if (is("quit")) {
     say(apptest_v1_MODE_SLOW, 50, "", 0, unexpected_ok, unexpected_fail,
         (void *)"quit");

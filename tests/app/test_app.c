@@ -290,6 +290,22 @@ PG_TEST(app_calls_of_a_guest_that_exits_are_cancelled) {
   }
 }
 
+/* A dependency that dies while calls are queued for it: every queued call,
+ * and the one its dependent (Relay) makes on the caller's behalf, fails
+ * UNAVAILABLE at once; Relay itself stays up and answers. */
+PG_TEST(app_dependency_dying_with_calls_queued_fails_them_all) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    run_in_mode(&r, deterministic, app("queued.toml"));
+    ASSERT_STREQ(r.out, "queued: 12 of 12 calls failed UNAVAILABLE\n");
+    ASSERT_CONTAINS(r.err, "ERROR kernel: summary: echo died (unreachable "
+                           "executed); 12 calls failed because of it\n");
+    ASSERT_TRUE(strstr(r.err, "relay: died") == NULL);
+    ASSERT_EQ(r.status, 3);
+    pg_proc_result_free(&r);
+  }
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {
