@@ -21,6 +21,7 @@
  *             the kernel stops Echo (max_handler_time), and so does the
  *             next one;
  *   quit      makes a call Echo works 50 ms on, and exits at once;
+ *   hog       a call on which Echo runs out of memory fails UNAVAILABLE;
  *   queued    a call that crashes Echo, ten more queued behind it and one
  *             through Relay: every one fails UNAVAILABLE, Relay still
  *             answers for itself;
@@ -398,9 +399,8 @@ static void spin_next_failed(void *ctx, const parigot_status *st) {
 }
 
 static void spin_failed(void *ctx, const parigot_status *st) {
-  (void)ctx;
-  printf("spinning call failed: code %" PRIu32 ": %s\n", st->code,
-         st->message);
+  printf("%s call failed: code %" PRIu32 ": %s\n", (const char *)ctx,
+         st->code, st->message);
   say(apptest_v1_MODE_ECHO, 1, "", 0, unexpected_ok, spin_next_failed,
       (void *)"next");
 }
@@ -523,7 +523,7 @@ void parigot_guest_declare(void) {
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
       is("big") || is("stress") || is("spin") || is("quit") ||
-      is("queued"))
+      is("queued") || is("hog"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress") || is("queued"))
     apptest_v1_Relay_require();
@@ -553,13 +553,16 @@ void parigot_guest_start(void) {
     start_big();
   else if (is("queued"))
     start_queued();
+  else if (is("hog"))
+    say(apptest_v1_MODE_HOG, 0, "", 0, unexpected_ok, spin_failed,
+        (void *)"hogging");
   else if (is("quit")) {
     say(apptest_v1_MODE_SLOW, 50, "", 0, unexpected_ok, unexpected_fail,
         (void *)"quit");
     parigot_exit(0);
   } else if (is("spin"))
     say(apptest_v1_MODE_SPIN, 0, "", 0, unexpected_ok, spin_failed,
-        (void *)"spin");
+        (void *)"spinning");
   else if (is("stress")) {
     stress_rounds = env_int("ROUNDS", 100);
     stress_next();

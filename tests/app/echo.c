@@ -17,6 +17,7 @@
 enum { MAX_HELD = 16 };
 
 static parigot_call *held[MAX_HELD];
+static void *hoard; /* MODE_HOG's blocks, each linked to the one before */
 static int nheld;
 
 static uint64_t now_ns(void) {
@@ -84,6 +85,17 @@ static void say(parigot_call *call, const apptest_v1_EchoRequest *req,
   }
   case apptest_v1_MODE_CRASH:
     __builtin_trap();
+  case apptest_v1_MODE_HOG:
+    /* Touch every page, so the memory is really used; the manifest's
+     * max_memory ends it, and the guest aborts as C code does. */
+    for (;;) {
+      char *p = malloc(1u << 20);
+      if (p == NULL)
+        abort();
+      memset(p, 1, 1u << 20);
+      *(void **)p = hoard; /* kept, so the compiler cannot drop it */
+      hoard = p;
+    }
   case apptest_v1_MODE_SPIN:
     for (volatile uint32_t spins = 0;; spins++)
       continue; /* only the kernel's pulse can end this */

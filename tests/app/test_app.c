@@ -306,6 +306,20 @@ PG_TEST(app_dependency_dying_with_calls_queued_fails_them_all) {
   }
 }
 
+/* A service that runs out of its 4 MiB of memory and aborts, as C code
+ * does on a failed malloc: the call fails UNAVAILABLE, the app goes on. */
+PG_TEST(app_service_out_of_memory_dies_alone) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    run_in_mode(&r, deterministic, app("hog.toml"));
+    ASSERT_STREQ(r.out, "hogging call failed: code 14: the service died\n"
+                        "next call failed: code 14: callee is not running\n");
+    ASSERT_CONTAINS(r.err, "ERROR echo: died: unreachable executed\n");
+    ASSERT_EQ(r.status, 3);
+    pg_proc_result_free(&r);
+  }
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {
