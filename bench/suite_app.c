@@ -18,6 +18,13 @@
  * after one warm-up run, wall clock from spawn to exit; chain1.toml beside
  * it shows the fixed cost.
  *
+ * The pulse: the 1 KiB run of N calls in parallel mode with the timing
+ * pulse at its default interval (1 ms) and at 1 s, as good as off; and a
+ * runaway guest (pong spinning on its 20000th call, max_handler_time 20
+ * ms, so that the pulse has settled to its pace): from
+ * its last log line to its death in the log, less the 20 ms, the median
+ * (and the worst) of KILL_RUNS runs, against two pulse intervals.
+ *
  * Writes the ping manifests it runs into the app directory, next to the
  * guests, so they can be run again by hand. Calls the runner's way check
  * and the harness. Single-threaded; runs one program at a time.
@@ -37,6 +44,16 @@
 #define MIN_CALLS 20000
 #define MAX_CALLS 2000000
 #define QUICK_CALLS 50
+#define PULSE_GOAL_PCT 2.0   /* pulse 1ms over pulse 1s */
+#define KILL_GOAL_TICKS 2.0  /* past the budget, in pulse intervals */
+#define PULSE_MS 1.0         /* the default pulse interval */
+#define KILL_BUDGET_MS 20
+#define KILL_RUNS 10
+#define KILL_AFTER_CALLS 20000 /* pong spins on this call: the app, and its
+                                  pulse, have been running a while */
+#define PULSE_GOAL_TEXT "the pulse costs <= 2% of call throughput"
+#define KILL_GOAL_TEXT                                                         \
+  "a runaway guest is stopped within 2 pulse intervals of its budget"
 #define EMPTY_GOAL_TEXT "empty call p50 <= 1 us in deterministic mode"
 #define RATIO_GOAL_TEXT "1 KiB call <= 1.5x native encode+copy+decode"
 #define STARTUP_GOAL_TEXT                                                      \
@@ -65,6 +82,8 @@ typedef struct figures {
   double native_mean_us[N_SIZES];
   double chain_ms, chain_median_ms; /* chain100: best, median */
   double chain1_ms;                 /* chain1: best */
+  double pulse_on_s, pulse_off_s;   /* par 1 KiB, N calls: best run */
+  double kill_ms, kill_median_ms;   /* past the budget: worst, median */
 } figures;
 
 /* Every figure NAN (not measured) and no calls. */
@@ -79,6 +98,8 @@ static void figures_init(figures *fig) {
     fig->native_mean_us[s] = NAN;
   }
   fig->chain_ms = fig->chain_median_ms = fig->chain1_ms = NAN;
+  fig->pulse_on_s = fig->pulse_off_s = NAN;
+  fig->kill_ms = fig->kill_median_ms = NAN;
 }
 
 static void keep_min(double *slot, double v) {
@@ -275,6 +296,107 @@ static int measure_calls(const pg_bench_config *cfg, figures *fig) {
   return 0;
 }
 
+/* ---- the pulse ---------------------------------------------------------- */
+
+/* The 1 KiB ping app with the pulse at @p pulse, and the runaway one. */
+static int write_pulse_manifests(const pg_bench_config *cfg, long calls) {
+  static const char *const pulses[] = {"1ms", "1s"};
+  char name[64], text[1024];
+  for (int i = 0; i < 2; i++) {
+    snprintf(name, sizeof(name), "%spulse-%s.toml",
+             cfg->is_quick ? "quick-" : "", pulses[i]);
+    snprintf(text, sizeof(text),
+             "# Written by pg-bench app (bench/suite_app.c): the 1 KiB ping\n"
+             "# app with the timing pulse every %s.\n"
+             "[app]\nname = \"ping\"\npulse = \"%s\"\n\n"
+             "[[service]]\nname = \"pong\"\nwasm = \"bench-app-pong.wasm\"\n\n"
+             "[[program]]\nname = \"ping\"\nwasm = \"bench-app-ping.wasm\"\n"
+             "env = { PING_CALLS = \"%ld\", PING_SIZE = \"1024\" }\n",
+             pulses[i], pulses[i], calls);
+    if (write_file(cfg->stems[1], name, text) != 0)
+      return -1;
+  }
+  snprintf(text, sizeof(text),
+           "# Written by pg-bench app (bench/suite_app.c): pong spins on\n"
+           "# ping's call until the kernel stops it.\n"
+           "[app]\nname = \"runaway\"\n\n"
+           "[[service]]\nname = \"pong\"\nwasm = \"bench-app-pong.wasm\"\n"
+           "max_handler_time = \"%dms\"\nenv = { PONG_SPIN = \"%d\" }\n\n"
+           "[[program]]\nname = \"ping\"\nwasm = \"bench-app-ping.wasm\"\n"
+           "env = { PING_CALLS = \"%d\", PING_FAILS = \"1\" }\n",
+           KILL_BUDGET_MS, KILL_AFTER_CALLS, KILL_AFTER_CALLS);
+  return write_file(cfg->stems[1],
+                    cfg->is_quick ? "quick-runaway.toml" : "runaway.toml",
+                    text);
+}
+
+/* The time of the log line that holds @p text, in ms; NAN if none. */
+static double log_time_ms(const char *log, const char *text) {
+  const char *hit = strstr(log, text);
+  if (hit == NULL)
+    return NAN;
+  while (hit > log && hit[-1] != '\n')
+    hit--;
+  long s, us;
+  return sscanf(hit, "t=%ld.%ld", &s, &us) == 2 ? s * 1e3 + us / 1e3 : NAN;
+}
+
+/* One run of the runaway app: how long past its budget pong was stopped,
+ * in ms (the app must end with status 3: a service died, no program
+ * failed). */
+static int run_runaway(const pg_bench_config *cfg, double *late_ms) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof(path), "%s/%s", cfg->stems[1],
+           cfg->is_quick ? "quick-runaway.toml" : "runaway.toml");
+  char *argv[] = {(char *)cfg->parigot_path, "run", path, NULL};
+  pg_bench_run run;
+  int rc = pg_bench_spawn(argv, PG_BENCH_TIMEOUT_S, &run);
+  if (rc != 0) {
+    fprintf(stderr, "bench: %s: cannot start: %s\n", path, strerror(-rc));
+    return -1;
+  }
+  double spun = log_time_ms(run.err, ": spinning");
+  double died = log_time_ms(run.err, "pong: died: ran past its");
+  *late_ms = died - spun - KILL_BUDGET_MS;
+  if (run.exit_code != 3 || run.is_timed_out || isnan(*late_ms) ||
+      strcmp(run.out, "ping failed\n") != 0) {
+    pg_bench_run_report("app: the runaway app did not end as it should",
+                        argv, &run);
+    rc = -1;
+  }
+  pg_bench_run_deinit(&run);
+  return rc;
+}
+
+static int measure_pulse(const pg_bench_config *cfg, figures *fig) {
+  long calls = fig->calls[ONE_K];
+  int nkill = cfg->is_quick ? 1 : KILL_RUNS;
+  double late[KILL_RUNS];
+  char expect[64];
+  snprintf(expect, sizeof(expect), "ping calls %ld size 1024\n", calls);
+  if (write_pulse_manifests(cfg, calls) != 0)
+    return -1;
+  for (int r = 0; r < cfg->runs; r++)
+    for (int i = 0; i < 2; i++) {
+      char name[64];
+      pg_bench_run run;
+      snprintf(name, sizeof(name), "%spulse-%s.toml",
+               cfg->is_quick ? "quick-" : "", i == 0 ? "1ms" : "1s");
+      if (run_app(cfg, name, false, false, expect, &run) != 0)
+        return -1;
+      keep_min(i == 0 ? &fig->pulse_on_s : &fig->pulse_off_s, run.wall_s);
+      pg_bench_run_deinit(&run);
+    }
+  for (int i = 0; i < nkill; i++)
+    if (run_runaway(cfg, &late[i]) != 0)
+      return -1;
+  fig->kill_ms = late[0];
+  for (int i = 1; i < nkill; i++)
+    fig->kill_ms = late[i] > fig->kill_ms ? late[i] : fig->kill_ms;
+  fig->kill_median_ms = pg_bench_median(late, (size_t)nkill);
+  return 0;
+}
+
 static int measure_startup(const pg_bench_config *cfg, figures *fig) {
   int n = cfg->startup_runs;
   double ms[n];
@@ -368,6 +490,22 @@ static void print_startup(const pg_bench_config *cfg, const figures *fig) {
          verdict(fig->chain_ms, STARTUP_GOAL_MS));
 }
 
+static void print_pulse(const pg_bench_config *cfg, const figures *fig) {
+  double pct = (fig->pulse_on_s / fig->pulse_off_s - 1) * 100;
+  printf("\nthe pulse: parigot run of %ld 1 KiB calls, best of %d: pulse "
+         "1ms %.3f s, pulse 1s (as good as off) %.3f s: %+.1f%%\n",
+         fig->calls[ONE_K], cfg->runs, fig->pulse_on_s, fig->pulse_off_s,
+         pct);
+  printf("goal: %s: %s\n", PULSE_GOAL_TEXT, verdict(pct, PULSE_GOAL_PCT));
+  printf("a runaway guest (pong spins on a call, max_handler_time %d ms), "
+         "stopped past its budget, %d runs: median %.2f ms, worst %.2f ms "
+         "(pulse 1 ms)\n",
+         KILL_BUDGET_MS, cfg->is_quick ? 1 : KILL_RUNS, fig->kill_median_ms,
+         fig->kill_ms);
+  printf("goal: %s (median): %s\n", KILL_GOAL_TEXT,
+         verdict(fig->kill_median_ms, KILL_GOAL_TICKS * PULSE_MS));
+}
+
 static int write_records(FILE *f, const figures *fig) {
   char name[64];
   int rc = 0;
@@ -388,7 +526,15 @@ static int write_records(FILE *f, const figures *fig) {
   pg_bench_record chain = {
       "app.startup.chain100", fig->chain_ms, "ms", chain_peers, 1,
       STARTUP_GOAL_TEXT};
-  return rc | pg_bench_record_write(f, &chain);
+  rc |= pg_bench_record_write(f, &chain);
+  pg_bench_peer pulse_peers[] = {{"pulse 1s", fig->pulse_off_s}};
+  pg_bench_record pulse = {"app.pulse.calls_1k", fig->pulse_on_s, "s",
+                           pulse_peers, 1, PULSE_GOAL_TEXT};
+  rc |= pg_bench_record_write(f, &pulse);
+  pg_bench_peer kill_peers[] = {{"worst", fig->kill_ms}};
+  pg_bench_record kill = {"app.pulse.runaway_late", fig->kill_median_ms,
+                          "ms median", kill_peers, 1, KILL_GOAL_TEXT};
+  return rc | pg_bench_record_write(f, &kill);
 }
 
 int pg_bench_app_main(const pg_bench_config *cfg) {
@@ -416,11 +562,14 @@ int pg_bench_app_main(const pg_bench_config *cfg) {
     rc = measure_calls(cfg, &fig);
     if (rc == 0)
       rc = measure_startup(cfg, &fig);
+    if (rc == 0)
+      rc = measure_pulse(cfg, &fig);
   }
   if (rc != 0)
     return 1;
   print_calls(cfg, &fig);
   print_startup(cfg, &fig);
+  print_pulse(cfg, &fig);
   if (!cfg->is_quick)
     pg_bench_load_report(&load);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "appstate.h"
+#include "clock.h"
 #include "graph.h"
 #include "pulse.h"
 #include "parigot/error.h"
@@ -532,18 +533,27 @@ static bool tick(pg_app *app) {
 /* Stops every guest whose event has run past its max_handler_time, even
  * in a loop that never calls the host: without the lock, in both modes
  * (guests, their budgets and instances do not change while the loop runs).
- * The interrupt is repeated every tick until the run ends (engine.h). An
+ * An event is timed from the first tick that sees it, which comes after it
+ * started: never stopped early, and at most about two intervals late, on
+ * the clock rather than by counting ticks that may come late. The
+ * interrupt is repeated every tick until the run ends (engine.h). An
  * event that ends just as it is read may take its guest's next one with
  * it: that guest had run past its time all the same. */
 static void check_budgets(pg_app *app) {
-  uint64_t now = atomic_fetch_add_explicit(&app->ticks, 1,
-                                           memory_order_relaxed) + 1;
+  atomic_fetch_add_explicit(&app->ticks, 1, memory_order_relaxed);
+  uint64_t now = pg_clock_host_monotonic_ns();
   for (uint32_t i = 0; i < app->nguests; i++) {
     pg_guest *g = &app->guests[i];
-    uint64_t started =
+    uint64_t event =
         atomic_load_explicit(&g->event_tick, memory_order_relaxed);
-    if (g->budget_ticks == 0 || started == 0 ||
-        now - (started - 1) <= g->budget_ticks)
+    if (g->spec->max_handler_time_ns == 0 || event == 0)
+      continue;
+    if (event != g->watched_event) { /* a new event: timed from now */
+      g->watched_event = event;
+      g->watched_since_ns = now;
+      continue;
+    }
+    if (now - g->watched_since_ns < g->spec->max_handler_time_ns)
       continue;
     atomic_store(&g->is_overdue, true);
     pg_instance_interrupt(g->inst);
@@ -696,7 +706,7 @@ static void *worker(void *arg) {
 
 static bool has_budgets(const pg_app *app) {
   for (uint32_t i = 0; i < app->nguests; i++)
-    if (app->guests[i].budget_ticks != 0)
+    if (app->guests[i].spec->max_handler_time_ns != 0)
       return true;
   return false;
 }
@@ -800,9 +810,6 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->index = app->nguests++;
     g->spec = &m->guests[i];
     g->name_len = (uint32_t)strlen(g->spec->name);
-    /* Whole ticks, rounded up: a guest is never stopped early. */
-    uint64_t pulse = m->pulse_ns;
-    g->budget_ticks = (g->spec->max_handler_time_ns + pulse - 1) / pulse;
     app->programs_left += g->spec->is_program;
   }
   app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&

@@ -78,10 +78,11 @@ struct Z_parigot_instance_t {
   bool is_busy;                   /* a worker is running its code */
   bool is_started;                /* its START event is over (or it died) */
   pg_lockholder *worker;          /* that worker's, while is_busy */
-  /* The pulse's tick at which its running event started, plus one; 0
+  /* The pulse's tick count when its running event started, plus one; 0
    * while it runs none. The pulse reads it without the lock. */
   atomic_uint_least64_t event_tick;
-  uint64_t budget_ticks;          /* max_handler_time in ticks; 0: none */
+  uint64_t watched_event;         /* pulse thread only: the event_tick it */
+  uint64_t watched_since_ns;      /* first saw, and when (host clock) */
   atomic_bool is_overdue;         /* the pulse stopped it for that */
   char death[80];                 /* why it died, for the summary */
   uint32_t calls_failed;          /* calls that failed as it was dead */
