@@ -22,6 +22,7 @@
  *             next one;
  *   quit      makes a call Echo works 50 ms on, and exits at once;
  *   hog       a call on which Echo runs out of memory fails UNAVAILABLE;
+ *   leave     a call on which Echo exits fails UNAVAILABLE;
  *   queued    a call that crashes Echo, ten more queued behind it and one
  *             through Relay: every one fails UNAVAILABLE, Relay still
  *             answers for itself;
@@ -523,7 +524,7 @@ void parigot_guest_declare(void) {
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
       is("big") || is("stress") || is("spin") || is("quit") ||
-      is("queued") || is("hog"))
+      is("queued") || is("hog") || is("leave"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress") || is("queued"))
     apptest_v1_Relay_require();
@@ -553,6 +554,9 @@ void parigot_guest_start(void) {
     start_big();
   else if (is("queued"))
     start_queued();
+  else if (is("leave"))
+    say(apptest_v1_MODE_EXIT, 0, "", 0, unexpected_ok, spin_failed,
+        (void *)"leaving");
   else if (is("hog"))
     say(apptest_v1_MODE_HOG, 0, "", 0, unexpected_ok, spin_failed,
         (void *)"hogging");

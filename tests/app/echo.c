@@ -85,6 +85,8 @@ static void say(parigot_call *call, const apptest_v1_EchoRequest *req,
   }
   case apptest_v1_MODE_CRASH:
     __builtin_trap();
+  case apptest_v1_MODE_EXIT:
+    parigot_exit(0); /* a service has no business exiting */
   case apptest_v1_MODE_HOG:
     /* Touch every page, so the memory is really used; the manifest's
      * max_memory ends it, and the guest aborts as C code does. */

@@ -320,6 +320,21 @@ PG_TEST(app_service_out_of_memory_dies_alone) {
   }
 }
 
+/* A service that exits in the middle of a call dies like one that traps:
+ * the call fails UNAVAILABLE, the log and the summary say it exited. */
+PG_TEST(app_service_exiting_mid_call_fails_it_unavailable) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    run_in_mode(&r, deterministic, app("leave.toml"));
+    ASSERT_STREQ(r.out, "leaving call failed: code 14: the service died\n"
+                        "next call failed: code 14: callee is not running\n");
+    ASSERT_CONTAINS(r.err, "ERROR kernel: summary: echo died (a service "
+                           "exited); 2 calls failed because of it\n");
+    ASSERT_EQ(r.status, 3);
+    pg_proc_result_free(&r);
+  }
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {
