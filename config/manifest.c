@@ -273,6 +273,7 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
     return wrong_type(ld, "app", app, "a table");
   m->deadline_ns = PG_MANIFEST_DEFAULT_DEADLINE_NS;
   m->pulse_ns = PG_MANIFEST_DEFAULT_PULSE_NS;
+  m->startup_timeout_ns = PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS;
   m->max_message_size = PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE;
   size_t n = pg_toml_table_len(app);
   for (size_t i = 0; i < n; i++) {
@@ -288,6 +289,8 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
       rc = load_duration(ld, key, v, &m->deadline_ns);
     else if (key_is(k, klen, "pulse"))
       rc = load_duration(ld, key, v, &m->pulse_ns);
+    else if (key_is(k, klen, "startup_timeout"))
+      rc = load_duration(ld, key, v, &m->startup_timeout_ns);
     else if (key_is(k, klen, "max_message_size"))
       rc = load_size(ld, key, v, &message_size_range, &m->max_message_size);
     else

@@ -15,6 +15,7 @@
  * | app.deadline         | duration     | "5s"    | > 0                    |
  * | app.max_message_size | size         | "4M"    | 1 .. 1G                |
  * | app.pulse            | duration     | "1ms"   | > 0                    |
+ * | app.startup_timeout  | duration     | "30s"   | > 0                    |
  * | service.name         | string       | -       | as app.name; unique    |
  * | service.wasm         | string       | -       | existing regular file  |
  * | service.args         | string array | []      | no NUL                 |
@@ -48,6 +49,7 @@ extern "C" {
 #define PG_MANIFEST_NAME_MAX 64 /**< longest service, program or app name */
 #define PG_MANIFEST_DEFAULT_DEADLINE_NS 5000000000ull     /**< 5s */
 #define PG_MANIFEST_DEFAULT_PULSE_NS 1000000ull           /**< 1ms */
+#define PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS 30000000000ull /**< 30s */
 #define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20) /**< 4 MiB */
 #define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)     /**< 1 GiB */
 #define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)     /**< 256 MiB */
@@ -83,6 +85,7 @@ typedef struct pg_manifest {
   char *name;                /**< app.name */
   uint64_t deadline_ns;      /**< default deadline of a call */
   uint64_t pulse_ns;         /**< the timing pulse's interval */
+  uint64_t startup_timeout_ns; /**< every service started within it */
   uint64_t max_message_size; /**< bytes; largest request or response */
   pg_manifest_guest *guests; /**< services, then programs, each in file order */
   size_t nguests;            /**< at least 1 */

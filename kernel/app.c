@@ -568,6 +568,15 @@ static void check_budgets(pg_app *app) {
 static void pulse_tick(void *arg) {
   pg_app *app = arg;
   check_budgets(app);
+  if (!app->cfg->is_deterministic &&
+      atomic_load_explicit(&app->nstarting, memory_order_relaxed) > 0 &&
+      pg_clock_host_monotonic_ns() - app->start_real_ns >=
+          app->cfg->manifest->startup_timeout_ns &&
+      !atomic_exchange(&app->is_startup_late, true)) {
+    pg_app_enter(app, NULL); /* no worker between its look and its wait */
+    pg_app_leave(app, NULL);
+    pthread_cond_broadcast(&app->wake);
+  }
   /* Set with the mutex held, so that a worker cannot miss the broadcast
    * between looking at the flag and waiting (this also ends solo mode). */
   const volatile sig_atomic_t *sig = app->cfg->stop_signal;
@@ -586,6 +595,45 @@ static void pulse_tick(void *arg) {
   atomic_store(&app->is_tick_due, false);
   app->wants_wake |= tick(app);
   pg_app_leave(app, NULL);
+}
+
+/* "b (waits for a, c)", "a (starting)": why a service has not started. */
+static void describe_unstarted(const pg_app *app, const pg_guest *g,
+                               char *out, size_t cap) {
+  size_t n = (size_t)snprintf(out, cap, "%s (", g->spec->name);
+  const char *sep = "waits for ";
+  for (uint32_t r = 0; r < g->nrequires && n < cap; r++) {
+    const pg_guest *p = &app->guests[g->providers[r]];
+    if (p->is_started)
+      continue;
+    n += (size_t)snprintf(out + n, cap - n, "%s%s", sep, p->spec->name);
+    sep = ", ";
+  }
+  if (n < cap)
+    snprintf(out + n, cap - n, "%s)", *sep == 'w' ? "starting" : "");
+}
+
+/* startup_timeout passed with services not started: the run fails, and
+ * the log names each of them and what it still waits for. */
+static void startup_late(pg_app *app) {
+  char line[1024], limit[32];
+  size_t n = 0;
+  format_duration(limit, sizeof limit, app->cfg->manifest->startup_timeout_ns);
+  for (uint32_t i = 0; i < app->nguests && n < sizeof line; i++) {
+    const pg_guest *g = &app->guests[i];
+    if (g->spec->is_program || g->is_started)
+      continue;
+    char one[256];
+    describe_unstarted(app, g, one, sizeof one);
+    n += (size_t)snprintf(line + n, sizeof line - n, "%s%s",
+                          n > 0 ? ", " : "", one);
+  }
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                "start-up took longer than its startup_timeout (%s); not "
+                "started: %s", limit, line);
+  if (app->first_failure == 0)
+    app->first_failure = PG_APP_EXIT_STARTUP;
+  app->is_done = true;
 }
 
 /* A stop signal: the app ends as when its programs have; programs still
@@ -615,6 +663,14 @@ static void work(pg_app *app, pg_lockholder *h) {
     }
     if (atomic_load_explicit(&app->is_stopping, memory_order_relaxed)) {
       stop(app);
+      break;
+    }
+    if (atomic_load_explicit(&app->nstarting, memory_order_relaxed) > 0 &&
+        (app->cfg->is_deterministic
+             ? app->now_ns >= app->cfg->manifest->startup_timeout_ns
+             : atomic_load_explicit(&app->is_startup_late,
+                                    memory_order_relaxed))) {
+      startup_late(app);
       break;
     }
     if (app->programs_left == 0 && !app->serves_until_stopped) {
@@ -650,6 +706,8 @@ static void work(pg_app *app, pg_lockholder *h) {
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
+    if (ev->kind == PG_EV_START && !g->spec->is_program)
+      atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
     g->is_started |= ev->kind == PG_EV_START; /* ready, or dead */
     g->is_busy = false;
     g->worker = NULL;
@@ -811,6 +869,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->spec = &m->guests[i];
     g->name_len = (uint32_t)strlen(g->spec->name);
     app->programs_left += g->spec->is_program;
+    if (!g->spec->is_program)
+      atomic_fetch_add(&app->nstarting, 1);
   }
   app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
                               m->nservices == m->nguests;

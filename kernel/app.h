@@ -23,6 +23,9 @@
 
 /* pg_app_run's exit code when no program failed but a service died. */
 #define PG_APP_EXIT_SERVICE_DIED 3
+/* ... when a service had not started within the manifest's
+ * startup_timeout. */
+#define PG_APP_EXIT_STARTUP 4
 
 /* How a program ended. */
 typedef struct pg_app_program_result {

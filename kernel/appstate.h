@@ -106,6 +106,9 @@ typedef struct pg_app {
                                      it */
   atomic_bool is_stopping;        /* a stop signal came (set by the pulse,
                                      in a section) */
+  atomic_uint nstarting;          /* services whose start is not over */
+  atomic_bool is_startup_late;    /* parallel: the pulse saw
+                                     startup_timeout pass */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */

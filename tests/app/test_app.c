@@ -335,6 +335,27 @@ PG_TEST(app_service_exiting_mid_call_fails_it_unavailable) {
   }
 }
 
+/* A service not started within startup_timeout fails the run (status 4),
+ * with a line naming each service not started and what it waits for:
+ * parallel mode sees it on time, while Echo's start hook still runs;
+ * deterministic mode when that hook is stopped, on its virtual clock. */
+PG_TEST(app_startup_timeout_names_what_did_not_start) {
+  pg_proc_result r;
+  parigot(&r, "run", app("startlate.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "ERROR kernel: start-up took longer than its "
+                         "startup_timeout (100ms); not started: echo "
+                         "(starting), relay (waits for echo)\n");
+  ASSERT_TRUE(log_time_us(r.err, "start-up took longer") >= 100000);
+  ASSERT_EQ(r.status, 4);
+  pg_proc_result_free(&r);
+  parigot(&r, "run", "--deterministic", app("startlate.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "t=0.200001 ERROR kernel: start-up took longer "
+                         "than its startup_timeout (100ms); not started: "
+                         "relay (starting)\n");
+  ASSERT_EQ(r.status, 4);
+  pg_proc_result_free(&r);
+}
+
 /* An app of services alone runs until a signal, in both modes, then stops
  * cleanly with status 0. */
 PG_TEST(app_of_services_alone_serves_until_a_signal) {

@@ -199,6 +199,7 @@ PG_TEST(manifest_fills_defaults_for_optional_keys) {
   ASSERT_EQ(m.deadline_ns, 5000000000ull);
   ASSERT_EQ(m.max_message_size, 4u << 20);
   ASSERT_EQ(m.pulse_ns, 1000000u);
+  ASSERT_EQ(m.startup_timeout_ns, 30000000000ull);
   ASSERT_EQ(m.nguests, 1);
   ASSERT_EQ(m.nservices, 0);
   const pg_manifest_guest *p = &m.guests[0];
@@ -527,6 +528,16 @@ PG_TEST(manifest_rejects_a_zero_deadline) {
   expect_error(APP "deadline = \"0ms\"\n" SERVICE, PARIGOT_ERANGE,
                "app.toml:3: app.deadline: must be greater than 0, got "
                "\"0ms\"");
+}
+
+PG_TEST(manifest_reads_the_startup_timeout) {
+  counter c = {0, 0, -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP "startup_timeout = \"2s\"\n" SERVICE);
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.startup_timeout_ns, 2000000000ull);
+  free_and_check(&m, &c);
 }
 
 PG_TEST(manifest_rejects_a_zero_max_handler_time) {
