@@ -218,6 +218,29 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
 
 /* ---- running guest code ------------------------------------------------- */
 
+/* A DIED event to every running guest that requires a service @p dead
+ * exported: the service's name, and why (docs/abi.md). */
+static void tell_dependents(pg_app *app, const pg_guest *dead) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    if (g->state != PG_GUEST_RUNNING || g == dead)
+      continue;
+    for (uint32_t r = 0; r < g->nrequires; r++) {
+      if (g->providers[r] != dead->index)
+        continue;
+      pg_event_spec e = {.kind = PG_EV_DIED, .service = r,
+                         .method = g->requires[r],
+                         .method_len = (uint32_t)strlen(g->requires[r]),
+                         .payload = dead->death,
+                         .payload_len = (uint32_t)strlen(dead->death)};
+      if (pg_app_post(app, g->index, &e) != 0)
+        pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                      "out of memory: %s is not told %s died",
+                      g->spec->name, dead->spec->name);
+    }
+  }
+}
+
 /* "1s", "250ms", "20us": a duration as a manifest would write it. */
 static void format_duration(char *out, size_t cap, uint64_t ns) {
   if (ns % 1000000000u == 0)
@@ -259,6 +282,8 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
     app->first_failure = g->exit_code;
   if (g->spec->is_program)
     app->programs_left--;
+  if (g->state == PG_GUEST_DEAD)
+    tell_dependents(app, g);
   /* Calls waiting on it fail now rather than at their deadline; calls it
    * made are over, so their answers, when they come, are dropped. */
   for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {

@@ -22,7 +22,7 @@
 #include "fastclock.h"
 #include "log.h"
 
-enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3 };
+enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3, PG_EV_DIED = 4 };
 enum { PG_EV_HEADER = 48, PG_NAME_MAX = 255 };
 
 /* gRPC status codes used by the kernel itself. */

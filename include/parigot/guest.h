@@ -206,6 +206,22 @@ void parigot_log(parigot_level level, const char *fmt, ...)
 PARIGOT_NORETURN void parigot_exit(int code);
 
 /**
+ * @brief Called when a service this guest requires has died: with its
+ * descriptor, and why ("unreachable executed", "ran past its
+ * max_handler_time (1s)"...). Calls to it fail with UNAVAILABLE from then
+ * on.
+ */
+typedef void (*parigot_died_fn)(const parigot_pb_service_desc *service,
+                                const char *why);
+
+/**
+ * @brief Have @p fn called when a service this guest requires dies (none
+ * by default). Typically set in parigot_guest_start().
+ * @param[in] fn  the function, or NULL for none.
+ */
+void parigot_on_required_died(parigot_died_fn fn);
+
+/**
  * @brief Written by the programmer: declare exports and requirements.
  */
 void parigot_guest_declare(void);

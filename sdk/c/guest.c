@@ -41,7 +41,13 @@ IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
 IMPORT(now) int32_t abi_now(uint64_t *ns);
 IMPORT(event_buffer) int32_t abi_event_buffer(uint8_t *buf, uint32_t cap);
 
-enum { EV_START = 1, EV_CALL = 2, EV_RESPONSE = 3, EV_HEADER = 48 };
+enum {
+  EV_START = 1,
+  EV_CALL = 2,
+  EV_RESPONSE = 3,
+  EV_DIED = 4,
+  EV_HEADER = 48
+};
 
 /* ---- futures ------------------------------------------------------------ */
 
@@ -523,6 +529,26 @@ static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
   e->invokers[index](c, req, e->handlers);
 }
 
+/* ---- a required service's death ---------------------------------------- */
+
+static parigot_died_fn died_fn;
+
+void parigot_on_required_died(parigot_died_fn fn) { died_fn = fn; }
+
+/* @p name is the service's full name, as this guest required it. */
+static void on_died(const char *name, uint32_t name_len, const char *why,
+                    uint32_t why_len) {
+  for (size_t i = 0; died_fn != NULL && i < nrequireds; i++) {
+    const char *full = requireds[i].desc->full_name;
+    if (strncmp(full, name, name_len) != 0 || full[name_len] != 0)
+      continue;
+    char *text = strndup(why, why_len);
+    died_fn(requireds[i].desc, text ? text : "");
+    free(text);
+    return;
+  }
+}
+
 /* ---- the exports -------------------------------------------------------- */
 
 static uint32_t get32(const uint8_t *p) {
@@ -589,6 +615,9 @@ __attribute__((export_name("parigot_event"))) void parigot_event(void) {
     on_call(get64(buf + 8), get64(buf + 16), get32(buf + 28),
             (const char *)method, method_len, (const char *)caller,
             caller_len, payload, payload_len);
+  else if (kind == EV_DIED)
+    on_died((const char *)method, method_len, (const char *)payload,
+            payload_len);
   else if (kind == EV_RESPONSE)
     on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
                 payload, payload_len);

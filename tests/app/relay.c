@@ -2,7 +2,8 @@
 /*
  * tests/app/relay.c: the apptest.v1.Relay service. It answers each Forward
  * only after its own call to Echo comes back, so a caller's call waits on
- * a second call: the kernel must keep both and route each answer home.
+ * a second call: the kernel must keep both and route each answer home. It
+ * logs the death of Echo when the kernel tells it.
  */
 #include "apptest/v1/apptest.pg.h"
 #include "parigot/guest.h"
@@ -35,6 +36,12 @@ void parigot_guest_declare(void) {
   apptest_v1_Relay_export(&handlers);
 }
 
+static void required_died(const parigot_pb_service_desc *service,
+                          const char *why) {
+  parigot_log(PARIGOT_INFO, "%s died: %s", service->full_name, why);
+}
+
 void parigot_guest_start(void) {
+  parigot_on_required_died(required_died);
   parigot_log(PARIGOT_INFO, "ready");
 }

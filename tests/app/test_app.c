@@ -298,6 +298,9 @@ PG_TEST(app_dependency_dying_with_calls_queued_fails_them_all) {
     pg_proc_result r;
     run_in_mode(&r, deterministic, app("queued.toml"));
     ASSERT_STREQ(r.out, "queued: 12 of 12 calls failed UNAVAILABLE\n");
+    /* Relay, which requires Echo, is told (parigot_on_required_died). */
+    ASSERT_CONTAINS(r.err, "INFO  relay: apptest.v1.Echo died: unreachable "
+                           "executed\n");
     ASSERT_CONTAINS(r.err, "ERROR kernel: summary: echo died (unreachable "
                            "executed); 12 calls failed because of it\n");
     ASSERT_TRUE(strstr(r.err, "relay: died") == NULL);
