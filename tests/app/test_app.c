@@ -30,21 +30,31 @@ static void parigot(pg_proc_result *r, ...) {
   pg_proc_run(argv, NULL, NULL, r);
 }
 
-/* `parigot run` of @p manifest, with --deterministic or without. */
-static void run_in_mode(pg_proc_result *r, bool deterministic,
-                        const char *manifest) {
-  if (deterministic)
-    parigot(r, "run", "--deterministic", manifest, NULL);
-  else
-    parigot(r, "run", manifest, NULL);
-}
-
 /* The path of a test manifest; one buffer per call site is enough, as no
  * test needs two paths at once. */
 static const char *app(const char *manifest) {
   static char path[4096];
   snprintf(path, sizeof path, "%s/%s", PG_APP_DIR, manifest);
   return path;
+}
+
+/* `parigot run` of test manifest @p manifest in both modes, which must
+ * give the same outcome: stdout @p out, exit @p status, and every line of
+ * @p lines (NULL-terminated) in the log. */
+static void expect_in_both_modes(const char *manifest, const char *out,
+                                 int status, const char *const *lines) {
+  for (int deterministic = 0; deterministic < 2; deterministic++) {
+    pg_proc_result r;
+    if (deterministic)
+      parigot(&r, "run", "--deterministic", app(manifest), NULL);
+    else
+      parigot(&r, "run", app(manifest), NULL);
+    ASSERT_STREQ(r.out, out);
+    for (size_t i = 0; lines[i] != NULL; i++)
+      ASSERT_CONTAINS(r.err, lines[i]);
+    ASSERT_EQ(r.status, status);
+    pg_proc_result_free(&r);
+  }
 }
 
 /* The guests that logged "ready", in log order, separated by spaces. A log
@@ -237,8 +247,9 @@ PG_TEST(app_parallel_workers_hand_over_without_losing_a_call) {
  * the same point of the log every time. The app ends with the status of
  * a service that died. */
 PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
-  static const char out[] = "spinning call failed: code 14: the service died\n"
-                            "next call failed: code 14: callee is not running\n";
+  static const char out[] =
+      "spinning call failed: code 14: the service died\n"
+      "next call failed: code 14: callee is not running\n";
   pg_proc_result r, again;
   parigot(&r, "run", app("spin.toml"), NULL);
   ASSERT_STREQ(r.out, out);
@@ -262,80 +273,67 @@ PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
  * guest that requires it starts only after that, in parallel mode as in
  * deterministic mode: its calls find the service dead, never half-started. */
 PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
-  for (int deterministic = 0; deterministic < 2; deterministic++) {
-    pg_proc_result r;
-    run_in_mode(&r, deterministic, app("startspin.toml"));
-    ASSERT_STREQ(r.out, "spinning call failed: code 14: callee is not running\n"
-                        "next call failed: code 14: callee is not running\n");
-    ASSERT_CONTAINS(r.err, "ERROR echo: died: ran past its max_handler_time "
-                           "(30ms)\n");
-    ASSERT_EQ(r.status, 3);
-    pg_proc_result_free(&r);
-  }
+  static const char *const lines[] = {
+      "ERROR echo: died: ran past its max_handler_time "
+      "(30ms)\n",
+      NULL};
+  expect_in_both_modes("startspin.toml",
+                       "spinning call failed: code 14: callee is not running\n"
+                       "next call failed: code 14: callee is not running\n",
+                       3, lines);
 }
 
 /* A program that exits in the middle of its call: the kernel cancels the
  * call, Echo's answer is refused and dropped, and the rest of the app goes
  * on. In both modes, with the same outcome. */
 PG_TEST(app_calls_of_a_guest_that_exits_are_cancelled) {
-  for (int deterministic = 0; deterministic < 2; deterministic++) {
-    pg_proc_result r;
-    run_in_mode(&r, deterministic, app("quit.toml"));
-    ASSERT_STREQ(r.out, "waiter: 5 rounds, 17 answered, 0 expired, 0 wrong\n");
-    ASSERT_CONTAINS(r.err, "WARN  quitter call=1: call to echo cancelled: "
-                           "the caller is gone\n");
-    ASSERT_CONTAINS(r.err, "INFO  echo call=1: slow answer returned -9\n");
-    ASSERT_EQ(r.status, 0);
-    pg_proc_result_free(&r);
-  }
+  static const char *const lines[] = {
+      "WARN  quitter call=1: call to echo cancelled: "
+      "the caller is gone\n",
+      "INFO  echo call=1: slow answer returned -9\n", NULL};
+  expect_in_both_modes("quit.toml",
+                       "waiter: 5 rounds, 17 answered, 0 expired, 0 wrong\n", 0,
+                       lines);
 }
 
 /* A dependency that dies while calls are queued for it: every queued call,
  * and the one its dependent (Relay) makes on the caller's behalf, fails
  * UNAVAILABLE at once; Relay itself stays up and answers. */
 PG_TEST(app_dependency_dying_with_calls_queued_fails_them_all) {
-  for (int deterministic = 0; deterministic < 2; deterministic++) {
-    pg_proc_result r;
-    run_in_mode(&r, deterministic, app("queued.toml"));
-    ASSERT_STREQ(r.out, "queued: 12 of 12 calls failed UNAVAILABLE\n");
-    /* Relay, which requires Echo, is told (parigot_on_required_died). */
-    ASSERT_CONTAINS(r.err, "INFO  relay: apptest.v1.Echo died: unreachable "
-                           "executed\n");
-    ASSERT_CONTAINS(r.err, "ERROR kernel: summary: echo died (unreachable "
-                           "executed); 12 calls failed because of it\n");
-    ASSERT_TRUE(strstr(r.err, "relay: died") == NULL);
-    ASSERT_EQ(r.status, 3);
-    pg_proc_result_free(&r);
-  }
+  static const char *const lines[] = {
+      /* Relay, which requires Echo, is told (parigot_on_required_died),
+       * and is still there to log it. */
+      "INFO  relay: apptest.v1.Echo died: unreachable "
+      "executed\n",
+      "ERROR kernel: summary: echo died (unreachable "
+      "executed); 12 calls failed because of it\n",
+      NULL};
+  expect_in_both_modes("queued.toml",
+                       "queued: 12 of 12 calls failed UNAVAILABLE\n", 3, lines);
 }
 
 /* A service that runs out of its 4 MiB of memory and aborts, as C code
  * does on a failed malloc: the call fails UNAVAILABLE, the app goes on. */
 PG_TEST(app_service_out_of_memory_dies_alone) {
-  for (int deterministic = 0; deterministic < 2; deterministic++) {
-    pg_proc_result r;
-    run_in_mode(&r, deterministic, app("hog.toml"));
-    ASSERT_STREQ(r.out, "hogging call failed: code 14: the service died\n"
-                        "next call failed: code 14: callee is not running\n");
-    ASSERT_CONTAINS(r.err, "ERROR echo: died: unreachable executed\n");
-    ASSERT_EQ(r.status, 3);
-    pg_proc_result_free(&r);
-  }
+  static const char *const lines[] = {
+      "ERROR echo: died: unreachable executed\n", NULL};
+  expect_in_both_modes("hog.toml",
+                       "hogging call failed: code 14: the service died\n"
+                       "next call failed: code 14: callee is not running\n",
+                       3, lines);
 }
 
 /* A service that exits in the middle of a call dies like one that traps:
  * the call fails UNAVAILABLE, the log and the summary say it exited. */
 PG_TEST(app_service_exiting_mid_call_fails_it_unavailable) {
-  for (int deterministic = 0; deterministic < 2; deterministic++) {
-    pg_proc_result r;
-    run_in_mode(&r, deterministic, app("leave.toml"));
-    ASSERT_STREQ(r.out, "leaving call failed: code 14: the service died\n"
-                        "next call failed: code 14: callee is not running\n");
-    ASSERT_CONTAINS(r.err, "ERROR kernel: summary: echo died (a service "
-                           "exited); 2 calls failed because of it\n");
-    ASSERT_EQ(r.status, 3);
-    pg_proc_result_free(&r);
-  }
+  static const char *const lines[] = {
+      "ERROR kernel: summary: echo died (a service "
+      "exited); 2 calls failed because of it\n",
+      NULL};
+  expect_in_both_modes("leave.toml",
+                       "leaving call failed: code 14: the service died\n"
+                       "next call failed: code 14: callee is not running\n",
+                       3, lines);
 }
 
 /* A service not started within startup_timeout fails the run (status 4),
