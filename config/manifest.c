@@ -236,8 +236,9 @@ static int load_size(loader *ld, const char *key, const pg_toml_value *v,
   return 0;
 }
 
-static int load_duration(loader *ld, const char *key, const pg_toml_value *v,
-                         uint64_t *out_ns) {
+/* Reads a duration; 0 is refused unless @p may_be_zero. */
+static int read_duration(loader *ld, const char *key, const pg_toml_value *v,
+                         bool may_be_zero, uint64_t *out_ns) {
   static const char expected[] = "a duration such as 500ms, 2s or 1m";
   const char *s;
   size_t len;
@@ -254,11 +255,17 @@ static int load_duration(loader *ld, const char *key, const pg_toml_value *v,
   if (rc != 0)
     return fail(ld, PARIGOT_ERANGE, line_of(v), key,
                 "must be shorter than 584 years, got %s", shown);
-  if (ns == 0)
+  if (ns == 0 && !may_be_zero)
     return fail(ld, PARIGOT_ERANGE, line_of(v), key,
                 "must be greater than 0, got %s", shown);
   *out_ns = ns;
   return 0;
+}
+
+/* Most durations bound a wait or a run, which 0 would make impossible. */
+static int load_duration(loader *ld, const char *key, const pg_toml_value *v,
+                         uint64_t *out_ns) {
+  return read_duration(ld, key, v, false, out_ns);
 }
 
 /* ---- the [app] table --------------------------------------------------- */
@@ -274,6 +281,7 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   m->deadline_ns = PG_MANIFEST_DEFAULT_DEADLINE_NS;
   m->pulse_ns = PG_MANIFEST_DEFAULT_PULSE_NS;
   m->startup_timeout_ns = PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS;
+  m->drain_timeout_ns = PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS;
   m->max_message_size = PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE;
   size_t n = pg_toml_table_len(app);
   for (size_t i = 0; i < n; i++) {
@@ -291,6 +299,8 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
       rc = load_duration(ld, key, v, &m->pulse_ns);
     else if (key_is(k, klen, "startup_timeout"))
       rc = load_duration(ld, key, v, &m->startup_timeout_ns);
+    else if (key_is(k, klen, "drain_timeout"))
+      rc = load_duration(ld, key, v, &m->drain_timeout_ns);
     else if (key_is(k, klen, "max_message_size"))
       rc = load_size(ld, key, v, &message_size_range, &m->max_message_size);
     else
@@ -427,6 +437,78 @@ static int load_bool(loader *ld, const char *key, const pg_toml_value *v,
                                          : wrong_type(ld, key, v, "a boolean");
 }
 
+static int load_restart(loader *ld, const char *key, const pg_toml_value *v,
+                        pg_restart_policy *out) {
+  static const char expected[] = "\"never\" or \"on-failure\"";
+  const char *s;
+  size_t len;
+  char shown[SHOWN_SIZE];
+  if (pg_toml_value_string(v, &s, &len) != 0)
+    return wrong_type(ld, key, v, expected);
+  if (key_is(s, len, "never"))
+    *out = PG_RESTART_NEVER;
+  else if (key_is(s, len, "on-failure"))
+    *out = PG_RESTART_ON_FAILURE;
+  else
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s",
+                expected, quote(shown, s, len, '"'));
+  return 0;
+}
+
+static int load_max_restarts(loader *ld, const char *key,
+                             const pg_toml_value *v, uint32_t *out) {
+  int64_t n;
+  if (pg_toml_value_int(v, &n) != 0)
+    return wrong_type(ld, key, v, "an integer");
+  if (n < 1 || n > (int64_t)PG_MANIFEST_MAX_MAX_RESTARTS)
+    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
+                "must be between 1 and %u, got %lld",
+                PG_MANIFEST_MAX_MAX_RESTARTS, (long long)n);
+  *out = (uint32_t)n;
+  return 0;
+}
+
+/* The first max_restarts or restart_backoff key of a [[service]], which
+ * only has an effect with restart = "on-failure". Borrows from the TOML
+ * tree. */
+typedef struct restart_tuning {
+  const pg_toml_value *v; /* NULL when the table has neither */
+  const char *k;          /* its key, klen bytes */
+  size_t klen;
+} restart_tuning;
+
+/* The keys of a [[service]] that tune restarts; a [[program]] has none. */
+static bool is_restart_key(const char *k, size_t len) {
+  return key_is(k, len, "restart") || key_is(k, len, "max_restarts") ||
+         key_is(k, len, "restart_backoff");
+}
+
+/* One of the keys above, the value @p v of key @p k. */
+static int load_restart_key(loader *ld, const char *key, const char *k,
+                            size_t klen, const pg_toml_value *v,
+                            pg_manifest_guest *g, restart_tuning *tuning) {
+  if (key_is(k, klen, "restart"))
+    return load_restart(ld, key, v, &g->restart);
+  if (tuning->v == NULL)
+    *tuning = (restart_tuning){v, k, klen};
+  if (key_is(k, klen, "max_restarts"))
+    return load_max_restarts(ld, key, v, &g->max_restarts);
+  return read_duration(ld, key, v, true, &g->restart_backoff_ns);
+}
+
+/* Checked once the whole table is read, since TOML lets restart come after
+ * the keys it governs. */
+static int check_restart(loader *ld, const char *kind,
+                         const pg_manifest_guest *g,
+                         const restart_tuning *tuning) {
+  char key[SHOWN_SIZE];
+  if (tuning->v == NULL || g->restart == PG_RESTART_ON_FAILURE)
+    return 0;
+  key_name(key, kind, tuning->k, tuning->klen);
+  return fail(ld, PARIGOT_EINVAL, line_of(tuning->v), key,
+              "has no effect unless restart = \"on-failure\"");
+}
+
 /* Fills @p g from table @p t; @p kind is "service" or "program". On failure
  * @p g may be partly filled, and pg_manifest_free() frees what is there. */
 static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
@@ -436,6 +518,11 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
   g->max_memory = PG_MANIFEST_DEFAULT_MAX_MEMORY;
   g->max_handler_time_ns =
       g->is_program ? 0 : PG_MANIFEST_DEFAULT_MAX_HANDLER_TIME_NS;
+  if (!g->is_program) { /* a program never restarts: 0 and 0 */
+    g->max_restarts = PG_MANIFEST_DEFAULT_MAX_RESTARTS;
+    g->restart_backoff_ns = PG_MANIFEST_DEFAULT_RESTART_BACKOFF_NS;
+  }
+  restart_tuning tuning = {0};
   size_t n = pg_toml_table_len(t);
   for (size_t i = 0; i < n; i++) {
     const char *k;
@@ -461,12 +548,19 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
       rc = g->is_program
                ? load_bool(ld, key, v, &g->is_test)
                : unknown_key(ld, key, v, "; only a [[program]] can be a test");
+    } else if (is_restart_key(k, klen)) {
+      rc = g->is_program
+               ? unknown_key(ld, key, v, "; only a [[service]] can restart")
+               : load_restart_key(ld, key, k, klen, v, g, &tuning);
     } else {
       rc = unknown_key(ld, key, v, "");
     }
     if (rc != 0)
       return rc;
   }
+  int rc = check_restart(ld, kind, g, &tuning);
+  if (rc != 0)
+    return rc;
   if (g->name == NULL)
     return missing(ld, kind, "name", g->line);
   if (g->wasm == NULL)

@@ -16,14 +16,21 @@
  * | app.max_message_size | size         | "4M"    | 1 .. 1G                |
  * | app.pulse            | duration     | "1ms"   | > 0                    |
  * | app.startup_timeout  | duration     | "30s"   | > 0                    |
+ * | app.drain_timeout    | duration     | "5s"    | > 0                    |
  * | service.name         | string       | -       | as app.name; unique    |
  * | service.wasm         | string       | -       | existing regular file  |
  * | service.args         | string array | []      | no NUL                 |
  * | service.env          | string table | {}      | key non-empty, no '='  |
  * | service.max_memory   | size         | "256M"  | 64K .. 4G              |
  * | service.max_handler_time | duration | "1s"    | > 0                    |
+ * | service.restart      | string       | "never" | "never", "on-failure"  |
+ * | service.max_restarts | integer      | 5       | 1 .. 1000000; only with|
+ * |                      |              |         | restart = "on-failure" |
+ * | service.restart_backoff | duration  | "100ms" | >= 0; only with        |
+ * |                      |              |         | restart = "on-failure" |
  * | program.*            | as service.* |         | max_handler_time: none |
- * |                      |              |         | unless given           |
+ * |                      |              |         | unless given; no       |
+ * |                      |              |         | restart keys           |
  * | program.test         | boolean      | false   |                        |
  *
  * Each service is one [[service]] table and each program one [[program]].
@@ -50,6 +57,10 @@ extern "C" {
 #define PG_MANIFEST_DEFAULT_DEADLINE_NS 5000000000ull     /**< 5s */
 #define PG_MANIFEST_DEFAULT_PULSE_NS 1000000ull           /**< 1ms */
 #define PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS 30000000000ull /**< 30s */
+#define PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS 5000000000ull /**< 5s */
+#define PG_MANIFEST_DEFAULT_MAX_RESTARTS 5u
+#define PG_MANIFEST_MAX_MAX_RESTARTS 1000000u
+#define PG_MANIFEST_DEFAULT_RESTART_BACKOFF_NS 100000000ull /**< 100ms */
 #define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20) /**< 4 MiB */
 #define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)     /**< 1 GiB */
 #define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)     /**< 256 MiB */
@@ -58,6 +69,12 @@ extern "C" {
 #define PG_MANIFEST_MIN_MAX_MEMORY (64ull << 10)          /**< one wasm page */
 #define PG_MANIFEST_MAX_MAX_MEMORY (4ull << 30)           /**< all of wasm32 */
 #define PG_MANIFEST_MAX_BYTES (16u << 20) /**< largest manifest file read */
+
+/** @brief What the kernel does when a service dies. */
+typedef enum pg_restart_policy {
+  PG_RESTART_NEVER = 0,  /**< it stays dead (the default) */
+  PG_RESTART_ON_FAILURE, /**< started again, up to max_restarts times */
+} pg_restart_policy;
 
 /** @brief One service or program of an app. */
 typedef struct pg_manifest_guest {
@@ -71,6 +88,10 @@ typedef struct pg_manifest_guest {
   /** how long one event (a handler, the start hook) may run before the
    * kernel kills the guest; 0: no limit */
   uint64_t max_handler_time_ns;
+  pg_restart_policy restart;   /**< always PG_RESTART_NEVER for a program */
+  uint32_t max_restarts;       /**< restarts allowed over the app's life */
+  /** the wait before the first restart; it doubles for each one after */
+  uint64_t restart_backoff_ns;
   bool is_program;     /**< from [[program]], not [[service]] */
   bool is_test;        /**< a test program, run by `parigot test` */
   int line;            /**< line of its [[service]] or [[program]] header */
@@ -86,6 +107,7 @@ typedef struct pg_manifest {
   uint64_t deadline_ns;      /**< default deadline of a call */
   uint64_t pulse_ns;         /**< the timing pulse's interval */
   uint64_t startup_timeout_ns; /**< every service started within it */
+  uint64_t drain_timeout_ns; /**< how long stopping the services may take */
   uint64_t max_message_size; /**< bytes; largest request or response */
   pg_manifest_guest *guests; /**< services, then programs, each in file order */
   size_t nguests;            /**< at least 1 */

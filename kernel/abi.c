@@ -179,7 +179,7 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
                            &call)) != 0)
     return rc;
   u64 id = call->id;
-  if (callee->state != PG_GUEST_RUNNING) {
+  if (!pg_guest_takes_calls(callee)) {
     pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
   } else if ((rc = pg_app_post(
                   app, callee->index,

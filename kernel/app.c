@@ -174,13 +174,21 @@ static bool providers_started(const pg_app *app, const pg_guest *g) {
   return true;
 }
 
+/* Events queued for a guest that is still to start wait behind its START
+ * (a restarted service's callers queue calls meanwhile). */
+static bool must_wait(const pg_app *app, const pg_event *ev) {
+  const pg_guest *g = &app->guests[ev->guest];
+  if (g->is_busy)
+    return true;
+  if (ev->kind == PG_EV_START)
+    return !providers_started(app, g);
+  return g->state == PG_GUEST_LOADED;
+}
+
 static pg_event *take_event(pg_app *app) {
   pg_event *prev = NULL;
   for (pg_event *ev = app->head; ev != NULL; prev = ev, ev = ev->next) {
-    if (app->guests != NULL &&
-        (app->guests[ev->guest].is_busy ||
-         (ev->kind == PG_EV_START &&
-          !providers_started(app, &app->guests[ev->guest]))))
+    if (app->guests != NULL && must_wait(app, ev))
       continue;
     if (prev != NULL)
       prev->next = ev->next;
@@ -204,7 +212,8 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                 "call to %s failed: %s", app->guests[call->callee].spec->name,
                 why);
   pg_guest *callee = &app->guests[call->callee];
-  if (status == PG_STATUS_UNAVAILABLE && callee->state == PG_GUEST_DEAD)
+  if (status == PG_STATUS_UNAVAILABLE && callee->ndeaths > 0 &&
+      !callee->is_up)
     callee->calls_failed++; /* for the summary */
   pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
                      .call_id = call->id, .payload = why,
@@ -218,27 +227,78 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
 
 /* ---- running guest code ------------------------------------------------- */
 
-/* A DIED event to every running guest that requires a service @p dead
- * exported: the service's name, and why (docs/abi.md). */
-static void tell_dependents(pg_app *app, const pg_guest *dead) {
+static void format_duration(char *out, size_t cap, uint64_t ns);
+
+/* A DIED or RESTARTED event to every running guest that requires a
+ * service @p p exported: the service's name, and why it died
+ * (docs/abi.md). */
+static void tell_dependents(pg_app *app, const pg_guest *p, uint32_t kind) {
+  const char *why = kind == PG_EV_DIED ? p->death : "";
   for (uint32_t i = 0; i < app->nguests; i++) {
     pg_guest *g = &app->guests[i];
-    if (g->state != PG_GUEST_RUNNING || g == dead)
+    if (g->state != PG_GUEST_RUNNING || g == p)
       continue;
     for (uint32_t r = 0; r < g->nrequires; r++) {
-      if (g->providers[r] != dead->index)
+      if (g->providers[r] != p->index)
         continue;
-      pg_event_spec e = {.kind = PG_EV_DIED, .service = r,
+      pg_event_spec e = {.kind = kind, .service = r,
                          .method = g->requires[r],
                          .method_len = (uint32_t)strlen(g->requires[r]),
-                         .payload = dead->death,
-                         .payload_len = (uint32_t)strlen(dead->death)};
+                         .payload = why, .payload_len = (uint32_t)strlen(why)};
       if (pg_app_post(app, g->index, &e) != 0)
         pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
-                      "out of memory: %s is not told %s died",
-                      g->spec->name, dead->spec->name);
+                      "out of memory: %s is not told of %s", g->spec->name,
+                      p->spec->name);
     }
   }
+}
+
+/* Frees the instance of a guest that ended: its memory goes back at once,
+ * not at the app's end. The pulse may be about to interrupt it: the mutex
+ * keeps the instance alive until it has. */
+static void release(pg_app *app, pg_guest *g) {
+  pthread_mutex_lock(&app->inst_mutex);
+  pg_instance *inst = g->inst;
+  atomic_store_explicit(&g->event_tick, 0, memory_order_relaxed);
+  g->inst = NULL;
+  g->memory = NULL;
+  pthread_mutex_unlock(&app->inst_mutex);
+  pg_instance_free(inst);
+}
+
+/* The wait before @p g's next restart: restart_backoff, doubled for each
+ * restart before it, at most MAX_RESTART_DELAY_NS (or the backoff itself
+ * when that is longer). */
+#define MAX_RESTART_DELAY_NS 30000000000ull
+static uint64_t restart_delay(const pg_guest *g) {
+  uint64_t d = g->spec->restart_backoff_ns;
+  uint64_t cap = d > MAX_RESTART_DELAY_NS ? d : MAX_RESTART_DELAY_NS;
+  for (uint32_t i = 0; i < g->nrestarts && d < cap; i++)
+    d *= 2;
+  return d < cap ? d : cap;
+}
+
+/* A service that died and may restart is scheduled to; once shutting
+ * down, or out of restarts, it stays dead. */
+static void plan_restart(pg_app *app, pg_guest *g) {
+  const pg_manifest_guest *s = g->spec;
+  if (s->restart != PG_RESTART_ON_FAILURE || app->is_shutting_down)
+    return;
+  if (g->nrestarts >= s->max_restarts) {
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, s->name, 0,
+                  "not restarted: it used its %u restart%s", s->max_restarts,
+                  s->max_restarts == 1 ? "" : "s");
+    return;
+  }
+  char delay[32];
+  uint64_t d = restart_delay(g);
+  format_duration(delay, sizeof delay, d);
+  g->state = PG_GUEST_RESTARTING;
+  g->restart_at = pg_app_now(app) + d;
+  app->nrestarting++;
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, s->name, 0,
+                "restart %u of %u in %s", g->nrestarts + 1, s->max_restarts,
+                delay);
 }
 
 /* "1s", "250ms", "20us": a duration as a manifest would write it. */
@@ -255,8 +315,13 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   const char *name = g->spec->name;
   bool is_overdue =
       r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_overdue);
+  bool is_cut_off =
+      r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_cut_off);
   if (is_overdue && app->cfg->is_deterministic)
     app->now_ns += g->spec->max_handler_time_ns; /* the time it ran */
+  if (is_cut_off && app->cfg->is_deterministic &&
+      app->now_ns < app->drain_deadline_ns)
+    app->now_ns = app->drain_deadline_ns;
   if (r->code == PG_RT_EXIT && g->spec->is_program) {
     g->state = PG_GUEST_EXITED;
     g->exit_code = (int)r->exit_code;
@@ -271,19 +336,27 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
       format_duration(limit, sizeof limit, g->spec->max_handler_time_ns);
       snprintf(g->death, sizeof g->death,
                "ran past its max_handler_time (%s)", limit);
+    } else if (is_cut_off) {
+      char limit[32];
+      format_duration(limit, sizeof limit,
+                      app->cfg->manifest->drain_timeout_ns);
+      snprintf(g->death, sizeof g->death,
+               "still running when drain_timeout (%s) ran out", limit);
     } else {
       snprintf(g->death, sizeof g->death, "%s",
                g->has_trapped ? pg_rt_trap_name(r->code) : "a service exited");
     }
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, name, 0,
                   "died: %s", g->death);
+    g->ndeaths++;
   }
   if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
     app->first_failure = g->exit_code;
   if (g->spec->is_program)
     app->programs_left--;
-  if (g->state == PG_GUEST_DEAD)
-    tell_dependents(app, g);
+  if (g->state == PG_GUEST_DEAD && g->is_up)
+    tell_dependents(app, g, PG_EV_DIED);
+  g->is_up = false;
   /* Calls waiting on it fail now rather than at their deadline; calls it
    * made are over, so their answers, when they come, are dropped. */
   for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {
@@ -299,6 +372,9 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
       pg_calls_finish(&app->calls, c);
     }
   }
+  release(app, g);
+  if (g->state == PG_GUEST_DEAD)
+    plan_restart(app, g);
 }
 
 /* Runs a () -> () export of a guest outside the section, which it enters
@@ -320,16 +396,21 @@ static bool run_entry(pg_app *app, pg_guest *g, const char *entry) {
 /* Hands @p ev to its guest, which the caller marked busy. */
 static void deliver(pg_app *app, pg_event *ev) {
   pg_guest *g = &app->guests[ev->guest];
-  if (g->state != PG_GUEST_RUNNING && ev->kind != PG_EV_START) {
+  if (ev->kind == PG_EV_START) {
+    g->is_start_queued = false;
+    if (g->state != PG_GUEST_LOADED || app->is_shutting_down)
+      return; /* the app ends before it started */
+    g->state = PG_GUEST_RUNNING;
+  } else if (g->state != PG_GUEST_RUNNING) {
     if (ev->kind == PG_EV_CALL) {
       pg_call *c = pg_calls_find(&app->calls, ev->call_id);
       if (c != NULL && !c->is_done)
-        pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE, "the service died");
+        pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE,
+                         g->state == PG_GUEST_STOPPED ? "the service stopped"
+                                                      : "the service died");
     }
     return;
   }
-  if (ev->kind == PG_EV_START)
-    g->state = PG_GUEST_RUNNING;
   g->event = ev;
   g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
@@ -377,19 +458,9 @@ static pg_module *loaded_module(pg_app *app, const pg_guest *g) {
   return NULL;
 }
 
-static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+/* A fresh instance of @p g's module in g->inst, as the manifest says. */
+static int new_instance(pg_app *app, pg_guest *g) {
   const pg_manifest_guest *s = g->spec;
-  int rc = 0;
-  if ((g->module = loaded_module(app, g)) != NULL)
-    g->shares_module = true;
-  else
-    rc = pg_module_load(app->engine, s->wasm, &g->module);
-  if (rc != 0) {
-    snprintf(err, err_len, "%s: %s", s->name, pg_engine_errmsg(app->engine));
-    return rc;
-  }
-  if ((rc = check_abi(g, err, err_len)) != 0)
-    return rc;
   /* argv[0] is the guest's name, then the manifest's args. */
   const char **argv = pg_mem_calloc(app->mem, s->nargs + 2, sizeof *argv);
   if (argv == NULL)
@@ -407,19 +478,42 @@ static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
                .stdio_fds = {0, 1, 2}},
       .parigot = g,
   };
-  rc = pg_instance_new(g->module, &ic, &g->inst); /* copies argv */
+  pg_instance *inst;
+  int rc = pg_instance_new(g->module, &ic, &inst); /* copies argv */
   pg_mem_free(app->mem, argv);
+  if (rc != 0)
+    return rc;
+  pthread_mutex_lock(&app->inst_mutex);
+  g->inst = inst;
+  g->memory = pg_instance_memory(inst);
+  pthread_mutex_unlock(&app->inst_mutex);
+  return 0;
+}
+
+static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+  const pg_manifest_guest *s = g->spec;
+  int rc = 0;
+  if ((g->module = loaded_module(app, g)) != NULL)
+    g->shares_module = true;
+  else
+    rc = pg_module_load(app->engine, s->wasm, &g->module);
   if (rc != 0) {
+    snprintf(err, err_len, "%s: %s", s->name, pg_engine_errmsg(app->engine));
+    return rc;
+  }
+  if ((rc = check_abi(g, err, err_len)) != 0)
+    return rc;
+  if ((rc = new_instance(app, g)) != 0) {
     snprintf(err, err_len, "%s: cannot create an instance: %s", s->name,
              parigot_strerror(rc));
     return rc;
   }
-  g->memory = pg_instance_memory(g->inst);
   return 0;
 }
 
-/* _initialize (wasi-libc's constructors), then parigot_main. */
-static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+/* _initialize (wasi-libc's constructors), then parigot_main; false when
+ * the guest ended in them. */
+static bool run_declaration(pg_app *app, pg_guest *g) {
   bool ok = !pg_module_has_entry(g->module, "_initialize") ||
             run_entry(app, g, "_initialize");
   if (ok) {
@@ -427,7 +521,11 @@ static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
     ok = run_entry(app, g, "parigot_main");
     g->is_declaring = false;
   }
-  if (ok)
+  return ok;
+}
+
+static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+  if (run_declaration(app, g))
     return 0;
   snprintf(err, err_len, "%s: died before it started (%s)", g->spec->name,
            g->has_trapped ? "it trapped" : "it exited");
@@ -486,12 +584,250 @@ static int plan_start(pg_app *app, char *err, size_t err_len) {
     rc = PARIGOT_ENOMEM;
   for (uint32_t i = 0; rc == 0 && i < n; i++) {
     app->start_order[i] = (uint32_t)order[i];
+    app->guests[order[i]].is_start_queued = true;
     rc = pg_app_post(app, (uint32_t)order[i],
                      &(pg_event_spec){.kind = PG_EV_START});
   }
   pg_mem_free(app->mem, nodes);
   pg_mem_free(app->mem, order);
   return rc;
+}
+
+/* ---- restarts ----------------------------------------------------------- */
+
+static void free_names(const pg_mem *mem, char **list, uint32_t n);
+
+static bool same_names(char **a, uint32_t na, char **b, uint32_t nb) {
+  if (na != nb)
+    return false;
+  for (uint32_t i = 0; i < na; i++)
+    if (strcmp(a[i], b[i]) != 0)
+      return false;
+  return true;
+}
+
+/* Runs a restarted guest's declarations, timed by its max_handler_time as
+ * an event is. They must be the ones it made at first, which the app's
+ * graph was checked against; else it dies for good. False when it died. */
+static bool redeclare(pg_app *app, pg_guest *g) {
+  char **exports = g->exports, **requires = g->requires;
+  uint32_t nexports = g->nexports, nrequires = g->nrequires;
+  g->exports = g->requires = NULL;
+  g->nexports = g->nrequires = 0;
+  atomic_store_explicit(
+      &g->event_tick,
+      atomic_load_explicit(&app->ticks, memory_order_relaxed) + 1,
+      memory_order_relaxed);
+  bool ok = run_declaration(app, g);
+  atomic_store_explicit(&g->event_tick, 0, memory_order_relaxed);
+  bool is_same = same_names(exports, nexports, g->exports, g->nexports) &&
+                 same_names(requires, nrequires, g->requires, g->nrequires);
+  free_names(app->mem, g->exports, g->nexports);
+  free_names(app->mem, g->requires, g->nrequires);
+  g->exports = exports;
+  g->nexports = nexports;
+  g->requires = requires;
+  g->nrequires = nrequires;
+  if (!ok || is_same)
+    return ok;
+  snprintf(g->death, sizeof g->death,
+           "declared other services than at first after its restart");
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, g->spec->name, 0,
+                "died: %s", g->death);
+  g->state = PG_GUEST_DEAD;
+  g->ndeaths++;
+  release(app, g);
+  return false;
+}
+
+/* Brings back @p g, whose restart is due, on this worker: a new instance
+ * of its module, declared again, then its START as at first. Calls to it
+ * fail until its START is queued, and wait behind it from then on. */
+static void restart(pg_app *app, pg_guest *g, pg_lockholder *h) {
+  app->nrestarting--;
+  g->nrestarts++;
+  g->state = PG_GUEST_LOADED;
+  atomic_store(&g->is_overdue, false);
+  g->is_busy = true;
+  g->worker = h;
+  int rc = new_instance(app, g);
+  if (rc == 0 && redeclare(app, g)) {
+    g->is_start_queued = true;
+    rc = pg_app_post(app, g->index, &(pg_event_spec){.kind = PG_EV_START});
+  }
+  if (rc != 0) {
+    snprintf(g->death, sizeof g->death, "cannot restart: %s",
+             parigot_strerror(rc));
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, g->spec->name,
+                  0, "died: %s", g->death);
+    g->state = PG_GUEST_DEAD;
+    g->is_start_queued = false;
+    g->ndeaths++;
+    release(app, g);
+  }
+  g->is_busy = false;
+  g->worker = NULL;
+}
+
+/* The earliest restart to come, if any. */
+static bool next_restart(const pg_app *app, uint64_t *at) {
+  bool any = false;
+  for (uint32_t i = 0; app->nrestarting > 0 && i < app->nguests; i++) {
+    const pg_guest *g = &app->guests[i];
+    if (g->state == PG_GUEST_RESTARTING && !g->is_busy &&
+        (!any || g->restart_at < *at)) {
+      *at = g->restart_at;
+      any = true;
+    }
+  }
+  return any;
+}
+
+/* Restarts the first guest, in manifest order, whose time has come; true
+ * if there was one. */
+static bool restart_due(pg_app *app, pg_lockholder *h) {
+  uint64_t now = pg_app_now(app);
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    if (g->state == PG_GUEST_RESTARTING && !g->is_busy &&
+        g->restart_at <= now) {
+      restart(app, g, h);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* ---- the app's end ------------------------------------------------------ */
+
+/* Whether a call @p g made is still to be answered. */
+static bool has_calls_out(pg_app *app, const pg_guest *g) {
+  for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {
+    const pg_call *c = pg_calls_find(&app->calls, id);
+    if (c != NULL && !c->is_done && c->caller == g->index)
+      return true;
+  }
+  return false;
+}
+
+/* A running guest that requires something @p p exports, or NULL. */
+static const pg_guest *running_dependent(const pg_app *app,
+                                         const pg_guest *p) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_guest *d = &app->guests[i];
+    if (d->state != PG_GUEST_RUNNING || d == p)
+      continue;
+    for (uint32_t r = 0; r < d->nrequires; r++)
+      if (d->providers[r] == p->index)
+        return d;
+  }
+  return NULL;
+}
+
+/* The programs have ended, or a signal or startup_timeout ends the app:
+ * every guest still running is stopped, dependents before what they
+ * require, all within drain_timeout. Restarts to come are called off. */
+static void begin_shutdown(pg_app *app) {
+  uint64_t t = app->cfg->manifest->drain_timeout_ns;
+  app->is_shutting_down = true;
+  app->serves_until_stopped = false;
+  app->drain_deadline_ns =
+      app->now_ns > UINT64_MAX - t ? UINT64_MAX : app->now_ns + t;
+  atomic_store(&app->drain_deadline_host_ns,
+               pg_clock_host_monotonic_ns() + t);
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (app->guests[i].state == PG_GUEST_RESTARTING)
+      app->guests[i].state = PG_GUEST_DEAD;
+  app->nrestarting = 0;
+}
+
+/* A guest is stopped once its STOP handler returned and everything it
+ * waited for came: the calls it made, and their answers. */
+static bool is_stopped(pg_app *app, const pg_guest *g) {
+  return g->has_stop_returned && !g->is_busy && g->nqueued == 0 &&
+         !has_calls_out(app, g);
+}
+
+/* One step of the stop: STOP to each running guest nothing running
+ * requires any more; stopped ones are let go. True once none runs. */
+static bool shutdown_step(pg_app *app) {
+  bool is_over = true;
+  for (uint32_t k = app->nguests; k-- > 0;) { /* dependents first */
+    pg_guest *g = &app->guests[app->start_order[k]];
+    if (g->state != PG_GUEST_RUNNING)
+      continue;
+    if (is_stopped(app, g)) {
+      g->state = PG_GUEST_STOPPED;
+      g->is_up = false;
+      pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name,
+                    0, "stopped");
+      release(app, g);
+      continue;
+    }
+    is_over = false;
+    if (g->is_stop_sent || running_dependent(app, g) != NULL)
+      continue;
+    g->is_stop_sent = true;
+    if (pg_app_post(app, g->index, &(pg_event_spec){.kind = PG_EV_STOP}))
+      g->has_stop_returned = true; /* out of memory: stopped untold */
+  }
+  return is_over;
+}
+
+static bool is_drain_late(pg_app *app) {
+  return app->cfg->is_deterministic
+             ? app->now_ns >= app->drain_deadline_ns
+             : atomic_load_explicit(&app->is_drain_late, memory_order_relaxed);
+}
+
+/* Interrupts @p g's running code (the pulse repeats it each tick). */
+static void cut_off(pg_app *app, pg_guest *g) {
+  atomic_store(&g->is_cut_off, true);
+  pthread_mutex_lock(&app->inst_mutex);
+  if (g->inst != NULL)
+    pg_instance_interrupt(g->inst);
+  pthread_mutex_unlock(&app->inst_mutex);
+}
+
+/* drain_timeout ran out: the log names each guest still running and where
+ * it was; one running code is interrupted there, and dies. */
+static void drain_late(pg_app *app) {
+  char line[1024], limit[32];
+  size_t n = 0;
+  format_duration(limit, sizeof limit, app->cfg->manifest->drain_timeout_ns);
+  for (uint32_t k = app->nguests; k-- > 0 && n < sizeof line;) {
+    pg_guest *g = &app->guests[app->start_order[k]];
+    if (g->state != PG_GUEST_RUNNING)
+      continue;
+    const pg_guest *d = running_dependent(app, g);
+    char what[128];
+    if (g->is_busy) {
+      snprintf(what, sizeof what, "running");
+      cut_off(app, g);
+    } else if (!g->is_stop_sent && d != NULL) {
+      snprintf(what, sizeof what, "waits for %s", d->spec->name);
+    } else if (!g->has_stop_returned) {
+      snprintf(what, sizeof what, "its STOP is queued");
+    } else {
+      snprintf(what, sizeof what, "waits for its calls");
+    }
+    n += (size_t)snprintf(line + n, sizeof line - n, "%s%s (%s)",
+                          n > 0 ? ", " : "", g->spec->name, what);
+  }
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                "stopping took longer than its drain_timeout (%s); not "
+                "stopped: %s", limit, line);
+}
+
+/* True once the stop is over: every guest stopped, or drain_timeout ran
+ * out. */
+static bool shutdown_over(pg_app *app) {
+  if (shutdown_step(app))
+    return true;
+  if (!is_drain_late(app))
+    return false;
+  drain_late(app);
+  return true;
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -520,9 +856,25 @@ static bool any_busy(const pg_app *app) {
  * deadline. A parallel worker sleeps until woken: by a worker that posted
  * or finished an event, or by the pulse when a deadline fires or an event
  * waits. */
+/* The next time something is due: a call's deadline, a restart, the end
+ * of drain_timeout. */
+static bool next_time(pg_app *app, uint64_t *at) {
+  uint64_t t;
+  bool any = pg_calls_next_deadline(&app->calls, at);
+  if (next_restart(app, &t) && (!any || t < *at)) {
+    *at = t;
+    any = true;
+  }
+  if (app->is_shutting_down && (!any || app->drain_deadline_ns < *at)) {
+    *at = app->drain_deadline_ns;
+    any = true;
+  }
+  return any;
+}
+
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
-  bool has_deadline = pg_calls_next_deadline(&app->calls, &at);
+  bool has_deadline = next_time(app, &at);
   if (!has_deadline && !any_busy(app) && !app->serves_until_stopped)
     return false;
   if (app->cfg->is_deterministic && has_deadline) { /* jump to it */
@@ -552,7 +904,9 @@ static bool tick(pg_app *app) {
   bool has_fired = fire_deadlines(app);
   bool is_stalled = app->ntaken == app->ntaken_at_tick;
   app->ntaken_at_tick = app->ntaken;
-  return app->nqueued > 0 && (has_fired || is_stalled);
+  uint64_t at;
+  return (app->nqueued > 0 && (has_fired || is_stalled)) ||
+         (next_restart(app, &at) && at <= pg_app_now(app));
 }
 
 /* Stops every guest whose event has run past its max_handler_time, even
@@ -564,6 +918,17 @@ static bool tick(pg_app *app) {
  * interrupt is repeated every tick until the run ends (engine.h). An
  * event that ends just as it is read may take its guest's next one with
  * it: that guest had run past its time all the same. */
+/* Deterministic mode: the loop cannot see drain_timeout run out while a
+ * guest's code runs, as its clock is virtual and stands still meanwhile;
+ * one event that alone runs longer is ended on the host's clock, as
+ * max_handler_time is. */
+static bool is_drain_overrun(pg_app *app, uint64_t ran_ns) {
+  return app->cfg->is_deterministic &&
+         atomic_load_explicit(&app->drain_deadline_host_ns,
+                              memory_order_relaxed) != 0 &&
+         ran_ns >= app->cfg->manifest->drain_timeout_ns;
+}
+
 static void check_budgets(pg_app *app) {
   atomic_fetch_add_explicit(&app->ticks, 1, memory_order_relaxed);
   uint64_t now = pg_clock_host_monotonic_ns();
@@ -571,18 +936,36 @@ static void check_budgets(pg_app *app) {
     pg_guest *g = &app->guests[i];
     uint64_t event =
         atomic_load_explicit(&g->event_tick, memory_order_relaxed);
-    if (g->spec->max_handler_time_ns == 0 || event == 0)
+    if (event == 0)
       continue;
     if (event != g->watched_event) { /* a new event: timed from now */
       g->watched_event = event;
       g->watched_since_ns = now;
       continue;
     }
-    if (now - g->watched_since_ns < g->spec->max_handler_time_ns)
+    uint64_t ran = now - g->watched_since_ns;
+    if (g->spec->max_handler_time_ns != 0 &&
+        ran >= g->spec->max_handler_time_ns)
+      atomic_store(&g->is_overdue, true);
+    else if (is_drain_overrun(app, ran))
+      atomic_store(&g->is_cut_off, true);
+    else if (!atomic_load(&g->is_cut_off)) /* else drain_late cut it */
       continue;
-    atomic_store(&g->is_overdue, true);
-    pg_instance_interrupt(g->inst);
+    /* The instance is gone once the guest ended (release). */
+    pthread_mutex_lock(&app->inst_mutex);
+    if (g->inst != NULL &&
+        atomic_load_explicit(&g->event_tick, memory_order_relaxed) == event)
+      pg_instance_interrupt(g->inst);
+    pthread_mutex_unlock(&app->inst_mutex);
   }
+}
+
+/* Wakes every worker, for a flag the pulse set: taking the lock first, so
+ * that none is between its look at the flag and its wait. */
+static void wake_all(pg_app *app) {
+  pg_app_enter(app, NULL);
+  pg_app_leave(app, NULL);
+  pthread_cond_broadcast(&app->wake);
 }
 
 /* Every tick, the budgets; in parallel mode also the deadlines, and the
@@ -597,11 +980,13 @@ static void pulse_tick(void *arg) {
       atomic_load_explicit(&app->nstarting, memory_order_relaxed) > 0 &&
       pg_clock_host_monotonic_ns() - app->start_real_ns >=
           app->cfg->manifest->startup_timeout_ns &&
-      !atomic_exchange(&app->is_startup_late, true)) {
-    pg_app_enter(app, NULL); /* no worker between its look and its wait */
-    pg_app_leave(app, NULL);
-    pthread_cond_broadcast(&app->wake);
-  }
+      !atomic_exchange(&app->is_startup_late, true))
+    wake_all(app);
+  uint64_t drain = atomic_load(&app->drain_deadline_host_ns);
+  if (!app->cfg->is_deterministic && drain != 0 &&
+      pg_clock_host_monotonic_ns() >= drain &&
+      !atomic_exchange(&app->is_drain_late, true))
+    wake_all(app);
   /* Set with the mutex held, so that a worker cannot miss the broadcast
    * between looking at the flag and waiting (this also ends solo mode). */
   const volatile sig_atomic_t *sig = app->cfg->stop_signal;
@@ -658,21 +1043,54 @@ static void startup_late(pg_app *app) {
                 "started: %s", limit, line);
   if (app->first_failure == 0)
     app->first_failure = PG_APP_EXIT_STARTUP;
-  app->is_done = true;
+  begin_shutdown(app);
 }
 
-/* A stop signal: the app ends as when its programs have; programs still
- * running make it fail with 128 + the signal, as a shell reports them. */
+/* A stop signal: the app stops as when its programs have ended; programs
+ * still running are stopped too, and make it fail with 128 + the signal,
+ * as a shell reports them. */
 static void stop(pg_app *app) {
   int sig = *app->cfg->stop_signal;
-  if (!app->is_done)
-    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
                   "stopping: %s", sig == SIGINT    ? "SIGINT"
                                   : sig == SIGTERM ? "SIGTERM"
                                                    : "a signal");
   if (app->programs_left > 0 && app->first_failure == 0)
     app->first_failure = 128 + sig;
-  app->is_done = true;
+  begin_shutdown(app);
+}
+
+/* Whether the app must begin to end: a stop signal, startup_timeout, or
+ * the last program gone. True when it just began. */
+static bool is_ending(pg_app *app) {
+  if (atomic_load_explicit(&app->is_stopping, memory_order_relaxed))
+    stop(app);
+  else if (atomic_load_explicit(&app->nstarting, memory_order_relaxed) > 0 &&
+           (app->cfg->is_deterministic
+                ? app->now_ns >= app->cfg->manifest->startup_timeout_ns
+                : atomic_load_explicit(&app->is_startup_late,
+                                       memory_order_relaxed)))
+    startup_late(app);
+  else if (app->programs_left == 0 && !app->serves_until_stopped)
+    begin_shutdown(app);
+  return app->is_shutting_down;
+}
+
+/* After a START: the guest is up, unless it died in its start hook. A
+ * restarted service's dependents are told it is back. */
+static void started(pg_app *app, pg_guest *g) {
+  if (!g->is_started && !g->spec->is_program)
+    atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
+  g->is_started = true; /* ready, or dead */
+  if (g->state != PG_GUEST_RUNNING)
+    return;
+  g->is_up = true;
+  if (g->nrestarts == 0)
+    return;
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name, 0,
+                "back after restart %u of %u", g->nrestarts,
+                g->spec->max_restarts);
+  tell_dependents(app, g, PG_EV_RESTARTED);
 }
 
 /* The scheduler loop of one thread, in a section of the lock; @p h is the
@@ -686,22 +1104,14 @@ static void work(pg_app *app, pg_lockholder *h) {
                atomic_exchange(&app->is_tick_due, false)) {
       tick(app); /* this worker takes what it posts */
     }
-    if (atomic_load_explicit(&app->is_stopping, memory_order_relaxed)) {
-      stop(app);
-      break;
-    }
-    if (atomic_load_explicit(&app->nstarting, memory_order_relaxed) > 0 &&
-        (app->cfg->is_deterministic
-             ? app->now_ns >= app->cfg->manifest->startup_timeout_ns
-             : atomic_load_explicit(&app->is_startup_late,
-                                    memory_order_relaxed))) {
-      startup_late(app);
-      break;
-    }
-    if (app->programs_left == 0 && !app->serves_until_stopped) {
+    if (!app->is_shutting_down && is_ending(app))
+      continue;
+    if (app->is_shutting_down && shutdown_over(app)) {
       app->is_done = true;
       break;
     }
+    if (app->nrestarting > 0 && restart_due(app, h))
+      continue;
     pg_event *ev = take_event(app);
     if (ev == NULL && pg_applock_is_solo(h)) {
       /* Waiting takes the mutex: look again holding it. */
@@ -717,7 +1127,7 @@ static void work(pg_app *app, pg_lockholder *h) {
                       "left to happen");
         if (app->first_failure == 0)
           app->first_failure = 1;
-        app->is_done = true;
+        begin_shutdown(app);
       }
       continue;
     }
@@ -731,9 +1141,10 @@ static void work(pg_app *app, pg_lockholder *h) {
     if (app->cfg->is_deterministic)
       app->now_ns += EVENT_TICK_NS;
     deliver(app, ev);
-    if (ev->kind == PG_EV_START && !g->spec->is_program)
-      atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
-    g->is_started |= ev->kind == PG_EV_START; /* ready, or dead */
+    if (ev->kind == PG_EV_START)
+      started(app, g);
+    else if (ev->kind == PG_EV_STOP && g->state == PG_GUEST_RUNNING)
+      g->has_stop_returned = true;
     g->is_busy = false;
     g->worker = NULL;
     event_free(app, ev);
@@ -869,6 +1280,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines' clock */
   pthread_cond_init(&app->wake, &ca);
   pthread_condattr_destroy(&ca);
+  pthread_mutex_init(&app->inst_mutex, NULL);
   app->cfg = cfg;
   pg_applock_init(&app->lock, !cfg->is_deterministic);
   pg_app_enter(app, NULL);
@@ -941,6 +1353,7 @@ static void app_free(pg_app *app) {
   pg_app_leave(app, NULL);
   pg_applock_destroy(&app->lock);
   pthread_cond_destroy(&app->wake);
+  pthread_mutex_destroy(&app->inst_mutex);
 }
 
 /* When something went wrong, a last word per guest that died: why, and
@@ -950,13 +1363,18 @@ static void summarize(pg_app *app) {
   bool has_service_died = false;
   for (uint32_t i = 0; i < app->nguests; i++) {
     pg_guest *g = &app->guests[i];
-    if (g->state != PG_GUEST_DEAD)
+    if (g->ndeaths == 0)
       continue;
     has_service_died |= !g->spec->is_program;
+    char times[64] = "";
+    if (g->ndeaths > 1 || g->nrestarts > 0)
+      snprintf(times, sizeof times, " %u time%s, restarted %u time%s",
+               g->ndeaths, g->ndeaths == 1 ? "" : "s", g->nrestarts,
+               g->nrestarts == 1 ? "" : "s");
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
-                  "summary: %s died (%s); %u call%s failed because of it",
-                  g->spec->name, g->death, g->calls_failed,
-                  g->calls_failed == 1 ? "" : "s");
+                  "summary: %s died%s (%s%s); %u call%s failed because of it",
+                  g->spec->name, times, g->ndeaths > 1 ? "last: " : "",
+                  g->death, g->calls_failed, g->calls_failed == 1 ? "" : "s");
   }
   if (has_service_died && app->first_failure == 0)
     app->first_failure = PG_APP_EXIT_SERVICE_DIED;

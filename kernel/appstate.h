@@ -22,7 +22,8 @@
 #include "fastclock.h"
 #include "log.h"
 
-enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3, PG_EV_DIED = 4 };
+enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3, PG_EV_DIED = 4,
+       PG_EV_STOP = 5, PG_EV_RESTARTED = 6 };
 enum { PG_EV_HEADER = 48, PG_NAME_MAX = 255 };
 
 /* gRPC status codes used by the kernel itself. */
@@ -47,6 +48,8 @@ typedef enum pg_guest_state {
   PG_GUEST_RUNNING, /* started; takes events */
   PG_GUEST_EXITED,  /* a program that called proc_exit */
   PG_GUEST_DEAD,    /* trapped, interrupted, or a service that exited */
+  PG_GUEST_RESTARTING, /* dead, to start again at restart_at */
+  PG_GUEST_STOPPED, /* stopped at the app's end */
 } pg_guest_state;
 
 typedef struct Z_parigot_instance_t pg_guest;
@@ -58,7 +61,8 @@ struct Z_parigot_instance_t {
   uint32_t name_len;              /* strlen(spec->name) */
   pg_module *module;              /* owned unless shares_module */
   bool shares_module;             /* an earlier guest loaded the same file */
-  pg_instance *inst;              /* owned */
+  pg_instance *inst;              /* owned; NULL once it ended (the pulse
+                                     reads it under app->inst_mutex) */
   wasm_rt_memory_t *memory;       /* the instance's, or NULL */
   char **exports;                 /* owned, nexports strings */
   uint32_t nexports;
@@ -76,7 +80,12 @@ struct Z_parigot_instance_t {
   int exit_code;
   bool has_trapped;
   bool is_busy;                   /* a worker is running its code */
-  bool is_started;                /* its START event is over (or it died) */
+  bool is_started;                /* its first START is over (or it died) */
+  bool is_start_queued;           /* LOADED, its START queued: calls to it
+                                     wait behind that */
+  bool is_up;                     /* started, and not dead since */
+  bool is_stop_sent;              /* the app's end: STOP is queued */
+  bool has_stop_returned;         /* its STOP handler is over */
   pg_lockholder *worker;          /* that worker's, while is_busy */
   /* The pulse's tick count when its running event started, plus one; 0
    * while it runs none. The pulse reads it without the lock. */
@@ -84,9 +93,19 @@ struct Z_parigot_instance_t {
   uint64_t watched_event;         /* pulse thread only: the event_tick it */
   uint64_t watched_since_ns;      /* first saw, and when (host clock) */
   atomic_bool is_overdue;         /* the pulse stopped it for that */
+  atomic_bool is_cut_off;         /* drain_timeout stopped it */
   char death[80];                 /* why it died, for the summary */
   uint32_t calls_failed;          /* calls that failed as it was dead */
+  uint32_t ndeaths;
+  uint32_t nrestarts;             /* restarts begun */
+  uint64_t restart_at;            /* RESTARTING: when, on the app's clock */
 };
+
+/* Whether a call to @p g is queued for it rather than failed at once. */
+static inline bool pg_guest_takes_calls(const pg_guest *g) {
+  return g->state == PG_GUEST_RUNNING ||
+         (g->state == PG_GUEST_LOADED && g->is_start_queued);
+}
 
 /* Everything below is guarded by `lock`, except what a guest's own code
  * touches while it is busy (its event, its declarations). A deterministic
@@ -109,6 +128,13 @@ typedef struct pg_app {
   atomic_uint nstarting;          /* services whose start is not over */
   atomic_bool is_startup_late;    /* parallel: the pulse saw
                                      startup_timeout pass */
+  bool is_shutting_down;          /* the services are being stopped */
+  uint64_t drain_deadline_ns;     /* deterministic: the stop's end */
+  atomic_uint_least64_t drain_deadline_host_ns; /* parallel: the same on
+                                     the host's clock; 0 until then */
+  atomic_bool is_drain_late;      /* parallel: the pulse saw it pass */
+  uint32_t nrestarting;           /* guests in PG_GUEST_RESTARTING */
+  pthread_mutex_t inst_mutex;     /* guests' `inst`, for the pulse */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */

@@ -14,6 +14,7 @@ static void *count_malloc(size_t size, void *user_data) {
   counter *c = user_data;
   void *p = should_fail(c) ? NULL : malloc(size);
   c->live += p != NULL;
+  c->peak = c->live > c->peak ? c->live : c->peak;
   return p;
 }
 
@@ -21,6 +22,7 @@ static void *count_realloc(void *ptr, size_t size, void *user_data) {
   counter *c = user_data;
   void *p = should_fail(c) ? NULL : realloc(ptr, size);
   c->live += p != NULL && ptr == NULL;
+  c->peak = c->live > c->peak ? c->live : c->peak;
   return p;
 }
 

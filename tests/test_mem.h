@@ -15,6 +15,7 @@ typedef struct counter {
   long calls;   /* malloc and realloc calls so far */
   long live;    /* blocks allocated and not yet freed */
   long fail_at; /* call number that returns NULL, or -1 */
+  long peak;    /* the most blocks live at once */
 } counter;
 
 /* A pg_mem over malloc that updates @p c; valid while @p c lives. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,9 +141,11 @@ static void run(char *const argv[], const char *input,
     plan->pid = pid;
   pump(pin[1], pout[0], perr[0], input, &o, &e, plan);
   int st;
-  while (waitpid(pid, &st, 0) < 0)
+  struct rusage ru;
+  while (wait4(pid, &st, 0, &ru) < 0)
     if (errno != EINTR)
-      PG_FAIL("waitpid: %s", strerror(errno));
+      PG_FAIL("wait4: %s", strerror(errno));
+  out->max_rss_kb = ru.ru_maxrss;
   out->elapsed_s = now_s() - t0;
   out->out = o.buf;
   out->err = e.buf;

@@ -16,6 +16,7 @@ typedef struct pg_proc_result {
   char *err;         /* stderr, NUL-terminated; owned */
   int status;        /* exit status, or 128+signal */
   double elapsed_s;  /* wall time */
+  long max_rss_kb;   /* the child's peak resident memory (getrusage) */
 } pg_proc_result;
 
 /**

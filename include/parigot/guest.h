@@ -222,6 +222,34 @@ typedef void (*parigot_died_fn)(const parigot_pb_service_desc *service,
 void parigot_on_required_died(parigot_died_fn fn);
 
 /**
+ * @brief Called when a service this guest requires is back after a
+ * restart (its manifest's `restart = "on-failure"`): calls to it succeed
+ * again.
+ */
+typedef void (*parigot_restarted_fn)(const parigot_pb_service_desc *service);
+
+/**
+ * @brief Have @p fn called when a service this guest requires is back
+ * after a restart (none by default).
+ * @param[in] fn  the function, or NULL for none.
+ */
+void parigot_on_required_restarted(parigot_restarted_fn fn);
+
+/**
+ * @brief Called once when the app ends and this guest is stopped: after
+ * every guest that requires it has stopped, so the services it requires
+ * still answer. Calls it makes here are answered before it is let go.
+ */
+typedef void (*parigot_stop_fn)(void);
+
+/**
+ * @brief Have @p fn called when this guest is stopped (none by default).
+ * Typically set in parigot_guest_start().
+ * @param[in] fn  the function, or NULL for none.
+ */
+void parigot_on_stop(parigot_stop_fn fn);
+
+/**
  * @brief Written by the programmer: declare exports and requirements.
  */
 void parigot_guest_declare(void);

@@ -46,6 +46,8 @@ enum {
   EV_CALL = 2,
   EV_RESPONSE = 3,
   EV_DIED = 4,
+  EV_STOP = 5,
+  EV_RESTARTED = 6,
   EV_HEADER = 48
 };
 
@@ -532,21 +534,42 @@ static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
 /* ---- a required service's death ---------------------------------------- */
 
 static parigot_died_fn died_fn;
+static parigot_restarted_fn restarted_fn;
+static parigot_stop_fn stop_fn;
 
 void parigot_on_required_died(parigot_died_fn fn) { died_fn = fn; }
 
-/* @p name is the service's full name, as this guest required it. */
+void parigot_on_required_restarted(parigot_restarted_fn fn) {
+  restarted_fn = fn;
+}
+
+void parigot_on_stop(parigot_stop_fn fn) { stop_fn = fn; }
+
+/* The descriptor this guest required under the full name @p name. */
+static const parigot_pb_service_desc *required_named(const char *name,
+                                                     uint32_t name_len) {
+  for (size_t i = 0; i < nrequireds; i++) {
+    const char *full = requireds[i].desc->full_name;
+    if (strncmp(full, name, name_len) == 0 && full[name_len] == 0)
+      return requireds[i].desc;
+  }
+  return NULL;
+}
+
 static void on_died(const char *name, uint32_t name_len, const char *why,
                     uint32_t why_len) {
-  for (size_t i = 0; died_fn != NULL && i < nrequireds; i++) {
-    const char *full = requireds[i].desc->full_name;
-    if (strncmp(full, name, name_len) != 0 || full[name_len] != 0)
-      continue;
-    char *text = strndup(why, why_len);
-    died_fn(requireds[i].desc, text ? text : "");
-    free(text);
+  const parigot_pb_service_desc *s = required_named(name, name_len);
+  if (died_fn == NULL || s == NULL)
     return;
-  }
+  char *text = strndup(why, why_len);
+  died_fn(s, text ? text : "");
+  free(text);
+}
+
+static void on_restarted(const char *name, uint32_t name_len) {
+  const parigot_pb_service_desc *s = required_named(name, name_len);
+  if (restarted_fn != NULL && s != NULL)
+    restarted_fn(s);
 }
 
 /* ---- the exports -------------------------------------------------------- */
@@ -621,5 +644,9 @@ __attribute__((export_name("parigot_event"))) void parigot_event(void) {
   else if (kind == EV_RESPONSE)
     on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
                 payload, payload_len);
+  else if (kind == EV_RESTARTED)
+    on_restarted((const char *)method, method_len);
+  else if (kind == EV_STOP && stop_fn != NULL)
+    stop_fn();
   memset(event_buf, 0, 4); /* kind 0: the next event is not here yet */
 }

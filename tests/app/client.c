@@ -30,6 +30,11 @@
  *             through Relay in flight at once, and every 20th a call that
  *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
  *             counts (for parallel mode, several at once);
+ *   restart   a call that crashes Echo, CRASHES times, each after Echo
+ *             is back (a RESTARTED event); then Echo answers; one more
+ *             crash, past its max_restarts, and Echo stays dead;
+ *   silent    a call Echo never answers fails with DEADLINE_EXCEEDED at
+ *             its own deadline (TIMEOUT_MS), and Echo answers the next;
  *   args      prints its argv (the manifest's args);
  *   exit      exits with EXIT_CODE;  trap: traps.
  */
@@ -517,6 +522,80 @@ static void start_big(void) {
   say(apptest_v1_MODE_ECHO, 0, text, 0, big_ok, unexpected_fail, text);
 }
 
+/* ---- restart ------------------------------------------------------------ */
+
+static int crashes_left, crashes_unavailable, restarts_seen;
+
+static void restart_crash(void);
+
+static void restart_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  crashes_unavailable += st->code == PARIGOT_CODE_UNAVAILABLE;
+  /* Echo's RESTARTED comes next. */
+}
+
+static void dead_for_good(void *ctx, const parigot_status *st) {
+  printf("%s: code %" PRIu32 ": %s\n", (const char *)ctx, st->code,
+         st->message);
+  if (strcmp(ctx, "crash past max_restarts") == 0)
+    say(apptest_v1_MODE_ECHO, 1, "", 0, unexpected_ok, dead_for_good,
+        (void *)"then");
+  else
+    parigot_exit(0);
+}
+
+static void answers_after_restarts(void *ctx,
+                                   const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("%d crashes failed UNAVAILABLE; %d restarts seen; then echo "
+         "answered %" PRId64 "\n", crashes_unavailable, restarts_seen,
+         r->value);
+  say(apptest_v1_MODE_CRASH, 0, "", 0, unexpected_ok, dead_for_good,
+      (void *)"crash past max_restarts");
+}
+
+static void restart_crash(void) {
+  crashes_left--;
+  say(apptest_v1_MODE_CRASH, 0, "", 0, unexpected_ok, restart_failed, NULL);
+}
+
+static void echo_restarted(const parigot_pb_service_desc *service) {
+  (void)service;
+  restarts_seen++;
+  if (crashes_left > 0)
+    restart_crash();
+  else
+    say(apptest_v1_MODE_ECHO, 42, "", 0, answers_after_restarts,
+        unexpected_fail, (void *)"after the restarts");
+}
+
+static void start_restart(void) {
+  crashes_left = env_int("CRASHES", 3);
+  parigot_on_required_restarted(echo_restarted);
+  restart_crash();
+}
+
+/* ---- silent: a service that never answers ------------------------------- */
+
+static void silent_answered(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)ctx;
+  printf("next call answered %" PRId64 "\n", r->value);
+  parigot_exit(0);
+}
+
+static void silent_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("unanswered call failed: code %" PRIu32 ": %s\n", st->code,
+         st->message);
+  say(apptest_v1_MODE_ECHO, 7, "", 0, silent_answered, unexpected_fail,
+      (void *)"next");
+}
+
+static void start_silent(void) {
+  parigot_next_call_timeout((uint64_t)env_int("TIMEOUT_MS", 100) * 1000000u);
+  say(apptest_v1_MODE_HOLD, 0, "", 0, unexpected_ok, silent_failed, NULL);
+}
+
 /* ---- the guest's two functions ------------------------------------------ */
 
 void parigot_guest_declare(void) {
@@ -524,7 +603,8 @@ void parigot_guest_declare(void) {
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
       is("many") || is("denied") || is("mixed") || is("context") ||
       is("big") || is("stress") || is("spin") || is("quit") ||
-      is("queued") || is("hog") || is("leave"))
+      is("queued") || is("hog") || is("leave") || is("restart") ||
+      is("silent"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress") || is("queued"))
     apptest_v1_Relay_require();
@@ -571,6 +651,10 @@ void parigot_guest_start(void) {
     stress_rounds = env_int("ROUNDS", 100);
     stress_next();
   }
+  else if (is("restart"))
+    start_restart();
+  else if (is("silent"))
+    start_silent();
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

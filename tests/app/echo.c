@@ -120,7 +120,17 @@ void parigot_guest_declare(void) {
 
 /* SPIN_AT_START=1: the start hook never ends (and calls the host no
  * more), for the tests of an app that cannot stop. */
+/* ON_STOP=log: a line; ON_STOP=spin: a loop only drain_timeout ends. */
+static void stopping(void) {
+  parigot_log(PARIGOT_INFO, "stopping");
+  if (strcmp(getenv("ON_STOP"), "spin") == 0)
+    for (volatile uint32_t spins = 0;; spins++)
+      continue;
+}
+
 void parigot_guest_start(void) {
+  if (getenv("ON_STOP") != NULL)
+    parigot_on_stop(stopping);
   const char *spin = getenv("SPIN_AT_START");
   if (spin != NULL && strcmp(spin, "1") == 0) {
     parigot_log(PARIGOT_INFO, "spinning at start");

@@ -35,7 +35,10 @@ void parigot_guest_declare(void) {
   declare_each("REQUIRES", raw_require);
 }
 
+static void stopping(void) { parigot_log(PARIGOT_INFO, "stopping"); }
+
 void parigot_guest_start(void) {
+  parigot_on_stop(stopping);
   parigot_log(PARIGOT_INFO, "ready");
   const char *program = getenv("PROGRAM");
   if (program != NULL && strcmp(program, "1") == 0)

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
+#include "manifest.h"
 #include "test.h"
+#include "test_mem.h"
 #include "test_proc.h"
 
 /* Runs parigot with the arguments that follow, up to the first NULL. */
@@ -57,15 +60,16 @@ static void expect_in_both_modes(const char *manifest, const char *out,
   }
 }
 
-/* The guests that logged "ready", in log order, separated by spaces. A log
- * line is "t=S.US LEVEL guest[ call=N]: message". */
-static void ready_order(const char *log, char *out, size_t cap) {
+/* The guests that logged @p what ("ready"), in log order, separated by
+ * spaces. A log line is "t=S.US LEVEL guest[ call=N]: message". */
+static void said_order(const char *log, const char *what, char *out,
+                       size_t cap) {
+  char tail[64];
+  size_t tlen = (size_t)snprintf(tail, sizeof tail, ": %s", what);
   out[0] = '\0';
   for (const char *line = log; *line != '\0';) {
     const char *end = strchr(line, '\n');
     size_t len = end ? (size_t)(end - line) : strlen(line);
-    const char *tail = ": ready";
-    size_t tlen = strlen(tail);
     const char *who = memchr(line, ' ', len);
     if (who != NULL && len >= tlen &&
         memcmp(line + len - tlen, tail, tlen) == 0) {
@@ -91,6 +95,19 @@ static long log_time_us(const char *log, const char *text) {
   return s * 1000000 + us;
 }
 
+/* Runs @p manifest in both modes into r[0] (parallel) and r[1]. */
+static void run_both(const char *manifest, pg_proc_result r[2]) {
+  parigot(&r[0], "run", app(manifest), NULL);
+  parigot(&r[1], "run", "--deterministic", app(manifest), NULL);
+}
+
+/* Where @p text is in @p log; fails the test if it is not. */
+static const char *at(const char *log, const char *text) {
+  const char *hit = strstr(log, text);
+  ASSERT_TRUE(hit != NULL);
+  return hit;
+}
+
 /* ---- start-up order ----------------------------------------------------- */
 
 PG_TEST(app_starts_a_chain_from_its_end) {
@@ -98,7 +115,7 @@ PG_TEST(app_starts_a_chain_from_its_end) {
   char order[256];
   parigot(&r, "run", "--deterministic", app("order_chain.toml"), NULL);
   ASSERT_EQ(r.status, 0);
-  ready_order(r.err, order, sizeof order);
+  said_order(r.err, "ready", order, sizeof order);
   ASSERT_STREQ(order, "c b a top");
   pg_proc_result_free(&r);
 }
@@ -108,7 +125,7 @@ PG_TEST(app_starts_a_diamond_bottom_up_lower_index_first) {
   char order[256];
   parigot(&r, "run", "--deterministic", app("order_diamond.toml"), NULL);
   ASSERT_EQ(r.status, 0);
-  ready_order(r.err, order, sizeof order);
+  said_order(r.err, "ready", order, sizeof order);
   ASSERT_STREQ(order, "a c b d top");
   pg_proc_result_free(&r);
 }
@@ -372,6 +389,7 @@ PG_TEST(app_of_services_alone_serves_until_a_signal) {
     pg_proc_run_signalled(argv, "relay: ready", SIGINT, 1, &r);
     ASSERT_EQ(r.status, 0);
     ASSERT_CONTAINS(r.err, "INFO  kernel: stopping: SIGINT\n");
+    ASSERT_TRUE(at(r.err, "relay: stopped") < at(r.err, "echo: stopped"));
     ASSERT_STREQ(r.out, "");
     pg_proc_result_free(&r);
   }
@@ -387,6 +405,182 @@ PG_TEST(app_second_signal_forces_the_exit) {
   ASSERT_EQ(r.status, 128 + SIGTERM);
   ASSERT_TRUE(strstr(r.err, "stopping") == NULL); /* it never got there */
   pg_proc_result_free(&r);
+}
+
+/* ---- stopping ----------------------------------------------------------- */
+
+PG_TEST(app_stops_services_in_reverse_dependency_order) {
+  pg_proc_result r[2];
+  char order[256];
+  run_both("order_chain.toml", r);
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(r[i].status, 0);
+    said_order(r[i].err, "stopping", order, sizeof order); /* the hooks */
+    ASSERT_STREQ(order, "a b c");
+    said_order(r[i].err, "stopped", order, sizeof order); /* the kernel */
+    ASSERT_STREQ(order, "a b c");
+    /* The program ended first, and each STOP came after the one before
+     * it was over. */
+    ASSERT_TRUE(at(r[i].err, "top: exited") < at(r[i].err, "a: stopping"));
+    ASSERT_TRUE(at(r[i].err, "a: stopped") < at(r[i].err, "b: stopping"));
+    pg_proc_result_free(&r[i]);
+  }
+  parigot(&r[0], "run", "--deterministic", app("order_diamond.toml"), NULL);
+  said_order(r[0].err, "stopped", order, sizeof order);
+  ASSERT_STREQ(order, "d b c a"); /* started a c b d */
+  pg_proc_result_free(&r[0]);
+}
+
+/* A dependent's STOP handler may still call what it requires: that is
+ * stopped only once the answer came. */
+PG_TEST(app_stop_handler_calls_a_provider_that_still_answers) {
+  pg_proc_result r[2];
+  run_both("stopcall.toml", r);
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(r[i].status, 0);
+    const char *answered = at(r[i].err, "relay: at stop, echo answered 41");
+    ASSERT_TRUE(at(r[i].err, "relay: stopping") < answered);
+    ASSERT_TRUE(answered < at(r[i].err, "relay: stopped"));
+    ASSERT_TRUE(at(r[i].err, "relay: stopped") <
+                at(r[i].err, "echo: stopping"));
+    ASSERT_CONTAINS(r[i].err, "echo: stopped\n");
+    pg_proc_result_free(&r[i]);
+  }
+}
+
+/* A stop that waits on a call nobody answers ends at drain_timeout
+ * (200ms), not at the call's deadline (5s); the log says who was left and
+ * at what. */
+PG_TEST(app_drain_timeout_ends_a_stop_that_waits) {
+  pg_proc_result r[2];
+  run_both("drain.toml", r);
+  for (int i = 0; i < 2; i++) {
+    const char *line = "ERROR kernel: stopping took longer than its "
+                       "drain_timeout (200ms); not stopped: relay (waits "
+                       "for its calls), echo (waits for relay)\n";
+    ASSERT_EQ(r[i].status, 0);
+    ASSERT_CONTAINS(r[i].err, line);
+    long t = log_time_us(r[i].err, line);
+    ASSERT_TRUE(t >= 200000 && t < 4000000);
+    ASSERT_TRUE(strstr(r[i].err, "relay: stopped") == NULL);
+    pg_proc_result_free(&r[i]);
+  }
+}
+
+/* A STOP handler that never returns, with a max_handler_time longer than
+ * the drain_timeout, is cut off at the drain_timeout and dies. */
+PG_TEST(app_stop_handler_that_never_returns_is_cut_off) {
+  const char *const lines[] = {
+      "echo: stopping\n",
+      "ERROR echo: died: still running when drain_timeout (200ms) ran out\n",
+      "summary: echo died (still running when drain_timeout (200ms) ran "
+      "out); 0 calls failed because of it\n",
+      NULL};
+  expect_in_both_modes("drainspin.toml", "", PG_APP_EXIT_SERVICE_DIED, lines);
+}
+
+/* ---- restarting --------------------------------------------------------- */
+
+/* Echo crashes three times and comes back each time, after its backoff,
+ * through its start hook; Relay is told of each death and return; a
+ * fourth crash is past max_restarts. The same in both modes. */
+PG_TEST(app_restarted_service_comes_back_after_its_backoff) {
+  pg_proc_result r[2];
+  run_both("restart.toml", r);
+  for (int i = 0; i < 2; i++) {
+    const char *log = r[i].err;
+    ASSERT_STREQ(r[i].out,
+                 "3 crashes failed UNAVAILABLE; 3 restarts seen; then echo "
+                 "answered 42\n"
+                 "crash past max_restarts: code 14: the service died\n"
+                 "then: code 14: callee is not running\n");
+    ASSERT_EQ(r[i].status, PG_APP_EXIT_SERVICE_DIED);
+    const char *waits[][2] = {{"echo: restart 1 of 3 in 10ms", "10"},
+                              {"echo: restart 2 of 3 in 20ms", "20"},
+                              {"echo: restart 3 of 3 in 40ms", "40"}};
+    const char *backs[] = {"echo: back after restart 1 of 3",
+                           "echo: back after restart 2 of 3",
+                           "echo: back after restart 3 of 3"};
+    for (int k = 0; k < 3; k++) {
+      long gap = log_time_us(log, backs[k]) - log_time_us(log, waits[k][0]);
+      ASSERT_TRUE(gap >= atol(waits[k][1]) * 1000); /* never early */
+    }
+    ASSERT_CONTAINS(log, "relay: apptest.v1.Echo is back\n");
+    ASSERT_CONTAINS(log, "relay: apptest.v1.Echo died: unreachable "
+                         "executed\n");
+    ASSERT_CONTAINS(log, "ERROR echo: not restarted: it used its 3 "
+                         "restarts\n");
+    ASSERT_CONTAINS(log, "summary: echo died 4 times, restarted 3 times "
+                         "(last: unreachable executed); 5 calls failed "
+                         "because of it\n");
+    pg_proc_result_free(&r[i]);
+  }
+}
+
+PG_TEST(app_restart_sequence_repeats_byte_for_byte) {
+  pg_proc_result a, b;
+  parigot(&a, "run", "--deterministic", app("restart.toml"), NULL);
+  parigot(&b, "run", "--deterministic", app("restart.toml"), NULL);
+  ASSERT_CONTAINS(a.err, "back after restart 3 of 3");
+  ASSERT_STREQ(a.out, b.out);
+  ASSERT_STREQ(a.err, b.err);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
+
+/* The host blocks (pg_mem) live at once at their peak over a
+ * deterministic run of @p manifest, which must free every one. */
+static long peak_blocks(const char *manifest) {
+  counter c = {.fail_at = -1};
+  pg_mem mem = counting_mem(&c);
+  pg_manifest m;
+  char err[512];
+  int status = -1;
+  ASSERT_EQ(pg_manifest_load(app(manifest), &mem, &m, err, sizeof err), 0);
+  FILE *log = fopen("/dev/null", "w");
+  ASSERT_TRUE(log != NULL);
+  pg_app_config cfg = {.manifest = &m, .is_deterministic = true, .log = log};
+  int rc = pg_app_run(&cfg, &mem, &status, err, sizeof err);
+  if (rc != 0)
+    PG_FAIL("%s: %s", manifest, err);
+  ASSERT_EQ(status, PG_APP_EXIT_SERVICE_DIED);
+  fclose(log);
+  pg_manifest_free(&m, &mem);
+  ASSERT_EQ(c.live, 0);
+  return c.peak;
+}
+
+/* 1,000 deaths and restarts use no more memory than 10: each dead
+ * instance is freed, host blocks and guest memory alike. Host blocks are
+ * counted exactly (a kept instance fails the count); the process's peak
+ * RSS takes in the guests' linear memories, whose touched pages come to
+ * tens of KiB each, so one kept per restart would show as tens of MiB. */
+PG_TEST(app_thousand_restarts_leave_memory_flat) {
+  ASSERT_EQ(peak_blocks("restart1000.toml"), peak_blocks("restart10.toml"));
+  pg_proc_result few, many;
+  parigot(&few, "run", "--deterministic", app("restart10.toml"), NULL);
+  parigot(&many, "run", "--deterministic", app("restart1000.toml"), NULL);
+  ASSERT_CONTAINS(many.out, "1000 crashes failed UNAVAILABLE; 1000 restarts "
+                            "seen; then echo answered 42\n");
+  ASSERT_CONTAINS(many.err, "summary: echo died 1001 times, restarted 1000 "
+                            "times");
+  ASSERT_EQ(many.status, PG_APP_EXIT_SERVICE_DIED);
+  ASSERT_TRUE(many.max_rss_kb - few.max_rss_kb < 8 * 1024);
+  pg_proc_result_free(&few);
+  pg_proc_result_free(&many);
+}
+
+/* ---- a service that never answers --------------------------------------- */
+
+PG_TEST(app_service_that_never_answers_fails_the_call_at_its_deadline) {
+  const char *const lines[] = {
+      "echo call=1: holding the call\n",
+      "WARN  client call=1: call to echo failed: deadline exceeded\n",
+      "echo: stopped\n", NULL};
+  expect_in_both_modes("silent.toml",
+                       "unanswered call failed: code 4: deadline exceeded\n"
+                       "next call answered 7\n",
+                       0, lines);
 }
 
 /* ---- exit status -------------------------------------------------------- */

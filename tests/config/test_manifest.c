@@ -92,7 +92,7 @@ static void free_and_check(pg_manifest *m, counter *c) {
 /* Loads @p path, expecting code @p rc and exactly message @p msg, with
  * nothing allocated and the output untouched afterwards. */
 static void expect_load_error(const char *path, int rc, const char *msg) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_mem mem = counting_mem(&c);
   pg_manifest m, before;
   char err[512];
@@ -133,24 +133,29 @@ static const char full_app[] =
     "deadline = \"1.5s\"\n"                     /* 4 */
     "max_message_size = \"8M\"\n"               /* 5 */
     "pulse = \"5ms\"\n"                         /* 6 */
-    "[[service]]\n"                             /* 7 */
-    "name = \"greeting\"\n"                     /* 8 */
-    "wasm = \"greeting.wasm\"\n"                /* 9 */
-    "args = [\"--flag\", \"two words\"]\n"      /* 10 */
-    "env = { LANG = \"fr\", OPTS = \"a=b\" }\n" /* 11 */
-    "max_memory = \"64M\"\n"                    /* 12 */
-    "\n"                                        /* 13 */
-    "[[program]]\n"                             /* 14 */
-    "name = \"hello\"\n"                        /* 15 */
-    "wasm = \"./hello.wasm\"\n"                 /* 16 */
-    "args = []\n"                               /* 17 */
-    "env = {}\n"                                /* 18 */
-    "max_memory = \"1G\"\n"                     /* 19 */
-    "max_handler_time = \"250ms\"\n"            /* 20 */
-    "test = true\n";                            /* 21 */
+    "startup_timeout = \"10s\"\n"               /* 7 */
+    "drain_timeout = \"3s\"\n"                  /* 8 */
+    "[[service]]\n"                             /* 9 */
+    "name = \"greeting\"\n"                     /* 10 */
+    "wasm = \"greeting.wasm\"\n"                /* 11 */
+    "args = [\"--flag\", \"two words\"]\n"      /* 12 */
+    "env = { LANG = \"fr\", OPTS = \"a=b\" }\n" /* 13 */
+    "max_memory = \"64M\"\n"                    /* 14 */
+    "restart = \"on-failure\"\n"                /* 15 */
+    "max_restarts = 3\n"                        /* 16 */
+    "restart_backoff = \"250ms\"\n"             /* 17 */
+    "\n"                                        /* 18 */
+    "[[program]]\n"                             /* 19 */
+    "name = \"hello\"\n"                        /* 20 */
+    "wasm = \"./hello.wasm\"\n"                 /* 21 */
+    "args = []\n"                               /* 22 */
+    "env = {}\n"                                /* 23 */
+    "max_memory = \"1G\"\n"                     /* 24 */
+    "max_handler_time = \"250ms\"\n"            /* 25 */
+    "test = true\n";                            /* 26 */
 
 PG_TEST(manifest_loads_every_key_of_a_full_app) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   enter_tmp_dir();
   write_file("app.toml", full_app);
@@ -160,6 +165,8 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_EQ(m.deadline_ns, 1500000000ull);
   ASSERT_EQ(m.max_message_size, 8u << 20);
   ASSERT_EQ(m.pulse_ns, 5000000u);
+  ASSERT_EQ(m.startup_timeout_ns, 10000000000ull);
+  ASSERT_EQ(m.drain_timeout_ns, 3000000000ull);
   ASSERT_EQ(m.nguests, 2);
   ASSERT_EQ(m.nservices, 1);
 
@@ -174,8 +181,11 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_STREQ(s->env[1], "OPTS=a=b");
   ASSERT_EQ(s->max_memory, 64u << 20);
   ASSERT_EQ(s->max_handler_time_ns, 1000000000ull); /* a service's default */
+  ASSERT_EQ(s->restart, PG_RESTART_ON_FAILURE);
+  ASSERT_EQ(s->max_restarts, 3);
+  ASSERT_EQ(s->restart_backoff_ns, 250000000ull);
   ASSERT_TRUE(!s->is_program && !s->is_test);
-  ASSERT_EQ(s->line, 7);
+  ASSERT_EQ(s->line, 9);
 
   const pg_manifest_guest *p = &m.guests[1];
   ASSERT_STREQ(p->name, "hello");
@@ -184,13 +194,14 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
   ASSERT_EQ(p->nenv, 0);
   ASSERT_EQ(p->max_memory, 1u << 30);
   ASSERT_EQ(p->max_handler_time_ns, 250000000ull);
+  ASSERT_EQ(p->restart, PG_RESTART_NEVER);
   ASSERT_TRUE(p->is_program && p->is_test);
-  ASSERT_EQ(p->line, 14);
+  ASSERT_EQ(p->line, 19);
   free_and_check(&m, &c);
 }
 
 PG_TEST(manifest_fills_defaults_for_optional_keys) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   enter_tmp_dir();
   write_file("app.toml", APP "[[program]]\nname = \"hello\"\n"
@@ -200,19 +211,36 @@ PG_TEST(manifest_fills_defaults_for_optional_keys) {
   ASSERT_EQ(m.max_message_size, 4u << 20);
   ASSERT_EQ(m.pulse_ns, 1000000u);
   ASSERT_EQ(m.startup_timeout_ns, 30000000000ull);
+  ASSERT_EQ(m.drain_timeout_ns, 5000000000ull);
   ASSERT_EQ(m.nguests, 1);
   ASSERT_EQ(m.nservices, 0);
   const pg_manifest_guest *p = &m.guests[0];
   ASSERT_TRUE(p->args == NULL && p->nargs == 0);
   ASSERT_TRUE(p->env == NULL && p->nenv == 0);
   ASSERT_EQ(p->max_memory, 256u << 20);
-  ASSERT_EQ(p->max_handler_time_ns, 0); /* programs: no limit */
+  ASSERT_EQ(p->max_handler_time_ns, 0);    /* programs: no limit */
+  ASSERT_EQ(p->restart, PG_RESTART_NEVER); /* programs never restart */
+  ASSERT_EQ(p->max_restarts, 0);
+  ASSERT_EQ(p->restart_backoff_ns, 0);
   ASSERT_TRUE(p->is_program && !p->is_test);
   free_and_check(&m, &c);
 }
 
+PG_TEST(manifest_fills_restart_defaults_for_a_service) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP SERVICE);
+  load_ok("app.toml", &c, &m);
+  const pg_manifest_guest *s = &m.guests[0];
+  ASSERT_EQ(s->restart, PG_RESTART_NEVER);
+  ASSERT_EQ(s->max_restarts, 5);
+  ASSERT_EQ(s->restart_backoff_ns, 100000000ull);
+  free_and_check(&m, &c);
+}
+
 PG_TEST(manifest_resolves_wasm_relative_to_its_own_directory) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   char abs_toml[2 * PATH_MAX];
   enter_tmp_dir();
@@ -232,7 +260,7 @@ PG_TEST(manifest_resolves_wasm_relative_to_its_own_directory) {
 }
 
 PG_TEST(manifest_keeps_env_in_written_order) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   enter_tmp_dir();
   write_file("app.toml", APP SERVICE "[service.env]\nZED = \"1\"\n"
@@ -246,7 +274,7 @@ PG_TEST(manifest_keeps_env_in_written_order) {
 }
 
 PG_TEST(manifest_lists_services_before_programs) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   enter_tmp_dir();
   write_file("app.toml", APP                                         /* 1-2 */
@@ -268,7 +296,7 @@ PG_TEST(manifest_lists_services_before_programs) {
 }
 
 PG_TEST(manifest_accepts_a_name_of_64_characters) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   char toml[256];
   enter_tmp_dir();
@@ -361,6 +389,23 @@ PG_TEST(manifest_quotes_keys_that_are_not_bare) {
                "app.toml:3: app.\"two words\": unknown key");
 }
 
+PG_TEST(manifest_refuses_restart_keys_in_a_program) {
+  static const char *const keys[] = {"restart = \"on-failure\"",
+                                     "max_restarts = 3",
+                                     "restart_backoff = \"1s\""};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    char toml[256], msg[256];
+    snprintf(toml, sizeof toml,
+             APP "[[program]]\nname = \"p\"\nwasm = \"hello.wasm\"\n%s\n",
+             keys[i]);
+    snprintf(msg, sizeof msg,
+             "app.toml:6: program.%.*s: unknown key; only a [[service]] can "
+             "restart",
+             (int)strcspn(keys[i], " "), keys[i]);
+    expect_error(toml, PARIGOT_EINVAL, msg);
+  }
+}
+
 PG_TEST(manifest_refuses_test_on_a_service) {
   expect_error(APP SERVICE "test = true\n", PARIGOT_EINVAL,
                "app.toml:6: service.test: unknown key; only a [[program]] "
@@ -438,6 +483,40 @@ PG_TEST(manifest_wants_a_boolean_test_flag) {
                    "test = \"yes\"\n",
                PARIGOT_EINVAL,
                "app.toml:6: program.test: expected a boolean, got a string");
+}
+
+PG_TEST(manifest_wants_a_string_restart_policy) {
+  expect_error(APP SERVICE "restart = true\n", PARIGOT_EINVAL,
+               "app.toml:6: service.restart: expected \"never\" or "
+               "\"on-failure\", got a boolean");
+}
+
+PG_TEST(manifest_wants_max_restarts_as_an_integer) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\nmax_restarts = \"5\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.max_restarts: expected an integer, got a "
+               "string");
+}
+
+PG_TEST(manifest_wants_max_restarts_as_an_integer_not_a_float) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\nmax_restarts = 5.0\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.max_restarts: expected an integer, got a "
+               "float");
+}
+
+PG_TEST(manifest_wants_restart_backoff_as_a_duration_string) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\n"
+                           "restart_backoff = 100\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.restart_backoff: expected a duration "
+               "such as 500ms, 2s or 1m, got an integer");
+}
+
+PG_TEST(manifest_wants_drain_timeout_as_a_duration_string) {
+  expect_error(APP "drain_timeout = 5\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.drain_timeout: expected a duration such as "
+               "500ms, 2s or 1m, got an integer");
 }
 
 PG_TEST(manifest_wants_args_to_be_strings) {
@@ -531,13 +610,29 @@ PG_TEST(manifest_rejects_a_zero_deadline) {
 }
 
 PG_TEST(manifest_reads_the_startup_timeout) {
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_manifest m;
   enter_tmp_dir();
   write_file("app.toml", APP "startup_timeout = \"2s\"\n" SERVICE);
   load_ok("app.toml", &c, &m);
   ASSERT_EQ(m.startup_timeout_ns, 2000000000ull);
   free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reads_the_drain_timeout) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP "drain_timeout = \"750ms\"\n" SERVICE);
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.drain_timeout_ns, 750000000ull);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_rejects_a_zero_drain_timeout) {
+  expect_error(APP "drain_timeout = \"0s\"\n" SERVICE, PARIGOT_ERANGE,
+               "app.toml:3: app.drain_timeout: must be greater than 0, got "
+               "\"0s\"");
 }
 
 PG_TEST(manifest_rejects_a_zero_max_handler_time) {
@@ -588,6 +683,119 @@ PG_TEST(manifest_rejects_max_memory_above_4g) {
                "got \"4097M\"");
 }
 
+/* ---- restarts ---------------------------------------------------------- */
+
+PG_TEST(manifest_reads_max_restarts_at_both_ends_of_its_range) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml",
+             APP "[[service]]\nname = \"a\"\nwasm = \"hello.wasm\"\n"
+                 "restart = \"on-failure\"\nmax_restarts = 1\n"
+                 "[[service]]\nname = \"b\"\nwasm = \"hello.wasm\"\n"
+                 "restart = \"on-failure\"\nmax_restarts = 1000000\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].max_restarts, 1);
+  ASSERT_EQ(m.guests[1].max_restarts, 1000000);
+  ASSERT_EQ(m.guests[1].restart, PG_RESTART_ON_FAILURE);
+  ASSERT_EQ(m.guests[1].restart_backoff_ns, 100000000ull); /* default */
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reads_an_explicit_never_restart) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP SERVICE "restart = \"never\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].restart, PG_RESTART_NEVER);
+  ASSERT_EQ(m.guests[0].max_restarts, 5);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_accepts_a_zero_restart_backoff) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP SERVICE "restart = \"on-failure\"\n"
+                                     "restart_backoff = \"0s\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].restart, PG_RESTART_ON_FAILURE);
+  ASSERT_EQ(m.guests[0].restart_backoff_ns, 0);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_accepts_restart_after_the_keys_it_governs) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  write_file("app.toml", APP SERVICE "max_restarts = 7\n"
+                                     "restart_backoff = \"2s\"\n"
+                                     "restart = \"on-failure\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].restart, PG_RESTART_ON_FAILURE);
+  ASSERT_EQ(m.guests[0].max_restarts, 7);
+  ASSERT_EQ(m.guests[0].restart_backoff_ns, 2000000000ull);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_rejects_an_unknown_restart_policy) {
+  expect_error(APP SERVICE "restart = \"always\"\n", PARIGOT_EINVAL,
+               "app.toml:6: service.restart: expected \"never\" or "
+               "\"on-failure\", got \"always\"");
+}
+
+PG_TEST(manifest_rejects_zero_max_restarts) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\nmax_restarts = 0\n",
+               PARIGOT_ERANGE,
+               "app.toml:7: service.max_restarts: must be between 1 and "
+               "1000000, got 0");
+}
+
+PG_TEST(manifest_rejects_max_restarts_above_a_million) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\n"
+                           "max_restarts = 1000001\n",
+               PARIGOT_ERANGE,
+               "app.toml:7: service.max_restarts: must be between 1 and "
+               "1000000, got 1000001");
+}
+
+PG_TEST(manifest_rejects_a_negative_restart_backoff) {
+  expect_error(APP SERVICE "restart = \"on-failure\"\n"
+                           "restart_backoff = \"-1s\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.restart_backoff: expected a duration "
+               "such as 500ms, 2s or 1m, got \"-1s\"");
+}
+
+PG_TEST(manifest_rejects_max_restarts_without_a_restart_policy) {
+  expect_error(APP SERVICE "max_restarts = 3\n", PARIGOT_EINVAL,
+               "app.toml:6: service.max_restarts: has no effect unless "
+               "restart = \"on-failure\"");
+}
+
+PG_TEST(manifest_rejects_max_restarts_before_restart_never) {
+  expect_error(APP SERVICE "max_restarts = 3\nrestart = \"never\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.max_restarts: has no effect unless "
+               "restart = \"on-failure\"");
+}
+
+PG_TEST(manifest_rejects_restart_backoff_after_restart_never) {
+  expect_error(APP SERVICE "restart = \"never\"\n"
+                           "restart_backoff = \"1s\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.restart_backoff: has no effect unless "
+               "restart = \"on-failure\"");
+}
+
+PG_TEST(manifest_names_the_first_restart_key_without_a_policy) {
+  expect_error(APP SERVICE "restart_backoff = \"1s\"\nmax_restarts = 3\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.restart_backoff: has no effect unless "
+               "restart = \"on-failure\"");
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
 PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
@@ -595,7 +803,7 @@ PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
   write_file("app.toml", full_app);
   long i = 0;
   for (;; i++) {
-    counter c = {0, 0, i};
+    counter c = {.fail_at = i};
     pg_mem mem = counting_mem(&c);
     pg_manifest m;
     char err[256];

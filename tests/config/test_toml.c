@@ -476,7 +476,7 @@ PG_TEST(toml_frees_everything_after_any_allocation_failure) {
   char *text = rich_document();
   long i;
   for (i = 0;; i++) {
-    counter c = {0, 0, i};
+    counter c = {.fail_at = i};
     pg_mem mem = counting_mem(&c);
     pg_toml_doc *doc = NULL;
     pg_toml_error err;
@@ -500,7 +500,7 @@ PG_TEST(toml_frees_everything_after_any_allocation_failure) {
 
 PG_TEST(toml_uses_only_the_callers_allocator) {
   char *text = rich_document();
-  counter c = {0, 0, -1};
+  counter c = {.fail_at = -1};
   pg_mem mem = counting_mem(&c);
   pg_toml_doc *doc = NULL;
   ASSERT_EQ(pg_toml_parse(text, strlen(text), &mem, &doc, NULL), 0);

@@ -361,7 +361,7 @@ PG_TEST(graph_out_of_memory_anywhere_is_reported_and_leaks_nothing) {
   char err[256];
   int failures = 0;
   for (long k = 0;; k++) {
-    counter c = {0, 0, k};
+    counter c = {.fail_at = k};
     pg_mem mem = counting_mem(&c);
     int rc = pg_graph_order(nodes, COUNT(nodes), order, &mem, err, sizeof err);
     ASSERT_EQ(c.live, 0);
@@ -373,7 +373,7 @@ PG_TEST(graph_out_of_memory_anywhere_is_reported_and_leaks_nothing) {
   }
   ASSERT_TRUE(failures >= 3); /* the check allocates more than once */
   for (long k = 0;; k++) {
-    counter c = {0, 0, k};
+    counter c = {.fail_at = k};
     pg_mem mem = counting_mem(&c);
     char *text = NULL;
     size_t len = 0;
