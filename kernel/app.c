@@ -14,6 +14,11 @@
  * timing pulse (pulse.h) fires deadlines and wakes a worker for an event
  * left waiting, so workers never read the clock between events.
  *
+ * A guest that dies is released at once (its instance, its queued
+ * events); one that may restart is brought back on the same loop when its
+ * backoff is over. The app's end is a shutdown that sends STOP to each
+ * guest once nothing running requires it (shutdown_step).
+ *
  * Owns the app state (appstate.h) for the duration of pg_app_run().
  */
 #include "app.h"
@@ -253,10 +258,34 @@ static void tell_dependents(pg_app *app, const pg_guest *p, uint32_t kind) {
   }
 }
 
-/* Frees the instance of a guest that ended: its memory goes back at once,
- * not at the app's end. The pulse may be about to interrupt it: the mutex
- * keeps the instance alive until it has. */
+/* Drops the events still queued for @p g, which ended: its calls have
+ * failed, and a restarted instance must not see what the dead one was
+ * sent. */
+static void drop_events(pg_app *app, pg_guest *g) {
+  pg_event **p = &app->head;
+  app->tail = NULL;
+  while (*p != NULL) {
+    pg_event *ev = *p;
+    if (ev->guest != g->index) {
+      app->tail = ev;
+      p = &ev->next;
+      continue;
+    }
+    *p = ev->next;
+    app->nqueued--;
+    g->nqueued--;
+    event_free(app, ev);
+  }
+}
+
+/* Frees the instance of a guest that ended, and what was queued for it:
+ * its memory goes back at once, not at the app's end. The pulse may be
+ * about to interrupt it: the mutex keeps the instance alive until it
+ * has. */
 static void release(pg_app *app, pg_guest *g) {
+  drop_events(app, g);
+  g->evbuf = g->evbuf_cap = 0; /* the next instance registers its own */
+  g->is_buffer_claimed = false;
   pthread_mutex_lock(&app->inst_mutex);
   pg_instance *inst = g->inst;
   atomic_store_explicit(&g->event_tick, 0, memory_order_relaxed);

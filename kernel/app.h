@@ -5,7 +5,8 @@
  * pg_app_run() loads and compiles every guest, lets each declare what it
  * exports and requires, checks the dependency graph as a whole, starts the
  * guests in dependency order, delivers calls and responses until every
- * program has exited, then stops the services in reverse order. In
+ * program has exited (restarting the services that die and may restart),
+ * then stops the services in reverse order, each with a STOP event. In
  * deterministic mode everything runs on the calling thread in an order the
  * inputs fix, on a virtual clock, so two runs print the same bytes and the
  * same log.

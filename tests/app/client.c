@@ -31,8 +31,9 @@
  *             Echo works 20 ms on with a 1 ms deadline; prints its TAG and
  *             counts (for parallel mode, several at once);
  *   restart   a call that crashes Echo, CRASHES times, each after Echo
- *             is back (a RESTARTED event); then Echo answers; one more
- *             crash, past its max_restarts, and Echo stays dead;
+ *             is back (a RESTARTED event), the first with a call queued
+ *             behind it; then Echo answers; one more crash, past its
+ *             max_restarts, and Echo stays dead;
  *   silent    a call Echo never answers fails with DEADLINE_EXCEEDED at
  *             its own deadline (TIMEOUT_MS), and Echo answers the next;
  *   args      prints its argv (the manifest's args);
@@ -569,10 +570,18 @@ static void echo_restarted(const parigot_pb_service_desc *service) {
         unexpected_fail, (void *)"after the restarts");
 }
 
+/* Queued behind the first crash, it fails with it, and the restarted
+ * Echo never sees it (it would log that it holds it). */
+static void behind_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  printf("call queued behind the crash: code %" PRIu32 "\n", st->code);
+}
+
 static void start_restart(void) {
   crashes_left = env_int("CRASHES", 3);
   parigot_on_required_restarted(echo_restarted);
   restart_crash();
+  say(apptest_v1_MODE_HOLD, 0, "", 0, unexpected_ok, behind_failed, NULL);
 }
 
 /* ---- silent: a service that never answers ------------------------------- */
