@@ -82,6 +82,13 @@ static void load_ok(const char *path, counter *c, pg_manifest *m) {
   ASSERT_STREQ(err, "");
 }
 
+/* Loads @p text, written as app.toml in a fresh directory, into @p m. */
+static void load_text(const char *text, counter *c, pg_manifest *m) {
+  enter_tmp_dir();
+  write_file("app.toml", text);
+  load_ok("app.toml", c, m);
+}
+
 static void free_and_check(pg_manifest *m, counter *c) {
   pg_mem mem = counting_mem(c);
   pg_manifest_free(m, &mem);
@@ -157,9 +164,7 @@ static const char full_app[] =
 PG_TEST(manifest_loads_every_key_of_a_full_app) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", full_app);
-  load_ok("app.toml", &c, &m);
+  load_text(full_app, &c, &m);
   ASSERT_STREQ(m.path, "app.toml");
   ASSERT_STREQ(m.name, "helloworld");
   ASSERT_EQ(m.deadline_ns, 1500000000ull);
@@ -203,10 +208,9 @@ PG_TEST(manifest_loads_every_key_of_a_full_app) {
 PG_TEST(manifest_fills_defaults_for_optional_keys) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP "[[program]]\nname = \"hello\"\n"
-                             "wasm = \"hello.wasm\"\n");
-  load_ok("app.toml", &c, &m);
+  load_text(APP "[[program]]\nname = \"hello\"\n"
+                "wasm = \"hello.wasm\"\n",
+            &c, &m);
   ASSERT_EQ(m.deadline_ns, 5000000000ull);
   ASSERT_EQ(m.max_message_size, 4u << 20);
   ASSERT_EQ(m.pulse_ns, 1000000u);
@@ -229,9 +233,7 @@ PG_TEST(manifest_fills_defaults_for_optional_keys) {
 PG_TEST(manifest_fills_restart_defaults_for_a_service) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP SERVICE);
-  load_ok("app.toml", &c, &m);
+  load_text(APP SERVICE, &c, &m);
   const pg_manifest_guest *s = &m.guests[0];
   ASSERT_EQ(s->restart, PG_RESTART_NEVER);
   ASSERT_EQ(s->max_restarts, 5);
@@ -262,10 +264,9 @@ PG_TEST(manifest_resolves_wasm_relative_to_its_own_directory) {
 PG_TEST(manifest_keeps_env_in_written_order) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP SERVICE "[service.env]\nZED = \"1\"\n"
-                                     "ALPHA = \"\"\nMID = \"x y\"\n");
-  load_ok("app.toml", &c, &m);
+  load_text(APP SERVICE "[service.env]\nZED = \"1\"\n"
+                        "ALPHA = \"\"\nMID = \"x y\"\n",
+            &c, &m);
   ASSERT_EQ(m.guests[0].nenv, 3);
   ASSERT_STREQ(m.guests[0].env[0], "ZED=1");
   ASSERT_STREQ(m.guests[0].env[1], "ALPHA=");
@@ -609,22 +610,13 @@ PG_TEST(manifest_rejects_a_zero_deadline) {
                "\"0ms\"");
 }
 
-PG_TEST(manifest_reads_the_startup_timeout) {
+PG_TEST(manifest_reads_the_startup_and_drain_timeouts) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP "startup_timeout = \"2s\"\n" SERVICE);
-  load_ok("app.toml", &c, &m);
+  load_text(APP "startup_timeout = \"2s\"\ndrain_timeout = \"750ms\"\n"
+                SERVICE,
+            &c, &m);
   ASSERT_EQ(m.startup_timeout_ns, 2000000000ull);
-  free_and_check(&m, &c);
-}
-
-PG_TEST(manifest_reads_the_drain_timeout) {
-  counter c = {.fail_at = -1};
-  pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP "drain_timeout = \"750ms\"\n" SERVICE);
-  load_ok("app.toml", &c, &m);
   ASSERT_EQ(m.drain_timeout_ns, 750000000ull);
   free_and_check(&m, &c);
 }
@@ -705,9 +697,7 @@ PG_TEST(manifest_reads_max_restarts_at_both_ends_of_its_range) {
 PG_TEST(manifest_reads_an_explicit_never_restart) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP SERVICE "restart = \"never\"\n");
-  load_ok("app.toml", &c, &m);
+  load_text(APP SERVICE "restart = \"never\"\n", &c, &m);
   ASSERT_EQ(m.guests[0].restart, PG_RESTART_NEVER);
   ASSERT_EQ(m.guests[0].max_restarts, 5);
   free_and_check(&m, &c);
@@ -716,10 +706,9 @@ PG_TEST(manifest_reads_an_explicit_never_restart) {
 PG_TEST(manifest_accepts_a_zero_restart_backoff) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP SERVICE "restart = \"on-failure\"\n"
-                                     "restart_backoff = \"0s\"\n");
-  load_ok("app.toml", &c, &m);
+  load_text(APP SERVICE "restart = \"on-failure\"\n"
+                        "restart_backoff = \"0s\"\n",
+            &c, &m);
   ASSERT_EQ(m.guests[0].restart, PG_RESTART_ON_FAILURE);
   ASSERT_EQ(m.guests[0].restart_backoff_ns, 0);
   free_and_check(&m, &c);
@@ -728,11 +717,10 @@ PG_TEST(manifest_accepts_a_zero_restart_backoff) {
 PG_TEST(manifest_accepts_restart_after_the_keys_it_governs) {
   counter c = {.fail_at = -1};
   pg_manifest m;
-  enter_tmp_dir();
-  write_file("app.toml", APP SERVICE "max_restarts = 7\n"
-                                     "restart_backoff = \"2s\"\n"
-                                     "restart = \"on-failure\"\n");
-  load_ok("app.toml", &c, &m);
+  load_text(APP SERVICE "max_restarts = 7\n"
+                        "restart_backoff = \"2s\"\n"
+                        "restart = \"on-failure\"\n",
+            &c, &m);
   ASSERT_EQ(m.guests[0].restart, PG_RESTART_ON_FAILURE);
   ASSERT_EQ(m.guests[0].max_restarts, 7);
   ASSERT_EQ(m.guests[0].restart_backoff_ns, 2000000000ull);
