@@ -239,22 +239,18 @@ static void format_duration(char *out, size_t cap, uint64_t ns);
  * (docs/abi.md). */
 static void tell_dependents(pg_app *app, const pg_guest *p, uint32_t kind) {
   const char *why = kind == PG_EV_DIED ? p->death : "";
-  for (uint32_t i = 0; i < app->nguests; i++) {
-    pg_guest *g = &app->guests[i];
+  for (uint32_t i = 0; i < p->ndependents; i++) {
+    pg_guest *g = &app->guests[p->dependents[i].guest];
+    uint32_t r = p->dependents[i].req;
     if (g->state != PG_GUEST_RUNNING || g == p)
       continue;
-    for (uint32_t r = 0; r < g->nrequires; r++) {
-      if (g->providers[r] != p->index)
-        continue;
-      pg_event_spec e = {.kind = kind, .service = r,
-                         .method = g->requires[r],
-                         .method_len = (uint32_t)strlen(g->requires[r]),
-                         .payload = why, .payload_len = (uint32_t)strlen(why)};
-      if (pg_app_post(app, g->index, &e) != 0)
-        pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
-                      "out of memory: %s is not told of %s", g->spec->name,
-                      p->spec->name);
-    }
+    pg_event_spec e = {.kind = kind, .service = r, .method = g->requires[r],
+                       .method_len = (uint32_t)strlen(g->requires[r]),
+                       .payload = why, .payload_len = (uint32_t)strlen(why)};
+    if (pg_app_post(app, g->index, &e) != 0)
+      pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                    "out of memory: %s is not told of %s", g->spec->name,
+                    p->spec->name);
   }
 }
 
@@ -563,6 +559,28 @@ static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
 
 /* ---- the dependency graph ----------------------------------------------- */
 
+/* Each guest's dependents, from the providers: who to tell of its death
+ * or return, and who must stop before it. */
+static int link_dependents(pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++)
+    for (uint32_t r = 0; r < app->guests[i].nrequires; r++)
+      app->guests[app->guests[i].providers[r]].ndependents++;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *p = &app->guests[i];
+    p->dependents =
+        pg_mem_calloc(app->mem, p->ndependents + 1, sizeof *p->dependents);
+    if (p->dependents == NULL)
+      return PARIGOT_ENOMEM;
+    p->ndependents = 0; /* counts them again as they are filled */
+  }
+  for (uint32_t i = 0; i < app->nguests; i++)
+    for (uint32_t r = 0; r < app->guests[i].nrequires; r++) {
+      pg_guest *p = &app->guests[app->guests[i].providers[r]];
+      p->dependents[p->ndependents++] = (pg_dependent){i, r};
+    }
+  return 0;
+}
+
 /* Which guest exports each requirement, once the graph is known good. */
 static int link_providers(pg_app *app) {
   for (uint32_t i = 0; i < app->nguests; i++) {
@@ -581,7 +599,7 @@ static int link_providers(pg_app *app) {
             g->provider_exports[r] = e;
           }
   }
-  return 0;
+  return link_dependents(app);
 }
 
 /* The graph's view of the guests; the caller frees the array. */
@@ -742,13 +760,10 @@ static bool has_calls_out(pg_app *app, const pg_guest *g) {
 /* A running guest that requires something @p p exports, or NULL. */
 static const pg_guest *running_dependent(const pg_app *app,
                                          const pg_guest *p) {
-  for (uint32_t i = 0; i < app->nguests; i++) {
-    const pg_guest *d = &app->guests[i];
-    if (d->state != PG_GUEST_RUNNING || d == p)
-      continue;
-    for (uint32_t r = 0; r < d->nrequires; r++)
-      if (d->providers[r] == p->index)
-        return d;
+  for (uint32_t i = 0; i < p->ndependents; i++) {
+    const pg_guest *d = &app->guests[p->dependents[i].guest];
+    if (d->state == PG_GUEST_RUNNING && d != p)
+      return d;
   }
   return NULL;
 }
@@ -1364,6 +1379,7 @@ static void app_free(pg_app *app) {
     free_names(app->mem, g->exports, g->nexports);
     free_names(app->mem, g->requires, g->nrequires);
     pg_mem_free(app->mem, g->providers);
+    pg_mem_free(app->mem, g->dependents);
     pg_mem_free(app->mem, g->provider_exports);
   }
   pg_event *ev;

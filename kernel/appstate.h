@@ -54,6 +54,12 @@ typedef enum pg_guest_state {
 
 typedef struct Z_parigot_instance_t pg_guest;
 
+/* A guest that requires another: the graph's edges, read backwards. */
+typedef struct pg_dependent {
+  uint32_t guest; /* its index */
+  uint32_t req;   /* which of its requirements the other one meets */
+} pg_dependent;
+
 struct Z_parigot_instance_t {
   struct pg_app *app;             /* borrowed */
   uint32_t index;                 /* in app->guests */
@@ -70,6 +76,8 @@ struct Z_parigot_instance_t {
   uint32_t nrequires;
   uint32_t *providers;            /* owned: guest index per requirement */
   uint32_t *provider_exports;     /* owned: its index in that guest's exports */
+  pg_dependent *dependents;       /* owned, ndependents, in guest order */
+  uint32_t ndependents;
   bool is_declaring;              /* inside parigot_main */
   const pg_event *event;          /* during parigot_event */
   uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
