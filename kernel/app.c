@@ -291,6 +291,18 @@ static void release(pg_app *app, pg_guest *g) {
   pg_instance_free(inst);
 }
 
+/* A guest's first start is over once it is up, or dead for good. One that
+ * died in its start hook and will restart is still starting: its
+ * dependents wait for it, and so does startup_timeout. */
+static void settle_start(pg_app *app, pg_guest *g) {
+  if (g->is_started || g->state == PG_GUEST_LOADED ||
+      g->state == PG_GUEST_RESTARTING)
+    return;
+  g->is_started = true;
+  if (!g->spec->is_program)
+    atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
+}
+
 /* The wait before @p g's next restart: restart_backoff, doubled for each
  * restart before it, at most MAX_RESTART_DELAY_NS (or the backoff itself
  * when that is longer). */
@@ -400,6 +412,7 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   release(app, g);
   if (g->state == PG_GUEST_DEAD)
     plan_restart(app, g);
+  settle_start(app, g);
 }
 
 /* Runs a () -> () export of a guest outside the section, which it enters
@@ -684,6 +697,7 @@ static bool redeclare(pg_app *app, pg_guest *g) {
   g->state = PG_GUEST_DEAD;
   g->ndeaths++;
   release(app, g);
+  settle_start(app, g);
   return false;
 }
 
@@ -711,6 +725,7 @@ static void restart(pg_app *app, pg_guest *g, pg_lockholder *h) {
     g->is_start_queued = false;
     g->ndeaths++;
     release(app, g);
+    settle_start(app, g);
   }
   g->is_busy = false;
   g->worker = NULL;
@@ -1061,10 +1076,15 @@ static void describe_unstarted(const pg_app *app, const pg_guest *g,
     if (p->is_started)
       continue;
     n += (size_t)snprintf(out + n, cap - n, "%s%s", sep, p->spec->name);
+    if (p->state == PG_GUEST_RESTARTING && n < cap)
+      n += (size_t)snprintf(out + n, cap - n, ", which restarts");
     sep = ", ";
   }
   if (n < cap)
-    snprintf(out + n, cap - n, "%s)", *sep == 'w' ? "starting" : "");
+    snprintf(out + n, cap - n, "%s)",
+             *sep != 'w'                         ? ""
+             : g->state == PG_GUEST_RESTARTING ? "restarting"
+                                                 : "starting");
 }
 
 /* startup_timeout passed with services not started: the run fails, and
@@ -1123,9 +1143,7 @@ static bool is_ending(pg_app *app) {
 /* After a START: the guest is up, unless it died in its start hook. A
  * restarted service's dependents are told it is back. */
 static void started(pg_app *app, pg_guest *g) {
-  if (!g->is_started && !g->spec->is_program)
-    atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
-  g->is_started = true; /* ready, or dead */
+  settle_start(app, g);
   if (g->state != PG_GUEST_RUNNING)
     return;
   g->is_up = true;

@@ -88,7 +88,8 @@ struct Z_parigot_instance_t {
   int exit_code;
   bool has_trapped;
   bool is_busy;                   /* a worker is running its code */
-  bool is_started;                /* its first START is over (or it died) */
+  bool is_started;                /* its first start is over: it is up, or
+                                     dead for good */
   bool is_start_queued;           /* LOADED, its START queued: calls to it
                                      wait behind that */
   bool is_up;                     /* started, and not dead since */

@@ -129,6 +129,9 @@ static void stopping(void) {
 }
 
 void parigot_guest_start(void) {
+  const char *crash = getenv("CRASH_AT_START");
+  if (crash != NULL && strcmp(crash, "1") == 0)
+    __builtin_trap();
   if (getenv("ON_STOP") != NULL)
     parigot_on_stop(stopping);
   const char *spin = getenv("SPIN_AT_START");

@@ -519,6 +519,24 @@ PG_TEST(app_restarted_service_comes_back_after_its_backoff) {
   }
 }
 
+/* A service that dies in its start hook and will restart is still
+ * starting: what requires it starts only once it is up or, here, dead for
+ * good. */
+PG_TEST(app_dependents_wait_for_a_service_restarting_from_its_start) {
+  pg_proc_result r[2];
+  run_both("startcrash.toml", r);
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(r[i].status, PG_APP_EXIT_SERVICE_DIED);
+    const char *last = at(r[i].err, "echo: not restarted: it used its 2 "
+                                    "restarts");
+    ASSERT_TRUE(last < at(r[i].err, "relay: ready"));
+    ASSERT_TRUE(at(r[i].err, "relay: ready") < at(r[i].err, "top: ready"));
+    ASSERT_CONTAINS(r[i].err, "summary: echo died 3 times, restarted 2 "
+                              "times");
+    pg_proc_result_free(&r[i]);
+  }
+}
+
 PG_TEST(app_restart_sequence_repeats_byte_for_byte) {
   pg_proc_result a, b;
   parigot(&a, "run", "--deterministic", app("restart.toml"), NULL);
