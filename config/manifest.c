@@ -12,17 +12,22 @@
  * unknown key before the key it was meant to be is reported missing. Names
  * are compared once all guests are loaded, so that the duplicate reported is
  * the later one in the file even when a [[program]] comes before the
- * [[service]] it clashes with.
+ * [[service]] it clashes with. Units are read after every guest, whatever
+ * the order of the tables in the file, since they name guests.
  */
 #include "manifest.h"
 
+#include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,20 +39,25 @@
  * since the message only needs to let the user find them. */
 #define SHOWN_SIZE 128
 
+/* A name and where it was written, for the uniqueness checks (of guests'
+ * names, units' names and units' listen addresses) and for looking guests
+ * up by name. */
+typedef struct named {
+  const char *name; /* borrowed from the guest or unit, or a listen key */
+  int line;         /* of the value */
+  size_t index;     /* into the manifest's guests or units */
+} named;
+
 typedef struct loader {
   const char *path;  /* the manifest as given; borrowed, starts messages */
   const pg_mem *mem; /* every allocation of the load */
   char *dir;         /* realpath of the manifest's directory; owned */
   char *err;         /* the caller's buffer, err_len bytes; or NULL */
   size_t err_len;
+  /* every guest, sorted by name once all are loaded, so that units can
+   * find the guests they list; owned */
+  named *guests_by_name;
 } loader;
-
-/* A guest's name and where it was written, for the uniqueness check. */
-typedef struct named {
-  const char *name; /* borrowed from the guest */
-  int line;         /* of the name value */
-  size_t guest;     /* index into the manifest's guests */
-} named;
 
 /* The accepted values of a size key, and how to write its bounds. */
 typedef struct size_range {
@@ -311,26 +321,42 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   return m->name == NULL ? missing(ld, "app", "name", line_of(app)) : 0;
 }
 
+/* ---- arrays of strings ------------------------------------------------- */
+
+/* The length of array @p v, which should hold strings; its elements are
+ * read one by one with get_string_at(), so that the first bad one is the
+ * one reported. */
+static int get_array(loader *ld, const char *key, const pg_toml_value *v,
+                     size_t *n_out) {
+  if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
+    return wrong_type(ld, key, v, "an array of strings");
+  *n_out = pg_toml_array_len(v);
+  return 0;
+}
+
+/* Element @p i of array @p v, named "KEY[i]" in messages. */
+static int get_string_at(loader *ld, const char *key, const pg_toml_value *v,
+                         size_t i, const char **out, size_t *len_out) {
+  char akey[SHOWN_SIZE + 24]; /* key, "[", an index and "]" */
+  snprintf(akey, sizeof akey, "%s[%zu]", key, i);
+  return get_string(ld, akey, pg_toml_array_at(v, i), out, len_out);
+}
+
 /* ---- one [[service]] or [[program]] ------------------------------------ */
 
 static int load_args(loader *ld, const char *key, const pg_toml_value *v,
                      pg_manifest_guest *g) {
-  if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
-    return wrong_type(ld, key, v, "an array of strings");
-  size_t n = pg_toml_array_len(v);
-  if (n == 0)
-    return 0;
+  size_t n;
+  int rc = get_array(ld, key, v, &n);
+  if (rc != 0 || n == 0)
+    return rc;
   if ((g->args = pg_mem_calloc(ld->mem, n, sizeof *g->args)) == NULL)
     return nomem(ld);
   g->nargs = n; /* the NULL slots let pg_manifest_free() undo a failure */
   for (size_t i = 0; i < n; i++) {
-    const pg_toml_value *a = pg_toml_array_at(v, i);
-    char akey[SHOWN_SIZE + 24]; /* key, "[", an index and "]" */
     const char *s;
     size_t len;
-    snprintf(akey, sizeof akey, "%s[%zu]", key, i);
-    int rc = get_string(ld, akey, a, &s, &len);
-    if (rc != 0)
+    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
       return rc;
     if ((g->args[i] = pg_mem_strdup(ld->mem, s)) == NULL)
       return nomem(ld);
@@ -573,7 +599,7 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
 
 /* The number of tables in the root's @p kind key, or a negative error when
  * it is not an array of tables ([service] instead of [[service]]). */
-static int count_guests(loader *ld, const pg_toml_value *root, const char *kind,
+static int count_tables(loader *ld, const pg_toml_value *root, const char *kind,
                         size_t *n) {
   const pg_toml_value *arr = pg_toml_table_get(root, kind);
   char expected[64];
@@ -598,7 +624,7 @@ static int load_list(loader *ld, const pg_toml_value *root, const char *kind,
   size_t n = pg_toml_array_len(arr);
   for (size_t i = 0; i < n; i++) {
     size_t at = m->nguests++; /* counted first, so a failure frees it */
-    names[at].guest = at;
+    names[at].index = at;
     int rc = load_guest(ld, kind, pg_toml_array_at(arr, i), &m->guests[at],
                         &names[at]);
     if (rc != 0)
@@ -614,26 +640,44 @@ static int by_name_then_line(const void *a, const void *b) {
     return c;
   if (x->line != y->line)
     return x->line < y->line ? -1 : 1;
-  return x->guest < y->guest ? -1 : x->guest > y->guest;
+  return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Sorting makes this O(n log n); of all clashes it reports the one written
- * first, naming the guest that had the name before it. */
-static int check_unique(loader *ld, const pg_manifest *m, named *names) {
-  const named *dup = NULL, *first = NULL;
-  qsort(names, m->nguests, sizeof *names, by_name_then_line);
-  for (size_t i = 1, start = 0; i < m->nguests; i++) {
-    if (strcmp(names[i].name, names[start].name) != 0) {
+static int by_name(const void *a, const void *b) {
+  const named *x = a, *y = b;
+  return strcmp(x->name, y->name);
+}
+
+/*
+ * Sorts the @p n entries of @p v by name and finds, of all names given more
+ * than once, the one whose second use is written first: @p dup is that use
+ * and @p first the use before it. Sorting makes this O(n log n). Returns
+ * false when every name is unique.
+ */
+static bool find_clash(named *v, size_t n, const named **dup,
+                       const named **first) {
+  *dup = *first = NULL;
+  if (n < 2)
+    return false;
+  qsort(v, n, sizeof *v, by_name_then_line);
+  for (size_t i = 1, start = 0; i < n; i++) {
+    if (strcmp(v[i].name, v[start].name) != 0) {
       start = i;
-    } else if (i == start + 1 && (dup == NULL || names[i].line < dup->line)) {
-      dup = &names[i];
-      first = &names[start];
+    } else if (i == start + 1 && (*dup == NULL || v[i].line < (*dup)->line)) {
+      *dup = &v[i];
+      *first = &v[start];
     }
   }
-  if (dup == NULL)
+  return *dup != NULL;
+}
+
+/* Leaves @p names sorted by name, as find_guest() needs. */
+static int check_unique(loader *ld, const pg_manifest *m, named *names) {
+  const named *dup, *first;
+  if (!find_clash(names, m->nguests, &dup, &first))
     return 0;
-  const pg_manifest_guest *g = &m->guests[dup->guest];
-  const pg_manifest_guest *f = &m->guests[first->guest];
+  const pg_manifest_guest *g = &m->guests[dup->index];
+  const pg_manifest_guest *f = &m->guests[first->index];
   return fail(ld, PARIGOT_EEXIST, dup->line,
               g->is_program ? "program.name" : "service.name",
               "'%s' is already the name of the %s on line %d", g->name,
@@ -642,27 +686,361 @@ static int check_unique(loader *ld, const pg_manifest *m, named *names) {
 
 static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   size_t nservices, nprograms;
-  int rc = count_guests(ld, root, "service", &nservices);
+  int rc = count_tables(ld, root, "service", &nservices);
   if (rc == 0)
-    rc = count_guests(ld, root, "program", &nprograms);
+    rc = count_tables(ld, root, "program", &nprograms);
   if (rc != 0)
     return rc;
   if (nservices + nprograms == 0)
     return fail(ld, PARIGOT_EINVAL, 0, NULL,
                 "no [[service]] or [[program]]: an app needs at least one");
   size_t n = nservices + nprograms;
-  named *names = pg_mem_calloc(ld->mem, n, sizeof *names);
+  /* The loader owns the names from here on, and keeps them for the units. */
+  named *names = ld->guests_by_name = pg_mem_calloc(ld->mem, n, sizeof *names);
   m->guests = pg_mem_calloc(ld->mem, n, sizeof *m->guests);
   if (names == NULL || m->guests == NULL)
-    rc = nomem(ld);
-  if (rc == 0)
-    rc = load_list(ld, root, "service", m, names);
+    return nomem(ld);
+  rc = load_list(ld, root, "service", m, names);
   m->nservices = m->nguests;
   if (rc == 0)
     rc = load_list(ld, root, "program", m, names);
   if (rc == 0)
     rc = check_unique(ld, m, names);
+  return rc;
+}
+
+/* The entry of the guest called @p name, or NULL; only once check_unique()
+ * has sorted the names. */
+static const named *find_guest(const loader *ld, const pg_manifest *m,
+                               const char *name) {
+  named key = {.name = name};
+  return bsearch(&key, ld->guests_by_name, m->nguests, sizeof key, by_name);
+}
+
+/* ---- the [[unit]] tables ----------------------------------------------- */
+
+/* pg_manifest_guest.unit while the units are read: in no unit yet. */
+#define NO_UNIT UINT32_MAX
+
+/* Room for "[IPV6]:PORT", the form in which listen addresses are compared. */
+#define LISTEN_KEY_SIZE (INET6_ADDRSTRLEN + 8)
+
+/* What is wrong with a listen address, if anything. */
+typedef enum listen_status {
+  LISTEN_OK,
+  LISTEN_MALFORMED, /* not HOST:PORT or [HOST]:PORT with a decimal PORT */
+  LISTEN_BAD_HOST,  /* not an IPv4 literal, localhost or [IPv6 literal] */
+  LISTEN_BAD_PORT,  /* above 65535 */
+} listen_status;
+
+/* A parsed listen address; host points into the text it came from. */
+typedef struct listen_addr {
+  const char *host;     /* without brackets, host_len bytes */
+  size_t host_len;      /* 0 for ":80", whose host is refused */
+  uint32_t port;        /* saturates just above 65535 */
+  int family;           /* AF_INET, AF_INET6, or AF_UNSPEC for localhost */
+  unsigned char ip[16]; /* the address, for AF_INET and AF_INET6 */
+} listen_addr;
+
+/* The port: decimal digits only, since strtoul would take a sign, spaces
+ * and "0x", none of which a user means in an address. */
+static listen_status parse_port(const char *s, uint32_t *out) {
+  uint32_t port = 0;
+  if (*s == '\0')
+    return LISTEN_MALFORMED;
+  for (; *s != '\0'; s++) {
+    if (*s < '0' || *s > '9')
+      return LISTEN_MALFORMED;
+    if (port <= 65535)
+      port = port * 10 + (uint32_t)(*s - '0');
+  }
+  *out = port;
+  return port <= 65535 ? LISTEN_OK : LISTEN_BAD_PORT;
+}
+
+/*
+ * Reads NUL-terminated "HOST:PORT" into @p a. Only literals and localhost
+ * are hosts: a name would need a resolver, and the manifest is checked
+ * before anything runs. An IPv6 literal needs its brackets, which also keep
+ * its colons apart from the port's.
+ */
+static listen_status parse_listen(const char *s, listen_addr *a) {
+  const char *end, *colon; /* of the host, and before the port */
+  char host[INET6_ADDRSTRLEN];
+  bool is_bracketed = s[0] == '[';
+  if (is_bracketed) {
+    a->host = s + 1;
+    end = strchr(a->host, ']');
+    if (end == NULL || end[1] != ':')
+      return LISTEN_MALFORMED;
+    colon = end + 1;
+  } else {
+    a->host = s;
+    /* The last colon, so that "::1:80" is a bad host, not a bad port. */
+    if ((end = colon = strrchr(s, ':')) == NULL)
+      return LISTEN_MALFORMED;
+  }
+  a->host_len = (size_t)(end - a->host);
+  listen_status st = parse_port(colon + 1, &a->port);
+  if (st == LISTEN_MALFORMED)
+    return st;
+  if (a->host_len >= sizeof host)
+    return LISTEN_BAD_HOST;
+  memcpy(host, a->host, a->host_len);
+  host[a->host_len] = '\0';
+  if (is_bracketed)
+    a->family = AF_INET6;
+  else if (strcmp(host, "localhost") == 0)
+    a->family = AF_UNSPEC;
+  else
+    a->family = AF_INET;
+  if (a->family != AF_UNSPEC && inet_pton(a->family, host, a->ip) != 1)
+    return LISTEN_BAD_HOST;
+  return st;
+}
+
+/* @p a as "HOST:PORT" with its IP written canonically, so that two
+ * spellings of one IPv6 address ([::1], [0::1]) compare equal. */
+static void listen_key(char out[LISTEN_KEY_SIZE], const listen_addr *a) {
+  char ip[INET6_ADDRSTRLEN] = "localhost";
+  if (a->family != AF_UNSPEC)
+    inet_ntop(a->family, a->ip, ip, sizeof ip);
+  snprintf(out, LISTEN_KEY_SIZE, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+           ip, (unsigned)a->port);
+}
+
+static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
+                       pg_manifest_unit *u, char lkey[LISTEN_KEY_SIZE]) {
+  static const char expected[] =
+      "HOST:PORT such as 127.0.0.1:8080 or [::1]:8080";
+  const char *s;
+  size_t len;
+  char shown[SHOWN_SIZE];
+  listen_addr a;
+  if (pg_toml_value_string(v, &s, &len) != 0)
+    return wrong_type(ld, key, v, expected);
+  quote(shown, s, len, '"');
+  listen_status st = strlen(s) == len ? parse_listen(s, &a) : LISTEN_MALFORMED;
+  if (st == LISTEN_MALFORMED)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s",
+                expected, shown);
+  if (st == LISTEN_BAD_HOST)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "the host must be an IPv4 address, localhost or an IPv6 "
+                "address in brackets, got %s",
+                shown);
+  if (st == LISTEN_BAD_PORT)
+    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
+                "the port must be between 0 and 65535, got %s", shown);
+  if ((u->listen_host = pg_mem_malloc(ld->mem, a.host_len + 1)) == NULL)
+    return nomem(ld);
+  memcpy(u->listen_host, a.host, a.host_len);
+  u->listen_host[a.host_len] = '\0';
+  u->listen_port = (uint16_t)a.port;
+  listen_key(lkey, &a);
+  return 0;
+}
+
+/* Resolves the names in unit.services to guest indices. Whether each guest
+ * is in this unit only is checked by claim_guests(), once the unit's name is
+ * known for the message. */
+static int load_services(loader *ld, const char *key, const pg_toml_value *v,
+                         const pg_manifest *m, pg_manifest_unit *u) {
+  size_t n;
+  int rc = get_array(ld, key, v, &n);
+  if (rc != 0)
+    return rc;
+  if (n == 0)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "empty; a unit runs at least one service or program");
+  if ((u->guests = pg_mem_calloc(ld->mem, n, sizeof *u->guests)) == NULL)
+    return nomem(ld);
+  u->nguests = n;
+  for (size_t i = 0; i < n; i++) {
+    const char *s;
+    size_t len;
+    char shown[SHOWN_SIZE];
+    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
+      return rc;
+    const named *g = find_guest(ld, m, s);
+    if (g == NULL)
+      return fail(ld, PARIGOT_EINVAL, line_of(pg_toml_array_at(v, i)), key,
+                  "no service or program named %s", quote(shown, s, len, '"'));
+    u->guests[i] = (uint32_t)g->index;
+  }
+  return 0;
+}
+
+/* Puts each guest listed by unit @p at in it; @p services is the list, for
+ * the lines of its values. A guest already in a unit is an error. */
+static int claim_guests(loader *ld, pg_manifest *m, size_t at,
+                        const pg_toml_value *services) {
+  const pg_manifest_unit *u = &m->units[at];
+  for (size_t i = 0; i < u->nguests; i++) {
+    pg_manifest_guest *g = &m->guests[u->guests[i]];
+    const char *kind = g->is_program ? "program" : "service";
+    int line = line_of(pg_toml_array_at(services, i));
+    if (g->unit == at)
+      return fail(ld, PARIGOT_EINVAL, line, "unit.services",
+                  "%s \"%s\" is listed twice in unit \"%s\"", kind, g->name,
+                  u->name);
+    if (g->unit != NO_UNIT) {
+      const pg_manifest_unit *o = &m->units[g->unit];
+      return fail(ld, PARIGOT_EINVAL, line, "unit.services",
+                  "%s \"%s\" is in two units: \"%s\" (line %d) and \"%s\"",
+                  kind, g->name, o->name, o->line, u->name);
+    }
+    g->unit = (uint32_t)at;
+  }
+  return 0;
+}
+
+/* What the checks across units need of one unit, besides the unit. */
+typedef struct unit_seen {
+  int name_line;                    /* of its name value */
+  int listen_line;                  /* of its listen value, if any */
+  char listen_key[LISTEN_KEY_SIZE]; /* its address, from listen_key() */
+} unit_seen;
+
+/* Fills unit @p at from table @p t, and @p seen. On failure the unit may be
+ * partly filled; pg_manifest_free() frees what is there. */
+static int load_unit(loader *ld, const pg_toml_value *t, pg_manifest *m,
+                     size_t at, unit_seen *seen) {
+  pg_manifest_unit *u = &m->units[at];
+  const pg_toml_value *services = NULL;
+  u->line = line_of(t);
+  size_t n = pg_toml_table_len(t);
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
+    char key[SHOWN_SIZE];
+    int rc;
+    key_name(key, "unit", k, klen);
+    if (key_is(k, klen, "name")) {
+      seen->name_line = line_of(v);
+      rc = load_name(ld, key, v, &u->name);
+    } else if (key_is(k, klen, "services")) {
+      services = v;
+      rc = load_services(ld, key, v, m, u);
+    } else if (key_is(k, klen, "listen")) {
+      seen->listen_line = line_of(v);
+      rc = load_listen(ld, key, v, u, seen->listen_key);
+    } else {
+      rc = unknown_key(ld, key, v, "");
+    }
+    if (rc != 0)
+      return rc;
+  }
+  if (u->name == NULL)
+    return missing(ld, "unit", "name", u->line);
+  if (services == NULL)
+    return missing(ld, "unit", "services", u->line);
+  return claim_guests(ld, m, at, services);
+}
+
+static int check_unit_names(loader *ld, const pg_manifest *m, named *names) {
+  const named *dup, *first;
+  if (!find_clash(names, m->nunits, &dup, &first))
+    return 0;
+  return fail(ld, PARIGOT_EEXIST, dup->line, "unit.name",
+              "'%s' is already the name of the unit on line %d", dup->name,
+              m->units[first->index].line);
+}
+
+/* Two units cannot both bind one address. Only equal addresses are found:
+ * 0.0.0.0:80 and 127.0.0.1:80 also clash, but only the OS can tell. */
+static int check_listens(loader *ld, const pg_manifest *m, named *addrs,
+                         size_t naddrs) {
+  const named *dup, *first;
+  if (!find_clash(addrs, naddrs, &dup, &first))
+    return 0;
+  const pg_manifest_unit *f = &m->units[first->index];
+  return fail(ld, PARIGOT_EEXIST, dup->line, "unit.listen",
+              "\"%s\" is already the address of unit \"%s\" on line %d",
+              dup->name, f->name, f->line);
+}
+
+/* Once an app has units, a guest in none would never run. Of those, the
+ * one written first in the file is reported. */
+static int check_all_placed(loader *ld, const pg_manifest *m) {
+  const pg_manifest_guest *first = NULL;
+  for (size_t i = 0; i < m->nguests; i++) {
+    const pg_manifest_guest *g = &m->guests[i];
+    if (g->unit == NO_UNIT && (first == NULL || g->line < first->line))
+      first = g;
+  }
+  if (first == NULL)
+    return 0;
+  return fail(ld, PARIGOT_EINVAL, first->line, NULL,
+              "%s \"%s\" is in no [[unit]]; once an app has units, each "
+              "service and program belongs to one",
+              first->is_program ? "program" : "service", first->name);
+}
+
+/* An app without [[unit]] runs as one process: one unit of every guest. */
+static int add_default_unit(loader *ld, pg_manifest *m) {
+  pg_manifest_unit *u = m->units = pg_mem_calloc(ld->mem, 1, sizeof *u);
+  if (u == NULL)
+    return nomem(ld);
+  m->nunits = 1;
+  u->is_default = true;
+  u->name = pg_mem_strdup(ld->mem, m->name);
+  u->guests = pg_mem_calloc(ld->mem, m->nguests, sizeof *u->guests);
+  if (u->name == NULL || u->guests == NULL)
+    return nomem(ld);
+  u->nguests = m->nguests;
+  for (size_t i = 0; i < m->nguests; i++) {
+    u->guests[i] = (uint32_t)i;
+    m->guests[i].unit = 0;
+  }
+  return 0;
+}
+
+/* @p names and @p addrs have room for every unit; @p seen is scratch. */
+static int load_unit_list(loader *ld, const pg_toml_value *arr, pg_manifest *m,
+                          named *names, named *addrs, unit_seen *seen) {
+  size_t n = pg_toml_array_len(arr), naddrs = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t at = m->nunits++; /* counted first, so a failure frees it */
+    const pg_manifest_unit *u = &m->units[at];
+    int rc = load_unit(ld, pg_toml_array_at(arr, i), m, at, &seen[at]);
+    if (rc != 0)
+      return rc;
+    names[at] = (named){u->name, seen[at].name_line, at};
+    if (u->listen_host != NULL)
+      addrs[naddrs++] = (named){seen[at].listen_key, seen[at].listen_line, at};
+  }
+  int rc = check_unit_names(ld, m, names);
+  if (rc == 0)
+    rc = check_listens(ld, m, addrs, naddrs);
+  if (rc == 0)
+    rc = check_all_placed(ld, m);
+  return rc;
+}
+
+static int load_units(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+  size_t n;
+  int rc = count_tables(ld, root, "unit", &n);
+  if (rc != 0)
+    return rc;
+  if (n == 0)
+    return add_default_unit(ld, m);
+  /* A guest's table takes more than one byte of a file of at most
+   * PG_MANIFEST_MAX_BYTES, so guest indices fit in 32 bits, below NO_UNIT. */
+  assert(m->nguests < NO_UNIT);
+  for (size_t i = 0; i < m->nguests; i++)
+    m->guests[i].unit = NO_UNIT;
+  named *names = pg_mem_calloc(ld->mem, 2 * n, sizeof *names);
+  unit_seen *seen = pg_mem_calloc(ld->mem, n, sizeof *seen);
+  m->units = pg_mem_calloc(ld->mem, n, sizeof *m->units);
+  if (names == NULL || seen == NULL || m->units == NULL)
+    rc = nomem(ld);
+  else
+    rc = load_unit_list(ld, pg_toml_table_get(root, "unit"), m, names,
+                        names + n, seen);
   pg_mem_free(ld->mem, names);
+  pg_mem_free(ld->mem, seen);
   return rc;
 }
 
@@ -761,13 +1139,13 @@ static int check_root_keys(loader *ld, const pg_toml_value *root) {
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(root, i, &k, &klen);
     if (key_is(k, klen, "app") || key_is(k, klen, "service") ||
-        key_is(k, klen, "program"))
+        key_is(k, klen, "program") || key_is(k, klen, "unit"))
       continue;
     char key[SHOWN_SIZE];
     key_name(key, NULL, k, klen);
     return unknown_key(ld, key, v,
-                       "; the top level holds only [app], [[service]] and "
-                       "[[program]]");
+                       "; the top level holds only [app], [[service]], "
+                       "[[program]] and [[unit]]");
   }
   return 0;
 }
@@ -778,6 +1156,8 @@ static int load_doc(loader *ld, const pg_toml_value *root, pg_manifest *m) {
     rc = load_app(ld, root, m);
   if (rc == 0)
     rc = load_guests(ld, root, m);
+  if (rc == 0)
+    rc = load_units(ld, root, m);
   return rc;
 }
 
@@ -812,6 +1192,7 @@ int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
     rc = load_doc(&ld, pg_toml_doc_root(doc), &m);
   pg_toml_free(doc);
   pg_mem_free(ld.mem, ld.dir);
+  pg_mem_free(ld.mem, ld.guests_by_name);
   if (rc != 0) {
     pg_manifest_free(&m, ld.mem);
     return rc;
@@ -839,6 +1220,13 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     free_strings(mem, g->env, g->nenv);
   }
   pg_mem_free(mem, m->guests);
+  for (size_t i = 0; i < m->nunits; i++) {
+    pg_manifest_unit *u = &m->units[i];
+    pg_mem_free(mem, u->name);
+    pg_mem_free(mem, u->guests);
+    pg_mem_free(mem, u->listen_host);
+  }
+  pg_mem_free(mem, m->units);
   pg_mem_free(mem, m->name);
   pg_mem_free(mem, m->path);
   memset(m, 0, sizeof *m);

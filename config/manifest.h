@@ -32,13 +32,29 @@
  * |                      |              |         | unless given; no       |
  * |                      |              |         | restart keys           |
  * | program.test         | boolean      | false   |                        |
+ * | unit.name            | string       | -       | as app.name; unique    |
+ * |                      |              |         | among units            |
+ * | unit.services        | string array | -       | names of services and  |
+ * |                      |              |         | programs; at least one |
+ * | unit.listen          | string       | none    | "HOST:PORT"; HOST an   |
+ * |                      |              |         | IPv4 address,          |
+ * |                      |              |         | localhost or [IPv6];   |
+ * |                      |              |         | PORT 0 .. 65535 (0:    |
+ * |                      |              |         | any free port);        |
+ * |                      |              |         | unique among units     |
  *
- * Each service is one [[service]] table and each program one [[program]].
- * Durations and sizes are strings read by units.h ("500ms", "64M").
+ * Each service is one [[service]] table, each program one [[program]] and
+ * each unit one [[unit]]. Durations and sizes are strings read by units.h
+ * ("500ms", "64M").
  *
- * Names are unique among all services and programs together. Relative wasm
- * paths are relative to the manifest's directory. Any other key is an error,
- * and so is an app with no service and no program.
+ * Names are unique among all services and programs together, and among
+ * units. Relative wasm paths are relative to the manifest's directory. Any
+ * other key is an error, and so is an app with no service and no program.
+ *
+ * A unit is the group of guests that one OS process runs. Once a manifest
+ * has a [[unit]], every service and program is in exactly one unit; with
+ * none, the loader makes a default unit named after the app that runs every
+ * guest and listens nowhere.
  */
 #ifndef PG_CONFIG_MANIFEST_H
 #define PG_CONFIG_MANIFEST_H
@@ -95,7 +111,24 @@ typedef struct pg_manifest_guest {
   bool is_program;     /**< from [[program]], not [[service]] */
   bool is_test;        /**< a test program, run by `parigot test` */
   int line;            /**< line of its [[service]] or [[program]] header */
+  uint32_t unit;       /**< index into pg_manifest.units: the unit it is in */
 } pg_manifest_guest;
+
+/**
+ * @brief A deployment unit: guests that run together in one OS process and
+ * reach the guests of other units over the network.
+ */
+typedef struct pg_manifest_unit {
+  char *name;           /**< unique among units; may be a guest's name */
+  uint32_t *guests;     /**< indices into pg_manifest.guests, as listed */
+  size_t nguests;       /**< at least 1 */
+  /** the host of unit.listen as written, IPv6 without its brackets; NULL:
+   * the unit listens nowhere */
+  char *listen_host;
+  uint16_t listen_port; /**< 0: a free port the system picks */
+  int line;             /**< line of its [[unit]] header; 0 for the default */
+  bool is_default;      /**< made by the loader: the manifest has no [[unit]] */
+} pg_manifest_unit;
 
 /**
  * @brief A loaded app manifest. Every pointer in it is owned by the struct
@@ -112,6 +145,9 @@ typedef struct pg_manifest {
   pg_manifest_guest *guests; /**< services, then programs, each in file order */
   size_t nguests;            /**< at least 1 */
   size_t nservices;          /**< guests[0 .. nservices) are services */
+  /** the [[unit]] tables in file order, or the one default unit */
+  pg_manifest_unit *units;
+  size_t nunits;             /**< at least 1 */
 } pg_manifest;
 
 /**
@@ -122,8 +158,10 @@ typedef struct pg_manifest {
  * "app.toml:9: service.wasm: no such file: /abs/dir/greting.wasm". LINE is
  * the line of the offending value, or of the table that lacks a required
  * key; it is left out ("PATH: KEY: ...") when there is no line to point at,
- * as for a missing [app] table. A TOML syntax error keeps the parser's line
- * and column: "PATH:LINE:COLUMN: message".
+ * as for a missing [app] table. A guest that no [[unit]] lists is reported
+ * at its own header, without KEY: "PATH:LINE: service \"x\" is in no ...".
+ * A TOML syntax error keeps the parser's line and column:
+ * "PATH:LINE:COLUMN: message".
  *
  * Borrows @p path and @p mem for the duration of the call; the result holds
  * memory from @p mem, so the same allocator must be given to
@@ -141,10 +179,13 @@ typedef struct pg_manifest {
  *   PARIGOT_ESYNTAX  the manifest is not valid TOML;
  *   PARIGOT_EINVAL   a key is unknown, missing, of the wrong type or has a
  *                    malformed value; a wasm path is not a regular file; no
- *                    service or program; or @p path or @p out is NULL;
- *   PARIGOT_ERANGE   a size or duration is out of its range, or the file is
- *                    larger than #PG_MANIFEST_MAX_BYTES;
- *   PARIGOT_EEXIST   two services or programs share a name;
+ *                    service or program; a unit names no such guest; a
+ *                    guest is in two units, twice in one, or (once there
+ *                    are units) in none; or @p path or @p out is NULL;
+ *   PARIGOT_ERANGE   a size, duration or listen port is out of its range,
+ *                    or the file is larger than #PG_MANIFEST_MAX_BYTES;
+ *   PARIGOT_EEXIST   two services or programs share a name, or two units
+ *                    share a name or a listen address;
  *   PARIGOT_ENOMEM   an allocation failed.
  */
 int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,

@@ -181,6 +181,9 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
   u64 id = call->id;
   if (!pg_guest_takes_calls(callee)) {
     pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
+  } else if (callee->is_remote) {
+    pg_app_call_out(app, callee, call, g->provider_exports[handle], m,
+                    method_len, body, req_len, g->spec->name);
   } else if ((rc = pg_app_post(
                   app, callee->index,
                   &(pg_event_spec){
@@ -265,7 +268,7 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                   "gone): dropped");
     return PARIGOT_ECANCELED;
   }
-  int rc = pg_app_post(app, call->caller,
+  int rc = pg_app_answer(app, call,
                        &(pg_event_spec){.kind = PG_EV_RESPONSE,
                                         .status = status, .call_id = id,
                                         .app_error = (int32_t)app_error,

@@ -210,12 +210,26 @@ static pg_event *take_event(pg_app *app) {
   return NULL;
 }
 
+int pg_app_answer(pg_app *app, pg_call *call, const pg_event_spec *e) {
+  if (call->caller != PG_CALLER_OUTSIDE)
+    return pg_app_post(app, call->caller, e);
+  pg_wire_reply(app->wire, call->id, e->status, e->app_error, e->payload,
+                e->payload_len);
+  return 0;
+}
+
+/* Who made @p call, for the log. */
+static const char *caller_name(const pg_app *app, const pg_call *call) {
+  return call->caller == PG_CALLER_OUTSIDE
+             ? "wire"
+             : app->guests[call->caller].spec->name;
+}
+
 void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                       const char *why) {
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN,
-                app->guests[call->caller].spec->name, call->id,
-                "call to %s failed: %s", app->guests[call->callee].spec->name,
-                why);
+                caller_name(app, call), call->id, "call to %s failed: %s",
+                app->guests[call->callee].spec->name, why);
   pg_guest *callee = &app->guests[call->callee];
   if (status == PG_STATUS_UNAVAILABLE && callee->ndeaths > 0 &&
       !callee->is_up)
@@ -223,8 +237,9 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
   pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
                      .call_id = call->id, .payload = why,
                      .payload_len = (uint32_t)strlen(why)};
-  if (app->guests[call->caller].state == PG_GUEST_RUNNING &&
-      pg_app_post(app, call->caller, &e) != 0)
+  if ((call->caller == PG_CALLER_OUTSIDE ||
+       app->guests[call->caller].state == PG_GUEST_RUNNING) &&
+      pg_app_answer(app, call, &e) != 0)
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel",
                   call->id, "out of memory: the caller is not told");
   pg_calls_finish(&app->calls, call);
@@ -291,6 +306,18 @@ static void release(pg_app *app, pg_guest *g) {
   pg_instance_free(inst);
 }
 
+/* The unit's port takes connections from now on; the line says where
+ * (the port, when the manifest let the kernel pick one). */
+static void serve(pg_app *app) {
+  const pg_manifest_unit *u = app->cfg->unit;
+  if (u->listen_host == NULL)
+    return; /* it only calls out */
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
+                "unit %s serves on %s:%u", u->name, u->listen_host,
+                pg_wire_port(app->wire));
+  pg_wire_accept(app->wire);
+}
+
 /* A guest's first start is over once it is up, or dead for good. One that
  * died in its start hook and will restart is still starting: its
  * dependents wait for it, and so does startup_timeout. */
@@ -299,8 +326,11 @@ static void settle_start(pg_app *app, pg_guest *g) {
       g->state == PG_GUEST_RESTARTING)
     return;
   g->is_started = true;
-  if (!g->spec->is_program)
-    atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed);
+  if (!g->spec->is_program &&
+      atomic_fetch_sub_explicit(&app->nstarting, 1, memory_order_relaxed) ==
+          1 &&
+      app->wire != NULL)
+    serve(app); /* every service is up */
 }
 
 /* The wait before @p g's next restart: restart_backoff, doubled for each
@@ -431,6 +461,17 @@ static bool run_entry(pg_app *app, pg_guest *g, const char *entry) {
   return false;
 }
 
+/* A remote service starts when its unit serves: at once if the wire
+ * already said so, else once it does (peer_state_in). */
+static void start_remote(pg_app *app, pg_guest *g) {
+  if (app->is_peer_up[g->peer]) {
+    g->state = PG_GUEST_RUNNING;
+    return;
+  }
+  g->is_connecting = true;
+  pg_wire_connect(app->wire, g->peer);
+}
+
 /* Hands @p ev to its guest, which the caller marked busy. */
 static void deliver(pg_app *app, pg_event *ev) {
   pg_guest *g = &app->guests[ev->guest];
@@ -438,6 +479,10 @@ static void deliver(pg_app *app, pg_event *ev) {
     g->is_start_queued = false;
     if (g->state != PG_GUEST_LOADED || app->is_shutting_down)
       return; /* the app ends before it started */
+    if (g->is_remote) {
+      start_remote(app, g);
+      return;
+    }
     g->state = PG_GUEST_RUNNING;
   } else if (g->state != PG_GUEST_RUNNING) {
     if (ev->kind == PG_EV_CALL) {
@@ -815,6 +860,13 @@ static bool shutdown_step(pg_app *app) {
     pg_guest *g = &app->guests[app->start_order[k]];
     if (g->state != PG_GUEST_RUNNING)
       continue;
+    if (g->is_remote) { /* its own unit stops it; here it is let go */
+      if (running_dependent(app, g) == NULL)
+        g->state = PG_GUEST_STOPPED;
+      else
+        is_over = false;
+      continue;
+    }
     if (is_stopped(app, g)) {
       g->state = PG_GUEST_STOPPED;
       g->is_up = false;
@@ -1080,7 +1132,11 @@ static void describe_unstarted(const pg_app *app, const pg_guest *g,
       n += (size_t)snprintf(out + n, cap - n, ", which restarts");
     sep = ", ";
   }
-  if (n < cap)
+  const pg_wire_peer *u = g->is_remote ? &app->peers[g->peer] : NULL;
+  if (n < cap && *sep == 'w' && u != NULL)
+    snprintf(out + n, cap - n, "waits for unit %s at %s:%u)", u->unit,
+             u->host, u->port);
+  else if (n < cap)
     snprintf(out + n, cap - n, "%s)",
              *sep != 'w'                         ? ""
              : g->state == PG_GUEST_RESTARTING ? "restarting"
@@ -1327,9 +1383,244 @@ static int run_app(pg_app *app, char *err, size_t err_len) {
   return 0;
 }
 
+/* ---- calls from the wire ------------------------------------------------ */
+
+/* The running guest of this unit that exports @p service, with the
+ * export's index in *export, or NULL. */
+static pg_guest *exporter(pg_app *app, const char *service, size_t len,
+                          uint32_t *export) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    for (uint32_t e = 0; e < g->nexports && !g->is_remote; e++)
+      if (strlen(g->exports[e]) == len &&
+          memcmp(g->exports[e], service, len) == 0) {
+        *export = e;
+        return g;
+      }
+  }
+  return NULL;
+}
+
+/* pg_wire_app.call: a request from the network becomes a call, as a
+ * guest's dispatch makes one, with the wire as its caller. */
+static uint32_t call_in(void *user, const char *service, size_t service_len,
+                        const char *method, size_t method_len,
+                        const uint8_t *req, size_t req_len,
+                        uint64_t timeout_ns, const char *caller, uint64_t *id,
+                        char *why, size_t why_cap) {
+  pg_app *app = user;
+  uint32_t status = PG_STATUS_OK, export;
+  pg_call *call;
+  pg_app_enter(app, NULL);
+  pg_guest *g = exporter(app, service, service_len, &export);
+  uint64_t now = pg_app_now(app);
+  uint64_t t = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
+  if (g == NULL) {
+    status = PG_STATUS_UNIMPLEMENTED;
+    snprintf(why, why_cap, "unit %s serves no service %.*s",
+             app->cfg->unit->name, (int)service_len, service);
+  } else if (app->is_shutting_down || !pg_guest_takes_calls(g)) {
+    status = PG_STATUS_UNAVAILABLE;
+    snprintf(why, why_cap, "%s is not running", g->spec->name);
+  } else if (pg_calls_start(&app->calls, PG_CALLER_OUTSIDE, g->index,
+                            t > UINT64_MAX - now ? UINT64_MAX : now + t,
+                            &call) != 0) {
+    status = PG_STATUS_RESOURCE_EXHAUSTED;
+    snprintf(why, why_cap, "out of memory");
+  } else if (pg_app_post(app, g->index,
+                         &(pg_event_spec){
+                             .kind = PG_EV_CALL, .call_id = call->id,
+                             .deadline_ns = call->deadline_ns,
+                             .service = export, .method = method,
+                             .method_len = (uint32_t)method_len,
+                             .caller = caller,
+                             .caller_len = (uint32_t)strlen(caller),
+                             .payload = req,
+                             .payload_len = (uint32_t)req_len}) != 0) {
+    pg_calls_finish(&app->calls, call);
+    status = PG_STATUS_RESOURCE_EXHAUSTED;
+    snprintf(why, why_cap, "out of memory");
+  } else {
+    *id = call->id;
+    app->wants_wake = true; /* no worker posted it: wake one */
+  }
+  pg_app_leave(app, NULL);
+  return status;
+}
+
+/* pg_wire_app.cancel: the client is gone; its answer is not wanted. */
+static void cancel_in(void *user, uint64_t id) {
+  pg_app *app = user;
+  pg_app_enter(app, NULL);
+  pg_call *call = pg_calls_find(&app->calls, id);
+  if (call != NULL && !call->is_done && call->caller == PG_CALLER_OUTSIDE) {
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, "wire", id,
+                  "call to %s cancelled: the client is gone",
+                  app->guests[call->callee].spec->name);
+    pg_calls_finish(&app->calls, call);
+  }
+  pg_app_leave(app, NULL);
+}
+
+static void log_in(void *user, int level, const char *msg) {
+  pg_app *app = user;
+  pg_app_enter(app, NULL);
+  pg_log_printf(&app->log, pg_app_now(app), (pg_log_level)level, "wire", 0,
+                "%s", msg);
+  pg_app_leave(app, NULL);
+}
+
+/* ---- calls to other units --------------------------------------------- */
+
+void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
+                     uint32_t export, const char *method, uint32_t method_len,
+                     const void *req, uint32_t req_len, const char *caller) {
+  uint64_t now = pg_app_now(app);
+  pg_wire_call(app->wire, callee->peer, call->id, callee->exports[export],
+               method, method_len, req, req_len,
+               call->deadline_ns > now ? call->deadline_ns - now : 1, caller);
+}
+
+/* pg_wire_app.answered: the other unit's answer, as a RESPONSE to the
+ * guest that called; dropped when the call ended first. */
+static void answered_in(void *user, uint64_t id, uint32_t status,
+                        int32_t app_error, const uint8_t *body, size_t len) {
+  pg_app *app = user;
+  pg_app_enter(app, NULL);
+  pg_call *call = pg_calls_find(&app->calls, id);
+  pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
+                     .call_id = id, .app_error = app_error, .payload = body,
+                     .payload_len = (uint32_t)len};
+  if (call != NULL && !call->is_done) {
+    if (pg_app_answer(app, call, &e) != 0)
+      pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", id,
+                    "out of memory: the caller is not told");
+    call->is_answered = true;
+    pg_calls_finish(&app->calls, call);
+    app->wants_wake = true; /* no worker posted it: wake one */
+  }
+  pg_app_leave(app, NULL);
+}
+
+/* A remote service comes up with its unit, goes down with it (as a death:
+ * its dependents are told), and comes back with it. */
+static void peer_went(pg_app *app, pg_guest *g, bool is_up,
+                      const char *why) {
+  const pg_wire_peer *u = &app->peers[g->peer];
+  if (is_up && g->is_connecting && g->state == PG_GUEST_LOADED) {
+    g->is_connecting = false;
+    g->state = PG_GUEST_RUNNING;
+    started(app, g);
+  } else if (is_up && g->state == PG_GUEST_DEAD && g->is_started) {
+    g->state = PG_GUEST_RUNNING;
+    g->is_up = true;
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name, 0,
+                  "back: unit %s serves again", u->unit);
+    tell_dependents(app, g, PG_EV_RESTARTED);
+  } else if (!is_up && g->state == PG_GUEST_RUNNING) {
+    if (app->is_shutting_down) { /* no loss: the app is ending */
+      g->state = PG_GUEST_STOPPED;
+      return;
+    }
+    snprintf(g->death, sizeof g->death, "unit %s is unreachable: %s",
+             u->unit, why);
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, g->spec->name,
+                  0, "died: %s", g->death);
+    g->state = PG_GUEST_DEAD;
+    g->is_up = false;
+    g->ndeaths++;
+    tell_dependents(app, g, PG_EV_DIED);
+  }
+}
+
+/* pg_wire_app.peer_state: every service of that unit follows it. */
+static void peer_state_in(void *user, uint32_t peer, bool is_up,
+                          const char *why) {
+  pg_app *app = user;
+  pg_app_enter(app, NULL);
+  app->is_peer_up[peer] = is_up;
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (app->guests[i].is_remote && app->guests[i].peer == peer)
+      peer_went(app, &app->guests[i], is_up, why);
+  app->wants_wake = true;
+  pg_app_leave(app, NULL);
+}
+
+/* Every unit a guest here calls must be reachable: it has a listen
+ * address with a port of its own. */
+static int check_peers(pg_app *app, char *err, size_t err_len) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_guest *p = &app->guests[i];
+    for (uint32_t d = 0; p->is_remote && d < p->ndependents; d++) {
+      const pg_guest *g = &app->guests[p->dependents[d].guest];
+      const pg_wire_peer *u = &app->peers[p->peer];
+      if (g->is_remote)
+        continue;
+      if (u->host == NULL || u->port == 0) {
+        snprintf(err, err_len, "%s requires %s, which %s serves in unit %s; "
+                 "that unit needs a listen address %s", g->spec->name,
+                 g->requires[p->dependents[d].req], p->spec->name, u->unit,
+                 u->host == NULL ? "(it has none)"
+                                 : "with a port other than 0");
+        return PARIGOT_EINVAL;
+      }
+    }
+  }
+  return 0;
+}
+
+static bool has_remote(const pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (app->guests[i].is_remote)
+      return true;
+  return false;
+}
+
+/* The unit's wire, when it listens or calls other units. Its port is
+ * bound now, so that a taken port fails the run before anything starts;
+ * it serves once every service has started. */
+static int open_wire(pg_app *app, char *err, size_t err_len) {
+  const pg_manifest_unit *u = app->cfg->unit;
+  const pg_manifest *m = app->cfg->manifest;
+  if (u == NULL || (u->listen_host == NULL && !has_remote(app)))
+    return 0;
+  if (app->cfg->is_deterministic) {
+    snprintf(err, err_len, "unit %s talks over the network, which cannot "
+             "run deterministically", u->name);
+    return PARIGOT_EINVAL;
+  }
+  app->peers = pg_mem_calloc(app->mem, m->nunits, sizeof *app->peers);
+  app->is_peer_up = pg_mem_calloc(app->mem, m->nunits,
+                                  sizeof *app->is_peer_up);
+  if (app->peers == NULL || app->is_peer_up == NULL)
+    return PARIGOT_ENOMEM;
+  for (size_t i = 0; i < m->nunits; i++)
+    app->peers[i] = (pg_wire_peer){m->units[i].name, m->units[i].listen_host,
+                                   m->units[i].listen_port};
+  int rc = check_peers(app, err, err_len);
+  if (rc != 0)
+    return rc;
+  pg_wire_config wc = {.unit = u->name, .host = u->listen_host,
+                       .port = u->listen_port, .peers = app->peers,
+                       .npeers = (uint32_t)m->nunits,
+                       .max_message_size = m->max_message_size};
+  pg_wire_app wa = {call_in,     cancel_in,     log_in,
+                    answered_in, peer_state_in, app};
+  return pg_wire_new(&app->wire, &wc, &wa, app->mem, err, err_len);
+}
+
 /* ---- set-up and tear-down ----------------------------------------------- */
 
+static bool is_local(const pg_app_config *cfg, const pg_manifest_guest *s) {
+  return cfg->unit == NULL || &cfg->manifest->units[s->unit] == cfg->unit;
+}
+
+/* This unit's guests, and the services of the others, which stand in
+ * for them (is_remote): declared here, so that the app's whole graph is
+ * checked, then called over the wire. */
 static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
+  if (!is_local(cfg, s))
+    return !s->is_program;
   return !s->is_program || s->is_test == cfg->run_tests;
 }
 
@@ -1367,12 +1658,14 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     g->index = app->nguests++;
     g->spec = &m->guests[i];
     g->name_len = (uint32_t)strlen(g->spec->name);
+    g->is_remote = !is_local(cfg, g->spec);
+    g->peer = g->spec->unit;
     app->programs_left += g->spec->is_program;
     if (!g->spec->is_program)
       atomic_fetch_add(&app->nstarting, 1);
   }
   app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
-                              m->nservices == m->nguests;
+                              app->programs_left == 0;
   return 0;
 }
 
@@ -1409,6 +1702,9 @@ static void app_free(pg_app *app) {
     app->spare = ev->next;
     pg_mem_free(app->mem, ev);
   }
+  pg_wire_free(app->wire); /* it served nothing: nobody holds the lock */
+  pg_mem_free(app->mem, app->peers);
+  pg_mem_free(app->mem, app->is_peer_up);
   pg_mem_free(app->mem, app->guests);
   pg_mem_free(app->mem, app->start_order);
   pg_calls_free(&app->calls);
@@ -1467,6 +1763,9 @@ static int app_prepare(pg_app *app, const pg_app_config *cfg,
     rc = load_guest(app, &app->guests[i], err, err_len);
   for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
     rc = declare(app, &app->guests[i], err, err_len);
+  for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
+    if (app->guests[i].is_remote)
+      release(app, &app->guests[i]); /* its unit runs it */
   return rc;
 }
 
@@ -1476,6 +1775,10 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
   int rc = app_prepare(&app, cfg, mem, err, err_len);
   if (rc == 0)
     rc = plan_start(&app, err, err_len);
+  if (rc == 0)
+    rc = open_wire(&app, err, err_len);
+  if (rc == 0 && app.wire != NULL && atomic_load(&app.nstarting) == 0)
+    serve(&app); /* no service to wait for */
   if (rc == 0) {
     /* The clock starts with the guests, not with their compilation. */
     app.start_real_ns = real_ns();
@@ -1483,6 +1786,8 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
       app.now_ns = 0;
     pg_app_leave(&app, NULL);
     rc = run_app(&app, err, err_len);
+    pg_wire_free(app.wire); /* its thread may wait for the lock */
+    app.wire = NULL;
     pg_app_enter(&app, NULL);
     summarize(&app);
     *exit_code = app.first_failure;

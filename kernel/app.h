@@ -52,6 +52,10 @@ typedef struct pg_app_config {
    * stops as if its programs had ended (an app of services alone runs
    * until it does). NULL: never. */
   const volatile sig_atomic_t *stop_signal;
+  /* The unit to run, one of manifest->units, or NULL for every guest of
+   * the app in this process. A unit with a listen address serves its
+   * services over the wire once they have all started. */
+  const pg_manifest_unit *unit;
 } pg_app_config;
 
 /*

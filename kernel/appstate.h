@@ -21,14 +21,20 @@
 #include "engine.h"
 #include "fastclock.h"
 #include "log.h"
+#include "wire.h"
 
 enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3, PG_EV_DIED = 4,
        PG_EV_STOP = 5, PG_EV_RESTARTED = 6 };
 enum { PG_EV_HEADER = 48, PG_NAME_MAX = 255 };
 
 /* gRPC status codes used by the kernel itself. */
-enum { PG_STATUS_OK = 0, PG_STATUS_DEADLINE_EXCEEDED = 4,
-       PG_STATUS_UNAVAILABLE = 14, PG_STATUS_MAX = 16 };
+enum { PG_STATUS_OK = 0, PG_STATUS_CANCELLED = 1,
+       PG_STATUS_DEADLINE_EXCEEDED = 4, PG_STATUS_RESOURCE_EXHAUSTED = 8,
+       PG_STATUS_UNIMPLEMENTED = 12, PG_STATUS_UNAVAILABLE = 14,
+       PG_STATUS_MAX = 16 };
+
+/* The caller of a call that came over the wire (pg_call.caller). */
+#define PG_CALLER_OUTSIDE UINT32_MAX
 
 /* An event waiting for its guest: the bytes event_read copies, already in
  * the ABI's layout (docs/abi.md). */
@@ -78,6 +84,10 @@ struct Z_parigot_instance_t {
   uint32_t *provider_exports;     /* owned: its index in that guest's exports */
   pg_dependent *dependents;       /* owned, ndependents, in guest order */
   uint32_t ndependents;
+  bool is_remote;                 /* a service of another unit: calls to
+                                     it go over the wire to `peer` */
+  uint32_t peer;                  /* its unit's index in the manifest */
+  bool is_connecting;             /* remote, started: waits for its unit */
   bool is_declaring;              /* inside parigot_main */
   const pg_event *event;          /* during parigot_event */
   uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
@@ -163,6 +173,10 @@ typedef struct pg_app {
   pg_fastclock fastclock;         /* parallel mode's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
   int first_failure;              /* first non-zero program status */
+  pg_wire *wire;                  /* owned: the unit's port, or NULL */
+  pg_wire_peer *peers;            /* owned: every unit, by index */
+  bool *is_peer_up;               /* owned: each unit's state, as the wire
+                                     last told it */
 } pg_app;
 
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
@@ -203,6 +217,18 @@ bool pg_abi_deliver(pg_guest *g, const pg_event *ev);
 /* The guest's registered event buffer if @p len bytes fit in it and lie in
  * its memory, else NULL. (abi.c) */
 uint8_t *pg_abi_event_buffer(pg_guest *g, uint32_t len);
+
+/* Sends @p call, just started by a guest's dispatch, to the unit of
+ * @p callee, a remote service: method @p method, export @p export, the
+ * request @p req. The answer comes back as a RESPONSE. Lock held. */
+void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
+                     uint32_t export, const char *method, uint32_t method_len,
+                     const void *req, uint32_t req_len, const char *caller);
+
+/* Ends @p call with its answer @p e (a RESPONSE): an event for a guest
+ * that called, the wire's reply for a caller outside. Lock held. 0 or
+ * PARIGOT_ENOMEM. */
+int pg_app_answer(pg_app *app, pg_call *call, const pg_event_spec *e);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
  * message; for the kernel's own failures (deadline, dead callee). Lock

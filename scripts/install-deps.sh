@@ -21,6 +21,10 @@ packages=(
   g++                                # C++ protobuf bench peer
   pkg-config                         # finds libprotobuf for that peer
   libclang-rt-14-dev                 # libFuzzer, sanitizers with clang
+  libuv1-dev libnghttp2-dev          # wire/: the event loop, HTTP/2
+  libhttp-parser-dev                 # wire/: HTTP/1.1 for Connect
+  python3-grpcio python3-protobuf    # interop tests: a real gRPC client
+  nghttp2-client curl                # h2load (bench), curl (interop)
 )
 
 missing=()

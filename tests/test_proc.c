@@ -163,6 +163,89 @@ void pg_proc_run_signalled(char *const argv[], const char *when, int sig,
   run(argv, NULL, NULL, &plan, out);
 }
 
+struct pg_proc {
+  pid_t pid;
+  int out, err; /* read ends, -1 once closed */
+  sink o, e;
+  double t0;
+};
+
+pg_proc *pg_proc_start(char *const argv[]) {
+  int pin[2], pout[2], perr[2];
+  pg_proc *p = calloc(1, sizeof *p);
+  if (p == NULL || pipe(pin) || pipe(pout) || pipe(perr))
+    PG_FAIL("pipe: %s", strerror(errno));
+  signal(SIGPIPE, SIG_IGN);
+  p->t0 = now_s();
+  p->pid = fork();
+  if (p->pid < 0)
+    PG_FAIL("fork: %s", strerror(errno));
+  if (p->pid == 0) {
+    close(pin[1]), close(pout[0]), close(perr[0]);
+    child(argv, NULL, pin[0], pout[1], perr[1]);
+  }
+  close(pin[0]), close(pin[1]), close(pout[1]), close(perr[1]);
+  p->out = pout[0];
+  p->err = perr[0];
+  sink_add(&p->o, "", 0);
+  sink_add(&p->e, "", 0);
+  return p;
+}
+
+/* Reads what the child wrote within @p wait_ms; false once both outputs
+ * are closed. */
+static bool proc_read(pg_proc *p, int wait_ms) {
+  struct pollfd fds[2] = {{p->out, POLLIN, 0}, {p->err, POLLIN, 0}};
+  if (p->out < 0 && p->err < 0)
+    return false;
+  if (poll(fds, 2, wait_ms) < 0 && errno != EINTR)
+    PG_FAIL("poll: %s", strerror(errno));
+  int *fd[2] = {&p->out, &p->err};
+  for (int i = 0; i < 2; i++) {
+    char buf[65536];
+    if (*fd[i] < 0 || !fds[i].revents)
+      continue;
+    ssize_t n = read(*fd[i], buf, sizeof buf);
+    if (n > 0) {
+      sink_add(i == 0 ? &p->o : &p->e, buf, (size_t)n);
+    } else {
+      close(*fd[i]);
+      *fd[i] = -1;
+    }
+  }
+  return true;
+}
+
+const char *pg_proc_wait_for(pg_proc *p, const char *text,
+                             double timeout_s) {
+  double until = now_s() + timeout_s;
+  const char *hit;
+  while ((hit = strstr(p->e.buf, text)) == NULL ||
+         strchr(hit, '\n') == NULL) {
+    if (now_s() > until || !proc_read(p, 50))
+      PG_FAIL("never saw \"%s\"; stderr so far:\n%s", text, p->e.buf);
+  }
+  return p->e.buf;
+}
+
+void pg_proc_stop(pg_proc *p, int sig, pg_proc_result *out) {
+  if (sig != 0)
+    kill(p->pid, sig);
+  while (proc_read(p, -1))
+    continue;
+  int st;
+  struct rusage ru;
+  while (wait4(p->pid, &st, 0, &ru) < 0)
+    if (errno != EINTR)
+      PG_FAIL("wait4: %s", strerror(errno));
+  out->max_rss_kb = ru.ru_maxrss;
+  out->elapsed_s = now_s() - p->t0;
+  out->out = p->o.buf;
+  out->err = p->e.buf;
+  out->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  free(p);
+}
+
 void pg_proc_result_free(pg_proc_result *r) {
   free(r->out);
   free(r->err);

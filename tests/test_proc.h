@@ -33,6 +33,21 @@ void pg_proc_run_signalled(char *const argv[], const char *when, int sig,
                            int times, pg_proc_result *out);
 void pg_proc_result_free(pg_proc_result *r);
 
+/* A program left running while the test talks to it (a server). */
+typedef struct pg_proc pg_proc;
+
+/* Starts argv (NULL-terminated) with an empty stdin; its output is kept. */
+pg_proc *pg_proc_start(char *const argv[]);
+
+/* Waits until the child's stderr holds @p text and the rest of its line,
+ * and returns what it wrote there so far (owned by @p p, valid until the next call). Fails the test
+ * after @p timeout_s seconds or if the child ends first. */
+const char *pg_proc_wait_for(pg_proc *p, const char *text, double timeout_s);
+
+/* Sends @p sig (0: none) and waits for the child to end; @p out gets its
+ * whole output and status, and @p p is freed. */
+void pg_proc_stop(pg_proc *p, int sig, pg_proc_result *out);
+
 /** @brief $PG_BIN/parigot, $PG_GUESTS/<name>.wasm: paths set by CTest. */
 const char *pg_test_parigot(void);
 const char *pg_test_guest(const char *name);

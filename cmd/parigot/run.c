@@ -54,6 +54,7 @@ typedef struct app_opts {
   bool has_real_clock;
   uint64_t seed;
   const char *format; /* graph: "dot" or "svg" */
+  const char *unit;   /* run --unit: the one unit to run */
   const char *manifest;
 } app_opts;
 
@@ -65,11 +66,14 @@ static void help(const char *cmd) {
            "SVG drawn by Graphviz's dot when it is installed.\n");
     return;
   }
-  printf("usage: parigot %s [--deterministic] [--seed N] APP.toml\n\n", cmd);
+  printf("usage: parigot %s [--deterministic] [--seed N]%s APP.toml\n\n",
+         cmd, strcmp(cmd, "run") == 0 ? " [--unit NAME]" : "");
   if (strcmp(cmd, "run") == 0)
     printf("Runs the app: every service and program of APP.toml in this one\n"
            "process, started in dependency order, until every program has\n"
            "exited. The log goes to stderr.\n\n"
+           "  --unit NAME      run only that [[unit]] of APP.toml; it serves\n"
+           "                   its services at its listen address\n"
            "  --deterministic  one thread, virtual clock, seeded random:\n"
            "                   the same inputs give the same output and log\n"
            "  --seed N         random seed (implies --deterministic)\n"
@@ -87,15 +91,27 @@ static void help(const char *cmd) {
            "app cannot start.\n");
 }
 
-/* Returns 0, 1 for --help, or -1 after printing an error. */
+/* Returns 0, 1 for --help, or -1 after printing an error. Options may
+ * come before or after APP.toml. */
 static int parse(app_opts *o, int argc, char **argv) {
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
+  for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     bool has_value = i + 1 < argc;
+    if (a[0] != '-') {
+      if (o->manifest != NULL) {
+        pg_cli_error("%s: expected one APP.toml, got %s and %s (see "
+                     "'parigot %s --help')", o->cmd, o->manifest, a, o->cmd);
+        return -1;
+      }
+      o->manifest = a;
+      continue;
+    }
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
       return 1;
-    if (strcmp(a, "--deterministic") == 0 && strcmp(o->cmd, "graph") != 0) {
+    if (strcmp(a, "--unit") == 0 && strcmp(o->cmd, "run") == 0 &&
+        has_value) {
+      o->unit = argv[++i];
+    } else if (strcmp(a, "--deterministic") == 0 && strcmp(o->cmd, "graph") != 0) {
       o->is_deterministic = true;
     } else if (strcmp(a, "--real-clock") == 0 && strcmp(o->cmd, "run") == 0) {
       o->has_real_clock = true;
@@ -127,13 +143,28 @@ static int parse(app_opts *o, int argc, char **argv) {
                  "every clock is real)", o->cmd);
     return -1;
   }
-  if (i + 1 != argc) {
+  if (o->manifest == NULL) {
     pg_cli_error("%s: expected one APP.toml (see 'parigot %s --help')",
                  o->cmd, o->cmd);
     return -1;
   }
-  o->manifest = argv[i];
   return 0;
+}
+
+/* The unit named @p name, or NULL after saying which there are. */
+static const pg_manifest_unit *find_unit(const pg_manifest *m,
+                                         const char *name) {
+  for (size_t i = 0; i < m->nunits; i++)
+    if (strcmp(m->units[i].name, name) == 0)
+      return &m->units[i];
+  char names[1024] = "";
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits && n < sizeof names; i++)
+    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
+                          i ? ", " : "", m->units[i].name);
+  pg_cli_error("run: --unit %s: %s has no unit of that name (it has: %s)",
+               name, m->path, names);
+  return NULL;
 }
 
 static int run_tests_report(const pg_app_program_result *r, size_t n) {
@@ -194,13 +225,18 @@ static int app_command(const char *cmd, int argc, char **argv) {
     pg_cli_error("%s", err);
     return PG_EXIT_USAGE;
   }
+  const pg_manifest_unit *unit = NULL;
+  if (o.unit != NULL && (unit = find_unit(&m, o.unit)) == NULL) {
+    pg_manifest_free(&m, pg_mem_default());
+    return PG_EXIT_USAGE;
+  }
   pg_app_program_result *results = calloc(m.nguests + 1, sizeof *results);
   size_t nresults = 0;
   pg_app_config cfg = {.manifest = &m, .is_deterministic = o.is_deterministic,
                        .has_real_clock = o.has_real_clock,
                        .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
                        .log = stderr, .results = results,
-                       .nresults = &nresults};
+                       .nresults = &nresults, .unit = unit};
   int status = 0, rc = 0;
   struct sigaction old[2];
   if (strcmp(cmd, "graph") == 0) {

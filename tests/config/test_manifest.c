@@ -94,6 +94,7 @@ static void free_and_check(pg_manifest *m, counter *c) {
   pg_manifest_free(m, &mem);
   ASSERT_EQ(c->live, 0);
   ASSERT_TRUE(m->guests == NULL && m->nguests == 0 && m->name == NULL);
+  ASSERT_TRUE(m->units == NULL && m->nunits == 0);
 }
 
 /* Loads @p path, expecting code @p rc and exactly message @p msg, with
@@ -382,7 +383,7 @@ PG_TEST(manifest_reports_an_unknown_key_in_a_guest) {
 PG_TEST(manifest_reports_an_unknown_top_level_table) {
   expect_error(APP SERVICE "[services]\nname = \"x\"\n", PARIGOT_EINVAL,
                "app.toml:6: services: unknown key; the top level holds only "
-               "[app], [[service]] and [[program]]");
+               "[app], [[service]], [[program]] and [[unit]]");
 }
 
 PG_TEST(manifest_quotes_keys_that_are_not_bare) {
@@ -784,11 +785,391 @@ PG_TEST(manifest_names_the_first_restart_key_without_a_policy) {
                "restart = \"on-failure\"");
 }
 
+/* ---- units ------------------------------------------------------------- */
+
+static const char units_app[] =
+    "[app]\n"                                /* 1 */
+    "name = \"shop\"\n"                      /* 2 */
+    "[[service]]\n"                          /* 3 */
+    "name = \"greeting\"\n"                  /* 4 */
+    "wasm = \"greeting.wasm\"\n"             /* 5 */
+    "[[service]]\n"                          /* 6 */
+    "name = \"store\"\n"                     /* 7 */
+    "wasm = \"hello.wasm\"\n"                /* 8 */
+    "[[service]]\n"                          /* 9 */
+    "name = \"cache\"\n"                     /* 10 */
+    "wasm = \"hello.wasm\"\n"                /* 11 */
+    "[[program]]\n"                          /* 12 */
+    "name = \"hello\"\n"                     /* 13 */
+    "wasm = \"hello.wasm\"\n"                /* 14 */
+    "[[program]]\n"                          /* 15 */
+    "name = \"batch\"\n"                     /* 16 */
+    "wasm = \"hello.wasm\"\n"                /* 17 */
+    "\n"                                     /* 18 */
+    "[[unit]]\n"                             /* 19 */
+    "name = \"front\"\n"                     /* 20 */
+    "services = [\"hello\", \"greeting\"]\n" /* 21 */
+    "listen = \"127.0.0.1:8080\"\n"          /* 22 */
+    "[[unit]]\n"                             /* 23 */
+    "name = \"back\"\n"                      /* 24 */
+    "services = [\"store\"]\n"               /* 25 */
+    "listen = \"[::1]:443\"\n"               /* 26 */
+    "[[unit]]\n"                             /* 27 */
+    "listen = \"localhost:9000\"\n"          /* 28 */
+    "services = [\"batch\"]\n"               /* 29 */
+    "name = \"ops\"\n"                       /* 30 */
+    "[[unit]]\n"                             /* 31 */
+    "name = \"quiet\"\n"                     /* 32 */
+    "services = [\"cache\"]\n";              /* 33 */
+
+/* A unit "web" of greeting alone, written after APP SERVICE: lines 6-8. */
+#define UNIT_WEB "[[unit]]\nname = \"web\"\nservices = [\"greeting\"]\n"
+/* A program, in three lines. */
+#define HELLO "[[program]]\nname = \"hello\"\nwasm = \"hello.wasm\"\n"
+
+PG_TEST(manifest_makes_one_default_unit_of_every_guest_without_units) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP HELLO SERVICE, &c, &m);
+  ASSERT_EQ(m.nunits, 1);
+  const pg_manifest_unit *u = &m.units[0];
+  ASSERT_STREQ(u->name, "demo");
+  ASSERT_TRUE(u->is_default);
+  ASSERT_EQ(u->line, 0);
+  ASSERT_TRUE(u->listen_host == NULL);
+  ASSERT_EQ(u->listen_port, 0);
+  ASSERT_EQ(u->nguests, 2);
+  ASSERT_EQ(u->guests[0], 0); /* guests[] order: the service first */
+  ASSERT_EQ(u->guests[1], 1);
+  ASSERT_STREQ(m.guests[0].name, "greeting");
+  ASSERT_EQ(m.guests[0].unit, 0);
+  ASSERT_EQ(m.guests[1].unit, 0);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reads_units_and_their_listen_addresses) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(units_app, &c, &m);
+  ASSERT_EQ(m.nguests, 5); /* greeting, store, cache, hello, batch */
+  ASSERT_EQ(m.nunits, 4);
+  static const struct {
+    const char *name, *host;
+    uint16_t port;
+    int line;
+    size_t nguests;
+    uint32_t guests[2];
+  } want[] = {{"front", "127.0.0.1", 8080, 19, 2, {3, 0}},
+              {"back", "::1", 443, 23, 1, {1}},
+              {"ops", "localhost", 9000, 27, 1, {4}},
+              {"quiet", NULL, 0, 31, 1, {2}}};
+  for (size_t i = 0; i < 4; i++) {
+    const pg_manifest_unit *u = &m.units[i];
+    ASSERT_STREQ(u->name, want[i].name);
+    if (want[i].host == NULL)
+      ASSERT_TRUE(u->listen_host == NULL);
+    else
+      ASSERT_STREQ(u->listen_host, want[i].host);
+    ASSERT_EQ(u->listen_port, want[i].port);
+    ASSERT_EQ(u->line, want[i].line);
+    ASSERT_TRUE(!u->is_default);
+    ASSERT_EQ(u->nguests, want[i].nguests);
+    for (size_t j = 0; j < u->nguests; j++)
+      ASSERT_EQ(u->guests[j], want[i].guests[j]);
+  }
+  static const uint32_t unit_of[] = {0, 1, 3, 0, 2};
+  for (size_t i = 0; i < 5; i++)
+    ASSERT_EQ(m.guests[i].unit, unit_of[i]);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_lets_a_unit_run_a_program) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE UNIT_WEB HELLO
+            "[[unit]]\nname = \"cli\"\nservices = [\"hello\"]\n",
+            &c, &m);
+  ASSERT_EQ(m.nunits, 2);
+  ASSERT_STREQ(m.units[1].name, "cli");
+  ASSERT_EQ(m.units[1].nguests, 1);
+  ASSERT_EQ(m.units[1].guests[0], 1);
+  ASSERT_TRUE(m.guests[1].is_program);
+  ASSERT_EQ(m.guests[1].unit, 1);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reads_units_written_before_their_guests) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP                                                   /* 1-2 */
+            "[[unit]]\nname = \"b\"\nservices = [\"hello\"]\n"    /* 3 */
+            "[[unit]]\nname = \"a\"\nservices = [\"greeting\"]\n" /* 6 */
+            HELLO SERVICE,
+            &c, &m);
+  ASSERT_EQ(m.nunits, 2);
+  ASSERT_STREQ(m.units[0].name, "b");
+  ASSERT_EQ(m.units[0].line, 3);
+  ASSERT_EQ(m.units[0].guests[0], 1); /* hello, after the service */
+  ASSERT_STREQ(m.units[1].name, "a");
+  ASSERT_EQ(m.units[1].guests[0], 0);
+  ASSERT_EQ(m.guests[0].unit, 1);
+  ASSERT_EQ(m.guests[1].unit, 0);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_lets_a_unit_share_a_name_with_a_service) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE
+            "[[unit]]\nname = \"greeting\"\nservices = [\"greeting\"]\n",
+            &c, &m);
+  ASSERT_STREQ(m.units[0].name, "greeting");
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_accepts_listen_ports_1_and_65535_on_any_interface) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE UNIT_WEB
+            "listen = \"0.0.0.0:65535\"\n" HELLO
+            "[[unit]]\nname = \"cli\"\nservices = [\"hello\"]\n"
+            "listen = \"[::]:1\"\n",
+            &c, &m);
+  ASSERT_STREQ(m.units[0].listen_host, "0.0.0.0");
+  ASSERT_EQ(m.units[0].listen_port, 65535);
+  ASSERT_STREQ(m.units[1].listen_host, "::");
+  ASSERT_EQ(m.units[1].listen_port, 1);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_accepts_one_port_on_two_hosts) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE UNIT_WEB
+            "listen = \"127.0.0.1:8080\"\n" HELLO
+            "[[unit]]\nname = \"cli\"\nservices = [\"hello\"]\n"
+            "listen = \"[::1]:8080\"\n",
+            &c, &m);
+  ASSERT_EQ(m.units[0].listen_port, m.units[1].listen_port);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reports_a_unit_naming_no_guest_at_that_value) {
+  expect_error(APP SERVICE  /* 1-5 */
+               "\n"         /* 6 */
+               "[[unit]]\n" /* 7 */
+               "name = \"web\"\n"
+               "services = [\n"
+               "  \"greeting\",\n" /* 10 */
+               "  \"gretting\",\n" /* 11 */
+               "]\n",
+               PARIGOT_EINVAL,
+               "app.toml:11: unit.services: no service or program named "
+               "\"gretting\"");
+}
+
+PG_TEST(manifest_reports_a_guest_in_two_units) {
+  expect_error(APP SERVICE UNIT_WEB           /* 1-8 */
+               "[[unit]]\nname = \"api\"\n"   /* 9-10 */
+               "services = [\"greeting\"]\n", /* 11 */
+               PARIGOT_EINVAL,
+               "app.toml:11: unit.services: service \"greeting\" is in two "
+               "units: \"web\" (line 6) and \"api\"");
+}
+
+PG_TEST(manifest_reports_a_program_in_two_units) {
+  /* APP and HELLO take lines 1-5; the units start on lines 6 and 9. */
+  expect_error(APP HELLO "[[unit]]\nname = \"a\"\nservices = [\"hello\"]\n"
+                         "[[unit]]\nname = \"b\"\nservices = [\"hello\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:11: unit.services: program \"hello\" is in two "
+               "units: \"a\" (line 6) and \"b\"");
+}
+
+PG_TEST(manifest_reports_a_guest_listed_twice_in_one_unit) {
+  expect_error(APP SERVICE         /* 1-5 */
+               "[[unit]]\n"        /* 6 */
+               "services = [\n"    /* 7 */
+               "  \"greeting\",\n" /* 8 */
+               "  \"greeting\",\n" /* 9 */
+               "]\n"               /* 10 */
+               "name = \"web\"\n", /* 11: named after its list */
+               PARIGOT_EINVAL,
+               "app.toml:9: unit.services: service \"greeting\" is listed "
+               "twice in unit \"web\"");
+}
+
+PG_TEST(manifest_reports_duplicate_unit_names) {
+  /* UNIT_WEB starts on line 6, HELLO takes 9-11, the second unit 12-14. */
+  expect_error(APP SERVICE UNIT_WEB HELLO
+               "[[unit]]\nservices = [\"hello\"]\nname = \"web\"\n",
+               PARIGOT_EEXIST,
+               "app.toml:14: unit.name: 'web' is already the name of the "
+               "unit on line 6");
+}
+
+PG_TEST(manifest_reports_two_units_listening_on_one_address) {
+  /* UNIT_WEB starts on line 6; the second listen is on line 16. */
+  expect_error(APP SERVICE UNIT_WEB
+               "listen = \"127.0.0.1:8080\"\n" HELLO
+               "[[unit]]\nname = \"cli\"\nservices = [\"hello\"]\n"
+               "listen = \"127.0.0.1:8080\"\n",
+               PARIGOT_EEXIST,
+               "app.toml:16: unit.listen: \"127.0.0.1:8080\" is already the "
+               "address of unit \"web\" on line 6");
+}
+
+PG_TEST(manifest_compares_ipv6_listen_addresses_by_value) {
+  expect_error(APP SERVICE UNIT_WEB
+               "listen = \"[::1]:8080\"\n" HELLO
+               "[[unit]]\nname = \"cli\"\nservices = [\"hello\"]\n"
+               "listen = \"[0:0::0:1]:8080\"\n",
+               PARIGOT_EEXIST,
+               "app.toml:16: unit.listen: \"[::1]:8080\" is already the "
+               "address of unit \"web\" on line 6");
+}
+
+PG_TEST(manifest_reports_a_service_in_no_unit_at_its_header) {
+  expect_error(APP SERVICE "\n\n\n"                          /* 1-8 */
+                           "[[service]]\nname = \"cache\"\n" /* 9-10 */
+                           "wasm = \"hello.wasm\"\n" UNIT_WEB,
+               PARIGOT_EINVAL,
+               "app.toml:9: service \"cache\" is in no [[unit]]; once an app "
+               "has units, each service and program belongs to one");
+}
+
+PG_TEST(manifest_reports_the_first_guest_in_no_unit_in_file_order) {
+  /* hello, on line 3, comes after cache in guests[] but first in the file. */
+  expect_error(APP HELLO "[[service]]\nname = \"cache\"\n"
+                         "wasm = \"hello.wasm\"\n" SERVICE UNIT_WEB,
+               PARIGOT_EINVAL,
+               "app.toml:3: program \"hello\" is in no [[unit]]; once an app "
+               "has units, each service and program belongs to one");
+}
+
+PG_TEST(manifest_reports_a_missing_unit_name_at_its_header) {
+  expect_error(APP SERVICE "[[unit]]\nservices = [\"greeting\"]\n",
+               PARIGOT_EINVAL, "app.toml:6: unit.name: missing");
+}
+
+PG_TEST(manifest_reports_missing_unit_services_at_its_header) {
+  expect_error(APP SERVICE "[[unit]]\nname = \"web\"\n", PARIGOT_EINVAL,
+               "app.toml:6: unit.services: missing");
+}
+
+PG_TEST(manifest_rejects_a_unit_of_no_services) {
+  expect_error(APP SERVICE "[[unit]]\nname = \"web\"\nservices = []\n",
+               PARIGOT_EINVAL,
+               "app.toml:8: unit.services: empty; a unit runs at least one "
+               "service or program");
+}
+
+PG_TEST(manifest_wants_unit_services_as_an_array_of_strings) {
+  expect_error(APP SERVICE "[[unit]]\nname = \"web\"\n"
+                           "services = \"greeting\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:8: unit.services: expected an array of strings, got "
+               "a string");
+  expect_error(APP SERVICE "[[unit]]\nname = \"web\"\n"
+                           "services = [\"greeting\", 2]\n",
+               PARIGOT_EINVAL,
+               "app.toml:8: unit.services[1]: expected a string, got an "
+               "integer");
+}
+
+PG_TEST(manifest_checks_a_unit_name_as_a_service_name) {
+  expect_error(APP SERVICE "[[unit]]\nname = \"Web\"\n"
+                           "services = [\"greeting\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: unit.name: 'Web' is not a valid name: use a "
+               "lowercase letter, then up to 63 lowercase letters, digits, "
+               "'_' or '-'");
+}
+
+PG_TEST(manifest_reports_an_unknown_key_in_a_unit) {
+  expect_error(APP SERVICE UNIT_WEB "port = 8080\n", PARIGOT_EINVAL,
+               "app.toml:9: unit.port: unknown key");
+}
+
+PG_TEST(manifest_wants_units_as_arrays_of_tables) {
+  expect_error(APP SERVICE "[unit]\nname = \"web\"\n"
+                           "services = [\"greeting\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: unit: expected an array of tables ([[unit]]), "
+               "got a table");
+}
+
+/* Expects listen = @p value (TOML text) in UNIT_WEB to fail with @p rc and
+ * "app.toml:9: unit.listen: " followed by @p msg. */
+static void expect_listen_error(const char *value, int rc, const char *msg) {
+  char toml[512], full[512];
+  snprintf(toml, sizeof toml, APP SERVICE UNIT_WEB "listen = %s\n", value);
+  snprintf(full, sizeof full, "app.toml:9: unit.listen: %s", msg);
+  expect_error(toml, rc, full);
+}
+
+PG_TEST(manifest_rejects_listen_ports_outside_0_to_65535) {
+  static const char *const bad[] = {"127.0.0.1:65536",
+                                    "[::1]:99999999999999999999999"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char value[128], msg[256];
+    snprintf(value, sizeof value, "\"%s\"", bad[i]);
+    snprintf(msg, sizeof msg,
+             "the port must be between 0 and 65535, got \"%s\"", bad[i]);
+    expect_listen_error(value, PARIGOT_ERANGE, msg);
+  }
+}
+
+PG_TEST(manifest_rejects_listen_hosts_other_than_ip_literals_and_localhost) {
+  static const char *const bad[] = {
+      "1.2.3:80",     "example.com:80", "01.2.3.4:80",      "1.2.3.256:80",
+      ":80",          "::1:80",         "[1.2.3.4]:80",     "[localhost]:80",
+      "LOCALHOST:80", "[]:80",          "[fe80::1%eth0]:80"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char value[128], msg[256];
+    snprintf(value, sizeof value, "\"%s\"", bad[i]);
+    snprintf(msg, sizeof msg,
+             "the host must be an IPv4 address, localhost or an IPv6 "
+             "address in brackets, got \"%s\"",
+             bad[i]);
+    expect_listen_error(value, PARIGOT_EINVAL, msg);
+  }
+}
+
+PG_TEST(manifest_rejects_malformed_listen_addresses) {
+  static const char *const bad[] = {"127.0.0.1",     "127.0.0.1:",
+                                    "127.0.0.1:+80", "127.0.0.1:-80",
+                                    "127.0.0.1: 80", "localhost:8o",
+                                    "[::1]",         "[::1]80",
+                                    "[::1:80",       "",
+                                    "localhost:0x50"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char value[128], msg[256];
+    snprintf(value, sizeof value, "\"%s\"", bad[i]);
+    snprintf(msg, sizeof msg,
+             "expected HOST:PORT such as 127.0.0.1:8080 or [::1]:8080, got "
+             "\"%s\"",
+             bad[i]);
+    expect_listen_error(value, PARIGOT_EINVAL, msg);
+  }
+}
+
+PG_TEST(manifest_wants_listen_as_a_string) {
+  expect_listen_error("8080", PARIGOT_EINVAL,
+                      "expected HOST:PORT such as 127.0.0.1:8080 or "
+                      "[::1]:8080, got an integer");
+  expect_listen_error("\"127.0.0.1:80\\u0000\"", PARIGOT_EINVAL,
+                      "expected HOST:PORT such as 127.0.0.1:8080 or "
+                      "[::1]:8080, got \"127.0.0.1:80\\u0000\"");
+}
+
 /* ---- allocation failures ---------------------------------------------- */
 
-PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
+/* Loads @p toml failing the i-th allocation, for every i until the load
+ * succeeds: each failure must be ENOMEM, say so, and leave nothing live. */
+static void expect_clean_failure_at_every_allocation(const char *toml) {
   enter_tmp_dir();
-  write_file("app.toml", full_app);
+  write_file("app.toml", toml);
   long i = 0;
   for (;; i++) {
     counter c = {.fail_at = i};
@@ -806,4 +1187,12 @@ PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
     ASSERT_EQ(c.live, 0);
   }
   ASSERT_TRUE(i > 10);
+}
+
+PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
+  expect_clean_failure_at_every_allocation(full_app);
+}
+
+PG_TEST(manifest_load_with_units_fails_cleanly_at_every_allocation) {
+  expect_clean_failure_at_every_allocation(units_app);
 }

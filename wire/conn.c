@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wire/conn.c: one TCP connection and its nghttp2 session, whichever end
+ * made it: reading into the session, writing what it has to send, the
+ * idle timer, and closing.
+ *
+ * A session's output is gathered into one buffer per turn and written
+ * with one uv_write, which owns that buffer until it completes. Closing
+ * tells the side that owns the streams (server.c or client.c) first, so
+ * that no call is left waiting on a connection that is gone.
+ */
+#include <string.h>
+
+#include "wireint.h"
+
+bool header_is(const uint8_t *name, size_t len, const char *want) {
+  return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
+static void on_idle(uv_timer_t *t) {
+  conn *c = t->data;
+  if (c->nstreams > 0)
+    return;
+  nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(c->h2),
+                        NGHTTP2_NO_ERROR, NULL, 0);
+  conn_flush(c);
+  conn_close(c);
+}
+
+conn *conn_new(pg_wire *w, peer *to) {
+  conn *c = pg_mem_calloc(w->mem, 1, sizeof *c);
+  if (c == NULL)
+    return NULL;
+  c->w = w;
+  c->to = to;
+  uv_tcp_init(&w->loop, &c->tcp);
+  uv_timer_init(&w->loop, &c->idle);
+  c->tcp.data = c->idle.data = c->connect.data = c;
+  c->next = w->conns;
+  if (w->conns != NULL)
+    w->conns->prev = c;
+  w->conns = c;
+  return c;
+}
+
+typedef struct write_req {
+  uv_write_t req;
+  const pg_mem *mem;
+  uint8_t data[];
+} write_req;
+
+static void written(uv_write_t *req, int status) {
+  write_req *wr = (write_req *)req;
+  (void)status; /* a failed write shows as a failed read, which closes */
+  pg_mem_free(wr->mem, wr);
+}
+
+void conn_flush(conn *c) {
+  if (c->is_closing || c->h2 == NULL)
+    return;
+  size_t total = 0, cap = 0;
+  write_req *wr = NULL;
+  const uint8_t *data;
+  ssize_t n;
+  while ((n = nghttp2_session_mem_send(c->h2, &data)) > 0) {
+    if (total + (size_t)n > cap) {
+      size_t want = (total + (size_t)n) * 2;
+      write_req *bigger = pg_mem_realloc(c->w->mem, wr, sizeof *wr + want);
+      if (bigger == NULL) {
+        pg_mem_free(c->w->mem, wr);
+        conn_close(c);
+        return;
+      }
+      wr = bigger;
+      cap = want;
+    }
+    memcpy(wr->data + total, data, (size_t)n);
+    total += (size_t)n;
+  }
+  if (n < 0) {
+    pg_mem_free(c->w->mem, wr);
+    conn_close(c);
+    return;
+  }
+  if (total > 0) {
+    wr->mem = c->w->mem;
+    uv_buf_t buf = uv_buf_init((char *)wr->data, (unsigned)total);
+    if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, written) != 0) {
+      pg_mem_free(c->w->mem, wr);
+      conn_close(c);
+      return;
+    }
+  }
+  if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2))
+    conn_close(c);
+}
+
+static void alloc_read(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
+  conn *c = h->data;
+  (void)hint;
+  enum { READ_BUF = 64 << 10 };
+  char *p = pg_mem_malloc(c->w->mem, READ_BUF);
+  *buf = uv_buf_init(p, p ? READ_BUF : 0);
+}
+
+static void on_read(uv_stream_t *tcp, ssize_t n, const uv_buf_t *buf) {
+  conn *c = tcp->data;
+  if (n > 0 && !c->is_closing) {
+    ssize_t used = nghttp2_session_mem_recv(c->h2, (const uint8_t *)buf->base,
+                                            (size_t)n);
+    if (used < 0) {
+      wire_say(c->w, 2, "%s: closed: %s", c->name,
+               nghttp2_strerror((int)used));
+      conn_flush(c); /* the GOAWAY that says why, if any */
+      conn_close(c);
+    } else {
+      conn_flush(c);
+    }
+  } else if (n < 0) {
+    conn_close(c);
+  }
+  pg_mem_free(c->w->mem, buf->base);
+}
+
+void conn_start(conn *c) {
+  uv_tcp_nodelay(&c->tcp, 1);
+  uint64_t idle_ms = c->w->cfg.idle_timeout_ns / 1000000u;
+  if (c->to == NULL) /* a unit keeps its own connections to its peers */
+    uv_timer_start(&c->idle, on_idle, idle_ms, idle_ms);
+  uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read);
+  conn_flush(c); /* the SETTINGS, and the client's preface */
+}
+
+static void freed(uv_handle_t *h) {
+  conn *c = h->data;
+  if (h == (uv_handle_t *)&c->tcp)
+    uv_close((uv_handle_t *)&c->idle, freed);
+  else
+    pg_mem_free(c->w->mem, c);
+}
+
+void conn_close(conn *c) {
+  if (c->is_closing)
+    return;
+  c->is_closing = true;
+  if (c->to != NULL)
+    client_closed(c, "the connection was closed");
+  else
+    server_closed(c);
+  if (c->h2 != NULL)
+    nghttp2_session_del(c->h2);
+  c->h2 = NULL;
+  if (c->prev != NULL)
+    c->prev->next = c->next;
+  else
+    c->w->conns = c->next;
+  if (c->next != NULL)
+    c->next->prev = c->prev;
+  uv_timer_stop(&c->idle);
+  uv_close((uv_handle_t *)&c->tcp, freed);
+}
