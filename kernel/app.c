@@ -469,7 +469,26 @@ static void start_remote(pg_app *app, pg_guest *g) {
     return;
   }
   g->is_connecting = true;
+  app->nconnecting++;
   pg_wire_connect(app->wire, g->peer);
+}
+
+/* Remote services that no guest of this unit requires stand idle: never
+ * connected to, and started at once, so that nothing waits on them (and
+ * two units that each serve the other's dependents do not wait on each
+ * other's start). */
+static void settle_remotes(pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    bool is_needed = false;
+    for (uint32_t d = 0; g->is_remote && d < g->ndependents; d++)
+      is_needed |= !app->guests[g->dependents[d].guest].is_remote;
+    if (!g->is_remote || is_needed)
+      continue;
+    g->state = PG_GUEST_RUNNING;
+    g->is_start_queued = false;
+    settle_start(app, g);
+  }
 }
 
 /* Hands @p ev to its guest, which the caller marked busy. */
@@ -986,7 +1005,8 @@ static bool next_time(pg_app *app, uint64_t *at) {
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
   bool has_deadline = next_time(app, &at);
-  if (!has_deadline && !any_busy(app) && !app->serves_until_stopped)
+  if (!has_deadline && !any_busy(app) && !app->serves_until_stopped &&
+      app->nconnecting == 0)
     return false;
   if (app->cfg->is_deterministic && has_deadline) { /* jump to it */
     app->now_ns = at > app->now_ns ? at : app->now_ns;
@@ -1509,6 +1529,7 @@ static void peer_went(pg_app *app, pg_guest *g, bool is_up,
   const pg_wire_peer *u = &app->peers[g->peer];
   if (is_up && g->is_connecting && g->state == PG_GUEST_LOADED) {
     g->is_connecting = false;
+    app->nconnecting--;
     g->state = PG_GUEST_RUNNING;
     started(app, g);
   } else if (is_up && g->state == PG_GUEST_DEAD && g->is_started) {
@@ -1777,6 +1798,8 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
     rc = plan_start(&app, err, err_len);
   if (rc == 0)
     rc = open_wire(&app, err, err_len);
+  if (rc == 0)
+    settle_remotes(&app);
   if (rc == 0 && app.wire != NULL && atomic_load(&app.nstarting) == 0)
     serve(&app); /* no service to wait for */
   if (rc == 0) {

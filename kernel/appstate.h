@@ -153,6 +153,8 @@ typedef struct pg_app {
                                      the host's clock; 0 until then */
   atomic_bool is_drain_late;      /* parallel: the pulse saw it pass */
   uint32_t nrestarting;           /* guests in PG_GUEST_RESTARTING */
+  uint32_t nconnecting;           /* remote services waiting for their
+                                     unit: the wire will wake the loop */
   pthread_mutex_t inst_mutex;     /* guests' `inst`, for the pulse */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */

@@ -36,6 +36,11 @@
  *             max_restarts, and Echo stays dead;
  *   silent    a call Echo never answers fails with DEADLINE_EXCEEDED at
  *             its own deadline (TIMEOUT_MS), and Echo answers the next;
+ *   placement one call of each kind, one after the other: an echo, a
+ *             forward through Relay, a refusal with its enum, a deadline,
+ *             the call's context, a big message; the output must not
+ *             depend on where Echo and Relay run (same process or other
+ *             units);
  *   args      prints its argv (the manifest's args);
  *   exit      exits with EXIT_CODE;  trap: traps.
  */
@@ -584,6 +589,80 @@ static void start_restart(void) {
   say(apptest_v1_MODE_HOLD, 0, "", 0, unexpected_ok, behind_failed, NULL);
 }
 
+/* ---- placement: what a caller sees, wherever the callee runs ----------- */
+
+static int placement_step;
+static char placement_big[100001];
+static void placement_next(void);
+
+static void placement_failed(void *ctx, const parigot_status *st) {
+  printf("%s: code %" PRIu32 " app_error %" PRId32 ": %s\n",
+         (const char *)ctx, st->code, st->app_error, st->message);
+  placement_next();
+}
+
+static void placement_echoed(void *ctx, const apptest_v1_EchoResponse *r) {
+  if (strcmp(ctx, "context") == 0)
+    printf("context: caller %.*s, time left %s\n", (int)r->text.len,
+           (const char *)r->text.data,
+           r->value > 0 && r->value <= 1000000000 ? "<= 1s" : "wrong");
+  else if (strcmp(ctx, "big") == 0)
+    printf("big: %zu bytes, %s\n", r->text.len,
+           r->text.len == strlen(placement_big) &&
+                   memcmp(r->text.data, placement_big, r->text.len) == 0
+               ? "same"
+               : "different");
+  else
+    printf("%s: %" PRId64 " %.*s\n", (const char *)ctx, r->value,
+           (int)r->text.len, (const char *)r->text.data);
+  placement_next();
+}
+
+static void placement_forwarded(void *ctx,
+                                const apptest_v1_ForwardResponse *r) {
+  printf("%s: %" PRId64 " after %" PRId32 " hops\n", (const char *)ctx,
+         r->value, r->hops);
+  placement_next();
+}
+
+static void placement_next(void) {
+  apptest_v1_ForwardRequest fwd;
+  switch (placement_step++) {
+  case 0:
+    say(apptest_v1_MODE_ECHO, 5, "hi", 0, placement_echoed, placement_failed,
+        (void *)"echo");
+    return;
+  case 1:
+    apptest_v1_ForwardRequest_init(&fwd);
+    fwd.value = 10;
+    apptest_v1_Relay_Forward(&fwd, placement_forwarded, placement_failed,
+                             (void *)"forward");
+    return;
+  case 2:
+    say(apptest_v1_MODE_FAIL, 0, "no", apptest_v1_ECHO_ERROR_REFUSED,
+        placement_echoed, placement_failed, (void *)"refused");
+    return;
+  case 3:
+    parigot_next_call_timeout(50000000);
+    say(apptest_v1_MODE_HOLD, 0, "", 0, placement_echoed, placement_failed,
+        (void *)"held");
+    return;
+  case 4:
+    parigot_next_call_timeout(1000000000);
+    say(apptest_v1_MODE_CONTEXT, 0, "", 0, placement_echoed,
+        placement_failed, (void *)"context");
+    return;
+  case 5:
+    for (size_t i = 0; i < sizeof placement_big - 1; i++)
+      placement_big[i] = (char)('a' + i % 26);
+    say(apptest_v1_MODE_ECHO, 0, placement_big, 0, placement_echoed,
+        placement_failed, (void *)"big");
+    return;
+  default:
+    parigot_exit(0);
+  }
+}
+
 /* ---- silent: a service that never answers ------------------------------- */
 
 static void silent_answered(void *ctx, const apptest_v1_EchoResponse *r) {
@@ -613,9 +692,9 @@ void parigot_guest_declare(void) {
       is("many") || is("denied") || is("mixed") || is("context") ||
       is("big") || is("stress") || is("spin") || is("quit") ||
       is("queued") || is("hog") || is("leave") || is("restart") ||
-      is("silent"))
+      is("silent") || is("placement"))
     apptest_v1_Echo_require();
-  if (is("mixed") || is("stress") || is("queued"))
+  if (is("mixed") || is("stress") || is("queued") || is("placement"))
     apptest_v1_Relay_require();
 }
 
@@ -664,6 +743,8 @@ void parigot_guest_start(void) {
     start_restart();
   else if (is("silent"))
     start_silent();
+  else if (is("placement"))
+    placement_next();
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

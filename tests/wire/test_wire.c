@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/wire/test_wire.c: a unit on the network, called by clients that
- * were not written here: `parigot run APP.toml --unit NAME` serves its
- * services over gRPC, and Python's grpcio calls them.
+ * tests/wire/test_wire.c: units on the network. `parigot run APP.toml
+ * --unit NAME` serves a unit's services over gRPC, which Python's grpcio
+ * calls; and an app split into units prints what it prints as one
+ * process.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "test_proc.h"
 
-/* Starts unit @p unit of test manifest @p manifest and returns the port
- * it serves on, read from its log. */
-static pg_proc *start_unit(const char *manifest, const char *unit,
-                           int *port) {
-  static char path[4096];
-  snprintf(path, sizeof path, "%s/%s", PG_WIRE_DIR, manifest);
-  char *argv[] = {(char *)pg_test_parigot(), "run", path, "--unit",
+/* Starts unit @p unit of the manifest at @p path and returns the port it
+ * serves on, read from its log. */
+static pg_proc *start_unit(const char *path, const char *unit, int *port) {
+  char *argv[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
                   (char *)unit, NULL};
   pg_proc *p = pg_proc_start(argv);
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
@@ -30,7 +32,7 @@ static pg_proc *start_unit(const char *manifest, const char *unit,
 
 PG_TEST(wire_python_grpcio_calls_a_unit) {
   int port;
-  pg_proc *unit = start_unit("back.toml", "back", &port);
+  pg_proc *unit = start_unit(PG_WIRE_DIR "/back.toml", "back", &port);
   char port_text[16];
   snprintf(port_text, sizeof port_text, "%d", port);
   char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/grpc_client.py",
@@ -63,4 +65,104 @@ PG_TEST(wire_python_grpcio_calls_a_unit) {
   ASSERT_EQ(server.status, 3);
   pg_proc_result_free(&client);
   pg_proc_result_free(&server);
+}
+
+/* ---- the same app, one process or several ------------------------------- */
+
+/* A port no one listens on now (the system's choice for port 0). */
+static int free_port(void) {
+  struct sockaddr_in sa = {.sin_family = AF_INET};
+  socklen_t len = sizeof sa;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_TRUE(s >= 0);
+  ASSERT_EQ(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+  ASSERT_EQ(getsockname(s, (struct sockaddr *)&sa, &len), 0);
+  close(s);
+  return ntohs(sa.sin_port);
+}
+
+/* Writes manifests/@p name.in to @p out with its @VARS@ filled in: the
+ * guests' folders, and free ports for @MID@ and @BACK@. */
+static void write_manifest(const char *name, char *out, size_t cap) {
+  char in[4096], text[8192], port[2][16];
+  snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
+  snprintf(out, cap, "%s/%s", PG_WIRE_DIR, name);
+  snprintf(port[0], sizeof port[0], "%d", free_port());
+  snprintf(port[1], sizeof port[1], "%d", free_port());
+  FILE *f = fopen(in, "r");
+  ASSERT_TRUE(f != NULL);
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  const char *vars[][2] = {{"@APP@", PG_APP_DIR},
+                           {"@HELLO@", PG_HELLO_DIR},
+                           {"@MID@", port[0]},
+                           {"@BACK@", port[1]}};
+  f = fopen(out, "w");
+  ASSERT_TRUE(f != NULL);
+  for (const char *p = text; *p != '\0';) {
+    size_t k = 0;
+    while (k < 4 && strncmp(p, vars[k][0], strlen(vars[k][0])) != 0)
+      k++;
+    if (k < 4) {
+      fputs(vars[k][1], f);
+      p += strlen(vars[k][0]);
+    } else {
+      fputc(*p++, f);
+    }
+  }
+  ASSERT_EQ(fclose(f), 0);
+}
+
+/* Runs @p manifest as one process, then as its units, @p front last and
+ * in the foreground: the program's output and status must be the same. */
+static void expect_same_both_ways(const char *manifest, const char *front,
+                                  const char *const *others, size_t n,
+                                  const char *out) {
+  char path[4096];
+  write_manifest(manifest, path, sizeof path);
+  char *one[] = {(char *)pg_test_parigot(), "run", path, NULL};
+  pg_proc_result whole, split, rest[4];
+  pg_proc_run(one, NULL, NULL, &whole);
+  ASSERT_STREQ(whole.out, out);
+  ASSERT_EQ(whole.status, 0);
+  pg_proc *unit[4];
+  int port;
+  for (size_t i = 0; i < n; i++)
+    unit[i] = start_unit(path, others[i], &port);
+  char *argv[] = {(char *)pg_test_parigot(), "run", path, "--unit",
+                  (char *)front, NULL};
+  pg_proc_run(argv, NULL, NULL, &split);
+  for (size_t i = n; i-- > 0;) /* dependents first, as parigot up does */
+    pg_proc_stop(unit[i], SIGTERM, &rest[i]);
+  ASSERT_STREQ(split.out, whole.out);
+  ASSERT_EQ(split.status, 0);
+  for (size_t i = 0; i < n; i++) {
+    ASSERT_EQ(rest[i].status, 0); /* nothing died */
+    ASSERT_CONTAINS(rest[i].err, ": stopped\n");
+    pg_proc_result_free(&rest[i]);
+  }
+  pg_proc_result_free(&whole);
+  pg_proc_result_free(&split);
+}
+
+PG_TEST(wire_helloworld_prints_the_same_as_two_units) {
+  const char *const others[] = {"back"};
+  expect_same_both_ways("hello.toml", "front", others, 1,
+                        "Bonjour, world\n");
+}
+
+/* Every kind of outcome a caller can see (an answer, a forward through a
+ * second unit, an application error with its enum, a deadline, the call's
+ * context, a big message) is the same in one process and in three. */
+PG_TEST(wire_three_units_print_the_same_as_one_process) {
+  const char *const others[] = {"back", "mid"};
+  expect_same_both_ways("three.toml", "front", others, 2,
+                        "echo: 5 hi\n"
+                        "forward: 11 after 2 hops\n"
+                        "refused: code 2 app_error 8: refused: no\n"
+                        "held: code 4 app_error 0: deadline exceeded\n"
+                        "context: caller client, time left <= 1s\n"
+                        "big: 100000 bytes, same\n");
 }
