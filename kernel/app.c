@@ -1512,6 +1512,8 @@ static void answered_in(void *user, uint64_t id, uint32_t status,
                      .call_id = id, .app_error = app_error, .payload = body,
                      .payload_len = (uint32_t)len};
   if (call != NULL && !call->is_done) {
+    if (status == PG_STATUS_UNAVAILABLE) /* its unit went: for the summary */
+      app->guests[call->callee].calls_failed++;
     if (pg_app_answer(app, call, &e) != 0)
       pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", id,
                     "out of memory: the caller is not told");
@@ -1533,6 +1535,7 @@ static void peer_went(pg_app *app, pg_guest *g, bool is_up,
     g->state = PG_GUEST_RUNNING;
     started(app, g);
   } else if (is_up && g->state == PG_GUEST_DEAD && g->is_started) {
+    app->nconnecting--;
     g->state = PG_GUEST_RUNNING;
     g->is_up = true;
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name, 0,
@@ -1550,6 +1553,7 @@ static void peer_went(pg_app *app, pg_guest *g, bool is_up,
     g->state = PG_GUEST_DEAD;
     g->is_up = false;
     g->ndeaths++;
+    app->nconnecting++; /* the wire tries it again */
     tell_dependents(app, g, PG_EV_DIED);
   }
 }
@@ -1816,6 +1820,47 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
     *exit_code = app.first_failure;
     report(&app, cfg);
   }
+  app_free(&app);
+  return rc;
+}
+
+/* Depth first from each unit, in manifest order: a unit goes after the
+ * units it calls. @p calls is nunits x nunits. */
+static void visit_unit(const bool *calls, uint32_t n, uint32_t u,
+                       uint8_t *mark, uint32_t *order, uint32_t *len) {
+  if (mark[u] != 0)
+    return; /* done, or on the path: a cycle of units */
+  mark[u] = 1;
+  for (uint32_t v = 0; v < n; v++)
+    if (calls[u * n + v])
+      visit_unit(calls, n, v, mark, order, len);
+  mark[u] = 2;
+  order[(*len)++] = u;
+}
+
+int pg_app_unit_order(const pg_app_config *cfg, const pg_mem *mem,
+                      uint32_t *order, char *err, size_t err_len) {
+  pg_app app;
+  pg_app_config all = *cfg;
+  all.unit = NULL;
+  uint32_t n = (uint32_t)cfg->manifest->nunits, len = 0;
+  int rc = app_prepare(&app, &all, mem, err, err_len);
+  if (rc == 0)
+    rc = plan_start(&app, err, err_len); /* the graph's checks */
+  bool *calls = pg_mem_calloc(mem, (size_t)n * n + 1, sizeof *calls);
+  uint8_t *mark = pg_mem_calloc(mem, n + 1, sizeof *mark);
+  if (rc == 0 && (calls == NULL || mark == NULL))
+    rc = PARIGOT_ENOMEM;
+  for (uint32_t i = 0; rc == 0 && i < app.nguests; i++) {
+    const pg_guest *g = &app.guests[i];
+    for (uint32_t r = 0; r < g->nrequires; r++)
+      calls[g->spec->unit * n + app.guests[g->providers[r]].spec->unit] =
+          true;
+  }
+  for (uint32_t u = 0; rc == 0 && u < n; u++)
+    visit_unit(calls, n, u, mark, order, &len);
+  pg_mem_free(mem, calls);
+  pg_mem_free(mem, mark);
   app_free(&app);
   return rc;
 }

@@ -76,4 +76,15 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
 int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
                        char *err, size_t err_len);
 
+/*
+ * Loads and declares every guest, checks the app's graph as pg_app_run
+ * does, and writes the manifest's units to @p order (manifest->nunits
+ * entries, indices into manifest->units) so that a unit comes after every
+ * unit it calls: the order to start them in; its reverse, to stop them.
+ * Units that call each other keep their manifest order. 0, or a negative
+ * parigot errno with @p err set.
+ */
+int pg_app_unit_order(const pg_app_config *cfg, const pg_mem *mem,
+                      uint32_t *order, char *err, size_t err_len);
+
 #endif /* PG_APP_H */

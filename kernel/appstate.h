@@ -113,7 +113,7 @@ struct Z_parigot_instance_t {
   uint64_t watched_since_ns;      /* first saw, and when (host clock) */
   atomic_bool is_overdue;         /* the pulse stopped it for that */
   atomic_bool is_cut_off;         /* drain_timeout stopped it */
-  char death[80];                 /* why it died, for the summary */
+  char death[160];                /* why it died, for the summary */
   uint32_t calls_failed;          /* calls that failed as it was dead */
   uint32_t ndeaths;
   uint32_t nrestarts;             /* restarts begun */
@@ -154,7 +154,8 @@ typedef struct pg_app {
   atomic_bool is_drain_late;      /* parallel: the pulse saw it pass */
   uint32_t nrestarting;           /* guests in PG_GUEST_RESTARTING */
   uint32_t nconnecting;           /* remote services waiting for their
-                                     unit: the wire will wake the loop */
+                                     unit to serve (at first, or again):
+                                     the wire will wake the loop */
   pthread_mutex_t inst_mutex;     /* guests' `inst`, for the pulse */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */

@@ -380,8 +380,8 @@ static void on_connected(uv_connect_t *req, int status) {
     return;
   if (status < 0) {
     char why[160];
-    snprintf(why, sizeof why, "cannot connect to %s: %s", c->name,
-             uv_strerror(status));
+    snprintf(why, sizeof why, "cannot connect to %s:%u: %s", p->spec->host,
+             p->spec->port, uv_strerror(status));
     p->c = NULL;
     c->to = NULL;        /* nothing of the peer's on it any more */
     conn_close(c);
@@ -483,9 +483,7 @@ void client_closed(conn *c, const char *why) {
   peer *p = c->to;
   if (p == NULL || p->c != c)
     return;
-  char text[160];
-  snprintf(text, sizeof text, "%s (%s)", why, c->name);
-  went_down(p, p->w->is_stopping ? "the unit is stopping" : text);
+  went_down(p, p->w->is_stopping ? "the unit is stopping" : why);
 }
 
 static void peer_freed(uv_handle_t *h) {

@@ -19,6 +19,7 @@ int pg_cmd_exec(int argc, char **argv);
 int pg_cmd_run(int argc, char **argv);   /* run.c */
 int pg_cmd_test(int argc, char **argv);  /* run.c */
 int pg_cmd_graph(int argc, char **argv); /* run.c */
+int pg_cmd_up(int argc, char **argv);    /* up.c */
 
 /** @brief Prints "parigot: <message>" and a newline on stderr. */
 void pg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,7 @@ static const subcommand commands[] = {
     {"run", pg_cmd_run, "run an app: its services and programs, one process"},
     {"test", pg_cmd_test, "run an app's test programs and report each"},
     {"graph", pg_cmd_graph, "print an app's dependency graph (DOT or SVG)"},
+    {"up", pg_cmd_up, "run each unit of an app as its own process"},
     {"exec", pg_cmd_exec, "run a WASI command module, as wasmtime run does"},
 };
 

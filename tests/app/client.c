@@ -41,6 +41,9 @@
  *             the call's context, a big message; the output must not
  *             depend on where Echo and Relay run (same process or other
  *             units);
+ *   failover  calls Echo one call after another until Echo's unit is
+ *             killed (logging "100 calls answered" on the way); then it
+ *             waits to be told Echo is back, and calls it once more;
  *   args      prints its argv (the manifest's args);
  *   exit      exits with EXIT_CODE;  trap: traps.
  */
@@ -663,6 +666,54 @@ static void placement_next(void) {
   }
 }
 
+/* ---- failover: a unit killed under a caller, then back ------------------ */
+
+static int failover_answered;
+static uint32_t failover_code; /* of the call that failed */
+static bool failover_died;
+
+static void failover_call(void);
+
+static void failover_ok(void *ctx, const apptest_v1_EchoResponse *r) {
+  (void)r;
+  if (ctx != NULL) { /* the call after Echo came back */
+    printf("told echo died: %s\nfailed call: code %" PRIu32 "\n"
+           "calls succeed again\n",
+           failover_died ? "yes" : "no", failover_code);
+    parigot_exit(0);
+  }
+  if (++failover_answered == 100)
+    parigot_log(PARIGOT_INFO, "100 calls answered");
+  failover_call();
+}
+
+static void failover_failed(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  failover_code = st->code; /* Echo's RESTARTED comes, in time */
+}
+
+static void failover_call(void) {
+  say(apptest_v1_MODE_ECHO, 1, "", 0, failover_ok, failover_failed, NULL);
+}
+
+static void failover_died_fn(const parigot_pb_service_desc *service,
+                             const char *why) {
+  (void)service, (void)why;
+  failover_died = true;
+}
+
+static void failover_back(const parigot_pb_service_desc *service) {
+  (void)service;
+  say(apptest_v1_MODE_ECHO, 1, "", 0, failover_ok, unexpected_fail,
+      (void *)"again");
+}
+
+static void start_failover(void) {
+  parigot_on_required_died(failover_died_fn);
+  parigot_on_required_restarted(failover_back);
+  failover_call();
+}
+
 /* ---- silent: a service that never answers ------------------------------- */
 
 static void silent_answered(void *ctx, const apptest_v1_EchoResponse *r) {
@@ -692,7 +743,7 @@ void parigot_guest_declare(void) {
       is("many") || is("denied") || is("mixed") || is("context") ||
       is("big") || is("stress") || is("spin") || is("quit") ||
       is("queued") || is("hog") || is("leave") || is("restart") ||
-      is("silent") || is("placement"))
+      is("silent") || is("placement") || is("failover"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress") || is("queued") || is("placement"))
     apptest_v1_Relay_require();
@@ -745,6 +796,8 @@ void parigot_guest_start(void) {
     start_silent();
   else if (is("placement"))
     placement_next();
+  else if (is("failover"))
+    start_failover();
   else if (is("exit"))
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -165,4 +166,73 @@ PG_TEST(wire_three_units_print_the_same_as_one_process) {
                         "held: code 4 app_error 0: deadline exceeded\n"
                         "context: caller client, time left <= 1s\n"
                         "big: 100000 bytes, same\n");
+}
+
+/* ---- parigot up ---------------------------------------------------------- */
+
+/* The app of three units, each its own process: the program's output as
+ * in one process, the logs merged with each unit's name, and the units
+ * stopped dependents first. */
+PG_TEST(wire_up_runs_each_unit_as_a_process) {
+  char path[4096];
+  write_manifest("three.toml", path, sizeof path);
+  char *argv[] = {(char *)pg_test_parigot(), "up", path, NULL};
+  pg_proc_result r;
+  pg_proc_run(argv, NULL, NULL, &r);
+  ASSERT_STREQ(r.out, "echo: 5 hi\n"
+                      "forward: 11 after 2 hops\n"
+                      "refused: code 2 app_error 8: refused: no\n"
+                      "held: code 4 app_error 0: deadline exceeded\n"
+                      "context: caller client, time left <= 1s\n"
+                      "big: 100000 bytes, same\n");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "front | t=");
+  const char *mid = strstr(r.err, "mid   | t=");
+  const char *relay = strstr(r.err, "INFO  relay: stopped");
+  const char *echo = strstr(r.err, "INFO  echo: stopped");
+  ASSERT_TRUE(mid != NULL && relay != NULL && echo != NULL);
+  ASSERT_TRUE(relay < echo);
+  pg_proc_result_free(&r);
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* kill -9 of a unit in the middle of calls: its caller hears UNAVAILABLE
+ * and that Echo died, within a second, and keeps running; the unit is
+ * started again, and calls succeed again. */
+PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
+  char path[4096];
+  write_manifest("failover.toml", path, sizeof path);
+  int port;
+  pg_proc *back = start_unit(path, "back", &port);
+  char *argv[] = {(char *)pg_test_parigot(), "run", path, "--unit", "front",
+                  NULL};
+  pg_proc *front = pg_proc_start(argv);
+  pg_proc_wait_for(front, "100 calls answered", 30);
+  double killed = now_s();
+  pg_proc_result gone, again, client;
+  pg_proc_stop(back, SIGKILL, &gone);
+  pg_proc_wait_for(front, "died: unit back is unreachable", 5);
+  ASSERT_TRUE(now_s() - killed < 1.0);
+  back = start_unit(path, "back", &port);
+  pg_proc_stop(front, 0, &client); /* it ends on its own */
+  pg_proc_stop(back, SIGTERM, &again);
+  ASSERT_EQ(gone.status, 128 + SIGKILL);
+  ASSERT_STREQ(client.out, "told echo died: yes\n"
+                           "failed call: code 14\n"
+                           "calls succeed again\n");
+  ASSERT_CONTAINS(client.err, "INFO  echo: back: unit back serves again\n");
+  ASSERT_CONTAINS(client.err, "summary: echo died (unit back is "
+                              "unreachable: ");
+  ASSERT_EQ(client.status, 3); /* a service died, no program failed */
+  ASSERT_EQ(again.status, 0);
+  pg_proc_result_free(&gone);
+  pg_proc_result_free(&again);
+  pg_proc_result_free(&client);
 }

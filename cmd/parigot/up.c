@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd/parigot/up.c: `parigot up APP.toml`: every unit of the app as its
+ * own process on this machine (`parigot run APP.toml --unit NAME`),
+ * supervised: their logs merged on stderr, each line after its unit's
+ * name; the programs' output passed through as it is, a line at a time.
+ *
+ * It ends as `parigot run` would: once the units with programs have
+ * exited, the others are stopped with SIGTERM, dependents first (so that
+ * no unit sees a unit it calls vanish while it still serves), and the
+ * status is the first non-zero status of a unit with programs, else that
+ * of any unit, else 0. SIGINT or SIGTERM stops every unit the same way; a
+ * second one kills them.
+ *
+ * Owns the child processes and their pipes. Main thread; the signal
+ * handler only sets a flag.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli.h"
+#include "manifest.h"
+#include "parigot/error.h"
+
+/* A line longer than this is passed on in pieces. */
+#define LINE_MAX_BYTES 8192
+
+typedef struct unit_proc {
+  const pg_manifest_unit *spec;
+  pid_t pid;          /* 0 once reaped */
+  int out, err;       /* pipe read ends, -1 once closed */
+  int status;         /* exit status, or 128 + signal */
+  bool has_programs;
+  char line[2][LINE_MAX_BYTES]; /* what came of the current line */
+  size_t len[2];
+} unit_proc;
+
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig) {
+  (void)sig;
+  signals_seen++;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool unit_has_programs(const pg_manifest *m, const pg_manifest_unit *u) {
+  for (size_t i = 0; i < u->nguests; i++) {
+    const pg_manifest_guest *g = &m->guests[u->guests[i]];
+    if (g->is_program && !g->is_test)
+      return true;
+  }
+  return false;
+}
+
+static int start_unit(unit_proc *p, const char *self, const char *manifest) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+    setpgid(0, 0); /* a terminal's ^C is up's to pass on, in order */
+    execl(self, self, "run", manifest, "--unit", p->spec->name, (char *)0);
+    fprintf(stderr, "parigot: up: cannot run %s: %s\n", self,
+            strerror(errno));
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  p->pid = pid;
+  p->out = out[0];
+  p->err = err[0];
+  return 0;
+}
+
+/* One line of @p p's stream @p which (0 out, 1 err) on up's own: the
+ * log's lines get the unit's name in front. */
+static void emit(unit_proc *p, int which, int width) {
+  FILE *to = which == 0 ? stdout : stderr;
+  if (which == 1)
+    fprintf(to, "%-*s | ", width, p->spec->name);
+  fwrite(p->line[which], 1, p->len[which], to);
+  if (which == 1 && p->line[which][p->len[which] - 1] != '\n')
+    fputc('\n', to);
+  fflush(to);
+  p->len[which] = 0;
+}
+
+/* Passes on what @p p wrote, whole lines at a time, so that the units'
+ * lines never mix. */
+static void pass_on(unit_proc *p, int which, const char *buf, size_t n,
+                    int width) {
+  for (size_t i = 0; i < n; i++) {
+    p->line[which][p->len[which]++] = buf[i];
+    if (buf[i] == '\n' || p->len[which] == LINE_MAX_BYTES)
+      emit(p, which, width);
+  }
+}
+
+/* Reads what the units wrote, for up to @p wait_ms. */
+static void pump(unit_proc *u, size_t n, int width, int wait_ms) {
+  struct pollfd fds[2 * 64];
+  size_t nfds = 0;
+  for (size_t i = 0; i < n && nfds + 2 <= 2 * 64; i++) {
+    fds[nfds++] = (struct pollfd){u[i].out, POLLIN, 0};
+    fds[nfds++] = (struct pollfd){u[i].err, POLLIN, 0};
+  }
+  if (poll(fds, nfds, wait_ms) <= 0)
+    return;
+  for (size_t k = 0; k < nfds; k++) {
+    unit_proc *p = &u[k / 2];
+    int which = (int)(k % 2), *fd = which ? &p->err : &p->out;
+    if (fds[k].fd < 0 || !fds[k].revents)
+      continue;
+    char buf[65536];
+    ssize_t got = read(*fd, buf, sizeof buf);
+    if (got > 0) {
+      pass_on(p, which, buf, (size_t)got, width);
+    } else {
+      if (p->len[which] > 0) /* a last line with no newline */
+        emit(p, which, width);
+      close(*fd);
+      *fd = -1;
+    }
+  }
+}
+
+/* Collects the units that ended; says so for one that ended unasked. */
+static void reap(unit_proc *u, size_t n, int width, bool is_stopping) {
+  for (size_t i = 0; i < n; i++) {
+    int st;
+    if (u[i].pid == 0 || waitpid(u[i].pid, &st, WNOHANG) != u[i].pid)
+      continue;
+    u[i].pid = 0;
+    u[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (!u[i].has_programs && !is_stopping)
+      fprintf(stderr, "%-*s | parigot: up: unit %s ended with status %d\n",
+              width, u[i].spec->name, u[i].spec->name, u[i].status);
+  }
+}
+
+static bool programs_running(const unit_proc *u, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (u[i].pid != 0 && u[i].has_programs)
+      return true;
+  return false;
+}
+
+/* Stops one unit: SIGTERM, then SIGKILL if it is still there after
+ * @p grace_s, or at once on a second signal to up. */
+static void stop_unit(unit_proc *u, size_t n, size_t k, int width,
+                      double grace_s) {
+  if (u[k].pid == 0)
+    return;
+  kill(u[k].pid, SIGTERM);
+  double until = now_s() + grace_s;
+  while (u[k].pid != 0) {
+    pump(u, n, width, 20);
+    reap(u, n, width, true);
+    if (u[k].pid != 0 && (now_s() > until || signals_seen > 1))
+      kill(u[k].pid, SIGKILL);
+  }
+}
+
+static int usage_error(const char *msg) {
+  pg_cli_error("up: %s (see 'parigot up --help')", msg);
+  return PG_EXIT_USAGE;
+}
+
+int pg_cmd_up(int argc, char **argv) {
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+                    strcmp(argv[1], "-h") == 0)) {
+    printf("usage: parigot up APP.toml\n\n"
+           "Starts every [[unit]] of APP.toml as its own process ('parigot\n"
+           "run APP.toml --unit NAME'), merges their logs on stderr (each\n"
+           "line after its unit's name) and passes the programs' output on.\n"
+           "When the programs have exited, the other units are stopped,\n"
+           "dependents first. SIGINT or SIGTERM stops them all; a second\n"
+           "one kills them.\n\n"
+           "exit status: as 'parigot run': the first non-zero status of a\n"
+           "unit with programs, else that of any unit, else 0; 2 when the\n"
+           "app cannot start.\n");
+    return 0;
+  }
+  if (argc != 2 || argv[1][0] == '-')
+    return usage_error("expected one APP.toml");
+  char err[4096], self[PATH_MAX];
+  pg_manifest m;
+  if (pg_manifest_load(argv[1], pg_mem_default(), &m, err, sizeof err)) {
+    pg_cli_error("%s", err);
+    return PG_EXIT_USAGE;
+  }
+  ssize_t self_len = readlink("/proc/self/exe", self, sizeof self - 1);
+  uint32_t *order = calloc(m.nunits + 1, sizeof *order);
+  unit_proc *u = calloc(m.nunits + 1, sizeof *u);
+  pg_app_config cfg = {.manifest = &m, .log = stderr};
+  int status = 0;
+  if (self_len <= 0 || order == NULL || u == NULL || m.nunits > 64) {
+    pg_cli_error("up: %s", m.nunits > 64 ? "at most 64 units"
+                                        : "out of memory");
+    status = PG_EXIT_USAGE;
+  } else if (pg_app_unit_order(&cfg, pg_mem_default(), order, err,
+                               sizeof err) != 0) {
+    pg_cli_error("%s", err); /* the whole app is checked before it starts */
+    status = PG_EXIT_USAGE;
+  }
+  if (status != 0) {
+    free(order);
+    free(u);
+    pg_manifest_free(&m, pg_mem_default());
+    return status;
+  }
+  self[self_len] = '\0';
+  int width = 1;
+  size_t n = m.nunits;
+  for (size_t i = 0; i < n; i++) {
+    u[i] = (unit_proc){.spec = &m.units[order[i]], .out = -1, .err = -1};
+    u[i].has_programs = unit_has_programs(&m, u[i].spec);
+    int w = (int)strlen(u[i].spec->name);
+    width = w > width ? w : width;
+  }
+  struct sigaction sa = {.sa_handler = on_signal}, old[2];
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
+  bool has_programs = false;
+  for (size_t i = 0; i < n; i++) {
+    has_programs |= u[i].has_programs;
+    if (start_unit(&u[i], self, argv[1]) != 0) {
+      pg_cli_error("up: cannot start unit %s: %s", u[i].spec->name,
+                   strerror(errno));
+      signals_seen = 1; /* stop the ones started */
+      break;
+    }
+  }
+  while (signals_seen == 0 && (has_programs ? programs_running(u, n)
+                                            : true)) {
+    pump(u, n, width, 100);
+    reap(u, n, width, false);
+  }
+  /* Dependents first: the reverse of the start order. */
+  double grace = (double)m.drain_timeout_ns / 1e9 + 1.0;
+  for (size_t i = n; i-- > 0;)
+    stop_unit(u, n, i, width, grace);
+  while (true) { /* what is left in the pipes */
+    bool open = false;
+    for (size_t i = 0; i < n; i++)
+      open |= u[i].out >= 0 || u[i].err >= 0;
+    if (!open)
+      break;
+    pump(u, n, width, 100);
+  }
+  for (size_t i = 0; i < n && status == 0; i++) /* start order */
+    if (u[i].has_programs && u[i].status != 0)
+      status = u[i].status;
+  for (size_t i = 0; i < n && status == 0; i++)
+    if (!u[i].has_programs && u[i].status != 0 &&
+        u[i].status != 128 + SIGTERM)
+      status = u[i].status;
+  sigaction(SIGINT, &old[0], NULL);
+  sigaction(SIGTERM, &old[1], NULL);
+  free(order);
+  free(u);
+  pg_manifest_free(&m, pg_mem_default());
+  return status;
+}
