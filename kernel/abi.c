@@ -33,6 +33,7 @@ u32 IMPORT(respond)(pg_guest *, u64, u32, u32, u32, u32);
 u32 IMPORT(log)(pg_guest *, u32, u32, u32);
 u32 IMPORT(now)(pg_guest *, u32);
 u32 IMPORT(event_buffer)(pg_guest *, u32, u32);
+u32 IMPORT(describe)(pg_guest *, u32, u32);
 
 /* Runs an implementation as host code and returns its result as the
  * guest sees it (a negative errno, two's complement in an i32). A module
@@ -340,6 +341,37 @@ u32 IMPORT(event_buffer)(pg_guest *g, u32 buf, u32 cap) {
   HOSTCALL(g, event_buffer(g, buf, cap));
 }
 
+/* A serialized FileDescriptorProto of the guest's, kept as one entry of
+ * a FileDescriptorSet (field 1): the unit's port reads its message types
+ * for Connect's JSON. Declarations only, and 16 MiB in all at most. */
+static int describe(pg_guest *g, u32 ptr, u32 len) {
+  enum { MAX_DESCRIPTORS = 16 << 20 };
+  const uint8_t *d = span(g, ptr, len);
+  if (d == NULL)
+    return PARIGOT_EFAULT;
+  if (!g->is_declaring)
+    return PARIGOT_EINVAL;
+  if (g->nfds + len + 6 > MAX_DESCRIPTORS)
+    return PARIGOT_ETOOBIG;
+  uint8_t *more = pg_mem_realloc(g->app->mem, g->fds, g->nfds + len + 6);
+  if (more == NULL)
+    return PARIGOT_ENOMEM;
+  g->fds = more;
+  more[g->nfds++] = 0x0a; /* field 1, length-delimited */
+  for (u32 v = len; ; v >>= 7) {
+    more[g->nfds++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+    if (v <= 0x7f)
+      break;
+  }
+  memcpy(more + g->nfds, d, len);
+  g->nfds += len;
+  return 0;
+}
+
+u32 IMPORT(describe)(pg_guest *g, u32 ptr, u32 len) {
+  HOSTCALL(g, describe(g, ptr, len));
+}
+
 uint8_t *pg_abi_event_buffer(pg_guest *g, uint32_t len) {
   return g->evbuf_cap < len ? NULL : span(g, g->evbuf, len);
 }
@@ -364,6 +396,7 @@ static const pg_host_func abi_funcs[] = {
     {"log", "iii:i"},
     {"now", "i:i"},
     {"event_buffer", "ii:i"},
+    {"describe", "ii:i"},
 };
 
 const pg_host_module pg_abi_module = {

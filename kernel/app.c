@@ -32,6 +32,7 @@
 #include "appstate.h"
 #include "clock.h"
 #include "graph.h"
+#include "pbjson.h"
 #include "pulse.h"
 #include "parigot/error.h"
 
@@ -306,12 +307,41 @@ static void release(pg_app *app, pg_guest *g) {
   pg_instance_free(inst);
 }
 
+/* The message types of the unit's services, from what its guests
+ * described: what Connect's JSON needs. Without them the services still
+ * serve gRPC and Connect's binary protobuf. */
+static void set_types(pg_app *app) {
+  size_t total = 0, n = 0;
+  for (uint32_t i = 0; i < app->nguests; i++)
+    total += app->guests[i].is_remote ? 0 : app->guests[i].nfds;
+  uint8_t *all = total > 0 ? pg_mem_malloc(app->mem, total) : NULL;
+  if (all == NULL)
+    return;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_guest *g = &app->guests[i];
+    if (!g->is_remote && g->nfds > 0) {
+      memcpy(all + n, g->fds, g->nfds); /* sets concatenate to one set */
+      n += g->nfds;
+    }
+  }
+  pg_pbjson *types;
+  char err[256];
+  if (pg_pbjson_new(&types, all, n, app->mem, err, sizeof err) == 0)
+    pg_wire_set_types(app->wire, types);
+  else
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, "kernel", 0,
+                  "no JSON for unit %s: its message types do not load: %s",
+                  app->cfg->unit->name, err);
+  pg_mem_free(app->mem, all);
+}
+
 /* The unit's port takes connections from now on; the line says where
  * (the port, when the manifest let the kernel pick one). */
 static void serve(pg_app *app) {
   const pg_manifest_unit *u = app->cfg->unit;
   if (u->listen_host == NULL)
     return; /* it only calls out */
+  set_types(app);
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
                 "unit %s serves on %s:%u", u->name, u->listen_host,
                 pg_wire_port(app->wire));
@@ -1716,6 +1746,7 @@ static void app_free(pg_app *app) {
     free_names(app->mem, g->requires, g->nrequires);
     pg_mem_free(app->mem, g->providers);
     pg_mem_free(app->mem, g->dependents);
+    pg_mem_free(app->mem, g->fds);
     pg_mem_free(app->mem, g->provider_exports);
   }
   pg_event *ev;

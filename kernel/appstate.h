@@ -89,6 +89,9 @@ struct Z_parigot_instance_t {
   uint32_t peer;                  /* its unit's index in the manifest */
   bool is_connecting;             /* remote, started: waits for its unit */
   bool is_declaring;              /* inside parigot_main */
+  uint8_t *fds;                   /* owned: its FileDescriptorSet, as the
+                                     describe import builds it */
+  size_t nfds;
   const pg_event *event;          /* during parigot_event */
   uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
   uint32_t nqueued;               /* its events waiting in the queue */

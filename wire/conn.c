@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wire/conn.c: one TCP connection and its nghttp2 session, whichever end
- * made it: reading into the session, writing what it has to send, the
- * idle timer, and closing.
+ * wire/conn.c: one TCP connection and its session, whichever end made it:
+ * reading into the session, writing what it has to send, the idle timer,
+ * and closing. A connection a unit accepts speaks HTTP/2 when its first
+ * bytes are HTTP/2's preface (clients of gRPC, and curl
+ * --http2-prior-knowledge), HTTP/1.1 otherwise (http1.c).
  *
  * A session's output is gathered into one buffer per turn and written
  * with one uv_write, which owns that buffer until it completes. Closing
@@ -21,10 +23,12 @@ static void on_idle(uv_timer_t *t) {
   conn *c = t->data;
   if (c->nstreams > 0)
     return;
-  nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
-                        nghttp2_session_get_last_proc_stream_id(c->h2),
-                        NGHTTP2_NO_ERROR, NULL, 0);
-  conn_flush(c);
+  if (c->h2 != NULL) {
+    nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
+                          nghttp2_session_get_last_proc_stream_id(c->h2),
+                          NGHTTP2_NO_ERROR, NULL, 0);
+    conn_flush(c);
+  }
   conn_close(c);
 }
 
@@ -34,6 +38,7 @@ conn *conn_new(pg_wire *w, peer *to) {
     return NULL;
   c->w = w;
   c->to = to;
+  c->kind = to != NULL ? CONN_H2 : CONN_SNIFF;
   uv_tcp_init(&w->loop, &c->tcp);
   uv_timer_init(&w->loop, &c->idle);
   c->tcp.data = c->idle.data = c->connect.data = c;
@@ -57,7 +62,7 @@ static void written(uv_write_t *req, int status) {
 }
 
 void conn_flush(conn *c) {
-  if (c->is_closing || c->h2 == NULL)
+  if (c->is_closing || c->kind != CONN_H2 || c->h2 == NULL)
     return;
   size_t total = 0, cap = 0;
   write_req *wr = NULL;
@@ -104,23 +109,52 @@ static void alloc_read(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
   *buf = uv_buf_init(p, p ? READ_BUF : 0);
 }
 
+static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* Hands @p data to the connection's session; false if it must close. */
+static bool feed(conn *c, const uint8_t *data, size_t n) {
+  if (c->kind == CONN_H1)
+    return h1_feed(c, data, n) == 0;
+  ssize_t used = nghttp2_session_mem_recv(c->h2, data, n);
+  if (used < 0)
+    wire_say(c->w, 2, "%s: closed: %s", c->name,
+             nghttp2_strerror((int)used));
+  conn_flush(c); /* the answer, or the GOAWAY that says why */
+  return used >= 0;
+}
+
+/* The first bytes decide the HTTP: all of HTTP/2's preface, or not. */
+static bool sniff(conn *c, const uint8_t *data, size_t n) {
+  size_t want = sizeof preface - 1, take = 0;
+  while (take < n && c->nsniffed < want &&
+         data[take] == (uint8_t)preface[c->nsniffed])
+    c->sniffed[c->nsniffed++] = data[take++];
+  bool is_h2 = c->nsniffed == want;
+  if (!is_h2 && take == n)
+    return true; /* so far so HTTP/2: wait for more */
+  c->kind = is_h2 ? CONN_H2 : CONN_H1;
+  if ((is_h2 ? server_session(c) : h1_session(c)) != 0)
+    return false;
+  return feed(c, c->sniffed, c->nsniffed) && feed(c, data + take, n - take);
+}
+
 static void on_read(uv_stream_t *tcp, ssize_t n, const uv_buf_t *buf) {
   conn *c = tcp->data;
   if (n > 0 && !c->is_closing) {
-    ssize_t used = nghttp2_session_mem_recv(c->h2, (const uint8_t *)buf->base,
-                                            (size_t)n);
-    if (used < 0) {
-      wire_say(c->w, 2, "%s: closed: %s", c->name,
-               nghttp2_strerror((int)used));
-      conn_flush(c); /* the GOAWAY that says why, if any */
+    const uint8_t *data = (const uint8_t *)buf->base;
+    bool ok = c->kind == CONN_SNIFF ? sniff(c, data, (size_t)n)
+                                    : feed(c, data, (size_t)n);
+    if (!ok)
       conn_close(c);
-    } else {
-      conn_flush(c);
-    }
   } else if (n < 0) {
     conn_close(c);
   }
   pg_mem_free(c->w->mem, buf->base);
+}
+
+void conn_read(conn *c) {
+  if (uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read) != 0)
+    conn_close(c);
 }
 
 void conn_start(conn *c) {
@@ -129,7 +163,7 @@ void conn_start(conn *c) {
   if (c->to == NULL) /* a unit keeps its own connections to its peers */
     uv_timer_start(&c->idle, on_idle, idle_ms, idle_ms);
   uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read);
-  conn_flush(c); /* the SETTINGS, and the client's preface */
+  conn_flush(c); /* a client's preface and SETTINGS */
 }
 
 static void freed(uv_handle_t *h) {

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wire/server.c: the requests a unit serves: gRPC unary calls on the
- * streams of the HTTP/2 connections it accepts.
+ * wire/server.c: the requests a unit serves. Streams (one request each,
+ * on HTTP/2 or HTTP/1.1) are made, dispatched and answered here; the
+ * HTTP/2 side of it, on nghttp2's server session, is here too, while
+ * http1.c reads and writes HTTP/1.1. What a request means and what its
+ * response says is rpc.c's.
  *
- * A request's stream collects its headers and body; at END_STREAM it
- * becomes a call through pg_wire_app. Replies come back as jobs (wire.c)
- * and are turned into HEADERS, DATA and trailers. Calls in flight are
- * found by id in a small open-addressing table; a stream that closes
- * first takes its entry with it, so a late reply finds nothing and is
- * dropped.
+ * A request's stream collects its headers and body; when it is whole it
+ * becomes a call through pg_wire_app. Replies come back as jobs (wire.c).
+ * Calls in flight are found by id in a small open-addressing table; a
+ * stream that closes first takes its entry with it, so a late reply finds
+ * nothing and is dropped.
  *
  * Owns the streams of the connections it accepts; loop thread only.
  */
@@ -18,30 +20,9 @@
 
 #include "grpc.h"
 #include "parigot/error.h"
+#include "pbjson.h"
+#include "rpc.h"
 #include "wireint.h"
-
-/* One request and, later, its response. */
-struct stream {
-  conn *c;
-  stream *prev, *next;   /* the connection's open streams */
-  int32_t id;
-  char path[512];        /* :path */
-  size_t path_len;
-  bool is_post;
-  bool is_grpc;          /* content-type application/grpc[+proto] */
-  bool has_encoding;     /* a grpc-encoding other than identity */
-  uint64_t timeout_ns;   /* 0: none given */
-  char caller[128];      /* parigot-caller, or the peer's address */
-  size_t header_bytes;
-  uint8_t *body;         /* owned */
-  size_t len, cap;
-  bool is_too_big;
-  uint64_t call_id;      /* 0 until it is a call */
-  /* The response, once known. */
-  uint8_t *out;          /* owned: the framed message */
-  size_t out_len, out_off;
-  char message[512];     /* percent-encoded grpc-message */
-};
 
 /* ---- the id map --------------------------------------------------------- */
 
@@ -108,236 +89,26 @@ static void idmap_del(idmap *m, uint64_t id) {
   }
 }
 
-/* ---- responses ---------------------------------------------------------- */
+/* ---- streams ------------------------------------------------------------ */
 
-static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
-                         size_t cap, uint32_t *flags,
-                         nghttp2_data_source *source, void *user) {
-  (void)user;
-  stream *s = source->ptr;
-  size_t n = s->out_len - s->out_off;
-  if (n > cap)
-    n = cap;
-  memcpy(buf, s->out + s->out_off, n);
-  s->out_off += n;
-  if (s->out_off < s->out_len)
-    return (ssize_t)n;
-  *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
-  nghttp2_nv trailers[] = {
-      {(uint8_t *)"grpc-status", (uint8_t *)"0", 11, 1, NGHTTP2_NV_FLAG_NONE}};
-  if (nghttp2_submit_trailer(h2, id, trailers, 1) != 0)
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  return (ssize_t)n;
-}
-
-#define NV(name, value, value_len)                                             \
-  {(uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
-   NGHTTP2_NV_FLAG_NONE}
-
-/* A failure as a trailers-only response: one HEADERS frame that ends the
- * stream, with the status and message gRPC clients read. */
-static void send_failure(stream *s, uint32_t status, const char *why,
-                         int32_t app_error) {
-  char code[16], err[16];
-  size_t code_len = (size_t)snprintf(code, sizeof code, "%u", status);
-  size_t err_len = (size_t)snprintf(err, sizeof err, "%d", app_error);
-  size_t msg_len = pg_grpc_encode_message(why, strlen(why), s->message,
-                                          sizeof s->message);
-  nghttp2_nv nva[] = {
-      NV(":status", "200", 3),
-      NV("content-type", "application/grpc", 16),
-      NV("grpc-status", code, code_len),
-      NV("grpc-message", s->message, msg_len),
-      NV("parigot-app-error", err, err_len),
-  };
-  size_t n = app_error != 0 ? 5 : 4;
-  nghttp2_submit_response(s->c->h2, s->id, nva, n, NULL);
-}
-
-static void send_reply(stream *s, const job *r) {
-  if (r->status != 0) {
-    char why[400];
-    size_t n = r->len < sizeof why - 1 ? r->len : sizeof why - 1;
-    memcpy(why, r->msg, n);
-    why[n] = '\0';
-    send_failure(s, r->status, why, r->app_error);
-    return;
-  }
-  s->out = pg_mem_malloc(s->c->w->mem, PG_GRPC_PREFIX + r->len);
-  if (s->out == NULL) {
-    send_failure(s, PG_GRPC_RESOURCE_EXHAUSTED, "out of memory", 0);
-    return;
-  }
-  pg_grpc_frame(s->out, r->len);
-  memcpy(s->out + PG_GRPC_PREFIX, r->msg, r->len);
-  s->out_len = PG_GRPC_PREFIX + r->len;
-  nghttp2_nv nva[] = {NV(":status", "200", 3),
-                      NV("content-type", "application/grpc", 16)};
-  nghttp2_data_provider body = {.source.ptr = s, .read_callback = read_body};
-  nghttp2_submit_response(s->c->h2, s->id, nva, 2, &body);
-}
-
-/* ---- requests ----------------------------------------------------------- */
-
-/* The request is whole: it becomes a call, or fails at once. */
-static void dispatch(stream *s) {
-  pg_wire *w = s->c->w;
-  const uint8_t *msg;
-  size_t msg_len;
-  uint32_t status;
-  const char *why;
-  if (!s->is_post || !s->is_grpc) {
-    /* Not gRPC: HTTP's own answer (Connect is served elsewhere). */
-    nghttp2_nv nva[] = {NV(":status", s->is_post ? "415" : "405", 3)};
-    nghttp2_submit_response(s->c->h2, s->id, nva, 1, NULL);
-    return;
-  }
-  if (s->has_encoding) {
-    send_failure(s, PG_GRPC_UNIMPLEMENTED,
-                 "compressed messages are not supported", 0);
-    return;
-  }
-  if (s->is_too_big) {
-    char text[128];
-    snprintf(text, sizeof text, "request larger than max_message_size (%llu "
-             "bytes)", (unsigned long long)w->cfg.max_message_size);
-    send_failure(s, PG_GRPC_RESOURCE_EXHAUSTED, text, 0);
-    return;
-  }
-  if (!pg_grpc_unframe(s->body, s->len, &msg, &msg_len, &status, &why)) {
-    send_failure(s, status, why, 0);
-    return;
-  }
-  /* "/package.Service/Method" */
-  const char *slash = s->path_len > 1 ? memchr(s->path + 1, '/',
-                                               s->path_len - 1)
-                                      : NULL;
-  if (s->path[0] != '/' || slash == NULL || slash == s->path + 1 ||
-      slash == s->path + s->path_len - 1) {
-    send_failure(s, PG_GRPC_UNIMPLEMENTED, "malformed method path", 0);
-    return;
-  }
-  char text[256] = "";
-  uint64_t id = 0;
-  status = w->app.call(w->app.user, s->path + 1,
-                       (size_t)(slash - s->path - 1), slash + 1,
-                       s->path_len - (size_t)(slash - s->path) - 1, msg,
-                       msg_len, s->timeout_ns, s->caller, &id, text,
-                       sizeof text);
-  if (status != 0) {
-    send_failure(s, status, text, 0);
-    return;
-  }
-  if (idmap_put(w, id, s) != 0) {
-    w->app.cancel(w->app.user, id);
-    send_failure(s, PG_GRPC_RESOURCE_EXHAUSTED, "out of memory", 0);
-    return;
-  }
-  s->call_id = id;
-}
-
-static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
-                            void *user) {
-  conn *c = user;
-  if (frame->hd.type != NGHTTP2_HEADERS ||
-      frame->headers.cat != NGHTTP2_HCAT_REQUEST)
-    return 0;
+stream *stream_new(conn *c, int32_t id) {
   stream *s = pg_mem_calloc(c->w->mem, 1, sizeof *s);
   if (s == NULL)
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
+    return NULL;
   s->c = c;
-  s->id = frame->hd.stream_id;
+  s->id = id;
+  snprintf(s->caller, sizeof s->caller, "%s", c->name);
   s->next = c->streams;
   if (c->streams != NULL)
     c->streams->prev = s;
   c->streams = s;
-  snprintf(s->caller, sizeof s->caller, "%s", c->name);
-  nghttp2_session_set_stream_user_data(h2, s->id, s);
   if (c->nstreams++ == 0)
     uv_timer_stop(&c->idle);
-  return 0;
-}
-
-static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
-                     const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags,
-                     void *user) {
-  conn *c = user;
-  (void)flags;
-  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
-  if (s == NULL || frame->hd.type != NGHTTP2_HEADERS)
-    return 0; /* trailers of a request: nothing we read */
-  s->header_bytes += namelen + valuelen + 32; /* RFC 7540's accounting */
-  if (s->header_bytes > c->w->cfg.max_header_bytes)
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  const char *v = (const char *)value;
-  if (header_is(name, namelen, ":method")) {
-    s->is_post = valuelen == 4 && memcmp(v, "POST", 4) == 0;
-  } else if (header_is(name, namelen, ":path")) {
-    if (valuelen >= sizeof s->path)
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    memcpy(s->path, v, valuelen);
-    s->path[valuelen] = '\0';
-    s->path_len = valuelen;
-  } else if (header_is(name, namelen, "content-type")) {
-    s->is_grpc = (valuelen == 16 || (valuelen > 16 && (v[16] == '+' ||
-                                                       v[16] == ';'))) &&
-                 memcmp(v, "application/grpc", 16) == 0;
-  } else if (header_is(name, namelen, "grpc-encoding")) {
-    s->has_encoding = !(valuelen == 8 && memcmp(v, "identity", 8) == 0);
-  } else if (header_is(name, namelen, "grpc-timeout")) {
-    uint64_t ns;
-    if (pg_grpc_parse_timeout(v, valuelen, &ns))
-      s->timeout_ns = ns > 0 ? ns : 1;
-  } else if (header_is(name, namelen, "parigot-caller")) {
-    size_t n = valuelen < sizeof s->caller - 1 ? valuelen
-                                               : sizeof s->caller - 1;
-    memcpy(s->caller, v, n);
-    s->caller[n] = '\0';
-  }
-  return 0;
-}
-
-static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
-                   const uint8_t *data, size_t len, void *user) {
-  conn *c = user;
-  (void)flags;
-  stream *s = nghttp2_session_get_stream_user_data(h2, id);
-  if (s == NULL || s->is_too_big)
-    return 0;
-  if (s->len + len > c->w->cfg.max_message_size + PG_GRPC_PREFIX) {
-    s->is_too_big = true; /* read on, keep nothing, answer at the end */
-    return 0;
-  }
-  if (s->len + len > s->cap) {
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < s->len + len)
-      cap *= 2;
-    uint8_t *bigger = pg_mem_realloc(c->w->mem, s->body, cap);
-    if (bigger == NULL)
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    s->body = bigger;
-    s->cap = cap;
-  }
-  memcpy(s->body + s->len, data, len);
-  s->len += len;
-  return 0;
-}
-
-static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
-                    void *user) {
-  (void)user;
-  if ((frame->hd.type != NGHTTP2_DATA && frame->hd.type != NGHTTP2_HEADERS) ||
-      !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
-    return 0;
-  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
-  if (s != NULL && s->call_id == 0)
-    dispatch(s);
-  return 0;
+  return s;
 }
 
 /* Frees @p s; its call, if no reply came, is cancelled: nobody waits. */
-static void stream_free(conn *c, stream *s) {
+void stream_free(conn *c, stream *s) {
   pg_wire *w = c->w;
   if (s->call_id != 0 && idmap_get(&w->served, s->call_id) == s) {
     idmap_del(&w->served, s->call_id);
@@ -352,7 +123,240 @@ static void stream_free(conn *c, stream *s) {
   pg_mem_free(w->mem, s->body);
   pg_mem_free(w->mem, s->out);
   pg_mem_free(w->mem, s);
-  c->nstreams--;
+  if (--c->nstreams == 0 && !c->is_closing)
+    uv_timer_again(&c->idle);
+}
+
+/* Keeps the request's body, up to max_message_size (and a gRPC prefix);
+ * past that it keeps nothing and the call fails when the body ends.
+ * False when out of memory. */
+bool stream_add_body(stream *s, const uint8_t *data, size_t len) {
+  pg_wire *w = s->c->w;
+  if (s->is_too_big)
+    return true;
+  if (s->len + len > w->cfg.max_message_size + PG_GRPC_PREFIX) {
+    s->is_too_big = true;
+    pg_mem_free(w->mem, s->body);
+    s->body = NULL;
+    s->len = s->cap = 0;
+    return true;
+  }
+  if (s->len + len > s->cap) {
+    size_t cap = s->cap ? s->cap : 256;
+    while (cap < s->len + len)
+      cap *= 2;
+    uint8_t *bigger = pg_mem_realloc(w->mem, s->body, cap);
+    if (bigger == NULL)
+      return false;
+    s->body = bigger;
+    s->cap = cap;
+  }
+  memcpy(s->body + s->len, data, len);
+  s->len += len;
+  return true;
+}
+
+static void h2_send(stream *s, rpc_response *r);
+
+/* Sends @p r for @p s, on whichever HTTP it came by; takes r's body. */
+static void stream_send(stream *s, rpc_response *r) {
+  if (s->c->kind == CONN_H1)
+    h1_send(s, r);
+  else
+    h2_send(s, r);
+}
+
+void stream_dispatch(stream *s) {
+  pg_wire *w = s->c->w;
+  rpc_request req = {.path = s->path, .path_len = s->path_len,
+                     .is_post = s->is_post,
+                     .is_http2 = s->c->kind == CONN_H2,
+                     .protocol = (rpc_protocol)s->protocol,
+                     .has_encoding = s->has_encoding,
+                     .timeout_ns = s->timeout_ns, .caller = s->caller,
+                     .body = s->body, .len = s->len,
+                     .is_too_big = s->is_too_big};
+  rpc_call call;
+  rpc_response early;
+  uint64_t id = rpc_start(w, &req, &call, &early);
+  if (id != 0 && idmap_put(w, id, s) != 0) {
+    w->app.cancel(w->app.user, id);
+    id = 0;
+    rpc_plain(&early, 503);
+  }
+  if (id == 0) {
+    stream_send(s, &early);
+    return;
+  }
+  s->call_id = id;
+  s->call_protocol = call.protocol;
+  s->output_type = call.output_type;
+}
+
+void server_reply(pg_wire *w, const job *j) {
+  stream *s = idmap_get(&w->served, j->id);
+  if (s == NULL)
+    return; /* the client gave up first */
+  idmap_del(&w->served, j->id);
+  rpc_call call = {.protocol = (rpc_protocol)s->call_protocol,
+                   .output_type = s->output_type};
+  rpc_response r;
+  rpc_respond(w, &call, j, &r);
+  conn *c = s->c;
+  stream_send(s, &r);
+  conn_flush(c);
+}
+
+/* ---- HTTP/2 ------------------------------------------------------------- */
+
+#define NV(name, value, value_len)                                             \
+  {(uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
+   NGHTTP2_NV_FLAG_NONE}
+
+static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
+                         size_t cap, uint32_t *flags,
+                         nghttp2_data_source *source, void *user) {
+  (void)user;
+  stream *s = source->ptr;
+  size_t n = s->out_len - s->out_off;
+  if (n > cap)
+    n = cap;
+  memcpy(buf, s->out + s->out_off, n);
+  s->out_off += n;
+  if (s->out_off < s->out_len)
+    return (ssize_t)n;
+  *flags |= NGHTTP2_DATA_FLAG_EOF;
+  if (!s->is_grpc_out)
+    return (ssize_t)n;
+  *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+  nghttp2_nv trailers[] = {NV("grpc-status", "0", 1)};
+  if (nghttp2_submit_trailer(h2, id, trailers, 1) != 0)
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  return (ssize_t)n;
+}
+
+static void h2_send(stream *s, rpc_response *r) {
+  char status[8], code[16], err[16];
+  size_t status_len = (size_t)snprintf(status, sizeof status, "%d",
+                                       r->http_status);
+  size_t code_len = (size_t)snprintf(code, sizeof code, "%u",
+                                     r->grpc_status);
+  size_t err_len = (size_t)snprintf(err, sizeof err, "%d", r->app_error);
+  nghttp2_nv nva[6] = {NV(":status", status, status_len),
+                       NV("content-type", r->content_type,
+                          strlen(r->content_type))};
+  size_t n = 2;
+  if (r->is_trailers_only) {
+    nva[n++] = (nghttp2_nv)NV("grpc-status", code, code_len);
+    nva[n++] = (nghttp2_nv)NV("grpc-message", r->grpc_message,
+                              strlen(r->grpc_message));
+  }
+  if (r->app_error != 0)
+    nva[n++] = (nghttp2_nv)NV("parigot-app-error", err, err_len);
+  s->out = r->body;
+  s->out_len = r->len;
+  s->is_grpc_out = r->is_grpc;
+  r->body = NULL;
+  nghttp2_data_provider body = {.source.ptr = s, .read_callback = read_body};
+  nghttp2_submit_response(s->c->h2, s->id, nva, n,
+                          r->is_trailers_only ? NULL : &body);
+}
+
+static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
+                            void *user) {
+  conn *c = user;
+  if (frame->hd.type != NGHTTP2_HEADERS ||
+      frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+    return 0;
+  stream *s = stream_new(c, frame->hd.stream_id);
+  if (s == NULL)
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
+  nghttp2_session_set_stream_user_data(h2, s->id, s);
+  return 0;
+}
+
+/* connect-timeout-ms: up to 10 digits of milliseconds. */
+static bool parse_ms(const char *v, size_t len, uint64_t *ns) {
+  uint64_t ms = 0;
+  if (len == 0 || len > 10)
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    if (v[i] < '0' || v[i] > '9')
+      return false;
+    ms = ms * 10 + (uint64_t)(v[i] - '0');
+  }
+  *ns = ms * 1000000u;
+  return true;
+}
+
+/* A request header, by either HTTP; false to refuse the request. */
+bool stream_header(stream *s, const uint8_t *name, size_t namelen,
+                   const uint8_t *value, size_t valuelen) {
+  s->header_bytes += namelen + valuelen + 32; /* RFC 7540's accounting */
+  if (s->header_bytes > s->c->w->cfg.max_header_bytes)
+    return false;
+  const char *v = (const char *)value;
+  uint64_t ns;
+  if (header_is(name, namelen, ":method")) {
+    s->is_post = valuelen == 4 && memcmp(v, "POST", 4) == 0;
+  } else if (header_is(name, namelen, ":path")) {
+    if (valuelen >= sizeof s->path)
+      return false;
+    memcpy(s->path, v, valuelen);
+    s->path[valuelen] = '\0';
+    s->path_len = valuelen;
+  } else if (header_is(name, namelen, "content-type")) {
+    s->protocol = rpc_protocol_of(v, valuelen);
+  } else if (header_is(name, namelen, "grpc-encoding") ||
+             header_is(name, namelen, "content-encoding")) {
+    s->has_encoding = !(valuelen == 8 && memcmp(v, "identity", 8) == 0);
+  } else if (header_is(name, namelen, "grpc-timeout")) {
+    if (pg_grpc_parse_timeout(v, valuelen, &ns))
+      s->timeout_ns = ns > 0 ? ns : 1;
+  } else if (header_is(name, namelen, "connect-timeout-ms")) {
+    if (parse_ms(v, valuelen, &ns))
+      s->timeout_ns = ns > 0 ? ns : 1;
+  } else if (header_is(name, namelen, "parigot-caller")) {
+    size_t n = valuelen < sizeof s->caller - 1 ? valuelen
+                                               : sizeof s->caller - 1;
+    memcpy(s->caller, v, n);
+    s->caller[n] = '\0';
+  }
+  return true;
+}
+
+static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
+                     const uint8_t *name, size_t namelen,
+                     const uint8_t *value, size_t valuelen, uint8_t flags,
+                     void *user) {
+  (void)flags, (void)user;
+  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
+  if (s == NULL || frame->hd.type != NGHTTP2_HEADERS)
+    return 0; /* trailers of a request: nothing we read */
+  return stream_header(s, name, namelen, value, valuelen)
+             ? 0
+             : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+}
+
+static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
+                   const uint8_t *data, size_t len, void *user) {
+  (void)flags, (void)user;
+  stream *s = nghttp2_session_get_stream_user_data(h2, id);
+  if (s == NULL || stream_add_body(s, data, len))
+    return 0;
+  return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+}
+
+static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
+                    void *user) {
+  (void)user;
+  if ((frame->hd.type != NGHTTP2_DATA && frame->hd.type != NGHTTP2_HEADERS) ||
+      !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+    return 0;
+  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
+  if (s != NULL && s->call_id == 0)
+    stream_dispatch(s);
+  return 0;
 }
 
 static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
@@ -364,15 +368,13 @@ static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
     return 0;
   nghttp2_session_set_stream_user_data(h2, id, NULL);
   stream_free(c, s);
-  if (c->nstreams == 0 && !c->is_closing)
-    uv_timer_again(&c->idle);
   return 0;
 }
-
 
 void server_closed(conn *c) {
   while (c->streams != NULL)
     stream_free(c, c->streams);
+  h1_free(c);
 }
 
 int server_session(conn *c) {
@@ -396,14 +398,7 @@ int server_session(conn *c) {
   return rc == 0 ? 0 : PARIGOT_ENOMEM;
 }
 
-void server_reply(pg_wire *w, const job *j) {
-  stream *s = idmap_get(&w->served, j->id);
-  if (s == NULL)
-    return; /* the client gave up first */
-  idmap_del(&w->served, j->id);
-  send_reply(s, j);
-  conn_flush(s->c);
-}
+/* ---- accepting ---------------------------------------------------------- */
 
 static void on_connection(uv_stream_t *listener, int status) {
   pg_wire *w = listener->data;
@@ -412,8 +407,7 @@ static void on_connection(uv_stream_t *listener, int status) {
   conn *c = conn_new(w, NULL);
   if (c == NULL)
     return;
-  if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 ||
-      server_session(c) != 0) {
+  if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
     conn_close(c);
     return;
   }
@@ -423,7 +417,7 @@ static void on_connection(uv_stream_t *listener, int status) {
   if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0)
     uv_ip_name((struct sockaddr *)&sa, host, sizeof host);
   snprintf(c->name, sizeof c->name, "%s", host);
-  conn_start(c);
+  conn_start(c); /* its first bytes say which HTTP it speaks */
 }
 
 void server_listen(pg_wire *w) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "parigot/error.h"
+#include "pbjson.h"
 #include "wireint.h"
 
 void wire_say(pg_wire *w, int level, const char *fmt, ...) {
@@ -214,6 +215,11 @@ int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,
 
 uint16_t pg_wire_port(const pg_wire *w) { return w->port; }
 
+void pg_wire_set_types(pg_wire *w, pg_pbjson *types) {
+  pg_pbjson_free(w->types);
+  w->types = types;
+}
+
 void pg_wire_accept(pg_wire *w) {
   pthread_mutex_lock(&w->mutex);
   w->wants_accept = true;
@@ -296,6 +302,7 @@ void pg_wire_free(pg_wire *w) {
   pg_mem_free(w->mem, w->served.keys);
   pg_mem_free(w->mem, w->served.vals);
   pg_mem_free(w->mem, w->peers);
+  pg_pbjson_free(w->types);
   pthread_mutex_destroy(&w->mutex);
   pg_mem_free(w->mem, w);
 }

@@ -28,6 +28,7 @@
 #include "mem.h"
 
 typedef struct pg_wire pg_wire;
+typedef struct pg_pbjson pg_pbjson; /* pbjson.h */
 
 /* What the wire asks of the app. Each is called on the wire's thread. */
 typedef struct pg_wire_app {
@@ -87,6 +88,11 @@ typedef struct pg_wire_config {
 int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,
                 const pg_wire_app *app, const pg_mem *mem, char *err,
                 size_t err_len);
+
+/* The message types the unit's services use (from their descriptors):
+ * what Connect's application/json needs. Takes @p types; before
+ * pg_wire_accept(). */
+void pg_wire_set_types(pg_wire *w, pg_pbjson *types);
 
 /* The port it listens on (the one chosen when cfg->port was 0). */
 uint16_t pg_wire_port(const pg_wire *w);

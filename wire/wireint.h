@@ -21,6 +21,7 @@
 
 typedef struct conn conn;
 typedef struct stream stream;   /* server.c: a request being served */
+typedef struct h1 h1;           /* http1.c: a connection's HTTP/1.1 */
 typedef struct outcall outcall; /* client.c: a call to another unit */
 typedef struct peer peer;       /* client.c: another unit */
 
@@ -41,13 +42,46 @@ typedef struct job {
   uint8_t data[];
 } job;
 
-/* One TCP connection and its HTTP/2 session, served or made. */
+/* A request being served, on an HTTP/2 stream or an HTTP/1.1
+ * connection, until its response is sent. */
+struct stream {
+  conn *c;
+  stream *prev, *next;   /* the connection's open streams */
+  int32_t id;            /* the HTTP/2 stream's; 0 on HTTP/1.1 */
+  char path[512];
+  size_t path_len;
+  bool is_post;
+  int protocol;          /* rpc_protocol */
+  bool has_encoding;     /* compressed: not supported */
+  uint64_t timeout_ns;   /* 0: none given */
+  char caller[128];      /* parigot-caller, or the peer's address */
+  size_t header_bytes;
+  uint8_t *body;         /* owned */
+  size_t len, cap;
+  bool is_too_big;
+  uint64_t call_id;      /* 0 until it is a call */
+  int call_protocol;     /* rpc_call, kept until the reply */
+  const char *output_type;
+  /* The response, once known: its body, sent from out_off on. */
+  uint8_t *out;          /* owned */
+  size_t out_len, out_off;
+  bool is_grpc_out;      /* trailers follow the body */
+};
+
+typedef enum conn_kind { CONN_SNIFF, CONN_H2, CONN_H1 } conn_kind;
+
+/* One TCP connection and its session, served or made. A served one is
+ * HTTP/2 or HTTP/1.1, as its first bytes say. */
 struct conn {
   pg_wire *w;
   uv_tcp_t tcp;
   uv_timer_t idle;
   uv_connect_t connect;
+  conn_kind kind;
+  uint8_t sniffed[24]; /* the first bytes, until they decide */
+  size_t nsniffed;
   nghttp2_session *h2;
+  h1 *h1;            /* owned: HTTP/1.1 state */
   peer *to;          /* a connection this unit made, or NULL */
   stream *streams;   /* server: open request streams */
   uint32_t nstreams;
@@ -79,6 +113,7 @@ struct pg_wire {
   bool is_accepting, is_stopping;
   conn *conns;     /* every open connection */
   idmap served;    /* server.c */
+  pg_pbjson *types;/* owned: message types for JSON, or NULL */
   peer **peers;    /* client.c */
   uint32_t npeers;
 };
@@ -91,6 +126,7 @@ void wire_say(pg_wire *w, int level, const char *fmt, ...)
 conn *conn_new(pg_wire *w, peer *to);
 void conn_start(conn *c);   /* reads, and sends what the session has */
 void conn_flush(conn *c);   /* sends what the session has to send */
+void conn_read(conn *c);    /* reads again, after a pause */
 void conn_close(conn *c);   /* ends the session and the socket */
 bool header_is(const uint8_t *name, size_t len, const char *want);
 
@@ -99,6 +135,18 @@ int server_session(conn *c);
 void server_reply(pg_wire *w, const job *j);
 void server_closed(conn *c);
 void server_listen(pg_wire *w);
+stream *stream_new(conn *c, int32_t id);
+void stream_free(conn *c, stream *s);
+bool stream_add_body(stream *s, const uint8_t *data, size_t len);
+bool stream_header(stream *s, const uint8_t *name, size_t namelen,
+                   const uint8_t *value, size_t valuelen);
+void stream_dispatch(stream *s);
+
+/* http1.c */
+int h1_session(conn *c);
+int h1_feed(conn *c, const uint8_t *data, size_t len);
+void h1_send(stream *s, const void *resp); /* an rpc_response */
+void h1_free(conn *c);
 
 /* client.c */
 int client_session(conn *c);

@@ -269,6 +269,7 @@ typedef void (*parigot_typed_fn)(void);
 typedef void (*parigot_adapt_fn)(parigot_typed_fn fn, void *ctx,
                                  const void *value);
 void parigot_require(const parigot_pb_service_desc *s);
+void parigot_describe(const parigot_pb_file_desc *f);
 void parigot_export(const parigot_pb_service_desc *s,
                     const parigot_invoke_fn *invokers, const void *handlers);
 parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,

@@ -40,6 +40,7 @@ int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
 IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
 IMPORT(now) int32_t abi_now(uint64_t *ns);
 IMPORT(event_buffer) int32_t abi_event_buffer(uint8_t *buf, uint32_t cap);
+IMPORT(describe) int32_t abi_describe(const uint8_t *fdp, uint32_t len);
 
 enum {
   EV_START = 1,
@@ -244,6 +245,22 @@ void parigot_require(const parigot_pb_service_desc *s) {
   requireds = grow_table(requireds, nrequireds, sizeof *requireds);
   requireds[nrequireds++] = (required){s, 0, false};
   abi_require(s->full_name, (uint32_t)strlen(s->full_name));
+}
+
+/* Files described already: each goes to the kernel once, after the files
+ * it imports. */
+static const parigot_pb_file_desc **described;
+static size_t ndescribed;
+
+void parigot_describe(const parigot_pb_file_desc *f) {
+  for (size_t i = 0; i < ndescribed; i++)
+    if (described[i] == f)
+      return;
+  described = grow_table(described, ndescribed, sizeof *described);
+  described[ndescribed++] = f;
+  for (uint32_t i = 0; i < f->n_dependencies; i++)
+    parigot_describe(f->dependencies[i]);
+  abi_describe(f->descriptor, (uint32_t)f->descriptor_len);
 }
 
 void parigot_export(const parigot_pb_service_desc *s,

@@ -236,3 +236,80 @@ PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
   pg_proc_result_free(&again);
   pg_proc_result_free(&client);
 }
+
+/* ---- Connect, and clients from npm --------------------------------------- */
+
+/* Runs argv against unit back of back.toml, started for it; the client's
+ * output must be @p out. */
+static void expect_client(char **argv, int port_arg, const char *out) {
+  int port;
+  char port_text[16];
+  pg_proc *unit = start_unit(PG_WIRE_DIR "/back.toml", "back", &port);
+  snprintf(port_text, sizeof port_text, "%d", port);
+  argv[port_arg] = port_text;
+  pg_proc_result client, server;
+  pg_proc_run(argv, NULL, NULL, &client);
+  pg_proc_stop(unit, SIGTERM, &server);
+  ASSERT_STREQ(client.err, "");
+  ASSERT_STREQ(client.out, out);
+  ASSERT_EQ(client.status, 0);
+  ASSERT_EQ(server.status, 0);
+  pg_proc_result_free(&client);
+  pg_proc_result_free(&server);
+}
+
+static const char node_out[] =
+    "echo: 5 hi\n"
+    "forward: 11 after 2 hops\n"
+    "refused: %s: refused: no (app_error 7)\n"
+    "held: %s\n";
+
+PG_TEST(wire_grpc_js_calls_a_unit) {
+  char *argv[] = {"/usr/bin/env", "node", PG_WIRE_SOURCE "/node_clients.mjs",
+                  "grpc-js", NULL, PG_APP_PROTO, NULL};
+  char out[512];
+  snprintf(out, sizeof out, node_out, "UNKNOWN", "DEADLINE_EXCEEDED");
+  expect_client(argv, 4, out);
+}
+
+/* @connectrpc/connect-node in the four ways it can call: HTTP/1.1 and
+ * HTTP/2, binary protobuf and JSON. */
+PG_TEST(wire_connect_node_calls_a_unit_every_way) {
+  const char *ways[][2] = {{"1.1", "binary"}, {"1.1", "json"},
+                           {"2", "binary"}, {"2", "json"}};
+  char out[512];
+  snprintf(out, sizeof out, node_out, "Unknown",
+           "DeadlineExceeded: the operation timed out (app_error 0)");
+  for (size_t i = 0; i < 4; i++) {
+    char *argv[] = {"/usr/bin/env", "node",
+                    PG_WIRE_SOURCE "/node_clients.mjs", "connect", NULL,
+                    PG_WIRE_DIR "/apptest.fds", (char *)ways[i][0],
+                    (char *)ways[i][1], NULL};
+    expect_client(argv, 4, out);
+  }
+}
+
+/* curl, with Connect's JSON, over HTTP/1.1 and HTTP/2: an answer, and a
+ * failure as Connect's JSON error with its HTTP status. */
+PG_TEST(wire_curl_calls_a_unit_with_connect_json) {
+  const char *versions[] = {"--http1.1", "--http2-prior-knowledge"};
+  for (size_t i = 0; i < 2; i++) {
+    char *argv[] = {"/usr/bin/env", "sh", "-c",
+                    "for body in '{\"value\":\"5\",\"text\":\"hi\"}' "
+                    "'{\"mode\":\"MODE_FAIL\",\"text\":\"no\",\"appError\":7}' "
+                    "'{\"valu\":1}'; do "
+                    "curl -s $0 -w ' %{http_code} %{http_version}\\n' "
+                    "-H 'Content-Type: application/json' --data \"$body\" "
+                    "http://127.0.0.1:$1/apptest.v1.Echo/Say; done",
+                    (char *)versions[i], NULL, NULL};
+    char out[1024];
+    const char *v = i == 0 ? "1.1" : "2";
+    snprintf(out, sizeof out,
+             "{\"value\":\"5\",\"text\":\"hi\"} 200 %s\n"
+             "{\"code\":\"unknown\",\"message\":\"refused: no\"} 500 %s\n"
+             "{\"code\":\"invalid_argument\",\"message\":\"unknown field "
+             "\\\"valu\\\" in apptest.v1.EchoRequest\"} 400 %s\n",
+             v, v, v);
+    expect_client(argv, 5, out);
+  }
+}

@@ -22,6 +22,7 @@
 typedef struct gen {
   const pg_model *model;
   const pd_file *file;
+  const char *file_sym; /* the file's parigot_pb_file_desc */
   pg_strbuf h, c;
   char *err;
 } gen;
@@ -771,8 +772,9 @@ static void emit_registration(gen *g, const char *n, const pd_service *s) {
                           "{\n", n, n);
   for (size_t i = 0; i < s->n_method; i++)
     pg_strbuf_printf(&g->h, "      %s_%s__invoke,\n", n, s->method[i]->name);
-  pg_strbuf_printf(&g->h, "      NULL};\n  parigot_export(&%s_desc, invokers, "
-                          "h);\n}\n", n);
+  pg_strbuf_printf(&g->h, "      NULL};\n  parigot_describe(&%s);\n"
+                          "  parigot_export(&%s_desc, invokers, h);\n}\n",
+                   g->file_sym, n);
 }
 
 static int emit_service(gen *g, const pd_service *s) {
@@ -783,9 +785,10 @@ static int emit_service(gen *g, const pd_service *s) {
   char *full = *pkg ? pg_strdupf("%s.%s", pkg, s->name)
                     : pg_strdupf("%s", s->name);
   int rc = 0;
-  pg_strbuf_printf(&g->h, "/** @brief Service %s: its method list. */\n"
+  pg_strbuf_printf(&g->h, "extern const parigot_pb_file_desc %s;\n"
+                          "/** @brief Service %s: its method list. */\n"
                           "extern const parigot_pb_service_desc %s_desc;\n",
-                   full, n);
+                   g->file_sym, full, n);
   if (s->n_method > 0) {
     pg_strbuf_printf(&g->h, "enum {\n");
     pg_strbuf_printf(&g->c, "static const parigot_pb_method_desc "
@@ -1018,6 +1021,7 @@ int pg_gen_c(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
   char *base = stem(f->name);
   char *sym = path_ident(f->name);
   char *file_sym = pg_strdupf("%s_file", sym);
+  g.file_sym = file_sym;
   char *guard = pg_strdupf("%s_PG_H", sym);
   for (char *p = guard; *p; p++)
     *p = (char)toupper((unsigned char)*p);

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wire/http1.c: HTTP/1.1 on a unit's port, for Connect's unary calls
+ * (curl, browsers, any HTTP client), parsed by Node's http-parser (Debian's
+ * libhttp-parser-dev) rather than by hand.
+ *
+ * One request at a time per connection: when one is whole, reading stops
+ * and the parser pauses until its response is written; the bytes already
+ * read after it (a pipelined request) wait in `pending`. A request that
+ * breaks the limits (URL, headers, body) gets its HTTP status and the
+ * connection closes after it; a malformed one gets 400.
+ *
+ * Owns the connection's h1 state and its pending bytes; loop thread only.
+ */
+#include <http_parser.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parigot/error.h"
+#include "rpc.h"
+#include "wireint.h"
+
+struct h1 {
+  http_parser parser;
+  stream *s;           /* the request being read or answered */
+  char field[64];      /* the header being read, lowercased */
+  size_t field_len;
+  char value[1024];
+  size_t value_len;
+  bool in_value;       /* the parser is in a value: a field ends it */
+  bool is_overlong;    /* a header did not fit: 431 */
+  bool keeps_alive;
+  bool is_answering;   /* whole; its response is not written yet */
+  uint8_t *pending;    /* owned: bytes read past the request */
+  size_t npending;
+};
+
+static conn *conn_of(http_parser *p) { return p->data; }
+
+/* The header read so far goes to the stream, as HTTP/2's would. */
+static int end_header(conn *c) {
+  h1 *h = c->h1;
+  if (h->field_len == 0)
+    return 0;
+  bool ok = stream_header(h->s, (const uint8_t *)h->field, h->field_len,
+                          (const uint8_t *)h->value, h->value_len);
+  h->field_len = h->value_len = 0;
+  h->in_value = false;
+  h->is_overlong |= !ok; /* past max_header_bytes */
+  return ok ? 0 : -1;
+}
+
+static int on_begin(http_parser *p) {
+  conn *c = conn_of(p);
+  c->h1->s = stream_new(c, 0);
+  return c->h1->s != NULL ? 0 : -1;
+}
+
+static int on_url(http_parser *p, const char *at, size_t len) {
+  stream *s = conn_of(p)->h1->s;
+  if (s->path_len + len >= sizeof s->path)
+    return -1; /* 414 in spirit; the parser's error closes */
+  memcpy(s->path + s->path_len, at, len);
+  s->path_len += len;
+  s->path[s->path_len] = '\0';
+  return 0;
+}
+
+static int on_field(http_parser *p, const char *at, size_t len) {
+  conn *c = conn_of(p);
+  h1 *h = c->h1;
+  if (h->in_value && end_header(c) != 0)
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    if (h->field_len + 1 >= sizeof h->field) {
+      h->is_overlong = true;
+      return -1;
+    }
+    char ch = at[i];
+    h->field[h->field_len++] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+  }
+  return 0;
+}
+
+static int on_value(http_parser *p, const char *at, size_t len) {
+  h1 *h = conn_of(p)->h1;
+  h->in_value = true;
+  if (h->value_len + len >= sizeof h->value) {
+    h->is_overlong = true;
+    return -1;
+  }
+  memcpy(h->value + h->value_len, at, len);
+  h->value_len += len;
+  return 0;
+}
+
+static int on_headers_done(http_parser *p) {
+  conn *c = conn_of(p);
+  if (end_header(c) != 0)
+    return -1;
+  c->h1->s->is_post = p->method == HTTP_POST;
+  return 0;
+}
+
+static int on_body(http_parser *p, const char *at, size_t len) {
+  stream *s = conn_of(p)->h1->s;
+  return stream_add_body(s, (const uint8_t *)at, len) ? 0 : -1;
+}
+
+/* Whole: nothing more is read until it is answered. Pausing makes
+ * http_parser_execute return at once; h1_feed starts the call. */
+static int on_done(http_parser *p) {
+  conn *c = conn_of(p);
+  h1 *h = c->h1;
+  h->keeps_alive = http_should_keep_alive(p) != 0;
+  h->is_answering = true;
+  http_parser_pause(p, 1);
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  return 0;
+}
+
+static const http_parser_settings settings = {
+    .on_message_begin = on_begin,
+    .on_url = on_url,
+    .on_header_field = on_field,
+    .on_header_value = on_value,
+    .on_headers_complete = on_headers_done,
+    .on_body = on_body,
+    .on_message_complete = on_done,
+};
+
+int h1_session(conn *c) {
+  c->h1 = pg_mem_calloc(c->w->mem, 1, sizeof *c->h1);
+  if (c->h1 == NULL)
+    return PARIGOT_ENOMEM;
+  http_parser_init(&c->h1->parser, HTTP_REQUEST);
+  c->h1->parser.data = c;
+  return 0;
+}
+
+void h1_free(conn *c) {
+  if (c->h1 == NULL)
+    return;
+  pg_mem_free(c->w->mem, c->h1->pending);
+  pg_mem_free(c->w->mem, c->h1);
+  c->h1 = NULL;
+}
+
+typedef struct write_req {
+  uv_write_t req;
+  const pg_mem *mem;
+  uint8_t data[];
+} write_req;
+
+static void written(uv_write_t *req, int status) {
+  write_req *wr = (write_req *)req;
+  (void)status;
+  pg_mem_free(wr->mem, wr);
+}
+
+static const char *reason(int status) {
+  switch (status) {
+  case 200: return "OK";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 409: return "Conflict";
+  case 413: return "Payload Too Large";
+  case 415: return "Unsupported Media Type";
+  case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
+  case 499: return "Client Closed Request";
+  case 501: return "Not Implemented";
+  case 503: return "Service Unavailable";
+  case 504: return "Gateway Timeout";
+  default: return "Internal Server Error";
+  }
+}
+
+/* Writes a whole response; false if it could not be queued. */
+static bool write_response(conn *c, int status, const char *type,
+                           const uint8_t *body, size_t len,
+                           int32_t app_error, bool closes) {
+  char head[512], extra[64] = "";
+  if (app_error != 0)
+    snprintf(extra, sizeof extra, "Parigot-App-Error: %d\r\n", app_error);
+  int n = snprintf(head, sizeof head,
+                   "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                   "Content-Length: %zu\r\n%s%s\r\n",
+                   status, reason(status), type, len, extra,
+                   closes ? "Connection: close\r\n" : "");
+  write_req *wr = pg_mem_malloc(c->w->mem, sizeof *wr + (size_t)n + len);
+  if (wr == NULL)
+    return false;
+  wr->mem = c->w->mem;
+  memcpy(wr->data, head, (size_t)n);
+  if (len > 0)
+    memcpy(wr->data + n, body, len);
+  uv_buf_t buf = uv_buf_init((char *)wr->data, (unsigned)((size_t)n + len));
+  if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, written) != 0) {
+    pg_mem_free(c->w->mem, wr);
+    return false;
+  }
+  return true;
+}
+
+static void closed_after_write(uv_shutdown_t *req, int status) {
+  conn *c = req->data;
+  (void)status;
+  pg_mem_free(c->w->mem, req);
+  conn_close(c);
+}
+
+/* Ends the connection once what was written is sent. */
+static void close_after(conn *c) {
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  uv_shutdown_t *req = pg_mem_malloc(c->w->mem, sizeof *req);
+  if (req == NULL ||
+      uv_shutdown(req, (uv_stream_t *)&c->tcp, closed_after_write) != 0) {
+    pg_mem_free(c->w->mem, req);
+    conn_close(c);
+    return;
+  }
+  req->data = c;
+}
+
+/* Reads on: first what came after the request just answered. */
+static void resume(conn *c) {
+  h1 *h = c->h1;
+  h->is_answering = false;
+  http_parser_pause(&h->parser, 0);
+  uint8_t *pending = h->pending;
+  size_t n = h->npending;
+  h->pending = NULL;
+  h->npending = 0;
+  int rc = n > 0 ? h1_feed(c, pending, n) : 0;
+  pg_mem_free(c->w->mem, pending);
+  if (rc != 0)
+    close_after(c);
+  else if (!h->is_answering && !c->is_closing)
+    conn_read(c);
+}
+
+void h1_send(stream *s, const void *response) {
+  rpc_response *r = (rpc_response *)response;
+  conn *c = s->c;
+  h1 *h = c->h1;
+  bool closes = !h->keeps_alive;
+  bool ok = write_response(c, r->http_status, r->content_type, r->body,
+                           r->len, r->app_error, closes);
+  rpc_response_free(c->w, r);
+  if (h->s == s)
+    h->s = NULL;
+  stream_free(c, s);
+  if (!ok || closes)
+    close_after(c);
+  else
+    resume(c);
+}
+
+/* A request the parser or the limits refused: its status, and the end. */
+static void refuse(conn *c, int status) {
+  const char *msg = status == 431 ? "request headers too large"
+                    : status == 414 ? "URL too long"
+                                    : "malformed HTTP request";
+  write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg),
+                 0, true);
+  if (c->h1->s != NULL) {
+    stream_free(c, c->h1->s);
+    c->h1->s = NULL;
+  }
+  close_after(c);
+}
+
+/* Bytes read past the request being answered, for later. */
+static int keep(conn *c, const uint8_t *data, size_t len) {
+  h1 *h = c->h1;
+  if (len == 0)
+    return 0;
+  uint8_t *more = pg_mem_realloc(c->w->mem, h->pending, h->npending + len);
+  if (more == NULL)
+    return PARIGOT_ENOMEM;
+  memcpy(more + h->npending, data, len);
+  h->pending = more;
+  h->npending += len;
+  return 0;
+}
+
+int h1_feed(conn *c, const uint8_t *data, size_t len) {
+  h1 *h = c->h1;
+  if (h->is_answering)
+    return keep(c, data, len);
+  size_t used = http_parser_execute(&h->parser, &settings,
+                                    (const char *)data, len);
+  enum http_errno e = HTTP_PARSER_ERRNO(&h->parser);
+  if (e == HPE_PAUSED) { /* a whole request: its call starts now, outside
+                            the parser's callbacks */
+    int rc = keep(c, data + used, len - used);
+    if (rc == 0)
+      stream_dispatch(h->s);
+    return rc;
+  }
+  if (e != HPE_OK) {
+    bool is_header = h->is_overlong || e == HPE_HEADER_OVERFLOW;
+    refuse(c, is_header ? 431 : e == HPE_CB_url ? 414 : 400);
+  }
+  return 0;
+}
