@@ -313,3 +313,22 @@ PG_TEST(wire_curl_calls_a_unit_with_connect_json) {
     expect_client(argv, 5, out);
   }
 }
+
+/* ---- hostile input -------------------------------------------------------- */
+
+/* Malformed and oversized requests, HTTP/1.1 and HTTP/2, each get the
+ * protocol's error; the unit goes on serving, and ends cleanly. */
+PG_TEST(wire_malformed_requests_get_errors_and_the_unit_serves_on) {
+  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/abuse.py", NULL,
+                  PG_WIRE_PY, NULL};
+  expect_client(argv, 2,
+                "garbage: HTTP/1.1 400 Bad Request\n"
+                "long url: HTTP/1.1 414 URI Too Long\n"
+                "big header: HTTP/1.1 431 Request Header Fields Too Large\n"
+                "big body: HTTP/1.1 429 Too Many Requests "
+                "{\"code\":\"resource_exhausted\",\"message\":\"request "
+                "larger than max_message_size (4194304 bytes)\"}\n"
+                "wrong type: HTTP/1.1 415 Unsupported Media Type\n"
+                "bad frame: goaway\n"
+                "still serving: 3\n");
+}
