@@ -904,10 +904,57 @@ typedef struct unit_seen {
 
 /* Fills unit @p at from table @p t, and @p seen. On failure the unit may be
  * partly filled; pg_manifest_free() frees what is there. */
+/* A service's full name: dot-separated identifiers ("pkg.v1.Echo"). */
+static bool is_service_name(const char *s, size_t len) {
+  bool starts = true;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     c == '_';
+    if (c == '.' && !starts && i + 1 < len) {
+      starts = true;
+      continue;
+    }
+    if (!is_letter && !(c >= '0' && c <= '9' && !starts))
+      return false;
+    starts = false;
+  }
+  return len > 0;
+}
+
+/* unit.serves: the services of a unit outside parigot. */
+static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
+                       pg_manifest_unit *u) {
+  size_t n;
+  int rc = get_array(ld, key, v, &n);
+  if (rc != 0)
+    return rc;
+  if (n == 0)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "empty; a unit outside parigot serves at least one service");
+  if ((u->serves = pg_mem_calloc(ld->mem, n, sizeof *u->serves)) == NULL)
+    return nomem(ld);
+  u->nserves = n;
+  for (size_t i = 0; i < n; i++) {
+    const char *s;
+    size_t len;
+    char shown[SHOWN_SIZE];
+    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
+      return rc;
+    if (!is_service_name(s, len))
+      return fail(ld, PARIGOT_EINVAL, line_of(pg_toml_array_at(v, i)), key,
+                  "expected a service's full name such as pkg.v1.Echo, got "
+                  "%s", quote(shown, s, len, '"'));
+    if ((u->serves[i] = pg_mem_strdup(ld->mem, s)) == NULL)
+      return nomem(ld);
+  }
+  return 0;
+}
+
 static int load_unit(loader *ld, const pg_toml_value *t, pg_manifest *m,
                      size_t at, unit_seen *seen) {
   pg_manifest_unit *u = &m->units[at];
-  const pg_toml_value *services = NULL;
+  const pg_toml_value *services = NULL, *serves = NULL;
   u->line = line_of(t);
   size_t n = pg_toml_table_len(t);
   for (size_t i = 0; i < n; i++) {
@@ -923,6 +970,9 @@ static int load_unit(loader *ld, const pg_toml_value *t, pg_manifest *m,
     } else if (key_is(k, klen, "services")) {
       services = v;
       rc = load_services(ld, key, v, m, u);
+    } else if (key_is(k, klen, "serves")) {
+      serves = v;
+      rc = load_serves(ld, key, v, u);
     } else if (key_is(k, klen, "listen")) {
       seen->listen_line = line_of(v);
       rc = load_listen(ld, key, v, u, seen->listen_key);
@@ -934,6 +984,16 @@ static int load_unit(loader *ld, const pg_toml_value *t, pg_manifest *m,
   }
   if (u->name == NULL)
     return missing(ld, "unit", "name", u->line);
+  if (services != NULL && serves != NULL)
+    return fail(ld, PARIGOT_EINVAL, line_of(serves), "unit.serves",
+                "a unit runs services (unit.services) or is outside parigot "
+                "(unit.serves), not both");
+  if (serves != NULL && (u->listen_host == NULL || u->listen_port == 0))
+    return fail(ld, PARIGOT_EINVAL, line_of(serves), "unit.serves",
+                "a unit outside parigot needs a listen address with its "
+                "port, where it serves");
+  if (serves != NULL)
+    return 0;
   if (services == NULL)
     return missing(ld, "unit", "services", u->line);
   return claim_guests(ld, m, at, services);
@@ -1225,6 +1285,7 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     pg_mem_free(mem, u->name);
     pg_mem_free(mem, u->guests);
     pg_mem_free(mem, u->listen_host);
+    free_strings(mem, u->serves, u->nserves);
   }
   pg_mem_free(mem, m->units);
   pg_mem_free(mem, m->name);

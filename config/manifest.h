@@ -121,7 +121,12 @@ typedef struct pg_manifest_guest {
 typedef struct pg_manifest_unit {
   char *name;           /**< unique among units; may be a guest's name */
   uint32_t *guests;     /**< indices into pg_manifest.guests, as listed */
-  size_t nguests;       /**< at least 1 */
+  size_t nguests;       /**< at least 1, but 0 for a unit outside parigot */
+  /** a unit outside parigot (unit.serves): a gRPC server at its listen
+   * address, reached as a unit is, that serves these services (full
+   * names); NULL for a unit of parigot's */
+  char **serves;
+  size_t nserves;
   /** the host of unit.listen as written, IPv6 without its brackets; NULL:
    * the unit listens nowhere */
   char *listen_host;

@@ -339,7 +339,7 @@ static void set_types(pg_app *app) {
  * (the port, when the manifest let the kernel pick one). */
 static void serve(pg_app *app) {
   const pg_manifest_unit *u = app->cfg->unit;
-  if (u->listen_host == NULL)
+  if (u == NULL || u->listen_host == NULL)
     return; /* it only calls out */
   set_types(app);
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
@@ -625,6 +625,8 @@ static int new_instance(pg_app *app, pg_guest *g) {
 static int load_guest(pg_app *app, pg_guest *g, char *err, size_t err_len) {
   const pg_manifest_guest *s = g->spec;
   int rc = 0;
+  if (g->is_external)
+    return 0;
   if ((g->module = loaded_module(app, g)) != NULL)
     g->shares_module = true;
   else
@@ -657,7 +659,7 @@ static bool run_declaration(pg_app *app, pg_guest *g) {
 }
 
 static int declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
-  if (run_declaration(app, g))
+  if (g->is_external || run_declaration(app, g))
     return 0;
   snprintf(err, err_len, "%s: died before it started (%s)", g->spec->name,
            g->has_trapped ? "it trapped" : "it exited");
@@ -1541,6 +1543,10 @@ static void answered_in(void *user, uint64_t id, uint32_t status,
   pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
                      .call_id = id, .app_error = app_error, .payload = body,
                      .payload_len = (uint32_t)len};
+  if (status == PG_STATUS_DEADLINE_EXCEEDED) { /* the caller's deadline, */
+    e.payload = "deadline exceeded";         /* in the kernel's words, */
+    e.payload_len = 17;                      /* wherever it fired */
+  }
   if (call != NULL && !call->is_done) {
     if (status == PG_STATUS_UNAVAILABLE) /* its unit went: for the summary */
       app->guests[call->callee].calls_failed++;
@@ -1637,11 +1643,13 @@ static bool has_remote(const pg_app *app) {
 static int open_wire(pg_app *app, char *err, size_t err_len) {
   const pg_manifest_unit *u = app->cfg->unit;
   const pg_manifest *m = app->cfg->manifest;
-  if (u == NULL || (u->listen_host == NULL && !has_remote(app)))
+  const char *host = u != NULL ? u->listen_host : NULL;
+  const char *name = u != NULL ? u->name : m->name;
+  if (host == NULL && !has_remote(app))
     return 0;
   if (app->cfg->is_deterministic) {
-    snprintf(err, err_len, "unit %s talks over the network, which cannot "
-             "run deterministically", u->name);
+    snprintf(err, err_len, "%s talks over the network, which cannot run "
+             "deterministically", name);
     return PARIGOT_EINVAL;
   }
   app->peers = pg_mem_calloc(app->mem, m->nunits, sizeof *app->peers);
@@ -1655,8 +1663,9 @@ static int open_wire(pg_app *app, char *err, size_t err_len) {
   int rc = check_peers(app, err, err_len);
   if (rc != 0)
     return rc;
-  pg_wire_config wc = {.unit = u->name, .host = u->listen_host,
-                       .port = u->listen_port, .peers = app->peers,
+  pg_wire_config wc = {.unit = name, .host = host,
+                       .port = u != NULL ? u->listen_port : 0,
+                       .peers = app->peers,
                        .npeers = (uint32_t)m->nunits,
                        .max_message_size = m->max_message_size};
   pg_wire_app wa = {call_in,     cancel_in,     log_in,
@@ -1677,6 +1686,33 @@ static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
   if (!is_local(cfg, s))
     return !s->is_program;
   return !s->is_program || s->is_test == cfg->run_tests;
+}
+
+/* The services of units outside parigot stand as remote guests that only
+ * export them: nothing to load or declare. */
+static int add_external(pg_app *app) {
+  const pg_manifest *m = app->cfg->manifest;
+  size_t k = 0;
+  for (size_t u = 0; u < m->nunits; u++)
+    for (size_t s = 0; s < m->units[u].nserves; s++) {
+      pg_manifest_guest *spec = &app->external[k++];
+      *spec = (pg_manifest_guest){.name = m->units[u].serves[s],
+                                  .unit = (uint32_t)u};
+      pg_guest *g = &app->guests[app->nguests];
+      g->app = app;
+      g->index = app->nguests++;
+      g->spec = spec;
+      g->name_len = (uint32_t)strlen(spec->name);
+      g->is_remote = g->is_external = true;
+      g->peer = (uint32_t)u;
+      g->exports = pg_mem_calloc(app->mem, 2, sizeof *g->exports);
+      if (g->exports == NULL ||
+          (g->exports[0] = pg_mem_strdup(app->mem, spec->name)) == NULL)
+        return PARIGOT_ENOMEM;
+      g->nexports = 1;
+      atomic_fetch_add(&app->nstarting, 1);
+    }
+  return 0;
 }
 
 /* Leaves the lock held: the caller owns the app from here on. */
@@ -1702,8 +1738,13 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   if (rc != 0)
     return rc;
   const pg_manifest *m = cfg->manifest;
-  app->guests = pg_mem_calloc(mem, m->nguests + 1, sizeof *app->guests);
-  if (app->guests == NULL)
+  size_t nexternal = 0;
+  for (size_t u = 0; u < m->nunits; u++)
+    nexternal += m->units[u].nserves;
+  app->guests = pg_mem_calloc(mem, m->nguests + nexternal + 1,
+                              sizeof *app->guests);
+  app->external = pg_mem_calloc(mem, nexternal + 1, sizeof *app->external);
+  if (app->guests == NULL || app->external == NULL)
     return PARIGOT_ENOMEM;
   for (size_t i = 0; i < m->nguests; i++) {
     if (!selected(cfg, &m->guests[i]))
@@ -1721,7 +1762,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   }
   app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
                               app->programs_left == 0;
-  return 0;
+  return add_external(app);
 }
 
 static void free_names(const pg_mem *mem, char **list, uint32_t n) {
@@ -1762,6 +1803,7 @@ static void app_free(pg_app *app) {
   pg_mem_free(app->mem, app->peers);
   pg_mem_free(app->mem, app->is_peer_up);
   pg_mem_free(app->mem, app->guests);
+  pg_mem_free(app->mem, app->external);
   pg_mem_free(app->mem, app->start_order);
   pg_calls_free(&app->calls);
   pg_engine_free(app->engine);

@@ -86,6 +86,8 @@ struct Z_parigot_instance_t {
   uint32_t ndependents;
   bool is_remote;                 /* a service of another unit: calls to
                                      it go over the wire to `peer` */
+  bool is_external;               /* ...of a unit outside parigot: no
+                                     module; its spec is the kernel's */
   uint32_t peer;                  /* its unit's index in the manifest */
   bool is_connecting;             /* remote, started: waits for its unit */
   bool is_declaring;              /* inside parigot_main */
@@ -164,6 +166,8 @@ typedef struct pg_app {
   const pg_mem *mem;              /* borrowed */
   pg_engine *engine;              /* owned */
   pg_guest *guests;               /* owned, nguests */
+  pg_manifest_guest *external;    /* owned: specs of the services of
+                                     units outside parigot */
   uint32_t nguests;
   uint32_t *start_order;          /* owned: guest indices, once planned */
   pg_calls calls;

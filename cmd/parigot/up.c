@@ -245,6 +245,8 @@ int pg_cmd_up(int argc, char **argv) {
   bool has_programs = false;
   for (size_t i = 0; i < n; i++) {
     has_programs |= u[i].has_programs;
+    if (u[i].spec->serves != NULL)
+      continue; /* outside parigot: not ours to start */
     if (start_unit(&u[i], self, argv[1]) != 0) {
       pg_cli_error("up: cannot start unit %s: %s", u[i].spec->name,
                    strerror(errno));

@@ -1196,3 +1196,63 @@ PG_TEST(manifest_load_fails_cleanly_at_every_allocation) {
 PG_TEST(manifest_load_with_units_fails_cleanly_at_every_allocation) {
   expect_clean_failure_at_every_allocation(units_app);
 }
+
+/* ---- units outside parigot (unit.serves) ------------------------------- */
+
+#define UNIT_PY                                                                \
+  "[[unit]]\nname = \"py\"\nlisten = \"127.0.0.1:7005\"\n"
+
+PG_TEST(manifest_reads_a_unit_outside_parigot) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE UNIT_WEB UNIT_PY
+            "serves = [\"pkg.v1.Echo\", \"Other\"]\n",
+            &c, &m);
+  ASSERT_EQ(m.nunits, 2);
+  const pg_manifest_unit *py = &m.units[1];
+  ASSERT_STREQ(py->name, "py");
+  ASSERT_EQ(py->nguests, 0);
+  ASSERT_EQ(py->nserves, 2);
+  ASSERT_STREQ(py->serves[0], "pkg.v1.Echo");
+  ASSERT_STREQ(py->serves[1], "Other");
+  ASSERT_EQ(py->listen_port, 7005);
+  ASSERT_TRUE(m.units[0].serves == NULL);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_rejects_a_unit_with_services_and_serves) {
+  expect_error(APP SERVICE "[[unit]]\nname = \"web\"\nservices = "
+               "[\"greeting\"]\nlisten = \"127.0.0.1:7005\"\n"
+               "serves = [\"pkg.v1.Echo\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:10: unit.serves: a unit runs services "
+               "(unit.services) or is outside parigot (unit.serves), not "
+               "both");
+}
+
+PG_TEST(manifest_rejects_a_unit_outside_parigot_without_a_port) {
+  expect_error(APP SERVICE UNIT_WEB
+               "[[unit]]\nname = \"py\"\nserves = [\"pkg.v1.Echo\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:11: unit.serves: a unit outside parigot needs a "
+               "listen address with its port, where it serves");
+  expect_error(APP SERVICE UNIT_WEB
+               "[[unit]]\nname = \"py\"\nserves = [\"pkg.v1.Echo\"]\n"
+               "listen = \"127.0.0.1:0\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:11: unit.serves: a unit outside parigot needs a "
+               "listen address with its port, where it serves");
+}
+
+PG_TEST(manifest_rejects_served_names_that_are_not_service_names) {
+  static const char *const bad[] = {"", ".a", "a.", "a..b", "1a", "a.1b",
+                                    "a-b", "a b"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char toml[512], msg[256];
+    snprintf(toml, sizeof toml, APP SERVICE UNIT_WEB UNIT_PY
+             "serves = [\"%s\"]\n", bad[i]);
+    snprintf(msg, sizeof msg, "app.toml:12: unit.serves: expected a "
+             "service's full name such as pkg.v1.Echo, got \"%s\"", bad[i]);
+    expect_error(toml, PARIGOT_EINVAL, msg);
+  }
+}

@@ -83,8 +83,11 @@ static int free_port(void) {
   return ntohs(sa.sin_port);
 }
 
+/* A port for @PY@ in write_manifest. */
+static char py_port[16] = "0";
+
 /* Writes manifests/@p name.in to @p out with its @VARS@ filled in: the
- * guests' folders, and free ports for @MID@ and @BACK@. */
+ * guests' folders, free ports for @MID@ and @BACK@, and py_port. */
 static void write_manifest(const char *name, char *out, size_t cap) {
   char in[4096], text[8192], port[2][16];
   snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
@@ -99,14 +102,15 @@ static void write_manifest(const char *name, char *out, size_t cap) {
   const char *vars[][2] = {{"@APP@", PG_APP_DIR},
                            {"@HELLO@", PG_HELLO_DIR},
                            {"@MID@", port[0]},
-                           {"@BACK@", port[1]}};
+                           {"@BACK@", port[1]},
+                           {"@PY@", py_port}};
   f = fopen(out, "w");
   ASSERT_TRUE(f != NULL);
   for (const char *p = text; *p != '\0';) {
     size_t k = 0;
-    while (k < 4 && strncmp(p, vars[k][0], strlen(vars[k][0])) != 0)
+    while (k < 5 && strncmp(p, vars[k][0], strlen(vars[k][0])) != 0)
       k++;
-    if (k < 4) {
+    if (k < 5) {
       fputs(vars[k][1], f);
       p += strlen(vars[k][0]);
     } else {
@@ -331,4 +335,34 @@ PG_TEST(wire_malformed_requests_get_errors_and_the_unit_serves_on) {
                 "wrong type: HTTP/1.1 415 Unsupported Media Type\n"
                 "bad frame: goaway\n"
                 "still serving: 3\n");
+}
+
+/* ---- a gRPC server outside parigot ------------------------------------- */
+
+/* A guest calls a Python gRPC server (unit.serves) as it would call a
+ * unit: the same answers, errors with their enum, deadline and context as
+ * with Echo in the same process. */
+PG_TEST(wire_guest_calls_a_python_grpc_server_as_a_unit) {
+  char *py[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/py_echo_server.py",
+                PG_WIRE_PY, NULL};
+  pg_proc *server = pg_proc_start(py);
+  const char *log = pg_proc_wait_for(server, "serving on ", 30);
+  snprintf(py_port, sizeof py_port, "%d",
+           atoi(strstr(log, "serving on ") + strlen("serving on ")));
+  char path[4096];
+  write_manifest("external.toml", path, sizeof path);
+  char *argv[] = {(char *)pg_test_parigot(), "run", path, NULL};
+  pg_proc_result r, py_result;
+  pg_proc_run(argv, NULL, NULL, &r);
+  pg_proc_stop(server, SIGTERM, &py_result);
+  ASSERT_STREQ(r.out, "echo: 5 hi\n"
+                      "forward: 11 after 2 hops\n"
+                      "refused: code 2 app_error 8: refused: no\n"
+                      "held: code 4 app_error 0: deadline exceeded\n"
+                      "context: caller client, time left <= 1s\n"
+                      "big: 100000 bytes, same\n");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "relay: stopped\n");
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&py_result);
 }
