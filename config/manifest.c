@@ -291,6 +291,7 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   m->deadline_ns = PG_MANIFEST_DEFAULT_DEADLINE_NS;
   m->pulse_ns = PG_MANIFEST_DEFAULT_PULSE_NS;
   m->startup_timeout_ns = PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS;
+  m->request_timeout_ns = PG_MANIFEST_DEFAULT_REQUEST_TIMEOUT_NS;
   m->drain_timeout_ns = PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS;
   m->max_message_size = PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE;
   size_t n = pg_toml_table_len(app);
@@ -309,6 +310,8 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
       rc = load_duration(ld, key, v, &m->pulse_ns);
     else if (key_is(k, klen, "startup_timeout"))
       rc = load_duration(ld, key, v, &m->startup_timeout_ns);
+    else if (key_is(k, klen, "request_timeout"))
+      rc = load_duration(ld, key, v, &m->request_timeout_ns);
     else if (key_is(k, klen, "drain_timeout"))
       rc = load_duration(ld, key, v, &m->drain_timeout_ns);
     else if (key_is(k, klen, "max_message_size"))

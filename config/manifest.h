@@ -16,6 +16,7 @@
  * | app.max_message_size | size         | "4M"    | 1 .. 1G                |
  * | app.pulse            | duration     | "1ms"   | > 0                    |
  * | app.startup_timeout  | duration     | "30s"   | > 0                    |
+ * | app.request_timeout  | duration     | "30s"   | > 0                    |
  * | app.drain_timeout    | duration     | "5s"    | > 0                    |
  * | service.name         | string       | -       | as app.name; unique    |
  * | service.wasm         | string       | -       | existing regular file  |
@@ -74,6 +75,7 @@ extern "C" {
 #define PG_MANIFEST_DEFAULT_PULSE_NS 1000000ull           /**< 1ms */
 #define PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS 30000000000ull /**< 30s */
 #define PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS 5000000000ull /**< 5s */
+#define PG_MANIFEST_DEFAULT_REQUEST_TIMEOUT_NS 30000000000ull /**< 30s */
 #define PG_MANIFEST_DEFAULT_MAX_RESTARTS 5u
 #define PG_MANIFEST_MAX_MAX_RESTARTS 1000000u
 #define PG_MANIFEST_DEFAULT_RESTART_BACKOFF_NS 100000000ull /**< 100ms */
@@ -145,6 +147,8 @@ typedef struct pg_manifest {
   uint64_t deadline_ns;      /**< default deadline of a call */
   uint64_t pulse_ns;         /**< the timing pulse's interval */
   uint64_t startup_timeout_ns; /**< every service started within it */
+  /** how long a client of a unit's port may take to send one request */
+  uint64_t request_timeout_ns;
   uint64_t drain_timeout_ns; /**< how long stopping the services may take */
   uint64_t max_message_size; /**< bytes; largest request or response */
   pg_manifest_guest *guests; /**< services, then programs, each in file order */

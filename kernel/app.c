@@ -1667,7 +1667,8 @@ static int open_wire(pg_app *app, char *err, size_t err_len) {
                        .port = u != NULL ? u->listen_port : 0,
                        .peers = app->peers,
                        .npeers = (uint32_t)m->nunits,
-                       .max_message_size = m->max_message_size};
+                       .max_message_size = m->max_message_size,
+                       .request_timeout_ns = m->request_timeout_ns};
   pg_wire_app wa = {call_in,     cancel_in,     log_in,
                     answered_in, peer_state_in, app};
   return pg_wire_new(&app->wire, &wc, &wa, app->mem, err, err_len);

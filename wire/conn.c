@@ -19,17 +19,40 @@ bool header_is(const uint8_t *name, size_t len, const char *want) {
   return len == strlen(want) && memcmp(name, want, len) == 0;
 }
 
-static void on_idle(uv_timer_t *t) {
+/* A served connection's clock: closed once idle for idle_timeout; a
+ * request not whole within request_timeout of its first byte (a client
+ * too slow, or stalling on purpose) is dropped: its HTTP/2 stream reset,
+ * or its HTTP/1.1 connection answered 408 and closed. */
+static void on_tick(uv_timer_t *t) {
   conn *c = t->data;
-  if (c->nstreams > 0)
+  pg_wire *w = c->w;
+  uint64_t now = uv_now(&w->loop);
+  if (c->nstreams == 0 &&
+      now - c->active_ms >= w->cfg.idle_timeout_ns / 1000000u) {
+    if (c->h2 != NULL) {
+      nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
+                            nghttp2_session_get_last_proc_stream_id(c->h2),
+                            NGHTTP2_NO_ERROR, NULL, 0);
+      conn_flush(c);
+    }
+    conn_close(c);
     return;
-  if (c->h2 != NULL) {
-    nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
-                          nghttp2_session_get_last_proc_stream_id(c->h2),
-                          NGHTTP2_NO_ERROR, NULL, 0);
-    conn_flush(c);
   }
-  conn_close(c);
+  uint64_t limit_ms = w->cfg.request_timeout_ns / 1000000u;
+  for (stream *s = c->streams; s != NULL; s = s->next) {
+    if (s->is_whole || now - s->started_ms < limit_ms)
+      continue;
+    wire_say(w, 2, "%s: a request was not whole after its request_timeout "
+             "(%llu ms): dropped", c->name, (unsigned long long)limit_ms);
+    if (c->kind != CONN_H2) {
+      h1_timed_out(c);
+      return;
+    }
+    s->is_whole = true; /* freed when nghttp2 closes the stream */
+    nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, s->id,
+                              NGHTTP2_CANCEL);
+  }
+  conn_flush(c);
 }
 
 conn *conn_new(pg_wire *w, peer *to) {
@@ -140,6 +163,7 @@ static bool sniff(conn *c, const uint8_t *data, size_t n) {
 
 static void on_read(uv_stream_t *tcp, ssize_t n, const uv_buf_t *buf) {
   conn *c = tcp->data;
+  c->active_ms = uv_now(&c->w->loop);
   if (n > 0 && !c->is_closing) {
     const uint8_t *data = (const uint8_t *)buf->base;
     bool ok = c->kind == CONN_SNIFF ? sniff(c, data, (size_t)n)
@@ -159,9 +183,16 @@ void conn_read(conn *c) {
 
 void conn_start(conn *c) {
   uv_tcp_nodelay(&c->tcp, 1);
-  uint64_t idle_ms = c->w->cfg.idle_timeout_ns / 1000000u;
+  /* A tick a quarter of the shorter timeout, 10 ms to 1 s, so that each
+   * is kept to within a quarter. */
+  const pg_wire_config *cfg = &c->w->cfg;
+  uint64_t ms = (cfg->idle_timeout_ns < cfg->request_timeout_ns
+                     ? cfg->idle_timeout_ns
+                     : cfg->request_timeout_ns) / 4000000u;
+  ms = ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
+  c->active_ms = uv_now(&c->w->loop);
   if (c->to == NULL) /* a unit keeps its own connections to its peers */
-    uv_timer_start(&c->idle, on_idle, idle_ms, idle_ms);
+    uv_timer_start(&c->idle, on_tick, ms, ms);
   uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read);
   conn_flush(c); /* a client's preface and SETTINGS */
 }

@@ -166,6 +166,7 @@ static const char *reason(int status) {
   case 403: return "Forbidden";
   case 404: return "Not Found";
   case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
   case 409: return "Conflict";
   case 413: return "Payload Too Large";
   case 414: return "URI Too Long";
@@ -263,8 +264,9 @@ void h1_send(stream *s, const void *response) {
 
 /* A request the parser or the limits refused: its status, and the end. */
 static void refuse(conn *c, int status) {
-  const char *msg = status == 431 ? "request headers too large"
+  const char *msg = status == 431   ? "request headers too large"
                     : status == 414 ? "URL too long"
+                    : status == 408 ? "request not whole in time"
                                     : "malformed HTTP request";
   write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg),
                  0, true);
@@ -274,6 +276,8 @@ static void refuse(conn *c, int status) {
   }
   close_after(c);
 }
+
+void h1_timed_out(conn *c) { refuse(c, 408); }
 
 /* Bytes read past the request being answered, for later. */
 static int keep(conn *c, const uint8_t *data, size_t len) {

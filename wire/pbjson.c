@@ -136,6 +136,13 @@ struct pg_pbjson {
   size_t nsvcs;
 };
 
+/* qsort, which may not be given NULL even for no elements. */
+static void sort(void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *)) {
+  if (n > 1)
+    qsort(base, n, size, cmp);
+}
+
 static void *arena_alloc(pg_pbjson *j, size_t n) {
   const size_t align = sizeof(max_align_t);
   if (n > SIZE_MAX / 2)
@@ -1115,13 +1122,13 @@ static int ld_files(ld *l, const uint8_t *fds, size_t len) {
       }
     }
   }
-  qsort(files, n, sizeof *files, cmp_filespan);
+  sort(files, n, sizeof *files, cmp_filespan);
   for (size_t i = 1; i < n; i++)
     files[i].is_copy =
         files[i].name_len == files[i - 1].name_len &&
         (files[i].name_len == 0 ||
          memcmp(files[i].name, files[i - 1].name, files[i].name_len) == 0);
-  qsort(files, n, sizeof *files, cmp_filespan_index);
+  sort(files, n, sizeof *files, cmp_filespan_index);
   for (size_t i = 0; i < n; i++) {
     if (files[i].is_copy)
       continue;
@@ -1184,8 +1191,8 @@ static int cmp_enum_number(const void *a, const void *b) {
 static int ld_index_enum(ld *l, enumdesc *e) {
   for (size_t i = 0; i < e->nvalues; i++)
     e->by_name[i] = e->by_number[i] = &e->values[i];
-  qsort(e->by_name, e->nvalues, sizeof(void *), cmp_enum_name);
-  qsort(e->by_number, e->nvalues, sizeof(void *), cmp_enum_number);
+  sort(e->by_name, e->nvalues, sizeof(void *), cmp_enum_name);
+  sort(e->by_number, e->nvalues, sizeof(void *), cmp_enum_number);
   for (size_t i = 1; i < e->nvalues; i++)
     if (strcmp(e->by_name[i]->name, e->by_name[i - 1]->name) == 0)
       return ld_fail(l, "enum %s: value %s defined twice", e->full_name,
@@ -1334,7 +1341,7 @@ static int ld_index_message(ld *l, msgdesc *m) {
   for (size_t i = 0; i < m->nfields; i++)
     if ((rc = ld_resolve(l, m, &m->fields[i])) != 0)
       return rc;
-  qsort(m->fields, m->nfields, sizeof(fielddesc), cmp_field_number);
+  sort(m->fields, m->nfields, sizeof(fielddesc), cmp_field_number);
   for (size_t i = 1; i < m->nfields; i++)
     if (m->fields[i].number == m->fields[i - 1].number)
       return ld_fail(l, "%s: field number %u used twice", m->full_name,
@@ -1347,7 +1354,7 @@ static int ld_index_message(ld *l, msgdesc *m) {
     if (strcmp(m->fields[i].name, m->fields[i].json_name) != 0)
       m->names[m->nnames++] = (nameix){m->fields[i].name, (uint32_t)i};
   }
-  qsort(m->names, m->nnames, sizeof(nameix), cmp_nameix);
+  sort(m->names, m->nnames, sizeof(nameix), cmp_nameix);
   /* A name shared by two fields would make input ambiguous; protoc refuses
    * such a .proto, and so does this. */
   for (size_t i = 1; i < m->nnames; i++)
@@ -1367,9 +1374,9 @@ static int ld_finish(ld *l) {
   j->svcs = (svcdesc **)l->svcs.v;
   j->nsvcs = l->svcs.n;
   l->msgs.v = l->enums.v = l->svcs.v = NULL;
-  qsort(j->msgs, j->nmsgs, sizeof *j->msgs, cmp_msg);
-  qsort(j->enums, j->nenums, sizeof *j->enums, cmp_enum);
-  qsort(j->svcs, j->nsvcs, sizeof *j->svcs, cmp_svc);
+  sort(j->msgs, j->nmsgs, sizeof *j->msgs, cmp_msg);
+  sort(j->enums, j->nenums, sizeof *j->enums, cmp_enum);
+  sort(j->svcs, j->nsvcs, sizeof *j->svcs, cmp_svc);
   for (size_t i = 1; i < j->nmsgs; i++)
     if (strcmp(j->msgs[i]->full_name, j->msgs[i - 1]->full_name) == 0)
       return ld_fail(l, "type %s defined twice", j->msgs[i]->full_name);
@@ -1666,7 +1673,7 @@ static void fmt_double(char out[48], double v) {
       memcpy(o, digits + 1, (size_t)nd - 1);
       o += nd - 1;
     }
-    snprintf(o, 8, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    snprintf(o, 16, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
     return;
   }
   if (decpt <= 0) {
@@ -1860,8 +1867,7 @@ static int scan_message(tj *t, const msgdesc *m, const span *s, size_t ns,
       sc->v[sc->n++] = (occ){w.p, w.len, w.v, (uint32_t)fi, seq++, w.wt};
     }
   }
-  if (sc->n > 1)
-    qsort(sc->v, sc->n, sizeof(occ), cmp_occ);
+  sort(sc->v, sc->n, sizeof(occ), cmp_occ);
   return 0;
 }
 
@@ -1925,7 +1931,7 @@ static int emit_message(tj *t, const msgdesc *m, const span *s, size_t ns,
  * none gives the empty message. */
 static int emit_message_occs(tj *t, const msgdesc *m, const occ *o, size_t n,
                              int depth) {
-  span one, *s = &one;
+  span one = {NULL, 0}, *s = &one;
   if (n > 1) {
     s = pg_mem_malloc(t->j->mem, n * sizeof *s);
     if (s == NULL)
@@ -2163,7 +2169,7 @@ static int emit_map(tj *t, const fielddesc *f, const occ *o, size_t n,
     rc = read_map_key(t, entry, &es[i]);
   }
   if (rc == 0 && n > 1) {
-    qsort(es, n, sizeof *es, cmp_mapent_key);
+    sort(es, n, sizeof *es, cmp_mapent_key);
     for (size_t i = 0; i < n;) {
       size_t k = i;
       while (k + 1 < n && es[k + 1].key_len == es[i].key_len &&
@@ -2174,7 +2180,7 @@ static int emit_map(tj *t, const fielddesc *f, const occ *o, size_t n,
       es[k].first = es[i].index;
       i = k + 1;
     }
-    qsort(es, n, sizeof *es, cmp_mapent_first);
+    sort(es, n, sizeof *es, cmp_mapent_first);
   } else if (n == 1) {
     es[0].is_kept = true;
   }
@@ -2314,7 +2320,7 @@ static int emit_time(tj *t, const msgdesc *m, const span *s, size_t ns) {
   if (m->wkt == WKT_TIMESTAMP) {
     /* json_format moves nanos outside [0, 1e9) into the seconds. */
     int64_t carry = nanos / 1000000000 - (nanos % 1000000000 < 0);
-    nanos -= (int32_t)(carry * 1000000000);
+    nanos = (int32_t)((int64_t)nanos - carry * 1000000000);
     if (secs < TS_MIN - 3 || secs > TS_MAX + 3 || secs + carry < TS_MIN ||
         secs + carry > TS_MAX)
       return tj_fail(t, PARIGOT_ERANGE,

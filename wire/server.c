@@ -97,13 +97,13 @@ stream *stream_new(conn *c, int32_t id) {
     return NULL;
   s->c = c;
   s->id = id;
+  s->started_ms = uv_now(&c->w->loop);
   snprintf(s->caller, sizeof s->caller, "%s", c->name);
   s->next = c->streams;
   if (c->streams != NULL)
     c->streams->prev = s;
   c->streams = s;
-  if (c->nstreams++ == 0)
-    uv_timer_stop(&c->idle);
+  c->nstreams++;
   return s;
 }
 
@@ -123,8 +123,8 @@ void stream_free(conn *c, stream *s) {
   pg_mem_free(w->mem, s->body);
   pg_mem_free(w->mem, s->out);
   pg_mem_free(w->mem, s);
-  if (--c->nstreams == 0 && !c->is_closing)
-    uv_timer_again(&c->idle);
+  c->nstreams--;
+  c->active_ms = uv_now(&w->loop); /* idle from now */
 }
 
 /* Keeps the request's body, up to max_message_size (and a gRPC prefix);
@@ -168,6 +168,7 @@ static void stream_send(stream *s, rpc_response *r) {
 
 void stream_dispatch(stream *s) {
   pg_wire *w = s->c->w;
+  s->is_whole = true;
   rpc_request req = {.path = s->path, .path_len = s->path_len,
                      .is_post = s->is_post,
                      .is_http2 = s->c->kind == CONN_H2,

@@ -161,6 +161,8 @@ static void defaults(pg_wire_config *c) {
     c->max_header_bytes = PG_WIRE_MAX_HEADER_BYTES;
   if (c->idle_timeout_ns == 0)
     c->idle_timeout_ns = PG_WIRE_IDLE_TIMEOUT_NS;
+  if (c->request_timeout_ns == 0)
+    c->request_timeout_ns = PG_WIRE_REQUEST_TIMEOUT_NS;
 }
 
 int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,

@@ -74,12 +74,14 @@ typedef struct pg_wire_config {
   uint32_t max_streams;      /* concurrent streams per connection */
   uint32_t max_header_bytes; /* of one request's headers */
   uint64_t idle_timeout_ns;  /* a connection with no stream is closed */
+  uint64_t request_timeout_ns; /* a request not whole by then is dropped */
 } pg_wire_config;
 
 /* Defaults for the limits pg_wire_config leaves at 0. */
 #define PG_WIRE_MAX_STREAMS 100u
 #define PG_WIRE_MAX_HEADER_BYTES (16u << 10)
 #define PG_WIRE_IDLE_TIMEOUT_NS 60000000000ull /* 60 s */
+#define PG_WIRE_REQUEST_TIMEOUT_NS 30000000000ull /* 30 s */
 
 /* Binds and listens on cfg's address, if any, and starts the wire's
  * thread; it takes no connection before pg_wire_accept(). 0, or a negative

@@ -60,6 +60,8 @@ struct stream {
   size_t len, cap;
   bool is_too_big;
   uint64_t call_id;      /* 0 until it is a call */
+  uint64_t started_ms;   /* loop time of its first byte */
+  bool is_whole;         /* the request is all there (answered or not) */
   int call_protocol;     /* rpc_call, kept until the reply */
   const char *output_type;
   /* The response, once known: its body, sent from out_off on. */
@@ -85,6 +87,7 @@ struct conn {
   peer *to;          /* a connection this unit made, or NULL */
   stream *streams;   /* server: open request streams */
   uint32_t nstreams;
+  uint64_t active_ms;  /* loop time of the last bytes read */
   bool is_closing;
   char name[80];     /* the other end, for the log */
   conn *prev, *next; /* w->conns */
@@ -145,6 +148,7 @@ void stream_dispatch(stream *s);
 /* http1.c */
 int h1_session(conn *c);
 int h1_feed(conn *c, const uint8_t *data, size_t len);
+void h1_timed_out(conn *c);
 void h1_send(stream *s, const void *resp); /* an rpc_response */
 void h1_free(conn *c);
 

@@ -611,14 +611,15 @@ PG_TEST(manifest_rejects_a_zero_deadline) {
                "\"0ms\"");
 }
 
-PG_TEST(manifest_reads_the_startup_and_drain_timeouts) {
+PG_TEST(manifest_reads_the_startup_drain_and_request_timeouts) {
   counter c = {.fail_at = -1};
   pg_manifest m;
   load_text(APP "startup_timeout = \"2s\"\ndrain_timeout = \"750ms\"\n"
-                SERVICE,
+                "request_timeout = \"4s\"\n" SERVICE,
             &c, &m);
   ASSERT_EQ(m.startup_timeout_ns, 2000000000ull);
   ASSERT_EQ(m.drain_timeout_ns, 750000000ull);
+  ASSERT_EQ(m.request_timeout_ns, 4000000000ull);
   free_and_check(&m, &c);
 }
 

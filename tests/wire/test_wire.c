@@ -243,12 +243,13 @@ PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
 
 /* ---- Connect, and clients from npm --------------------------------------- */
 
-/* Runs argv against unit back of back.toml, started for it; the client's
- * output must be @p out. */
-static void expect_client(char **argv, int port_arg, const char *out) {
+/* Runs argv against unit back of @p manifest, started for it; the
+ * client's output must be @p out. */
+static void expect_client_of(const char *manifest, char **argv,
+                             int port_arg, const char *out) {
   int port;
   char port_text[16];
-  pg_proc *unit = start_unit(PG_WIRE_DIR "/back.toml", "back", &port);
+  pg_proc *unit = start_unit(manifest, "back", &port);
   snprintf(port_text, sizeof port_text, "%d", port);
   argv[port_arg] = port_text;
   pg_proc_result client, server;
@@ -260,6 +261,10 @@ static void expect_client(char **argv, int port_arg, const char *out) {
   ASSERT_EQ(server.status, 0);
   pg_proc_result_free(&client);
   pg_proc_result_free(&server);
+}
+
+static void expect_client(char **argv, int port_arg, const char *out) {
+  expect_client_of(PG_WIRE_DIR "/back.toml", argv, port_arg, out);
 }
 
 static const char node_out[] =
@@ -365,4 +370,12 @@ PG_TEST(wire_guest_calls_a_python_grpc_server_as_a_unit) {
   ASSERT_CONTAINS(r.err, "relay: stopped\n");
   pg_proc_result_free(&r);
   pg_proc_result_free(&py_result);
+}
+
+/* A client that never finishes its request is answered 408 and cut off
+ * at the manifest's request_timeout, not kept forever. */
+PG_TEST(wire_slow_client_is_cut_off_at_the_request_timeout) {
+  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/slow.py", NULL, NULL};
+  expect_client_of(PG_WIRE_DIR "/slow.toml", argv, 2,
+                   "HTTP/1.1 408 Request Timeout then closed, in time\n");
 }
