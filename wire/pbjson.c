@@ -39,22 +39,50 @@
  * are. */
 #define MAX_DEPTH 100
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4,
-       WT_I32 = 5 };
+enum {
+  WT_VARINT = 0,
+  WT_I64 = 1,
+  WT_LEN = 2,
+  WT_SGROUP = 3,
+  WT_EGROUP = 4,
+  WT_I32 = 5
+};
 
 /* FieldDescriptorProto.Type and .Label. */
 enum {
-  TY_DOUBLE = 1, TY_FLOAT, TY_INT64, TY_UINT64, TY_INT32, TY_FIXED64,
-  TY_FIXED32, TY_BOOL, TY_STRING, TY_GROUP, TY_MESSAGE, TY_BYTES, TY_UINT32,
-  TY_ENUM, TY_SFIXED32, TY_SFIXED64, TY_SINT32, TY_SINT64
+  TY_DOUBLE = 1,
+  TY_FLOAT,
+  TY_INT64,
+  TY_UINT64,
+  TY_INT32,
+  TY_FIXED64,
+  TY_FIXED32,
+  TY_BOOL,
+  TY_STRING,
+  TY_GROUP,
+  TY_MESSAGE,
+  TY_BYTES,
+  TY_UINT32,
+  TY_ENUM,
+  TY_SFIXED32,
+  TY_SFIXED64,
+  TY_SINT32,
+  TY_SINT64
 };
 enum { LB_OPTIONAL = 1, LB_REQUIRED = 2, LB_REPEATED = 3 };
 
 /* Messages whose JSON form is special. Empty is not among them: it is an
  * ordinary message with no fields, and prints as {}. */
 enum {
-  WKT_NONE, WKT_ANY, WKT_TIMESTAMP, WKT_DURATION, WKT_FIELDMASK, WKT_STRUCT,
-  WKT_VALUE, WKT_LIST, WKT_WRAPPER
+  WKT_NONE,
+  WKT_ANY,
+  WKT_TIMESTAMP,
+  WKT_DURATION,
+  WKT_FIELDMASK,
+  WKT_STRUCT,
+  WKT_VALUE,
+  WKT_LIST,
+  WKT_WRAPPER
 };
 
 typedef struct msgdesc msgdesc;
@@ -67,12 +95,12 @@ typedef struct enumval {
 
 struct enumdesc {
   const char *full_name;
-  enumval *values;     /* declaration order */
+  enumval *values; /* declaration order */
   size_t nvalues;
   const enumval **by_name;   /* values sorted by name */
   const enumval **by_number; /* by number, then declaration order */
-  bool is_closed;      /* proto2: a number that is no value is refused */
-  bool is_null;        /* google.protobuf.NullValue: printed as null */
+  bool is_closed;            /* proto2: a number that is no value is refused */
+  bool is_null;              /* google.protobuf.NullValue: printed as null */
 };
 
 typedef struct fielddesc {
@@ -80,30 +108,31 @@ typedef struct fielddesc {
   const char *json_name; /* lowerCamelCase unless [json_name] said else */
   const char *type_name; /* as in the descriptor, until resolved */
   uint32_t number;
-  uint8_t type;          /* TY_* */
-  uint8_t label;         /* LB_* */
-  bool is_packed;        /* repeated scalar written packed */
-  bool has_presence;     /* printed when set, even to its default */
-  bool is_map;           /* repeated map entry: a JSON object */
-  int32_t oneof;         /* index into the message's oneofs, or -1 */
-  const msgdesc *msg;    /* TY_MESSAGE, TY_GROUP */
-  const enumdesc *en;    /* TY_ENUM */
+  uint8_t type;       /* TY_* */
+  uint8_t label;      /* LB_* */
+  bool is_packed;     /* repeated scalar written packed */
+  bool has_presence;  /* printed when set, even to its default */
+  bool is_map;        /* repeated map entry: a JSON object */
+  int32_t oneof;      /* index into the message's oneofs, or -1 */
+  const msgdesc *msg; /* TY_MESSAGE, TY_GROUP */
+  const enumdesc *en; /* TY_ENUM */
 } fielddesc;
 
 typedef struct nameix {
   const char *name; /* a json_name or a proto name */
   uint32_t field;   /* index into fields */
+  bool is_json;     /* name is the field's json_name */
 } nameix;
 
 struct msgdesc {
   const char *full_name;
-  fielddesc *fields;   /* sorted by number once built */
+  fielddesc *fields; /* sorted by number once built */
   size_t nfields;
-  nameix *names;       /* both names of every field, sorted */
+  nameix *names; /* both names of every field, sorted */
   size_t nnames;
   const char **oneofs; /* oneof names, declaration order */
   size_t noneofs;
-  uint8_t wkt;         /* WKT_* */
+  uint8_t wkt; /* WKT_* */
   bool is_map_entry;
 };
 
@@ -238,8 +267,8 @@ static void path_pop(path *pt, size_t saved) {
 }
 
 /* Writes "field \"PATH\": WHAT" (or WHAT alone at the top) into @p err. */
-static void put_err(char *err, size_t err_len, const path *pt,
-                    const char *fmt, va_list ap) {
+static void put_err(char *err, size_t err_len, const path *pt, const char *fmt,
+                    va_list ap) {
   if (err == NULL || err_len == 0)
     return;
   char what[320];
@@ -614,10 +643,10 @@ static bool wire_ok(const fielddesc *f, uint8_t wt) {
 
 static const char *type_label(uint8_t type) {
   static const char *const names[] = {
-      "?",        "double",   "float",   "int64",  "uint64", "int32",
-      "fixed64",  "fixed32",  "bool",    "string", "group",  "message",
-      "bytes",    "uint32",   "enum",    "sfixed32", "sfixed64", "sint32",
-      "sint64"};
+      "?",        "double",   "float",   "int64",  "uint64",
+      "int32",    "fixed64",  "fixed32", "bool",   "string",
+      "group",    "message",  "bytes",   "uint32", "enum",
+      "sfixed32", "sfixed64", "sint32",  "sint64"};
   return type <= TY_SINT64 ? names[type] : "?";
 }
 
@@ -695,8 +724,7 @@ static int ld_string(ld *l, const wfield *f, const char **out) {
 
 static int ld_varint(ld *l, const wfield *f, uint64_t *out) {
   if (f->wt != WT_VARINT)
-    return ld_fail(l, "malformed descriptor: wire type %d for a number",
-                   f->wt);
+    return ld_fail(l, "malformed descriptor: wire type %d for a number", f->wt);
   *out = f->v;
   return 0;
 }
@@ -856,8 +884,7 @@ static int ld_field_desc(ld *l, msgdesc *m, fielddesc *fd, const uint8_t *p,
     case 9:
       if ((rc = ld_varint(l, &f, &v)) == 0) {
         if (v >= m->noneofs)
-          return ld_fail(l, "a oneof index out of range in %s",
-                         m->full_name);
+          return ld_fail(l, "a oneof index out of range in %s", m->full_name);
         fd->oneof = (int32_t)v;
       }
       break;
@@ -879,19 +906,18 @@ static int ld_field_desc(ld *l, msgdesc *m, fielddesc *fd, const uint8_t *p,
   if (fd->number == 0 || fd->label == 0 || fd->type == 0)
     return ld_fail(l, "field %s.%s: missing or invalid number, label or type",
                    m->full_name, fd->name);
-  if ((fd->type == TY_MESSAGE || fd->type == TY_GROUP ||
-       fd->type == TY_ENUM) &&
+  if ((fd->type == TY_MESSAGE || fd->type == TY_GROUP || fd->type == TY_ENUM) &&
       fd->type_name == NULL)
     return ld_fail(l, "field %s.%s: no type name", m->full_name, fd->name);
-  if (fd->json_name == NULL && (rc = ld_json_name(l, fd->name,
-                                                  &fd->json_name)) != 0)
+  if (fd->json_name == NULL &&
+      (rc = ld_json_name(l, fd->name, &fd->json_name)) != 0)
     return rc;
   bool repeated = fd->label == LB_REPEATED;
   if (repeated && is_packable(fd->type))
     fd->is_packed = is_proto3 ? !packed_set || packed : packed_set && packed;
-  fd->has_presence = !repeated &&
-                     (fd->type == TY_MESSAGE || fd->type == TY_GROUP ||
-                      fd->oneof >= 0 || !is_proto3 || proto3_optional);
+  fd->has_presence =
+      !repeated && (fd->type == TY_MESSAGE || fd->type == TY_GROUP ||
+                    fd->oneof >= 0 || !is_proto3 || proto3_optional);
   return 0;
 }
 
@@ -960,8 +986,7 @@ static int ld_message(ld *l, const char *scope, const uint8_t *p, size_t len,
     if (f.wt != WT_LEN)
       return ld_fail(l, "malformed descriptor of %s", m->full_name);
     if (f.num == 2)
-      rc = ld_field_desc(l, m, &m->fields[m->nfields++], f.p, f.len,
-                         is_proto3);
+      rc = ld_field_desc(l, m, &m->fields[m->nfields++], f.p, f.len, is_proto3);
     else if (f.num == 3)
       rc = ld_message(l, m->full_name, f.p, f.len, is_proto3, depth + 1);
     else
@@ -972,8 +997,7 @@ static int ld_message(ld *l, const char *scope, const uint8_t *p, size_t len,
   return vec_push(l, &l->msgs, m);
 }
 
-static int ld_service(ld *l, const char *scope, const uint8_t *p,
-                      size_t len) {
+static int ld_service(ld *l, const char *scope, const uint8_t *p, size_t len) {
   svcdesc *s = arena_alloc(l->j, sizeof *s);
   if (s == NULL)
     return ld_nomem(l);
@@ -1015,8 +1039,7 @@ static int ld_service(ld *l, const char *scope, const uint8_t *p,
         return rc;
     }
     if (md->name == NULL || md->input == NULL || md->output == NULL)
-      return ld_fail(l, "a method of %s lacks a name or a type",
-                     s->full_name);
+      return ld_fail(l, "a method of %s lacks a name or a type", s->full_name);
   }
   return vec_push(l, &l->svcs, s);
 }
@@ -1038,8 +1061,7 @@ static int ld_file(ld *l, const uint8_t *p, size_t len) {
   bool is_proto3 = false;
   if (syntax != NULL && strcmp(syntax, "proto3") == 0)
     is_proto3 = true;
-  else if (syntax != NULL && syntax[0] != '\0' &&
-           strcmp(syntax, "proto2") != 0)
+  else if (syntax != NULL && syntax[0] != '\0' && strcmp(syntax, "proto2") != 0)
     return ld_fail(l, "unsupported syntax \"%s\"", syntax);
   for (rd r = {p, p + len}; r.p < r.end;) {
     if ((rc = ld_field(l, &r, &f)) != 0)
@@ -1167,9 +1189,13 @@ static int cmp_field_number(const void *a, const void *b) {
   return (x->number > y->number) - (x->number < y->number);
 }
 
+/* By name; for a name that is one field's json_name and another's proto
+ * name, the json_name first (json_format looks json names up first). */
 static int cmp_nameix(const void *a, const void *b) {
   const nameix *x = a, *y = b;
   int c = strcmp(x->name, y->name);
+  if (c == 0)
+    c = (int)y->is_json - (int)x->is_json;
   return c ? c : (x->field > y->field) - (x->field < y->field);
 }
 
@@ -1223,8 +1249,7 @@ static int ld_resolve(ld *l, const msgdesc *m, fielddesc *fd) {
 /* A map entry must be {key = 1; value = 2;} with a key of integral, bool or
  * string type (the rules protoc enforces, checked again here). */
 static bool is_valid_map_entry(const msgdesc *e) {
-  if (e->nfields != 2 || e->fields[0].number != 1 ||
-      e->fields[1].number != 2)
+  if (e->nfields != 2 || e->fields[0].number != 1 || e->fields[1].number != 2)
     return false;
   const fielddesc *k = &e->fields[0], *v = &e->fields[1];
   if (k->label == LB_REPEATED || v->label == LB_REPEATED)
@@ -1257,8 +1282,12 @@ typedef struct wktshape {
   wktfield fields[6];
 } wktshape;
 
-#define SCALAR_WRAPPER(n, ty)                                                \
-  { "google.protobuf." n, WKT_WRAPPER, 1, {{1, ty, LB_OPTIONAL, NULL}} }
+#define SCALAR_WRAPPER(n, ty)                                                  \
+  {                                                                            \
+    "google.protobuf." n, WKT_WRAPPER, 1, {                                    \
+      { 1, ty, LB_OPTIONAL, NULL }                                             \
+    }                                                                          \
+  }
 
 static const wktshape wkt_shapes[] = {
     {"google.protobuf.Any",
@@ -1314,8 +1343,7 @@ static int ld_wkt(ld *l, msgdesc *m) {
     for (size_t k = 0; ok && k < w->nfields; k++) {
       const fielddesc *f = &m->fields[k];
       const wktfield *e = &w->fields[k];
-      ok = f->number == e->number && f->type == e->type &&
-           f->label == e->label;
+      ok = f->number == e->number && f->type == e->type && f->label == e->label;
       if (ok && e->type_name != NULL)
         ok = strcmp(f->msg ? f->msg->full_name : f->en->full_name,
                     e->type_name) == 0;
@@ -1323,8 +1351,8 @@ static int ld_wkt(ld *l, msgdesc *m) {
         ok = f->oneof == 0;
     }
     if (ok && w->wkt == WKT_STRUCT)
-      ok = m->fields[0].is_map && m->fields[0].msg->fields[0].type ==
-                                      TY_STRING &&
+      ok = m->fields[0].is_map &&
+           m->fields[0].msg->fields[0].type == TY_STRING &&
            m->fields[0].msg->fields[1].type == TY_MESSAGE &&
            strcmp(m->fields[0].msg->fields[1].msg->full_name,
                   "google.protobuf.Value") == 0;
@@ -1350,17 +1378,26 @@ static int ld_index_message(ld *l, msgdesc *m) {
   if (m->names == NULL)
     return ld_nomem(l);
   for (size_t i = 0; i < m->nfields; i++) {
-    m->names[m->nnames++] = (nameix){m->fields[i].json_name, (uint32_t)i};
-    if (strcmp(m->fields[i].name, m->fields[i].json_name) != 0)
-      m->names[m->nnames++] = (nameix){m->fields[i].name, (uint32_t)i};
+    const fielddesc *f = &m->fields[i];
+    m->names[m->nnames++] = (nameix){f->json_name, (uint32_t)i, true};
+    if (strcmp(f->name, f->json_name) != 0)
+      m->names[m->nnames++] = (nameix){f->name, (uint32_t)i, false};
   }
   sort(m->names, m->nnames, sizeof(nameix), cmp_nameix);
-  /* A name shared by two fields would make input ambiguous; protoc refuses
-   * such a .proto, and so does this. */
-  for (size_t i = 1; i < m->nnames; i++)
-    if (strcmp(m->names[i].name, m->names[i - 1].name) == 0)
-      return ld_fail(l, "%s: two fields are called \"%s\"", m->full_name,
-                     m->names[i].name);
+  /* Two fields with one json_name would make JSON ambiguous (protoc
+   * refuses such a .proto); a proto name shadowed by a json_name is
+   * dropped. */
+  size_t k = 0;
+  for (size_t i = 0; i < m->nnames; i++) {
+    if (k > 0 && strcmp(m->names[i].name, m->names[k - 1].name) == 0) {
+      if (m->names[i].is_json)
+        return ld_fail(l, "%s: two fields have the JSON name \"%s\"",
+                       m->full_name, m->names[i].name);
+      continue;
+    }
+    m->names[k++] = m->names[i];
+  }
+  m->nnames = k;
   return 0;
 }
 
@@ -1424,8 +1461,8 @@ static int ld_finish(ld *l) {
                 ? find_msg(j, (const uint8_t *)name + 1, strlen(name + 1))
                 : NULL;
         if (m == NULL)
-          return ld_fail(l, "method %s.%s: unknown type \"%s\"",
-                         s->full_name, md->name, name);
+          return ld_fail(l, "method %s.%s: unknown type \"%s\"", s->full_name,
+                         md->name, name);
         *types[t] = m->full_name;
       }
     }
@@ -1475,9 +1512,8 @@ void pg_pbjson_free(pg_pbjson *j) {
 }
 
 int pg_pbjson_method(const pg_pbjson *j, const char *service,
-                     size_t service_len, const char *method,
-                     size_t method_len, const char **input_type,
-                     const char **output_type) {
+                     size_t service_len, const char *method, size_t method_len,
+                     const char **input_type, const char **output_type) {
   size_t lo = 0, hi = j->nsvcs;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -1489,8 +1525,8 @@ int pg_pbjson_method(const pg_pbjson *j, const char *service,
       lo = mid + 1;
     } else {
       for (size_t k = 0; k < s->nmethods; k++) {
-        if (cmp_name((const uint8_t *)method, method_len,
-                     s->methods[k].name) == 0) {
+        if (cmp_name((const uint8_t *)method, method_len, s->methods[k].name) ==
+            0) {
           *input_type = s->methods[k].input;
           *output_type = s->methods[k].output;
           return 0;
@@ -1514,9 +1550,9 @@ typedef struct span {
 typedef struct occ {
   const uint8_t *p; /* payload (WT_LEN) or the value's bytes */
   size_t len;
-  uint64_t v;       /* varint or fixed-width value */
-  uint32_t field;   /* index into the message's fields */
-  uint32_t seq;     /* position on the wire, across all spans */
+  uint64_t v;     /* varint or fixed-width value */
+  uint32_t field; /* index into the message's fields */
+  uint32_t seq;   /* position on the wire, across all spans */
   uint8_t wt;
 } occ;
 
@@ -1576,11 +1612,21 @@ static int put_json_string(tj *t, const uint8_t *s, size_t n) {
     } else {
       *o++ = '\\';
       switch (c) {
-      case '\b': *o++ = 'b'; break;
-      case '\f': *o++ = 'f'; break;
-      case '\n': *o++ = 'n'; break;
-      case '\r': *o++ = 'r'; break;
-      case '\t': *o++ = 't'; break;
+      case '\b':
+        *o++ = 'b';
+        break;
+      case '\f':
+        *o++ = 'f';
+        break;
+      case '\n':
+        *o++ = 'n';
+        break;
+      case '\r':
+        *o++ = 'r';
+        break;
+      case '\t':
+        *o++ = 't';
+        break;
       default:
         memcpy(o, "u00", 3);
         o[3] = (uint8_t)hex[c >> 4];
@@ -1764,8 +1810,7 @@ static int emit_scalar(tj *t, uint8_t type, const enumdesc *en, uint64_t v,
     snprintf(buf, sizeof buf, "%" PRId32, (int32_t)(uint32_t)v);
     break;
   case TY_SINT32:
-    snprintf(buf, sizeof buf, "%" PRId32,
-             (int32_t)unzigzag((uint32_t)v));
+    snprintf(buf, sizeof buf, "%" PRId32, (int32_t)unzigzag((uint32_t)v));
     break;
   case TY_UINT32:
   case TY_FIXED32:
@@ -1778,8 +1823,7 @@ static int emit_scalar(tj *t, uint8_t type, const enumdesc *en, uint64_t v,
       return put_str(t, "null");
     const enumval *ev = enum_by_number(en, (int32_t)(uint32_t)v);
     if (ev != NULL)
-      return put_json_string(t, (const uint8_t *)ev->name,
-                             strlen(ev->name));
+      return put_json_string(t, (const uint8_t *)ev->name, strlen(ev->name));
     /* An open enum's unknown number prints as the number (json_format
      * refuses one only in proto2, where parsing would not keep it). */
     snprintf(buf, sizeof buf, "%" PRId32, (int32_t)(uint32_t)v);
@@ -1847,8 +1891,8 @@ static int scan_message(tj *t, const msgdesc *m, const span *s, size_t ns,
        * for a gateway it is a sign of the wrong schema, so refused. */
       if (!wire_ok(f, w.wt)) {
         path_name(&t->pt, f->json_name);
-        return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a %s field",
-                       w.wt, type_label(f->type));
+        return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a %s field", w.wt,
+                       type_label(f->type));
       }
       if (f->type == TY_STRING && !utf8_valid(w.p, w.len)) {
         path_name(&t->pt, f->json_name);
@@ -1887,9 +1931,9 @@ static void occs_of(const scan *sc, uint32_t fi, const occ **o, size_t *n) {
  * wire position of the last other member, before which the kept member's
  * own occurrences were cleared. */
 typedef struct oneofstate {
-  long winner;   /* field index, or -1 */
-  int64_t last;  /* seq of the winner's last occurrence */
-  int64_t cut;   /* seq of the last occurrence of any other member */
+  long winner;  /* field index, or -1 */
+  int64_t last; /* seq of the winner's last occurrence */
+  int64_t cut;  /* seq of the last occurrence of any other member */
 } oneofstate;
 
 static int resolve_oneofs(tj *t, const msgdesc *m, const scan *sc,
@@ -2004,8 +2048,7 @@ static int count_elements(tj *t, const fielddesc *f, const occ *o, size_t n,
       uint64_t v;
       const char *why = rd_packed(&r, f->type, &v);
       if (why != NULL)
-        return tj_fail(t, PARIGOT_EINVAL, "malformed packed field: %s",
-                       why);
+        return tj_fail(t, PARIGOT_EINVAL, "malformed packed field: %s", why);
     }
   }
   return 0;
@@ -2066,11 +2109,11 @@ static int emit_entry_value(tj *t, const msgdesc *entry, span s, int depth) {
 typedef struct mapent {
   const uint8_t *key; /* the JSON key's bytes, or NULL: see num */
   size_t key_len;
-  char num[24];       /* an integral key's digits */
+  char num[24]; /* an integral key's digits */
   span entry;
-  size_t index;       /* wire order */
-  size_t first;       /* wire order of the first entry with this key */
-  bool is_kept;       /* the last entry with its key */
+  size_t index; /* wire order */
+  size_t first; /* wire order of the first entry with this key */
+  bool is_kept; /* the last entry with its key */
 } mapent;
 
 static const uint8_t *mapent_key(const mapent *e) {
@@ -2107,8 +2150,8 @@ static int read_map_key(tj *t, const msgdesc *entry, mapent *e) {
       return tj_fail(t, PARIGOT_EINVAL, "malformed map entry: %s", why);
     const fielddesc *f = w.num == 1 ? kf : w.num == 2 ? vf : NULL;
     if (f != NULL && !wire_ok(f, w.wt))
-      return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a map %s",
-                     w.wt, w.num == 1 ? "key" : "value");
+      return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a map %s", w.wt,
+                     w.num == 1 ? "key" : "value");
     if (w.num == 1) {
       v = w.v;
       e->key = w.p;
@@ -2137,8 +2180,7 @@ static int read_map_key(tj *t, const msgdesc *entry, mapent *e) {
     snprintf(e->num, sizeof e->num, "%" PRIu64, v);
     break;
   case TY_SINT32:
-    snprintf(e->num, sizeof e->num, "%" PRId32,
-             (int32_t)unzigzag((uint32_t)v));
+    snprintf(e->num, sizeof e->num, "%" PRId32, (int32_t)unzigzag((uint32_t)v));
     break;
   case TY_UINT32:
   case TY_FIXED32:
@@ -2230,8 +2272,7 @@ static int emit_field(tj *t, const fielddesc *f, const occ *o, size_t n,
   if (!f->has_presence && scalar_is_default(f->type, last->v, last->len))
     return 0;
   rc = put_key(t, f->json_name, first);
-  return rc ? rc
-            : emit_scalar(t, f->type, f->en, last->v, last->p, last->len);
+  return rc ? rc : emit_scalar(t, f->type, f->en, last->v, last->p, last->len);
 }
 
 /* Prints the fields of a regular message in field-number order, after
@@ -2332,17 +2373,16 @@ static int emit_time(tj *t, const msgdesc *m, const span *s, size_t ns) {
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
     fmt_nanos(frac, sizeof frac, nanos);
-    snprintf(buf, sizeof buf, "\"%04d-%02u-%02uT%02d:%02d:%02d%sZ\"", y, mo,
-             d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
-             frac);
+    snprintf(buf, sizeof buf, "\"%04d-%02u-%02uT%02d:%02d:%02d%sZ\"", y, mo, d,
+             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), frac);
     return put_str(t, buf);
   }
   if (secs < -DURATION_MAX || secs > DURATION_MAX)
-    return tj_fail(t, PARIGOT_ERANGE,
-                   "duration %" PRId64 "s is out of range", secs);
+    return tj_fail(t, PARIGOT_ERANGE, "duration %" PRId64 "s is out of range",
+                   secs);
   if (nanos <= -1000000000 || nanos >= 1000000000)
-    return tj_fail(t, PARIGOT_ERANGE,
-                   "duration nanos %" PRId32 " out of range", nanos);
+    return tj_fail(t, PARIGOT_ERANGE, "duration nanos %" PRId32 " out of range",
+                   nanos);
   if ((secs > 0 && nanos < 0) || (secs < 0 && nanos > 0))
     return tj_fail(t, PARIGOT_EINVAL,
                    "duration seconds and nanos differ in sign");
@@ -2356,8 +2396,7 @@ static int emit_time(tj *t, const msgdesc *m, const span *s, size_t ns) {
 /* A FieldMask is its paths in lowerCamelCase joined by ','. json_format
  * refuses a path it could not read back: an upper-case letter, a '_' not
  * followed by a lower-case letter. */
-static int emit_fieldmask(tj *t, const msgdesc *m, const span *s,
-                          size_t ns) {
+static int emit_fieldmask(tj *t, const msgdesc *m, const span *s, size_t ns) {
   scan sc;
   pg_pbjson_buf b = {.mem = t->j->mem};
   int rc = scan_message(t, m, s, ns, &sc);
@@ -2366,29 +2405,28 @@ static int emit_fieldmask(tj *t, const msgdesc *m, const span *s,
     if (i > 0 && buf_add(&b, ",", 1) != 0)
       rc = tj_nomem(t);
     bool up = false;
-    for (size_t k = 0; rc == 0 && k < o->len; k++) {
+    const char *why = NULL;
+    for (size_t k = 0; rc == 0 && why == NULL && k < o->len; k++) {
       uint8_t c = o->p[k];
-      char pathtxt[64];
-      snip(pathtxt, sizeof pathtxt, o->p, o->len);
       if (c >= 'A' && c <= 'Z') {
-        rc = tj_fail(t, PARIGOT_EINVAL,
-                     "FieldMask path \"%s\" has an upper-case letter",
-                     pathtxt);
+        why = "has an upper-case letter";
       } else if (up && !(c >= 'a' && c <= 'z')) {
-        rc = tj_fail(t, PARIGOT_EINVAL,
-                     "FieldMask path \"%s\": '_' before a non-letter",
-                     pathtxt);
+        why = "has a '_' before a non-letter";
       } else if (c == '_') {
         up = true;
         if (k + 1 == o->len)
-          rc = tj_fail(t, PARIGOT_EINVAL,
-                       "FieldMask path \"%s\" ends in '_'", pathtxt);
+          why = "ends in '_'";
       } else {
         uint8_t ch = up ? (uint8_t)(c - 'a' + 'A') : c;
         up = false;
         if (buf_add(&b, &ch, 1) != 0)
           rc = tj_nomem(t);
       }
+    }
+    if (why != NULL) {
+      char txt[64];
+      snip(txt, sizeof txt, o->p, o->len);
+      rc = tj_fail(t, PARIGOT_EINVAL, "FieldMask path \"%s\" %s", txt, why);
     }
   }
   if (rc == 0)
@@ -2422,8 +2460,7 @@ static int emit_value(tj *t, const msgdesc *m, const span *s, size_t ns,
     else if (f->type == TY_ENUM)
       rc = put_str(t, "null");
     else
-      rc = emit_scalar(t, f->type, f->en, o[n - 1].v, o[n - 1].p,
-                       o[n - 1].len);
+      rc = emit_scalar(t, f->type, f->en, o[n - 1].v, o[n - 1].p, o[n - 1].len);
     printed = true;
   }
   if (rc == 0 && !printed)
@@ -2544,9 +2581,9 @@ static const msgdesc *begin_conversion(const pg_pbjson *j, const char *type,
   return m;
 }
 
-int pg_pbjson_to_json(const pg_pbjson *j, const char *type,
-                      const uint8_t *pb, size_t len, pg_pbjson_buf *out,
-                      char *err, size_t err_len) {
+int pg_pbjson_to_json(const pg_pbjson *j, const char *type, const uint8_t *pb,
+                      size_t len, pg_pbjson_buf *out, char *err,
+                      size_t err_len) {
   const msgdesc *m = begin_conversion(j, type, out, err, err_len);
   if (m == NULL)
     return PARIGOT_ENOENT;
@@ -2565,15 +2602,21 @@ int pg_pbjson_to_json(const pg_pbjson *j, const char *type,
 /* ---- the JSON reader ----------------------------------------------------- */
 
 typedef enum tkind {
-  TK_STR, TK_NUM, TK_TRUE, TK_FALSE, TK_NULL, TK_OBJ, TK_ARR
+  TK_STR,
+  TK_NUM,
+  TK_TRUE,
+  TK_FALSE,
+  TK_NULL,
+  TK_OBJ,
+  TK_ARR
 } tkind;
 
 typedef struct tok {
   tkind kind;
   const uint8_t *p; /* TK_STR: decoded bytes; TK_NUM: the literal */
   size_t n;
-  bool is_int;      /* TK_NUM with neither fraction nor exponent */
-  size_t at, end;   /* the token's place in the input */
+  bool is_int;    /* TK_NUM with neither fraction nor exponent */
+  size_t at, end; /* the token's place in the input */
 } tok;
 
 typedef struct fj {
@@ -2682,12 +2725,26 @@ static int unescape(fj *f, size_t from, size_t to, tok *t) {
     uint8_t e = f->s[i + 1]; /* the scan saw to it that this exists */
     uint32_t cp, lo;
     switch (e) {
-    case '"': case '\\': case '/': *o++ = e; break;
-    case 'b': *o++ = '\b'; break;
-    case 'f': *o++ = '\f'; break;
-    case 'n': *o++ = '\n'; break;
-    case 'r': *o++ = '\r'; break;
-    case 't': *o++ = '\t'; break;
+    case '"':
+    case '\\':
+    case '/':
+      *o++ = e;
+      break;
+    case 'b':
+      *o++ = '\b';
+      break;
+    case 'f':
+      *o++ = '\f';
+      break;
+    case 'n':
+      *o++ = '\n';
+      break;
+    case 'r':
+      *o++ = '\r';
+      break;
+    case 't':
+      *o++ = '\t';
+      break;
     case 'u':
       if (to - i < 6 || hex4(f->s + i + 2, &cp) != 0)
         return fj_syntax(f, i, "invalid \\u escape");
@@ -2985,10 +3042,10 @@ static int w_scalar(fj *f, uint8_t type, const sval *v) {
     return w_fixed(f, (uint32_t)v->u, 4);
   case TY_SINT32: {
     uint32_t x = (uint32_t)v->u;
-    return w_varint(f, (uint32_t)(x << 1) ^ (uint32_t)-(x >> 31));
+    return w_varint(f, (uint32_t)(x << 1) ^ (uint32_t) - (x >> 31));
   }
   case TY_SINT64:
-    return w_varint(f, v->u << 1 ^ (uint64_t)-(v->u >> 63));
+    return w_varint(f, v->u << 1 ^ (uint64_t) - (v->u >> 63));
   case TY_UINT32:
     return w_varint(f, (uint32_t)v->u);
   case TY_STRING:
@@ -3072,8 +3129,8 @@ static int parse_int(fj *f, const tok *t, bool is_signed, int bits,
     for (; p < e; p++) {
       if (!is_digit(*p))
         return fj_fail(f, PARIGOT_EINVAL, "expected %s, got %s",
-                       number_len(t->p, t->n, &(bool){0}) == t->n
-                           ? "an integer" : "a number",
+                       number_len(t->p, t->n, &(bool){0}) == t->n ? "an integer"
+                                                                  : "a number",
                        got(f, t, buf, sizeof buf));
       unsigned d = (unsigned)(*p - '0');
       if (mag > (UINT64_MAX - d) / 10)
@@ -3085,7 +3142,7 @@ static int parse_int(fj *f, const tok *t, bool is_signed, int bits,
     return fj_fail(f, PARIGOT_EINVAL, "expected a number, got %s",
                    got(f, t, buf, sizeof buf));
   }
-  uint64_t max_pos = is_signed ? (UINT64_C(1) << (bits - 1)) - 1
+  uint64_t max_pos = is_signed    ? (UINT64_C(1) << (bits - 1)) - 1
                      : bits == 64 ? UINT64_MAX
                                   : (UINT64_C(1) << bits) - 1;
   uint64_t max_neg = is_signed ? UINT64_C(1) << (bits - 1) : 0;
@@ -3118,8 +3175,8 @@ static int parse_float(fj *f, const tok *t, bool is_float, double *out) {
     *out = -INFINITY;
     return 0;
   }
-  if (t->kind == TK_NUM ||
-      (t->kind == TK_STR && t->n > 0 && number_len(t->p, t->n, &is_int) == t->n))
+  if (t->kind == TK_NUM || (t->kind == TK_STR && t->n > 0 &&
+                            number_len(t->p, t->n, &is_int) == t->n))
     rc = tok_strtod(f, t->p, t->n, out);
   else
     return fj_fail(f, PARIGOT_EINVAL, "expected a number, got %s",
@@ -3184,7 +3241,9 @@ static int parse_base64(fj *f, const tok *t, sval *v) {
 }
 
 /* An enum value: its name, or its number (as a number or, as json_format
- * allows, a string of digits). A proto2 enum refuses numbers it lacks. */
+ * allows, a string of digits). A proto2 enum refuses numbers it lacks.
+ * json_format: Python truncates 1.5 to 1 and takes true as 1; both are
+ * refused here. */
 static int parse_enum(fj *f, const enumdesc *en, const tok *t, uint64_t *out) {
   char buf[64];
   if (t->kind == TK_STR) {
@@ -3202,9 +3261,10 @@ static int parse_enum(fj *f, const enumdesc *en, const tok *t, uint64_t *out) {
       return fj_fail(f, PARIGOT_EINVAL, "unknown value %s for enum %s",
                      got(f, t, buf, sizeof buf), en->full_name);
   } else if (t->kind != TK_NUM) {
-    return fj_fail(f, PARIGOT_EINVAL, "expected an enum name or number "
-                   "for %s, got %s", en->full_name,
-                   got(f, t, buf, sizeof buf));
+    return fj_fail(f, PARIGOT_EINVAL,
+                   "expected an enum name or number "
+                   "for %s, got %s",
+                   en->full_name, got(f, t, buf, sizeof buf));
   }
   int rc = parse_int(f, t, true, 32, "enum", out);
   if (rc == 0 && en->is_closed &&
@@ -3216,8 +3276,8 @@ static int parse_enum(fj *f, const enumdesc *en, const tok *t, uint64_t *out) {
 
 /* A scalar of @p type from token @p t; a map key (@p is_key) arrives as a
  * string whatever its type. */
-static int parse_scalar(fj *f, uint8_t type, const enumdesc *en,
-                        const tok *t, bool is_key, sval *v) {
+static int parse_scalar(fj *f, uint8_t type, const enumdesc *en, const tok *t,
+                        bool is_key, sval *v) {
   char buf[64];
   memset(v, 0, sizeof *v);
   switch (type) {
@@ -3301,6 +3361,8 @@ static int take_null(fj *f, bool *is_null) {
   return rc;
 }
 
+/* A map's object. json_format: Python refuses a key given twice (as its
+ * JSON reader does); here the last one wins, as on the wire. */
 static int parse_map(fj *f, const fielddesc *fd, int depth) {
   char buf[64];
   tok t;
@@ -3375,8 +3437,8 @@ static int parse_repeated(fj *f, const fielddesc *fd, int depth) {
     if (rc == 0 && is_null && is_value_type(fd))
       rc = w_null_value(f, fd->number);
     else if (rc == 0 && is_null)
-      rc = fj_fail(f, PARIGOT_EINVAL,
-                   "null is not allowed in a repeated field");
+      rc =
+          fj_fail(f, PARIGOT_EINVAL, "null is not allowed in a repeated field");
     else if (rc == 0 && fd->type == TY_MESSAGE)
       rc = parse_sub(f, fd->number, fd->msg, depth + 1);
     else if (rc == 0 && (rc = next_token(f, &t)) == 0 &&
@@ -3423,10 +3485,9 @@ static int parse_field(fj *f, const msgdesc *m, uint32_t fi,
   if (fd->oneof >= 0) {
     uint32_t *slot = &oneof_set[fd->oneof];
     if (*slot != 0)
-      return fj_fail(f, PARIGOT_EINVAL,
-                     "oneof \"%s\" is set twice, by \"%s\" and \"%s\"",
-                     m->oneofs[fd->oneof], m->fields[*slot - 1].json_name,
-                     fd->json_name);
+      return fj_fail(
+          f, PARIGOT_EINVAL, "oneof \"%s\" is set twice, by \"%s\" and \"%s\"",
+          m->oneofs[fd->oneof], m->fields[*slot - 1].json_name, fd->json_name);
     *slot = fi + 1;
   }
   if (fd->type == TY_GROUP)
@@ -3448,12 +3509,12 @@ static int parse_field(fj *f, const msgdesc *m, uint32_t fi,
   return rc ? rc : w_scalar(f, fd->type, &v);
 }
 
-/* A regular message's object. Inside an Any (@p is_any_body) the "@type"
+/* A regular message's object (json_format: Python takes an empty array
+ * too). Inside an Any (@p is_any_body) the "@type"
  * key is stepped over. A field named twice is refused, whichever names are
  * used (json_format: Python refuses the same key twice but takes a field
  * under both of its names, the last winning). */
-static int parse_object(fj *f, const msgdesc *m, int depth,
-                        bool is_any_body) {
+static int parse_object(fj *f, const msgdesc *m, int depth, bool is_any_body) {
   char buf[64];
   tok t;
   int rc = next_token(f, &t);
@@ -3489,7 +3550,7 @@ static int parse_object(fj *f, const msgdesc *m, int depth,
     }
     long fi = field_by_name(m, key.p, key.n);
     if (fi < 0) {
-      snip((char *)buf, sizeof buf, key.p, key.n);
+      snip(buf, sizeof buf, key.p, key.n);
       rc = fj_fail(f, PARIGOT_EINVAL, "unknown field \"%s\" in %s", buf,
                    m->full_name);
       break;
@@ -3526,14 +3587,15 @@ static int digits_at(const uint8_t *p, int n) {
 
 /* RFC 3339 as the mapping writes it: "1972-01-01T10:00:20.021Z", with 0 to
  * 9 fractional digits and "Z" or an offset "+hh:mm". json_format: Python's
- * strptime also takes one-digit fields; this does not. Returns 0, -1 for
- * bad syntax, -2 for out of range. */
+ * strptime also takes one-digit fields, and it lets an offset carry the
+ * time outside 0001..9999; this does neither. Returns 0, -1 for bad
+ * syntax, -2 for out of range. */
 static int parse_rfc3339(const uint8_t *p, size_t n, int64_t *secs,
                          int32_t *nanos) {
   static const unsigned mdays[] = {31, 29, 31, 30, 31, 30,
                                    31, 31, 30, 31, 30, 31};
-  if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' ||
-      p[13] != ':' || p[16] != ':')
+  if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+      p[16] != ':')
     return -1;
   int y = digits_at(p, 4), mo = digits_at(p + 5, 2), d = digits_at(p + 8, 2);
   int h = digits_at(p + 11, 2), mi = digits_at(p + 14, 2);
@@ -3572,8 +3634,8 @@ static int parse_rfc3339(const uint8_t *p, size_t n, int64_t *secs,
   }
   if (i != n)
     return -1;
-  int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-              h * 3600 + mi * 60 + s - offset;
+  int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+              mi * 60 + s - offset;
   if (t < TS_MIN || t > TS_MAX)
     return -2;
   *secs = t;
@@ -3712,10 +3774,8 @@ static int parse_struct(fj *f, const msgdesc *m, int depth) {
     if ((rc = obj_next(f, &first, &has, &key)) != 0 || !has)
       return rc;
     size_t saved = path_key(&f->pt, key.p, key.n), mark;
-    if ((rc = begin_len(f, 1, &mark)) != 0 ||
-        (rc = w_tag(f, 1, WT_LEN)) != 0 ||
-        (rc = w_varint(f, key.n)) != 0 ||
-        (rc = w_raw(f, key.p, key.n)) != 0 ||
+    if ((rc = begin_len(f, 1, &mark)) != 0 || (rc = w_tag(f, 1, WT_LEN)) != 0 ||
+        (rc = w_varint(f, key.n)) != 0 || (rc = w_raw(f, key.p, key.n)) != 0 ||
         (rc = parse_sub(f, 2, value, depth + 1)) != 0 ||
         (rc = end_len(f, mark)) != 0)
       return rc;
@@ -3785,7 +3845,8 @@ static int parse_value(fj *f, const msgdesc *m, int depth) {
 
 /* Any: finds "@type" wherever it is in the object, then reads the object
  * again as the packed type (or its "value", for a type with a special
- * form). {} is the empty Any. */
+ * form). {} is the empty Any. json_format: Python ignores keys other than
+ * "@type" and "value" beside a special form; they are refused here. */
 static int parse_any(fj *f, const msgdesc *m, int depth) {
   char buf[64], extra[64] = "";
   tok t;
@@ -3814,8 +3875,10 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
       if ((rc = next_token(f, &v)) != 0)
         break;
       if (v.kind != TK_STR) {
-        rc = fj_fail(f, PARIGOT_EINVAL, "expected a string for \"@type\", "
-                     "got %s", got(f, &v, buf, sizeof buf));
+        rc = fj_fail(f, PARIGOT_EINVAL,
+                     "expected a string for \"@type\", "
+                     "got %s",
+                     got(f, &v, buf, sizeof buf));
         break;
       }
       url = pg_mem_malloc(f->j->mem, v.n);
@@ -3840,8 +3903,7 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
   if (rc != 0 || nkeys == 0)
     goto done;
   if (url == NULL) {
-    rc = fj_fail(f, PARIGOT_EINVAL, "\"@type\" is missing in %s",
-                 m->full_name);
+    rc = fj_fail(f, PARIGOT_EINVAL, "\"@type\" is missing in %s", m->full_name);
     goto done;
   }
   const uint8_t *name = url;
@@ -3856,23 +3918,24 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
     goto done;
   }
   if (depth + 1 > MAX_DEPTH) {
-    rc = fj_fail(f, PARIGOT_EINVAL, "messages nested deeper than %d",
-                 MAX_DEPTH);
+    rc =
+        fj_fail(f, PARIGOT_EINVAL, "messages nested deeper than %d", MAX_DEPTH);
     goto done;
   }
   if ((rc = w_tag(f, 1, WT_LEN)) != 0 || (rc = w_varint(f, url_len)) != 0 ||
-      (rc = w_raw(f, url, url_len)) != 0 ||
-      (rc = begin_len(f, 2, &mark)) != 0)
+      (rc = w_raw(f, url, url_len)) != 0 || (rc = begin_len(f, 2, &mark)) != 0)
     goto done;
   if (inner->wkt == WKT_NONE) {
     f->pos = start;
     rc = parse_object(f, inner, depth + 1, true);
   } else if (!has_value) {
-    rc = fj_fail(f, PARIGOT_EINVAL, "Any of type \"%s\" needs a \"value\"",
-                 buf);
+    rc =
+        fj_fail(f, PARIGOT_EINVAL, "Any of type \"%s\" needs a \"value\"", buf);
   } else if (extra[0] != '\0') {
-    rc = fj_fail(f, PARIGOT_EINVAL, "unknown field \"%s\" in an Any of "
-                 "type \"%s\"", extra, buf);
+    rc = fj_fail(f, PARIGOT_EINVAL,
+                 "unknown field \"%s\" in an Any of "
+                 "type \"%s\"",
+                 extra, buf);
   } else {
     f->pos = value_at;
     rc = parse_message(f, inner, depth + 1);
@@ -3921,9 +3984,9 @@ static int parse_message(fj *f, const msgdesc *m, int depth) {
   }
 }
 
-int pg_pbjson_from_json(const pg_pbjson *j, const char *type,
-                        const char *json, size_t len, pg_pbjson_buf *out,
-                        char *err, size_t err_len) {
+int pg_pbjson_from_json(const pg_pbjson *j, const char *type, const char *json,
+                        size_t len, pg_pbjson_buf *out, char *err,
+                        size_t err_len) {
   const msgdesc *m = begin_conversion(j, type, out, err, err_len);
   if (m == NULL)
     return PARIGOT_ENOENT;

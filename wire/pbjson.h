@@ -73,9 +73,8 @@ void pg_pbjson_free(pg_pbjson *j);
  * @return 0, or PARIGOT_ENOENT (no such service or method).
  */
 int pg_pbjson_method(const pg_pbjson *j, const char *service,
-                     size_t service_len, const char *method,
-                     size_t method_len, const char **input_type,
-                     const char **output_type);
+                     size_t service_len, const char *method, size_t method_len,
+                     const char **input_type, const char **output_type);
 
 /**
  * @brief Prints the binary message @p pb of type @p type as JSON.
@@ -91,9 +90,9 @@ int pg_pbjson_method(const pg_pbjson *j, const char *service,
  *         PARIGOT_ENOTSUP (a group), PARIGOT_ENOMEM. On failure out->len
  *         is 0.
  */
-int pg_pbjson_to_json(const pg_pbjson *j, const char *type,
-                      const uint8_t *pb, size_t len, pg_pbjson_buf *out,
-                      char *err, size_t err_len);
+int pg_pbjson_to_json(const pg_pbjson *j, const char *type, const uint8_t *pb,
+                      size_t len, pg_pbjson_buf *out, char *err,
+                      size_t err_len);
 
 /**
  * @brief Encodes the JSON text @p json as a binary message of type @p type.
@@ -107,9 +106,9 @@ int pg_pbjson_to_json(const pg_pbjson *j, const char *type,
  *         is wrong), PARIGOT_ERANGE (a number out of the field's range),
  *         PARIGOT_ENOMEM. On failure out->len is 0.
  */
-int pg_pbjson_from_json(const pg_pbjson *j, const char *type,
-                        const char *json, size_t len, pg_pbjson_buf *out,
-                        char *err, size_t err_len);
+int pg_pbjson_from_json(const pg_pbjson *j, const char *type, const char *json,
+                        size_t len, pg_pbjson_buf *out, char *err,
+                        size_t err_len);
 
 /** @brief Frees what @p b holds and empties it; NULL is fine. */
 void pg_pbjson_buf_free(pg_pbjson_buf *b);

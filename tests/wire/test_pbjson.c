@@ -92,8 +92,9 @@ static void run_oracle(const char *set, int count) {
   snprintf(results, sizeof results, "%s/results", dir);
   snprintf(seed_txt, sizeof seed_txt, "%lu", seed());
   snprintf(count_txt, sizeof count_txt, "%d", count);
-  char *gen[] = {"/usr/bin/python3", PG_PBJSON_ORACLE, "gen", PG_PBJSON_FDS,
-                 (char *)set, seed_txt, count_txt, cases, NULL};
+  char *gen[] = {
+      "/usr/bin/python3", PG_PBJSON_ORACLE, "gen", PG_PBJSON_FDS, (char *)set,
+      seed_txt,           count_txt,        cases, NULL};
   pg_proc_result r;
   pg_proc_run(gen, NULL, NULL, &r);
   if (r.status != 0)
@@ -133,8 +134,7 @@ static void run_oracle(const char *set, int count) {
       ASSERT_TRUE(err[0] != '\0');
       fprintf(out, "ERR\t%s\n", err);
     } else {
-      int rc = pg_pbjson_to_json(j, f[1], bin, bin_len, &json, err,
-                                 sizeof err);
+      int rc = pg_pbjson_to_json(j, f[1], bin, bin_len, &json, err, sizeof err);
       if (rc != 0)
         PG_FAIL("to_json %s %s: %d %s", f[1], f[2], rc, err);
       ASSERT_EQ(strlen((char *)json.data), json.len);
@@ -165,8 +165,13 @@ static void run_oracle(const char *set, int count) {
   ASSERT_TRUE(ncases > 0);
   ASSERT_EQ(mismatches, 0);
 
-  char *check[] = {"/usr/bin/python3", PG_PBJSON_ORACLE, "check",
-                   PG_PBJSON_FDS, cases, results, NULL};
+  char *check[] = {"/usr/bin/python3",
+                   PG_PBJSON_ORACLE,
+                   "check",
+                   PG_PBJSON_FDS,
+                   cases,
+                   results,
+                   NULL};
   pg_proc_run(check, NULL, NULL, &r);
   printf("%s", r.out);
   if (r.status != 0)
@@ -205,8 +210,8 @@ static void expect_round(pg_pbjson *j, const char *type, const char *json,
                          const char *want) {
   pg_pbjson_buf pb = {0}, out = {0};
   char err[256];
-  int rc = pg_pbjson_from_json(j, type, json, strlen(json), &pb, err,
-                               sizeof err);
+  int rc =
+      pg_pbjson_from_json(j, type, json, strlen(json), &pb, err, sizeof err);
   if (rc != 0)
     PG_FAIL("from_json %s: %d %s", json, rc, err);
   rc = pg_pbjson_to_json(j, type, pb.data, pb.len, &out, err, sizeof err);
@@ -217,12 +222,12 @@ static void expect_round(pg_pbjson *j, const char *type, const char *json,
   pg_pbjson_buf_free(&out);
 }
 
-static void expect_json_error(pg_pbjson *j, const char *type,
-                              const char *json, int code, const char *msg) {
+static void expect_json_error(pg_pbjson *j, const char *type, const char *json,
+                              int code, const char *msg) {
   pg_pbjson_buf pb = {0};
   char err[256] = "unset";
-  int rc = pg_pbjson_from_json(j, type, json, strlen(json), &pb, err,
-                               sizeof err);
+  int rc =
+      pg_pbjson_from_json(j, type, json, strlen(json), &pb, err, sizeof err);
   if (rc != code)
     PG_FAIL("from_json %s: %d (%s), want %d", json, rc, err, code);
   ASSERT_EQ(pb.len, 0);
@@ -253,8 +258,9 @@ PG_TEST(pbjson_json_errors_name_the_field_path_and_the_problem) {
   pg_pbjson *j = set();
   const int inval = PARIGOT_EINVAL, range = PARIGOT_ERANGE;
   expect_json_error(j, "example.v1.Everything", "{\"user\":{\"age\":\"abc\"}}",
-                    inval, "field \"user.age\": expected a number, "
-                           "got \"abc\"");
+                    inval,
+                    "field \"user.age\": expected a number, "
+                    "got \"abc\"");
   expect_json_error(j, "example.v1.User", "{\"agee\":1}", inval,
                     "unknown field \"agee\" in example.v1.User");
   expect_json_error(j, "example.v1.Everything",
@@ -288,11 +294,11 @@ PG_TEST(pbjson_json_errors_name_the_field_path_and_the_problem) {
                     "{\"nested\":{\"k\":{\"i32I64\":{\"x\":\"1\"}}}}", inval,
                     "field \"nested[k].i32I64[x]\": expected a number, "
                     "got \"x\"");
-  expect_json_error(j, "example.v1.Maps", "{\"boolStr\":{\"1\":\"x\"}}",
-                    inval, "field \"boolStr[1]\": expected true or false, "
-                           "got \"1\"");
-  expect_json_error(j, "example.v1.Oneofs",
-                    "{\"cInt32\":1,\"cString\":\"x\"}", inval,
+  expect_json_error(j, "example.v1.Maps", "{\"boolStr\":{\"1\":\"x\"}}", inval,
+                    "field \"boolStr[1]\": expected true or false, "
+                    "got \"1\"");
+  expect_json_error(j, "example.v1.Oneofs", "{\"cInt32\":1,\"cString\":\"x\"}",
+                    inval,
                     "field \"cString\": oneof \"choice\" is set twice, by "
                     "\"cInt32\" and \"cString\"");
   expect_json_error(j, "example.v1.User", "{\"name\":\"a\",\"name\":\"b\"}",
@@ -316,21 +322,23 @@ PG_TEST(pbjson_json_errors_name_the_field_path_and_the_problem) {
                     "of range");
   expect_json_error(j, "example.v1.WellKnown", "{\"mask\":\"a_b\"}", inval,
                     "field \"mask\": FieldMask \"a_b\" contains '_'");
-  expect_json_error(j, "example.v1.WellKnown", "{\"any\":{\"name\":1}}",
-                    inval, "field \"any\": \"@type\" is missing in "
-                           "google.protobuf.Any");
+  expect_json_error(j, "example.v1.WellKnown", "{\"any\":{\"name\":1}}", inval,
+                    "field \"any\": \"@type\" is missing in "
+                    "google.protobuf.Any");
   expect_json_error(j, "example.v1.WellKnown",
                     "{\"any\":{\"@type\":\"x/no.Such\"}}", inval,
                     "field \"any\": Any type \"x/no.Such\" is not in the "
                     "descriptor set");
   expect_json_error(j, "example.v1.WellKnown",
                     "{\"any\":{\"@type\":\"x/google.protobuf.Duration\"}}",
-                    inval, "field \"any\": Any of type "
-                           "\"x/google.protobuf.Duration\" needs a \"value\"");
+                    inval,
+                    "field \"any\": Any of type "
+                    "\"x/google.protobuf.Duration\" needs a \"value\"");
   expect_json_error(j, "example.v1.WellKnown",
                     "{\"any\":{\"@type\":\"x/example.v1.User\",\"agee\":1}}",
-                    inval, "field \"any\": unknown field \"agee\" in "
-                           "example.v1.User");
+                    inval,
+                    "field \"any\": unknown field \"agee\" in "
+                    "example.v1.User");
   expect_json_error(j, "example.v1.WellKnown", "{\"value\":1e999}", range,
                     "field \"value\": 1e999 is out of range for double");
   expect_json_error(j, "example.v1.User", "[]", inval,
@@ -391,8 +399,7 @@ PG_TEST(pbjson_reads_every_accepted_form_of_a_value) {
                "{\"any\":null,\"value\":null,\"values\":[null],"
                "\"nullValue\":null}",
                "{\"value\":null,\"values\":[null]}");
-  expect_round(j, "example.v1.Oneofs", "{\"cNull\":null}",
-               "{\"cNull\":null}");
+  expect_round(j, "example.v1.Oneofs", "{\"cNull\":null}", "{\"cNull\":null}");
   /* Defaults are not printed, presence fields are. */
   expect_round(j, "example.v1.Everything",
                "{\"scalars\":{\"fInt32\":0,\"fString\":\"\"},"
@@ -414,13 +421,11 @@ PG_TEST(pbjson_reads_every_accepted_form_of_a_value) {
 PG_TEST(pbjson_reads_binary_as_protobuf_parses_it) {
   pg_pbjson *j = set();
   /* Unpacked elements of a packed field, and packed ones of an unpacked. */
-  expect_binary(j, "example.v1.Repeated", "18011802", 0,
-                "{\"rInt32\":[1,2]}");
+  expect_binary(j, "example.v1.Repeated", "18011802", 0, "{\"rInt32\":[1,2]}");
   expect_binary(j, "example.v1.Repeated", "9201020304", 0,
                 "{\"rUnpacked\":[3,4]}");
   /* The last scalar wins; int32 keeps the low 32 bits of the varint. */
-  expect_binary(j, "example.v1.User", "1001109080808010", 0,
-                "{\"age\":16}");
+  expect_binary(j, "example.v1.User", "1001109080808010", 0, "{\"age\":16}");
   expect_binary(j, "example.v1.User", "10ffffffffffffffffff01", 0,
                 "{\"age\":-1}");
   /* A singular message seen twice is merged. */
@@ -445,10 +450,12 @@ PG_TEST(pbjson_reads_binary_as_protobuf_parses_it) {
   expect_binary(j, "example.v1.User", "b8060ac3060801c4060a0178", 0,
                 "{\"name\":\"x\"}");
   /* Timestamps outside json_format's [0, 1e9) nanos are normalised. */
-  expect_binary(j, "google.protobuf.Timestamp",
-                "0801108094ebdc03", 0, "\"1970-01-01T00:00:02Z\"");
+  expect_binary(j, "google.protobuf.Timestamp", "0801108094ebdc03", 0,
+                "\"1970-01-01T00:00:02Z\"");
   expect_binary(j, "google.protobuf.Timestamp", "10ffffffffffffffffff01", 0,
                 "\"1969-12-31T23:59:59.999999999Z\"");
+  expect_binary(j, "google.protobuf.Timestamp", "1080808080f8ffffffff01", 0,
+                "\"1969-12-31T23:59:57.852516352Z\"");
   expect_binary(j, "google.protobuf.Empty", "", 0, "{}");
   expect_binary(j, "google.protobuf.Value", "", 0, "null");
   expect_binary(j, "google.protobuf.Value", "1100000000000000002001", 0,
@@ -496,21 +503,21 @@ PG_TEST(pbjson_binary_errors_are_reported_with_the_field) {
                 "field \"strStr\": map key is not valid UTF-8");
   expect_binary(j, "example.v1.Maps", "0a050a016b1005", inval,
                 "field \"strStr\": wire type 0 for a map value");
-  expect_binary(j, "example.v1.WellKnown", "0a0b0a09782f6e6f2e53756368",
-                inval, "field \"any\": Any type \"x/no.Such\" is not in the "
-                       "descriptor set");
+  expect_binary(j, "example.v1.WellKnown", "0a0b0a09782f6e6f2e53756368", inval,
+                "field \"any\": Any type \"x/no.Such\" is not in the "
+                "descriptor set");
   expect_binary(j, "example.v1.WellKnown", "0a021201", inval,
                 "field \"any\": malformed google.protobuf.Any: length runs "
                 "past the end");
-  expect_binary(j, "example.v1.WellKnown", "1a0d080110ffffffffffffffffff01", PARIGOT_EINVAL,
+  expect_binary(j, "example.v1.WellKnown", "1a0d080110ffffffffffffffffff01",
+                PARIGOT_EINVAL,
                 "field \"duration\": duration seconds and nanos differ in "
                 "sign");
-  expect_binary(j, "example.v1.WellKnown", "1a070881bcaece9709",
-                PARIGOT_ERANGE,
+  expect_binary(j, "example.v1.WellKnown", "1a070881bcaece9709", PARIGOT_ERANGE,
                 "field \"duration\": duration 315576000001s is out of "
                 "range");
-  expect_binary(j, "example.v1.WellKnown",
-                "120a08ffffffffffffffff7f", PARIGOT_ERANGE,
+  expect_binary(j, "example.v1.WellKnown", "120a08ffffffffffffffff7f",
+                PARIGOT_ERANGE,
                 "field \"time\": timestamp 9223372036854775807s is out of "
                 "range");
   expect_binary(j, "example.v1.WellKnown", "42050a03615f42", inval,
@@ -518,6 +525,9 @@ PG_TEST(pbjson_binary_errors_are_reported_with_the_field) {
                 "letter");
   expect_binary(j, "example.v1.WellKnown", "42040a02615f", inval,
                 "field \"mask\": FieldMask path \"a_\" ends in '_'");
+  expect_binary(j, "example.v1.WellKnown", "42050a03615f31", inval,
+                "field \"mask\": FieldMask path \"a_1\" has a '_' before a "
+                "non-letter");
   /* A superseded oneof member is still parsed, as protobuf would. */
   expect_binary(j, "example.v1.Oneofs", "1a01180801", inval,
                 "field \"cMsg\": malformed example.v1.Scalars: truncated "
@@ -555,14 +565,17 @@ PG_TEST(pbjson_refuses_nesting_deeper_than_100_messages) {
   char err[256];
   size_t len;
   uint8_t *p = deep_tree(100, &len);
-  ASSERT_EQ(pg_pbjson_to_json(j, "example.v1.Tree", p, len, &out, err,
-                              sizeof err), 0);
+  ASSERT_EQ(
+      pg_pbjson_to_json(j, "example.v1.Tree", p, len, &out, err, sizeof err),
+      0);
   free(p);
-  ASSERT_EQ(pg_pbjson_from_json(j, "example.v1.Tree", (char *)out.data,
-                                out.len, &pb, err, sizeof err), 0);
+  ASSERT_EQ(pg_pbjson_from_json(j, "example.v1.Tree", (char *)out.data, out.len,
+                                &pb, err, sizeof err),
+            0);
   p = deep_tree(101, &len);
-  ASSERT_EQ(pg_pbjson_to_json(j, "example.v1.Tree", p, len, &out, err,
-                              sizeof err), PARIGOT_EINVAL);
+  ASSERT_EQ(
+      pg_pbjson_to_json(j, "example.v1.Tree", p, len, &out, err, sizeof err),
+      PARIGOT_EINVAL);
   ASSERT_CONTAINS(err, "messages nested deeper than 100");
   free(p);
   /* JSON: 100 messages of Tree fit, 101 do not; deep Values count too. */
@@ -575,8 +588,8 @@ PG_TEST(pbjson_refuses_nesting_deeper_than_100_messages) {
     for (int i = 1; i < depth; i++)
       *o++ = '}';
     *o = '\0';
-    ASSERT_EQ(pg_pbjson_from_json(j, "example.v1.Tree", json, strlen(json),
-                                  &pb, err, sizeof err),
+    ASSERT_EQ(pg_pbjson_from_json(j, "example.v1.Tree", json, strlen(json), &pb,
+                                  err, sizeof err),
               depth == 100 ? 0 : PARIGOT_EINVAL);
   }
   /* The path is cut short, but the message still says what is wrong. */
@@ -649,9 +662,9 @@ PG_TEST(pbjson_survives_every_truncation_and_bit_flip_of_its_input) {
                   rc == PARIGOT_ENOTSUP);
       if (rc == 0) {
         /* What prints must read back. */
-        int back = pg_pbjson_from_json(j, "example.v1.Everything",
-                                       (char *)out.data, out.len, &pb, err,
-                                       sizeof err);
+        int back =
+            pg_pbjson_from_json(j, "example.v1.Everything", (char *)out.data,
+                                out.len, &pb, err, sizeof err);
         if (back != 0)
           PG_FAIL("printed %s but cannot read it: %s", out.data, err);
       }
@@ -697,19 +710,24 @@ PG_TEST(pbjson_finds_methods_and_keeps_the_first_copy_of_a_file) {
   char err[256];
   ASSERT_EQ(pg_pbjson_new(&j, twice, 2 * len, NULL, err, sizeof err), 0);
   const char *in = NULL, *out = NULL;
-  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserService", 22, "GetUser", 7,
-                             &in, &out), 0);
+  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserService", 22, "GetUser", 7, &in,
+                             &out),
+            0);
   ASSERT_STREQ(in, "example.v1.User");
   ASSERT_STREQ(out, "example.v1.Everything");
-  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserService", 22, "Ping", 4, &in,
-                             &out), 0);
+  ASSERT_EQ(
+      pg_pbjson_method(j, "example.v1.UserService", 22, "Ping", 4, &in, &out),
+      0);
   ASSERT_STREQ(in, "google.protobuf.Empty");
-  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserService", 22, "Pong", 4, &in,
-                             &out), PARIGOT_ENOENT);
-  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserServic", 21, "Ping", 4, &in,
-                             &out), PARIGOT_ENOENT);
-  ASSERT_EQ(pg_pbjson_method(j, "example.v1.UserServicex", 23, "Ping", 4,
-                             &in, &out), PARIGOT_ENOENT);
+  ASSERT_EQ(
+      pg_pbjson_method(j, "example.v1.UserService", 22, "Pong", 4, &in, &out),
+      PARIGOT_ENOENT);
+  ASSERT_EQ(
+      pg_pbjson_method(j, "example.v1.UserServic", 21, "Ping", 4, &in, &out),
+      PARIGOT_ENOENT);
+  ASSERT_EQ(
+      pg_pbjson_method(j, "example.v1.UserServicex", 23, "Ping", 4, &in, &out),
+      PARIGOT_ENOENT);
   pg_pbjson_free(j);
   pg_pbjson_free(NULL);
   free(twice);
@@ -735,8 +753,7 @@ static size_t one_file(uint8_t *out, const char *name, const uint8_t *body,
 static void expect_set_error(const uint8_t *fds, size_t len, const char *msg) {
   pg_pbjson *j = (pg_pbjson *)0x1;
   char err[256];
-  ASSERT_EQ(pg_pbjson_new(&j, fds, len, NULL, err, sizeof err),
-            PARIGOT_EINVAL);
+  ASSERT_EQ(pg_pbjson_new(&j, fds, len, NULL, err, sizeof err), PARIGOT_EINVAL);
   ASSERT_TRUE(j == (pg_pbjson *)0x1); /* left as it was */
   ASSERT_STREQ(err, msg);
 }
@@ -744,19 +761,21 @@ static void expect_set_error(const uint8_t *fds, size_t len, const char *msg) {
 PG_TEST(pbjson_refuses_malformed_or_inconsistent_descriptor_sets) {
   uint8_t fds[256];
   /* message M { N f = 1; } where N is nowhere. */
-  static const uint8_t unresolved[] = {
-      0x22, 0x11, 0x0a, 0x01, 'M', 0x12, 0x0c, 0x0a, 0x01, 'f', 0x18,
-      0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x01, 'N'};
+  static const uint8_t unresolved[] = {0x22, 0x11, 0x0a, 0x01, 'M',  0x12, 0x0c,
+                                       0x0a, 0x01, 'f',  0x18, 0x01, 0x20, 0x01,
+                                       0x28, 0x0b, 0x32, 0x01, 'N'};
   size_t n = one_file(fds, "a.proto", unresolved, sizeof unresolved);
-  expect_set_error(fds, n, "descriptor set: field M.f: type name \"N\" is "
-                           "not fully qualified");
+  expect_set_error(fds, n,
+                   "descriptor set: field M.f: type name \"N\" is "
+                   "not fully qualified");
   /* message M { int32 f = 0; } */
-  static const uint8_t zero[] = {0x22, 0x0e, 0x0a, 0x01, 'M', 0x12, 0x09,
-                                 0x0a, 0x01, 'f',  0x18, 0x00, 0x28, 0x05,
-                                 0x20, 0x01};
+  static const uint8_t zero[] = {0x22, 0x0e, 0x0a, 0x01, 'M',  0x12,
+                                 0x09, 0x0a, 0x01, 'f',  0x18, 0x00,
+                                 0x28, 0x05, 0x20, 0x01};
   n = one_file(fds, "a.proto", zero, sizeof zero);
-  expect_set_error(fds, n, "descriptor set: a.proto: field M.f: missing or "
-                           "invalid number, label or type");
+  expect_set_error(fds, n,
+                   "descriptor set: a.proto: field M.f: missing or "
+                   "invalid number, label or type");
   /* message M {} twice in two files. */
   static const uint8_t m[] = {0x22, 0x03, 0x0a, 0x01, 'M'};
   n = one_file(fds, "a.proto", m, sizeof m);
@@ -772,17 +791,19 @@ PG_TEST(pbjson_refuses_malformed_or_inconsistent_descriptor_sets) {
   /* A name with a quote in it. */
   static const uint8_t bad_name[] = {0x22, 0x03, 0x0a, 0x01, '"'};
   n = one_file(fds, "a.proto", bad_name, sizeof bad_name);
-  expect_set_error(fds, n, "descriptor set: a.proto: a message without a "
-                           "valid name in \"\"");
+  expect_set_error(fds, n,
+                   "descriptor set: a.proto: a message without a "
+                   "valid name in \"\"");
   /* google.protobuf.Timestamp of the wrong shape. */
-  static const uint8_t ts[] = {
-      0x12, 0x0f, 'g', 'o', 'o', 'g', 'l', 'e', '.', 'p', 'r', 'o', 't',
-      'o', 'b', 'u', 'f', 0x22, 0x0b, 0x0a, 0x09, 'T', 'i', 'm', 'e',
-      's', 't', 'a', 'm', 'p'};
+  static const uint8_t ts[] = {0x12, 0x0f, 'g',  'o',  'o',  'g', 'l', 'e',
+                               '.',  'p',  'r',  'o',  't',  'o', 'b', 'u',
+                               'f',  0x22, 0x0b, 0x0a, 0x09, 'T', 'i', 'm',
+                               'e',  's',  't',  'a',  'm',  'p'};
   n = one_file(fds, "t.proto", ts, sizeof ts);
-  expect_set_error(fds, n, "descriptor set: well-known type "
-                           "google.protobuf.Timestamp has an unexpected "
-                           "shape");
+  expect_set_error(fds, n,
+                   "descriptor set: well-known type "
+                   "google.protobuf.Timestamp has an unexpected "
+                   "shape");
   /* Every prefix of the real set either loads or is refused cleanly. */
   size_t len;
   uint8_t *real = read_file(PG_PBJSON_FDS, &len);
@@ -861,14 +882,16 @@ PG_TEST(pbjson_buffers_are_reused_and_json_is_nul_terminated) {
   pg_pbjson *j = set();
   pg_pbjson_buf out = {0};
   char err[64];
-  ASSERT_EQ(pg_pbjson_to_json(j, "example.v1.User", NULL, 0, &out, err,
-                              sizeof err), 0);
+  ASSERT_EQ(
+      pg_pbjson_to_json(j, "example.v1.User", NULL, 0, &out, err, sizeof err),
+      0);
   ASSERT_EQ(out.len, 2);
   ASSERT_STREQ((char *)out.data, "{}");
   uint8_t *first = out.data;
   static const uint8_t ada[] = {0x0a, 0x03, 'A', 'd', 'a'};
-  ASSERT_EQ(pg_pbjson_to_json(j, "example.v1.User", ada, sizeof ada, &out,
-                              NULL, 0), 0);
+  ASSERT_EQ(
+      pg_pbjson_to_json(j, "example.v1.User", ada, sizeof ada, &out, NULL, 0),
+      0);
   ASSERT_TRUE(out.data == first);
   ASSERT_STREQ((char *)out.data, "{\"name\":\"Ada\"}");
   /* A failure leaves the buffer empty but still owned. */
