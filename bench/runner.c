@@ -6,6 +6,8 @@
  *   pg-bench startup [options] STEM          first-run and cached start-up
  *   pg-bench proto   [options] OURS PBC CPP  protobuf codecs, four ways
  *   pg-bench app     [options] NATIVE APP_DIR  calls and start-up of apps
+ *   pg-bench wire    [options] H2LOAD GRPC_CPP APP_DIR WIRE_DIR
+ *                                            gRPC: parigot, C++, grpc-js
  *   pg-bench merge --out results.json FRAGMENT.jsonl...
  *
  * Owns the option parsing and the table of subcommands, and builds the
@@ -30,6 +32,7 @@ static const subcommand subcommands[] = {
     {"startup", pg_bench_startup_main},
     {"proto", pg_bench_proto_main},
     {"app", pg_bench_app_main},
+    {"wire", pg_bench_wire_main},
     {"merge", pg_bench_merge_main},
 };
 
@@ -38,7 +41,7 @@ const char *const pg_bench_way_names[PG_BENCH_N_WAYS] = {"native", "parigot",
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: pg-bench engine|startup|proto|app|merge --out FILE\n"
+          "usage: pg-bench engine|startup|proto|app|wire|merge --out FILE\n"
           "         [--parigot PATH] [--node PATH] [--wasi-js PATH]\n"
           "         [--native-dir DIR] [--guest-dir DIR] [--cache DIR]\n"
           "         [--work-dir DIR] [--source-dir DIR]\n"

@@ -97,9 +97,8 @@ static void show_log(const pg_bench_server *s) {
     return;
   size_t len = strlen(log);
   const char *tail = len > LOG_TAIL ? log + len - LOG_TAIL : log;
-  printf("  its log (%s)%s:\n%s%s", s->log_path,
-         tail != log ? ", the end" : "", tail,
-         len > 0 && log[len - 1] != '\n' ? "\n" : "");
+  printf("  its log (%s)%s:\n%s%s", s->log_path, tail != log ? ", the end" : "",
+         tail, len > 0 && log[len - 1] != '\n' ? "\n" : "");
   free(log);
 }
 
@@ -122,8 +121,7 @@ int pg_bench_server_start(pg_bench_server *s, char *const argv[],
     if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
       s->pid = 0;
       printf("  %s exited (status %d) before it served\n", argv[0],
-             WIFEXITED(status) ? WEXITSTATUS(status)
-                               : 128 + WTERMSIG(status));
+             WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
       show_log(s);
       return -1;
     }
@@ -144,8 +142,7 @@ int pg_bench_server_stop(pg_bench_server *s) {
   kill(s->pid, SIGTERM);
   double deadline = now_s() + STOP_S;
   pid_t got;
-  while ((got = waitpid(s->pid, &status, WNOHANG)) == 0 &&
-         now_s() < deadline)
+  while ((got = waitpid(s->pid, &status, WNOHANG)) == 0 && now_s() < deadline)
     nap();
   if (got == 0) {
     kill(s->pid, SIGKILL);
