@@ -305,10 +305,10 @@ PG_TEST(app_runaway_start_hook_is_stopped_and_dependents_start_after_it) {
  * call, Echo's answer is refused and dropped, and the rest of the app goes
  * on. In both modes, with the same outcome. */
 PG_TEST(app_calls_of_a_guest_that_exits_are_cancelled) {
+  /* No call numbers: in parallel mode the waiter may call first. */
   static const char *const lines[] = {
-      "WARN  quitter call=1: call to echo cancelled: "
-      "the caller is gone\n",
-      "INFO  echo call=1: slow answer returned -9\n", NULL};
+      ": call to echo cancelled: the caller is gone\n",
+      ": slow answer returned -9\n", NULL};
   expect_in_both_modes("quit.toml",
                        "waiter: 5 rounds, 17 answered, 0 expired, 0 wrong\n", 0,
                        lines);

@@ -58,9 +58,13 @@ PG_TEST(wire_python_grpcio_calls_a_unit) {
                "after the crash: UNAVAILABLE: echo is not running "
                "(app_error 0)\n");
   ASSERT_EQ(client.status, 0);
-  /* The held call's client gave up: the unit dropped it, and stopped
-   * cleanly on SIGTERM, a service having died. */
-  ASSERT_CONTAINS(server.err, "call to echo cancelled: the client is gone");
+  /* The held call ended: the client gave up and reset its stream, or
+   * (on a busy machine, first) the deadline it sent passed. Then the unit
+   * stopped cleanly on SIGTERM, a service having died. */
+  ASSERT_TRUE(strstr(server.err, "call to echo cancelled: the client is "
+                                 "gone") != NULL ||
+              strstr(server.err, "wire call=5: call to echo failed: "
+                                 "deadline exceeded") != NULL);
   ASSERT_CONTAINS(server.err, "INFO  kernel: stopping: SIGTERM\n");
   ASSERT_CONTAINS(server.err, "relay: stopped\n");
   ASSERT_EQ(server.status, 3);
