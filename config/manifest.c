@@ -1295,3 +1295,108 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
   pg_mem_free(mem, m->path);
   memset(m, 0, sizeof *m);
 }
+
+/* ---- writing a manifest back ------------------------------------------- */
+
+/* A TOML basic string: quotes, backslashes and control characters
+ * escaped; other bytes as they are (the loader took them as UTF-8). */
+static void put_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s != '\0'; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(out, "\\%c", c);
+    else if (c < 0x20 || c == 0x7f)
+      fprintf(out, "\\u%04x", c);
+    else
+      fputc(c, out);
+  }
+  fputc('"', out);
+}
+
+/* Durations as seconds with every nanosecond: "1.500000000s". */
+static void put_duration(FILE *out, const char *key, uint64_t ns) {
+  fprintf(out, "%s = \"%llu.%09llus\"\n", key,
+          (unsigned long long)(ns / 1000000000u),
+          (unsigned long long)(ns % 1000000000u));
+}
+
+static void put_list(FILE *out, const char *key, char *const *v, size_t n) {
+  fprintf(out, "%s = [", key);
+  for (size_t i = 0; i < n; i++) {
+    fputs(i ? ", " : "", out);
+    put_string(out, v[i]);
+  }
+  fputs("]\n", out);
+}
+
+static void put_guest(FILE *out, const pg_manifest_guest *g,
+                      const char *wasm) {
+  fprintf(out, "\n[[%s]]\nname = ", g->is_program ? "program" : "service");
+  put_string(out, g->name);
+  fputs("\nwasm = ", out);
+  put_string(out, wasm);
+  fputc('\n', out);
+  if (g->nargs > 0)
+    put_list(out, "args", g->args, g->nargs);
+  if (g->nenv > 0) {
+    fputs("env = {", out);
+    for (size_t i = 0; i < g->nenv; i++) {
+      const char *eq = strchr(g->env[i], '=');
+      char key[512];
+      snprintf(key, sizeof key, "%.*s", (int)(eq - g->env[i]), g->env[i]);
+      fputs(i ? ", " : " ", out);
+      put_string(out, key);
+      fputs(" = ", out);
+      put_string(out, eq + 1);
+    }
+    fputs(" }\n", out);
+  }
+  fprintf(out, "max_memory = \"%llu\"\n", (unsigned long long)g->max_memory);
+  if (g->max_handler_time_ns > 0)
+    put_duration(out, "max_handler_time", g->max_handler_time_ns);
+  if (g->is_test)
+    fputs("test = true\n", out);
+  if (g->restart == PG_RESTART_ON_FAILURE) {
+    fprintf(out, "restart = \"on-failure\"\nmax_restarts = %u\n",
+            g->max_restarts);
+    put_duration(out, "restart_backoff", g->restart_backoff_ns);
+  }
+}
+
+int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
+                      FILE *out) {
+  fputs("# Written by parigot from the app's manifest.\n[app]\nname = ", out);
+  put_string(out, m->name);
+  fputc('\n', out);
+  put_duration(out, "deadline", m->deadline_ns);
+  put_duration(out, "pulse", m->pulse_ns);
+  put_duration(out, "startup_timeout", m->startup_timeout_ns);
+  put_duration(out, "drain_timeout", m->drain_timeout_ns);
+  put_duration(out, "request_timeout", m->request_timeout_ns);
+  fprintf(out, "max_message_size = \"%llu\"\n",
+          (unsigned long long)m->max_message_size);
+  for (size_t i = 0; i < m->nguests; i++)
+    put_guest(out, &m->guests[i], wasm ? wasm[i] : m->guests[i].wasm);
+  for (size_t u = 0; u < m->nunits && !m->units[u].is_default; u++) {
+    const pg_manifest_unit *unit = &m->units[u];
+    fputs("\n[[unit]]\nname = ", out);
+    put_string(out, unit->name);
+    fputc('\n', out);
+    if (unit->serves != NULL) {
+      put_list(out, "serves", unit->serves, unit->nserves);
+    } else {
+      fputs("services = [", out);
+      for (size_t i = 0; i < unit->nguests; i++) {
+        fputs(i ? ", " : "", out);
+        put_string(out, m->guests[unit->guests[i]].name);
+      }
+      fputs("]\n", out);
+    }
+    if (unit->listen_host != NULL)
+      fprintf(out, strchr(unit->listen_host, ':') ? "listen = \"[%s]:%u\"\n"
+                                                  : "listen = \"%s:%u\"\n",
+              unit->listen_host, unit->listen_port);
+  }
+  return fflush(out) == 0 && !ferror(out) ? 0 : PARIGOT_EIO;
+}

@@ -63,6 +63,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mem.h"
 
@@ -208,6 +209,18 @@ int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
  *                 was NULL.
  */
 void pg_manifest_free(pg_manifest *m, const pg_mem *mem);
+
+/**
+ * @brief Write @p m back as a manifest that pg_manifest_load() reads into
+ * the same values, with every key spelled out (defaults too).
+ * @param[in] m     a loaded manifest.
+ * @param[in] wasm  the path to write for each guest's wasm (m->nguests of
+ *                  them), or NULL to keep m's.
+ * @param[in] out   where to write.
+ * @return 0, or PARIGOT_EIO when @p out fails.
+ */
+int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
+                      FILE *out);
 
 #ifdef __cplusplus
 }

@@ -1734,7 +1734,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   pg_fastclock_init(&app->fastclock);
   pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
   pg_calls_init(&app->calls, mem);
-  pg_engine_config ec = {.cache_dir = cfg->cache_dir};
+  pg_engine_config ec = {.cache_dir = cfg->cache_dir,
+                         .prebuilt_dir = cfg->prebuilt_dir};
   int rc = pg_engine_new(&app->engine, &ec, mem, err, err_len);
   if (rc != 0)
     return rc;

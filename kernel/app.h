@@ -56,6 +56,8 @@ typedef struct pg_app_config {
    * the app in this process. A unit with a listen address serves its
    * services over the wire once they have all started. */
   const pg_manifest_unit *unit;
+  /* Modules compiled ahead of time (engine.h), or NULL. */
+  const char *prebuilt_dir;
 } pg_app_config;
 
 /*

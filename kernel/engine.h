@@ -30,6 +30,10 @@ typedef struct pg_instance pg_instance;
 
 typedef struct pg_engine_config {
   const char *cache_dir; /* NULL: $PARIGOT_CACHE, $XDG_CACHE_HOME, ~/.cache */
+  /* Modules compiled ahead of time (parigot build): <dir>/<SHA-256 of the
+   * wasm>.so, sealed as cache entries are. Found there, a module needs no
+   * compiler; NULL: none. */
+  const char *prebuilt_dir;
 } pg_engine_config;
 
 struct Z_parigot_instance_t;
@@ -78,6 +82,10 @@ int pg_module_load(pg_engine *e, const char *path, pg_module **out);
 
 /** @brief Whether the last load found a valid cache entry. */
 bool pg_module_was_cached(const pg_module *m);
+
+/* The compiled object @p m was loaded from (a cache entry), for parigot
+ * build to take with it. Owned by @p m. */
+const char *pg_module_object(const pg_module *m);
 
 /** @brief Whether the last load found and replaced a damaged entry. */
 bool pg_module_was_repaired(const pg_module *m);

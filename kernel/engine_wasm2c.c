@@ -26,6 +26,7 @@
 #include "compile.h"
 #include "parigot/error.h"
 #include "rt.h"
+#include "sha256.h"
 #include "wasm_info.h"
 
 #define MAX_MODULE_BYTES (1ull << 30)
@@ -33,6 +34,7 @@
 struct pg_engine {
   const pg_mem *mem; /* borrowed */
   pg_cache cache;
+  char prebuilt[4096]; /* "" for none */
   char errmsg[1024];
 };
 
@@ -57,6 +59,7 @@ struct pg_module {
   glue glue;
   bool was_cached;
   bool was_repaired;
+  char object[4200]; /* the file it was loaded from */
 };
 
 struct pg_instance {
@@ -92,6 +95,8 @@ int pg_engine_new(pg_engine **out, const pg_engine_config *cfg,
   if (!e)
     return PARIGOT_ENOMEM;
   e->mem = mem;
+  if (cfg != NULL && cfg->prebuilt_dir != NULL)
+    snprintf(e->prebuilt, sizeof e->prebuilt, "%s", cfg->prebuilt_dir);
   int rc = pg_cache_open(&e->cache, cfg ? cfg->cache_dir : NULL, mem, err,
                          err_len);
   if (rc) {
@@ -232,6 +237,7 @@ static int init_module(pg_engine *e, pg_module *m, const char *path) {
 
 static int open_entry(pg_engine *e, pg_module *m, const char *path,
                       const char *entry) {
+  snprintf(m->object, sizeof m->object, "%s", entry);
   m->handle = dlopen(entry, RTLD_NOW | RTLD_LOCAL);
   if (!m->handle)
     return set_err(e, PARIGOT_ELOAD, "%s: cannot load compiled module: %s",
@@ -240,10 +246,31 @@ static int open_entry(pg_engine *e, pg_module *m, const char *path,
   return rc ? rc : init_module(e, m, path);
 }
 
+/* A module compiled ahead of time for these very bytes, if there is one:
+ * no toolchain is looked for then. */
+static bool find_prebuilt(pg_engine *e, const uint8_t *bytes, size_t len,
+                          char *entry, size_t cap) {
+  uint8_t digest[PG_SHA256_LEN];
+  char hex[65];
+  pg_sha256 s;
+  if (e->prebuilt[0] == '\0')
+    return false;
+  pg_sha256_init(&s);
+  pg_sha256_update(&s, bytes, len);
+  pg_sha256_final(&s, digest);
+  pg_sha256_hex(digest, hex);
+  return (size_t)snprintf(entry, cap, "%s/%s.so", e->prebuilt, hex) < cap &&
+         pg_cache_verify(entry) == 0;
+}
+
 static int find_or_build(pg_engine *e, pg_module *m, const char *path,
                          const uint8_t *bytes, size_t len) {
   pg_toolchain tc;
   char err[512], key[65], name[80], entry[4200];
+  if (find_prebuilt(e, bytes, len, entry, sizeof entry)) {
+    m->was_cached = true;
+    return open_entry(e, m, path, entry);
+  }
   int rc = pg_toolchain_find(&tc, err, sizeof err);
   if (rc)
     return set_err(e, rc, "%s", err);
@@ -287,6 +314,8 @@ int pg_module_load(pg_engine *e, const char *path, pg_module **out) {
 bool pg_module_was_cached(const pg_module *m) {
   return m->was_cached;
 }
+
+const char *pg_module_object(const pg_module *m) { return m->object; }
 
 bool pg_module_was_repaired(const pg_module *m) {
   return m->was_repaired;

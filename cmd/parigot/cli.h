@@ -20,6 +20,12 @@ int pg_cmd_run(int argc, char **argv);   /* run.c */
 int pg_cmd_test(int argc, char **argv);  /* run.c */
 int pg_cmd_graph(int argc, char **argv); /* run.c */
 int pg_cmd_up(int argc, char **argv);    /* up.c */
+int pg_cmd_build(int argc, char **argv); /* build.c */
+/* `parigot run` with modules compiled ahead of time in @p prebuilt. */
+int pg_cmd_run_prebuilt(int argc, char **argv, const char *prebuilt);
+/* When this executable is a unit that `parigot build` made, runs it and
+ * returns its exit status; else -1. */
+int pg_bundle_main(int argc, char **argv);
 
 /** @brief Prints "parigot: <message>" and a newline on stderr. */
 void pg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

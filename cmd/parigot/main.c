@@ -23,6 +23,7 @@ static const subcommand commands[] = {
     {"test", pg_cmd_test, "run an app's test programs and report each"},
     {"graph", pg_cmd_graph, "print an app's dependency graph (DOT or SVG)"},
     {"up", pg_cmd_up, "run each unit of an app as its own process"},
+    {"build", pg_cmd_build, "make a unit one native executable"},
     {"exec", pg_cmd_exec, "run a WASI command module, as wasmtime run does"},
 };
 
@@ -48,6 +49,9 @@ void pg_cli_error(const char *fmt, ...) {
 int main(int argc, char **argv) {
   /* A guest writing to a closed pipe gets EPIPE, not a dead host. */
   signal(SIGPIPE, SIG_IGN);
+  int bundle = pg_bundle_main(argc, argv); /* a unit parigot build made */
+  if (bundle >= 0)
+    return bundle;
   if (argc < 2) {
     usage(stderr);
     return PG_EXIT_USAGE;

@@ -210,7 +210,8 @@ static int graph(const app_opts *o, const pg_app_config *cfg) {
   return drc == 0 ? 0 : 1;
 }
 
-static int app_command(const char *cmd, int argc, char **argv) {
+static int app_command(const char *cmd, int argc, char **argv,
+                       const char *prebuilt) {
   app_opts o = {.cmd = cmd, .format = "dot",
                 .is_deterministic = strcmp(cmd, "test") == 0};
   int p = parse(&o, argc, argv);
@@ -236,7 +237,8 @@ static int app_command(const char *cmd, int argc, char **argv) {
                        .has_real_clock = o.has_real_clock,
                        .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
                        .log = stderr, .results = results,
-                       .nresults = &nresults, .unit = unit};
+                       .nresults = &nresults, .unit = unit,
+                       .prebuilt_dir = prebuilt};
   int status = 0, rc = 0;
   struct sigaction old[2];
   if (strcmp(cmd, "graph") == 0) {
@@ -261,13 +263,17 @@ static int app_command(const char *cmd, int argc, char **argv) {
 }
 
 int pg_cmd_run(int argc, char **argv) {
-  return app_command("run", argc, argv);
+  return app_command("run", argc, argv, NULL);
+}
+
+int pg_cmd_run_prebuilt(int argc, char **argv, const char *prebuilt) {
+  return app_command("run", argc, argv, prebuilt);
 }
 
 int pg_cmd_test(int argc, char **argv) {
-  return app_command("test", argc, argv);
+  return app_command("test", argc, argv, NULL);
 }
 
 int pg_cmd_graph(int argc, char **argv) {
-  return app_command("graph", argc, argv);
+  return app_command("graph", argc, argv, NULL);
 }

@@ -1257,3 +1257,66 @@ PG_TEST(manifest_rejects_served_names_that_are_not_service_names) {
     expect_error(toml, PARIGOT_EINVAL, msg);
   }
 }
+
+/* ---- writing back ------------------------------------------------------- */
+
+/* pg_manifest_write's output loads into the same values: every key of a
+ * full app with units, and strings that need escapes. */
+PG_TEST(manifest_written_back_loads_the_same) {
+  counter c = {.fail_at = -1}, d = {.fail_at = -1};
+  pg_manifest a, b;
+  load_text(APP "deadline = \"1.5s\"\nrequest_timeout = \"250ms\"\n"
+                "[[service]]\nname = \"greeting\"\nwasm = \"greeting.wasm\"\n"
+                "args = [\"-v\", \"a \\\"q\\\" \\\\ \\u0001\"]\n"
+                "env = { LANG = \"fr\", EMPTY = \"\" }\n"
+                "max_handler_time = \"250ms\"\nrestart = \"on-failure\"\n"
+                "max_restarts = 7\nrestart_backoff = \"0s\"\n"
+                "[[program]]\nname = \"hello\"\nwasm = \"hello.wasm\"\n"
+                "test = true\n"
+                "[[unit]]\nname = \"web\"\nservices = [\"greeting\"]\n"
+                "listen = \"[::1]:7001\"\n"
+                "[[unit]]\nname = \"front\"\nservices = [\"hello\"]\n"
+                "[[unit]]\nname = \"py\"\nserves = [\"pkg.v1.Echo\"]\n"
+                "listen = \"127.0.0.1:7002\"\n",
+            &c, &a);
+  FILE *f = fopen("again.toml", "w");
+  ASSERT_TRUE(f != NULL);
+  ASSERT_EQ(pg_manifest_write(&a, NULL, f), 0);
+  ASSERT_EQ(fclose(f), 0);
+  load_ok("again.toml", &d, &b);
+  ASSERT_STREQ(b.name, a.name);
+  ASSERT_EQ(b.deadline_ns, a.deadline_ns);
+  ASSERT_EQ(b.request_timeout_ns, a.request_timeout_ns);
+  ASSERT_EQ(b.max_message_size, a.max_message_size);
+  ASSERT_EQ(b.nguests, a.nguests);
+  for (size_t i = 0; i < a.nguests; i++) {
+    const pg_manifest_guest *x = &a.guests[i], *y = &b.guests[i];
+    ASSERT_STREQ(y->name, x->name);
+    ASSERT_STREQ(y->wasm, x->wasm);
+    ASSERT_EQ(y->nargs, x->nargs);
+    for (size_t k = 0; k < x->nargs; k++)
+      ASSERT_STREQ(y->args[k], x->args[k]);
+    ASSERT_EQ(y->nenv, x->nenv);
+    for (size_t k = 0; k < x->nenv; k++)
+      ASSERT_STREQ(y->env[k], x->env[k]);
+    ASSERT_EQ(y->max_memory, x->max_memory);
+    ASSERT_EQ(y->max_handler_time_ns, x->max_handler_time_ns);
+    ASSERT_EQ(y->restart, x->restart);
+    ASSERT_EQ(y->max_restarts, x->max_restarts);
+    ASSERT_EQ(y->restart_backoff_ns, x->restart_backoff_ns);
+    ASSERT_EQ(y->is_test, x->is_test);
+    ASSERT_EQ(y->unit, x->unit);
+  }
+  ASSERT_EQ(b.nunits, a.nunits);
+  for (size_t u = 0; u < a.nunits; u++) {
+    ASSERT_STREQ(b.units[u].name, a.units[u].name);
+    ASSERT_EQ(b.units[u].nguests, a.units[u].nguests);
+    ASSERT_EQ(b.units[u].nserves, a.units[u].nserves);
+    ASSERT_EQ(b.units[u].listen_port, a.units[u].listen_port);
+    ASSERT_TRUE((a.units[u].listen_host == NULL) ==
+                (b.units[u].listen_host == NULL));
+  }
+  ASSERT_STREQ(b.units[0].listen_host, "::1");
+  free_and_check(&b, &d);
+  free_and_check(&a, &c);
+}

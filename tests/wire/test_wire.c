@@ -21,8 +21,12 @@
 /* Starts unit @p unit of the manifest at @p path and returns the port it
  * serves on, read from its log. */
 static pg_proc *start_unit(const char *path, const char *unit, int *port) {
-  char *argv[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
-                  (char *)unit, NULL};
+  char *argv[] = {(char *)pg_test_parigot(),
+                  "run",
+                  (char *)path,
+                  "--unit",
+                  (char *)unit,
+                  NULL};
   pg_proc *p = pg_proc_start(argv);
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
   const char *at = strstr(log, " serves on 127.0.0.1:");
@@ -30,6 +34,23 @@ static pg_proc *start_unit(const char *path, const char *unit, int *port) {
   ASSERT_TRUE(*port > 0);
   return p;
 }
+
+/* What tests/wire/grpc_client.py prints against unit back. */
+static const char grpcio_out[] =
+    "echo: 5 hi\n"
+    "forward: 11 after 2 hops\n"
+    "refused: UNKNOWN: refused: no (app_error 7)\n"
+    "held: DEADLINE_EXCEEDED: Deadline Exceeded (app_error 0)\n"
+    "no service: UNIMPLEMENTED: unit back serves no service "
+    "apptest.v1.Nope (app_error 0)\n"
+    "no method: UNIMPLEMENTED: no such method (app_error 0)\n"
+    "big: 1000000 bytes back\n"
+    "too big: RESOURCE_EXHAUSTED: request larger than "
+    "max_message_size (4194304 bytes) (app_error 0)\n"
+    "context: caller 127.0.0.1, time left about 10s\n"
+    "crash: UNAVAILABLE: the service died (app_error 0)\n"
+    "after the crash: UNAVAILABLE: echo is not running "
+    "(app_error 0)\n";
 
 PG_TEST(wire_python_grpcio_calls_a_unit) {
   int port;
@@ -42,21 +63,7 @@ PG_TEST(wire_python_grpcio_calls_a_unit) {
   pg_proc_run(argv, NULL, NULL, &client);
   pg_proc_stop(unit, SIGTERM, &server);
   ASSERT_STREQ(client.err, "");
-  ASSERT_STREQ(client.out,
-               "echo: 5 hi\n"
-               "forward: 11 after 2 hops\n"
-               "refused: UNKNOWN: refused: no (app_error 7)\n"
-               "held: DEADLINE_EXCEEDED: Deadline Exceeded (app_error 0)\n"
-               "no service: UNIMPLEMENTED: unit back serves no service "
-               "apptest.v1.Nope (app_error 0)\n"
-               "no method: UNIMPLEMENTED: no such method (app_error 0)\n"
-               "big: 1000000 bytes back\n"
-               "too big: RESOURCE_EXHAUSTED: request larger than "
-               "max_message_size (4194304 bytes) (app_error 0)\n"
-               "context: caller 127.0.0.1, time left about 10s\n"
-               "crash: UNAVAILABLE: the service died (app_error 0)\n"
-               "after the crash: UNAVAILABLE: echo is not running "
-               "(app_error 0)\n");
+  ASSERT_STREQ(client.out, grpcio_out);
   ASSERT_EQ(client.status, 0);
   /* The held call ended: the client gave up and reset its stream, or
    * (on a busy machine, first) the deadline it sent passed. Then the unit
@@ -140,8 +147,8 @@ static void expect_same_both_ways(const char *manifest, const char *front,
   int port;
   for (size_t i = 0; i < n; i++)
     unit[i] = start_unit(path, others[i], &port);
-  char *argv[] = {(char *)pg_test_parigot(), "run", path, "--unit",
-                  (char *)front, NULL};
+  char *argv[] = {
+      (char *)pg_test_parigot(), "run", path, "--unit", (char *)front, NULL};
   pg_proc_run(argv, NULL, NULL, &split);
   for (size_t i = n; i-- > 0;) /* dependents first, as parigot up does */
     pg_proc_stop(unit[i], SIGTERM, &rest[i]);
@@ -158,8 +165,7 @@ static void expect_same_both_ways(const char *manifest, const char *front,
 
 PG_TEST(wire_helloworld_prints_the_same_as_two_units) {
   const char *const others[] = {"back"};
-  expect_same_both_ways("hello.toml", "front", others, 1,
-                        "Bonjour, world\n");
+  expect_same_both_ways("hello.toml", "front", others, 1, "Bonjour, world\n");
 }
 
 /* Every kind of outcome a caller can see (an answer, a forward through a
@@ -219,8 +225,8 @@ PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
   write_manifest("failover.toml", path, sizeof path);
   int port;
   pg_proc *back = start_unit(path, "back", &port);
-  char *argv[] = {(char *)pg_test_parigot(), "run", path, "--unit", "front",
-                  NULL};
+  char *argv[] = {
+      (char *)pg_test_parigot(), "run", path, "--unit", "front", NULL};
   pg_proc *front = pg_proc_start(argv);
   pg_proc_wait_for(front, "100 calls answered", 30);
   double killed = now_s();
@@ -249,8 +255,8 @@ PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
 
 /* Runs argv against unit back of @p manifest, started for it; the
  * client's output must be @p out. */
-static void expect_client_of(const char *manifest, char **argv,
-                             int port_arg, const char *out) {
+static void expect_client_of(const char *manifest, char **argv, int port_arg,
+                             const char *out) {
   int port;
   char port_text[16];
   pg_proc *unit = start_unit(manifest, "back", &port);
@@ -271,15 +277,19 @@ static void expect_client(char **argv, int port_arg, const char *out) {
   expect_client_of(PG_WIRE_DIR "/back.toml", argv, port_arg, out);
 }
 
-static const char node_out[] =
-    "echo: 5 hi\n"
-    "forward: 11 after 2 hops\n"
-    "refused: %s: refused: no (app_error 7)\n"
-    "held: %s\n";
+static const char node_out[] = "echo: 5 hi\n"
+                               "forward: 11 after 2 hops\n"
+                               "refused: %s: refused: no (app_error 7)\n"
+                               "held: %s\n";
 
 PG_TEST(wire_grpc_js_calls_a_unit) {
-  char *argv[] = {"/usr/bin/env", "node", PG_WIRE_SOURCE "/node_clients.mjs",
-                  "grpc-js", NULL, PG_APP_PROTO, NULL};
+  char *argv[] = {"/usr/bin/env",
+                  "node",
+                  PG_WIRE_SOURCE "/node_clients.mjs",
+                  "grpc-js",
+                  NULL,
+                  PG_APP_PROTO,
+                  NULL};
   char out[512];
   snprintf(out, sizeof out, node_out, "UNKNOWN", "DEADLINE_EXCEEDED");
   expect_client(argv, 4, out);
@@ -288,16 +298,21 @@ PG_TEST(wire_grpc_js_calls_a_unit) {
 /* @connectrpc/connect-node in the four ways it can call: HTTP/1.1 and
  * HTTP/2, binary protobuf and JSON. */
 PG_TEST(wire_connect_node_calls_a_unit_every_way) {
-  const char *ways[][2] = {{"1.1", "binary"}, {"1.1", "json"},
-                           {"2", "binary"}, {"2", "json"}};
+  const char *ways[][2] = {
+      {"1.1", "binary"}, {"1.1", "json"}, {"2", "binary"}, {"2", "json"}};
   char out[512];
   snprintf(out, sizeof out, node_out, "Unknown",
            "DeadlineExceeded: the operation timed out (app_error 0)");
   for (size_t i = 0; i < 4; i++) {
-    char *argv[] = {"/usr/bin/env", "node",
-                    PG_WIRE_SOURCE "/node_clients.mjs", "connect", NULL,
-                    PG_WIRE_DIR "/apptest.fds", (char *)ways[i][0],
-                    (char *)ways[i][1], NULL};
+    char *argv[] = {"/usr/bin/env",
+                    "node",
+                    PG_WIRE_SOURCE "/node_clients.mjs",
+                    "connect",
+                    NULL,
+                    PG_WIRE_DIR "/apptest.fds",
+                    (char *)ways[i][0],
+                    (char *)ways[i][1],
+                    NULL};
     expect_client(argv, 4, out);
   }
 }
@@ -307,14 +322,18 @@ PG_TEST(wire_connect_node_calls_a_unit_every_way) {
 PG_TEST(wire_curl_calls_a_unit_with_connect_json) {
   const char *versions[] = {"--http1.1", "--http2-prior-knowledge"};
   for (size_t i = 0; i < 2; i++) {
-    char *argv[] = {"/usr/bin/env", "sh", "-c",
+    char *argv[] = {"/usr/bin/env",
+                    "sh",
+                    "-c",
                     "for body in '{\"value\":\"5\",\"text\":\"hi\"}' "
                     "'{\"mode\":\"MODE_FAIL\",\"text\":\"no\",\"appError\":7}' "
                     "'{\"valu\":1}'; do "
                     "curl -s $0 -w ' %{http_code} %{http_version}\\n' "
                     "-H 'Content-Type: application/json' --data \"$body\" "
                     "http://127.0.0.1:$1/apptest.v1.Echo/Say; done",
-                    (char *)versions[i], NULL, NULL};
+                    (char *)versions[i],
+                    NULL,
+                    NULL};
     char out[1024];
     const char *v = i == 0 ? "1.1" : "2";
     snprintf(out, sizeof out,
@@ -327,7 +346,8 @@ PG_TEST(wire_curl_calls_a_unit_with_connect_json) {
   }
 }
 
-/* ---- hostile input -------------------------------------------------------- */
+/* ---- hostile input --------------------------------------------------------
+ */
 
 /* Malformed and oversized requests, HTTP/1.1 and HTTP/2, each get the
  * protocol's error; the unit goes on serving, and ends cleanly. */
@@ -382,4 +402,49 @@ PG_TEST(wire_slow_client_is_cut_off_at_the_request_timeout) {
   char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/slow.py", NULL, NULL};
   expect_client_of(PG_WIRE_DIR "/slow.toml", argv, 2,
                    "HTTP/1.1 408 Request Timeout then closed, in time\n");
+}
+
+/* ---- parigot build --------------------------------------------------------
+ */
+
+/* The unit made one executable runs on a machine with no compiler (no cc
+ * or wasm2c on its PATH, an empty cache) and serves as `parigot run
+ * --unit` does: the same answers to the same client. */
+PG_TEST(wire_built_unit_runs_without_a_compiler) {
+  char *build[] = {(char *)pg_test_parigot(),
+                   "build",
+                   PG_WIRE_DIR "/back.toml",
+                   "--unit",
+                   "back",
+                   "-o",
+                   PG_WIRE_DIR "/built",
+                   NULL};
+  pg_proc_result made;
+  pg_proc_run(build, NULL, NULL, &made);
+  ASSERT_EQ(made.status, 0);
+  ASSERT_STREQ(made.out, PG_WIRE_DIR "/built/back\n");
+  pg_proc_result_free(&made);
+  char cache[] = "/tmp/pg-wire-cache-XXXXXX";
+  ASSERT_TRUE(mkdtemp(cache) != NULL);
+  char cache_env[64];
+  snprintf(cache_env, sizeof cache_env, "PARIGOT_CACHE=%s", cache);
+  char *argv[] = {"/usr/bin/env", "PATH=/nonexistent", cache_env,
+                  PG_WIRE_DIR "/built/back", NULL};
+  pg_proc *unit = pg_proc_start(argv);
+  const char *log = pg_proc_wait_for(unit, " serves on 127.0.0.1:", 30);
+  char port[16];
+  snprintf(port, sizeof port, "%d",
+           atoi(strstr(log, " serves on 127.0.0.1:") +
+                strlen(" serves on 127.0.0.1:")));
+  char *py[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/grpc_client.py", port,
+                PG_WIRE_PY, NULL};
+  pg_proc_result client, server;
+  pg_proc_run(py, NULL, NULL, &client);
+  pg_proc_stop(unit, SIGTERM, &server);
+  rmdir(cache); /* empty: nothing was compiled */
+  ASSERT_STREQ(client.out, grpcio_out);
+  ASSERT_EQ(server.status, 3); /* the client crashes Echo on purpose */
+  ASSERT_CONTAINS(server.err, "INFO  relay: stopped\n");
+  pg_proc_result_free(&client);
+  pg_proc_result_free(&server);
 }

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd/parigot/build.c: `parigot build APP.toml --unit NAME -o DIR` makes
+ * DIR/NAME, the unit as one self-contained native executable: this
+ * parigot, with its guests compiled ahead of time, their wasm, and the
+ * manifest appended to it. Run, the executable is that unit (as `parigot
+ * run APP.toml --unit NAME`), on any machine of the same kind, with no
+ * compiler: the compiled objects are loaded as they are, found by the
+ * SHA-256 of their wasm.
+ *
+ * The bundle: entries (u32 name length, name, u64 size, bytes), then a
+ * trailer of the entries' offset (u64) and the magic "PGBUNDL1". At start
+ * the executable reads its own trailer (pg_bundle_main), unpacks the
+ * entries into a private temporary folder, runs the unit, and removes
+ * the folder.
+ *
+ * Owns the files it writes. Main thread.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "manifest.h"
+#include "parigot/error.h"
+#include "sha256.h"
+
+static const char magic[8] = {'P', 'G', 'B', 'U', 'N', 'D', 'L', '1'};
+
+/* ---- writing ------------------------------------------------------------ */
+
+static bool put_entry(FILE *out, const char *name, const void *data,
+                      uint64_t size) {
+  uint32_t n = (uint32_t)strlen(name);
+  return fwrite(&n, 4, 1, out) == 1 && fwrite(name, 1, n, out) == n &&
+         fwrite(&size, 8, 1, out) == 1 &&
+         (size == 0 || fwrite(data, 1, size, out) == size);
+}
+
+/* The bytes of @p path, malloc'ed; NULL on error. */
+static uint8_t *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  uint8_t *buf = NULL;
+  long n;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+      fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL &&
+      fread(buf, 1, (size_t)n, f) == (size_t)n) {
+    *len = (size_t)n;
+    fclose(f);
+    return buf;
+  }
+  free(buf);
+  if (f != NULL)
+    fclose(f);
+  return NULL;
+}
+
+static bool put_file(FILE *out, const char *name, const char *path) {
+  size_t len;
+  uint8_t *data = slurp(path, &len);
+  bool ok = data != NULL && put_entry(out, name, data, len);
+  free(data);
+  return ok;
+}
+
+/* Whether unit @p u runs guest @p g, or declares it as a remote service:
+ * then its module is compiled ahead of time. */
+static bool needs_module(const pg_manifest *m, const pg_manifest_unit *u,
+                         const pg_manifest_guest *g) {
+  if (&m->units[g->unit] == u)
+    return !g->is_test;
+  return !g->is_program;
+}
+
+/* Compiles what the unit loads (into the cache, if not there yet) and
+ * appends every entry of the bundle to @p out. */
+static int write_entries(const pg_manifest *m, const pg_manifest_unit *u,
+                         FILE *out, char *err, size_t err_len) {
+  pg_engine *e;
+  int rc = pg_engine_new(&e, NULL, pg_mem_default(), err, err_len);
+  if (rc != 0)
+    return rc;
+  const char **wasm = calloc(m->nguests + 1, sizeof *wasm);
+  char(*names)[32] = calloc(m->nguests + 1, sizeof *names);
+  if (wasm == NULL || names == NULL)
+    rc = PARIGOT_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < m->nguests; i++) {
+    const pg_manifest_guest *g = &m->guests[i];
+    snprintf(names[i], sizeof names[i], "wasm/%zu.wasm", i);
+    wasm[i] = names[i];
+    size_t len;
+    uint8_t *bytes = slurp(g->wasm, &len);
+    if (bytes == NULL || !put_entry(out, names[i], bytes, len)) {
+      snprintf(err, err_len, "%s: cannot read %s", g->name, g->wasm);
+      rc = PARIGOT_EIO;
+    }
+    pg_module *mod = NULL;
+    if (rc == 0 && needs_module(m, u, g) &&
+        (rc = pg_module_load(e, g->wasm, &mod)) != 0)
+      snprintf(err, err_len, "%s: %s", g->name, pg_engine_errmsg(e));
+    if (rc == 0 && mod != NULL) {
+      uint8_t digest[PG_SHA256_LEN];
+      char hex[65], name[96];
+      pg_sha256 s;
+      pg_sha256_init(&s);
+      pg_sha256_update(&s, bytes, len);
+      pg_sha256_final(&s, digest);
+      pg_sha256_hex(digest, hex);
+      snprintf(name, sizeof name, "prebuilt/%s.so", hex);
+      if (!put_file(out, name, pg_module_object(mod))) {
+        snprintf(err, err_len, "%s: cannot read its compiled object", g->name);
+        rc = PARIGOT_EIO;
+      }
+    }
+    pg_module_free(mod);
+    free(bytes);
+  }
+  char *text = NULL;
+  size_t text_len = 0;
+  FILE *mf = rc == 0 ? open_memstream(&text, &text_len) : NULL;
+  if (rc == 0 &&
+      (mf == NULL || pg_manifest_write(m, wasm, mf) != 0 || fclose(mf) != 0 ||
+       !put_entry(out, "app.toml", text, text_len) ||
+       !put_entry(out, "unit", u->name, strlen(u->name)))) {
+    snprintf(err, err_len, "cannot write the bundle's manifest");
+    rc = PARIGOT_EIO;
+  }
+  free(text);
+  free(wasm);
+  free(names);
+  pg_engine_free(e);
+  return rc;
+}
+
+static int build(const pg_manifest *m, const pg_manifest_unit *u,
+                 const char *dir, char *err, size_t err_len) {
+  char self[PATH_MAX], path[PATH_MAX + 256];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    snprintf(err, err_len, "cannot find the parigot executable");
+    return PARIGOT_EIO;
+  }
+  self[n] = '\0';
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    snprintf(err, err_len, "cannot make %s: %s", dir, strerror(errno));
+    return PARIGOT_EIO;
+  }
+  /* Written beside, then renamed: no half-written unit is ever there. */
+  snprintf(path, sizeof path, "%s/.%s.tmp", dir, u->name);
+  FILE *out = fopen(path, "wb");
+  size_t len;
+  uint8_t *exe = slurp(self, &len);
+  int rc = out != NULL && exe != NULL && fwrite(exe, 1, len, out) == len
+               ? write_entries(m, u, out, err, err_len)
+               : PARIGOT_EIO;
+  uint64_t at = len;
+  if (rc == 0 && (fwrite(&at, 8, 1, out) != 1 || fwrite(magic, 1, 8, out) != 8))
+    rc = PARIGOT_EIO;
+  if (out != NULL && fclose(out) != 0)
+    rc = rc ? rc : PARIGOT_EIO;
+  free(exe);
+  char final[PATH_MAX + 256];
+  snprintf(final, sizeof final, "%s/%s", dir, u->name);
+  if (rc == 0 && (chmod(path, 0755) != 0 || rename(path, final) != 0))
+    rc = PARIGOT_EIO;
+  if (rc != 0) {
+    if (err[0] == '\0')
+      snprintf(err, err_len, "cannot write %s: %s", final, strerror(errno));
+    unlink(path);
+  }
+  return rc;
+}
+
+int pg_cmd_build(int argc, char **argv) {
+  const char *manifest = NULL, *unit = NULL, *dir = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: parigot build APP.toml --unit NAME -o DIR\n\n"
+             "Makes DIR/NAME: unit NAME of the app as one native executable,\n"
+             "its guests compiled ahead of time. Run, it is that unit, as\n"
+             "'parigot run APP.toml --unit NAME', and needs no compiler.\n");
+      return 0;
+    }
+    if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc)
+      unit = argv[++i];
+    else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+      dir = argv[++i];
+    else if (argv[i][0] != '-' && manifest == NULL)
+      manifest = argv[i];
+    else {
+      pg_cli_error("build: unexpected %s (see 'parigot build --help')",
+                   argv[i]);
+      return PG_EXIT_USAGE;
+    }
+  }
+  if (manifest == NULL || unit == NULL || dir == NULL) {
+    pg_cli_error("build: expected APP.toml, --unit NAME and -o DIR");
+    return PG_EXIT_USAGE;
+  }
+  char err[4096] = "";
+  pg_manifest m;
+  if (pg_manifest_load(manifest, pg_mem_default(), &m, err, sizeof err)) {
+    pg_cli_error("%s", err);
+    return PG_EXIT_USAGE;
+  }
+  const pg_manifest_unit *u = NULL;
+  for (size_t i = 0; i < m.nunits; i++)
+    if (strcmp(m.units[i].name, unit) == 0)
+      u = &m.units[i];
+  int rc = 0;
+  if (u == NULL || u->serves != NULL) {
+    pg_cli_error("build: %s has no unit %s of parigot's", manifest, unit);
+    rc = PG_EXIT_USAGE;
+  } else if (build(&m, u, dir, err, sizeof err) != 0) {
+    pg_cli_error("build: %s", err);
+    rc = PG_EXIT_USAGE;
+  } else {
+    printf("%s/%s\n", dir, unit);
+  }
+  pg_manifest_free(&m, pg_mem_default());
+  return rc;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+/* Removes the folder the bundle was unpacked into. */
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *ent;
+  while (d != NULL && (ent = readdir(d)) != NULL) {
+    if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+      continue;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      remove_tree(path);
+    else
+      unlink(path);
+  }
+  if (d != NULL)
+    closedir(d);
+  rmdir(dir);
+}
+
+/* Writes each entry of the bundle at @p at in @p f under @p dir; the
+ * unit's name goes to @p unit. Every length is checked against the file. */
+static int unpack(FILE *f, uint64_t at, uint64_t end, const char *dir,
+                  char *unit, size_t unit_cap) {
+  if (fseek(f, (long)at, SEEK_SET) != 0)
+    return -1;
+  char sub[PATH_MAX + 32];
+  snprintf(sub, sizeof sub, "%s/wasm", dir);
+  mkdir(sub, 0700);
+  snprintf(sub, sizeof sub, "%s/prebuilt", dir);
+  mkdir(sub, 0700);
+  while ((uint64_t)ftell(f) < end) {
+    uint32_t n;
+    uint64_t size;
+    char name[256], path[PATH_MAX + 300];
+    if (fread(&n, 4, 1, f) != 1 || n == 0 || n >= sizeof name ||
+        fread(name, 1, n, f) != n || fread(&size, 8, 1, f) != 1 ||
+        size > end - (uint64_t)ftell(f))
+      return -1;
+    name[n] = '\0';
+    if (strstr(name, "..") != NULL || name[0] == '/')
+      return -1;
+    uint8_t *data = malloc(size + 1);
+    if (data == NULL || fread(data, 1, size, f) != size) {
+      free(data);
+      return -1;
+    }
+    if (strcmp(name, "unit") == 0) {
+      snprintf(unit, unit_cap, "%.*s", (int)size, (const char *)data);
+    } else {
+      snprintf(path, sizeof path, "%s/%s", dir, name);
+      FILE *o = fopen(path, "wb");
+      bool ok = o != NULL && fwrite(data, 1, size, o) == size;
+      if (o == NULL || fclose(o) != 0 || !ok) {
+        free(data);
+        return -1;
+      }
+    }
+    free(data);
+  }
+  return 0;
+}
+
+int pg_bundle_main(int argc, char **argv) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return -1;
+  self[n] = '\0';
+  FILE *f = fopen(self, "rb");
+  char tail[16];
+  long size;
+  if (f == NULL || fseek(f, -16, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+      fread(tail, 1, 16, f) != 16 || memcmp(tail + 8, magic, 8) != 0) {
+    if (f != NULL)
+      fclose(f);
+    return -1; /* plain parigot */
+  }
+  uint64_t at;
+  memcpy(&at, tail, 8);
+  if (argc > 1) {
+    printf("usage: %s\n\nA unit built by 'parigot build': it runs as "
+           "'parigot run APP.toml --unit NAME' does, with its guests\n"
+           "compiled ahead of time.\n",
+           argv[0]);
+    fclose(f);
+    return strcmp(argv[1], "--help") == 0 ? 0 : PG_EXIT_USAGE;
+  }
+  const char *tmp = getenv("TMPDIR");
+  char dir[PATH_MAX], unit[128] = "", manifest[PATH_MAX + 32],
+                      prebuilt[PATH_MAX + 32], cache[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s/parigot-unit-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(dir) == NULL ||
+      unpack(f, at, (uint64_t)size, dir, unit, sizeof unit) != 0 ||
+      unit[0] == '\0') {
+    pg_cli_error("%s: cannot unpack the unit (a damaged file?)", self);
+    fclose(f);
+    remove_tree(dir);
+    return PG_EXIT_USAGE;
+  }
+  fclose(f);
+  snprintf(manifest, sizeof manifest, "%s/app.toml", dir);
+  snprintf(prebuilt, sizeof prebuilt, "%s/prebuilt", dir);
+  snprintf(cache, sizeof cache, "%s/cache", dir);
+  setenv("PARIGOT_CACHE", cache, 1); /* never written: all prebuilt */
+  char *run_argv[] = {"run", manifest, "--unit", unit, NULL};
+  int status = pg_cmd_run_prebuilt(4, run_argv, prebuilt);
+  remove_tree(dir);
+  return status;
+}
