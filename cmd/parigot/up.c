@@ -67,7 +67,10 @@ static bool unit_has_programs(const pg_manifest *m, const pg_manifest_unit *u) {
   return false;
 }
 
-static int start_unit(unit_proc *p, const char *self, const char *manifest) {
+/* Starts @p p: `parigot run MANIFEST --unit NAME`, or the executable
+ * `parigot build` made of it in @p bin (when not NULL). */
+static int start_unit(unit_proc *p, const char *self, const char *manifest,
+                      const char *bin) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0)
     return -1;
@@ -79,6 +82,14 @@ static int start_unit(unit_proc *p, const char *self, const char *manifest) {
     dup2(err[1], 2);
     close(out[0]), close(out[1]), close(err[0]), close(err[1]);
     setpgid(0, 0); /* a terminal's ^C is up's to pass on, in order */
+    if (bin != NULL) {
+      char path[PATH_MAX];
+      snprintf(path, sizeof path, "%s/%s", bin, p->spec->name);
+      execl(path, path, (char *)0);
+      fprintf(stderr, "parigot: up: cannot run %s: %s\n", path,
+              strerror(errno));
+      _exit(127);
+    }
     execl(self, self, "run", manifest, "--unit", p->spec->name, (char *)0);
     fprintf(stderr, "parigot: up: cannot run %s: %s\n", self,
             strerror(errno));
@@ -189,9 +200,10 @@ static int usage_error(const char *msg) {
 int pg_cmd_up(int argc, char **argv) {
   if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
                     strcmp(argv[1], "-h") == 0)) {
-    printf("usage: parigot up APP.toml\n\n"
+    printf("usage: parigot up APP.toml [--bin DIR]\n\n"
            "Starts every [[unit]] of APP.toml as its own process ('parigot\n"
-           "run APP.toml --unit NAME'), merges their logs on stderr (each\n"
+           "run APP.toml --unit NAME', or with --bin the executable DIR/NAME\n"
+           "that 'parigot build' made), merges their logs on stderr (each\n"
            "line after its unit's name) and passes the programs' output on.\n"
            "When the programs have exited, the other units are stopped,\n"
            "dependents first. SIGINT or SIGTERM stops them all; a second\n"
@@ -201,7 +213,12 @@ int pg_cmd_up(int argc, char **argv) {
            "app cannot start.\n");
     return 0;
   }
-  if (argc != 2 || argv[1][0] == '-')
+  const char *bin = NULL;
+  if (argc == 4 && strcmp(argv[2], "--bin") == 0)
+    bin = argv[3];
+  else if (argc != 2)
+    return usage_error("expected APP.toml [--bin DIR]");
+  if (argv[1][0] == '-')
     return usage_error("expected one APP.toml");
   char err[4096], self[PATH_MAX];
   pg_manifest m;
@@ -247,7 +264,7 @@ int pg_cmd_up(int argc, char **argv) {
     has_programs |= u[i].has_programs;
     if (u[i].spec->serves != NULL)
       continue; /* outside parigot: not ours to start */
-    if (start_unit(&u[i], self, argv[1]) != 0) {
+    if (start_unit(&u[i], self, argv[1], bin) != 0) {
       pg_cli_error("up: cannot start unit %s: %s", u[i].spec->name,
                    strerror(errno));
       signals_seen = 1; /* stop the ones started */

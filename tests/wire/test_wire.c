@@ -448,3 +448,32 @@ PG_TEST(wire_built_unit_runs_without_a_compiler) {
   pg_proc_result_free(&client);
   pg_proc_result_free(&server);
 }
+
+/* The executables parigot build made serve as the units of parigot up:
+ * the same output as one process. */
+PG_TEST(wire_up_runs_the_built_units) {
+  char path[4096], bin[4096];
+  write_manifest("three.toml", path, sizeof path);
+  snprintf(bin, sizeof bin, "%s/built-three", PG_WIRE_DIR);
+  const char *units[] = {"front", "mid", "back"};
+  for (size_t i = 0; i < 3; i++) {
+    char *build[] = {(char *)pg_test_parigot(), "build", path, "--unit",
+                     (char *)units[i], "-o", bin, NULL};
+    pg_proc_result made;
+    pg_proc_run(build, NULL, NULL, &made);
+    ASSERT_EQ(made.status, 0);
+    pg_proc_result_free(&made);
+  }
+  char *argv[] = {(char *)pg_test_parigot(), "up", path, "--bin", bin, NULL};
+  pg_proc_result r;
+  pg_proc_run(argv, NULL, NULL, &r);
+  ASSERT_STREQ(r.out, "echo: 5 hi\n"
+                      "forward: 11 after 2 hops\n"
+                      "refused: code 2 app_error 8: refused: no\n"
+                      "held: code 4 app_error 0: deadline exceeded\n"
+                      "context: caller client, time left <= 1s\n"
+                      "big: 100000 bytes, same\n");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "mid   | t=");
+  pg_proc_result_free(&r);
+}
