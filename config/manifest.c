@@ -847,17 +847,27 @@ static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
 /* Resolves the names in unit.services to guest indices. Whether each guest
  * is in this unit only is checked by claim_guests(), once the unit's name is
  * known for the message. */
+/* A unit's list (services, serves): a non-empty array of strings, with
+ * @p *out a zeroed array of as many elements of @p size; @p empty says
+ * what an empty one lacks. */
+static int open_list(loader *ld, const char *key, const pg_toml_value *v,
+                     const char *empty, size_t size, void **out,
+                     size_t *n) {
+  int rc = get_array(ld, key, v, n);
+  if (rc != 0)
+    return rc;
+  if (*n == 0)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "empty; %s", empty);
+  return (*out = pg_mem_calloc(ld->mem, *n, size)) ? 0 : nomem(ld);
+}
+
 static int load_services(loader *ld, const char *key, const pg_toml_value *v,
                          const pg_manifest *m, pg_manifest_unit *u) {
   size_t n;
-  int rc = get_array(ld, key, v, &n);
+  int rc = open_list(ld, key, v, "a unit runs at least one service or "
+                     "program", sizeof *u->guests, (void **)&u->guests, &n);
   if (rc != 0)
     return rc;
-  if (n == 0)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "empty; a unit runs at least one service or program");
-  if ((u->guests = pg_mem_calloc(ld->mem, n, sizeof *u->guests)) == NULL)
-    return nomem(ld);
   u->nguests = n;
   for (size_t i = 0; i < n; i++) {
     const char *s;
@@ -929,14 +939,11 @@ static bool is_service_name(const char *s, size_t len) {
 static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
                        pg_manifest_unit *u) {
   size_t n;
-  int rc = get_array(ld, key, v, &n);
+  int rc = open_list(ld, key, v, "a unit outside parigot serves at least "
+                     "one service", sizeof *u->serves, (void **)&u->serves,
+                     &n);
   if (rc != 0)
     return rc;
-  if (n == 0)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "empty; a unit outside parigot serves at least one service");
-  if ((u->serves = pg_mem_calloc(ld->mem, n, sizeof *u->serves)) == NULL)
-    return nomem(ld);
   u->nserves = n;
   for (size_t i = 0; i < n; i++) {
     const char *s;

@@ -84,6 +84,23 @@ static void written(uv_write_t *req, int status) {
   pg_mem_free(wr->mem, wr);
 }
 
+bool conn_write(conn *c, const void *a, size_t alen, const void *b,
+                size_t blen) {
+  write_req *wr = pg_mem_malloc(c->w->mem, sizeof *wr + alen + blen);
+  if (wr == NULL)
+    return false;
+  wr->mem = c->w->mem;
+  memcpy(wr->data, a, alen);
+  if (blen > 0)
+    memcpy(wr->data + alen, b, blen);
+  uv_buf_t buf = uv_buf_init((char *)wr->data, (unsigned)(alen + blen));
+  if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, written) != 0) {
+    pg_mem_free(c->w->mem, wr);
+    return false;
+  }
+  return true;
+}
+
 void conn_flush(conn *c) {
   if (c->is_closing || c->kind != CONN_H2 || c->h2 == NULL)
     return;

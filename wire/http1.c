@@ -146,18 +146,6 @@ void h1_free(conn *c) {
   c->h1 = NULL;
 }
 
-typedef struct write_req {
-  uv_write_t req;
-  const pg_mem *mem;
-  uint8_t data[];
-} write_req;
-
-static void written(uv_write_t *req, int status) {
-  write_req *wr = (write_req *)req;
-  (void)status;
-  pg_mem_free(wr->mem, wr);
-}
-
 static const char *reason(int status) {
   switch (status) {
   case 200: return "OK";
@@ -193,19 +181,7 @@ static bool write_response(conn *c, int status, const char *type,
                    "Content-Length: %zu\r\n%s%s\r\n",
                    status, reason(status), type, len, extra,
                    closes ? "Connection: close\r\n" : "");
-  write_req *wr = pg_mem_malloc(c->w->mem, sizeof *wr + (size_t)n + len);
-  if (wr == NULL)
-    return false;
-  wr->mem = c->w->mem;
-  memcpy(wr->data, head, (size_t)n);
-  if (len > 0)
-    memcpy(wr->data + n, body, len);
-  uv_buf_t buf = uv_buf_init((char *)wr->data, (unsigned)((size_t)n + len));
-  if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, written) != 0) {
-    pg_mem_free(c->w->mem, wr);
-    return false;
-  }
-  return true;
+  return conn_write(c, head, (size_t)n, body, len);
 }
 
 static void closed_after_write(uv_shutdown_t *req, int status) {

@@ -130,6 +130,10 @@ conn *conn_new(pg_wire *w, peer *to);
 void conn_start(conn *c);   /* reads, and sends what the session has */
 void conn_flush(conn *c);   /* sends what the session has to send */
 void conn_read(conn *c);    /* reads again, after a pause */
+/* Queues the bytes of @p a then @p b (copied) for sending; false when
+ * they cannot be. */
+bool conn_write(conn *c, const void *a, size_t alen, const void *b,
+                size_t blen);
 void conn_close(conn *c);   /* ends the session and the socket */
 bool header_is(const uint8_t *name, size_t len, const char *want);
 

@@ -52,16 +52,24 @@ static const char grpcio_out[] =
     "after the crash: UNAVAILABLE: echo is not running "
     "(app_error 0)\n";
 
-PG_TEST(wire_python_grpcio_calls_a_unit) {
+/* Runs argv, with the port of unit back of @p manifest (started for it,
+ * and stopped with SIGTERM after) at argv[@p port_arg]. */
+static void run_against(const char *manifest, char **argv, int port_arg,
+                        pg_proc_result *client, pg_proc_result *server) {
   int port;
-  pg_proc *unit = start_unit(PG_WIRE_DIR "/back.toml", "back", &port);
   char port_text[16];
+  pg_proc *unit = start_unit(manifest, "back", &port);
   snprintf(port_text, sizeof port_text, "%d", port);
-  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/grpc_client.py",
-                  port_text, PG_WIRE_PY, NULL};
+  argv[port_arg] = port_text;
+  pg_proc_run(argv, NULL, NULL, client);
+  pg_proc_stop(unit, SIGTERM, server);
+}
+
+PG_TEST(wire_python_grpcio_calls_a_unit) {
+  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/grpc_client.py", NULL,
+                  PG_WIRE_PY, NULL};
   pg_proc_result client, server;
-  pg_proc_run(argv, NULL, NULL, &client);
-  pg_proc_stop(unit, SIGTERM, &server);
+  run_against(PG_WIRE_DIR "/back.toml", argv, 2, &client, &server);
   ASSERT_STREQ(client.err, "");
   ASSERT_STREQ(client.out, grpcio_out);
   ASSERT_EQ(client.status, 0);
@@ -80,6 +88,16 @@ PG_TEST(wire_python_grpcio_calls_a_unit) {
 }
 
 /* ---- the same app, one process or several ------------------------------- */
+
+/* What the client's placement scenario prints, wherever Echo and Relay
+ * run. */
+static const char placement_out[] =
+    "echo: 5 hi\n"
+    "forward: 11 after 2 hops\n"
+    "refused: code 2 app_error 8: refused: no\n"
+    "held: code 4 app_error 0: deadline exceeded\n"
+    "context: caller client, time left <= 1s\n"
+    "big: 100000 bytes, same\n";
 
 /* A port no one listens on now (the system's choice for port 0). */
 static int free_port(void) {
@@ -173,13 +191,7 @@ PG_TEST(wire_helloworld_prints_the_same_as_two_units) {
  * context, a big message) is the same in one process and in three. */
 PG_TEST(wire_three_units_print_the_same_as_one_process) {
   const char *const others[] = {"back", "mid"};
-  expect_same_both_ways("three.toml", "front", others, 2,
-                        "echo: 5 hi\n"
-                        "forward: 11 after 2 hops\n"
-                        "refused: code 2 app_error 8: refused: no\n"
-                        "held: code 4 app_error 0: deadline exceeded\n"
-                        "context: caller client, time left <= 1s\n"
-                        "big: 100000 bytes, same\n");
+  expect_same_both_ways("three.toml", "front", others, 2, placement_out);
 }
 
 /* ---- parigot up ---------------------------------------------------------- */
@@ -193,12 +205,7 @@ PG_TEST(wire_up_runs_each_unit_as_a_process) {
   char *argv[] = {(char *)pg_test_parigot(), "up", path, NULL};
   pg_proc_result r;
   pg_proc_run(argv, NULL, NULL, &r);
-  ASSERT_STREQ(r.out, "echo: 5 hi\n"
-                      "forward: 11 after 2 hops\n"
-                      "refused: code 2 app_error 8: refused: no\n"
-                      "held: code 4 app_error 0: deadline exceeded\n"
-                      "context: caller client, time left <= 1s\n"
-                      "big: 100000 bytes, same\n");
+  ASSERT_STREQ(r.out, placement_out);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.err, "front | t=");
   const char *mid = strstr(r.err, "mid   | t=");
@@ -257,14 +264,8 @@ PG_TEST(wire_killed_unit_fails_calls_fast_and_comes_back) {
  * client's output must be @p out. */
 static void expect_client_of(const char *manifest, char **argv, int port_arg,
                              const char *out) {
-  int port;
-  char port_text[16];
-  pg_proc *unit = start_unit(manifest, "back", &port);
-  snprintf(port_text, sizeof port_text, "%d", port);
-  argv[port_arg] = port_text;
   pg_proc_result client, server;
-  pg_proc_run(argv, NULL, NULL, &client);
-  pg_proc_stop(unit, SIGTERM, &server);
+  run_against(manifest, argv, port_arg, &client, &server);
   ASSERT_STREQ(client.err, "");
   ASSERT_STREQ(client.out, out);
   ASSERT_EQ(client.status, 0);
@@ -384,12 +385,7 @@ PG_TEST(wire_guest_calls_a_python_grpc_server_as_a_unit) {
   pg_proc_result r, py_result;
   pg_proc_run(argv, NULL, NULL, &r);
   pg_proc_stop(server, SIGTERM, &py_result);
-  ASSERT_STREQ(r.out, "echo: 5 hi\n"
-                      "forward: 11 after 2 hops\n"
-                      "refused: code 2 app_error 8: refused: no\n"
-                      "held: code 4 app_error 0: deadline exceeded\n"
-                      "context: caller client, time left <= 1s\n"
-                      "big: 100000 bytes, same\n");
+  ASSERT_STREQ(r.out, placement_out);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.err, "relay: stopped\n");
   pg_proc_result_free(&r);
@@ -458,7 +454,7 @@ PG_TEST(wire_up_runs_the_built_units) {
   const char *units[] = {"front", "mid", "back"};
   for (size_t i = 0; i < 3; i++) {
     char *build[] = {(char *)pg_test_parigot(), "build", path, "--unit",
-                     (char *)units[i], "-o", bin, NULL};
+                     (char *)units[i],          "-o",    bin,  NULL};
     pg_proc_result made;
     pg_proc_run(build, NULL, NULL, &made);
     ASSERT_EQ(made.status, 0);
@@ -467,12 +463,7 @@ PG_TEST(wire_up_runs_the_built_units) {
   char *argv[] = {(char *)pg_test_parigot(), "up", path, "--bin", bin, NULL};
   pg_proc_result r;
   pg_proc_run(argv, NULL, NULL, &r);
-  ASSERT_STREQ(r.out, "echo: 5 hi\n"
-                      "forward: 11 after 2 hops\n"
-                      "refused: code 2 app_error 8: refused: no\n"
-                      "held: code 4 app_error 0: deadline exceeded\n"
-                      "context: caller client, time left <= 1s\n"
-                      "big: 100000 bytes, same\n");
+  ASSERT_STREQ(r.out, placement_out);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.err, "mid   | t=");
   pg_proc_result_free(&r);
