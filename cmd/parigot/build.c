@@ -172,7 +172,8 @@ static int build(const pg_manifest *m, const pg_manifest_unit *u,
     rc = PARIGOT_EIO;
   if (rc != 0) {
     if (err[0] == '\0')
-      snprintf(err, err_len, "cannot write %s: %s", final, strerror(errno));
+      snprintf(err, err_len, "cannot write %.1024s: %s", final,
+               strerror(errno));
     unlink(path);
   }
   return rc;
