@@ -205,336 +205,339 @@ static pg_pbjson *set(void) {
   return load_set(pg_mem_default());
 }
 
-/* JSON in, binary, JSON out: the JSON printed must be @p want. */
-static void expect_round(pg_pbjson *j, const char *type, const char *json,
-                         const char *want) {
+/* One conversion and what it must give. */
+typedef struct conv_case {
+  const char *type; /* the message type */
+  const char *in;   /* JSON, or binary as hex */
+  int code;         /* 0, or the code the conversion must fail with */
+  const char *want; /* the JSON printed, or the failure's message */
+} conv_case;
+
+/* JSON in, binary, JSON out: the JSON printed must be c->want. */
+static void expect_round(pg_pbjson *j, const conv_case *c) {
   pg_pbjson_buf pb = {0}, out = {0};
   char err[256];
-  int rc =
-      pg_pbjson_from_json(j, type, json, strlen(json), &pb, err, sizeof err);
+  int rc = pg_pbjson_from_json(j, c->type, c->in, strlen(c->in), &pb, err,
+                               sizeof err);
   if (rc != 0)
-    PG_FAIL("from_json %s: %d %s", json, rc, err);
-  rc = pg_pbjson_to_json(j, type, pb.data, pb.len, &out, err, sizeof err);
+    PG_FAIL("from_json %s: %d %s", c->in, rc, err);
+  rc = pg_pbjson_to_json(j, c->type, pb.data, pb.len, &out, err, sizeof err);
   if (rc != 0)
-    PG_FAIL("to_json of %s: %d %s", json, rc, err);
-  ASSERT_STREQ((char *)out.data, want);
+    PG_FAIL("to_json of %s: %d %s", c->in, rc, err);
+  ASSERT_STREQ((char *)out.data, c->want);
   pg_pbjson_buf_free(&pb);
   pg_pbjson_buf_free(&out);
 }
 
-static void expect_json_error(pg_pbjson *j, const char *type, const char *json,
-                              int code, const char *msg) {
+/* JSON in: from_json must fail with c->code and the message c->want. */
+static void expect_json_error(pg_pbjson *j, const conv_case *c) {
   pg_pbjson_buf pb = {0};
   char err[256] = "unset";
-  int rc =
-      pg_pbjson_from_json(j, type, json, strlen(json), &pb, err, sizeof err);
-  if (rc != code)
-    PG_FAIL("from_json %s: %d (%s), want %d", json, rc, err, code);
+  int rc = pg_pbjson_from_json(j, c->type, c->in, strlen(c->in), &pb, err,
+                               sizeof err);
+  if (rc != c->code)
+    PG_FAIL("from_json %s: %d (%s), want %d", c->in, rc, err, c->code);
   ASSERT_EQ(pb.len, 0);
-  ASSERT_STREQ(err, msg);
+  ASSERT_STREQ(err, c->want);
   pg_pbjson_buf_free(&pb);
 }
 
-/* Binary given as hex: to_json must give @p want_json, or fail with
- * @p code and @p msg. */
-static void expect_binary(pg_pbjson *j, const char *type, const char *hex,
-                          int code, const char *want) {
+/* Binary given as hex: to_json must give c->want as JSON, or fail with
+ * c->code and the message c->want. */
+static void expect_binary(pg_pbjson *j, const conv_case *c) {
   size_t len;
-  uint8_t *pb = unhex(hex, strlen(hex), &len);
+  uint8_t *pb = unhex(c->in, strlen(c->in), &len);
   pg_pbjson_buf out = {0};
   char err[256] = "unset";
-  int rc = pg_pbjson_to_json(j, type, pb, len, &out, err, sizeof err);
-  if (rc != code)
-    PG_FAIL("to_json %s: %d (%s), want %d", hex, rc,
-            rc ? err : (char *)out.data, code);
-  ASSERT_STREQ(rc ? err : (char *)out.data, want);
+  int rc = pg_pbjson_to_json(j, c->type, pb, len, &out, err, sizeof err);
+  if (rc != c->code)
+    PG_FAIL("to_json %s: %d (%s), want %d", c->in, rc,
+            rc ? err : (char *)out.data, c->code);
+  ASSERT_STREQ(rc ? err : (char *)out.data, c->want);
   if (rc != 0)
     ASSERT_EQ(out.len, 0);
   pg_pbjson_buf_free(&out);
   free(pb);
 }
 
-PG_TEST(pbjson_json_errors_name_the_field_path_and_the_problem) {
+/* Checks every case of a table against the test set with @p expect. */
+static void run_cases(const conv_case *cases, size_t n,
+                      void (*expect)(pg_pbjson *, const conv_case *)) {
   pg_pbjson *j = set();
-  const int inval = PARIGOT_EINVAL, range = PARIGOT_ERANGE;
-  expect_json_error(j, "example.v1.Everything", "{\"user\":{\"age\":\"abc\"}}",
-                    inval,
-                    "field \"user.age\": expected a number, "
-                    "got \"abc\"");
-  expect_json_error(j, "example.v1.User", "{\"agee\":1}", inval,
-                    "unknown field \"agee\" in example.v1.User");
-  expect_json_error(j, "example.v1.Everything",
-                    "{\"user\":{\"friends\":[{},{\"agee\":1}]}}", inval,
-                    "field \"user.friends[1]\": unknown field \"agee\" in "
-                    "example.v1.User");
-  expect_json_error(j, "example.v1.User", "{\"age\":1.5}", inval,
-                    "field \"age\": expected an integer, got 1.5");
-  expect_json_error(j, "example.v1.User", "{\"age\":\"1.0\"}", inval,
-                    "field \"age\": expected an integer, got \"1.0\"");
-  expect_json_error(j, "example.v1.User", "{\"age\":2147483648}", range,
-                    "field \"age\": 2147483648 is out of range for int32");
-  expect_json_error(j, "example.v1.Scalars", "{\"fUint64\":-1}", range,
-                    "field \"fUint64\": -1 is out of range for uint64");
-  expect_json_error(j, "example.v1.Scalars",
-                    "{\"fInt64\":\"99999999999999999999\"}", range,
-                    "field \"fInt64\": \"99999999999999999999\" is out of "
-                    "range for int64");
-  expect_json_error(j, "example.v1.Scalars", "{\"fFloat\":1e39}", range,
-                    "field \"fFloat\": 1e39 is out of range for float");
-  expect_json_error(j, "example.v1.Scalars", "{\"fDouble\":\"nan\"}", inval,
-                    "field \"fDouble\": expected a number, got \"nan\"");
-  expect_json_error(j, "example.v1.Scalars", "{\"fBool\":1}", inval,
-                    "field \"fBool\": expected true or false, got 1");
-  expect_json_error(j, "example.v1.Scalars", "{\"fBytes\":\"a*==\"}", inval,
-                    "field \"fBytes\": invalid base64 \"a*==\"");
-  expect_json_error(j, "example.v1.Scalars", "{\"fEnum\":\"RED\"}", inval,
-                    "field \"fEnum\": unknown value \"RED\" for enum "
-                    "example.v1.Color");
-  expect_json_error(j, "example.v1.Maps",
-                    "{\"nested\":{\"k\":{\"i32I64\":{\"x\":\"1\"}}}}", inval,
-                    "field \"nested[k].i32I64[x]\": expected a number, "
-                    "got \"x\"");
-  expect_json_error(j, "example.v1.Maps", "{\"boolStr\":{\"1\":\"x\"}}", inval,
-                    "field \"boolStr[1]\": expected true or false, "
-                    "got \"1\"");
-  expect_json_error(j, "example.v1.Oneofs", "{\"cInt32\":1,\"cString\":\"x\"}",
-                    inval,
-                    "field \"cString\": oneof \"choice\" is set twice, by "
-                    "\"cInt32\" and \"cString\"");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"a\",\"name\":\"b\"}",
-                    inval, "field \"name\" of example.v1.User given twice");
-  expect_json_error(j, "example.v1.Names", "{\"x1\":1,\"x_1\":2}", inval,
-                    "field \"x1\" of example.v1.Names given twice");
-  expect_json_error(j, "example.v1.User", "{\"friends\":[null]}", inval,
-                    "field \"friends[0]\": null is not allowed in a "
-                    "repeated field");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"time\":\"1972-01-01T10:00:20.021\"}", inval,
-                    "field \"time\": invalid timestamp "
-                    "\"1972-01-01T10:00:20.021\"");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"time\":\"0001-01-01T00:00:00+00:01\"}", range,
-                    "field \"time\": timestamp "
-                    "\"0001-01-01T00:00:00+00:01\" is out of range");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"duration\":\"315576000001s\"}", range,
-                    "field \"duration\": duration \"315576000001s\" is out "
-                    "of range");
-  expect_json_error(j, "example.v1.WellKnown", "{\"mask\":\"a_b\"}", inval,
-                    "field \"mask\": FieldMask \"a_b\" contains '_'");
-  expect_json_error(j, "example.v1.WellKnown", "{\"any\":{\"name\":1}}", inval,
-                    "field \"any\": \"@type\" is missing in "
-                    "google.protobuf.Any");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"any\":{\"@type\":\"x/no.Such\"}}", inval,
-                    "field \"any\": Any type \"x/no.Such\" is not in the "
-                    "descriptor set");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"any\":{\"@type\":\"x/google.protobuf.Duration\"}}",
-                    inval,
-                    "field \"any\": Any of type "
-                    "\"x/google.protobuf.Duration\" needs a \"value\"");
-  expect_json_error(j, "example.v1.WellKnown",
-                    "{\"any\":{\"@type\":\"x/example.v1.User\",\"agee\":1}}",
-                    inval,
-                    "field \"any\": unknown field \"agee\" in "
-                    "example.v1.User");
-  expect_json_error(j, "example.v1.WellKnown", "{\"value\":1e999}", range,
-                    "field \"value\": 1e999 is out of range for double");
-  expect_json_error(j, "example.v1.User", "[]", inval,
-                    "expected an object for example.v1.User, got an array");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"x\"", inval,
-                    "invalid JSON at offset 11: expected ',' or '}'");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"x\"} x", inval,
-                    "invalid JSON at offset 13: unexpected data after the "
-                    "value");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"\\ud800\"}", inval,
-                    "invalid JSON at offset 9: unpaired surrogate in \\u "
-                    "escape");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"\xc3\x28\"}", inval,
-                    "invalid JSON at offset 9: invalid UTF-8");
-  expect_json_error(j, "example.v1.User", "{\"name\":\"a\nb\"}", inval,
-                    "invalid JSON at offset 10: control character in a "
-                    "string");
-  expect_json_error(j, "example.v1.User", "{\"age\":01}", inval,
-                    "invalid JSON at offset 8: expected ',' or '}'");
-  expect_json_error(j, "example.v1.User", "{\"age\":NaN}", inval,
-                    "invalid JSON at offset 7: unexpected character");
-  expect_json_error(j, "example.v1.User", "", inval,
-                    "invalid JSON at offset 0: unexpected end of input");
-  expect_json_error(j, "no.Such", "{}", PARIGOT_ENOENT,
-                    "unknown message type \"no.Such\"");
+  for (size_t i = 0; i < n; i++)
+    expect(j, &cases[i]);
   pg_pbjson_free(j);
+}
+
+#define RUN_CASES(cases, expect)                                               \
+  run_cases(cases, sizeof cases / sizeof cases[0], expect)
+
+PG_TEST(pbjson_json_errors_name_the_field_path_and_the_problem) {
+  static const conv_case cases[] = {
+      {"example.v1.Everything", "{\"user\":{\"age\":\"abc\"}}", PARIGOT_EINVAL,
+       "field \"user.age\": expected a number, "
+       "got \"abc\""},
+      {"example.v1.User", "{\"agee\":1}", PARIGOT_EINVAL,
+       "unknown field \"agee\" in example.v1.User"},
+      {"example.v1.Everything", "{\"user\":{\"friends\":[{},{\"agee\":1}]}}",
+       PARIGOT_EINVAL,
+       "field \"user.friends[1]\": unknown field \"agee\" in "
+       "example.v1.User"},
+      {"example.v1.User", "{\"age\":1.5}", PARIGOT_EINVAL,
+       "field \"age\": expected an integer, got 1.5"},
+      {"example.v1.User", "{\"age\":\"1.0\"}", PARIGOT_EINVAL,
+       "field \"age\": expected an integer, got \"1.0\""},
+      {"example.v1.User", "{\"age\":2147483648}", PARIGOT_ERANGE,
+       "field \"age\": 2147483648 is out of range for int32"},
+      {"example.v1.Scalars", "{\"fUint64\":-1}", PARIGOT_ERANGE,
+       "field \"fUint64\": -1 is out of range for uint64"},
+      {"example.v1.Scalars", "{\"fInt64\":\"99999999999999999999\"}",
+       PARIGOT_ERANGE,
+       "field \"fInt64\": \"99999999999999999999\" is out of "
+       "range for int64"},
+      {"example.v1.Scalars", "{\"fFloat\":1e39}", PARIGOT_ERANGE,
+       "field \"fFloat\": 1e39 is out of range for float"},
+      {"example.v1.Scalars", "{\"fDouble\":\"nan\"}", PARIGOT_EINVAL,
+       "field \"fDouble\": expected a number, got \"nan\""},
+      {"example.v1.Scalars", "{\"fBool\":1}", PARIGOT_EINVAL,
+       "field \"fBool\": expected true or false, got 1"},
+      {"example.v1.Scalars", "{\"fBytes\":\"a*==\"}", PARIGOT_EINVAL,
+       "field \"fBytes\": invalid base64 \"a*==\""},
+      {"example.v1.Scalars", "{\"fEnum\":\"RED\"}", PARIGOT_EINVAL,
+       "field \"fEnum\": unknown value \"RED\" for enum "
+       "example.v1.Color"},
+      {"example.v1.Maps", "{\"nested\":{\"k\":{\"i32I64\":{\"x\":\"1\"}}}}",
+       PARIGOT_EINVAL,
+       "field \"nested[k].i32I64[x]\": expected a number, "
+       "got \"x\""},
+      {"example.v1.Maps", "{\"boolStr\":{\"1\":\"x\"}}", PARIGOT_EINVAL,
+       "field \"boolStr[1]\": expected true or false, "
+       "got \"1\""},
+      {"example.v1.Oneofs", "{\"cInt32\":1,\"cString\":\"x\"}", PARIGOT_EINVAL,
+       "field \"cString\": oneof \"choice\" is set twice, by "
+       "\"cInt32\" and \"cString\""},
+      {"example.v1.User", "{\"name\":\"a\",\"name\":\"b\"}", PARIGOT_EINVAL,
+       "field \"name\" of example.v1.User given twice"},
+      {"example.v1.Names", "{\"x1\":1,\"x_1\":2}", PARIGOT_EINVAL,
+       "field \"x1\" of example.v1.Names given twice"},
+      {"example.v1.User", "{\"friends\":[null]}", PARIGOT_EINVAL,
+       "field \"friends[0]\": null is not allowed in a "
+       "repeated field"},
+      {"example.v1.WellKnown", "{\"time\":\"1972-01-01T10:00:20.021\"}",
+       PARIGOT_EINVAL,
+       "field \"time\": invalid timestamp "
+       "\"1972-01-01T10:00:20.021\""},
+      {"example.v1.WellKnown", "{\"time\":\"0001-01-01T00:00:00+00:01\"}",
+       PARIGOT_ERANGE,
+       "field \"time\": timestamp "
+       "\"0001-01-01T00:00:00+00:01\" is out of range"},
+      {"example.v1.WellKnown", "{\"duration\":\"315576000001s\"}",
+       PARIGOT_ERANGE,
+       "field \"duration\": duration \"315576000001s\" is out "
+       "of range"},
+      {"example.v1.WellKnown", "{\"mask\":\"a_b\"}", PARIGOT_EINVAL,
+       "field \"mask\": FieldMask \"a_b\" contains '_'"},
+      {"example.v1.WellKnown", "{\"any\":{\"name\":1}}", PARIGOT_EINVAL,
+       "field \"any\": \"@type\" is missing in "
+       "google.protobuf.Any"},
+      {"example.v1.WellKnown", "{\"any\":{\"@type\":\"x/no.Such\"}}",
+       PARIGOT_EINVAL,
+       "field \"any\": Any type \"x/no.Such\" is not in the "
+       "descriptor set"},
+      {"example.v1.WellKnown",
+       "{\"any\":{\"@type\":\"x/google.protobuf.Duration\"}}", PARIGOT_EINVAL,
+       "field \"any\": Any of type "
+       "\"x/google.protobuf.Duration\" needs a \"value\""},
+      {"example.v1.WellKnown",
+       "{\"any\":{\"@type\":\"x/example.v1.User\",\"agee\":1}}", PARIGOT_EINVAL,
+       "field \"any\": unknown field \"agee\" in "
+       "example.v1.User"},
+      {"example.v1.WellKnown", "{\"value\":1e999}", PARIGOT_ERANGE,
+       "field \"value\": 1e999 is out of range for double"},
+      {"example.v1.User", "[]", PARIGOT_EINVAL,
+       "expected an object for example.v1.User, got an array"},
+      {"example.v1.User", "{\"name\":\"x\"", PARIGOT_EINVAL,
+       "invalid JSON at offset 11: expected ',' or '}'"},
+      {"example.v1.User", "{\"name\":\"x\"} x", PARIGOT_EINVAL,
+       "invalid JSON at offset 13: unexpected data after the "
+       "value"},
+      {"example.v1.User", "{\"name\":\"\\ud800\"}", PARIGOT_EINVAL,
+       "invalid JSON at offset 9: unpaired surrogate in \\u "
+       "escape"},
+      {"example.v1.User", "{\"name\":\"\xc3\x28\"}", PARIGOT_EINVAL,
+       "invalid JSON at offset 9: invalid UTF-8"},
+      {"example.v1.User", "{\"name\":\"a\nb\"}", PARIGOT_EINVAL,
+       "invalid JSON at offset 10: control character in a "
+       "string"},
+      {"example.v1.User", "{\"age\":01}", PARIGOT_EINVAL,
+       "invalid JSON at offset 8: expected ',' or '}'"},
+      {"example.v1.User", "{\"age\":NaN}", PARIGOT_EINVAL,
+       "invalid JSON at offset 7: unexpected character"},
+      {"example.v1.User", "", PARIGOT_EINVAL,
+       "invalid JSON at offset 0: unexpected end of input"},
+      {"no.Such", "{}", PARIGOT_ENOENT, "unknown message type \"no.Such\""},
+  };
+  RUN_CASES(cases, expect_json_error);
 }
 
 PG_TEST(pbjson_reads_every_accepted_form_of_a_value) {
-  pg_pbjson *j = set();
-  /* Integers as numbers or strings, 1.0 and 1e2 as integers. */
-  expect_round(j, "example.v1.Scalars",
-               "{\"fInt32\":\"-7\",\"fInt64\":12,\"fUint32\":1.0,"
-               "\"fUint64\":1e2,\"f_sint32\":\"+3\"}",
-               "{\"fInt32\":-7,\"fInt64\":\"12\",\"fUint32\":1,"
-               "\"fUint64\":\"100\",\"fSint32\":3}");
-  /* Floats from strings; float narrows to the nearest float. */
-  expect_round(j, "example.v1.Scalars",
-               "{\"fDouble\":\"1e2\",\"fFloat\":\"0.1\"}",
-               "{\"fDouble\":100.0,\"fFloat\":0.1}");
-  expect_round(j, "example.v1.Scalars", "{\"fFloat\":3.4028235e38}",
-               "{\"fFloat\":3.4028235e+38}");
-  /* Enums by name, number, or number in a string; aliases print first. */
-  expect_round(j, "example.v1.Repeated",
-               "{\"rEnum\":[\"COLOR_CRIMSON\",2,\"-3\",42]}",
-               "{\"rEnum\":[\"COLOR_RED\",\"COLOR_GREEN\",\"COLOR_BLUE\","
-               "42]}");
-  /* Base64: URL-safe, unpadded, padded. */
-  expect_round(j, "example.v1.Repeated",
-               "{\"rBytes\":[\"-_8\",\"+/8=\",\"AA\",\"\"]}",
-               "{\"rBytes\":[\"+/8=\",\"+/8=\",\"AA==\",\"\"]}");
-  /* Escapes, surrogate pairs, "/" and control characters. */
-  expect_round(j, "example.v1.User",
-               "{\"name\":\"\\ud83d\\ude00\\/\\u00e9\\b\\u0001\\\"\"}",
-               "{\"name\":\"\xf0\x9f\x98\x80/\xc3\xa9\\b\\u0001\\\"\"}");
-  /* null is the default, except for Value and a NullValue with presence. */
-  expect_round(j, "example.v1.WellKnown",
-               "{\"any\":null,\"value\":null,\"values\":[null],"
-               "\"nullValue\":null}",
-               "{\"value\":null,\"values\":[null]}");
-  expect_round(j, "example.v1.Oneofs", "{\"cNull\":null}", "{\"cNull\":null}");
-  /* Defaults are not printed, presence fields are. */
-  expect_round(j, "example.v1.Everything",
-               "{\"scalars\":{\"fInt32\":0,\"fString\":\"\"},"
-               "\"optionals\":{\"oInt32\":0,\"oString\":\"\"}}",
-               "{\"scalars\":{},\"optionals\":{\"oInt32\":0,"
-               "\"oString\":\"\"}}");
-  /* @type may come after the fields; whitespace anywhere. */
-  expect_round(j, "google.protobuf.Any",
-               " {\n\t\"name\" : \"n\" ,\r\n \"@type\":\"t/example.v1.User\"}",
-               "{\"@type\":\"t/example.v1.User\",\"name\":\"n\"}");
-  expect_round(j, "google.protobuf.Timestamp",
-               "\"1972-01-01T10:00:20.021-05:30\"",
-               "\"1972-01-01T15:30:20.021Z\"");
-  expect_round(j, "google.protobuf.Duration", "\"-0.000001s\"",
-               "\"-0.000001s\"");
-  pg_pbjson_free(j);
+  static const conv_case cases[] = {
+      /* Integers as numbers or strings, 1.0 and 1e2 as integers. */
+      {"example.v1.Scalars",
+       "{\"fInt32\":\"-7\",\"fInt64\":12,\"fUint32\":1.0,"
+       "\"fUint64\":1e2,\"f_sint32\":\"+3\"}",
+       0,
+       "{\"fInt32\":-7,\"fInt64\":\"12\",\"fUint32\":1,"
+       "\"fUint64\":\"100\",\"fSint32\":3}"},
+      /* Floats from strings; float narrows to the nearest float. */
+      {"example.v1.Scalars", "{\"fDouble\":\"1e2\",\"fFloat\":\"0.1\"}", 0,
+       "{\"fDouble\":100.0,\"fFloat\":0.1}"},
+      {"example.v1.Scalars", "{\"fFloat\":3.4028235e38}", 0,
+       "{\"fFloat\":3.4028235e+38}"},
+      /* Enums by name, number, or number in a string; aliases print first. */
+      {"example.v1.Repeated", "{\"rEnum\":[\"COLOR_CRIMSON\",2,\"-3\",42]}", 0,
+       "{\"rEnum\":[\"COLOR_RED\",\"COLOR_GREEN\",\"COLOR_BLUE\","
+       "42]}"},
+      /* Base64: URL-safe, unpadded, padded. */
+      {"example.v1.Repeated", "{\"rBytes\":[\"-_8\",\"+/8=\",\"AA\",\"\"]}", 0,
+       "{\"rBytes\":[\"+/8=\",\"+/8=\",\"AA==\",\"\"]}"},
+      /* Escapes, surrogate pairs, "/" and control characters. */
+      {"example.v1.User",
+       "{\"name\":\"\\ud83d\\ude00\\/\\u00e9\\b\\u0001\\\"\"}", 0,
+       "{\"name\":\"\xf0\x9f\x98\x80/\xc3\xa9\\b\\u0001\\\"\"}"},
+      /* null is the default, except for Value and a NullValue with presence. */
+      {"example.v1.WellKnown",
+       "{\"any\":null,\"value\":null,\"values\":[null],"
+       "\"nullValue\":null}",
+       0, "{\"value\":null,\"values\":[null]}"},
+      {"example.v1.Oneofs", "{\"cNull\":null}", 0, "{\"cNull\":null}"},
+      /* Defaults are not printed, presence fields are. */
+      {"example.v1.Everything",
+       "{\"scalars\":{\"fInt32\":0,\"fString\":\"\"},"
+       "\"optionals\":{\"oInt32\":0,\"oString\":\"\"}}",
+       0,
+       "{\"scalars\":{},\"optionals\":{\"oInt32\":0,"
+       "\"oString\":\"\"}}"},
+      /* @type may come after the fields; whitespace anywhere. */
+      {"google.protobuf.Any",
+       " {\n\t\"name\" : \"n\" ,\r\n \"@type\":\"t/example.v1.User\"}", 0,
+       "{\"@type\":\"t/example.v1.User\",\"name\":\"n\"}"},
+      {"google.protobuf.Timestamp", "\"1972-01-01T10:00:20.021-05:30\"", 0,
+       "\"1972-01-01T15:30:20.021Z\""},
+      {"google.protobuf.Duration", "\"-0.000001s\"", 0, "\"-0.000001s\""},
+  };
+  RUN_CASES(cases, expect_round);
 }
 
 PG_TEST(pbjson_reads_binary_as_protobuf_parses_it) {
-  pg_pbjson *j = set();
-  /* Unpacked elements of a packed field, and packed ones of an unpacked. */
-  expect_binary(j, "example.v1.Repeated", "18011802", 0, "{\"rInt32\":[1,2]}");
-  expect_binary(j, "example.v1.Repeated", "9201020304", 0,
-                "{\"rUnpacked\":[3,4]}");
-  /* The last scalar wins; int32 keeps the low 32 bits of the varint. */
-  expect_binary(j, "example.v1.User", "1001109080808010", 0, "{\"age\":16}");
-  expect_binary(j, "example.v1.User", "10ffffffffffffffffff01", 0,
-                "{\"age\":-1}");
-  /* A singular message seen twice is merged. */
-  expect_binary(j, "example.v1.User", "1a030a01611a021008", 0,
-                "{\"bestFriend\":{\"name\":\"a\",\"age\":8}}");
-  /* Oneof: the member seen last wins; a message member seen before another
-   * member was cleared by it. */
-  expect_binary(j, "example.v1.Oneofs", "1a02180108011a022805", 0,
-                "{\"cMsg\":{\"fUint32\":5}}");
-  expect_binary(j, "example.v1.Oneofs", "0801120268690800", 0,
-                "{\"cInt32\":0}");
-  /* Map: the last value of a key wins, in the place of the first. */
-  expect_binary(j, "example.v1.Maps",
-                "0a060a01621201310a060a01611201320a060a0162120133", 0,
-                "{\"strStr\":{\"b\":\"3\",\"a\":\"2\"}}");
-  /* A map entry without key or value has the defaults. */
-  expect_binary(j, "example.v1.Maps", "0a0012002a004a00", 0,
-                "{\"strStr\":{\"\":\"\"},\"i32I64\":{\"0\":\"0\"},"
-                "\"u64Enum\":{\"0\":\"COLOR_UNSPECIFIED\"},"
-                "\"f64Msg\":{\"0\":{}}}");
-  /* Unknown fields, groups among them, are skipped. */
-  expect_binary(j, "example.v1.User", "b8060ac3060801c4060a0178", 0,
-                "{\"name\":\"x\"}");
-  /* Timestamps outside json_format's [0, 1e9) nanos are normalised. */
-  expect_binary(j, "google.protobuf.Timestamp", "0801108094ebdc03", 0,
-                "\"1970-01-01T00:00:02Z\"");
-  expect_binary(j, "google.protobuf.Timestamp", "10ffffffffffffffffff01", 0,
-                "\"1969-12-31T23:59:59.999999999Z\"");
-  expect_binary(j, "google.protobuf.Timestamp", "1080808080f8ffffffff01", 0,
-                "\"1969-12-31T23:59:57.852516352Z\"");
-  expect_binary(j, "google.protobuf.Empty", "", 0, "{}");
-  expect_binary(j, "google.protobuf.Value", "", 0, "null");
-  expect_binary(j, "google.protobuf.Value", "1100000000000000002001", 0,
-                "true");
-  pg_pbjson_free(j);
+  static const conv_case cases[] = {
+      /* Unpacked elements of a packed field, and packed ones of an unpacked. */
+      {"example.v1.Repeated", "18011802", 0, "{\"rInt32\":[1,2]}"},
+      {"example.v1.Repeated", "9201020304", 0, "{\"rUnpacked\":[3,4]}"},
+      /* The last scalar wins; int32 keeps the low 32 bits of the varint. */
+      {"example.v1.User", "1001109080808010", 0, "{\"age\":16}"},
+      {"example.v1.User", "10ffffffffffffffffff01", 0, "{\"age\":-1}"},
+      /* A singular message seen twice is merged. */
+      {"example.v1.User", "1a030a01611a021008", 0,
+       "{\"bestFriend\":{\"name\":\"a\",\"age\":8}}"},
+      /* Oneof: the member seen last wins; a message member seen before another
+       * member was cleared by it. */
+      {"example.v1.Oneofs", "1a02180108011a022805", 0,
+       "{\"cMsg\":{\"fUint32\":5}}"},
+      {"example.v1.Oneofs", "0801120268690800", 0, "{\"cInt32\":0}"},
+      /* Map: the last value of a key wins, in the place of the first. */
+      {"example.v1.Maps", "0a060a01621201310a060a01611201320a060a0162120133", 0,
+       "{\"strStr\":{\"b\":\"3\",\"a\":\"2\"}}"},
+      /* A map entry without key or value has the defaults. */
+      {"example.v1.Maps", "0a0012002a004a00", 0,
+       "{\"strStr\":{\"\":\"\"},\"i32I64\":{\"0\":\"0\"},"
+       "\"u64Enum\":{\"0\":\"COLOR_UNSPECIFIED\"},"
+       "\"f64Msg\":{\"0\":{}}}"},
+      /* Unknown fields, groups among them, are skipped. */
+      {"example.v1.User", "b8060ac3060801c4060a0178", 0, "{\"name\":\"x\"}"},
+      /* Timestamps outside json_format's [0, 1e9) nanos are normalised. */
+      {"google.protobuf.Timestamp", "0801108094ebdc03", 0,
+       "\"1970-01-01T00:00:02Z\""},
+      {"google.protobuf.Timestamp", "10ffffffffffffffffff01", 0,
+       "\"1969-12-31T23:59:59.999999999Z\""},
+      {"google.protobuf.Timestamp", "1080808080f8ffffffff01", 0,
+       "\"1969-12-31T23:59:57.852516352Z\""},
+      {"google.protobuf.Empty", "", 0, "{}"},
+      {"google.protobuf.Value", "", 0, "null"},
+      {"google.protobuf.Value", "1100000000000000002001", 0, "true"},
+  };
+  RUN_CASES(cases, expect_binary);
 }
 
 PG_TEST(pbjson_binary_errors_are_reported_with_the_field) {
-  pg_pbjson *j = set();
-  const int inval = PARIGOT_EINVAL;
-  expect_binary(j, "example.v1.User", "10", inval,
-                "malformed example.v1.User: truncated varint");
-  expect_binary(j, "example.v1.User", "0a05616263", inval,
-                "malformed example.v1.User: length runs past the end");
-  expect_binary(j, "example.v1.User", "0f", inval,
-                "malformed example.v1.User: invalid wire type");
-  expect_binary(j, "example.v1.User", "00", inval,
-                "malformed example.v1.User: field number 0");
-  expect_binary(j, "example.v1.User", "0c", inval,
-                "malformed example.v1.User: end-group tag without a group");
-  expect_binary(j, "example.v1.User", "bb06", inval,
-                "malformed example.v1.User: unterminated group");
-  expect_binary(j, "example.v1.User", "10ffffffffffffffffffff01", inval,
-                "malformed example.v1.User: varint longer than 10 bytes");
-  expect_binary(j, "example.v1.User", "0d00000000", inval,
-                "field \"name\": wire type 5 for a string field");
-  expect_binary(j, "example.v1.User", "0a01ff", inval,
-                "field \"name\": string is not valid UTF-8");
-  expect_binary(j, "example.v1.User", "0a03eda080", inval,
-                "field \"name\": string is not valid UTF-8");
-  expect_binary(j, "example.v1.User", "1a0110", inval,
-                "field \"bestFriend\": malformed example.v1.User: "
-                "truncated varint");
-  expect_binary(j, "example.v1.User", "2200220210ff", inval,
-                "field \"friends[1]\": malformed example.v1.User: "
-                "truncated varint");
-  expect_binary(j, "example.v1.Repeated", "1a0180", inval,
-                "field \"rInt32\": malformed packed field: truncated varint");
-  expect_binary(j, "example.v1.Repeated", "4a03000000", inval,
-                "field \"rFixed32\": malformed packed field: truncated "
-                "fixed-width value");
-  expect_binary(j, "example.v1.Maps", "0a010a", inval,
-                "field \"strStr\": malformed map entry: truncated varint");
-  expect_binary(j, "example.v1.Maps", "0a030a01ff", inval,
-                "field \"strStr\": map key is not valid UTF-8");
-  expect_binary(j, "example.v1.Maps", "0a050a016b1005", inval,
-                "field \"strStr\": wire type 0 for a map value");
-  expect_binary(j, "example.v1.WellKnown", "0a0b0a09782f6e6f2e53756368", inval,
-                "field \"any\": Any type \"x/no.Such\" is not in the "
-                "descriptor set");
-  expect_binary(j, "example.v1.WellKnown", "0a021201", inval,
-                "field \"any\": malformed google.protobuf.Any: length runs "
-                "past the end");
-  expect_binary(j, "example.v1.WellKnown", "1a0d080110ffffffffffffffffff01",
-                PARIGOT_EINVAL,
-                "field \"duration\": duration seconds and nanos differ in "
-                "sign");
-  expect_binary(j, "example.v1.WellKnown", "1a070881bcaece9709", PARIGOT_ERANGE,
-                "field \"duration\": duration 315576000001s is out of "
-                "range");
-  expect_binary(j, "example.v1.WellKnown", "120a08ffffffffffffffff7f",
-                PARIGOT_ERANGE,
-                "field \"time\": timestamp 9223372036854775807s is out of "
-                "range");
-  expect_binary(j, "example.v1.WellKnown", "42050a03615f42", inval,
-                "field \"mask\": FieldMask path \"a_B\" has an upper-case "
-                "letter");
-  expect_binary(j, "example.v1.WellKnown", "42040a02615f", inval,
-                "field \"mask\": FieldMask path \"a_\" ends in '_'");
-  expect_binary(j, "example.v1.WellKnown", "42050a03615f31", inval,
-                "field \"mask\": FieldMask path \"a_1\" has a '_' before a "
-                "non-letter");
-  /* A superseded oneof member is still parsed, as protobuf would. */
-  expect_binary(j, "example.v1.Oneofs", "1a01180801", inval,
-                "field \"cMsg\": malformed example.v1.Scalars: truncated "
-                "varint");
-  expect_binary(j, "no.Such", "", PARIGOT_ENOENT,
-                "unknown message type \"no.Such\"");
-  pg_pbjson_free(j);
+  static const conv_case cases[] = {
+      {"example.v1.User", "10", PARIGOT_EINVAL,
+       "malformed example.v1.User: truncated varint"},
+      {"example.v1.User", "0a05616263", PARIGOT_EINVAL,
+       "malformed example.v1.User: length runs past the end"},
+      {"example.v1.User", "0f", PARIGOT_EINVAL,
+       "malformed example.v1.User: invalid wire type"},
+      {"example.v1.User", "00", PARIGOT_EINVAL,
+       "malformed example.v1.User: field number 0"},
+      {"example.v1.User", "0c", PARIGOT_EINVAL,
+       "malformed example.v1.User: end-group tag without a group"},
+      {"example.v1.User", "bb06", PARIGOT_EINVAL,
+       "malformed example.v1.User: unterminated group"},
+      {"example.v1.User", "10ffffffffffffffffffff01", PARIGOT_EINVAL,
+       "malformed example.v1.User: varint longer than 10 bytes"},
+      {"example.v1.User", "0d00000000", PARIGOT_EINVAL,
+       "field \"name\": wire type 5 for a string field"},
+      {"example.v1.User", "0a01ff", PARIGOT_EINVAL,
+       "field \"name\": string is not valid UTF-8"},
+      {"example.v1.User", "0a03eda080", PARIGOT_EINVAL,
+       "field \"name\": string is not valid UTF-8"},
+      {"example.v1.User", "1a0110", PARIGOT_EINVAL,
+       "field \"bestFriend\": malformed example.v1.User: "
+       "truncated varint"},
+      {"example.v1.User", "2200220210ff", PARIGOT_EINVAL,
+       "field \"friends[1]\": malformed example.v1.User: "
+       "truncated varint"},
+      {"example.v1.Repeated", "1a0180", PARIGOT_EINVAL,
+       "field \"rInt32\": malformed packed field: truncated varint"},
+      {"example.v1.Repeated", "4a03000000", PARIGOT_EINVAL,
+       "field \"rFixed32\": malformed packed field: truncated "
+       "fixed-width value"},
+      {"example.v1.Maps", "0a010a", PARIGOT_EINVAL,
+       "field \"strStr\": malformed map entry: truncated varint"},
+      {"example.v1.Maps", "0a030a01ff", PARIGOT_EINVAL,
+       "field \"strStr\": map key is not valid UTF-8"},
+      {"example.v1.Maps", "0a050a016b1005", PARIGOT_EINVAL,
+       "field \"strStr\": wire type 0 for a map value"},
+      {"example.v1.WellKnown", "0a0b0a09782f6e6f2e53756368", PARIGOT_EINVAL,
+       "field \"any\": Any type \"x/no.Such\" is not in the "
+       "descriptor set"},
+      {"example.v1.WellKnown", "0a021201", PARIGOT_EINVAL,
+       "field \"any\": malformed google.protobuf.Any: length runs "
+       "past the end"},
+      {"example.v1.WellKnown", "1a0d080110ffffffffffffffffff01", PARIGOT_EINVAL,
+       "field \"duration\": duration seconds and nanos differ in "
+       "sign"},
+      {"example.v1.WellKnown", "1a070881bcaece9709", PARIGOT_ERANGE,
+       "field \"duration\": duration 315576000001s is out of "
+       "range"},
+      {"example.v1.WellKnown", "120a08ffffffffffffffff7f", PARIGOT_ERANGE,
+       "field \"time\": timestamp 9223372036854775807s is out of "
+       "range"},
+      {"example.v1.WellKnown", "42050a03615f42", PARIGOT_EINVAL,
+       "field \"mask\": FieldMask path \"a_B\" has an upper-case "
+       "letter"},
+      {"example.v1.WellKnown", "42040a02615f", PARIGOT_EINVAL,
+       "field \"mask\": FieldMask path \"a_\" ends in '_'"},
+      {"example.v1.WellKnown", "42050a03615f31", PARIGOT_EINVAL,
+       "field \"mask\": FieldMask path \"a_1\" has a '_' before a "
+       "non-letter"},
+      /* A superseded oneof member is still parsed, as protobuf would. */
+      {"example.v1.Oneofs", "1a01180801", PARIGOT_EINVAL,
+       "field \"cMsg\": malformed example.v1.Scalars: truncated "
+       "varint"},
+      {"no.Such", "", PARIGOT_ENOENT, "unknown message type \"no.Such\""},
+  };
+  RUN_CASES(cases, expect_binary);
 }
 
 /* A Tree nested @p depth messages deep, as binary (built inside out). */
