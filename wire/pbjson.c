@@ -194,6 +194,12 @@ static void *arena_alloc(pg_pbjson *j, size_t n) {
   return p;
 }
 
+/* An array of @p n elements in the arena; at least one, so that no
+ * description's array is NULL. */
+static void *arena_array(pg_pbjson *j, size_t n, size_t size) {
+  return arena_alloc(j, (n ? n : 1) * size);
+}
+
 /* Makes room for @p n more bytes (plus a NUL) in @p b. */
 static int buf_reserve(pg_pbjson_buf *b, size_t n) {
   if (n >= SIZE_MAX / 2 - b->len)
@@ -266,18 +272,30 @@ static void path_pop(path *pt, size_t saved) {
   pt->buf[saved] = '\0';
 }
 
-/* Writes "field \"PATH\": WHAT" (or WHAT alone at the top) into @p err. */
-static void put_err(char *err, size_t err_len, const path *pt, const char *fmt,
-                    va_list ap) {
-  if (err == NULL || err_len == 0)
-    return;
+/* Where a conversion, either way, reports a failure: the field path it is
+ * at, and the caller's buffer for the message. */
+typedef struct report {
+  path pt;
+  char *err;
+  size_t err_len;
+} report;
+
+/* Writes "field \"PATH\": WHAT" (or WHAT alone at the top) into the
+ * caller's buffer, and returns @p code. */
+static int rep_fail(report *r, int code, const char *fmt, ...) {
+  if (r->err == NULL || r->err_len == 0)
+    return code;
   char what[320];
+  va_list ap;
+  va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
-  if (pt != NULL && pt->len > 0)
-    snprintf(err, err_len, "field \"%s%s\": %s", pt->buf,
-             pt->len + 1 >= sizeof pt->buf ? "..." : "", what);
+  va_end(ap);
+  if (r->pt.len > 0)
+    snprintf(r->err, r->err_len, "field \"%s%s\": %s", r->pt.buf,
+             r->pt.len + 1 >= sizeof r->pt.buf ? "..." : "", what);
   else
-    snprintf(err, err_len, "%s", what);
+    snprintf(r->err, r->err_len, "%s", what);
+  return code;
 }
 
 /* Copies up to 40 bytes of @p s into @p dst for a message: control
@@ -360,36 +378,57 @@ static int cmp_name(const uint8_t *p, size_t n, const char *s) {
   return n < sn ? -1 : n > sn;
 }
 
-static const msgdesc *find_msg(const pg_pbjson *j, const uint8_t *name,
-                               size_t n) {
-  size_t lo = 0, hi = j->nmsgs;
+/* Entry @p i's name in a table sorted by name, one getter per table. */
+typedef const char *name_at_fn(const void *table, size_t i);
+
+static const char *msg_name_at(const void *table, size_t i) {
+  return ((msgdesc *const *)table)[i]->full_name;
+}
+
+static const char *enum_name_at(const void *table, size_t i) {
+  return ((enumdesc *const *)table)[i]->full_name;
+}
+
+static const char *svc_name_at(const void *table, size_t i) {
+  return ((svcdesc *const *)table)[i]->full_name;
+}
+
+static const char *value_name_at(const void *table, size_t i) {
+  return ((const enumval *const *)table)[i]->name;
+}
+
+static const char *nameix_name_at(const void *table, size_t i) {
+  return ((const nameix *)table)[i].name;
+}
+
+/* Binary search of a table of @p count entries sorted by name: the index
+ * of the entry called @p name, or -1. */
+static long search_name(const void *table, size_t count, name_at_fn *name_at,
+                        const uint8_t *name, size_t n) {
+  size_t lo = 0, hi = count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int c = cmp_name(name, n, j->msgs[mid]->full_name);
+    int c = cmp_name(name, n, name_at(table, mid));
     if (c == 0)
-      return j->msgs[mid];
+      return (long)mid;
     if (c < 0)
       hi = mid;
     else
       lo = mid + 1;
   }
-  return NULL;
+  return -1;
+}
+
+static const msgdesc *find_msg(const pg_pbjson *j, const uint8_t *name,
+                               size_t n) {
+  long i = search_name(j->msgs, j->nmsgs, msg_name_at, name, n);
+  return i < 0 ? NULL : j->msgs[i];
 }
 
 static const enumdesc *find_enum(const pg_pbjson *j, const uint8_t *name,
                                  size_t n) {
-  size_t lo = 0, hi = j->nenums;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = cmp_name(name, n, j->enums[mid]->full_name);
-    if (c == 0)
-      return j->enums[mid];
-    if (c < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return NULL;
+  long i = search_name(j->enums, j->nenums, enum_name_at, name, n);
+  return i < 0 ? NULL : j->enums[i];
 }
 
 /* Index into m->fields of the field numbered @p number, or -1. */
@@ -409,35 +448,24 @@ static long field_by_number(const msgdesc *m, uint32_t number) {
 
 /* Index of the field called @p name (json_name or proto name), or -1. */
 static long field_by_name(const msgdesc *m, const uint8_t *name, size_t n) {
-  size_t lo = 0, hi = m->nnames;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = cmp_name(name, n, m->names[mid].name);
-    if (c == 0)
-      return (long)m->names[mid].field;
-    if (c < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return -1;
+  long i = search_name(m->names, m->nnames, nameix_name_at, name, n);
+  return i < 0 ? -1 : (long)m->names[i].field;
 }
 
 static const enumval *enum_by_name(const enumdesc *e, const uint8_t *name,
                                    size_t n) {
-  size_t lo = 0, hi = e->nvalues;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    const enumval *v = e->by_name[mid];
-    int c = cmp_name(name, n, v->name);
-    if (c == 0)
-      return v;
-    if (c < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return NULL;
+  long i = search_name(e->by_name, e->nvalues, value_name_at, name, n);
+  return i < 0 ? NULL : e->by_name[i];
+}
+
+/* The first entry of a sorted table whose name repeats the one before it,
+ * or 0 if no name repeats. */
+static size_t repeated_name(const void *table, size_t count,
+                            name_at_fn *name_at) {
+  for (size_t i = 1; i < count; i++)
+    if (strcmp(name_at(table, i), name_at(table, i - 1)) == 0)
+      return i;
+  return 0;
 }
 
 /* The first value declared with @p number (json_format prints the first of
@@ -707,6 +735,19 @@ static int ld_field(ld *l, rd *r, wfield *f) {
   return 0;
 }
 
+/* Steps @p r to its next field whose number's bit is set in @p nums: 1
+ * with that field in *f, 0 at the end, or a failure. */
+static int ld_next(ld *l, rd *r, uint32_t nums, wfield *f) {
+  while (r->p < r->end) {
+    int rc = ld_field(l, r, f);
+    if (rc != 0)
+      return rc;
+    if (f->num < 32 && ((nums >> f->num) & 1) != 0)
+      return 1;
+  }
+  return 0;
+}
+
 /* A descriptor string copied into the arena: valid UTF-8, no NUL. */
 static int ld_string(ld *l, const wfield *f, const char **out) {
   if (f->wt != WT_LEN)
@@ -782,37 +823,93 @@ static int ld_json_name(ld *l, const char *name, const char **out) {
   return 0;
 }
 
+/* Reads the bool numbered @p num from the options message in @p f, each
+ * time it is given (the last wins); sets *is_set, if not NULL, when it is
+ * there. Options of another wire type are none. */
+static int ld_option(ld *l, const wfield *f, uint32_t num, bool *is_set,
+                     bool *out) {
+  int rc;
+  for (rd o = {f->p, f->p + f->len}; f->wt == WT_LEN && o.p < o.end;) {
+    wfield g;
+    uint64_t v;
+    if ((rc = ld_field(l, &o, &g)) != 0)
+      return rc;
+    if (g.num != num)
+      continue;
+    if ((rc = ld_varint(l, &g, &v)) != 0)
+      return rc;
+    if (is_set != NULL)
+      *is_set = true;
+    *out = v != 0;
+  }
+  return 0;
+}
+
+/* What the first pass over a descriptor found, by field number. */
+typedef struct ldscan {
+  size_t count[16];    /* how often each field is given */
+  const char *str[16]; /* the strings asked for; the last one given */
+} ldscan;
+
+/* The first pass over the descriptor at p[0..len): reads every field, so
+ * that later passes meet no bad bytes, and counts them by number. Fields
+ * whose bit is set in @p strings are taken as strings. For a message,
+ * @p map_entry receives MessageOptions.map_entry (both numbered 7); else
+ * it is NULL. */
+static int ld_scan(ld *l, const uint8_t *p, size_t len, uint32_t strings,
+                   bool *map_entry, ldscan *out) {
+  wfield f;
+  int rc;
+  memset(out, 0, sizeof *out);
+  for (rd r = {p, p + len}; r.p < r.end;) {
+    if ((rc = ld_field(l, &r, &f)) != 0)
+      return rc;
+    if (f.num >= 16)
+      continue;
+    out->count[f.num]++;
+    if (((strings >> f.num) & 1) != 0 &&
+        (rc = ld_string(l, &f, &out->str[f.num])) != 0)
+      return rc;
+    if (f.num == 7 && map_entry != NULL &&
+        (rc = ld_option(l, &f, 7, NULL, map_entry)) != 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* ld_scan for a message, enum or service (named by field 1) in @p scope,
+ * whose full name goes into *full_name. A missing or invalid name fails
+ * with @p bad_name, a format that may take the scope. */
+static int ld_named(ld *l, const char *scope, const uint8_t *p, size_t len,
+                    const char *bad_name, bool *map_entry, ldscan *sc,
+                    const char **full_name) {
+  int rc = ld_scan(l, p, len, 1u << 1, map_entry, sc);
+  if (rc != 0)
+    return rc;
+  const char *name = sc->str[1];
+  if (name == NULL || !is_ident(name, false))
+    return ld_fail(l, bad_name, scope);
+  return ld_join(l, scope, name, full_name);
+}
+
 static int ld_enum(ld *l, const char *scope, const uint8_t *p, size_t len,
                    bool is_proto3) {
   enumdesc *e = arena_alloc(l->j, sizeof *e);
   if (e == NULL)
     return ld_nomem(l);
-  const char *name = NULL;
-  size_t nvalues = 0;
+  ldscan sc;
   wfield f;
-  int rc;
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num == 1 && (rc = ld_string(l, &f, &name)) != 0)
-      return rc;
-    if (f.num == 2)
-      nvalues++;
-  }
-  if (name == NULL || !is_ident(name, false))
-    return ld_fail(l, "an enum without a valid name in \"%s\"", scope);
-  if ((rc = ld_join(l, scope, name, &e->full_name)) != 0)
+  int rc = ld_named(l, scope, p, len, "an enum without a valid name in \"%s\"",
+                    NULL, &sc, &e->full_name);
+  if (rc != 0)
     return rc;
-  e->values = arena_alloc(l->j, (nvalues ? nvalues : 1) * sizeof(enumval));
-  e->by_name = arena_alloc(l->j, (nvalues ? nvalues : 1) * sizeof(void *));
-  e->by_number = arena_alloc(l->j, (nvalues ? nvalues : 1) * sizeof(void *));
+  size_t nvalues = sc.count[2];
+  e->values = arena_array(l->j, nvalues, sizeof(enumval));
+  e->by_name = arena_array(l->j, nvalues, sizeof(void *));
+  e->by_number = arena_array(l->j, nvalues, sizeof(void *));
   if (e->values == NULL || e->by_name == NULL || e->by_number == NULL)
     return ld_nomem(l);
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num != 2)
-      continue;
+  for (rd r = {p, p + len}; (rc = ld_next(l, &r, 1u << 2, &f)) > 0;) {
     if (f.wt != WT_LEN)
       return ld_fail(l, "malformed enum value in %s", e->full_name);
     enumval *v = &e->values[e->nvalues++];
@@ -833,6 +930,8 @@ static int ld_enum(ld *l, const char *scope, const uint8_t *p, size_t len,
     if (v->name == NULL || !is_ident(v->name, false))
       return ld_fail(l, "a value of %s without a valid name", e->full_name);
   }
+  if (rc != 0)
+    return rc;
   e->is_closed = !is_proto3;
   return vec_push(l, &l->enums, e);
 }
@@ -843,25 +942,27 @@ static int ld_field_desc(ld *l, msgdesc *m, fielddesc *fd, const uint8_t *p,
   uint64_t v;
   int rc;
   bool proto3_optional = false, packed_set = false, packed = false;
+  /* FieldDescriptorProto's fields 3, 4, 5, 9 and 17 are numbers. */
+  const uint32_t numbers = 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9 | 1u << 17;
   fd->oneof = -1;
   for (rd r = {p, p + len}; r.p < r.end;) {
     if ((rc = ld_field(l, &r, &f)) != 0)
+      return rc;
+    if (f.num < 32 && ((numbers >> f.num) & 1) != 0 &&
+        (rc = ld_varint(l, &f, &v)) != 0)
       return rc;
     switch (f.num) {
     case 1:
       rc = ld_string(l, &f, &fd->name);
       break;
     case 3:
-      if ((rc = ld_varint(l, &f, &v)) == 0)
-        fd->number = v >= 1 && v <= 536870911 ? (uint32_t)v : 0;
+      fd->number = v >= 1 && v <= 536870911 ? (uint32_t)v : 0;
       break;
     case 4:
-      if ((rc = ld_varint(l, &f, &v)) == 0)
-        fd->label = v >= 1 && v <= 3 ? (uint8_t)v : 0;
+      fd->label = v >= 1 && v <= 3 ? (uint8_t)v : 0;
       break;
     case 5:
-      if ((rc = ld_varint(l, &f, &v)) == 0)
-        fd->type = v >= 1 && v <= 18 ? (uint8_t)v : 0;
+      fd->type = v >= 1 && v <= 18 ? (uint8_t)v : 0;
       break;
     case 6:
       rc = ld_string(l, &f, &fd->type_name);
@@ -869,31 +970,18 @@ static int ld_field_desc(ld *l, msgdesc *m, fielddesc *fd, const uint8_t *p,
     case 8: /* FieldOptions: packed is field 2 */
       if (f.wt != WT_LEN)
         return ld_fail(l, "malformed field options in %s", m->full_name);
-      for (rd o = {f.p, f.p + f.len}; o.p < o.end;) {
-        wfield g;
-        if ((rc = ld_field(l, &o, &g)) != 0)
-          return rc;
-        if (g.num == 2 && (rc = ld_varint(l, &g, &v)) == 0) {
-          packed_set = true;
-          packed = v != 0;
-        }
-        if (rc != 0)
-          return rc;
-      }
+      rc = ld_option(l, &f, 2, &packed_set, &packed);
       break;
     case 9:
-      if ((rc = ld_varint(l, &f, &v)) == 0) {
-        if (v >= m->noneofs)
-          return ld_fail(l, "a oneof index out of range in %s", m->full_name);
-        fd->oneof = (int32_t)v;
-      }
+      if (v >= m->noneofs)
+        return ld_fail(l, "a oneof index out of range in %s", m->full_name);
+      fd->oneof = (int32_t)v;
       break;
     case 10:
       rc = ld_string(l, &f, &fd->json_name);
       break;
     case 17:
-      if ((rc = ld_varint(l, &f, &v)) == 0)
-        proto3_optional = v != 0;
+      proto3_optional = v != 0;
       break;
     default:
       break;
@@ -928,61 +1016,32 @@ static int ld_message(ld *l, const char *scope, const uint8_t *p, size_t len,
   msgdesc *m = arena_alloc(l->j, sizeof *m);
   if (m == NULL)
     return ld_nomem(l);
-  const char *name = NULL;
-  size_t nfields = 0, noneofs = 0;
+  ldscan sc;
   wfield f;
-  int rc;
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num == 1 && (rc = ld_string(l, &f, &name)) != 0)
-      return rc;
-    nfields += f.num == 2;
-    noneofs += f.num == 8;
-    if (f.num == 7 && f.wt == WT_LEN) { /* MessageOptions.map_entry = 7 */
-      for (rd o = {f.p, f.p + f.len}; o.p < o.end;) {
-        wfield g;
-        uint64_t v;
-        if ((rc = ld_field(l, &o, &g)) != 0)
-          return rc;
-        if (g.num == 7 && (rc = ld_varint(l, &g, &v)) == 0)
-          m->is_map_entry = v != 0;
-        if (rc != 0)
-          return rc;
-      }
-    }
-  }
-  if (name == NULL || !is_ident(name, false))
-    return ld_fail(l, "a message without a valid name in \"%s\"", scope);
-  if ((rc = ld_join(l, scope, name, &m->full_name)) != 0)
+  int rc =
+      ld_named(l, scope, p, len, "a message without a valid name in \"%s\"",
+               &m->is_map_entry, &sc, &m->full_name);
+  if (rc != 0)
     return rc;
-  m->fields = arena_alloc(l->j, (nfields ? nfields : 1) * sizeof(fielddesc));
-  m->oneofs = arena_alloc(l->j, (noneofs ? noneofs : 1) * sizeof(char *));
+  size_t nfields = sc.count[2], noneofs = sc.count[8];
+  m->fields = arena_array(l->j, nfields, sizeof(fielddesc));
+  m->oneofs = arena_array(l->j, noneofs, sizeof(char *));
   if (m->fields == NULL || m->oneofs == NULL)
     return ld_nomem(l);
   /* Oneof names first: fields refer to them by index. */
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
+  for (rd r = {p, p + len}; (rc = ld_next(l, &r, 1u << 8, &f)) > 0;) {
+    ldscan os = {0};
+    if (f.wt == WT_LEN && (rc = ld_scan(l, f.p, f.len, 1u << 1, NULL, &os)))
       return rc;
-    if (f.num != 8)
-      continue;
-    const char *oname = NULL;
-    for (rd o = {f.p, f.p + f.len}; f.wt == WT_LEN && o.p < o.end;) {
-      wfield g;
-      if ((rc = ld_field(l, &o, &g)) != 0)
-        return rc;
-      if (g.num == 1 && (rc = ld_string(l, &g, &oname)) != 0)
-        return rc;
-    }
-    if (oname == NULL)
+    if (os.str[1] == NULL)
       return ld_fail(l, "a oneof without a name in %s", m->full_name);
-    m->oneofs[m->noneofs++] = oname;
+    m->oneofs[m->noneofs++] = os.str[1];
   }
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num != 2 && f.num != 3 && f.num != 4)
-      continue;
+  if (rc != 0)
+    return rc;
+  /* Fields, nested messages and nested enums. */
+  const uint32_t nested = 1u << 2 | 1u << 3 | 1u << 4;
+  for (rd r = {p, p + len}; (rc = ld_next(l, &r, nested, &f)) > 0;) {
     if (f.wt != WT_LEN)
       return ld_fail(l, "malformed descriptor of %s", m->full_name);
     if (f.num == 2)
@@ -994,68 +1053,48 @@ static int ld_message(ld *l, const char *scope, const uint8_t *p, size_t len,
     if (rc != 0)
       return rc;
   }
-  return vec_push(l, &l->msgs, m);
+  return rc != 0 ? rc : vec_push(l, &l->msgs, m);
 }
 
 static int ld_service(ld *l, const char *scope, const uint8_t *p, size_t len) {
   svcdesc *s = arena_alloc(l->j, sizeof *s);
   if (s == NULL)
     return ld_nomem(l);
-  const char *name = NULL;
-  size_t n = 0;
+  ldscan sc;
   wfield f;
-  int rc;
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num == 1 && (rc = ld_string(l, &f, &name)) != 0)
-      return rc;
-    n += f.num == 2;
-  }
-  if (name == NULL || !is_ident(name, false))
-    return ld_fail(l, "a service without a valid name");
-  if ((rc = ld_join(l, scope, name, &s->full_name)) != 0)
+  /* The message names no scope: the format leaves it out. */
+  int rc = ld_named(l, scope, p, len, "a service without a valid name", NULL,
+                    &sc, &s->full_name);
+  if (rc != 0)
     return rc;
-  s->methods = arena_alloc(l->j, (n ? n : 1) * sizeof(methoddesc));
+  size_t n = sc.count[2];
+  s->methods = arena_array(l->j, n, sizeof(methoddesc));
   if (s->methods == NULL)
     return ld_nomem(l);
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num != 2)
-      continue;
+  for (rd r = {p, p + len}; (rc = ld_next(l, &r, 1u << 2, &f)) > 0;) {
+    /* MethodDescriptorProto: name = 1, input_type = 2, output_type = 3. */
     methoddesc *md = &s->methods[s->nmethods++];
-    for (rd o = {f.p, f.p + f.len}; f.wt == WT_LEN && o.p < o.end;) {
-      wfield g;
-      if ((rc = ld_field(l, &o, &g)) != 0)
-        return rc;
-      if (g.num == 1)
-        rc = ld_string(l, &g, &md->name);
-      else if (g.num == 2)
-        rc = ld_string(l, &g, &md->input);
-      else if (g.num == 3)
-        rc = ld_string(l, &g, &md->output);
-      if (rc != 0)
-        return rc;
-    }
+    ldscan ms = {0};
+    if (f.wt == WT_LEN &&
+        (rc = ld_scan(l, f.p, f.len, 1u << 1 | 1u << 2 | 1u << 3, NULL, &ms)))
+      return rc;
+    md->name = ms.str[1];
+    md->input = ms.str[2];
+    md->output = ms.str[3];
     if (md->name == NULL || md->input == NULL || md->output == NULL)
       return ld_fail(l, "a method of %s lacks a name or a type", s->full_name);
   }
-  return vec_push(l, &l->svcs, s);
+  return rc != 0 ? rc : vec_push(l, &l->svcs, s);
 }
 
 static int ld_file(ld *l, const uint8_t *p, size_t len) {
-  const char *package = "", *syntax = NULL;
+  /* FileDescriptorProto: package = 2, syntax = 12. */
+  ldscan sc;
   wfield f;
-  int rc;
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num == 2 && (rc = ld_string(l, &f, &package)) != 0)
-      return rc;
-    if (f.num == 12 && (rc = ld_string(l, &f, &syntax)) != 0)
-      return rc;
-  }
+  int rc = ld_scan(l, p, len, 1u << 2 | 1u << 12, NULL, &sc);
+  if (rc != 0)
+    return rc;
+  const char *package = sc.str[2] ? sc.str[2] : "", *syntax = sc.str[12];
   if (package[0] != '\0' && !is_ident(package, true))
     return ld_fail(l, "invalid package name");
   bool is_proto3 = false;
@@ -1063,11 +1102,9 @@ static int ld_file(ld *l, const uint8_t *p, size_t len) {
     is_proto3 = true;
   else if (syntax != NULL && syntax[0] != '\0' && strcmp(syntax, "proto2") != 0)
     return ld_fail(l, "unsupported syntax \"%s\"", syntax);
-  for (rd r = {p, p + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    if (f.num < 4 || f.num > 6)
-      continue;
+  /* Messages, enums and services. */
+  const uint32_t types = 1u << 4 | 1u << 5 | 1u << 6;
+  for (rd r = {p, p + len}; (rc = ld_next(l, &r, types, &f)) > 0;) {
     if (f.wt != WT_LEN)
       return ld_fail(l, "malformed file descriptor");
     if (f.num == 4)
@@ -1079,7 +1116,7 @@ static int ld_file(ld *l, const uint8_t *p, size_t len) {
     if (rc != 0)
       return rc;
   }
-  return 0;
+  return rc;
 }
 
 /* A file of the set before loading: where it is and what it is called. */
@@ -1109,23 +1146,19 @@ static int cmp_filespan_index(const void *a, const void *b) {
 }
 
 static int ld_files(ld *l, const uint8_t *fds, size_t len) {
-  size_t n = 0;
+  ldscan sc;
   wfield f;
-  int rc;
-  for (rd r = {fds, fds + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
-      return rc;
-    n += f.num == 1;
-  }
+  int rc = ld_scan(l, fds, len, 0, NULL, &sc);
+  if (rc != 0)
+    return rc;
+  size_t n = sc.count[1];
   filespan *files = pg_mem_calloc(l->j->mem, n ? n : 1, sizeof *files);
   if (files == NULL)
     return ld_nomem(l);
   size_t k = 0;
-  for (rd r = {fds, fds + len}; r.p < r.end;) {
-    if ((rc = ld_field(l, &r, &f)) != 0)
+  for (rd r = {fds, fds + len}; (rc = ld_next(l, &r, 1u << 1, &f)) != 0;) {
+    if (rc < 0)
       goto done;
-    if (f.num != 1)
-      continue;
     if (f.wt != WT_LEN) {
       rc = ld_fail(l, "malformed descriptor set");
       goto done;
@@ -1219,10 +1252,10 @@ static int ld_index_enum(ld *l, enumdesc *e) {
     e->by_name[i] = e->by_number[i] = &e->values[i];
   sort(e->by_name, e->nvalues, sizeof(void *), cmp_enum_name);
   sort(e->by_number, e->nvalues, sizeof(void *), cmp_enum_number);
-  for (size_t i = 1; i < e->nvalues; i++)
-    if (strcmp(e->by_name[i]->name, e->by_name[i - 1]->name) == 0)
-      return ld_fail(l, "enum %s: value %s defined twice", e->full_name,
-                     e->by_name[i]->name);
+  size_t twice = repeated_name(e->by_name, e->nvalues, value_name_at);
+  if (twice != 0)
+    return ld_fail(l, "enum %s: value %s defined twice", e->full_name,
+                   e->by_name[twice]->name);
   e->is_null = strcmp(e->full_name, "google.protobuf.NullValue") == 0;
   return 0;
 }
@@ -1401,6 +1434,21 @@ static int ld_index_message(ld *l, msgdesc *m) {
   return 0;
 }
 
+/* Marks @p m's map fields, whose entries must have the shape of one. */
+static int ld_mark_maps(ld *l, msgdesc *m) {
+  for (size_t k = 0; k < m->nfields; k++) {
+    fielddesc *f = &m->fields[k];
+    if (f->type != TY_MESSAGE || f->label != LB_REPEATED ||
+        !f->msg->is_map_entry)
+      continue;
+    if (!is_valid_map_entry(f->msg))
+      return ld_fail(l, "%s: map entry %s is not {key = 1; value = 2;}",
+                     m->full_name, f->msg->full_name);
+    f->is_map = true;
+  }
+  return 0;
+}
+
 static int ld_finish(ld *l) {
   pg_pbjson *j = l->j;
   int rc;
@@ -1411,18 +1459,24 @@ static int ld_finish(ld *l) {
   j->svcs = (svcdesc **)l->svcs.v;
   j->nsvcs = l->svcs.n;
   l->msgs.v = l->enums.v = l->svcs.v = NULL;
-  sort(j->msgs, j->nmsgs, sizeof *j->msgs, cmp_msg);
-  sort(j->enums, j->nenums, sizeof *j->enums, cmp_enum);
-  sort(j->svcs, j->nsvcs, sizeof *j->svcs, cmp_svc);
-  for (size_t i = 1; i < j->nmsgs; i++)
-    if (strcmp(j->msgs[i]->full_name, j->msgs[i - 1]->full_name) == 0)
-      return ld_fail(l, "type %s defined twice", j->msgs[i]->full_name);
-  for (size_t i = 1; i < j->nenums; i++)
-    if (strcmp(j->enums[i]->full_name, j->enums[i - 1]->full_name) == 0)
-      return ld_fail(l, "enum %s defined twice", j->enums[i]->full_name);
-  for (size_t i = 1; i < j->nsvcs; i++)
-    if (strcmp(j->svcs[i]->full_name, j->svcs[i - 1]->full_name) == 0)
-      return ld_fail(l, "service %s defined twice", j->svcs[i]->full_name);
+  const struct {
+    void *v;
+    size_t n;
+    int (*cmp)(const void *, const void *);
+    name_at_fn *name_at;
+    const char *kind; /* for the message */
+  } tables[] = {
+      {j->msgs, j->nmsgs, cmp_msg, msg_name_at, "type"},
+      {j->enums, j->nenums, cmp_enum, enum_name_at, "enum"},
+      {j->svcs, j->nsvcs, cmp_svc, svc_name_at, "service"},
+  };
+  for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+    sort(tables[t].v, tables[t].n, sizeof(void *), tables[t].cmp);
+    size_t twice = repeated_name(tables[t].v, tables[t].n, tables[t].name_at);
+    if (twice != 0)
+      return ld_fail(l, "%s %s defined twice", tables[t].kind,
+                     tables[t].name_at(tables[t].v, twice));
+  }
   for (size_t i = 0; i < j->nenums; i++) {
     const char *name = j->enums[i]->full_name;
     if (find_msg(j, (const uint8_t *)name, strlen(name)) != NULL)
@@ -1430,25 +1484,15 @@ static int ld_finish(ld *l) {
     if ((rc = ld_index_enum(l, j->enums[i])) != 0)
       return rc;
   }
-  for (size_t i = 0; i < j->nmsgs; i++)
-    if ((rc = ld_index_message(l, j->msgs[i])) != 0)
-      return rc;
-  for (size_t i = 0; i < j->nmsgs; i++) {
-    msgdesc *m = j->msgs[i];
-    for (size_t k = 0; k < m->nfields; k++) {
-      fielddesc *f = &m->fields[k];
-      if (f->type != TY_MESSAGE || f->label != LB_REPEATED ||
-          !f->msg->is_map_entry)
-        continue;
-      if (!is_valid_map_entry(f->msg))
-        return ld_fail(l, "%s: map entry %s is not {key = 1; value = 2;}",
-                       m->full_name, f->msg->full_name);
-      f->is_map = true;
-    }
-  }
-  for (size_t i = 0; i < j->nmsgs; i++)
-    if ((rc = ld_wkt(l, j->msgs[i])) != 0)
-      return rc;
+  /* Each step sees every message before the next begins: a map entry is
+   * checked once its fields are sorted, and Struct's shape once its map is
+   * marked. */
+  static int (*const steps[])(ld *, msgdesc *) = {ld_index_message,
+                                                  ld_mark_maps, ld_wkt};
+  for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++)
+    for (size_t i = 0; i < j->nmsgs; i++)
+      if ((rc = steps[s](l, j->msgs[i])) != 0)
+        return rc;
   for (size_t i = 0; i < j->nsvcs; i++) {
     svcdesc *s = j->svcs[i];
     for (size_t k = 0; k < s->nmethods; k++) {
@@ -1514,25 +1558,17 @@ void pg_pbjson_free(pg_pbjson *j) {
 int pg_pbjson_method(const pg_pbjson *j, const char *service,
                      size_t service_len, const char *method, size_t method_len,
                      const char **input_type, const char **output_type) {
-  size_t lo = 0, hi = j->nsvcs;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    const svcdesc *s = j->svcs[mid];
-    int c = cmp_name((const uint8_t *)service, service_len, s->full_name);
-    if (c < 0) {
-      hi = mid;
-    } else if (c > 0) {
-      lo = mid + 1;
-    } else {
-      for (size_t k = 0; k < s->nmethods; k++) {
-        if (cmp_name((const uint8_t *)method, method_len, s->methods[k].name) ==
-            0) {
-          *input_type = s->methods[k].input;
-          *output_type = s->methods[k].output;
-          return 0;
-        }
-      }
-      return PARIGOT_ENOENT;
+  long i = search_name(j->svcs, j->nsvcs, svc_name_at, (const uint8_t *)service,
+                       service_len);
+  if (i < 0)
+    return PARIGOT_ENOENT;
+  const svcdesc *s = j->svcs[i];
+  for (size_t k = 0; k < s->nmethods; k++) {
+    if (cmp_name((const uint8_t *)method, method_len, s->methods[k].name) ==
+        0) {
+      *input_type = s->methods[k].input;
+      *output_type = s->methods[k].output;
+      return 0;
     }
   }
   return PARIGOT_ENOENT;
@@ -1565,21 +1601,11 @@ typedef struct tj {
   const pg_pbjson *j;
   pg_pbjson_buf *out;
   int quiet; /* > 0: checking what is not printed; writes are dropped */
-  path pt;
-  char *err;
-  size_t err_len;
+  report rep;
 } tj;
 
-static int tj_fail(tj *t, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  put_err(t->err, t->err_len, &t->pt, fmt, ap);
-  va_end(ap);
-  return code;
-}
-
 static int tj_nomem(tj *t) {
-  return tj_fail(t, PARIGOT_ENOMEM, "out of memory");
+  return rep_fail(&t->rep, PARIGOT_ENOMEM, "out of memory");
 }
 
 static int put(tj *t, const void *p, size_t n) {
@@ -1877,29 +1903,29 @@ static int scan_message(tj *t, const msgdesc *m, const span *s, size_t ns,
       wfield w;
       const char *why = rd_field(&r, &w);
       if (why != NULL)
-        return tj_fail(t, PARIGOT_EINVAL, "malformed %s: %s", m->full_name,
-                       why);
+        return rep_fail(&t->rep, PARIGOT_EINVAL, "malformed %s: %s",
+                        m->full_name, why);
       long fi = field_by_number(m, w.num);
       if (fi < 0)
         continue; /* unknown fields are skipped, as json_format does */
       const fielddesc *f = &m->fields[fi];
       if (f->type == TY_GROUP) {
-        path_name(&t->pt, f->json_name);
-        return tj_fail(t, PARIGOT_ENOTSUP, "groups are not supported");
+        path_name(&t->rep.pt, f->json_name);
+        return rep_fail(&t->rep, PARIGOT_ENOTSUP, "groups are not supported");
       }
       /* C++ would keep a field of the wrong wire type as an unknown field;
        * for a gateway it is a sign of the wrong schema, so refused. */
       if (!wire_ok(f, w.wt)) {
-        path_name(&t->pt, f->json_name);
-        return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a %s field", w.wt,
-                       type_label(f->type));
+        path_name(&t->rep.pt, f->json_name);
+        return rep_fail(&t->rep, PARIGOT_EINVAL, "wire type %d for a %s field",
+                        w.wt, type_label(f->type));
       }
       if (f->type == TY_STRING && !utf8_valid(w.p, w.len)) {
-        path_name(&t->pt, f->json_name);
-        return tj_fail(t, PARIGOT_EINVAL, "string is not valid UTF-8");
+        path_name(&t->rep.pt, f->json_name);
+        return rep_fail(&t->rep, PARIGOT_EINVAL, "string is not valid UTF-8");
       }
       if (seq == UINT32_MAX)
-        return tj_fail(t, PARIGOT_EINVAL, "too many fields");
+        return rep_fail(&t->rep, PARIGOT_EINVAL, "too many fields");
       if (sc->n == sc->cap) {
         size_t cap = sc->cap ? sc->cap * 2 : 16;
         occ *nv = pg_mem_realloc(t->j->mem, sc->v, cap * sizeof *nv);
@@ -2048,7 +2074,8 @@ static int count_elements(tj *t, const fielddesc *f, const occ *o, size_t n,
       uint64_t v;
       const char *why = rd_packed(&r, f->type, &v);
       if (why != NULL)
-        return tj_fail(t, PARIGOT_EINVAL, "malformed packed field: %s", why);
+        return rep_fail(&t->rep, PARIGOT_EINVAL, "malformed packed field: %s",
+                        why);
     }
   }
   return 0;
@@ -2060,17 +2087,17 @@ static int emit_array(tj *t, const fielddesc *f, const occ *o, size_t n,
   size_t idx = 0;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     if (f->type == TY_MESSAGE) {
-      size_t saved = path_index(&t->pt, idx);
+      size_t saved = path_index(&t->rep.pt, idx);
       span s = {o[i].p, o[i].len};
       rc = idx++ ? put(t, ",", 1) : 0;
       if (rc == 0)
         rc = emit_message(t, f->msg, &s, 1, depth + 1);
-      path_pop(&t->pt, saved);
+      path_pop(&t->rep.pt, saved);
     } else if (o[i].wt == WT_LEN && is_packable(f->type)) {
       for (rd r = {o[i].p, o[i].p + o[i].len}; rc == 0 && r.p < r.end;) {
         uint64_t v;
         if (rd_packed(&r, f->type, &v) != NULL)
-          return tj_fail(t, PARIGOT_EINVAL, "malformed packed field");
+          return rep_fail(&t->rep, PARIGOT_EINVAL, "malformed packed field");
         rc = idx++ ? put(t, ",", 1) : 0;
         if (rc == 0)
           rc = emit_scalar(t, f->type, f->en, v, NULL, 0);
@@ -2147,11 +2174,11 @@ static int read_map_key(tj *t, const msgdesc *entry, mapent *e) {
     wfield w;
     const char *why = rd_field(&r, &w);
     if (why != NULL)
-      return tj_fail(t, PARIGOT_EINVAL, "malformed map entry: %s", why);
+      return rep_fail(&t->rep, PARIGOT_EINVAL, "malformed map entry: %s", why);
     const fielddesc *f = w.num == 1 ? kf : w.num == 2 ? vf : NULL;
     if (f != NULL && !wire_ok(f, w.wt))
-      return tj_fail(t, PARIGOT_EINVAL, "wire type %d for a map %s", w.wt,
-                     w.num == 1 ? "key" : "value");
+      return rep_fail(&t->rep, PARIGOT_EINVAL, "wire type %d for a map %s",
+                      w.wt, w.num == 1 ? "key" : "value");
     if (w.num == 1) {
       v = w.v;
       e->key = w.p;
@@ -2160,7 +2187,7 @@ static int read_map_key(tj *t, const msgdesc *entry, mapent *e) {
   }
   if (kf->type == TY_STRING) {
     if (!utf8_valid(e->key, e->key_len))
-      return tj_fail(t, PARIGOT_EINVAL, "map key is not valid UTF-8");
+      return rep_fail(&t->rep, PARIGOT_EINVAL, "map key is not valid UTF-8");
     return 0;
   }
   e->key = NULL;
@@ -2229,7 +2256,7 @@ static int emit_map(tj *t, const fielddesc *f, const occ *o, size_t n,
   if (rc == 0)
     rc = put(t, "{", 1);
   for (size_t i = 0; rc == 0 && i < n; i++) {
-    size_t saved = path_key(&t->pt, mapent_key(&es[i]), es[i].key_len);
+    size_t saved = path_key(&t->rep.pt, mapent_key(&es[i]), es[i].key_len);
     if (!es[i].is_kept)
       t->quiet++;
     else if (i > 0)
@@ -2242,7 +2269,7 @@ static int emit_map(tj *t, const fielddesc *f, const occ *o, size_t n,
       rc = emit_entry_value(t, entry, es[i].entry, depth);
     if (!es[i].is_kept)
       t->quiet--;
-    path_pop(&t->pt, saved);
+    path_pop(&t->rep.pt, saved);
   }
   pg_mem_free(t->j->mem, es);
   return rc ? rc : put(t, "}", 1);
@@ -2291,11 +2318,11 @@ static int emit_fields(tj *t, const msgdesc *m, const span *s, size_t ns,
     const fielddesc *f = &m->fields[sc.v[i].field];
     const occ *o = sc.v + i;
     size_t n = k - i;
-    size_t saved = path_name(&t->pt, f->json_name);
+    size_t saved = path_name(&t->rep.pt, f->json_name);
     rc = oneof_keep(t, m, f, os, &o, &n, depth);
     if (rc == 0 && n > 0)
       rc = emit_field(t, f, o, n, depth, first);
-    path_pop(&t->pt, saved);
+    path_pop(&t->rep.pt, saved);
     i = k;
   }
   pg_mem_free(t->j->mem, os);
@@ -2364,8 +2391,8 @@ static int emit_time(tj *t, const msgdesc *m, const span *s, size_t ns) {
     nanos = (int32_t)((int64_t)nanos - carry * 1000000000);
     if (secs < TS_MIN - 3 || secs > TS_MAX + 3 || secs + carry < TS_MIN ||
         secs + carry > TS_MAX)
-      return tj_fail(t, PARIGOT_ERANGE,
-                     "timestamp %" PRId64 "s is out of range", secs);
+      return rep_fail(&t->rep, PARIGOT_ERANGE,
+                      "timestamp %" PRId64 "s is out of range", secs);
     secs += carry;
     int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400;
     int64_t sod = secs - days * 86400;
@@ -2378,14 +2405,14 @@ static int emit_time(tj *t, const msgdesc *m, const span *s, size_t ns) {
     return put_str(t, buf);
   }
   if (secs < -DURATION_MAX || secs > DURATION_MAX)
-    return tj_fail(t, PARIGOT_ERANGE, "duration %" PRId64 "s is out of range",
-                   secs);
+    return rep_fail(&t->rep, PARIGOT_ERANGE,
+                    "duration %" PRId64 "s is out of range", secs);
   if (nanos <= -1000000000 || nanos >= 1000000000)
-    return tj_fail(t, PARIGOT_ERANGE, "duration nanos %" PRId32 " out of range",
-                   nanos);
+    return rep_fail(&t->rep, PARIGOT_ERANGE,
+                    "duration nanos %" PRId32 " out of range", nanos);
   if ((secs > 0 && nanos < 0) || (secs < 0 && nanos > 0))
-    return tj_fail(t, PARIGOT_EINVAL,
-                   "duration seconds and nanos differ in sign");
+    return rep_fail(&t->rep, PARIGOT_EINVAL,
+                    "duration seconds and nanos differ in sign");
   bool neg = secs < 0 || nanos < 0;
   fmt_nanos(frac, sizeof frac, neg ? -nanos : nanos);
   snprintf(buf, sizeof buf, "\"%s%" PRId64 "%ss\"", neg ? "-" : "",
@@ -2426,7 +2453,8 @@ static int emit_fieldmask(tj *t, const msgdesc *m, const span *s, size_t ns) {
     if (why != NULL) {
       char txt[64];
       snip(txt, sizeof txt, o->p, o->len);
-      rc = tj_fail(t, PARIGOT_EINVAL, "FieldMask path \"%s\" %s", txt, why);
+      rc = rep_fail(&t->rep, PARIGOT_EINVAL, "FieldMask path \"%s\" %s", txt,
+                    why);
     }
   }
   if (rc == 0)
@@ -2498,11 +2526,11 @@ static int emit_any(tj *t, const msgdesc *m, const span *s, size_t ns,
     char txt[64];
     snip(txt, sizeof txt, url ? url->p : (const uint8_t *)"", url_len);
     if (inner == NULL)
-      rc = tj_fail(t, PARIGOT_EINVAL,
-                   "Any type \"%s\" is not in the descriptor set", txt);
+      rc = rep_fail(&t->rep, PARIGOT_EINVAL,
+                    "Any type \"%s\" is not in the descriptor set", txt);
     else if (depth + 1 > MAX_DEPTH)
-      rc = tj_fail(t, PARIGOT_EINVAL, "messages nested deeper than %d",
-                   MAX_DEPTH);
+      rc = rep_fail(&t->rep, PARIGOT_EINVAL, "messages nested deeper than %d",
+                    MAX_DEPTH);
     if (rc == 0)
       rc = put_str(t, "{\"@type\":");
     if (rc == 0)
@@ -2526,8 +2554,8 @@ static int emit_any(tj *t, const msgdesc *m, const span *s, size_t ns,
 static int emit_message(tj *t, const msgdesc *m, const span *s, size_t ns,
                         int depth) {
   if (depth > MAX_DEPTH)
-    return tj_fail(t, PARIGOT_EINVAL, "messages nested deeper than %d",
-                   MAX_DEPTH);
+    return rep_fail(&t->rep, PARIGOT_EINVAL, "messages nested deeper than %d",
+                    MAX_DEPTH);
   scan sc;
   const occ *o;
   size_t n;
@@ -2587,7 +2615,7 @@ int pg_pbjson_to_json(const pg_pbjson *j, const char *type, const uint8_t *pb,
   const msgdesc *m = begin_conversion(j, type, out, err, err_len);
   if (m == NULL)
     return PARIGOT_ENOENT;
-  tj t = {.j = j, .out = out, .err = err, .err_len = err_len};
+  tj t = {.j = j, .out = out, .rep = {.err = err, .err_len = err_len}};
   span s = {pb, pb ? len : 0};
   int rc = emit_message(&t, m, &s, 1, 1);
   if (rc == 0 && buf_reserve(out, 0) != 0)
@@ -2626,26 +2654,17 @@ typedef struct fj {
   pg_pbjson_buf *out;
   pg_pbjson_buf scratch;  /* a string with escapes, decoded; one at a time */
   pg_pbjson_buf scratch2; /* decoded base64, FieldMask paths, numbers */
-  path pt;
-  char *err;
-  size_t err_len;
+  report rep;
 } fj;
 
-static int fj_fail(fj *f, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  put_err(f->err, f->err_len, &f->pt, fmt, ap);
-  va_end(ap);
-  return code;
-}
-
 static int fj_nomem(fj *f) {
-  return fj_fail(f, PARIGOT_ENOMEM, "out of memory");
+  return rep_fail(&f->rep, PARIGOT_ENOMEM, "out of memory");
 }
 
 static int fj_syntax(fj *f, size_t at, const char *what) {
-  if (f->err != NULL && f->err_len > 0)
-    snprintf(f->err, f->err_len, "invalid JSON at offset %zu: %s", at, what);
+  if (f->rep.err != NULL && f->rep.err_len > 0)
+    snprintf(f->rep.err, f->rep.err_len, "invalid JSON at offset %zu: %s", at,
+             what);
   return PARIGOT_EINVAL;
 }
 
@@ -2888,28 +2907,40 @@ static int next_token(fj *f, tok *t) {
   return rc;
 }
 
-/* Steps to the next member of an object whose '{' was stepped over: *has
- * and the key in *key, or !*has after the closing brace. */
-static int obj_next(fj *f, bool *first, bool *has, tok *key) {
+/* Steps over the ',' before the next member or element of an object or
+ * array whose opening bracket was stepped over (*has), or over its closing
+ * bracket @p close (!*has). */
+static int list_next(fj *f, int close, bool *first, bool *has) {
   int c = peek(f);
   *has = false;
-  if (c == '}') {
+  if (c == close) {
     f->pos++;
     return 0;
   }
   if (!*first) {
     if (c != ',')
-      return fj_syntax(f, f->pos, "expected ',' or '}'");
+      return fj_syntax(f, f->pos,
+                       close == '}' ? "expected ',' or '}'"
+                                    : "expected ',' or ']'");
     f->pos++;
-    c = peek(f);
   }
   *first = false;
-  if (c != '"')
+  *has = true;
+  return 0;
+}
+
+/* Steps to the next member of an object whose '{' was stepped over: *has
+ * and the key in *key, or !*has after the closing brace. */
+static int obj_next(fj *f, bool *first, bool *has, tok *key) {
+  int rc = list_next(f, '}', first, has);
+  if (rc != 0 || !*has)
+    return rc;
+  *has = false;
+  if (peek(f) != '"')
     return fj_syntax(f, f->pos, "expected a string key");
   memset(key, 0, sizeof *key);
   key->at = f->pos;
-  int rc = lex_string(f, key);
-  if (rc != 0)
+  if ((rc = lex_string(f, key)) != 0)
     return rc;
   key->end = f->pos;
   if (peek(f) != ':')
@@ -2921,20 +2952,33 @@ static int obj_next(fj *f, bool *first, bool *has, tok *key) {
 
 /* Steps to the next element of an array whose '[' was stepped over. */
 static int arr_next(fj *f, bool *first, bool *has) {
-  int c = peek(f);
-  *has = false;
-  if (c == ']') {
+  return list_next(f, ']', first, has);
+}
+
+/* Reads the next token into @p t; one not of @p kind is refused as
+ * "expected WHAT[ for M's type], got ...". */
+static int expect_kind(fj *f, tkind kind, const char *what, const msgdesc *m,
+                       tok *t) {
+  char buf[64];
+  int rc = next_token(f, t);
+  if (rc != 0 || t->kind == kind)
+    return rc;
+  if (m != NULL)
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "expected %s for %s, got %s", what,
+                    m->full_name, got(f, t, buf, sizeof buf));
+  return rep_fail(&f->rep, PARIGOT_EINVAL, "expected %s, got %s", what,
+                  got(f, t, buf, sizeof buf));
+}
+
+/* Reads the '{' or '[' (@p kind) that opens an object or array, as
+ * expect_kind does, and steps over it. */
+static int open_container(fj *f, tkind kind, const char *what,
+                          const msgdesc *m) {
+  tok t;
+  int rc = expect_kind(f, kind, what, m, &t);
+  if (rc == 0)
     f->pos++;
-    return 0;
-  }
-  if (!*first) {
-    if (c != ',')
-      return fj_syntax(f, f->pos, "expected ',' or ']'");
-    f->pos++;
-  }
-  *first = false;
-  *has = true;
-  return 0;
+  return rc;
 }
 
 /* Steps over one value, checking it; containers nest at most MAX_DEPTH. */
@@ -3117,21 +3161,22 @@ static int parse_int(fj *f, const tok *t, bool is_signed, int bits,
     } else {
       mag = (uint64_t)a;
       if ((double)mag != a)
-        return fj_fail(f, PARIGOT_EINVAL, "expected an integer, got %s",
-                       got(f, t, buf, sizeof buf));
+        return rep_fail(&f->rep, PARIGOT_EINVAL, "expected an integer, got %s",
+                        got(f, t, buf, sizeof buf));
     }
   } else if (t->kind == TK_NUM || t->kind == TK_STR) {
     if (p < e && (*p == '-' || (*p == '+' && t->kind == TK_STR)))
       neg = *p++ == '-';
     if (p == e)
-      return fj_fail(f, PARIGOT_EINVAL, "expected a number, got %s",
-                     got(f, t, buf, sizeof buf));
+      return rep_fail(&f->rep, PARIGOT_EINVAL, "expected a number, got %s",
+                      got(f, t, buf, sizeof buf));
     for (; p < e; p++) {
       if (!is_digit(*p))
-        return fj_fail(f, PARIGOT_EINVAL, "expected %s, got %s",
-                       number_len(t->p, t->n, &(bool){0}) == t->n ? "an integer"
-                                                                  : "a number",
-                       got(f, t, buf, sizeof buf));
+        return rep_fail(&f->rep, PARIGOT_EINVAL, "expected %s, got %s",
+                        number_len(t->p, t->n, &(bool){0}) == t->n
+                            ? "an integer"
+                            : "a number",
+                        got(f, t, buf, sizeof buf));
       unsigned d = (unsigned)(*p - '0');
       if (mag > (UINT64_MAX - d) / 10)
         overflow = true;
@@ -3139,16 +3184,16 @@ static int parse_int(fj *f, const tok *t, bool is_signed, int bits,
         mag = mag * 10 + d;
     }
   } else {
-    return fj_fail(f, PARIGOT_EINVAL, "expected a number, got %s",
-                   got(f, t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "expected a number, got %s",
+                    got(f, t, buf, sizeof buf));
   }
   uint64_t max_pos = is_signed    ? (UINT64_C(1) << (bits - 1)) - 1
                      : bits == 64 ? UINT64_MAX
                                   : (UINT64_C(1) << bits) - 1;
   uint64_t max_neg = is_signed ? UINT64_C(1) << (bits - 1) : 0;
   if (overflow || (neg ? mag > max_neg : mag > max_pos))
-    return fj_fail(f, PARIGOT_ERANGE, "%s is out of range for %s",
-                   got(f, t, buf, sizeof buf), what);
+    return rep_fail(&f->rep, PARIGOT_ERANGE, "%s is out of range for %s",
+                    got(f, t, buf, sizeof buf), what);
   *out = neg ? (uint64_t)0 - mag : mag;
   return 0;
 }
@@ -3179,11 +3224,11 @@ static int parse_float(fj *f, const tok *t, bool is_float, double *out) {
                             number_len(t->p, t->n, &is_int) == t->n))
     rc = tok_strtod(f, t->p, t->n, out);
   else
-    return fj_fail(f, PARIGOT_EINVAL, "expected a number, got %s",
-                   got(f, t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "expected a number, got %s",
+                    got(f, t, buf, sizeof buf));
   if (rc == 0 && (isinf(*out) || (is_float && isinf(narrow(*out)))))
-    rc = fj_fail(f, PARIGOT_ERANGE, "%s is out of range for %s",
-                 got(f, t, buf, sizeof buf), is_float ? "float" : "double");
+    rc = rep_fail(&f->rep, PARIGOT_ERANGE, "%s is out of range for %s",
+                  got(f, t, buf, sizeof buf), is_float ? "float" : "double");
   return rc;
 }
 
@@ -3215,8 +3260,8 @@ static int parse_base64(fj *f, const tok *t, sval *v) {
     else if (c == '/' || c == '_')
       d = 63;
     else
-      return fj_fail(f, PARIGOT_EINVAL, "invalid base64 %s",
-                     got(f, t, buf, sizeof buf));
+      return rep_fail(&f->rep, PARIGOT_EINVAL, "invalid base64 %s",
+                      got(f, t, buf, sizeof buf));
     acc = acc << 6 | d;
     if (++k == 4) {
       *o++ = (uint8_t)(acc >> 16);
@@ -3227,8 +3272,8 @@ static int parse_base64(fj *f, const tok *t, sval *v) {
     }
   }
   if (k == 1)
-    return fj_fail(f, PARIGOT_EINVAL, "invalid base64 length in %s",
-                   got(f, t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "invalid base64 length in %s",
+                    got(f, t, buf, sizeof buf));
   if (k == 2) {
     *o++ = (uint8_t)(acc >> 4);
   } else if (k == 3) {
@@ -3258,19 +3303,19 @@ static int parse_enum(fj *f, const enumdesc *en, const tok *t, uint64_t *out) {
     while (p < e && is_digit(*p))
       p++;
     if (t->n == 0 || p != e || !is_digit(e[-1]))
-      return fj_fail(f, PARIGOT_EINVAL, "unknown value %s for enum %s",
-                     got(f, t, buf, sizeof buf), en->full_name);
+      return rep_fail(&f->rep, PARIGOT_EINVAL, "unknown value %s for enum %s",
+                      got(f, t, buf, sizeof buf), en->full_name);
   } else if (t->kind != TK_NUM) {
-    return fj_fail(f, PARIGOT_EINVAL,
-                   "expected an enum name or number "
-                   "for %s, got %s",
-                   en->full_name, got(f, t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL,
+                    "expected an enum name or number "
+                    "for %s, got %s",
+                    en->full_name, got(f, t, buf, sizeof buf));
   }
   int rc = parse_int(f, t, true, 32, "enum", out);
   if (rc == 0 && en->is_closed &&
       enum_by_number(en, (int32_t)(uint32_t)*out) == NULL)
-    rc = fj_fail(f, PARIGOT_EINVAL, "unknown value %s for enum %s",
-                 got(f, t, buf, sizeof buf), en->full_name);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL, "unknown value %s for enum %s",
+                  got(f, t, buf, sizeof buf), en->full_name);
   return rc;
 }
 
@@ -3309,14 +3354,14 @@ static int parse_scalar(fj *f, uint8_t type, const enumdesc *en, const tok *t,
     }
     if (is_key && t->n == 5 && memcmp(t->p, "false", 5) == 0)
       return 0;
-    return fj_fail(f, PARIGOT_EINVAL, "expected true or false, got %s",
-                   got(f, t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "expected true or false, got %s",
+                    got(f, t, buf, sizeof buf));
   case TY_ENUM:
     return parse_enum(f, en, t, &v->u);
   default: /* TY_STRING, TY_BYTES */
     if (t->kind != TK_STR)
-      return fj_fail(f, PARIGOT_EINVAL, "expected a string, got %s",
-                     got(f, t, buf, sizeof buf));
+      return rep_fail(&f->rep, PARIGOT_EINVAL, "expected a string, got %s",
+                      got(f, t, buf, sizeof buf));
     if (type == TY_BYTES)
       return parse_base64(f, t, v);
     v->p = t->p;
@@ -3361,25 +3406,29 @@ static int take_null(fj *f, bool *is_null) {
   return rc;
 }
 
+/* obj_next for an object whose keys are map keys: a key also goes on the
+ * path, from where path_pop(*saved) takes it. */
+static int key_next(fj *f, bool *first, bool *has, tok *key, size_t *saved) {
+  int rc = obj_next(f, first, has, key);
+  if (rc == 0 && *has)
+    *saved = path_key(&f->rep.pt, key->p, key->n);
+  return rc;
+}
+
 /* A map's object. json_format: Python refuses a key given twice (as its
  * JSON reader does); here the last one wins, as on the wire. */
 static int parse_map(fj *f, const fielddesc *fd, int depth) {
-  char buf[64];
   tok t;
-  int rc = next_token(f, &t);
+  int rc = open_container(f, TK_OBJ, "an object for a map", NULL);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_OBJ)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an object for a map, got %s",
-                   got(f, &t, buf, sizeof buf));
-  f->pos++;
   const fielddesc *kf = &fd->msg->fields[0], *vf = &fd->msg->fields[1];
   bool first = true, has;
   for (;;) {
     tok key;
-    if ((rc = obj_next(f, &first, &has, &key)) != 0 || !has)
+    size_t saved, mark;
+    if ((rc = key_next(f, &first, &has, &key, &saved)) != 0 || !has)
       return rc;
-    size_t saved = path_key(&f->pt, key.p, key.n), mark;
     sval kv, vv;
     bool is_null;
     /* The key is written before the value is read: it may live in the
@@ -3396,7 +3445,8 @@ static int parse_map(fj *f, const fielddesc *fd, int depth) {
     if (rc == 0 && is_null && is_value_type(vf))
       rc = w_null_value(f, 2);
     else if (rc == 0 && is_null)
-      rc = fj_fail(f, PARIGOT_EINVAL, "null is not allowed as a map value");
+      rc = rep_fail(&f->rep, PARIGOT_EINVAL,
+                    "null is not allowed as a map value");
     else if (rc == 0 && vf->type == TY_MESSAGE)
       rc = parse_sub(f, 2, vf->msg, depth + 1);
     else if (rc == 0 && (rc = next_token(f, &t)) == 0 &&
@@ -3407,20 +3457,15 @@ static int parse_map(fj *f, const fielddesc *fd, int depth) {
       rc = end_len(f, mark);
     if (rc != 0)
       return rc;
-    path_pop(&f->pt, saved);
+    path_pop(&f->rep.pt, saved);
   }
 }
 
 static int parse_repeated(fj *f, const fielddesc *fd, int depth) {
-  char buf[64];
   tok t;
-  int rc = next_token(f, &t);
+  int rc = open_container(f, TK_ARR, "an array", NULL);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_ARR)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an array, got %s",
-                   got(f, &t, buf, sizeof buf));
-  f->pos++;
   size_t start = f->out->len, mark = 0, idx = 0;
   if (fd->is_packed && (rc = begin_len(f, fd->number, &mark)) != 0)
     return rc;
@@ -3430,15 +3475,15 @@ static int parse_repeated(fj *f, const fielddesc *fd, int depth) {
       return rc;
     if (!has)
       break;
-    size_t saved = path_index(&f->pt, idx++);
+    size_t saved = path_index(&f->rep.pt, idx++);
     bool is_null;
     sval v;
     rc = take_null(f, &is_null);
     if (rc == 0 && is_null && is_value_type(fd))
       rc = w_null_value(f, fd->number);
     else if (rc == 0 && is_null)
-      rc =
-          fj_fail(f, PARIGOT_EINVAL, "null is not allowed in a repeated field");
+      rc = rep_fail(&f->rep, PARIGOT_EINVAL,
+                    "null is not allowed in a repeated field");
     else if (rc == 0 && fd->type == TY_MESSAGE)
       rc = parse_sub(f, fd->number, fd->msg, depth + 1);
     else if (rc == 0 && (rc = next_token(f, &t)) == 0 &&
@@ -3450,7 +3495,7 @@ static int parse_repeated(fj *f, const fielddesc *fd, int depth) {
     }
     if (rc != 0)
       return rc;
-    path_pop(&f->pt, saved);
+    path_pop(&f->rep.pt, saved);
   }
   if (fd->is_packed && idx == 0) {
     f->out->len = start; /* no elements: no field */
@@ -3485,13 +3530,14 @@ static int parse_field(fj *f, const msgdesc *m, uint32_t fi,
   if (fd->oneof >= 0) {
     uint32_t *slot = &oneof_set[fd->oneof];
     if (*slot != 0)
-      return fj_fail(
-          f, PARIGOT_EINVAL, "oneof \"%s\" is set twice, by \"%s\" and \"%s\"",
-          m->oneofs[fd->oneof], m->fields[*slot - 1].json_name, fd->json_name);
+      return rep_fail(&f->rep, PARIGOT_EINVAL,
+                      "oneof \"%s\" is set twice, by \"%s\" and \"%s\"",
+                      m->oneofs[fd->oneof], m->fields[*slot - 1].json_name,
+                      fd->json_name);
     *slot = fi + 1;
   }
   if (fd->type == TY_GROUP)
-    return fj_fail(f, PARIGOT_ENOTSUP, "groups are not supported");
+    return rep_fail(&f->rep, PARIGOT_ENOTSUP, "groups are not supported");
   if (fd->is_map)
     return parse_map(f, fd, depth);
   if (fd->label == LB_REPEATED)
@@ -3516,14 +3562,9 @@ static int parse_field(fj *f, const msgdesc *m, uint32_t fi,
  * under both of its names, the last winning). */
 static int parse_object(fj *f, const msgdesc *m, int depth, bool is_any_body) {
   char buf[64];
-  tok t;
-  int rc = next_token(f, &t);
+  int rc = open_container(f, TK_OBJ, "an object", m);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_OBJ)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an object for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
-  f->pos++;
   uint8_t seen_small[64];
   uint32_t oneof_small[8];
   uint8_t *seen = seen_small;
@@ -3551,20 +3592,20 @@ static int parse_object(fj *f, const msgdesc *m, int depth, bool is_any_body) {
     long fi = field_by_name(m, key.p, key.n);
     if (fi < 0) {
       snip(buf, sizeof buf, key.p, key.n);
-      rc = fj_fail(f, PARIGOT_EINVAL, "unknown field \"%s\" in %s", buf,
-                   m->full_name);
+      rc = rep_fail(&f->rep, PARIGOT_EINVAL, "unknown field \"%s\" in %s", buf,
+                    m->full_name);
       break;
     }
     if (seen[fi]) {
-      rc = fj_fail(f, PARIGOT_EINVAL, "field \"%s\" of %s given twice",
-                   m->fields[fi].json_name, m->full_name);
+      rc = rep_fail(&f->rep, PARIGOT_EINVAL, "field \"%s\" of %s given twice",
+                    m->fields[fi].json_name, m->full_name);
       break;
     }
     seen[fi] = 1;
-    size_t saved = path_name(&f->pt, m->fields[fi].json_name);
+    size_t saved = path_name(&f->rep.pt, m->fields[fi].json_name);
     if ((rc = parse_field(f, m, (uint32_t)fi, oneof_set, depth)) != 0)
       break;
-    path_pop(&f->pt, saved);
+    path_pop(&f->rep.pt, saved);
   }
 done:
   if (seen != seen_small)
@@ -3583,6 +3624,26 @@ static int digits_at(const uint8_t *p, int n) {
     v = v * 10 + (p[i] - '0');
   }
   return v;
+}
+
+/* The fraction of a second after the '.' at p[*i]: 1 to 9 digits, as
+ * nanoseconds; *i moves past them. Returns 0, or -1 for bad syntax. */
+static int parse_fraction(const uint8_t *p, size_t n, size_t *i,
+                          int32_t *nanos) {
+  size_t k = 0, at = *i + 1;
+  int32_t ns = 0;
+  for (; at < n && is_digit(p[at]); at++, k++) {
+    if (k == 9)
+      return -1;
+    ns = ns * 10 + (p[at] - '0');
+  }
+  if (k == 0)
+    return -1;
+  for (; k < 9; k++)
+    ns *= 10;
+  *i = at;
+  *nanos = ns;
+  return 0;
 }
 
 /* RFC 3339 as the mapping writes it: "1972-01-01T10:00:20.021Z", with 0 to
@@ -3608,18 +3669,8 @@ static int parse_rfc3339(const uint8_t *p, size_t n, int64_t *secs,
     return -1;
   size_t i = 19;
   int32_t ns = 0;
-  if (p[i] == '.') {
-    size_t k = 0;
-    for (i++; i < n && is_digit(p[i]); i++, k++) {
-      if (k == 9)
-        return -1;
-      ns = ns * 10 + (p[i] - '0');
-    }
-    if (k == 0)
-      return -1;
-    for (; k < 9; k++)
-      ns *= 10;
-  }
+  if (p[i] == '.' && parse_fraction(p, n, &i, &ns) != 0)
+    return -1;
   int64_t offset = 0;
   if (i < n && p[i] == 'Z') {
     i++;
@@ -3664,17 +3715,8 @@ static int parse_duration(const uint8_t *p, size_t n, int64_t *secs,
   }
   if (k == 0)
     return -1;
-  if (i < n && p[i] == '.') {
-    for (i++, k = 0; i < n && is_digit(p[i]); i++, k++) {
-      if (k == 9)
-        return -1;
-      ns = ns * 10 + (p[i] - '0');
-    }
-    if (k == 0)
-      return -1;
-    for (; k < 9; k++)
-      ns *= 10;
-  }
+  if (i < n && p[i] == '.' && parse_fraction(p, n, &i, &ns) != 0)
+    return -1;
   if (i + 1 != n || p[i] != 's')
     return -1;
   if (too_big)
@@ -3693,56 +3735,42 @@ static int w_time(fj *f, int64_t secs, int32_t nanos) {
   return rc;
 }
 
-static int parse_time(fj *f, const msgdesc *m) {
+static int parse_time(fj *f, const msgdesc *m, const tok *t) {
   char buf[64];
-  tok t;
-  int rc = next_token(f, &t);
-  if (rc != 0)
-    return rc;
-  if (t.kind != TK_STR)
-    return fj_fail(f, PARIGOT_EINVAL, "expected a string for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
   int64_t secs = 0;
   int32_t nanos = 0;
-  int r = m->wkt == WKT_TIMESTAMP ? parse_rfc3339(t.p, t.n, &secs, &nanos)
-                                  : parse_duration(t.p, t.n, &secs, &nanos);
+  int r = m->wkt == WKT_TIMESTAMP ? parse_rfc3339(t->p, t->n, &secs, &nanos)
+                                  : parse_duration(t->p, t->n, &secs, &nanos);
+  const char *kind = m->wkt == WKT_TIMESTAMP ? "timestamp" : "duration";
   if (r == -1)
-    return fj_fail(f, PARIGOT_EINVAL, "invalid %s %s",
-                   m->wkt == WKT_TIMESTAMP ? "timestamp" : "duration",
-                   got(f, &t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "invalid %s %s", kind,
+                    got(f, t, buf, sizeof buf));
   if (r == -2)
-    return fj_fail(f, PARIGOT_ERANGE, "%s %s is out of range",
-                   m->wkt == WKT_TIMESTAMP ? "timestamp" : "duration",
-                   got(f, &t, buf, sizeof buf));
+    return rep_fail(&f->rep, PARIGOT_ERANGE, "%s %s is out of range", kind,
+                    got(f, t, buf, sizeof buf));
   return w_time(f, secs, nanos);
 }
 
 /* "a.bC,d": paths to snake_case ("a.b_c", "d"); a '_' is refused. An
  * empty string is no path at all. */
-static int parse_fieldmask(fj *f, const msgdesc *m) {
+static int parse_fieldmask(fj *f, const tok *t) {
   char buf[64];
-  tok t;
-  int rc = next_token(f, &t);
-  if (rc != 0)
-    return rc;
-  if (t.kind != TK_STR)
-    return fj_fail(f, PARIGOT_EINVAL, "expected a string for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
-  if (t.n == 0)
+  int rc;
+  if (t->n == 0)
     return 0;
-  if (memchr(t.p, '_', t.n) != NULL)
-    return fj_fail(f, PARIGOT_EINVAL, "FieldMask %s contains '_'",
-                   got(f, &t, buf, sizeof buf));
-  for (size_t i = 0; i <= t.n;) {
+  if (memchr(t->p, '_', t->n) != NULL)
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "FieldMask %s contains '_'",
+                    got(f, t, buf, sizeof buf));
+  for (size_t i = 0; i <= t->n;) {
     size_t k = i;
-    while (k < t.n && t.p[k] != ',')
+    while (k < t->n && t->p[k] != ',')
       k++;
     f->scratch2.len = 0;
     for (size_t c = i; c < k; c++) {
-      uint8_t ch[2] = {'_', t.p[c]};
-      bool up = t.p[c] >= 'A' && t.p[c] <= 'Z';
+      uint8_t ch[2] = {'_', t->p[c]};
+      bool up = t->p[c] >= 'A' && t->p[c] <= 'Z';
       if (up)
-        ch[1] = (uint8_t)(t.p[c] - 'A' + 'a');
+        ch[1] = (uint8_t)(t->p[c] - 'A' + 'a');
       if (buf_add(&f->scratch2, up ? ch : ch + 1, up ? 2 : 1) != 0)
         return fj_nomem(f);
     }
@@ -3758,49 +3786,37 @@ static int parse_fieldmask(fj *f, const msgdesc *m) {
 /* Struct: {"k": any, ...} as map<string, Value> entries. json_format:
  * Python refuses a key given twice; here the last one wins. */
 static int parse_struct(fj *f, const msgdesc *m, int depth) {
-  char buf[64];
-  tok t;
-  int rc = next_token(f, &t);
+  int rc = open_container(f, TK_OBJ, "an object", m);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_OBJ)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an object for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
-  f->pos++;
   const msgdesc *value = m->fields[0].msg->fields[1].msg;
   bool first = true, has;
   for (;;) {
     tok key;
-    if ((rc = obj_next(f, &first, &has, &key)) != 0 || !has)
+    size_t saved, mark;
+    if ((rc = key_next(f, &first, &has, &key, &saved)) != 0 || !has)
       return rc;
-    size_t saved = path_key(&f->pt, key.p, key.n), mark;
     if ((rc = begin_len(f, 1, &mark)) != 0 || (rc = w_tag(f, 1, WT_LEN)) != 0 ||
         (rc = w_varint(f, key.n)) != 0 || (rc = w_raw(f, key.p, key.n)) != 0 ||
         (rc = parse_sub(f, 2, value, depth + 1)) != 0 ||
         (rc = end_len(f, mark)) != 0)
       return rc;
-    path_pop(&f->pt, saved);
+    path_pop(&f->rep.pt, saved);
   }
 }
 
 static int parse_list(fj *f, const msgdesc *m, int depth) {
-  char buf[64];
-  tok t;
-  int rc = next_token(f, &t);
+  int rc = open_container(f, TK_ARR, "an array", m);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_ARR)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an array for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
-  f->pos++;
   bool first = true, has;
   for (size_t idx = 0;; idx++) {
     if ((rc = arr_next(f, &first, &has)) != 0 || !has)
       return rc;
-    size_t saved = path_index(&f->pt, idx);
+    size_t saved = path_index(&f->rep.pt, idx);
     if ((rc = parse_sub(f, 1, m->fields[0].msg, depth + 1)) != 0)
       return rc;
-    path_pop(&f->pt, saved);
+    path_pop(&f->rep.pt, saved);
   }
 }
 
@@ -3835,8 +3851,8 @@ static int parse_value(fj *f, const msgdesc *m, int depth) {
     if ((rc = tok_strtod(f, t.p, t.n, &d)) != 0)
       return rc;
     if (isinf(d))
-      return fj_fail(f, PARIGOT_ERANGE, "%s is out of range for double",
-                     got(f, &t, buf, sizeof buf));
+      return rep_fail(&f->rep, PARIGOT_ERANGE, "%s is out of range for double",
+                      got(f, &t, buf, sizeof buf));
     memcpy(&bits, &d, sizeof bits);
     rc = w_tag(f, 2, WT_I64);
     return rc ? rc : w_fixed(f, bits, 8);
@@ -3850,12 +3866,9 @@ static int parse_value(fj *f, const msgdesc *m, int depth) {
 static int parse_any(fj *f, const msgdesc *m, int depth) {
   char buf[64], extra[64] = "";
   tok t;
-  int rc = next_token(f, &t);
+  int rc = expect_kind(f, TK_OBJ, "an object", m, &t);
   if (rc != 0)
     return rc;
-  if (t.kind != TK_OBJ)
-    return fj_fail(f, PARIGOT_EINVAL, "expected an object for %s, got %s",
-                   m->full_name, got(f, &t, buf, sizeof buf));
   size_t start = f->pos, value_at = 0, end, nkeys = 0, mark;
   uint8_t *url = NULL;
   size_t url_len = 0;
@@ -3868,19 +3881,13 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
     nkeys++;
     if (key.n == 5 && memcmp(key.p, "@type", 5) == 0) {
       if (url != NULL) {
-        rc = fj_fail(f, PARIGOT_EINVAL, "\"@type\" given twice");
+        rc = rep_fail(&f->rep, PARIGOT_EINVAL, "\"@type\" given twice");
         break;
       }
       tok v;
-      if ((rc = next_token(f, &v)) != 0)
+      rc = expect_kind(f, TK_STR, "a string for \"@type\"", NULL, &v);
+      if (rc != 0)
         break;
-      if (v.kind != TK_STR) {
-        rc = fj_fail(f, PARIGOT_EINVAL,
-                     "expected a string for \"@type\", "
-                     "got %s",
-                     got(f, &v, buf, sizeof buf));
-        break;
-      }
       url = pg_mem_malloc(f->j->mem, v.n);
       if (url == NULL) {
         rc = fj_nomem(f);
@@ -3903,7 +3910,8 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
   if (rc != 0 || nkeys == 0)
     goto done;
   if (url == NULL) {
-    rc = fj_fail(f, PARIGOT_EINVAL, "\"@type\" is missing in %s", m->full_name);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL, "\"@type\" is missing in %s",
+                  m->full_name);
     goto done;
   }
   const uint8_t *name = url;
@@ -3913,13 +3921,13 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
   const msgdesc *inner = find_msg(f->j, name, url_len - (size_t)(name - url));
   snip(buf, sizeof buf, url, url_len);
   if (inner == NULL) {
-    rc = fj_fail(f, PARIGOT_EINVAL,
-                 "Any type \"%s\" is not in the descriptor set", buf);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL,
+                  "Any type \"%s\" is not in the descriptor set", buf);
     goto done;
   }
   if (depth + 1 > MAX_DEPTH) {
-    rc =
-        fj_fail(f, PARIGOT_EINVAL, "messages nested deeper than %d", MAX_DEPTH);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL, "messages nested deeper than %d",
+                  MAX_DEPTH);
     goto done;
   }
   if ((rc = w_tag(f, 1, WT_LEN)) != 0 || (rc = w_varint(f, url_len)) != 0 ||
@@ -3929,13 +3937,13 @@ static int parse_any(fj *f, const msgdesc *m, int depth) {
     f->pos = start;
     rc = parse_object(f, inner, depth + 1, true);
   } else if (!has_value) {
-    rc =
-        fj_fail(f, PARIGOT_EINVAL, "Any of type \"%s\" needs a \"value\"", buf);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL,
+                  "Any of type \"%s\" needs a \"value\"", buf);
   } else if (extra[0] != '\0') {
-    rc = fj_fail(f, PARIGOT_EINVAL,
-                 "unknown field \"%s\" in an Any of "
-                 "type \"%s\"",
-                 extra, buf);
+    rc = rep_fail(&f->rep, PARIGOT_EINVAL,
+                  "unknown field \"%s\" in an Any of "
+                  "type \"%s\"",
+                  extra, buf);
   } else {
     f->pos = value_at;
     rc = parse_message(f, inner, depth + 1);
@@ -3951,16 +3959,21 @@ done:
 /* Reads message @p m's JSON value at f->pos and appends its fields. */
 static int parse_message(fj *f, const msgdesc *m, int depth) {
   if (depth > MAX_DEPTH)
-    return fj_fail(f, PARIGOT_EINVAL, "messages nested deeper than %d",
-                   MAX_DEPTH);
+    return rep_fail(&f->rep, PARIGOT_EINVAL, "messages nested deeper than %d",
+                    MAX_DEPTH);
   switch (m->wkt) {
   case WKT_ANY:
     return parse_any(f, m, depth);
   case WKT_TIMESTAMP:
   case WKT_DURATION:
-    return parse_time(f, m);
-  case WKT_FIELDMASK:
-    return parse_fieldmask(f, m);
+  case WKT_FIELDMASK: {
+    tok t; /* each is a string */
+    int rc = expect_kind(f, TK_STR, "a string", m, &t);
+    if (rc != 0)
+      return rc;
+    return m->wkt == WKT_FIELDMASK ? parse_fieldmask(f, &t)
+                                   : parse_time(f, m, &t);
+  }
   case WKT_STRUCT:
     return parse_struct(f, m, depth);
   case WKT_LIST:
@@ -3996,8 +4009,7 @@ int pg_pbjson_from_json(const pg_pbjson *j, const char *type, const char *json,
           .out = out,
           .scratch = {.mem = j->mem},
           .scratch2 = {.mem = j->mem},
-          .err = err,
-          .err_len = err_len};
+          .rep = {.err = err, .err_len = err_len}};
   int rc = parse_message(&f, m, 1);
   if (rc == 0 && peek(&f) >= 0)
     rc = fj_syntax(&f, f.pos, "unexpected data after the value");
