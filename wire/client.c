@@ -362,15 +362,19 @@ static void went_down(peer *p, const char *why) {
   snprintf(p->why, sizeof p->why, "%s", why);
   p->is_up = false;
   p->c = NULL;
-  fail_all(p);
   p->backoff_ms = p->backoff_ms == 0 ? FIRST_BACKOFF_MS
                   : p->backoff_ms * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS
                                                        : p->backoff_ms * 2;
   p->is_backing_off = true;
   if (!p->w->is_stopping)
     uv_timer_start(&p->retry, on_retry, p->backoff_ms, 0);
+  /* The app hears that the peer is down before its calls fail: by the
+   * time a caller sees its failure, the app knows a retry is coming, and
+   * does not take a caller that waits for it for one that waits for
+   * nothing. */
   if (was_up && p->wants_up && !p->w->is_stopping)
     p->w->app.peer_state(p->w->app.user, p->index, false, p->why);
+  fail_all(p);
 }
 
 static void on_connected(uv_connect_t *req, int status) {

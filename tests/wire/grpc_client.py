@@ -31,6 +31,10 @@ def fails(what, call, *args, **kw):
         call(*args, **kw)
         print(f"{what}: answered")
     except grpc.RpcError as e:
+        if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            # grpcio's own timer or the unit's: a race; the code is the same
+            print(f"{what}: {e.code().name}")
+            return
         trailers = dict(e.trailing_metadata() or ())
         app_error = trailers.get("parigot-app-error", "0")
         print(f"{what}: {e.code().name}: {e.details()} (app_error {app_error})")

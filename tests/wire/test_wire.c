@@ -40,7 +40,7 @@ static const char grpcio_out[] =
     "echo: 5 hi\n"
     "forward: 11 after 2 hops\n"
     "refused: UNKNOWN: refused: no (app_error 7)\n"
-    "held: DEADLINE_EXCEEDED: Deadline Exceeded (app_error 0)\n"
+    "held: DEADLINE_EXCEEDED\n"
     "no service: UNIMPLEMENTED: unit back serves no service "
     "apptest.v1.Nope (app_error 0)\n"
     "no method: UNIMPLEMENTED: no such method (app_error 0)\n"
@@ -99,17 +99,27 @@ static const char placement_out[] =
     "context: caller client, time left <= 1s\n"
     "big: 100000 bytes, same\n";
 
-/* A port no one listens on now (the system's choice for port 0). */
+/* A port no one listens on now, for a unit other units must reach. Not
+ * the system's choice for port 0: units of other tests that run at the
+ * same time bind ephemeral ports, and could take it before our unit
+ * does. Below the ephemeral range instead, picked at random. */
 static int free_port(void) {
-  struct sockaddr_in sa = {.sin_family = AF_INET};
-  socklen_t len = sizeof sa;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_TRUE(s >= 0);
-  ASSERT_EQ(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
-  ASSERT_EQ(getsockname(s, (struct sockaddr *)&sa, &len), 0);
-  close(s);
-  return ntohs(sa.sin_port);
+  static unsigned seed;
+  if (seed == 0)
+    seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+  for (int tries = 0; tries < 100; tries++) {
+    int port = 20000 + (int)(rand_r(&seed) % 10000);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_TRUE(s >= 0);
+    int ok = bind(s, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(s);
+    if (ok)
+      return port;
+  }
+  PG_FAIL("no free port between 20000 and 30000");
 }
 
 /* A port for @PY@ in write_manifest. */
