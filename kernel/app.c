@@ -226,11 +226,24 @@ static const char *caller_name(const pg_app *app, const pg_call *call) {
              : app->guests[call->caller].spec->name;
 }
 
+/* " (front's call 12)" for a call another unit made, else "". */
+static const char *origin_note(const pg_app *app, const pg_call *call,
+                               char *out, size_t cap) {
+  out[0] = '\0';
+  if (call->origin_unit != 0)
+    snprintf(out, cap, " (%s's call %llu)",
+             app->cfg->manifest->units[call->origin_unit - 1].name,
+             (unsigned long long)call->origin_id);
+  return out;
+}
+
 void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                       const char *why) {
+  char note[96];
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN,
-                caller_name(app, call), call->id, "call to %s failed: %s",
-                app->guests[call->callee].spec->name, why);
+                caller_name(app, call), call->id, "call to %s failed: %s%s",
+                app->guests[call->callee].spec->name, why,
+                origin_note(app, call, note, sizeof note));
   pg_guest *callee = &app->guests[call->callee];
   if (status == PG_STATUS_UNAVAILABLE && callee->ndeaths > 0 &&
       !callee->is_up)
@@ -1453,13 +1466,32 @@ static pg_guest *exporter(pg_app *app, const char *service, size_t len,
   return NULL;
 }
 
+/* A call from another unit of the app keeps that unit and its id there
+ * (parigot-call-id, "UNIT/ID"), so that the log can name both ends of
+ * it. Anything else is left out: the header is the client's to send. */
+static void set_origin(pg_app *app, pg_call *call, const char *origin) {
+  const pg_manifest *m = app->cfg->manifest;
+  const char *slash = strrchr(origin, '/');
+  char *end;
+  if (slash == NULL || slash[1] < '0' || slash[1] > '9')
+    return;
+  unsigned long long id = strtoull(slash + 1, &end, 10);
+  for (size_t u = 0; *end == '\0' && u < m->nunits; u++)
+    if (strlen(m->units[u].name) == (size_t)(slash - origin) &&
+        memcmp(m->units[u].name, origin, (size_t)(slash - origin)) == 0) {
+      call->origin_unit = (uint32_t)u + 1;
+      call->origin_id = id;
+    }
+}
+
 /* pg_wire_app.call: a request from the network becomes a call, as a
  * guest's dispatch makes one, with the wire as its caller. */
 static uint32_t call_in(void *user, const char *service, size_t service_len,
                         const char *method, size_t method_len,
                         const uint8_t *req, size_t req_len,
-                        uint64_t timeout_ns, const char *caller, uint64_t *id,
-                        char *why, size_t why_cap) {
+                        uint64_t timeout_ns, const char *caller,
+                        const char *origin, uint64_t *id, char *why,
+                        size_t why_cap) {
   pg_app *app = user;
   uint32_t status = PG_STATUS_OK, export;
   pg_call *call;
@@ -1494,6 +1526,7 @@ static uint32_t call_in(void *user, const char *service, size_t service_len,
     snprintf(why, why_cap, "out of memory");
   } else {
     *id = call->id;
+    set_origin(app, call, origin);
     app->wants_wake = true; /* no worker posted it: wake one */
   }
   pg_app_leave(app, NULL);
@@ -1506,9 +1539,11 @@ static void cancel_in(void *user, uint64_t id) {
   pg_app_enter(app, NULL);
   pg_call *call = pg_calls_find(&app->calls, id);
   if (call != NULL && !call->is_done && call->caller == PG_CALLER_OUTSIDE) {
+    char note[96];
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, "wire", id,
-                  "call to %s cancelled: the client is gone",
-                  app->guests[call->callee].spec->name);
+                  "call to %s cancelled: the client is gone%s",
+                  app->guests[call->callee].spec->name,
+                  origin_note(app, call, note, sizeof note));
     pg_calls_finish(&app->calls, call);
   }
   pg_app_leave(app, NULL);

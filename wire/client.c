@@ -309,7 +309,7 @@ static size_t format_timeout(uint64_t ns, char *out, size_t cap) {
 
 static void submit(peer *p, outcall *o) {
   const job *j = o->req;
-  char path[600], timeout[16], authority[80];
+  char path[600], timeout[16], authority[80], origin[96];
   size_t path_len = (size_t)snprintf(path, sizeof path, "/%s/%s", j->service,
                                      j->method);
   size_t auth_len = (size_t)snprintf(authority, sizeof authority, "%s:%u",
@@ -317,6 +317,9 @@ static void submit(peer *p, outcall *o) {
   size_t timeout_len = j->timeout_ns ? format_timeout(j->timeout_ns, timeout,
                                                       sizeof timeout)
                                      : 0;
+  size_t origin_len = (size_t)snprintf(origin, sizeof origin, "%s/%llu",
+                                       p->w->cfg.unit,
+                                       (unsigned long long)j->id);
   if (path_len >= sizeof path) {
     fail(p, o, PG_GRPC_INTERNAL, "method path too long");
     return;
@@ -329,13 +332,14 @@ static void submit(peer *p, outcall *o) {
       NV("content-type", "application/grpc", 16),
       NV("te", "trailers", 8),
       NV("parigot-caller", j->caller, strlen(j->caller)),
+      NV("parigot-call-id", origin, origin_len),
       NV("grpc-timeout", timeout, timeout_len),
   };
   pg_grpc_frame(o->prefix, j->len);
   nghttp2_data_provider body = {.source.ptr = o,
                                 .read_callback = read_request};
   int32_t id = nghttp2_submit_request(p->c->h2, NULL, nva,
-                                      timeout_len ? 8 : 7, &body, o);
+                                      timeout_len ? 9 : 8, &body, o);
   if (id < 0) {
     fail(p, o, PG_GRPC_UNAVAILABLE, nghttp2_strerror(id));
     return;

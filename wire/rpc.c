@@ -211,7 +211,8 @@ uint64_t rpc_start(pg_wire *w, const rpc_request *req, rpc_call *call,
   uint64_t id = 0;
   uint32_t status = w->app.call(w->app.user, service, service_len, method,
                                 method_len, msg, msg_len, req->timeout_ns,
-                                req->caller, &id, text, sizeof text);
+                                req->caller, req->origin, &id, text,
+                                sizeof text);
   pg_pbjson_buf_free(&json);
   if (status != 0) {
     failure(w, req->protocol, status, text, 0, early);

@@ -35,6 +35,7 @@ typedef struct rpc_request {
   bool has_encoding; /* compressed: not supported */
   uint64_t timeout_ns; /* grpc-timeout or connect-timeout-ms; 0: none */
   const char *caller;
+  const char *origin; /* parigot-call-id, or "" */
   const uint8_t *body;
   size_t len;
   bool is_too_big;   /* the body passed max_message_size; not kept */

@@ -175,6 +175,7 @@ void stream_dispatch(stream *s) {
                      .protocol = (rpc_protocol)s->protocol,
                      .has_encoding = s->has_encoding,
                      .timeout_ns = s->timeout_ns, .caller = s->caller,
+                     .origin = s->origin,
                      .body = s->body, .len = s->len,
                      .is_too_big = s->is_too_big};
   rpc_call call;
@@ -322,6 +323,11 @@ bool stream_header(stream *s, const uint8_t *name, size_t namelen,
                                                : sizeof s->caller - 1;
     memcpy(s->caller, v, n);
     s->caller[n] = '\0';
+  } else if (header_is(name, namelen, "parigot-call-id")) {
+    size_t n = valuelen < sizeof s->origin - 1 ? valuelen
+                                               : sizeof s->origin - 1;
+    memcpy(s->origin, v, n);
+    s->origin[n] = '\0';
   }
   return true;
 }

@@ -33,13 +33,15 @@ typedef struct pg_pbjson pg_pbjson; /* pbjson.h */
 /* What the wire asks of the app. Each is called on the wire's thread. */
 typedef struct pg_wire_app {
   /* Starts a call of @p method (the path's last part) of the service whose
-   * full name is @p service, with the request @p req. 0 with *id set: the
-   * answer comes by pg_wire_reply(). Otherwise a gRPC status to fail the
-   * request with at once, and @p why its message. */
+   * full name is @p service, with the request @p req; @p origin is the
+   * parigot-call-id a calling unit sent ("UNIT/ID"), or "". 0 with *id
+   * set: the answer comes by pg_wire_reply(). Otherwise a gRPC status to
+   * fail the request with at once, and @p why its message. */
   uint32_t (*call)(void *user, const char *service, size_t service_len,
                    const char *method, size_t method_len, const uint8_t *req,
                    size_t req_len, uint64_t timeout_ns, const char *caller,
-                   uint64_t *id, char *why, size_t why_cap);
+                   const char *origin, uint64_t *id, char *why,
+                   size_t why_cap);
   /* The client gave up on call @p id (its stream was reset or closed):
    * no reply is wanted. */
   void (*cancel)(void *user, uint64_t id);

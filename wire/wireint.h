@@ -55,6 +55,7 @@ struct stream {
   bool has_encoding;     /* compressed: not supported */
   uint64_t timeout_ns;   /* 0: none given */
   char caller[128];      /* parigot-caller, or the peer's address */
+  char origin[96];       /* parigot-call-id: "UNIT/ID" of the caller's */
   size_t header_bytes;
   uint8_t *body;         /* owned */
   size_t len, cap;

@@ -160,10 +160,11 @@ static void write_manifest(const char *name, char *out, size_t cap) {
 }
 
 /* Runs @p manifest as one process, then as its units, @p front last and
- * in the foreground: the program's output and status must be the same. */
+ * in the foreground: the program's output and status must be the same;
+ * the log of others[0] must hold @p in_log (NULL: anything). */
 static void expect_same_both_ways(const char *manifest, const char *front,
                                   const char *const *others, size_t n,
-                                  const char *out) {
+                                  const char *out, const char *in_log) {
   char path[4096];
   write_manifest(manifest, path, sizeof path);
   char *one[] = {(char *)pg_test_parigot(), "run", path, NULL};
@@ -182,6 +183,8 @@ static void expect_same_both_ways(const char *manifest, const char *front,
     pg_proc_stop(unit[i], SIGTERM, &rest[i]);
   ASSERT_STREQ(split.out, whole.out);
   ASSERT_EQ(split.status, 0);
+  if (in_log != NULL)
+    ASSERT_CONTAINS(rest[0].err, in_log);
   for (size_t i = 0; i < n; i++) {
     ASSERT_EQ(rest[i].status, 0); /* nothing died */
     ASSERT_CONTAINS(rest[i].err, ": stopped\n");
@@ -193,7 +196,8 @@ static void expect_same_both_ways(const char *manifest, const char *front,
 
 PG_TEST(wire_helloworld_prints_the_same_as_two_units) {
   const char *const others[] = {"back"};
-  expect_same_both_ways("hello.toml", "front", others, 1, "Bonjour, world\n");
+  expect_same_both_ways("hello.toml", "front", others, 1, "Bonjour, world\n",
+                        NULL);
 }
 
 /* Every kind of outcome a caller can see (an answer, a forward through a
@@ -201,7 +205,11 @@ PG_TEST(wire_helloworld_prints_the_same_as_two_units) {
  * context, a big message) is the same in one process and in three. */
 PG_TEST(wire_three_units_print_the_same_as_one_process) {
   const char *const others[] = {"back", "mid"};
-  expect_same_both_ways("three.toml", "front", others, 2, placement_out);
+  /* The call context crossed too: back's log names the call by its id
+   * in front, where it was made. */
+  expect_same_both_ways("three.toml", "front", others, 2, placement_out,
+                        "call to echo failed: deadline exceeded (front's "
+                        "call ");
 }
 
 /* ---- parigot up ---------------------------------------------------------- */
