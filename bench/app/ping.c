@@ -27,6 +27,7 @@
 
 #include "parigot/bench/app/v1/ping.pg.h"
 #include "parigot/guest.h"
+#include "timing.h"
 
 static long calls;        /* to make in all */
 static long done;         /* answered so far */
@@ -35,32 +36,10 @@ static uint8_t *payload;  /* what every request carries */
 static uint32_t *times;   /* round trip of each call in ns, or NULL */
 static uint64_t start_ns; /* when the current call started */
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static long env_long(const char *name, long fallback) {
-  const char *v = getenv(name);
-  return v != NULL && *v != '\0' ? strtol(v, NULL, 10) : fallback;
-}
-
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
 static void finish(void) {
   printf("ping calls %ld size %zu\n", calls, size);
-  if (times != NULL && calls > 0) {
-    double sum = 0;
-    for (long i = 0; i < calls; i++)
-      sum += times[i];
-    qsort(times, (size_t)calls, sizeof *times, cmp_u32);
-    printf("ping p50_ns %u p99_ns %u mean_ns %.1f\n", times[calls / 2],
-           times[calls * 99 / 100], sum / (double)calls);
-  }
+  if (times != NULL && calls > 0)
+    print_percentiles("ping", times, calls);
   parigot_exit(0);
 }
 

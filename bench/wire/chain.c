@@ -27,6 +27,7 @@
 
 #include "apptest/v1/apptest.pg.h"
 #include "parigot/guest.h"
+#include "../app/timing.h"
 
 static long calls;        /* timed calls */
 static long warmup;       /* untimed calls before them */
@@ -34,30 +35,9 @@ static long done;         /* answered so far, warm-up included */
 static uint32_t *times;   /* round trip of each timed call in ns */
 static uint64_t start_ns; /* when the current call started */
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static long env_long(const char *name, long fallback) {
-  const char *v = getenv(name);
-  return v != NULL && *v != '\0' ? strtol(v, NULL, 10) : fallback;
-}
-
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
-}
-
 static void finish(void) {
-  double sum = 0;
-  for (long i = 0; i < calls; i++)
-    sum += times[i];
-  qsort(times, (size_t)calls, sizeof *times, cmp_u32);
   printf("chain calls %ld\n", calls);
-  printf("chain p50_ns %u p99_ns %u mean_ns %.1f\n", times[calls / 2],
-         times[calls * 99 / 100], sum / (double)calls);
+  print_percentiles("chain", times, calls);
   parigot_exit(0);
 }
 
