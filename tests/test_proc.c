@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -181,6 +182,9 @@ pg_proc *pg_proc_start(char *const argv[]) {
   if (p->pid < 0)
     PG_FAIL("fork: %s", strerror(errno));
   if (p->pid == 0) {
+    /* A test that fails ends its process at once: its servers must not
+     * outlive it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     close(pin[1]), close(pout[0]), close(perr[0]);
     child(argv, NULL, pin[0], pout[1], perr[1]);
   }

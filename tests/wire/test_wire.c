@@ -131,8 +131,11 @@ static void write_manifest(const char *name, char *out, size_t cap) {
   char in[4096], text[8192], port[2][16];
   snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
   snprintf(out, cap, "%s/%s", PG_WIRE_DIR, name);
-  snprintf(port[0], sizeof port[0], "%d", free_port());
-  snprintf(port[1], sizeof port[1], "%d", free_port());
+  int mid = free_port(), back;
+  while ((back = free_port()) == mid)
+    continue;
+  snprintf(port[0], sizeof port[0], "%d", mid);
+  snprintf(port[1], sizeof port[1], "%d", back);
   FILE *f = fopen(in, "r");
   ASSERT_TRUE(f != NULL);
   size_t n = fread(text, 1, sizeof text - 1, f);
