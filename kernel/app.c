@@ -1563,9 +1563,12 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
                      uint32_t export, const char *method, uint32_t method_len,
                      const void *req, uint32_t req_len, const char *caller) {
   uint64_t now = pg_app_now(app);
-  pg_wire_call(app->wire, callee->peer, call->id, callee->exports[export],
-               method, method_len, req, req_len,
-               call->deadline_ns > now ? call->deadline_ns - now : 1, caller);
+  if (pg_wire_call(app->wire, callee->peer, call->id, callee->exports[export],
+                   method, method_len, req, req_len,
+                   call->deadline_ns > now ? call->deadline_ns - now : 1,
+                   caller) != 0)
+    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED,
+                     "out of memory");
 }
 
 /* pg_wire_app.answered: the other unit's answer, as a RESPONSE to the

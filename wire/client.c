@@ -229,7 +229,7 @@ static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
   return 0;
 }
 
-static void submit(peer *p, outcall *o);
+static void submit(peer *p, outcall *o, bool flush);
 
 /* The peer's SETTINGS: it serves. Queued calls go out. */
 static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
@@ -242,9 +242,11 @@ static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
     return 0;
   p->is_up = true;
   p->backoff_ms = 0;
-  for (outcall *o = p->calls; o != NULL; o = o->next)
+  for (outcall *o = p->calls, *next; o != NULL; o = next) {
+    next = o->next; /* submit may end o */
     if (o->stream_id == 0)
-      submit(p, o);
+      submit(p, o, false); /* on_read flushes once mem_recv is done */
+  }
   if (p->wants_up)
     c->w->app.peer_state(c->w->app.user, p->index, true, "");
   return 0;
@@ -307,7 +309,9 @@ static size_t format_timeout(uint64_t ns, char *out, size_t cap) {
   return 0;
 }
 
-static void submit(peer *p, outcall *o) {
+/* Sends @p o on the peer's connection; @p flush false inside nghttp2's
+ * callbacks, where writing (and perhaps closing) must wait. */
+static void submit(peer *p, outcall *o, bool flush) {
   const job *j = o->req;
   char path[600], timeout[16], authority[80], origin[96];
   size_t path_len = (size_t)snprintf(path, sizeof path, "/%s/%s", j->service,
@@ -345,7 +349,8 @@ static void submit(peer *p, outcall *o) {
     return;
   }
   o->stream_id = id;
-  conn_flush(p->c);
+  if (flush)
+    conn_flush(p->c);
 }
 
 /* ---- connecting --------------------------------------------------------- */
@@ -480,7 +485,7 @@ void client_call(pg_wire *w, job *j) {
     p->calls->prev = o;
   p->calls = o;
   if (p->is_up)
-    submit(p, o);
+    submit(p, o, true);
   else if (p->is_backing_off)
     fail_all(p); /* only this one is not on a connection */
   else if (p->c == NULL)

@@ -19,6 +19,8 @@ bool header_is(const uint8_t *name, size_t len, const char *want) {
   return len == strlen(want) && memcmp(name, want, len) == 0;
 }
 
+static void on_keepalive(uv_timer_t *t);
+
 /* A served connection's clock: closed once idle for idle_timeout; a
  * request not whole within request_timeout of its first byte (a client
  * too slow, or stalling on purpose) is dropped: its HTTP/2 stream reset,
@@ -35,7 +37,7 @@ static void on_tick(uv_timer_t *t) {
                             NGHTTP2_NO_ERROR, NULL, 0);
       conn_flush(c);
     }
-    conn_close(c);
+    conn_end(c);
     return;
   }
   uint64_t limit_ms = w->cfg.request_timeout_ns / 1000000u;
@@ -138,7 +140,7 @@ void conn_flush(conn *c) {
     }
   }
   if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2))
-    conn_close(c);
+    conn_end(c); /* after what was just written */
 }
 
 static void alloc_read(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
@@ -208,8 +210,12 @@ void conn_start(conn *c) {
                      : cfg->request_timeout_ns) / 4000000u;
   ms = ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
   c->active_ms = uv_now(&c->w->loop);
-  if (c->to == NULL) /* a unit keeps its own connections to its peers */
+  uint64_t keepalive = cfg->idle_timeout_ns / 3000000u;
+  if (c->to == NULL)
     uv_timer_start(&c->idle, on_tick, ms, ms);
+  else
+    uv_timer_start(&c->idle, on_keepalive, keepalive ? keepalive : 1,
+                   keepalive ? keepalive : 1);
   uv_read_start((uv_stream_t *)&c->tcp, alloc_read, on_read);
   conn_flush(c); /* a client's preface and SETTINGS */
 }
@@ -220,6 +226,39 @@ static void freed(uv_handle_t *h) {
     uv_close((uv_handle_t *)&c->idle, freed);
   else
     pg_mem_free(c->w->mem, c);
+}
+
+static void ended(uv_shutdown_t *req, int status) {
+  conn *c = req->data;
+  (void)status;
+  pg_mem_free(c->w->mem, req);
+  conn_close(c);
+}
+
+void conn_end(conn *c) {
+  if (c->is_closing || c->is_ending)
+    return;
+  c->is_ending = true;
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  uv_shutdown_t *req = pg_mem_malloc(c->w->mem, sizeof *req);
+  if (req == NULL ||
+      uv_shutdown(req, (uv_stream_t *)&c->tcp, ended) != 0) {
+    pg_mem_free(c->w->mem, req);
+    conn_close(c);
+    return;
+  }
+  req->data = c;
+}
+
+/* A connection this unit made keeps itself alive: a PING a third of the
+ * idle timeout, so that the peer's idle timer does not end it between
+ * calls (which its callers would take for the peer going down). */
+static void on_keepalive(uv_timer_t *t) {
+  conn *c = t->data;
+  if (c->is_closing || c->h2 == NULL)
+    return;
+  nghttp2_submit_ping(c->h2, NGHTTP2_FLAG_NONE, NULL);
+  conn_flush(c);
 }
 
 void conn_close(conn *c) {

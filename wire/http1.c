@@ -6,15 +6,18 @@
  *
  * One request at a time per connection: when one is whole, reading stops
  * and the parser pauses until its response is written; the bytes already
- * read after it (a pipelined request) wait in `pending`. A request that
- * breaks the limits (URL, headers, body) gets its HTTP status and the
- * connection closes after it; a malformed one gets 400.
+ * read after it (pipelined requests) wait in `pending`. One loop (run)
+ * parses and dispatches them in turn, never recursing, however many a
+ * client sends at once. A request that breaks the limits (URL, headers,
+ * body) gets its HTTP status and the connection closes after it; a
+ * malformed one gets 400.
  *
  * Owns the connection's h1 state and its pending bytes; loop thread only.
  */
 #include <http_parser.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "parigot/error.h"
 #include "rpc.h"
@@ -25,13 +28,16 @@ struct h1 {
   stream *s;           /* the request being read or answered */
   char field[64];      /* the header being read, lowercased */
   size_t field_len;
-  char value[1024];
+  char value[8192];
   size_t value_len;
   bool in_value;       /* the parser is in a value: a field ends it */
   bool is_overlong;    /* a header did not fit: 431 */
   bool keeps_alive;
+  bool wants_continue; /* Expect: 100-continue */
   bool is_answering;   /* whole; its response is not written yet */
-  uint8_t *pending;    /* owned: bytes read past the request */
+  bool is_running;     /* run() is on the stack */
+  bool is_paused;      /* reading stopped while a request is answered */
+  uint8_t *pending;    /* owned: bytes read and not parsed yet */
   size_t npending;
 };
 
@@ -42,6 +48,9 @@ static int end_header(conn *c) {
   h1 *h = c->h1;
   if (h->field_len == 0)
     return 0;
+  if (h->field_len == 6 && memcmp(h->field, "expect", 6) == 0 &&
+      h->value_len == 12 && strncasecmp(h->value, "100-continue", 12) == 0)
+    h->wants_continue = true;
   bool ok = stream_header(h->s, (const uint8_t *)h->field, h->field_len,
                           (const uint8_t *)h->value, h->value_len);
   h->field_len = h->value_len = 0;
@@ -99,6 +108,11 @@ static int on_headers_done(http_parser *p) {
   if (end_header(c) != 0)
     return -1;
   c->h1->s->is_post = p->method == HTTP_POST;
+  if (c->h1->wants_continue) { /* curl waits for it before a big body */
+    static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    c->h1->wants_continue = false;
+    conn_write(c, go_on, sizeof go_on - 1, NULL, 0);
+  }
   return 0;
 }
 
@@ -115,7 +129,10 @@ static int on_done(http_parser *p) {
   h->keeps_alive = http_should_keep_alive(p) != 0;
   h->is_answering = true;
   http_parser_pause(p, 1);
-  uv_read_stop((uv_stream_t *)&c->tcp);
+  if (!h->is_paused) {
+    h->is_paused = true;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+  }
   return 0;
 }
 
@@ -184,42 +201,7 @@ static bool write_response(conn *c, int status, const char *type,
   return conn_write(c, head, (size_t)n, body, len);
 }
 
-static void closed_after_write(uv_shutdown_t *req, int status) {
-  conn *c = req->data;
-  (void)status;
-  pg_mem_free(c->w->mem, req);
-  conn_close(c);
-}
-
-/* Ends the connection once what was written is sent. */
-static void close_after(conn *c) {
-  uv_read_stop((uv_stream_t *)&c->tcp);
-  uv_shutdown_t *req = pg_mem_malloc(c->w->mem, sizeof *req);
-  if (req == NULL ||
-      uv_shutdown(req, (uv_stream_t *)&c->tcp, closed_after_write) != 0) {
-    pg_mem_free(c->w->mem, req);
-    conn_close(c);
-    return;
-  }
-  req->data = c;
-}
-
-/* Reads on: first what came after the request just answered. */
-static void resume(conn *c) {
-  h1 *h = c->h1;
-  h->is_answering = false;
-  http_parser_pause(&h->parser, 0);
-  uint8_t *pending = h->pending;
-  size_t n = h->npending;
-  h->pending = NULL;
-  h->npending = 0;
-  int rc = n > 0 ? h1_feed(c, pending, n) : 0;
-  pg_mem_free(c->w->mem, pending);
-  if (rc != 0)
-    close_after(c);
-  else if (!h->is_answering && !c->is_closing)
-    conn_read(c);
-}
+static void run(conn *c);
 
 void h1_send(stream *s, const void *response) {
   rpc_response *r = (rpc_response *)response;
@@ -232,10 +214,13 @@ void h1_send(stream *s, const void *response) {
   if (h->s == s)
     h->s = NULL;
   stream_free(c, s);
-  if (!ok || closes)
-    close_after(c);
-  else
-    resume(c);
+  if (!ok || closes) {
+    conn_end(c);
+    return;
+  }
+  h->is_answering = false;
+  http_parser_pause(&h->parser, 0);
+  run(c); /* the next one; or, called from run, run's loop goes on */
 }
 
 /* A request the parser or the limits refused: its status, and the end. */
@@ -250,7 +235,7 @@ static void refuse(conn *c, int status) {
     stream_free(c, c->h1->s);
     c->h1->s = NULL;
   }
-  close_after(c);
+  conn_end(c);
 }
 
 void h1_timed_out(conn *c) { refuse(c, 408); }
@@ -269,23 +254,54 @@ static int keep(conn *c, const uint8_t *data, size_t len) {
   return 0;
 }
 
-int h1_feed(conn *c, const uint8_t *data, size_t len) {
+/* Parses what is pending, one request at a time, and starts each call
+ * once the parser has returned (an answer given at once comes back here
+ * through h1_send, which only lets the loop go on). Reads again when all
+ * is answered and parsed. */
+static void run(conn *c) {
   h1 *h = c->h1;
-  if (h->is_answering)
-    return keep(c, data, len);
-  size_t used = http_parser_execute(&h->parser, &settings,
-                                    (const char *)data, len);
-  enum http_errno e = HTTP_PARSER_ERRNO(&h->parser);
-  if (e == HPE_PAUSED) { /* a whole request: its call starts now, outside
-                            the parser's callbacks */
-    int rc = keep(c, data + used, len - used);
-    if (rc == 0)
-      stream_dispatch(h->s);
-    return rc;
+  if (h->is_running)
+    return;
+  h->is_running = true;
+  while (!c->is_closing && !c->is_ending && !h->is_answering &&
+         h->npending > 0) {
+    uint8_t *data = h->pending;
+    size_t len = h->npending;
+    h->pending = NULL;
+    h->npending = 0;
+    size_t used = http_parser_execute(&h->parser, &settings,
+                                      (const char *)data, len);
+    enum http_errno e = HTTP_PARSER_ERRNO(&h->parser);
+    int rc = e == HPE_PAUSED || e == HPE_OK
+                 ? keep(c, data + used, len - used)
+                 : 0;
+    pg_mem_free(c->w->mem, data);
+    if (rc != 0) {
+      conn_end(c);
+      break;
+    }
+    if (e == HPE_PAUSED) {
+      stream_dispatch(h->s); /* may answer at once: see h1_send */
+    } else if (e != HPE_OK) {
+      bool is_header = h->is_overlong || e == HPE_HEADER_OVERFLOW;
+      refuse(c, is_header ? 431 : e == HPE_CB_url ? 414 : 400);
+      break;
+    }
   }
-  if (e != HPE_OK) {
-    bool is_header = h->is_overlong || e == HPE_HEADER_OVERFLOW;
-    refuse(c, is_header ? 431 : e == HPE_CB_url ? 414 : 400);
+  if (c->is_closing)
+    return; /* h1 may be gone */
+  h->is_running = false;
+  if (c->is_ending)
+    return; /* its last answer is on its way */
+  if (!h->is_answering && h->is_paused) {
+    h->is_paused = false;
+    conn_read(c);
   }
-  return 0;
+}
+
+int h1_feed(conn *c, const uint8_t *data, size_t len) {
+  int rc = keep(c, data, len);
+  if (rc == 0)
+    run(c);
+  return rc;
 }

@@ -48,8 +48,8 @@ rpc_protocol rpc_protocol_of(const char *type, size_t len) {
   size_t n = 0;
   while (n < len && type[n] != ';' && type[n] != ' ')
     n++;
-  if (n >= 16 && memcmp(type, "application/grpc", 16) == 0 &&
-      (n == 16 || memcmp(type + 16, "+proto", n - 16) == 0))
+  if ((n == 16 || (n == 22 && memcmp(type + 16, "+proto", 6) == 0)) &&
+      memcmp(type, "application/grpc", 16) == 0)
     return RPC_GRPC;
   if (n == 17 && memcmp(type, "application/proto", 17) == 0)
     return RPC_CONNECT_PROTO;

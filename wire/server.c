@@ -338,7 +338,8 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
                      void *user) {
   (void)flags, (void)user;
   stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
-  if (s == NULL || frame->hd.type != NGHTTP2_HEADERS)
+  if (s == NULL || frame->hd.type != NGHTTP2_HEADERS ||
+      frame->headers.cat != NGHTTP2_HCAT_REQUEST)
     return 0; /* trailers of a request: nothing we read */
   return stream_header(s, name, namelen, value, valuelen)
              ? 0

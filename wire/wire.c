@@ -259,17 +259,13 @@ void pg_wire_connect(pg_wire *w, uint32_t peer) {
   push(w, j);
 }
 
-void pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id,
-                  const char *service, const char *method, size_t method_len,
-                  const void *req, size_t len, uint64_t timeout_ns,
-                  const char *caller) {
+int pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id, const char *service,
+                 const char *method, size_t method_len, const void *req,
+                 size_t len, uint64_t timeout_ns, const char *caller) {
   size_t slen = strlen(service), clen = strlen(caller);
   job *j = job_new(w, JOB_CALL, id, slen + method_len + clen + 3 + len);
-  if (j == NULL) {
-    w->app.answered(w->app.user, id, 8 /* RESOURCE_EXHAUSTED */, 0,
-                    (const uint8_t *)"out of memory", 13);
-    return;
-  }
+  if (j == NULL) /* not answered from here: the caller holds its lock */
+    return PARIGOT_ENOMEM;
   char *p = (char *)j->data;
   j->peer = peer;
   j->timeout_ns = timeout_ns;
@@ -285,6 +281,7 @@ void pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id,
   if (len > 0)
     memcpy(p, req, len);
   push(w, j);
+  return 0;
 }
 
 void pg_wire_free(pg_wire *w) {

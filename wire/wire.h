@@ -22,6 +22,7 @@
 #ifndef PG_WIRE_H
 #define PG_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,11 +117,11 @@ void pg_wire_connect(pg_wire *w, uint32_t peer);
 
 /* Calls @p method of @p service at @p peer with the request @p req, as
  * call @p id from @p caller, its deadline @p timeout_ns from now (0: none
- * sent). Copies everything. Any thread. */
-void pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id,
-                  const char *service, const char *method, size_t method_len,
-                  const void *req, size_t len, uint64_t timeout_ns,
-                  const char *caller);
+ * sent). Copies everything. Any thread. 0; or PARIGOT_ENOMEM, when the
+ * call is not sent and no answer will come: the caller ends it. */
+int pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id, const char *service,
+                 const char *method, size_t method_len, const void *req,
+                 size_t len, uint64_t timeout_ns, const char *caller);
 
 /* Closes every connection, stops the thread and frees @p w. NULL is a
  * no-op. Replies still to come are dropped, and so are the answers of

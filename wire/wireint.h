@@ -89,6 +89,7 @@ struct conn {
   stream *streams;   /* server: open request streams */
   uint32_t nstreams;
   uint64_t active_ms;  /* loop time of the last bytes read */
+  bool is_ending;      /* shutting down after its last writes */
   bool is_closing;
   char name[80];     /* the other end, for the log */
   conn *prev, *next; /* w->conns */
@@ -136,6 +137,7 @@ void conn_read(conn *c);    /* reads again, after a pause */
 bool conn_write(conn *c, const void *a, size_t alen, const void *b,
                 size_t blen);
 void conn_close(conn *c);   /* ends the session and the socket */
+void conn_end(conn *c);     /* closes once what was written is sent */
 bool header_is(const uint8_t *name, size_t len, const char *want);
 
 /* server.c */

@@ -51,7 +51,13 @@ resp = exchange(b"POST /apptest.v1.Echo/Say HTTP/1.1\r\nHost: x\r\n"
                 b"Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi")
 print("wrong type:", status_line(resp))
 
-# HTTP/2: the preface, then a frame of a type and size that make no sense
+# Pipelined HTTP/1.1: many requests in one write, each answered at once
+# (GET is not a call), in order, on one connection.
+resp = exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 300 +
+                b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+print("pipelined:", resp.count(b"HTTP/1.1 405 "), "answers")
+
+
 # (a 5-byte PING, which must be 8): the answer ends with a GOAWAY.
 frames = exchange(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" +
                   b"\x00\x00\x05\x06\x00\x00\x00\x00\x00hello")

@@ -383,6 +383,7 @@ PG_TEST(wire_malformed_requests_get_errors_and_the_unit_serves_on) {
                 "{\"code\":\"resource_exhausted\",\"message\":\"request "
                 "larger than max_message_size (4194304 bytes)\"}\n"
                 "wrong type: HTTP/1.1 415 Unsupported Media Type\n"
+                "pipelined: 301 answers\n"
                 "bad frame: goaway\n"
                 "still serving: 3\n");
 }
