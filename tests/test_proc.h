@@ -40,8 +40,9 @@ typedef struct pg_proc pg_proc;
 pg_proc *pg_proc_start(char *const argv[]);
 
 /* Waits until the child's stderr holds @p text and the rest of its line,
- * and returns what it wrote there so far (owned by @p p, valid until the next call). Fails the test
- * after @p timeout_s seconds or if the child ends first. */
+ * and returns what it wrote there so far (owned by @p p, valid until the
+ * next call). Fails the test after @p timeout_s seconds or if the child
+ * ends first. */
 const char *pg_proc_wait_for(pg_proc *p, const char *text, double timeout_s);
 
 /* Sends @p sig (0: none) and waits for the child to end; @p out gets its

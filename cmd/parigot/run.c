@@ -111,7 +111,8 @@ static int parse(app_opts *o, int argc, char **argv) {
     if (strcmp(a, "--unit") == 0 && strcmp(o->cmd, "run") == 0 &&
         has_value) {
       o->unit = argv[++i];
-    } else if (strcmp(a, "--deterministic") == 0 && strcmp(o->cmd, "graph") != 0) {
+    } else if (strcmp(a, "--deterministic") == 0 &&
+               strcmp(o->cmd, "graph") != 0) {
       o->is_deterministic = true;
     } else if (strcmp(a, "--real-clock") == 0 && strcmp(o->cmd, "run") == 0) {
       o->has_real_clock = true;

@@ -25,7 +25,8 @@ function grpcJs(protoDir) {
   const grpc = require("@grpc/grpc-js");
   const loader = require("@grpc/proto-loader");
   const def = loader.loadSync("apptest/v1/apptest.proto",
-                              { includeDirs: [protoDir], enums: String, longs: String });
+                              { includeDirs: [protoDir], enums: String,
+                                longs: String });
   const api = grpc.loadPackageDefinition(def).apptest.v1;
   const creds = grpc.credentials.createInsecure();
   const echo = new api.Echo(`127.0.0.1:${port}`, creds);
