@@ -42,6 +42,19 @@ static void on_tick(uv_timer_t *t) {
   }
   uint64_t limit_ms = w->cfg.request_timeout_ns / 1000000u;
   for (stream *s = c->streams; s != NULL; s = s->next) {
+    if (s->answered_ms != 0 && now - s->answered_ms >= limit_ms &&
+        !s->is_reset) {
+      /* Its answer is not taken in time (a client that stops reading,
+       * its window at 0, would keep the stream and its buffer for ever):
+       * the same limit as for sending a request. */
+      wire_say(w, 2, "%s: an answer was not taken within the "
+               "request_timeout (%llu ms): dropped", c->name,
+               (unsigned long long)limit_ms);
+      s->is_reset = true;
+      nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, s->id,
+                                NGHTTP2_CANCEL);
+      continue;
+    }
     if (s->is_whole || now - s->started_ms < limit_ms)
       continue;
     wire_say(w, 2, "%s: a request was not whole after its request_timeout "

@@ -255,6 +255,7 @@ static void h2_send(stream *s, rpc_response *r) {
   }
   if (r->app_error != 0)
     nva[n++] = (nghttp2_nv)NV("parigot-app-error", err, err_len);
+  s->answered_ms = uv_now(&s->c->w->loop);
   s->out = r->body;
   s->out_len = r->len;
   s->is_grpc_out = r->is_grpc;

@@ -63,6 +63,8 @@ struct stream {
   uint64_t call_id;      /* 0 until it is a call */
   uint64_t started_ms;   /* loop time of its first byte */
   bool is_whole;         /* the request is all there (answered or not) */
+  uint64_t answered_ms;  /* HTTP/2: loop time its answer was submitted */
+  bool is_reset;         /* HTTP/2: reset by a timeout */
   int call_protocol;     /* rpc_call, kept until the reply */
   const char *output_type;
   /* The response, once known: its body, sent from out_off on. */
