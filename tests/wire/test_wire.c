@@ -489,3 +489,13 @@ PG_TEST(wire_up_runs_the_built_units) {
   ASSERT_CONTAINS(r.err, "mid   | t=");
   pg_proc_result_free(&r);
 }
+
+/* An HTTP/2 client that holds its window at 0 cannot hold the answer it
+ * asked for, and its stream, beyond the request_timeout: the stream is
+ * reset. */
+PG_TEST(wire_client_that_takes_no_answer_is_reset_at_the_request_timeout) {
+  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/zero_window.py", NULL,
+                  NULL};
+  expect_client_of(PG_WIRE_DIR "/slow.toml", argv, 2,
+                   "stream reset in time\n");
+}
