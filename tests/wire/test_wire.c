@@ -130,7 +130,8 @@ static char py_port[16] = "0";
 static void write_manifest(const char *name, char *out, size_t cap) {
   char in[4096], text[8192], port[2][16];
   snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
-  snprintf(out, cap, "%s/%s", PG_WIRE_DIR, name);
+  /* One file per test process: tests that run at once write their own. */
+  snprintf(out, cap, "%s/%d-%s", PG_WIRE_DIR, (int)getpid(), name);
   int mid = free_port(), back;
   while ((back = free_port()) == mid)
     continue;
