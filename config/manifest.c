@@ -224,17 +224,31 @@ static int load_name(loader *ld, const char *key, const pg_toml_value *v,
   return 0;
 }
 
+/* A string value that a parser reads (a size, a duration, an address):
+ * @p *s is NULL when it holds a NUL, which no parser takes; @p shown is
+ * the value quoted, for messages. */
+static int get_text(loader *ld, const char *key, const pg_toml_value *v,
+                    const char *expected, const char **s,
+                    char shown[SHOWN_SIZE]) {
+  size_t len;
+  if (pg_toml_value_string(v, s, &len) != 0)
+    return wrong_type(ld, key, v, expected);
+  quote(shown, *s, len, '"');
+  if (strlen(*s) != len)
+    *s = NULL;
+  return 0;
+}
+
 static int load_size(loader *ld, const char *key, const pg_toml_value *v,
                      const size_range *r, uint64_t *out) {
   static const char expected[] = "a size such as 64M or 1G";
   const char *s;
-  size_t len;
   char shown[SHOWN_SIZE];
   uint64_t n;
-  if (pg_toml_value_string(v, &s, &len) != 0)
-    return wrong_type(ld, key, v, expected);
-  quote(shown, s, len, '"');
-  int rc = strlen(s) == len ? pg_units_parse_size(s, &n) : PARIGOT_EINVAL;
+  int rc = get_text(ld, key, v, expected, &s, shown);
+  if (rc != 0)
+    return rc;
+  rc = s != NULL ? pg_units_parse_size(s, &n) : PARIGOT_EINVAL;
   if (rc == PARIGOT_EINVAL)
     return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
                 shown);
@@ -251,13 +265,12 @@ static int read_duration(loader *ld, const char *key, const pg_toml_value *v,
                          bool may_be_zero, uint64_t *out_ns) {
   static const char expected[] = "a duration such as 500ms, 2s or 1m";
   const char *s;
-  size_t len;
   char shown[SHOWN_SIZE];
   uint64_t ns;
-  if (pg_toml_value_string(v, &s, &len) != 0)
-    return wrong_type(ld, key, v, expected);
-  quote(shown, s, len, '"');
-  int rc = strlen(s) == len ? pg_units_parse_duration(s, &ns) : PARIGOT_EINVAL;
+  int rc = get_text(ld, key, v, expected, &s, shown);
+  if (rc != 0)
+    return rc;
+  rc = s != NULL ? pg_units_parse_duration(s, &ns) : PARIGOT_EINVAL;
   if (rc == PARIGOT_EINVAL)
     return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
                 shown);
@@ -817,13 +830,12 @@ static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
   static const char expected[] =
       "HOST:PORT such as 127.0.0.1:8080 or [::1]:8080";
   const char *s;
-  size_t len;
   char shown[SHOWN_SIZE];
   listen_addr a;
-  if (pg_toml_value_string(v, &s, &len) != 0)
-    return wrong_type(ld, key, v, expected);
-  quote(shown, s, len, '"');
-  listen_status st = strlen(s) == len ? parse_listen(s, &a) : LISTEN_MALFORMED;
+  int rc = get_text(ld, key, v, expected, &s, shown);
+  if (rc != 0)
+    return rc;
+  listen_status st = s != NULL ? parse_listen(s, &a) : LISTEN_MALFORMED;
   if (st == LISTEN_MALFORMED)
     return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s",
                 expected, shown);

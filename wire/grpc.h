@@ -16,11 +16,8 @@ enum { PG_GRPC_PREFIX = 5 }; /* compressed flag, then a big-endian u32 */
 
 /* gRPC status codes the wire itself uses. */
 enum {
-  PG_GRPC_OK = 0,
-  PG_GRPC_CANCELLED = 1,
   PG_GRPC_UNKNOWN = 2,
   PG_GRPC_INVALID_ARGUMENT = 3,
-  PG_GRPC_DEADLINE_EXCEEDED = 4,
   PG_GRPC_UNIMPLEMENTED = 12,
   PG_GRPC_INTERNAL = 13,
   PG_GRPC_UNAVAILABLE = 14,
