@@ -12,6 +12,7 @@
  * Functions that touch the app's shared state hold its lock; the others
  * touch only their own guest, which no other thread runs meanwhile.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "appstate.h"
@@ -248,7 +249,7 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
   const uint8_t *body = span(g, resp, resp_len);
   if (body == NULL)
     return PARIGOT_EFAULT;
-  if (status > PG_STATUS_MAX || resp_len > app->cfg->manifest->max_message_size)
+  if (status > PG_STATUS_MAX)
     return PARIGOT_EINVAL;
   pg_call *call = pg_calls_find(&app->calls, id);
   const pg_call *ended = call ? call : pg_calls_recall(&app->calls, id);
@@ -268,6 +269,16 @@ static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                   "response after the call ended (deadline passed or caller "
                   "gone): dropped");
     return PARIGOT_ECANCELED;
+  }
+  if (resp_len > app->cfg->manifest->max_message_size) {
+    /* Ended here, as the caller cannot take it: else it would wait for an
+     * answer that never comes until its deadline. */
+    char why[128];
+    snprintf(why, sizeof why, "response of %u bytes is over "
+             "max_message_size (%llu)", (unsigned)resp_len,
+             (unsigned long long)app->cfg->manifest->max_message_size);
+    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED, why);
+    return PARIGOT_ETOOBIG;
   }
   int rc = pg_app_answer(app, call,
                        &(pg_event_spec){.kind = PG_EV_RESPONSE,

@@ -717,7 +717,6 @@ static const char *const abuse_lines[] = {
     "probe: ok respond: status 17: PARIGOT_EINVAL",
     "probe: ok respond: response past the end of memory: PARIGOT_EFAULT",
     "probe: ok respond: response length wrapping past 4 GiB: PARIGOT_EFAULT",
-    "probe: ok respond: response over max_message_size: PARIGOT_EINVAL",
     "probe: ok respond: an id never issued: PARIGOT_ENOENT",
     "probe: ok event_read: capacity 10: PARIGOT_ENOSPC",
     "probe: ok event_read: capacity 10 reports the bytes needed: 58",
