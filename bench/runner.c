@@ -33,6 +33,7 @@ static const subcommand subcommands[] = {
     {"proto", pg_bench_proto_main},
     {"app", pg_bench_app_main},
     {"wire", pg_bench_wire_main},
+    {"lang", pg_bench_lang_main},
     {"merge", pg_bench_merge_main},
 };
 

@@ -78,6 +78,7 @@ int pg_bench_startup_main(const pg_bench_config *cfg);
 int pg_bench_proto_main(const pg_bench_config *cfg);
 int pg_bench_app_main(const pg_bench_config *cfg);
 int pg_bench_wire_main(const pg_bench_config *cfg);
+int pg_bench_lang_main(const pg_bench_config *cfg);
 int pg_bench_merge_main(const pg_bench_config *cfg);
 
 #endif /* PG_BENCH_RUNNER_H */

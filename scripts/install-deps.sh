@@ -10,6 +10,8 @@ packages=(
   make cmake gcc clang lld           # host build, guest compiler and wasm-ld
   wabt                               # wasm2c, wat2wasm, wasm-validate
   wasi-libc libclang-rt-14-dev-wasm32  # C guests for wasm32-wasi
+  libc++-dev-wasm32                  # C++ guests: libc++ for wasm32-wasi
+  rustc libstd-rust-dev-wasm32       # Rust guests: /usr/bin/rustc, wasm32-wasi
   doxygen                            # make docs
   nodejs                             # bench peer: V8 WebAssembly
   npm                                # tools/npm: @bufbuild/protobuf

@@ -1063,5 +1063,5 @@ int pg_gen_c(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
   free(sym);
   free(file_sym);
   free(guard);
-  return rc;
+  return rc == 0 ? 2 : -1;
 }

@@ -21,8 +21,9 @@ typedef struct pg_gen_output {
 } pg_gen_output;
 
 /* Generates the two files for @p f. @p descriptor is @p f serialized (the
- * caller strips source info). Returns 0 with out[0] the header and out[1]
- * the source, or -1 with a message naming the file and item in *err. */
+ * caller strips source info). Returns 2 (files) with out[0] the header and
+ * out[1] the source, or -1 with a message naming the file and item in
+ * *err. Every generator (gen_rust.h, gen_as.h) has this shape. */
 int pg_gen_c(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
              size_t descriptor_len, pg_gen_output out[2], char **err);
 

@@ -6,13 +6,17 @@
  * CodeGeneratorResponse from stdout. Errors in the .proto files go back in
  * the response's error field, so protoc prints them and fails; only a
  * broken pipe or an unreadable request makes the plugin itself exit
- * non-zero. Parameter: "lang=c" (the default and, for now, the only one).
+ * non-zero. Parameter: "lang=c" (the default: NAME.pg.h and NAME.pg.c),
+ * "lang=rust" (NAME.pg.rs) or "lang=assemblyscript" (NAME.pg.ts); each
+ * output is generated from the same model of the request.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_as.h"
 #include "gen_c.h"
+#include "gen_rust.h"
 #include "strbuf.h"
 
 typedef Google__Protobuf__Compiler__CodeGeneratorRequest pd_request;
@@ -60,11 +64,25 @@ static uint8_t *pack_descriptor(const pd_file *f, size_t *len) {
   return buf;
 }
 
-static char *check_parameter(const char *param) {
-  if (param == NULL || *param == 0 || strcmp(param, "lang=c") == 0)
+typedef enum pg_lang { PG_LANG_C, PG_LANG_RUST, PG_LANG_AS } pg_lang;
+
+static char *parse_parameter(const char *param, pg_lang *lang) {
+  static const struct {
+    const char *param;
+    pg_lang lang;
+  } langs[] = {{"lang=c", PG_LANG_C},
+               {"lang=rust", PG_LANG_RUST},
+               {"lang=assemblyscript", PG_LANG_AS}};
+  *lang = PG_LANG_C;
+  if (param == NULL || *param == 0)
     return NULL;
+  for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+    if (strcmp(param, langs[i].param) == 0) {
+      *lang = langs[i].lang;
+      return NULL;
+    }
   return pg_strdupf("protoc-gen-parigot: unknown option '%s' (supported: "
-                    "lang=c)", param);
+                    "lang=c, lang=rust, lang=assemblyscript)", param);
 }
 
 static char *check_syntax(const pd_file *f) {
@@ -88,7 +106,8 @@ static void add_file(pd_response *resp, pg_gen_output *o) {
 
 static char *generate(const pd_request *req, const pg_model *m,
                       pd_response *resp) {
-  char *err = check_parameter(req->parameter);
+  pg_lang lang;
+  char *err = parse_parameter(req->parameter, &lang);
   for (size_t i = 0; err == NULL && i < req->n_file_to_generate; i++) {
     const pd_file *f = find_proto(req, req->file_to_generate[i]);
     if (f == NULL)
@@ -99,10 +118,11 @@ static char *generate(const pd_request *req, const pg_model *m,
     size_t len;
     uint8_t *d = pack_descriptor(f, &len);
     pg_gen_output out[2];
-    if (pg_gen_c(m, f, d, len, out, &err) == 0) {
-      add_file(resp, &out[0]);
-      add_file(resp, &out[1]);
-    }
+    int n = lang == PG_LANG_RUST ? pg_gen_rust(m, f, d, len, out, &err)
+            : lang == PG_LANG_AS ? pg_gen_as(m, f, d, len, out, &err)
+                                 : pg_gen_c(m, f, d, len, out, &err);
+    for (int k = 0; k < n; k++)
+      add_file(resp, &out[k]);
     free(d);
   }
   return err;

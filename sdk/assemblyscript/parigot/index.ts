@@ -1,0 +1,5 @@
+// sdk/assemblyscript/parigot/index.ts: the SDK's public face, imported as
+// "parigot" (asc --path <source>/sdk/assemblyscript; cmake's pg_as_guest
+// passes it). Generated code and programs import everything from here.
+export * from "./guest";
+export * from "./pb";

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tools/protoc-gen-parigot/gen_as.h: the AssemblyScript output of
+ * protoc-gen-parigot (--parigot_opt=lang=assemblyscript).
+ *
+ * For "dir/name.proto" it writes "dir/name.pg.ts": message classes with
+ * encode/decode, enums, client stubs, service skeletons and the serialized
+ * FileDescriptorProto, for sdk/assemblyscript.
+ */
+#ifndef PG_GEN_AS_H
+#define PG_GEN_AS_H
+
+#include "gen_c.h"
+
+/* As pg_gen_c (gen_c.h): returns 1 (file) in out[0], or -1 with *err. */
+int pg_gen_as(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
+              size_t descriptor_len, pg_gen_output out[2], char **err);
+
+#endif /* PG_GEN_AS_H */
