@@ -91,7 +91,7 @@ void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
   static const char salt[] = "parigot-module-cache\0" PARIGOT_VERSION_STRING
                              "\0" PG_COMPILE_FLAGS
                              "\0" PG_COMPILE_LIBS
-                             "\0load-prelude-1";
+                             "\0prelude-2";
   char abi[16];
   uint8_t digest[PG_SHA256_LEN];
   pg_sha256 s;
@@ -315,19 +315,32 @@ static int translate(const pg_toolchain *tc, const char *dir,
   return PARIGOT_EBADMODULE;
 }
 
-/* ---- the loads wasm2c keeps ---- */
+/* ---- what wasm2c 1.0.32 gets wrong, patched in m.c ---- */
 
 /* A load whose value is unused must still happen, so that an out-of-bounds
  * one traps. wasm2c 1.0.32 keeps every load with an empty asm taking the
  * value in a general register ("r"): each float load then also moves to an
  * integer register, and a loop of double arithmetic pays for it (matmul and
- * nbody ran 16% slower). This prelude keeps the same guarantee with each
- * value in a register of its own class. Its version ("load-prelude-N" in
- * pg_compile_key's salt) is part of the cache key: bumping it rebuilds
- * every cached module. */
+ * nbody ran 16% slower). The prelude keeps the same guarantee with each
+ * value in a register of its own class.
+ *
+ * An element segment that puts an imported function in a table: wasm2c
+ * records where the guest's instance keeps its pointer to the import
+ * module's instance, and funcref_table_init hands the function that
+ * address instead of the pointer stored there. A call_indirect to it then
+ * gave the host function a wrong instance, and a guest could crash the
+ * host. The patch marks such offsets and has the table's init load the
+ * pointer; a wasm2c whose output has the marked offsets but not that init
+ * is refused rather than left to crash.
+ *
+ * The prelude's version ("prelude-N" in pg_compile_key's salt) is part of
+ * the cache key: bumping it rebuilds every cached module. */
 #define LOAD_BARRIER "wasm_asm(\"\" ::\"r\"(result));"
-static const char load_prelude[] =
+#define IMPORT_OFFSET "offsetof(Z_guest_instance_t, Z_"
+#define TABLE_INIT_INSTANCE "(char*)module_instance + src_expr->module_offset"
+static const char prelude[] =
     "/* parigot: keep each load in a register of its own class. */\n"
+    "#include <stddef.h>\n"
     "#include <stdint.h>\n"
     "static inline void pg_force_read_int(uint64_t v) {\n"
     "  __asm__(\"\" ::\"r\"(v));\n}\n"
@@ -341,14 +354,50 @@ static const char load_prelude[] =
     "#define PG_FORCE_READ(v) _Generic((v), float: pg_force_read_f32, \\\n"
     "    double: pg_force_read_f64, default: pg_force_read_int)(v)\n"
     "#else\n#define PG_FORCE_READ(v) pg_force_read_int((uint64_t)(v))\n"
-    "#endif\n";
+    "#endif\n"
+    "/* parigot: an imported function's instance, in a table. */\n"
+    "#define PG_IMPORT_BIT ((size_t)1 << (sizeof(size_t) * 8 - 1))\n"
+    "static inline void *pg_elem_instance(void *instance, size_t offset) {\n"
+    "  char *at = (char *)instance + (offset & ~PG_IMPORT_BIT);\n"
+    "  return offset & PG_IMPORT_BIT ? *(void **)at : at;\n}\n";
 
-/* Rewrites m.c in place; a wasm2c whose output lacks the barrier is left
- * alone (correct, if slower). */
-static int patch_loads(const char *path) {
+static const struct {
+  const char *from, *to;
+} patches[] = {
+    {LOAD_BARRIER, "PG_FORCE_READ(result);"},
+    {IMPORT_OFFSET, "PG_IMPORT_BIT + " IMPORT_OFFSET},
+    {TABLE_INIT_INSTANCE,
+     "pg_elem_instance(module_instance, src_expr->module_offset)"},
+};
+
+/* @p text with every @p from replaced by @p to; heap, NULL when out of
+ * memory. */
+static char *replace_all(const char *text, const char *from, const char *to) {
+  size_t nfrom = strlen(from), nto = strlen(to), hits = 0;
+  for (const char *p = text; (p = strstr(p, from)) != NULL; p += nfrom)
+    hits++;
+  char *out = malloc(strlen(text) + hits * nto + 1);
+  if (out == NULL)
+    return NULL;
+  char *o = out;
+  for (const char *p = text, *hit;; p = hit + nfrom) {
+    hit = strstr(p, from);
+    size_t len = hit ? (size_t)(hit - p) : strlen(p);
+    memcpy(o, p, len);
+    o += len;
+    if (hit == NULL)
+      break;
+    memcpy(o, to, nto);
+    o += nto;
+  }
+  *o = 0;
+  return out;
+}
+
+static char *read_text(const char *path) {
   FILE *f = fopen(path, "rb");
   if (f == NULL)
-    return PARIGOT_EIO;
+    return NULL;
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   rewind(f);
@@ -357,24 +406,33 @@ static int patch_loads(const char *path) {
   fclose(f);
   if (text == NULL || got != (size_t)n) {
     free(text);
-    return PARIGOT_EIO;
+    return NULL;
   }
   text[n] = 0;
-  if (strstr(text, LOAD_BARRIER) == NULL) {
+  return text;
+}
+
+/* Rewrites m.c in place. */
+static int patch_source(const char *path, const char *name, char *err,
+                        size_t err_len) {
+  char *text = read_text(path);
+  if (text == NULL)
+    return PARIGOT_EIO;
+  if (strstr(text, IMPORT_OFFSET) && !strstr(text, TABLE_INIT_INSTANCE)) {
     free(text);
-    return 0;
+    snprintf(err, err_len, "%s: unsupported feature: an imported function "
+             "in a table, with a wasm2c whose output parigot cannot fix",
+             name);
+    return PARIGOT_EUNSUPPORTED;
   }
-  f = fopen(path, "wb");
-  int rc = f && fputs(load_prelude, f) >= 0 ? 0 : PARIGOT_EIO;
-  for (char *p = text, *hit; rc == 0 && p != NULL; p = hit) {
-    hit = strstr(p, LOAD_BARRIER);
-    size_t len = hit ? (size_t)(hit - p) : strlen(p);
-    if (fwrite(p, 1, len, f) != len ||
-        (hit && fputs("PG_FORCE_READ(result);", f) < 0))
-      rc = PARIGOT_EIO;
-    if (hit)
-      hit += strlen(LOAD_BARRIER);
+  for (size_t i = 0; text && i < sizeof patches / sizeof patches[0]; i++) {
+    char *next = replace_all(text, patches[i].from, patches[i].to);
+    free(text);
+    text = next;
   }
+  FILE *f = text ? fopen(path, "wb") : NULL;
+  int rc = f && fputs(prelude, f) >= 0 && fputs(text, f) >= 0 ? 0
+                                                               : PARIGOT_EIO;
   if (f != NULL && fclose(f) != 0)
     rc = PARIGOT_EIO;
   free(text);
@@ -447,8 +505,9 @@ int pg_compile_module(const pg_toolchain *tc, const pg_wasm_info *info,
   if (rc == 0 && (rc = translate(tc, workdir, name, err, err_len)))
     return rc;
   snprintf(path, sizeof path, "%s/m.c", workdir);
-  if (rc == 0)
-    rc = patch_loads(path);
+  if (rc == 0 && (rc = patch_source(path, name, err, err_len)) ==
+                     PARIGOT_EUNSUPPORTED)
+    return rc;
   snprintf(path, sizeof path, "%s/glue.c", workdir);
   if (rc == 0)
     rc = write_glue(path, info);

@@ -143,6 +143,15 @@ PG_TEST(exec_reports_indirect_call_through_null) {
               "indirect call to a null, out-of-range or mistyped function");
 }
 
+/* The host function gets its own instance either way: each call answers
+ * argc, 3 (the module, "ab", "c"). */
+PG_TEST(exec_calls_imported_functions_through_a_table) {
+  pg_proc_result r;
+  EXEC(&r, pg_test_guest("import_in_table"), "ab", "c", NULL);
+  ASSERT_EQ(r.status, 3 + 3);
+  pg_proc_result_free(&r);
+}
+
 PG_TEST(exec_reports_call_stack_exhaustion) {
   expect_trap("trap_stack", "call stack exhausted");
 }
