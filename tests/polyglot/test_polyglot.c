@@ -31,36 +31,22 @@
 
 #include "test.h"
 #include "test_proc.h"
+#include "test_ws.h"
 
-typedef struct ws {
-  char dir[64];
-} ws;
-
-static void ws_init(ws *w) {
-  strcpy(w->dir, "/tmp/pg-polyglot-XXXXXX");
-  ASSERT_TRUE(mkdtemp(w->dir) != NULL);
-}
-
-static void ws_cleanup(ws *w) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
-  ASSERT_EQ(system(cmd), 0);
-}
-
-/* Writes @p text, a format, to DIR/name; the path goes to @p path. */
-static void ws_write(const ws *w, const char *name, char *path, size_t cap,
-                     const char *fmt, ...)
+/* Writes @p text, a format, to the workspace's file @p name; the path goes
+ * to @p path. */
+static void ws_write(const pg_ws *w, const char *name, char *path,
+                     size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static void ws_write(const ws *w, const char *name, char *path, size_t cap,
-                     const char *fmt, ...) {
-  snprintf(path, cap, "%s/%s", w->dir, name);
-  FILE *f = fopen(path, "w");
-  ASSERT_TRUE(f != NULL);
+static void ws_write(const pg_ws *w, const char *name, char *path,
+                     size_t cap, const char *fmt, ...) {
+  char text[4096];
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(f, fmt, ap);
+  vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  ASSERT_EQ(fclose(f), 0);
+  pg_ws_write(w, name, text);
+  pg_ws_path(w, name, path, cap);
 }
 
 /* Runs a shell command; fails the test with its output unless it exits 0. */
@@ -89,7 +75,7 @@ static void parigot(pg_proc_result *r, const char *cmd, bool deterministic,
 
 /* ---- the conformance suite ---------------------------------------------- */
 
-static void conform_manifest(const ws *w, const char *impl, char *path,
+static void conform_manifest(const pg_ws *w, const char *impl, char *path,
                              size_t cap) {
   char name[64];
   snprintf(name, sizeof name, "%s.toml", impl);
@@ -101,8 +87,8 @@ static void conform_manifest(const ws *w, const char *impl, char *path,
 }
 
 PG_TEST(polyglot_conformance_is_the_same_in_c_rust_and_assemblyscript) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "polyglot");
   char path[512];
   conform_manifest(&w, "conform_c", path, sizeof path);
   pg_proc_result c;
@@ -127,7 +113,7 @@ PG_TEST(polyglot_conformance_is_the_same_in_c_rust_and_assemblyscript) {
     }
   }
   pg_proc_result_free(&c);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- the codec test ----------------------------------------------------- */
@@ -158,8 +144,8 @@ static pg_proc *start_unit(const char *path, int *port) {
 }
 
 PG_TEST(polyglot_codec_values_cross_every_language_pair) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "polyglot");
   char path[512];
   ws_write(&w, "codecs.toml", path, sizeof path,
            "[app]\nname = \"codecs\"\n\n"
@@ -206,14 +192,14 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
        d, tool, BATCH, l, l, l, l, schema, BATCH, d, l, d, l, d, d, l);
     pg_proc_result_free(&r);
   }
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- C++: the Stemmer --------------------------------------------------- */
 
 PG_TEST(polyglot_cpp_stemmer_stems_as_porter) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "polyglot");
   char path[512];
   ws_write(&w, "stem.toml", path, sizeof path,
            "[app]\nname = \"stem\"\n\n"
@@ -227,7 +213,7 @@ PG_TEST(polyglot_cpp_stemmer_stems_as_porter) {
   ASSERT_CONTAINS(r.out, "ok: a word with a capital is refused (a word is "
                          "lower-case ASCII letters and apostrophes)\n");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- examples/polyglot -------------------------------------------------- */

@@ -13,84 +13,47 @@
 
 #include "test.h"
 #include "test_proc.h"
+#include "test_ws.h"
 
-typedef struct ws {
-  char dir[64];
-} ws;
-
-static void ws_init(ws *w) {
-  strcpy(w->dir, "/tmp/pg-gen-XXXXXX");
-  ASSERT_TRUE(mkdtemp(w->dir) != NULL);
-}
-
-static void ws_cleanup(ws *w) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
-  ASSERT_EQ(system(cmd), 0);
-}
-
-static void write_proto(const ws *w, const char *name, const char *text) {
-  char path[256];
-  snprintf(path, sizeof path, "%s/%s", w->dir, name);
-  FILE *f = fopen(path, "w");
-  ASSERT_TRUE(f != NULL);
-  fputs(text, f);
-  ASSERT_EQ(fclose(f), 0);
-}
-
-/* Runs a shell command in the workspace; returns its result. */
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...) {
-  char cmd[8192];
-  int n = snprintf(cmd, sizeof cmd, "cd '%s' && ", w->dir);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
-  va_end(ap);
-  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-  pg_proc_run(argv, NULL, NULL, r);
-}
-
-static void protoc(pg_proc_result *r, const ws *w, const char *opt,
+static void protoc(pg_proc_result *r, const pg_ws *w, const char *opt,
                    const char *files) {
-  sh(r, w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(r, w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
            "--parigot_out=%sout -I. %s",
      PG_PLUGIN, opt, files);
 }
 
 PG_TEST(protoc_gen_parigot_refuses_proto2_naming_the_file) {
-  ws w;
-  ws_init(&w);
-  write_proto(&w, "old.proto",
+  pg_ws w;
+  pg_ws_init(&w, "gen");
+  pg_ws_write(&w, "old.proto",
               "syntax = \"proto2\";\nmessage M { optional int32 a = 1; }\n");
   pg_proc_result r;
   protoc(&r, &w, "", "old.proto");
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "old.proto: proto2 syntax is not supported");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(protoc_gen_parigot_refuses_an_unknown_option) {
-  ws w;
-  ws_init(&w);
-  write_proto(&w, "a.proto", "syntax = \"proto3\";\nmessage M {}\n");
+  pg_ws w;
+  pg_ws_init(&w, "gen");
+  pg_ws_write(&w, "a.proto", "syntax = \"proto3\";\nmessage M {}\n");
   pg_proc_result r;
   protoc(&r, &w, "lang=cobol:", "a.proto");
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "unknown option 'lang=cobol'");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(protoc_gen_parigot_refuses_names_that_collide_in_c) {
-  ws w;
-  ws_init(&w);
-  write_proto(&w, "clash.proto",
+  pg_ws w;
+  pg_ws_init(&w, "gen");
+  pg_ws_write(&w, "clash.proto",
               "syntax = \"proto3\";\npackage p;\n"
               "message A { message B {} }\nmessage A_B {}\n");
-  write_proto(&w, "member.proto",
+  pg_ws_write(&w, "member.proto",
               "syntax = \"proto3\";\npackage q;\n"
               "message M { repeated int32 x = 1; int32 x_count = 2; }\n");
   pg_proc_result r;
@@ -104,7 +67,7 @@ PG_TEST(protoc_gen_parigot_refuses_names_that_collide_in_c) {
   ASSERT_CONTAINS(r.err, "message q.M: generated member 'x_count' is used "
                          "twice");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(protoc_gen_parigot_explains_itself_when_not_run_by_protoc) {
@@ -122,23 +85,23 @@ PG_TEST(protoc_gen_parigot_explains_itself_when_not_run_by_protoc) {
 }
 
 PG_TEST(protoc_gen_parigot_output_is_the_same_on_every_run) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "gen");
   pg_proc_result r;
-  sh(&r, &w, "for i in 1 2; do mkdir -p out$i && protoc "
+  pg_ws_sh(&r, &w, "for i in 1 2; do mkdir -p out$i && protoc "
              "--plugin=protoc-gen-parigot=%s --parigot_out=out$i -I%s "
              "parigot/test/v1/rich.proto parigot/test/common/v1/common.proto "
              "|| exit 1; done && diff -r out1 out2 && diff -r out1 %s",
      PG_PLUGIN, PG_SCHEMA, PG_GENERATED);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(generated_code_compiles_cleanly_with_gcc_clang_wasm32_and_cxx) {
-  ws w;
-  ws_init(&w);
-  write_proto(&w, "use.cc",
+  pg_ws w;
+  pg_ws_init(&w, "gen");
+  pg_ws_write(&w, "use.cc",
               "#include \"parigot/test/v1/rich.pg.h\"\n"
               "int main() { parigot_test_v1_Rich r;\n"
               "  parigot_test_v1_Rich_init(&r);\n"
@@ -147,22 +110,22 @@ PG_TEST(generated_code_compiles_cleanly_with_gcc_clang_wasm32_and_cxx) {
                       " -I" PG_GENERATED;
   const char *src = PG_GENERATED "/parigot/test/v1/rich.pg.c";
   pg_proc_result r;
-  sh(&r, &w, "gcc -std=c17 -pedantic %s %s -o gcc.o", flags, src);
+  pg_ws_sh(&r, &w, "gcc -std=c17 -pedantic %s %s -o gcc.o", flags, src);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  sh(&r, &w, "clang -std=c17 %s %s -o clang.o", flags, src);
+  pg_ws_sh(&r, &w, "clang -std=c17 %s %s -o clang.o", flags, src);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  sh(&r, &w, "clang --target=wasm32-wasi -O2 -std=c17 %s %s -o wasm.o",
+  pg_ws_sh(&r, &w, "clang --target=wasm32-wasi -O2 -std=c17 %s %s -o wasm.o",
      flags, src);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  sh(&r, &w, "g++ -std=c++17 %s use.cc -o use.o", flags);
+  pg_ws_sh(&r, &w, "g++ -std=c++17 %s use.cc -o use.o", flags);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }

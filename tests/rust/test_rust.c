@@ -18,48 +18,11 @@
 
 #include "test.h"
 #include "test_proc.h"
-
-typedef struct ws {
-  char dir[64];
-} ws;
-
-static void ws_init(ws *w) {
-  strcpy(w->dir, "/tmp/pg-rust-XXXXXX");
-  ASSERT_TRUE(mkdtemp(w->dir) != NULL);
-}
-
-static void ws_cleanup(ws *w) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
-  ASSERT_EQ(system(cmd), 0);
-}
-
-static void write_file(const ws *w, const char *name, const char *text) {
-  char path[256];
-  snprintf(path, sizeof path, "%s/%s", w->dir, name);
-  FILE *f = fopen(path, "w");
-  ASSERT_TRUE(f != NULL);
-  fputs(text, f);
-  ASSERT_EQ(fclose(f), 0);
-}
-
-/* Runs a shell command in the workspace. */
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...) {
-  char cmd[16384];
-  int n = snprintf(cmd, sizeof cmd, "cd '%s' && ", w->dir);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
-  va_end(ap);
-  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-  pg_proc_run(argv, NULL, NULL, r);
-}
+#include "test_ws.h"
 
 /* Writes app.toml: one service and one program (with an env entry, or
  * NULL), each a path to its wasm. */
-static void write_app(const ws *w, const char *service, const char *program,
+static void write_app(const pg_ws *w, const char *service, const char *program,
                       const char *env, bool test) {
   char text[4096];
   snprintf(text, sizeof text,
@@ -68,11 +31,11 @@ static void write_app(const ws *w, const char *service, const char *program,
            "[[program]]\nname = \"client\"\nwasm = \"%s\"\n%s%s%s%s",
            service, program, env ? "env = { " : "", env ? env : "",
            env ? " }\n" : "", test ? "test = true\n" : "");
-  write_file(w, "app.toml", text);
+  pg_ws_write(w, "app.toml", text);
 }
 
 /* `parigot run` of app.toml, in parallel or deterministic mode. */
-static void run_app(pg_proc_result *r, const ws *w, bool deterministic) {
+static void run_app(pg_proc_result *r, const pg_ws *w, bool deterministic) {
   char path[256];
   snprintf(path, sizeof path, "%s/app.toml", w->dir);
   char *argv[] = {(char *)pg_test_parigot(), "run",
@@ -85,8 +48,8 @@ static void run_app(pg_proc_result *r, const ws *w, bool deterministic) {
  * modes. */
 static void expect_app(const char *service, const char *program,
                        const char *env, const char *out, int status) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "rust");
   write_app(&w, service, program, env, false);
   for (int det = 0; det < 2; det++) {
     pg_proc_result r;
@@ -97,7 +60,7 @@ static void expect_app(const char *service, const char *program,
     ASSERT_EQ(r.status, status);
     pg_proc_result_free(&r);
   }
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 #define RUST(name) PG_RUST_DIR "/" name ".wasm"
@@ -113,14 +76,14 @@ static const char *const protos =
     "codec/v1/codec.proto conform/v1/conform.proto "
     "greeting/v1/greeting.proto";
 
-static void generate(pg_proc_result *r, const ws *w, const char *dir) {
-  sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
+static void generate(pg_proc_result *r, const pg_ws *w, const char *dir) {
+  pg_ws_sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
            "--parigot_out=lang=rust:%s %s", dir, PG_PLUGIN, dir, protos);
 }
 
 PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "rust");
   pg_proc_result r;
   generate(&r, &w, "a");
   ASSERT_EQ(r.status, 0);
@@ -128,12 +91,12 @@ PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
   generate(&r, &w, "b");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  sh(&r, &w, "diff -r a b");
+  pg_ws_sh(&r, &w, "diff -r a b");
   ASSERT_STREQ(r.out, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
   /* Every package under one module, as pg_rust_guest() writes it. */
-  write_file(&w, "lib.rs",
+  pg_ws_write(&w, "lib.rs",
              "pub mod pb {\n"
              "pub mod codec { pub mod v1 {\n"
              "  include!(\"a/codec/v1/codec.pg.rs\"); } }\n"
@@ -147,38 +110,38 @@ PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
              "  pub mod v1 {\n"
              "    include!(\"a/parigot/test/v1/rich.pg.rs\"); } } }\n"
              "}\n");
-  sh(&r, &w, "%s %s --crate-type rlib --crate-name gen --extern parigot=%s "
+  pg_ws_sh(&r, &w, "%s %s --crate-type rlib --crate-name gen --extern parigot=%s "
              "-o libgen.rlib lib.rs", PG_RUSTC, PG_RUST_FLAGS,
      PG_RUST_SDK_RLIB);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(rust_generator_refuses_names_that_collide_in_rust) {
-  ws w;
-  ws_init(&w);
-  write_file(&w, "a.proto", "syntax = \"proto3\";\npackage p;\n"
+  pg_ws w;
+  pg_ws_init(&w, "rust");
+  pg_ws_write(&w, "a.proto", "syntax = \"proto3\";\npackage p;\n"
                             "message my_msg {}\nmessage MyMsg {}\n");
   pg_proc_result r;
-  sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
              "--parigot_out=lang=rust:out -I. a.proto", PG_PLUGIN);
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "a.proto: p.");
   ASSERT_CONTAINS(r.err, "Rust name 'MyMsg' is used twice");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(rust_generator_names_keyword_fields_as_raw_identifiers) {
-  ws w;
-  ws_init(&w);
-  write_file(&w, "k.proto", "syntax = \"proto3\";\npackage k.v1;\n"
+  pg_ws w;
+  pg_ws_init(&w, "rust");
+  pg_ws_write(&w, "k.proto", "syntax = \"proto3\";\npackage k.v1;\n"
                             "message M { int32 type = 1; string self = 2; "
                             "M match = 3; }\n");
   pg_proc_result r;
-  sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
              "--parigot_out=lang=rust:out -I. k.proto && "
              "echo 'pub mod k { pub mod v1 { include!(\"out/k.pg.rs\"); } }' "
              "> lib.rs && %s %s --crate-type rlib --crate-name k "
@@ -189,7 +152,7 @@ PG_TEST(rust_generator_names_keyword_fields_as_raw_identifiers) {
   ASSERT_STREQ(r.out, "3\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- Rust and C calling each other ------------------------------------- */
@@ -202,8 +165,8 @@ PG_TEST(rust_greeting_answers_the_c_hello_program_bonjour) {
 PG_TEST(rust_greeting_passes_the_c_hello_test_app_error_included) {
   /* hello_test also asks for tongue 42 and wants UNKNOWN with
    * GREETING_ERROR_UNKNOWN_TONGUE, from the Rust service. */
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "rust");
   write_app(&w, RUST("rs_greeting"), HELLOWORLD("hello_test"), NULL, true);
   char path[256];
   snprintf(path, sizeof path, "%s/app.toml", w.dir);
@@ -214,7 +177,7 @@ PG_TEST(rust_greeting_passes_the_c_hello_test_app_error_included) {
   ASSERT_CONTAINS(r.err, "svc call=4: no greeting in tongue 42");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(rust_hello_calls_the_c_greeting_service) {
@@ -262,8 +225,8 @@ PG_TEST(rust_service_echoes_awkward_values_unchanged_with_the_caller) {
 }
 
 PG_TEST(rust_service_dying_fails_its_c_caller_and_sends_died) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "rust");
   write_app(&w, RUST("rs_dier"), RUST("conform_client"),
             "SCENARIO = \"died\"", false);
   for (int det = 0; det < 2; det++) {
@@ -276,7 +239,7 @@ PG_TEST(rust_service_dying_fails_its_c_caller_and_sends_died) {
     ASSERT_EQ(r.status, 3);
     pg_proc_result_free(&r);
   }
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- the codec ---------------------------------------------------------- */
@@ -292,14 +255,14 @@ PG_TEST(rust_codec_checks_pass_in_wasm) {
 }
 
 PG_TEST(rust_codec_reencodes_random_messages_to_the_c_codecs_bytes) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "rust");
   const char *seed_env = getenv("PARIGOT_TEST_SEED");
   unsigned long long seed =
       seed_env ? strtoull(seed_env, NULL, 10) : (unsigned long long)getpid();
   fprintf(stderr, "seed %llu (PARIGOT_TEST_SEED replays it)\n", seed);
   pg_proc_result r;
-  sh(&r, &w,
+  pg_ws_sh(&r, &w,
      "'%s' gen parigot.test.v1.Batch %llu 300 in.bin && "
      "'%s' dump parigot.test.v1.Batch in.bin c.bin > /dev/null && "
      "'%s' exec --max-memory 1G '%s' reencode < in.bin > rust.bin && "
@@ -312,5 +275,5 @@ PG_TEST(rust_codec_reencodes_random_messages_to_the_c_codecs_bytes) {
     fprintf(stderr, "%s%s", r.out, r.err);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
