@@ -20,13 +20,14 @@
 #include "gen_rust.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
 
 #define T(x) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##x
-#define LABEL_REPEATED                                                        \
+#define LABEL_REPEATED                                                         \
   GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
 
 typedef struct gen {
@@ -44,10 +45,10 @@ typedef struct rfield {
   const pg_type *ref; /* its message or enum type, if any */
   int oneof;          /* index of its real oneof, or -1 */
   bool is_map, is_packed, is_boxed, is_optional, is_repeated;
-  const char *name;   /* the Rust field (or variant) name */
-  const char *kind;   /* its pb kind: "::parigot::pb::Int32" */
-  const char *vtype;  /* the Rust type of one value */
-  const char *ftype;  /* the Rust type of the struct member */
+  const char *name;          /* the Rust field (or variant) name */
+  const char *kind;          /* its pb kind: "::parigot::pb::Int32" */
+  const char *vtype;         /* the Rust type of one value */
+  const char *ftype;         /* the Rust type of the struct member */
   const char *kkind, *vkind; /* a map's key and value kinds */
 } rfield;
 
@@ -71,12 +72,13 @@ static const char *keep(gen *g, char *s) {
 /* ---- names -------------------------------------------------------------- */
 
 static const char *const keywords[] = {
-    "abstract", "as", "async", "await", "become", "box", "break", "const",
-    "continue", "do", "dyn", "else", "enum", "extern", "false", "final",
-    "fn", "for", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
-    "move", "mut", "override", "priv", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield"};
+    "abstract", "as",       "async", "await", "become", "box",    "break",
+    "const",    "continue", "do",    "dyn",   "else",   "enum",   "extern",
+    "false",    "final",    "fn",    "for",   "if",     "impl",   "in",
+    "let",      "loop",     "macro", "match", "mod",    "move",   "mut",
+    "override", "priv",     "pub",   "ref",   "return", "static", "struct",
+    "trait",    "true",     "try",   "type",  "typeof", "unsafe", "unsized",
+    "use",      "virtual",  "where", "while", "yield"};
 
 /* An identifier Rust accepts for @p name: a raw identifier for a keyword,
  * a trailing underscore for the four that cannot be raw. */
@@ -267,20 +269,25 @@ typedef struct scalar {
   const char *rtype;
 } scalar;
 
-static const scalar scalars[] = {
-    {T(DOUBLE), "Double", "f64"},     {T(FLOAT), "Float", "f32"},
-    {T(INT64), "Int64", "i64"},       {T(UINT64), "Uint64", "u64"},
-    {T(INT32), "Int32", "i32"},       {T(FIXED64), "Fixed64", "u64"},
-    {T(FIXED32), "Fixed32", "u32"},   {T(BOOL), "Bool", "bool"},
-    {T(STRING), "Str", "::std::string::String"},
-    {T(BYTES), "Bytes", "::std::vec::Vec<u8>"},
-    {T(UINT32), "Uint32", "u32"},     {T(SFIXED32), "Sfixed32", "i32"},
-    {T(SFIXED64), "Sfixed64", "i64"}, {T(SINT32), "Sint32", "i32"},
-    {T(SINT64), "Sint64", "i64"}};
+static const scalar scalars[] = {{T(DOUBLE), "Double", "f64"},
+                                 {T(FLOAT), "Float", "f32"},
+                                 {T(INT64), "Int64", "i64"},
+                                 {T(UINT64), "Uint64", "u64"},
+                                 {T(INT32), "Int32", "i32"},
+                                 {T(FIXED64), "Fixed64", "u64"},
+                                 {T(FIXED32), "Fixed32", "u32"},
+                                 {T(BOOL), "Bool", "bool"},
+                                 {T(STRING), "Str", "::std::string::String"},
+                                 {T(BYTES), "Bytes", "::std::vec::Vec<u8>"},
+                                 {T(UINT32), "Uint32", "u32"},
+                                 {T(SFIXED32), "Sfixed32", "i32"},
+                                 {T(SFIXED64), "Sfixed64", "i64"},
+                                 {T(SINT32), "Sint32", "i32"},
+                                 {T(SINT64), "Sint64", "i64"}};
 
 /* Kind and value type of a field's type, seen from @p mdepth. */
-static int kind_of(gen *g, const pg_type *owner, const pd_field *fd,
-                   int mdepth, const char **kind, const char **vtype) {
+static int kind_of(gen *g, const pg_type *owner, const pd_field *fd, int mdepth,
+                   const char **kind, const char **vtype) {
   if (fd->type == T(MESSAGE) || fd->type == T(ENUM)) {
     const pg_type *t = pg_model_find(g->model, fd->type_name);
     if (t == NULL)
@@ -336,21 +343,21 @@ static int classify(gen *g, const pg_type *owner, const pd_field *fd,
     const pd_field *v = entry_field(out->ref->msg, 2);
     const char *ktype, *vtype;
     if (k == NULL || v == NULL)
-      return fail(g, pg_strdupf("%s: %s.%s: malformed map entry",
-                                g->file->name, owner->full_name, fd->name));
+      return fail(g, pg_strdupf("%s: %s.%s: malformed map entry", g->file->name,
+                                owner->full_name, fd->name));
     if (kind_of(g, out->ref, k, mdepth, &out->kkind, &ktype) != 0 ||
         kind_of(g, out->ref, v, mdepth, &out->vkind, &vtype) != 0)
       return -1;
     out->is_map = true;
-    out->ftype = keep(g, pg_strdupf("::std::collections::BTreeMap<%s, %s>",
-                                    ktype, vtype));
+    out->ftype = keep(
+        g, pg_strdupf("::std::collections::BTreeMap<%s, %s>", ktype, vtype));
     return 0;
   }
   if (kind_of(g, owner, fd, mdepth, &out->kind, &out->vtype) != 0)
     return -1;
   if (out->is_repeated) {
-    bool unpacked = fd->options && fd->options->has_packed &&
-                    !fd->options->packed;
+    bool unpacked =
+        fd->options && fd->options->has_packed && !fd->options->packed;
     out->is_packed = !unpacked && fd->type != T(STRING) &&
                      fd->type != T(BYTES) && fd->type != T(MESSAGE);
     out->ftype = keep(g, pg_strdupf("::std::vec::Vec<%s>", out->vtype));
@@ -394,10 +401,20 @@ static int claim(gen *g, names *ns, const char *where, const char *name) {
 
 static int wire_of(int type) {
   switch (type) {
-  case T(DOUBLE): case T(FIXED64): case T(SFIXED64): return 1;
-  case T(FLOAT): case T(FIXED32): case T(SFIXED32): return 5;
-  case T(STRING): case T(BYTES): case T(MESSAGE): return 2;
-  default: return 0;
+  case T(DOUBLE):
+  case T(FIXED64):
+  case T(SFIXED64):
+    return 1;
+  case T(FLOAT):
+  case T(FIXED32):
+  case T(SFIXED32):
+    return 5;
+  case T(STRING):
+  case T(BYTES):
+  case T(MESSAGE):
+    return 2;
+  default:
+    return 0;
   }
 }
 
@@ -430,6 +447,17 @@ static void ind(gen *g, int depth) {
     pg_strbuf_printf(&g->o, "    ");
 }
 
+/* Text at depth @p depth: a printf format, usually one whole line. */
+static void line(gen *g, int depth, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void line(gen *g, int depth, const char *fmt, ...) {
+  ind(g, depth);
+  va_list ap;
+  va_start(ap, fmt);
+  pg_strbuf_vprintf(&g->o, fmt, ap);
+  va_end(ap);
+}
+
 static const char *oneof_field(gen *g, const pg_type *t, int i) {
   return snake(g, t->msg->oneof_decl[i]->name);
 }
@@ -447,66 +475,48 @@ static bool first_of_oneof(const rfield *fs, size_t i) {
   return true;
 }
 
-static void emit_struct(gen *g, const pg_type *t, const rfield *fs,
-                        size_t nf, int d) {
+static void emit_struct(gen *g, const pg_type *t, const rfield *fs, size_t nf,
+                        int d) {
   const char *name = camel(g, t->msg->name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "/// Message `%s`.\n", t->full_name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "#[derive(Clone, Debug, Default, PartialEq)]\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "pub struct %s {\n", name);
+  line(g, d, "/// Message `%s`.\n", t->full_name);
+  line(g, d, "#[derive(Clone, Debug, Default, PartialEq)]\n");
+  line(g, d, "pub struct %s {\n", name);
   for (size_t i = 0; i < nf; i++) {
     const rfield *f = &fs[i];
     if (f->oneof >= 0) {
       if (!first_of_oneof(fs, i))
         continue;
-      ind(g, d + 1);
-      pg_strbuf_printf(&g->o, "/// Oneof `%s`: the member set, if any.\n",
-                       t->msg->oneof_decl[f->oneof]->name);
-      ind(g, d + 1);
-      pg_strbuf_printf(&g->o, "pub %s: ::std::option::Option<%s>,\n",
-                       oneof_field(g, t, f->oneof),
-                       oneof_enum(g, t, f->oneof, d));
+      line(g, d + 1, "/// Oneof `%s`: the member set, if any.\n",
+           t->msg->oneof_decl[f->oneof]->name);
+      line(g, d + 1, "pub %s: ::std::option::Option<%s>,\n",
+           oneof_field(g, t, f->oneof), oneof_enum(g, t, f->oneof, d));
       continue;
     }
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "/// Field %d, `%s`.\n", f->fd->number,
-                     f->fd->name);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "pub %s: %s,\n", f->name, f->ftype);
+    line(g, d + 1, "/// Field %d, `%s`.\n", f->fd->number, f->fd->name);
+    line(g, d + 1, "pub %s: %s,\n", f->name, f->ftype);
   }
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "/// Unknown fields, kept when a decode asks "
-                          "for them; written last.\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "pub _unknown: ::std::vec::Vec<u8>,\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
+  line(g, d + 1,
+       "/// Unknown fields, kept when a decode asks "
+       "for them; written last.\n");
+  line(g, d + 1, "pub _unknown: ::std::vec::Vec<u8>,\n");
+  line(g, d, "}\n\n");
 }
 
 static void emit_field_numbers(gen *g, const pg_type *t, const rfield *fs,
                                size_t nf, int d) {
   if (nf == 0)
     return;
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "#[allow(non_upper_case_globals)]\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "impl %s {\n", camel(g, t->msg->name));
+  line(g, d, "#[allow(non_upper_case_globals)]\n");
+  line(g, d, "impl %s {\n", camel(g, t->msg->name));
   for (size_t i = 0; i < nf; i++) {
     char *upper = pg_strdupf("%s_FIELD", fs[i].fd->name);
     for (char *p = upper; *p; p++)
       *p = (char)toupper((unsigned char)*p);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "/// The number of field `%s`.\n",
-                     fs[i].fd->name);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "pub const %s: u32 = %d;\n", upper,
-                     fs[i].fd->number);
+    line(g, d + 1, "/// The number of field `%s`.\n", fs[i].fd->name);
+    line(g, d + 1, "pub const %s: u32 = %d;\n", upper, fs[i].fd->number);
     free(upper);
   }
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
+  line(g, d, "}\n\n");
 }
 
 static int by_number(const void *a, const void *b) {
@@ -524,10 +534,11 @@ static const char *variant(gen *g, const pg_type *t, const rfield *f, int d) {
 /* Opens the block that writes an implicit-presence field when it is not
  * its default, with `v` bound to the value (the caller indented). */
 static void emit_if_not_default(gen *g, const rfield *f, int d) {
-  pg_strbuf_printf(&g->o, "if !<%s as ::parigot::pb::Kind>::is_default("
-                          "&self.%s) {\n", f->kind, f->name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "let v = &self.%s;\n", f->name);
+  pg_strbuf_printf(&g->o,
+                   "if !<%s as ::parigot::pb::Kind>::is_default("
+                   "&self.%s) {\n",
+                   f->kind, f->name);
+  line(g, d + 1, "let v = &self.%s;\n", f->name);
 }
 
 static void emit_len(gen *g, const pg_type *t, const rfield *f, int d) {
@@ -535,31 +546,39 @@ static void emit_len(gen *g, const pg_type *t, const rfield *f, int d) {
   field_tag(g, f, &tl);
   ind(g, d);
   if (f->is_map)
-    pg_strbuf_printf(&g->o, "n += ::parigot::pb::map_len::<%s, %s>(%d, "
-                            "&self.%s, depth);\n",
+    pg_strbuf_printf(&g->o,
+                     "n += ::parigot::pb::map_len::<%s, %s>(%d, "
+                     "&self.%s, depth);\n",
                      f->kkind, f->vkind, tl, f->name);
   else if (f->is_packed)
-    pg_strbuf_printf(&g->o, "n += ::parigot::pb::packed_len::<%s>(%d, "
-                            "&self.%s);\n", f->kind, tl, f->name);
+    pg_strbuf_printf(&g->o,
+                     "n += ::parigot::pb::packed_len::<%s>(%d, "
+                     "&self.%s);\n",
+                     f->kind, tl, f->name);
   else if (f->is_repeated)
-    pg_strbuf_printf(&g->o, "n += ::parigot::pb::unpacked_len::<%s>(%d, "
-                            "&self.%s, depth);\n", f->kind, tl, f->name);
+    pg_strbuf_printf(&g->o,
+                     "n += ::parigot::pb::unpacked_len::<%s>(%d, "
+                     "&self.%s, depth);\n",
+                     f->kind, tl, f->name);
   else if (f->oneof >= 0)
-    pg_strbuf_printf(&g->o, "if let ::std::option::Option::Some(%s(v)) = "
-                            "&self.%s {\n", variant(g, t, f, d),
-                     oneof_field(g, t, f->oneof));
+    pg_strbuf_printf(&g->o,
+                     "if let ::std::option::Option::Some(%s(v)) = "
+                     "&self.%s {\n",
+                     variant(g, t, f, d), oneof_field(g, t, f->oneof));
   else if (f->fd->type == T(MESSAGE) || f->is_optional)
-    pg_strbuf_printf(&g->o, "if let ::std::option::Option::Some(v) = "
-                            "&self.%s {\n", f->name);
+    pg_strbuf_printf(&g->o,
+                     "if let ::std::option::Option::Some(v) = "
+                     "&self.%s {\n",
+                     f->name);
   else
     emit_if_not_default(g, f, d);
   if (f->is_map || f->is_repeated)
     return;
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "n += ::parigot::pb::field_len::<%s>(%d, v, "
-                          "depth);\n", f->kind, tl);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n");
+  line(g, d + 1,
+       "n += ::parigot::pb::field_len::<%s>(%d, v, "
+       "depth);\n",
+       f->kind, tl);
+  line(g, d, "}\n");
 }
 
 static void emit_put(gen *g, const pg_type *t, const rfield *f, int d) {
@@ -567,252 +586,212 @@ static void emit_put(gen *g, const pg_type *t, const rfield *f, int d) {
   const char *tag = field_tag(g, f, &tl);
   ind(g, d);
   if (f->is_map) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::put_map::<%s, %s>(w, &%s, "
-                            "&self.%s, depth)?;\n",
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::put_map::<%s, %s>(w, &%s, "
+                     "&self.%s, depth)?;\n",
                      f->kkind, f->vkind, tag, f->name);
     return;
   }
   if (f->is_packed) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::put_packed::<%s>(w, &%s, "
-                            "&self.%s)?;\n", f->kind, tag, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::put_packed::<%s>(w, &%s, "
+                     "&self.%s)?;\n",
+                     f->kind, tag, f->name);
     return;
   }
   if (f->is_repeated) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::put_unpacked::<%s>(w, &%s, "
-                            "&self.%s, depth)?;\n", f->kind, tag, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::put_unpacked::<%s>(w, &%s, "
+                     "&self.%s, depth)?;\n",
+                     f->kind, tag, f->name);
     return;
   }
   if (f->oneof >= 0)
-    pg_strbuf_printf(&g->o, "if let ::std::option::Option::Some(%s(v)) = "
-                            "&self.%s {\n", variant(g, t, f, d),
-                     oneof_field(g, t, f->oneof));
+    pg_strbuf_printf(&g->o,
+                     "if let ::std::option::Option::Some(%s(v)) = "
+                     "&self.%s {\n",
+                     variant(g, t, f, d), oneof_field(g, t, f->oneof));
   else if (f->fd->type == T(MESSAGE) || f->is_optional)
-    pg_strbuf_printf(&g->o, "if let ::std::option::Option::Some(v) = "
-                            "&self.%s {\n", f->name);
+    pg_strbuf_printf(&g->o,
+                     "if let ::std::option::Option::Some(v) = "
+                     "&self.%s {\n",
+                     f->name);
   else
     emit_if_not_default(g, f, d);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "::parigot::pb::put_field::<%s>(w, &%s, v, "
-                          "depth)?;\n", f->kind, tag);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n");
+  line(g, d + 1,
+       "::parigot::pb::put_field::<%s>(w, &%s, v, "
+       "depth)?;\n",
+       f->kind, tag);
+  line(g, d, "}\n");
 }
 
 static void emit_merge(gen *g, const pg_type *t, const rfield *f, int d) {
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "%d => ", f->fd->number);
+  line(g, d, "%d => ", f->fd->number);
   if (f->is_map) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::merge_map::<%s, %s>(r, wt, "
-                            "&mut self.%s)?,\n", f->kkind, f->vkind, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::merge_map::<%s, %s>(r, wt, "
+                     "&mut self.%s)?,\n",
+                     f->kkind, f->vkind, f->name);
   } else if (f->is_repeated) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::merge_repeated::<%s>(r, wt, "
-                            "&mut self.%s)?,\n", f->kind, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::merge_repeated::<%s>(r, wt, "
+                     "&mut self.%s)?,\n",
+                     f->kind, f->name);
   } else if (f->oneof >= 0) {
     const char *var = variant(g, t, f, d);
     const char *of = oneof_field(g, t, f->oneof);
-    const char *vt = f->is_boxed
-                         ? keep(g, pg_strdupf("::std::boxed::Box<%s>",
-                                              f->vtype))
-                         : f->vtype;
+    const char *vt =
+        f->is_boxed ? keep(g, pg_strdupf("::std::boxed::Box<%s>", f->vtype))
+                    : f->vtype;
     pg_strbuf_printf(&g->o, "{\n");
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "::parigot::pb::check(wt, <%s as "
-                            "::parigot::pb::Kind>::WT)?;\n", f->kind);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "if let ::std::option::Option::Some(%s(v)) = "
-                            "&mut self.%s {\n", var, of);
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "<%s as ::parigot::pb::Kind>::merge(r, v)?;\n",
-                     f->kind);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "} else {\n");
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "let mut v: %s = ::std::default::Default::"
-                            "default();\n", vt);
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "<%s as ::parigot::pb::Kind>::merge(r, &mut "
-                            "v)?;\n", f->kind);
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "self.%s = ::std::option::Option::Some(%s(v));"
-                            "\n", of, var);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "}\n");
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "}\n");
+    line(g, d + 1,
+         "::parigot::pb::check(wt, <%s as "
+         "::parigot::pb::Kind>::WT)?;\n",
+         f->kind);
+    line(g, d + 1,
+         "if let ::std::option::Option::Some(%s(v)) = "
+         "&mut self.%s {\n",
+         var, of);
+    line(g, d + 2, "<%s as ::parigot::pb::Kind>::merge(r, v)?;\n", f->kind);
+    line(g, d + 1, "} else {\n");
+    line(g, d + 2,
+         "let mut v: %s = ::std::default::Default::"
+         "default();\n",
+         vt);
+    line(g, d + 2,
+         "<%s as ::parigot::pb::Kind>::merge(r, &mut "
+         "v)?;\n",
+         f->kind);
+    line(g, d + 2,
+         "self.%s = ::std::option::Option::Some(%s(v));"
+         "\n",
+         of, var);
+    line(g, d + 1, "}\n");
+    line(g, d, "}\n");
   } else if (f->is_boxed) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::merge_boxed(r, wt, &mut "
-                            "self.%s)?,\n", f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::merge_boxed(r, wt, &mut "
+                     "self.%s)?,\n",
+                     f->name);
   } else if (f->fd->type == T(MESSAGE) || f->is_optional) {
-    pg_strbuf_printf(&g->o, "::parigot::pb::merge_option::<%s>(r, wt, "
-                            "&mut self.%s)?,\n", f->kind, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::merge_option::<%s>(r, wt, "
+                     "&mut self.%s)?,\n",
+                     f->kind, f->name);
   } else {
-    pg_strbuf_printf(&g->o, "::parigot::pb::merge_one::<%s>(r, wt, "
-                            "&mut self.%s)?,\n", f->kind, f->name);
+    pg_strbuf_printf(&g->o,
+                     "::parigot::pb::merge_one::<%s>(r, wt, "
+                     "&mut self.%s)?,\n",
+                     f->kind, f->name);
   }
 }
 
-static void emit_impl(gen *g, const pg_type *t, rfield *fs, size_t nf,
-                      int d) {
+static void emit_impl(gen *g, const pg_type *t, rfield *fs, size_t nf, int d) {
   qsort(fs, nf, sizeof *fs, by_number);
   const char *name = camel(g, t->msg->name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "#[allow(unused_variables)]\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "impl ::parigot::pb::Message for %s {\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn encoded_len_at(&self, depth: u32) -> usize "
-                          "{\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "if depth > ::parigot::pb::DEFAULT_MAX_DEPTH {\n");
-  ind(g, d + 3);
-  pg_strbuf_printf(&g->o, "return 0; // write() fails here\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "let %sn = self._unknown.len();\n",
-                   nf ? "mut " : "");
+  line(g, d, "#[allow(unused_variables)]\n");
+  line(g, d, "impl ::parigot::pb::Message for %s {\n", name);
+  line(g, d + 1,
+       "fn encoded_len_at(&self, depth: u32) -> usize "
+       "{\n");
+  line(g, d + 2, "if depth > ::parigot::pb::DEFAULT_MAX_DEPTH {\n");
+  line(g, d + 3, "return 0; // write() fails here\n");
+  line(g, d + 2, "}\n");
+  line(g, d + 2, "let %sn = self._unknown.len();\n", nf ? "mut " : "");
   for (size_t i = 0; i < nf; i++)
     emit_len(g, t, &fs[i], d + 2);
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "n\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn write(&self, w: &mut ::parigot::pb::Writer<'_>,"
-                          " depth: u32)\n");
-  ind(g, d + 3);
-  pg_strbuf_printf(&g->o, "-> ::std::result::Result<(), "
-                          "::parigot::pb::EncodeError> {\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "::parigot::pb::check_depth(depth)?;\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "w.raw(&self._unknown)?;\n");
+  line(g, d + 2, "n\n");
+  line(g, d + 1, "}\n\n");
+  line(g, d + 1,
+       "fn write(&self, w: &mut ::parigot::pb::Writer<'_>,"
+       " depth: u32)\n");
+  line(g, d + 3,
+       "-> ::std::result::Result<(), "
+       "::parigot::pb::EncodeError> {\n");
+  line(g, d + 2, "::parigot::pb::check_depth(depth)?;\n");
+  line(g, d + 2, "w.raw(&self._unknown)?;\n");
   for (size_t i = nf; i-- > 0;)
     emit_put(g, t, &fs[i], d + 2);
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "::std::result::Result::Ok(())\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn merge_field(&mut self, number: u32, wt: u32,\n");
-  ind(g, d + 3);
-  pg_strbuf_printf(&g->o, "r: &mut ::parigot::pb::Reader<'_>)\n");
-  ind(g, d + 3);
-  pg_strbuf_printf(&g->o, "-> ::std::result::Result<bool, "
-                          "::parigot::pb::DecodeError> {\n");
+  line(g, d + 2, "::std::result::Result::Ok(())\n");
+  line(g, d + 1, "}\n\n");
+  line(g, d + 1, "fn merge_field(&mut self, number: u32, wt: u32,\n");
+  line(g, d + 3, "r: &mut ::parigot::pb::Reader<'_>)\n");
+  line(g, d + 3,
+       "-> ::std::result::Result<bool, "
+       "::parigot::pb::DecodeError> {\n");
   if (nf > 0) {
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "match number {\n");
+    line(g, d + 2, "match number {\n");
     for (size_t i = 0; i < nf; i++)
       emit_merge(g, t, &fs[i], d + 3);
-    ind(g, d + 3);
-    pg_strbuf_printf(&g->o, "_ => return ::std::result::Result::Ok(false),"
-                            "\n");
-    ind(g, d + 2);
-    pg_strbuf_printf(&g->o, "}\n");
+    line(g, d + 3,
+         "_ => return ::std::result::Result::Ok(false),"
+         "\n");
+    line(g, d + 2, "}\n");
   }
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "::std::result::Result::Ok(%s)\n",
-                   nf ? "true" : "false");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn unknown_fields_mut(&mut self) -> &mut "
-                          "::std::vec::Vec<u8> {\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "&mut self._unknown\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
+  line(g, d + 2, "::std::result::Result::Ok(%s)\n", nf ? "true" : "false");
+  line(g, d + 1, "}\n\n");
+  line(g, d + 1,
+       "fn unknown_fields_mut(&mut self) -> &mut "
+       "::std::vec::Vec<u8> {\n");
+  line(g, d + 2, "&mut self._unknown\n");
+  line(g, d + 1, "}\n");
+  line(g, d, "}\n\n");
 }
 
 static void emit_enum(gen *g, const pg_type *t, const pd_enum *e, int d) {
   const char *name = camel(g, e->name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "/// Enum `%s`: open, so any number is kept.\n",
-                   t->full_name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "#[derive(Clone, Copy, Debug, Default, PartialEq, "
-                          "Eq, PartialOrd, Ord, Hash)]\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "pub struct %s(pub i32);\n\n", name);
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "#[allow(non_upper_case_globals)]\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "impl %s {\n", name);
+  line(g, d, "/// Enum `%s`: open, so any number is kept.\n", t->full_name);
+  line(g, d,
+       "#[derive(Clone, Copy, Debug, Default, PartialEq, "
+       "Eq, PartialOrd, Ord, Hash)]\n");
+  line(g, d, "pub struct %s(pub i32);\n\n", name);
+  line(g, d, "#[allow(non_upper_case_globals)]\n");
+  line(g, d, "impl %s {\n", name);
   for (size_t i = 0; i < e->n_value; i++) {
     char *id = rs_ident(e->value[i]->name);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "/// `%s`.\n", e->value[i]->name);
-    ind(g, d + 1);
-    pg_strbuf_printf(&g->o, "pub const %s: %s = %s(%d);\n", id, name, name,
-                     e->value[i]->number);
+    line(g, d + 1, "/// `%s`.\n", e->value[i]->name);
+    line(g, d + 1, "pub const %s: %s = %s(%d);\n", id, name, name,
+         e->value[i]->number);
     free(id);
   }
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "/// The value's name, if its number has one.\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "pub fn name(self) -> ::std::option::Option<"
-                          "&'static str> {\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "match self.0 {\n");
+  line(g, d + 1, "/// The value's name, if its number has one.\n");
+  line(g, d + 1,
+       "pub fn name(self) -> ::std::option::Option<"
+       "&'static str> {\n");
+  line(g, d + 2, "match self.0 {\n");
   for (size_t i = 0; i < e->n_value; i++) {
     bool dup = false; /* an alias: the first name of a number wins */
     for (size_t j = 0; j < i; j++)
       dup |= e->value[j]->number == e->value[i]->number;
     if (dup)
       continue;
-    ind(g, d + 3);
-    pg_strbuf_printf(&g->o, "%d => ::std::option::Option::Some(\"%s\"),\n",
-                     e->value[i]->number, e->value[i]->name);
+    line(g, d + 3, "%d => ::std::option::Option::Some(\"%s\"),\n",
+         e->value[i]->number, e->value[i]->name);
   }
-  ind(g, d + 3);
-  pg_strbuf_printf(&g->o, "_ => ::std::option::Option::None,\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
+  line(g, d + 3, "_ => ::std::option::Option::None,\n");
+  line(g, d + 2, "}\n");
+  line(g, d + 1, "}\n");
+  line(g, d, "}\n\n");
   ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
+  pg_strbuf_printf(&g->o, "impl ::std::convert::From<%s> for i32 {\n", name);
+  line(g, d + 1, "fn from(v: %s) -> i32 {\n", name);
+  line(g, d + 2, "v.0\n");
+  line(g, d + 1, "}\n");
+  line(g, d, "}\n\n");
   ind(g, d);
-  pg_strbuf_printf(&g->o,
-                   "impl ::std::convert::From<%s> for i32 {\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn from(v: %s) -> i32 {\n", name);
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "v.0\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o,
-                   "impl ::std::convert::From<i32> for %s {\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn from(v: i32) -> %s {\n", name);
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "%s(v)\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "impl ::parigot::pb::EnumValue for %s {\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn from_i32(v: i32) -> %s {\n", name);
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "%s(v)\n", name);
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "fn to_i32(self) -> i32 {\n");
-  ind(g, d + 2);
-  pg_strbuf_printf(&g->o, "self.0\n");
-  ind(g, d + 1);
-  pg_strbuf_printf(&g->o, "}\n");
-  ind(g, d);
-  pg_strbuf_printf(&g->o, "}\n\n");
+  pg_strbuf_printf(&g->o, "impl ::std::convert::From<i32> for %s {\n", name);
+  line(g, d + 1, "fn from(v: i32) -> %s {\n", name);
+  line(g, d + 2, "%s(v)\n", name);
+  line(g, d + 1, "}\n");
+  line(g, d, "}\n\n");
+  line(g, d, "impl ::parigot::pb::EnumValue for %s {\n", name);
+  line(g, d + 1, "fn from_i32(v: i32) -> %s {\n", name);
+  line(g, d + 2, "%s(v)\n", name);
+  line(g, d + 1, "}\n");
+  line(g, d + 1, "fn to_i32(self) -> i32 {\n");
+  line(g, d + 2, "self.0\n");
+  line(g, d + 1, "}\n");
+  line(g, d, "}\n\n");
 }
 
 static const pg_type *find_nested(gen *g, const pg_type *outer,
@@ -835,20 +814,16 @@ static bool has_module(const pd_msg *msg) {
 static int emit_message(gen *g, const pg_type *t, int d);
 
 /* The oneof enums of @p t, inside its module (one level below it). */
-static void emit_oneofs(gen *g, const pg_type *t, const rfield *fs,
-                        size_t nf, int d) {
+static void emit_oneofs(gen *g, const pg_type *t, const rfield *fs, size_t nf,
+                        int d) {
   for (size_t i = 0; i < nf; i++) {
     if (fs[i].oneof < 0 || !first_of_oneof(fs, i))
       continue;
     int o = fs[i].oneof;
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "/// Oneof `%s.%s`.\n", t->full_name,
-                     t->msg->oneof_decl[o]->name);
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "#[derive(Clone, Debug, PartialEq)]\n");
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "pub enum %s {\n",
-                     camel(g, t->msg->oneof_decl[o]->name));
+    line(g, d, "/// Oneof `%s.%s`.\n", t->full_name,
+         t->msg->oneof_decl[o]->name);
+    line(g, d, "#[derive(Clone, Debug, PartialEq)]\n");
+    line(g, d, "pub enum %s {\n", camel(g, t->msg->oneof_decl[o]->name));
     for (size_t j = i; j < nf; j++) {
       if (fs[j].oneof != o)
         continue;
@@ -856,26 +831,20 @@ static void emit_oneofs(gen *g, const pg_type *t, const rfield *fs,
       /* Classified again from inside the module: one more super::. */
       if (classify(g, t, fs[j].fd, d, &f) != 0)
         return;
-      ind(g, d + 1);
-      pg_strbuf_printf(&g->o, "/// Field %d, `%s`.\n", f.fd->number,
-                       f.fd->name);
-      ind(g, d + 1);
-      pg_strbuf_printf(&g->o, "%s(%s),\n", camel(g, f.fd->name), f.ftype);
+      line(g, d + 1, "/// Field %d, `%s`.\n", f.fd->number, f.fd->name);
+      line(g, d + 1, "%s(%s),\n", camel(g, f.fd->name), f.ftype);
     }
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "}\n\n");
+    line(g, d, "}\n\n");
   }
 }
 
-static int check_names(gen *g, const pg_type *t, const rfield *fs,
-                       size_t nf) {
+static int check_names(gen *g, const pg_type *t, const rfield *fs, size_t nf) {
   names fields = {0}, mod = {0};
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < nf; i++) {
     if (fs[i].oneof >= 0) {
       if (first_of_oneof(fs, i))
-        rc = claim(g, &fields, t->full_name,
-                   oneof_field(g, t, fs[i].oneof));
+        rc = claim(g, &fields, t->full_name, oneof_field(g, t, fs[i].oneof));
       if (rc == 0 && first_of_oneof(fs, i))
         rc = claim(g, &mod, t->full_name,
                    camel(g, t->msg->oneof_decl[fs[i].oneof]->name));
@@ -890,8 +859,7 @@ static int check_names(gen *g, const pg_type *t, const rfield *fs,
   }
   for (size_t i = 0; rc == 0 && i < t->msg->n_nested_type; i++)
     if (!pg_is_map_entry(t->msg->nested_type[i]))
-      rc = claim(g, &mod, t->full_name,
-                 camel(g, t->msg->nested_type[i]->name));
+      rc = claim(g, &mod, t->full_name, camel(g, t->msg->nested_type[i]->name));
   for (size_t i = 0; rc == 0 && i < t->msg->n_enum_type; i++)
     rc = claim(g, &mod, t->full_name, camel(g, t->msg->enum_type[i]->name));
   free(fields.v);
@@ -915,11 +883,11 @@ static int emit_message(gen *g, const pg_type *t, int d) {
     emit_impl(g, t, fs, nf, d);
   }
   if (rc == 0 && has_module(t->msg)) {
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "/// The types nested in `%s`, and its oneofs."
-                            "\n", t->full_name);
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "pub mod %s {\n", snake(g, t->msg->name));
+    line(g, d,
+         "/// The types nested in `%s`, and its oneofs."
+         "\n",
+         t->full_name);
+    line(g, d, "pub mod %s {\n", snake(g, t->msg->name));
     emit_oneofs(g, t, fs, nf, d + 1);
     for (size_t i = 0; rc == 0 && i < t->msg->n_nested_type; i++) {
       const pd_msg *n = t->msg->nested_type[i];
@@ -933,8 +901,7 @@ static int emit_message(gen *g, const pg_type *t, int d) {
       if (nt != NULL)
         emit_enum(g, nt, nt->enm, d + 1);
     }
-    ind(g, d);
-    pg_strbuf_printf(&g->o, "}\n\n");
+    line(g, d, "}\n\n");
   }
   free(fs);
   return g->err ? -1 : rc;
@@ -953,11 +920,10 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
                         names *top) {
   const char *pkg = g->file->package ? g->file->package : "";
   const char *full = keep(g, *pkg ? pg_strdupf("%s.%s", pkg, s->name)
-                                   : pg_strdupf("%s", s->name));
+                                  : pg_strdupf("%s", s->name));
   const char *trait = camel(g, s->name);
   const char *client = keep(g, pg_strdupf("%sClient", trait));
-  const char *desc = keep(g, pg_strdupf("%s_SERVICE", upper_snake(g,
-                                                                  s->name)));
+  const char *desc = keep(g, pg_strdupf("%s_SERVICE", upper_snake(g, s->name)));
   char *raw = snake_raw(s->name);
   const char *export = keep(g, pg_strdupf("export_%s", raw));
   free(raw);
@@ -975,11 +941,12 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
     ins[i] = pg_model_find(g->model, m->input_type);
     outs[i] = pg_model_find(g->model, m->output_type);
     if (ins[i] == NULL || outs[i] == NULL || !ins[i]->msg || !outs[i]->msg)
-      rc = fail(g, pg_strdupf("%s: %s.%s: unknown message type",
-                              g->file->name, full, m->name));
+      rc = fail(g, pg_strdupf("%s: %s.%s: unknown message type", g->file->name,
+                              full, m->name));
     else if (m->client_streaming || m->server_streaming)
       rc = fail(g, pg_strdupf("%s: %s.%s: streaming methods are not "
-                              "supported", g->file->name, full, m->name));
+                              "supported",
+                              g->file->name, full, m->name));
     else
       rc = claim(g, &methods, full, snake(g, m->name));
   }
@@ -989,15 +956,17 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
     free(outs);
     return -1;
   }
-  pg_strbuf_printf(&g->o, "/// Service `%s`: its methods, in order.\n"
-                          "pub static %s: ::parigot::ServiceDesc = "
-                          "::parigot::ServiceDesc {\n"
-                          "    full_name: \"%s\",\n    file: &%s,\n"
-                          "    methods: &[\n",
+  pg_strbuf_printf(&g->o,
+                   "/// Service `%s`: its methods, in order.\n"
+                   "pub static %s: ::parigot::ServiceDesc = "
+                   "::parigot::ServiceDesc {\n"
+                   "    full_name: \"%s\",\n    file: &%s,\n"
+                   "    methods: &[\n",
                    full, desc, full, file_sym);
   for (size_t i = 0; i < s->n_method; i++)
-    pg_strbuf_printf(&g->o, "        ::parigot::MethodDesc { name: \"%s\", "
-                            "path: \"/%s/%s\" },\n",
+    pg_strbuf_printf(&g->o,
+                     "        ::parigot::MethodDesc { name: \"%s\", "
+                     "path: \"/%s/%s\" },\n",
                      s->method[i]->name, full, s->method[i]->name);
   pg_strbuf_printf(&g->o, "    ],\n};\n\n");
 
@@ -1006,7 +975,8 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
                    "service serves;\n/// the others answer UNIMPLEMENTED. "
                    "Each handler answers its `call` at once\n/// or later "
                    "(the call may be moved into a closure).\n"
-                   "pub trait %s: 'static {\n", full, trait);
+                   "pub trait %s: 'static {\n",
+                   full, trait);
   for (size_t i = 0; i < s->n_method; i++) {
     const pd_method *m = s->method[i];
     pg_strbuf_printf(&g->o,
@@ -1058,8 +1028,8 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
                      "        ::parigot::rt::dispatch(&%s, %zu, req)\n"
                      "    }\n",
                      s->method[i]->name, snake(g, s->method[i]->name),
-                     type_path(g, ins[i], 0), type_path(g, outs[i], 0),
-                     desc, i);
+                     type_path(g, ins[i], 0), type_path(g, outs[i], 0), desc,
+                     i);
   pg_strbuf_printf(&g->o, "}\n\n");
   free(ins);
   free(outs);
@@ -1144,9 +1114,8 @@ static void emit_file_desc(gen *g, const char *sym, const uint8_t *d,
   pg_strbuf_printf(&g->o, "\n    ],\n};\n\n");
 }
 
-int pg_gen_rust(const pg_model *m, const pd_file *f,
-                const uint8_t *descriptor, size_t descriptor_len,
-                pg_gen_output out[2], char **err) {
+int pg_gen_rust(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
+                size_t descriptor_len, pg_gen_output out[2], char **err) {
   gen g = {.model = m, .file = f};
   pg_strbuf_init(&g.o);
   emit_prologue(&g);
@@ -1191,8 +1160,7 @@ int pg_gen_rust(const pg_model *m, const pd_file *f,
     free(base);
     result = 1;
   } else {
-    *err = g.err ? g.err
-                 : pg_strdupf("%s: cannot generate Rust code", f->name);
+    *err = g.err ? g.err : pg_strdupf("%s: cannot generate Rust code", f->name);
     result = -1;
   }
   pg_strbuf_free(&g.o);

@@ -28,7 +28,7 @@ void pg_strbuf_free(pg_strbuf *b) {
   pg_strbuf_init(b);
 }
 
-static void vappend(pg_strbuf *b, const char *fmt, va_list ap) {
+void pg_strbuf_vprintf(pg_strbuf *b, const char *fmt, va_list ap) {
   va_list again;
   va_copy(again, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -49,7 +49,7 @@ static void vappend(pg_strbuf *b, const char *fmt, va_list ap) {
 void pg_strbuf_printf(pg_strbuf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vappend(b, fmt, ap);
+  pg_strbuf_vprintf(b, fmt, ap);
   va_end(ap);
 }
 
@@ -66,7 +66,7 @@ char *pg_strdupf(const char *fmt, ...) {
   va_list ap;
   pg_strbuf_init(&b);
   va_start(ap, fmt);
-  vappend(&b, fmt, ap);
+  pg_strbuf_vprintf(&b, fmt, ap);
   va_end(ap);
   return pg_strbuf_take(&b);
 }

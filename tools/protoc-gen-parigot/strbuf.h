@@ -7,6 +7,7 @@
 #ifndef PG_STRBUF_H
 #define PG_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct pg_strbuf {
@@ -19,6 +20,8 @@ void pg_strbuf_init(pg_strbuf *b);
 void pg_strbuf_free(pg_strbuf *b);
 void pg_strbuf_printf(pg_strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void pg_strbuf_vprintf(pg_strbuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Takes the text; the buffer is empty again. The caller frees it. */
 char *pg_strbuf_take(pg_strbuf *b);
 /* A printf into a new heap string, owned by the caller. */
