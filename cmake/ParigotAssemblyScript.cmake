@@ -113,9 +113,11 @@ endfunction()
 # pg_proto_as(). The wasm lands in OUTPUT_DIR (default ${PG_GUEST_DIR}) as
 # NAME.wasm; target guest_NAME. Built with -O3 and the minimal runtime,
 # whose collector the SDK runs between events (sdk/assemblyscript/parigot/
-# guest.ts says why); _initialize is the module's start, so top-level
-# code runs when the kernel calls it, not at instantiation; abort goes to
-# the SDK (a log line, then a trap) instead of an env import.
+# guest.ts says why), its allocator behind the SDK's cache of freed
+# blocks (the two --use __alloc/__free: parigot/alloc.ts says why);
+# _initialize is the module's start, so top-level code runs when the
+# kernel calls it, not at instantiation; abort goes to the SDK (a log
+# line, then a trap) instead of an env import.
 function(pg_as_guest name)
   cmake_parse_arguments(G "" "OUTPUT_DIR" "SOURCES;PROTO_SOURCES" ${ARGN})
   if(NOT G_OUTPUT_DIR)
@@ -143,6 +145,8 @@ function(pg_as_guest name)
   set(asc ${PG_ASC} ${entry} ${paths} -O3 --noColors --runtime minimal
           --exportStart _initialize
           --use abort=~lib/parigot/guest/abortHandler
+          --use __alloc=~lib/parigot/alloc/cachedAlloc
+          --use __free=~lib/parigot/alloc/cachedFree
           -o ${out})
   string(REPLACE ";" "|" asc_list "${asc}")
   add_custom_command(OUTPUT ${out}

@@ -22,44 +22,7 @@
 
 #include "test.h"
 #include "test_proc.h"
-
-typedef struct ws {
-  char dir[64];
-} ws;
-
-static void ws_init(ws *w) {
-  strcpy(w->dir, "/tmp/pg-as-XXXXXX");
-  ASSERT_TRUE(mkdtemp(w->dir) != NULL);
-}
-
-static void ws_cleanup(ws *w) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
-  ASSERT_EQ(system(cmd), 0);
-}
-
-static void write_file(const ws *w, const char *name, const char *text) {
-  char path[256];
-  snprintf(path, sizeof path, "%s/%s", w->dir, name);
-  FILE *f = fopen(path, "w");
-  ASSERT_TRUE(f != NULL);
-  fputs(text, f);
-  ASSERT_EQ(fclose(f), 0);
-}
-
-/* Runs a shell command in the workspace. */
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void sh(pg_proc_result *r, const ws *w, const char *fmt, ...) {
-  char cmd[8192];
-  int n = snprintf(cmd, sizeof cmd, "cd '%s' && ", w->dir);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
-  va_end(ap);
-  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-  pg_proc_run(argv, NULL, NULL, r);
-}
+#include "test_ws.h"
 
 /* ---- apps --------------------------------------------------------------- */
 
@@ -81,7 +44,7 @@ static const char *hello_guest(const char *name) {
 
 /* Writes app.toml: service @p service (from @p service_wasm) and program
  * @p program (from @p program_wasm) with argument @p arg (or none). */
-static void write_app(const ws *w, const char *service,
+static void write_app(const pg_ws *w, const char *service,
                       const char *service_wasm, const char *program,
                       const char *program_wasm, const char *arg) {
   char text[4096];
@@ -91,12 +54,12 @@ static void write_app(const ws *w, const char *service,
            "[[program]]\nname = \"%s\"\nwasm = \"%s\"\n%s%s%s",
            service, service_wasm, program, program_wasm,
            arg ? "args = [\"" : "", arg ? arg : "", arg ? "\"]\n" : "");
-  write_file(w, "app.toml", text);
+  pg_ws_write(w, "app.toml", text);
 }
 
 /* `parigot run` of the workspace's app.toml, in deterministic mode or
  * not. */
-static void run(pg_proc_result *r, const ws *w, bool deterministic) {
+static void run(pg_proc_result *r, const pg_ws *w, bool deterministic) {
   char path[256];
   snprintf(path, sizeof path, "%s/app.toml", w->dir);
   char *argv[] = {(char *)pg_test_parigot(), "run", path, NULL, NULL};
@@ -109,7 +72,7 @@ static void run(pg_proc_result *r, const ws *w, bool deterministic) {
 
 /* Runs the app in both modes: each must print @p out exactly, exit with
  * @p status and log @p line (NULL: anything). */
-static void expect_both(const ws *w, const char *out, int status,
+static void expect_both(const pg_ws *w, const char *out, int status,
                         const char *line) {
   for (int det = 0; det < 2; det++) {
     pg_proc_result r;
@@ -124,16 +87,16 @@ static void expect_both(const ws *w, const char *out, int status,
 
 /* ---- the generator ------------------------------------------------------ */
 
-static void protoc_as(pg_proc_result *r, const ws *w, const char *out,
+static void protoc_as(pg_proc_result *r, const pg_ws *w, const char *out,
                       const char *include, const char *files) {
-  sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
            "--parigot_out=lang=assemblyscript:%s -I%s %s",
      out, PG_PLUGIN, out, include, files);
 }
 
 PG_TEST(as_generator_output_is_the_same_on_every_run) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   pg_proc_result r;
   const char *files =
       "parigot/test/v1/rich.proto parigot/test/common/v1/common.proto";
@@ -142,11 +105,11 @@ PG_TEST(as_generator_output_is_the_same_on_every_run) {
     ASSERT_EQ(r.status, 0);
     pg_proc_result_free(&r);
   }
-  sh(&r, &w, "diff -r out1 out2 && diff -r out1 %s", PG_RICH_AS_DIR);
+  pg_ws_sh(&r, &w, "diff -r out1 out2 && diff -r out1 %s", PG_RICH_AS_DIR);
   ASSERT_STREQ(r.out, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* asc compiles only what is used: the entry uses every message, enum and
@@ -188,8 +151,8 @@ static const char entry[] =
     "});\n";
 
 PG_TEST(as_generated_code_compiles_without_a_warning) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   pg_proc_result r;
   protoc_as(&r, &w, "out", PG_SCHEMA,
             "parigot/test/v1/rich.proto parigot/test/common/v1/common.proto");
@@ -198,11 +161,13 @@ PG_TEST(as_generated_code_compiles_without_a_warning) {
   protoc_as(&r, &w, "out", PG_GREETING_PROTO, "greeting/v1/greeting.proto");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  write_file(&w, "entry.ts", entry);
-  sh(&r, &w, "%s entry.ts --path %s --path out -O3 --noColors "
+  pg_ws_write(&w, "entry.ts", entry);
+  pg_ws_sh(&r, &w, "%s entry.ts --path %s --path out -O3 --noColors "
              "--runtime minimal "
              "--exportStart _initialize "
-             "--use abort=~lib/parigot/guest/abortHandler -o entry.wasm",
+             "--use abort=~lib/parigot/guest/abortHandler "
+             "--use __alloc=~lib/parigot/alloc/cachedAlloc "
+             "--use __free=~lib/parigot/alloc/cachedFree -o entry.wasm",
      PG_ASC, PG_SDK_AS_DIR);
   ASSERT_STREQ(r.err, "");
   ASSERT_STREQ(r.out, "");
@@ -215,20 +180,20 @@ PG_TEST(as_generated_code_compiles_without_a_warning) {
            "wasm = \"%s/entry.wasm\"\n\n[[program]]\nname = \"hello\"\n"
            "wasm = \"%s\"\n",
            w.dir, hello_guest("hello"));
-  write_file(&w, "app.toml", app);
+  pg_ws_write(&w, "app.toml", app);
   run(&r, &w, true);
   ASSERT_STREQ(r.out, "");
   ASSERT_CONTAINS(r.err, "FetchGreeting failed: code 12: FetchGreeting is "
                          "not implemented");
   ASSERT_EQ(r.status, 1);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_generator_refuses_names_that_clash_naming_both) {
-  ws w;
-  ws_init(&w);
-  write_file(&w, "clash.proto",
+  pg_ws w;
+  pg_ws_init(&w, "as");
+  pg_ws_write(&w, "clash.proto",
              "syntax = \"proto3\";\npackage p;\nmessage Empty {}\n"
              "message ShopServer {}\n"
              "service Shop { rpc Buy(Empty) returns (Empty); }\n");
@@ -238,7 +203,7 @@ PG_TEST(as_generator_refuses_names_that_clash_naming_both) {
   ASSERT_CONTAINS(r.err, "clash.proto: Shop: generated AssemblyScript name "
                          "'ShopServer' is used twice");
   pg_proc_result_free(&r);
-  write_file(&w, "member.proto",
+  pg_ws_write(&w, "member.proto",
              "syntax = \"proto3\";\npackage p;\n"
              "message M { optional int32 x = 1; int32 has_x = 2; }\n");
   protoc_as(&r, &w, "out", ".", "member.proto");
@@ -246,60 +211,60 @@ PG_TEST(as_generator_refuses_names_that_clash_naming_both) {
   ASSERT_CONTAINS(r.err, "member.proto: message p.M: generated "
                          "AssemblyScript name 'hasX' is used twice");
   pg_proc_result_free(&r);
-  write_file(&w, "global.proto",
+  pg_ws_write(&w, "global.proto",
              "syntax = \"proto3\";\npackage p;\nmessage Map {}\n");
   protoc_as(&r, &w, "out", ".", "global.proto");
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "global.proto: type p.Map would hide "
                          "AssemblyScript's Map");
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- calls across languages --------------------------------------------- */
 
 PG_TEST(as_greeting_service_answers_the_c_hello_program) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "greeting", as_guest("as_greeting"), "hello",
             hello_guest("hello"), NULL);
   expect_both(&w, "Bonjour, world\n", 0, "greeting: ready");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_program_calls_the_c_greeting_service) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "greeting", hello_guest("greeting"), "as_caller",
             as_guest("as_caller"), "hello");
   expect_both(&w, "Bonjour, world\n", 0, "as_caller: exited with status 0");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_program_gets_the_c_services_app_error_with_its_enum_value) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "greeting", hello_guest("greeting"), "as_caller",
             as_guest("as_caller"), "unknown");
   /* 8 is greeting.v1.GREETING_ERROR_UNKNOWN_TONGUE. */
   expect_both(&w, "greet: code=2 app_error=8 message=unknown tongue\n", 1,
               "no greeting in tongue 99");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(c_program_gets_the_as_services_app_error_with_its_enum_value) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "refuse");
   /* 5 is astest.v1.PROBE_ERROR_REFUSED. */
   expect_both(&w, "refuse: code=2 app_error=5 message=refused\n", 0, NULL);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_call_past_its_deadline_fails_and_time_left_reaches_the_service) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "as_caller",
             as_guest("as_caller"), "deadline");
   for (int det = 0; det < 2; det++) {
@@ -315,12 +280,12 @@ PG_TEST(as_call_past_its_deadline_fails_and_time_left_reaches_the_service) {
     ASSERT_EQ(r.status, 0);
     pg_proc_result_free(&r);
   }
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_method_left_unimplemented_answers_unimplemented) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "missing");
   /* The C SDK's code and text for a handler that is not there. */
@@ -328,12 +293,12 @@ PG_TEST(as_method_left_unimplemented_answers_unimplemented) {
               "missing: code=12 app_error=0 message=Missing is not "
               "implemented\n",
               0, NULL);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_sdk_answers_what_it_cannot_dispatch_with_the_c_sdks_texts) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_skew",
             as_guest("c_skew"), NULL);
   /* A method the probe lacks, then a string that is not UTF-8. */
@@ -341,36 +306,36 @@ PG_TEST(as_sdk_answers_what_it_cannot_dispatch_with_the_c_sdks_texts) {
               "extra: code=12 app_error=0 message=no such method\n"
               "echo: code=3 app_error=0 message=cannot decode the request\n",
               0, NULL);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_service_that_traps_sends_died_to_a_c_caller) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "died");
   expect_both(&w,
               "died: astest.v1.Probe: unreachable executed\n"
               "crash: code=14 app_error=0 message=the service died\n",
               3, "summary: probe died (unreachable executed)");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_program_hears_that_a_service_it_requires_died) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "as_caller",
             as_guest("as_caller"), "died");
   expect_both(&w,
               "died: astest.v1.Probe: unreachable executed\n"
               "crash: code=14 app_error=0 message=the service died\n",
               3, "as_caller: exited with status 0");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_service_restarts_and_an_as_program_hears_it_is_back) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   char app[2048];
   snprintf(app, sizeof app,
            "[app]\nname = \"restart\"\n\n[[service]]\nname = \"probe\"\n"
@@ -378,27 +343,27 @@ PG_TEST(as_service_restarts_and_an_as_program_hears_it_is_back) {
            "restart_backoff = \"10ms\"\n\n[[program]]\n"
            "name = \"as_caller\"\nwasm = \"%s\"\nargs = [\"restart\"]\n",
            as_guest("as_probe"), as_guest("as_caller"));
-  write_file(&w, "app.toml", app);
+  pg_ws_write(&w, "app.toml", app);
   /* The fresh instance declares and starts again, then answers. */
   expect_both(&w,
               "died: astest.v1.Probe\ncrash: code=14\n"
               "restarted: astest.v1.Probe\necho: again\n",
               3, "probe: probe ready");
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_service_answers_a_call_it_kept_later) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "later");
   expect_both(&w, "later answered\nreleased 1\n", 0, NULL);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_service_stop_hook_runs_when_the_app_ends) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "refuse");
   pg_proc_result r;
@@ -408,12 +373,12 @@ PG_TEST(as_service_stop_hook_runs_when_the_app_ends) {
   ASSERT_TRUE(exited != NULL && stopping != NULL && exited < stopping);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_service_memory_stays_bounded_over_100000_calls) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   write_app(&w, "probe", as_guest("as_probe"), "c_caller",
             as_guest("c_caller"), "memory");
   pg_proc_result r;
@@ -425,29 +390,29 @@ PG_TEST(as_service_memory_stays_bounded_over_100000_calls) {
   ASSERT_TRUE(warm > 0 && end <= warm + 1 && end <= 16);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_program_reads_its_arguments_and_environment) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   char app[1024];
   snprintf(app, sizeof app,
            "[app]\nname = \"env\"\n\n[[program]]\nname = \"as_caller\"\n"
            "wasm = \"%s\"\nargs = [\"env\", \"a b\"]\n"
            "env = { GREETING = \"salut\" }\n",
            as_guest("as_caller"));
-  write_file(&w, "app.toml", app);
+  pg_ws_write(&w, "app.toml", app);
   expect_both(&w, "as_caller|env|a b GREETING=salut NOPE=(unset)\n", 0,
               NULL);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 /* ---- the codec in a wasm guest ------------------------------------------ */
 
 /* Has the C codec (pg-proto-tool) re-encode each "known TYPE HEX" line of
  * @p out; each must come back as the same bytes. Returns how many. */
-static int c_agrees(const ws *w, const char *out) {
+static int c_agrees(const pg_ws *w, const char *out) {
   int n = 0;
   const char *l = strstr(out, "known ");
   for (; l != NULL; l = strstr(l + 1, "\nknown ")) {
@@ -455,9 +420,9 @@ static int c_agrees(const ws *w, const char *out) {
     if (*l == '\n')
       l++;
     ASSERT_EQ(sscanf(l, "known %127s %4095s", type, hex), 2);
-    write_file(w, "in.hex", hex);
+    pg_ws_write(w, "in.hex", hex);
     pg_proc_result r;
-    sh(&r, w, "xxd -r -p in.hex > in.bin && %s dump %s in.bin canon.bin "
+    pg_ws_sh(&r, w, "xxd -r -p in.hex > in.bin && %s dump %s in.bin canon.bin "
               ">/dev/null && cmp in.bin canon.bin",
        PG_PROTO_TOOL, type);
     if (r.status != 0)
@@ -469,13 +434,13 @@ static int c_agrees(const ws *w, const char *out) {
 }
 
 PG_TEST(as_codec_checks_pass_inside_a_wasm_guest_and_match_c_bytes) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   char app[1024];
   snprintf(app, sizeof app,
            "[app]\nname = \"codec\"\n\n[[program]]\nname = \"as_codec\"\n"
            "wasm = \"%s\"\n", as_guest("as_codec"));
-  write_file(&w, "app.toml", app);
+  pg_ws_write(&w, "app.toml", app);
   pg_proc_result r;
   run(&r, &w, true);
   ASSERT_CONTAINS(r.out, "\nok ");
@@ -483,12 +448,12 @@ PG_TEST(as_codec_checks_pass_inside_a_wasm_guest_and_match_c_bytes) {
   ASSERT_EQ(r.status, 0);
   ASSERT_TRUE(c_agrees(&w, r.out) >= 9);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }
 
 PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
-  ws w;
-  ws_init(&w);
+  pg_ws w;
+  pg_ws_init(&w, "as");
   const char *env = getenv("PARIGOT_TEST_SEED");
   unsigned long seed =
       env ? strtoul(env, NULL, 10)
@@ -498,7 +463,7 @@ PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
   pg_proc_result r;
   /* 60 random Rich messages, encoded by the C codec, then its canonical
    * re-encoding; the AS guest gets the first as an argument. */
-  sh(&r, &w,
+  pg_ws_sh(&r, &w,
      "%s gen parigot.test.v1.Batch %lu 60 batch.bin && "
      "%s dump parigot.test.v1.Batch batch.bin canon.bin > /dev/null && "
      "printf '[app]\\nname = \"codec\"\\n\\n[[program]]\\n"
@@ -515,5 +480,5 @@ PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
     PG_FAIL("seed %lu: the AS re-encoding differs from the C codec's:\n%s%s",
             seed, r.out, r.err);
   pg_proc_result_free(&r);
-  ws_cleanup(&w);
+  pg_ws_cleanup(&w);
 }

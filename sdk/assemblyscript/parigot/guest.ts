@@ -19,6 +19,7 @@ import {
   wasi_args_sizes_get, wasi_environ_get, wasi_environ_sizes_get,
   wasi_fd_write, wasi_proc_exit,
 } from "./abi";
+import { releaseCached } from "./alloc";
 import { EDEPTH, ETOOBIG, Message, Writer, encodeInto, mergeRaw } from "./pb";
 
 /** gRPC status codes, as calls end with them. */
@@ -315,8 +316,14 @@ export function exportService(impl: Service, file: FileDesc): void {
 abstract class Pending {
   id: u64 = 0;
   abstract settle(status: u32, appError: i32, p: usize, len: usize): void;
-  abstract reject(status: Status): void;
 }
+
+// The last settled PendingCall, for the next call of the same types to
+// reuse: the user never sees one, and a program usually makes the same
+// calls over and over, so most calls allocate none (an allocation and a
+// free are a good part of a round trip). It keeps its last context alive
+// until then.
+let spare: Pending | null = null;
 
 class PendingCall<R extends Message, C> extends Pending {
   constructor(public ctx: C, public ok: (resp: R, ctx: C) => void,
@@ -325,22 +332,36 @@ class PendingCall<R extends Message, C> extends Pending {
   }
 
   settle(status: u32, appError: i32, p: usize, len: usize): void {
+    // Spare before the continuation runs, as it may start the next call.
+    const ctx = this.ctx, ok = this.ok, fail = this.fail;
+    spare = this;
     if (status != Code.OK) {
-      this.fail(new Status(status, appError, text(p, len)), this.ctx);
+      fail(new Status(status, appError, text(p, len)), ctx);
       return;
     }
     const resp = instantiate<R>();
     if (mergeRaw(resp, p, len, false) != 0) {
-      this.fail(new Status(Code.INTERNAL, 0, "cannot decode the response"),
-                this.ctx);
+      fail(new Status(Code.INTERNAL, 0, "cannot decode the response"), ctx);
       return;
     }
-    this.ok(resp, this.ctx);
+    ok(resp, ctx);
   }
+}
 
-  reject(status: Status): void {
-    this.fail(status, this.ctx);
-  }
+/** A PendingCall for @p ctx, @p ok and @p fail: the spare if it has these
+ * types, else a new one. */
+function pendingCall<R extends Message, C>(
+    ctx: C, ok: (resp: R, ctx: C) => void,
+    fail: (status: Status, ctx: C) => void): PendingCall<R, C> {
+  const s = spare;
+  if (s == null || !(s instanceof PendingCall<R, C>))
+    return new PendingCall<R, C>(ctx, ok, fail);
+  spare = null;
+  const pc = changetype<PendingCall<R, C>>(s);
+  pc.ctx = ctx;
+  pc.ok = ok;
+  pc.fail = fail;
+  return pc;
 }
 
 /** A payload as text: up to its first NUL byte, as the C SDK reads it. */
@@ -372,9 +393,8 @@ export function dispatch<Req extends Message, Resp extends Message, C>(
     s: ServiceDesc, method: i32, req: Req, ctx: C,
     ok: (resp: Resp, ctx: C) => void,
     fail: (status: Status, ctx: C) => void): bool {
-  const pc = new PendingCall<Resp, C>(ctx, ok, fail);
   if (locate(s) != 0) {
-    pc.reject(new Status(Code.PERMISSION_DENIED, 0, "service not required"));
+    fail(new Status(Code.PERMISSION_DENIED, 0, "service not required"), ctx);
     return false;
   }
   const timeout = nextTimeout;
@@ -386,10 +406,11 @@ export function dispatch<Req extends Message, Resp extends Message, C>(
                       writer.buf, <u32>rc, timeout, scratch);
   }
   if (rc < 0) {
-    pc.reject(new Status(rc == ETOOBIG ? Code.RESOURCE_EXHAUSTED
-                                       : Code.INTERNAL, 0, strerror(rc)));
+    fail(new Status(rc == ETOOBIG ? Code.RESOURCE_EXHAUSTED : Code.INTERNAL,
+                    0, strerror(rc)), ctx);
     return false;
   }
+  const pc = pendingCall<Resp, C>(ctx, ok, fail);
   pc.id = load<u64>(scratch);
   pendings.push(pc);
   return true;
@@ -520,6 +541,8 @@ const EV_HEADER: u32 = 48;
 // trip twice as slow). A handler's garbage so lives until its event ends,
 // as the C SDK's arena does. It runs every 64 events, and after any event
 // that grew memory, so memory stays within a few events' allocations.
+// First the blocks the allocator cache (alloc.ts) kept from the last
+// collection and nothing reused go back to TLSF.
 const COLLECT_EVERY = 64;
 let eventsSinceCollect = 0;
 let pagesAtCollect: i32 = 0;
@@ -527,6 +550,7 @@ let pagesAtCollect: i32 = 0;
 function collectBetweenEvents(): void {
   if (++eventsSinceCollect < COLLECT_EVERY &&
       memory.size() == pagesAtCollect) return;
+  releaseCached();
   __collect();
   eventsSinceCollect = 0;
   pagesAtCollect = memory.size();
