@@ -12,6 +12,7 @@
  *   encoder must write the same bytes, and each language's output must
  *   decode, with our C decoder and with protoc --decode, to the input's
  *   value.
+ * - A Rust and an AssemblyScript service serving Connect's JSON alone.
  * - The C++ Stemmer against Porter's published stems.
  * - examples/polyglot: C -> Rust -> AssemblyScript -> C++, with `parigot
  *   run` (the same output and log on every deterministic run, and the same
@@ -130,9 +131,9 @@ static unsigned long long test_seed(void) {
   return seed;
 }
 
-static pg_proc *start_unit(const char *path, int *port) {
+static pg_proc *start_unit(const char *path, const char *unit, int *port) {
   char *argv[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
-                  "codecs", NULL};
+                  (char *)unit, NULL};
   pg_proc *p = pg_proc_start(argv);
   /* A fresh cache compiles the four modules first. */
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 240);
@@ -167,7 +168,7 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
      BATCH, d, d);
   pg_proc_result_free(&r);
   int port;
-  pg_proc *unit = start_unit(path, &port);
+  pg_proc *unit = start_unit(path, "codecs", &port);
   sh(&r, "/usr/bin/python3 '%s/tests/polyglot/codec_chain.py' %d "
          "'%s/in.bin' '%s'",
      getenv("PG_SOURCE"), port, d, d);
@@ -193,6 +194,48 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
     pg_proc_result_free(&r);
   }
   pg_ws_cleanup(&w);
+}
+
+/* ---- the wire ------------------------------------------------------------ */
+
+/* A unit of a Rust or an AssemblyScript service alone serves Connect's
+ * JSON: the guest handed the kernel its descriptors (the `describe`
+ * import), as C guests do. */
+PG_TEST(polyglot_rust_and_assemblyscript_services_serve_connect_json) {
+  const char *impls[] = {"conform_rust", "conform_as"};
+  for (size_t i = 0; i < 2; i++) {
+    pg_ws w;
+    pg_ws_init(&w, "polyglot");
+    char path[512];
+    ws_write(&w, "json.toml", path, sizeof path,
+             "[app]\nname = \"json\"\n\n"
+             "[[service]]\nname = \"conformance\"\nwasm = \"%s\"\n\n"
+             "[[unit]]\nname = \"u\"\nservices = [\"conformance\"]\n"
+             "listen = \"127.0.0.1:0\"\n",
+             pg_test_guest(impls[i]));
+    int port;
+    pg_proc *unit = start_unit(path, "u", &port);
+    pg_proc_result r;
+    pg_ws_sh(&r, &w,
+             "curl -s -X POST -H 'Content-Type: application/json' -d "
+             "'{\"text\":\"hi\",\"numbers\":[\"1\",\"-2\"],"
+             "\"kind\":\"KIND_NEGATIVE\",\"count\":\"5\"}' "
+             "http://127.0.0.1:%d/conform.v1.Conformance/Echo && echo && "
+             "curl -s -X POST -H 'Content-Type: application/json' -d "
+             "'{\"code\":5,\"message\":\"nope\"}' "
+             "http://127.0.0.1:%d/conform.v1.Conformance/Fail",
+             port, port);
+    ASSERT_STREQ(r.out,
+                 "{\"echo\":{\"text\":\"hi\",\"numbers\":[\"1\",\"-2\"],"
+                 "\"kind\":\"KIND_NEGATIVE\",\"count\":\"5\"},"
+                 "\"caller\":\"127.0.0.1\"}\n"
+                 "{\"code\":\"not_found\",\"message\":\"nope\"}");
+    pg_proc_result_free(&r);
+    pg_proc_result u;
+    pg_proc_stop(unit, SIGTERM, &u);
+    pg_proc_result_free(&u);
+    pg_ws_cleanup(&w);
+  }
 }
 
 /* ---- C++: the Stemmer --------------------------------------------------- */
