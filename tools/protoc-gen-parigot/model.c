@@ -5,6 +5,7 @@
  */
 #include "model.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,4 +157,33 @@ const pg_type *pg_model_find(const pg_model *m, const char *name) {
       hi = mid;
   }
   return NULL;
+}
+
+const pd_file *pg_model_find_file(const pg_model *m, const char *name) {
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp(m->types[i].file->name, name) == 0)
+      return m->types[i].file;
+  return NULL;
+}
+
+/* A file that defines no types (options only) is found in no type, so it
+ * is left out too. */
+bool pg_model_generates(const pg_model *m, const char *name) {
+  const pd_file *d = pg_model_find_file(m, name);
+  return d != NULL && d->syntax != NULL && strcmp(d->syntax, "proto3") == 0;
+}
+
+char *pg_path_stem(const char *path) {
+  size_t n = strlen(path);
+  if (n > 6 && strcmp(path + n - 6, ".proto") == 0)
+    n -= 6;
+  return pg_strdupf("%.*s", (int)n, path);
+}
+
+char *pg_path_ident(const char *path) {
+  char *s = pg_strdupf("%s", path);
+  for (char *p = s; *p; p++)
+    if (!isalnum((unsigned char)*p))
+      *p = '_';
+  return s;
 }

@@ -55,4 +55,17 @@ bool pg_is_reserved(const char *name);
 
 bool pg_is_map_entry(const pd_msg *msg);
 
+/* The file of the request named @p name ("dir/name.proto"), or NULL. */
+const pd_file *pg_model_find_file(const pg_model *m, const char *name);
+
+/* Whether parigot generates code for the imported file @p name, so that
+ * generated code may refer to its output: a proto3 file of the request. */
+bool pg_model_generates(const pg_model *m, const char *name);
+
+/* "dir/name.proto" -> "dir/name"; heap. */
+char *pg_path_stem(const char *path);
+
+/* An identifier from a path: "a/b-c.proto" -> "a_b_c_proto"; heap. */
+char *pg_path_ident(const char *path);
+
 #endif /* PG_GEN_MODEL_H */
