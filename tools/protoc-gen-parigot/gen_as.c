@@ -31,16 +31,11 @@
 #define LABEL_REPEATED                                                        \
   GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
 
-typedef struct names {
-  char **v;
-  size_t n;
-} names;
-
 typedef struct gen {
   const pg_model *model;
   const pd_file *file;
   pg_strbuf o;
-  names top; /* every name the file defines at its top level */
+  pg_names top; /* every name the file defines at its top level */
   char *err;
 } gen;
 
@@ -133,30 +128,16 @@ static char *upper(const char *name) {
   return s;
 }
 
-/* Takes @p name into @p ns; a name already there is an error naming both
- * uses (@p what and @p where). */
-static int claim(gen *g, names *ns, char *name, const char *where) {
-  for (size_t i = 0; i < ns->n; i++)
-    if (strcmp(ns->v[i], name) == 0) {
-      fail(g, pg_strdupf("%s: %s: generated AssemblyScript name '%s' is "
-                         "used twice; rename one",
-                         g->file->name, where, name));
-      free(name);
-      return -1;
-    }
-  ns->v = realloc(ns->v, (ns->n + 1) * sizeof *ns->v);
-  if (ns->v == NULL)
-    abort();
-  ns->v[ns->n++] = name;
-  return 0;
-}
-
-static void names_free(names *ns) {
-  for (size_t i = 0; i < ns->n; i++)
-    free(ns->v[i]);
-  free(ns->v);
-  ns->v = NULL;
-  ns->n = 0;
+/* Takes @p name (heap) into @p ns; a name already there is an error naming
+ * both uses (@p where). */
+static int claim(gen *g, pg_names *ns, char *name, const char *where) {
+  if (pg_names_take(ns, name))
+    return 0;
+  fail(g, pg_strdupf("%s: %s: generated AssemblyScript name '%s' is "
+                     "used twice; rename one",
+                     g->file->name, where, name));
+  free(name);
+  return -1;
 }
 
 /* The name of a type inside its file: the full name past the package,
@@ -290,7 +271,7 @@ static int by_number(const void *a, const void *b) {
 
 /* The fields of @p t, sorted by number, with their member names claimed
  * in @p ns. */
-static int classify(gen *g, const pg_type *t, names *ns, field **out) {
+static int classify(gen *g, const pg_type *t, pg_names *ns, field **out) {
   size_t nf = t->msg->n_field;
   field *fs = calloc(nf + 1, sizeof *fs);
   if (fs == NULL)
@@ -332,7 +313,7 @@ static int classify(gen *g, const pg_type *t, names *ns, field **out) {
     rc = claim(g, ns, escape(pg_strdupf("%sCase", c)), where);
     free(c);
     /* The members of its case enum: NOT_SET and one per field. */
-    names cases = {0};
+    pg_names cases = {0};
     char *e = pg_strdupf("oneof %s.%s", t->full_name,
                          t->msg->oneof_decl[i]->name);
     if (rc == 0)
@@ -340,7 +321,7 @@ static int classify(gen *g, const pg_type *t, names *ns, field **out) {
     for (size_t j = 0; j < nf && rc == 0; j++)
       if (fs[j].oneof == (int)i)
         rc = claim(g, &cases, escape(upper(fs[j].fd->name)), e);
-    names_free(&cases);
+    pg_names_free(&cases);
     free(e);
   }
   free(where);
@@ -893,10 +874,10 @@ static void emit_oneof_enums(gen *g, const pg_type *t, const field *fs) {
 }
 
 static int emit_message(gen *g, const pg_type *t) {
-  names ns = {0};
+  pg_names ns = {0};
   field *fs;
   if (classify(g, t, &ns, &fs) != 0) {
-    names_free(&ns);
+    pg_names_free(&ns);
     return -1;
   }
   char *l = local_name(t);
@@ -918,7 +899,7 @@ static int emit_message(gen *g, const pg_type *t) {
   pg_strbuf_printf(&g->o, "}\n\n");
   free(l);
   free_fields(fs, t->msg->n_field);
-  names_free(&ns);
+  pg_names_free(&ns);
   return 0;
 }
 
@@ -948,7 +929,7 @@ static int emit_service(gen *g, const pd_service *s) {
   if (ins == NULL || outs == NULL || stubs == NULL)
     abort();
   int rc = 0;
-  names client = {0}, server = {0};
+  pg_names client = {0}, server = {0};
   char *where = pg_strdupf("service %s", full);
   for (size_t i = 0; i < s->n_method && rc == 0; i++) {
     const pd_method *m = s->method[i];
@@ -970,8 +951,8 @@ static int emit_service(gen *g, const pd_service *s) {
     if (rc == 0)
       rc = claim(g, &server, pg_strdupf("%s", stubs[i]), where);
   }
-  names_free(&client);
-  names_free(&server);
+  pg_names_free(&client);
+  pg_names_free(&server);
   free(where);
   if (rc != 0)
     goto done;
@@ -1205,6 +1186,6 @@ int pg_gen_as(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
     *err = g.err;
   }
   pg_strbuf_free(&g.o);
-  names_free(&g.top);
+  pg_names_free(&g.top);
   return rc == 0 ? 1 : -1;
 }

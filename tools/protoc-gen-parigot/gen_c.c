@@ -138,31 +138,14 @@ static int classify_all(gen *g, const pg_type *t, field **out) {
 
 /* ---- names that must not collide in one struct ------------------------- */
 
-typedef struct names {
-  char **v;
-  size_t n;
-} names;
-
-static int claim(gen *g, names *ns, const pg_type *t, char *name) {
-  for (size_t i = 0; i < ns->n; i++)
-    if (strcmp(ns->v[i], name) == 0) {
-      fail(g, pg_strdupf("%s: message %s: generated member '%s' is used "
-                         "twice; rename a field",
-                         g->file->name, t->full_name, name));
-      free(name);
-      return -1;
-    }
-  ns->v = realloc(ns->v, (ns->n + 1) * sizeof *ns->v);
-  if (ns->v == NULL)
-    abort();
-  ns->v[ns->n++] = name;
-  return 0;
-}
-
-static void names_free(names *ns) {
-  for (size_t i = 0; i < ns->n; i++)
-    free(ns->v[i]);
-  free(ns->v);
+static int claim(gen *g, pg_names *ns, const pg_type *t, char *name) {
+  if (pg_names_take(ns, name))
+    return 0;
+  fail(g, pg_strdupf("%s: message %s: generated member '%s' is used "
+                     "twice; rename a field",
+                     g->file->name, t->full_name, name));
+  free(name);
+  return -1;
 }
 
 /* ---- header ------------------------------------------------------------ */
@@ -187,7 +170,7 @@ static void emit_member(gen *g, const field *f, const char *indent) {
 }
 
 static int check_members(gen *g, const pg_type *t, const field *fs) {
-  names ns = {0};
+  pg_names ns = {0};
   int rc = claim(g, &ns, t, pg_strdupf("_unknown"));
   for (size_t i = 0; rc == 0 && i < t->msg->n_field; i++) {
     const field *f = &fs[i];
@@ -210,7 +193,7 @@ static int check_members(gen *g, const pg_type *t, const field *fs) {
     if (rc == 0 && is_explicit_optional(f->fd) && f->fd->type != T(MESSAGE))
       rc = claim(g, &ns, t, pg_strdupf("has_%s", f->fd->name));
   }
-  names_free(&ns);
+  pg_names_free(&ns);
   return rc;
 }
 

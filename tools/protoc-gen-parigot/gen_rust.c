@@ -379,22 +379,14 @@ static int classify(gen *g, const pg_type *owner, const pd_field *fd,
 
 /* ---- names that must not collide ---------------------------------------- */
 
-typedef struct names {
-  const char **v;
-  size_t n;
-} names;
-
-static int claim(gen *g, names *ns, const char *where, const char *name) {
-  for (size_t i = 0; i < ns->n; i++)
-    if (strcmp(ns->v[i], name) == 0)
-      return fail(g, pg_strdupf("%s: %s: generated Rust name '%s' is used "
-                                "twice; rename one",
-                                g->file->name, where, name));
-  ns->v = realloc(ns->v, (ns->n + 1) * sizeof *ns->v);
-  if (ns->v == NULL)
-    abort();
-  ns->v[ns->n++] = name;
-  return 0;
+static int claim(gen *g, pg_names *ns, const char *where, const char *name) {
+  char *copy = pg_strdupf("%s", name);
+  if (pg_names_take(ns, copy))
+    return 0;
+  free(copy);
+  return fail(g, pg_strdupf("%s: %s: generated Rust name '%s' is used "
+                            "twice; rename one",
+                            g->file->name, where, name));
 }
 
 /* ---- tags --------------------------------------------------------------- */
@@ -839,7 +831,7 @@ static void emit_oneofs(gen *g, const pg_type *t, const rfield *fs, size_t nf,
 }
 
 static int check_names(gen *g, const pg_type *t, const rfield *fs, size_t nf) {
-  names fields = {0}, mod = {0};
+  pg_names fields = {0}, mod = {0};
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < nf; i++) {
     if (fs[i].oneof >= 0) {
@@ -848,11 +840,11 @@ static int check_names(gen *g, const pg_type *t, const rfield *fs, size_t nf) {
       if (rc == 0 && first_of_oneof(fs, i))
         rc = claim(g, &mod, t->full_name,
                    camel(g, t->msg->oneof_decl[fs[i].oneof]->name));
-      names variants = {0};
+      pg_names variants = {0};
       for (size_t j = i; rc == 0 && first_of_oneof(fs, i) && j < nf; j++)
         if (fs[j].oneof == fs[i].oneof)
           rc = claim(g, &variants, t->full_name, camel(g, fs[j].fd->name));
-      free(variants.v);
+      pg_names_free(&variants);
       continue;
     }
     rc = claim(g, &fields, t->full_name, fs[i].name);
@@ -862,8 +854,8 @@ static int check_names(gen *g, const pg_type *t, const rfield *fs, size_t nf) {
       rc = claim(g, &mod, t->full_name, camel(g, t->msg->nested_type[i]->name));
   for (size_t i = 0; rc == 0 && i < t->msg->n_enum_type; i++)
     rc = claim(g, &mod, t->full_name, camel(g, t->msg->enum_type[i]->name));
-  free(fields.v);
-  free(mod.v);
+  pg_names_free(&fields);
+  pg_names_free(&mod);
   return rc;
 }
 
@@ -917,7 +909,7 @@ static const char *upper_snake(gen *g, const char *s) {
 }
 
 static int emit_service(gen *g, const pd_service *s, const char *file_sym,
-                        names *top) {
+                        pg_names *top) {
   const char *pkg = g->file->package ? g->file->package : "";
   const char *full = keep(g, *pkg ? pg_strdupf("%s.%s", pkg, s->name)
                                   : pg_strdupf("%s", s->name));
@@ -934,7 +926,7 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
   const pg_type **outs = calloc(s->n_method + 1, sizeof *outs);
   if (ins == NULL || outs == NULL)
     abort();
-  names methods = {0};
+  pg_names methods = {0};
   int rc = claim(g, &methods, full, "require");
   for (size_t i = 0; rc == 0 && i < s->n_method; i++) {
     const pd_method *m = s->method[i];
@@ -950,7 +942,7 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
     else
       rc = claim(g, &methods, full, snake(g, m->name));
   }
-  free(methods.v);
+  pg_names_free(&methods);
   if (rc != 0) {
     free(ins);
     free(outs);
@@ -1103,7 +1095,7 @@ int pg_gen_rust(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
   const char *sym = file_static(&g, f->name);
   /* Top-level names of the package module: this file's types, those of
    * the package's other files, and what the services add. */
-  names top = {0};
+  pg_names top = {0};
   const char *pkg = f->package ? f->package : "";
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < m->n; i++) {
@@ -1132,7 +1124,7 @@ int pg_gen_rust(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
     rc = emit_service(&g, f->service[i], sym, &top);
   if (rc == 0 && g.err == NULL)
     emit_file_desc(&g, sym, descriptor, descriptor_len);
-  free(top.v);
+  pg_names_free(&top);
   int result;
   if (rc == 0 && g.err == NULL) {
     char *base = pg_path_stem(f->name);

@@ -187,3 +187,21 @@ char *pg_path_ident(const char *path) {
       *p = '_';
   return s;
 }
+
+bool pg_names_take(pg_names *ns, char *name) {
+  for (size_t i = 0; i < ns->n; i++)
+    if (strcmp(ns->v[i], name) == 0)
+      return false;
+  ns->v = realloc(ns->v, (ns->n + 1) * sizeof *ns->v);
+  if (ns->v == NULL)
+    abort();
+  ns->v[ns->n++] = name;
+  return true;
+}
+
+void pg_names_free(pg_names *ns) {
+  for (size_t i = 0; i < ns->n; i++)
+    free(ns->v[i]);
+  free(ns->v);
+  *ns = (pg_names){0};
+}

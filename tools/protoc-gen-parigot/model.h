@@ -62,6 +62,17 @@ const pd_file *pg_model_find_file(const pg_model *m, const char *name);
  * generated code may refer to its output: a proto3 file of the request. */
 bool pg_model_generates(const pg_model *m, const char *name);
 
+/* Generated names of one scope, to refuse two uses of one name. */
+typedef struct pg_names {
+  char **v; /* heap strings, owned */
+  size_t n;
+} pg_names;
+
+/* Takes @p name (heap) into @p ns and returns true; returns false, with
+ * @p name still the caller's, when @p ns already holds it. */
+bool pg_names_take(pg_names *ns, char *name);
+void pg_names_free(pg_names *ns);
+
 /* "dir/name.proto" -> "dir/name"; heap. */
 char *pg_path_stem(const char *path);
 
