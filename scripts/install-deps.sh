@@ -27,6 +27,7 @@ packages=(
   libhttp-parser-dev                 # wire/: HTTP/1.1 for Connect
   python3-grpcio python3-protobuf    # interop tests: a real gRPC client
   nghttp2-client curl                # h2load (bench), curl (interop)
+  xxd                                # tests: hex dumps of codec bytes
   libgrpc++-dev protobuf-compiler-grpc  # bench/peers: the gRPC C++ peer
 )
 

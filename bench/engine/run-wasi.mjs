@@ -28,5 +28,9 @@ const wasi = new WASI({
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(path));
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+// wasiImport, not getImportObject(): the latter is Node 20's, and Debian 12
+// has Node 18.
+const instance = await WebAssembly.instantiate(module, {
+  wasi_snapshot_preview1: wasi.wasiImport,
+});
 process.exitCode = wasi.start(instance);
