@@ -6,7 +6,7 @@
 #   make test-asan  the same tests in an ASan + UBSan build (build-asan/)
 #   make test-fuzz  the protobuf decoder under libFuzzer for FUZZ_TIME seconds
 #   make bench      benchmarks; prints a table, writes build/bench/results.json
-#   make docs       Doxygen HTML for include/parigot into build/docs/html
+#   make docs       the docs site (guides; C, Rust, AS API) in build/docs/html
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -58,7 +58,7 @@ test-fuzz: deps all
 bench: deps all
 	cmake --build $(BUILD) --target bench
 
-docs: all
+docs: deps all
 	cmake --build $(BUILD) --target docs
 
 clean:

@@ -12,7 +12,9 @@ packages=(
   wasi-libc libclang-rt-14-dev-wasm32  # C guests for wasm32-wasi
   libc++-dev-wasm32                  # C++ guests: libc++ for wasm32-wasi
   rustc libstd-rust-dev-wasm32       # Rust guests: /usr/bin/rustc, wasm32-wasi
-  doxygen                            # make docs
+  doxygen                            # make docs: guides and C API
+  graphviz                           # make docs: parigot graph --format svg
+  python3                            # make docs: docs/tools (site, link check)
   nodejs                             # bench peer: V8 WebAssembly
   npm                                # tools/npm: @bufbuild/protobuf
   protobuf-compiler                  # protoc

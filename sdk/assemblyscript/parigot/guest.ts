@@ -589,6 +589,8 @@ function takeEvent(): u32 {
 /** The guest's ABI version (docs/abi.md): re-exported by the entry file. */
 export function parigot_abi_v1(): void {}
 
+/** Start-up (docs/abi.md): registers the event buffer and runs the
+ * guest's declare function; re-exported by the entry file. */
 export function parigot_main(): void {
   growEventBuffer(4096);
   declareFn();

@@ -17,6 +17,10 @@
 // event buffer, or a Uint8Array's storage) through a Reader whose first
 // error sticks and ends every loop.
 
+/** The codec's errors, include/parigot/error.h's PARIGOT_E* values:
+ * input ends inside a value, a varint runs past 10 bytes, a length runs
+ * past the input, a wrong or invalid wire type, an invalid field number,
+ * nesting past MAX_DEPTH, a message past MAX_SIZE, a string not UTF-8. */
 export const ETRUNCATED: i32 = -40;
 export const EVARINT: i32 = -41;
 export const ELENGTH: i32 = -42;
@@ -37,6 +41,7 @@ export const EMPTY_BYTES = new Uint8Array(0);
 
 // ---- sizes ----------------------------------------------------------------
 
+/** Bytes of @p v as a varint (1 to 10). */
 // @ts-ignore: decorator
 @inline
 export function varintSize64(v: u64): i32 {
@@ -44,6 +49,7 @@ export function varintSize64(v: u64): i32 {
   return v == 0 ? 1 : <i32>((70 - <i32>clz<u64>(v)) / 7);
 }
 
+/** Bytes of @p v as a varint (1 to 5). */
 // @ts-ignore: decorator
 @inline
 export function varintSize32(v: u32): i32 {
@@ -57,12 +63,14 @@ export function int32Size(v: i32): i32 {
   return v < 0 ? 10 : varintSize32(<u32>v);
 }
 
+/** ZigZag encoding of a sint32 (-1 is 1, 1 is 2). */
 // @ts-ignore: decorator
 @inline
 export function zigzag32(v: i32): u32 {
   return <u32>((v << 1) ^ (v >> 31));
 }
 
+/** ZigZag encoding of a sint64. */
 // @ts-ignore: decorator
 @inline
 export function zigzag64(v: i64): u64 {
