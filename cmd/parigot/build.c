@@ -179,30 +179,59 @@ static int build(const pg_manifest *m, const pg_manifest_unit *u,
   return rc;
 }
 
-int pg_cmd_build(int argc, char **argv) {
-  const char *manifest = NULL, *unit = NULL, *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      printf("usage: parigot build APP.toml --unit NAME -o DIR\n\n"
-             "Makes DIR/NAME: unit NAME of the app as one native executable,\n"
-             "its guests compiled ahead of time. Run, it is that unit, as\n"
-             "'parigot run APP.toml --unit NAME', and needs no compiler.\n");
-      return 0;
-    }
-    if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc)
-      unit = argv[++i];
-    else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-      dir = argv[++i];
-    else if (argv[i][0] != '-' && manifest == NULL)
-      manifest = argv[i];
-    else {
-      pg_cli_error("build: unexpected %s (see 'parigot build --help')",
-                   argv[i]);
-      return PG_EXIT_USAGE;
-    }
+enum { OPT_UNIT, OPT_OUT };
+
+static const pg_cli_opt build_opts[] = {
+    {OPT_UNIT, "--unit", "NAME", "the [[unit]] of APP.toml to build"},
+    {OPT_OUT, "-o", "DIR",
+     "the folder to write the executable DIR/NAME in (made if need be)"},
+    {0, NULL, NULL, NULL},
+};
+
+static int build_main(int argc, char **argv);
+
+const pg_cli_cmd pg_cli_build = {
+    .name = "build",
+    .summary = "make a unit one native executable",
+    .synopsis = "APP.toml --unit NAME -o DIR",
+    .description =
+        "Makes DIR/NAME: unit NAME of the app as one native executable, its "
+        "guests compiled ahead of time. Run, it is that unit, as 'parigot "
+        "run APP.toml --unit NAME', and needs no compiler; 'parigot up "
+        "APP.toml --bin DIR' runs the units built into DIR. Options may "
+        "come before or after APP.toml.",
+    .exit_status = "0 when DIR/NAME was written (its path is printed); 2 "
+                   "otherwise, with the reason.",
+    .opts = build_opts,
+    .run = build_main,
+};
+
+typedef struct build_args {
+  const char *manifest, *unit, *dir;
+} build_args;
+
+static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
+  build_args *a = ctx;
+  if (opt == NULL && a->manifest != NULL) {
+    pg_cli_error("build: expected one APP.toml, got %s and %s", a->manifest, v);
+    return -1;
   }
+  *(opt == NULL ? &a->manifest : opt->id == OPT_UNIT ? &a->unit : &a->dir) = v;
+  return 0;
+}
+
+static int build_main(int argc, char **argv) {
+  build_args a = {NULL, NULL, NULL};
+  int rest, p = pg_cli_parse(&pg_cli_build, argc, argv, on_arg, &a, &rest);
+  if (p != 0) {
+    if (p > 0)
+      pg_cli_help(&pg_cli_build, stdout);
+    return p > 0 ? 0 : PG_EXIT_USAGE;
+  }
+  const char *manifest = a.manifest, *unit = a.unit, *dir = a.dir;
   if (manifest == NULL || unit == NULL || dir == NULL) {
-    pg_cli_error("build: expected APP.toml, --unit NAME and -o DIR");
+    pg_cli_error("build: expected APP.toml, --unit NAME and -o DIR (see "
+                 "'parigot build --help')");
     return PG_EXIT_USAGE;
   }
   char err[4096] = "";

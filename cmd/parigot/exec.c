@@ -35,49 +35,61 @@ typedef struct exec_opts {
   char **guest_argv;
 } exec_opts;
 
-static void help(void) {
-  printf(
-      "usage: parigot exec [options] MODULE.wasm [ARGS...]\n\n"
-      "Runs a WASI command module: stdin, stdout and stderr pass through,\n"
-      "ARGS and --env variables reach the guest, and the guest's exit code\n"
-      "becomes parigot's. The compiled module is cached in $PARIGOT_CACHE\n"
-      "(default $XDG_CACHE_HOME/parigot or ~/.cache/parigot). $CC picks the\n"
-      "C compiler (default cc); $PARIGOT_CFLAGS adds flags to it, e.g. -g.\n\n"
-      "options:\n"
-      "  --deterministic     virtual clock and seeded random stream: the same\n"
-      "                      inputs print the same bytes on every run\n"
-      "  --seed N            random seed (implies --deterministic; default 0)\n"
-      "  --max-memory SIZE   linear memory limit, e.g. 64M (default 256M)\n"
-      "  --timeout DUR       stop the guest after DUR, e.g. 500ms, 2s, 1m\n"
-      "  --env KEY=VALUE     add a variable to the guest's environment\n"
-      "  --help              show this help\n\n"
-      "exit status: the guest's; 2 for a bad command line or module;\n"
-      "124 when --timeout expired; 134 when the guest trapped.\n");
-}
+enum { OPT_DETERMINISTIC, OPT_SEED, OPT_MAX_MEMORY, OPT_TIMEOUT, OPT_ENV };
 
-static int need_value(int argc, char **argv, int i) {
-  if (i + 1 < argc)
-    return 0;
-  pg_cli_error("exec: option %s needs a value", argv[i]);
-  return -1;
-}
+static const pg_cli_opt exec_opts_table[] = {
+    {OPT_DETERMINISTIC, "--deterministic", NULL,
+     "virtual clock and seeded random stream: the same inputs print the "
+     "same bytes on every run"},
+    {OPT_SEED, "--seed", "N",
+     "random seed (implies --deterministic; default 0)"},
+    {OPT_MAX_MEMORY, "--max-memory", "SIZE",
+     "linear memory limit, e.g. 64M (default 256M)"},
+    {OPT_TIMEOUT, "--timeout", "DUR",
+     "stop the guest after DUR, e.g. 500ms, 2s, 1m"},
+    {OPT_ENV, "--env", "KEY=VALUE",
+     "add a variable to the guest's environment (may be repeated)"},
+    {0, NULL, NULL, NULL},
+};
 
-static int parse_value(exec_opts *o, const char *opt, const char *v) {
+static int exec_main(int argc, char **argv);
+
+const pg_cli_cmd pg_cli_exec = {
+    .name = "exec",
+    .summary = "run a WASI command module, as wasmtime run does",
+    .synopsis = "[options] MODULE.wasm [ARGS...]",
+    .description =
+        "Runs a WASI command module: stdin, stdout and stderr pass through, "
+        "ARGS and --env variables reach the guest, and the guest's exit "
+        "code becomes parigot's. Options come before MODULE.wasm: what "
+        "follows it is the guest's.",
+    .environment =
+        "The compiled module is cached in $PARIGOT_CACHE (default "
+        "$XDG_CACHE_HOME/parigot or ~/.cache/parigot). $CC picks the C "
+        "compiler (default cc); $PARIGOT_CFLAGS adds flags to it, e.g. -g.",
+    .exit_status = "the guest's; 2 for a bad command line or module; 124 "
+                   "when --timeout expired; 134 when the guest trapped.",
+    .opts = exec_opts_table,
+    .has_options_before_operand = true,
+    .run = exec_main,
+};
+
+static int parse_value(exec_opts *o, int id, const char *v) {
   char *end;
-  if (strcmp(opt, "--seed") == 0) {
+  if (id == OPT_SEED) {
     o->seed = strtoull(v, &end, 10);
     o->is_deterministic = true;
     if (*v == '-' || *v == '\0' || *end) {
       pg_cli_error("exec: --seed %s: not a non-negative integer", v);
       return -1;
     }
-  } else if (strcmp(opt, "--max-memory") == 0) {
+  } else if (id == OPT_MAX_MEMORY) {
     if (pg_units_parse_size(v, &o->max_memory_bytes) ||
         !o->max_memory_bytes) {
       pg_cli_error("exec: --max-memory %s: not a size like 64M or 1G", v);
       return -1;
     }
-  } else if (strcmp(opt, "--timeout") == 0) {
+  } else if (id == OPT_TIMEOUT) {
     o->timeout_text = v;
     if (pg_units_parse_duration(v, &o->timeout_ns) || !o->timeout_ns) {
       pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m",
@@ -94,40 +106,31 @@ static int parse_value(exec_opts *o, const char *opt, const char *v) {
   return 0;
 }
 
-static bool takes_value(const char *opt) {
-  return strcmp(opt, "--seed") == 0 || strcmp(opt, "--max-memory") == 0 ||
-         strcmp(opt, "--timeout") == 0 || strcmp(opt, "--env") == 0;
+static int on_arg(void *ctx, const pg_cli_opt *opt, const char *value) {
+  exec_opts *o = ctx;
+  if (opt == NULL) {
+    o->module = value;
+    return 0;
+  }
+  if (opt->id == OPT_DETERMINISTIC) {
+    o->is_deterministic = true;
+    return 0;
+  }
+  return parse_value(o, opt->id, value);
 }
 
 /* Returns 0, 1 for --help, or -1 after printing an error. */
 static int parse(exec_opts *o, int argc, char **argv) {
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
-      break;
-    }
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-      return 1;
-    if (strcmp(a, "--deterministic") == 0) {
-      o->is_deterministic = true;
-    } else if (takes_value(a)) {
-      if (need_value(argc, argv, i) || parse_value(o, a, argv[i + 1]))
-        return -1;
-      i++;
-    } else {
-      pg_cli_error("exec: unknown option %s (see 'parigot exec --help')", a);
-      return -1;
-    }
-  }
-  if (i >= argc) {
+  int rest;
+  int rc = pg_cli_parse(&pg_cli_exec, argc, argv, on_arg, o, &rest);
+  if (rc != 0)
+    return rc;
+  if (o->module == NULL) {
     pg_cli_error("exec: no module given (see 'parigot exec --help')");
     return -1;
   }
-  o->module = argv[i];
-  o->guest_argc = argc - i;
-  o->guest_argv = argv + i;
+  o->guest_argc = argc - rest + 1; /* the module, then its arguments */
+  o->guest_argv = argv + rest - 1;
   return 0;
 }
 
@@ -244,7 +247,7 @@ done:
   return status;
 }
 
-int pg_cmd_exec(int argc, char **argv) {
+static int exec_main(int argc, char **argv) {
   exec_opts o = {0};
   o.env = calloc((size_t)argc, sizeof *o.env);
   if (!o.env) {
@@ -254,7 +257,7 @@ int pg_cmd_exec(int argc, char **argv) {
   int rc = parse(&o, argc, argv);
   int status = rc < 0 ? PG_EXIT_USAGE : 0;
   if (rc == 1)
-    help();
+    pg_cli_help(&pg_cli_exec, stdout);
   else if (rc == 0)
     status = exec_module(&o);
   free(o.env);

@@ -58,90 +58,146 @@ typedef struct app_opts {
   const char *manifest;
 } app_opts;
 
-static void help(const char *cmd) {
-  if (strcmp(cmd, "graph") == 0) {
-    printf("usage: parigot graph [--format dot|svg] APP.toml\n\n"
-           "Loads every guest of the app, lets each declare what it exports\n"
-           "and requires, and prints the dependency graph: Graphviz DOT, or\n"
-           "SVG drawn by Graphviz's dot when it is installed.\n");
-    return;
+static int run_main(int argc, char **argv);
+static int test_main(int argc, char **argv);
+static int graph_main(int argc, char **argv);
+
+enum { OPT_UNIT, OPT_DETERMINISTIC, OPT_SEED, OPT_REAL_CLOCK, OPT_FORMAT };
+
+static const pg_cli_opt run_opts[] = {
+    {OPT_UNIT, "--unit", "NAME",
+     "run only that [[unit]] of APP.toml; it serves its services at its "
+     "listen address"},
+    {OPT_DETERMINISTIC, "--deterministic", NULL,
+     "one thread, virtual clock, seeded random: the same inputs give the "
+     "same output and log"},
+    {OPT_SEED, "--seed", "N", "random seed (implies --deterministic)"},
+    {OPT_REAL_CLOCK, "--real-clock", NULL,
+     "with --deterministic: guests read the real clock (to time a run; "
+     "output that shows times then differs from run to run)"},
+    {0, NULL, NULL, NULL},
+};
+
+static const pg_cli_opt test_opts[] = {
+    {OPT_SEED, "--seed", "N", "random seed (default 0)"},
+    {OPT_DETERMINISTIC, "--deterministic", NULL,
+     "accepted as 'parigot run' takes it; tests always run "
+     "deterministically"},
+    {0, NULL, NULL, NULL},
+};
+
+static const pg_cli_opt graph_opts[] = {
+    {OPT_FORMAT, "--format", "dot|svg",
+     "Graphviz DOT (the default), or SVG drawn by Graphviz's dot"},
+    {0, NULL, NULL, NULL},
+};
+
+#define OPTIONS_ANYWHERE " Options may come before or after APP.toml."
+
+const pg_cli_cmd pg_cli_run = {
+    .name = "run",
+    .summary = "run an app: its services and programs, one process",
+    .synopsis = "[options] APP.toml",
+    .description =
+        "Runs the app: every service and program of APP.toml in this one "
+        "process, started in dependency order, until every program has "
+        "exited. The log goes to stderr. An app of services alone runs "
+        "until SIGINT or SIGTERM; a second signal ends it at "
+        "once." OPTIONS_ANYWHERE,
+    .exit_status = "the first non-zero status of a program, else 0; 2 when "
+                   "the app cannot start (the message says why); 3 when a "
+                   "service died and no program failed.",
+    .opts = run_opts,
+    .run = run_main,
+};
+
+const pg_cli_cmd pg_cli_test = {
+    .name = "test",
+    .summary = "run an app's test programs and report each",
+    .synopsis = "[options] APP.toml",
+    .description =
+        "Runs the app's test programs (test = true in APP.toml) with its "
+        "services, deterministically, and reports each: PASS when it exits "
+        "with status 0. The last line is 'N passed, N "
+        "failed'." OPTIONS_ANYWHERE,
+    .exit_status = "0 when every test passed, 1 otherwise, 2 when the app "
+                   "cannot start.",
+    .opts = test_opts,
+    .run = test_main,
+};
+
+const pg_cli_cmd pg_cli_graph = {
+    .name = "graph",
+    .summary = "print an app's dependency graph (DOT or SVG)",
+    .synopsis = "[options] APP.toml",
+    .description =
+        "Loads every guest of the app, lets each declare what it exports "
+        "and requires, and prints the dependency graph: Graphviz DOT, or "
+        "SVG drawn by Graphviz's dot when it is installed." OPTIONS_ANYWHERE,
+    .exit_status = "0; 1 when dot failed; 2 when the app cannot be loaded.",
+    .opts = graph_opts,
+    .run = graph_main,
+};
+
+static const pg_cli_cmd *command_of(const char *cmd) {
+  if (strcmp(cmd, "test") == 0)
+    return &pg_cli_test;
+  return strcmp(cmd, "graph") == 0 ? &pg_cli_graph : &pg_cli_run;
+}
+
+static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
+  app_opts *o = ctx;
+  char *end;
+  if (opt == NULL) {
+    if (o->manifest != NULL) {
+      pg_cli_error("%s: expected one APP.toml, got %s and %s (see "
+                   "'parigot %s --help')",
+                   o->cmd, o->manifest, v, o->cmd);
+      return -1;
+    }
+    o->manifest = v;
+    return 0;
   }
-  printf("usage: parigot %s [--deterministic] [--seed N]%s APP.toml\n\n",
-         cmd, strcmp(cmd, "run") == 0 ? " [--unit NAME]" : "");
-  if (strcmp(cmd, "run") == 0)
-    printf("Runs the app: every service and program of APP.toml in this one\n"
-           "process, started in dependency order, until every program has\n"
-           "exited. The log goes to stderr.\n\n"
-           "  --unit NAME      run only that [[unit]] of APP.toml; it serves\n"
-           "                   its services at its listen address\n"
-           "  --deterministic  one thread, virtual clock, seeded random:\n"
-           "                   the same inputs give the same output and log\n"
-           "  --seed N         random seed (implies --deterministic)\n"
-           "  --real-clock     with --deterministic: guests read the real\n"
-           "                   clock (to time a run; output that shows times\n"
-           "                   then differs from run to run)\n\n"
-           "exit status: the first non-zero status of a program, else 0;\n"
-           "2 when the app cannot start (the message says why).\n");
-  else
-    printf("Runs the app's test programs (test = true in APP.toml) with its\n"
-           "services, deterministically, and reports each: PASS when it\n"
-           "exits with status 0. The last line is 'N passed, N failed'.\n\n"
-           "  --seed N   random seed (default 0)\n\n"
-           "exit status: 0 when every test passed, 1 otherwise, 2 when the\n"
-           "app cannot start.\n");
+  switch (opt->id) {
+  case OPT_UNIT:
+    o->unit = v;
+    break;
+  case OPT_DETERMINISTIC:
+    o->is_deterministic = true;
+    break;
+  case OPT_REAL_CLOCK:
+    o->has_real_clock = true;
+    break;
+  case OPT_SEED:
+    o->seed = strtoull(v, &end, 10);
+    o->is_deterministic = true;
+    if (*v == '-' || *v == '\0' || *end) {
+      pg_cli_error("%s: --seed %s: not a non-negative integer", o->cmd, v);
+      return -1;
+    }
+    break;
+  case OPT_FORMAT:
+    o->format = v;
+    if (strcmp(v, "dot") != 0 && strcmp(v, "svg") != 0) {
+      pg_cli_error("graph: --format %s: expected dot or svg", v);
+      return -1;
+    }
+    break;
+  }
+  return 0;
 }
 
 /* Returns 0, 1 for --help, or -1 after printing an error. Options may
  * come before or after APP.toml. */
 static int parse(app_opts *o, int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    bool has_value = i + 1 < argc;
-    if (a[0] != '-') {
-      if (o->manifest != NULL) {
-        pg_cli_error("%s: expected one APP.toml, got %s and %s (see "
-                     "'parigot %s --help')", o->cmd, o->manifest, a, o->cmd);
-        return -1;
-      }
-      o->manifest = a;
-      continue;
-    }
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-      return 1;
-    if (strcmp(a, "--unit") == 0 && strcmp(o->cmd, "run") == 0 &&
-        has_value) {
-      o->unit = argv[++i];
-    } else if (strcmp(a, "--deterministic") == 0 &&
-               strcmp(o->cmd, "graph") != 0) {
-      o->is_deterministic = true;
-    } else if (strcmp(a, "--real-clock") == 0 && strcmp(o->cmd, "run") == 0) {
-      o->has_real_clock = true;
-    } else if (strcmp(a, "--seed") == 0 && strcmp(o->cmd, "graph") != 0 &&
-               has_value) {
-      char *end;
-      const char *v = argv[++i];
-      o->seed = strtoull(v, &end, 10);
-      o->is_deterministic = true;
-      if (*v == '-' || *v == '\0' || *end) {
-        pg_cli_error("%s: --seed %s: not a non-negative integer", o->cmd, v);
-        return -1;
-      }
-    } else if (strcmp(a, "--format") == 0 && strcmp(o->cmd, "graph") == 0 &&
-               has_value) {
-      o->format = argv[++i];
-      if (strcmp(o->format, "dot") != 0 && strcmp(o->format, "svg") != 0) {
-        pg_cli_error("graph: --format %s: expected dot or svg", o->format);
-        return -1;
-      }
-    } else {
-      pg_cli_error("%s: unknown option or missing value: %s (see 'parigot %s "
-                   "--help')", o->cmd, a, o->cmd);
-      return -1;
-    }
-  }
+  int rest;
+  int rc = pg_cli_parse(command_of(o->cmd), argc, argv, on_arg, o, &rest);
+  if (rc != 0)
+    return rc;
   if (o->has_real_clock && !o->is_deterministic) {
     pg_cli_error("%s: --real-clock goes with --deterministic (without it "
-                 "every clock is real)", o->cmd);
+                 "every clock is real)",
+                 o->cmd);
     return -1;
   }
   if (o->manifest == NULL) {
@@ -218,7 +274,7 @@ static int app_command(const char *cmd, int argc, char **argv,
   int p = parse(&o, argc, argv);
   if (p != 0) {
     if (p > 0)
-      help(cmd);
+      pg_cli_help(command_of(cmd), stdout);
     return p > 0 ? 0 : PG_EXIT_USAGE;
   }
   char err[4096];
@@ -263,7 +319,7 @@ static int app_command(const char *cmd, int argc, char **argv,
   return status;
 }
 
-int pg_cmd_run(int argc, char **argv) {
+static int run_main(int argc, char **argv) {
   return app_command("run", argc, argv, NULL);
 }
 
@@ -271,10 +327,10 @@ int pg_cmd_run_prebuilt(int argc, char **argv, const char *prebuilt) {
   return app_command("run", argc, argv, prebuilt);
 }
 
-int pg_cmd_test(int argc, char **argv) {
+static int test_main(int argc, char **argv) {
   return app_command("test", argc, argv, NULL);
 }
 
-int pg_cmd_graph(int argc, char **argv) {
+static int graph_main(int argc, char **argv) {
   return app_command("graph", argc, argv, NULL);
 }

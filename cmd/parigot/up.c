@@ -192,37 +192,71 @@ static void stop_unit(unit_proc *u, size_t n, size_t k, int width,
   }
 }
 
-static int usage_error(const char *msg) {
-  pg_cli_error("up: %s (see 'parigot up --help')", msg);
-  return PG_EXIT_USAGE;
+enum { OPT_BIN };
+
+static const pg_cli_opt up_opts[] = {
+    {OPT_BIN, "--bin", "DIR",
+     "run the executables 'parigot build' made in DIR (DIR/NAME for unit "
+     "NAME) instead of 'parigot run APP.toml --unit NAME'"},
+    {0, NULL, NULL, NULL},
+};
+
+static int up_main(int argc, char **argv);
+
+const pg_cli_cmd pg_cli_up = {
+    .name = "up",
+    .summary = "run each unit of an app as its own process",
+    .synopsis = "[options] APP.toml",
+    .description =
+        "Starts every [[unit]] of APP.toml as its own process ('parigot "
+        "run APP.toml --unit NAME', or with --bin the executable DIR/NAME "
+        "that 'parigot build' made), merges their logs on stderr (each line "
+        "after its unit's name) and passes the programs' output on. When "
+        "the programs have exited, the other units are stopped, dependents "
+        "first. SIGINT or SIGTERM stops them all; a second one kills them. "
+        "Options may come before or after APP.toml.",
+    .exit_status = "as 'parigot run': the first non-zero status of a unit "
+                   "with programs, else that of any unit, else 0; 2 when "
+                   "the app cannot start.",
+    .opts = up_opts,
+    .run = up_main,
+};
+
+typedef struct up_args {
+  const char *manifest, *bin;
+} up_args;
+
+static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
+  up_args *a = ctx;
+  if (opt != NULL) {
+    a->bin = v;
+  } else if (a->manifest == NULL) {
+    a->manifest = v;
+  } else {
+    pg_cli_error("up: expected one APP.toml, got %s and %s (see 'parigot "
+                 "up --help')",
+                 a->manifest, v);
+    return -1;
+  }
+  return 0;
 }
 
-int pg_cmd_up(int argc, char **argv) {
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-                    strcmp(argv[1], "-h") == 0)) {
-    printf("usage: parigot up APP.toml [--bin DIR]\n\n"
-           "Starts every [[unit]] of APP.toml as its own process ('parigot\n"
-           "run APP.toml --unit NAME', or with --bin the executable DIR/NAME\n"
-           "that 'parigot build' made), merges their logs on stderr (each\n"
-           "line after its unit's name) and passes the programs' output on.\n"
-           "When the programs have exited, the other units are stopped,\n"
-           "dependents first. SIGINT or SIGTERM stops them all; a second\n"
-           "one kills them.\n\n"
-           "exit status: as 'parigot run': the first non-zero status of a\n"
-           "unit with programs, else that of any unit, else 0; 2 when the\n"
-           "app cannot start.\n");
-    return 0;
+static int up_main(int argc, char **argv) {
+  up_args a = {NULL, NULL};
+  int rest, p = pg_cli_parse(&pg_cli_up, argc, argv, on_arg, &a, &rest);
+  if (p != 0) {
+    if (p > 0)
+      pg_cli_help(&pg_cli_up, stdout);
+    return p > 0 ? 0 : PG_EXIT_USAGE;
   }
-  const char *bin = NULL;
-  if (argc == 4 && strcmp(argv[2], "--bin") == 0)
-    bin = argv[3];
-  else if (argc != 2)
-    return usage_error("expected APP.toml [--bin DIR]");
-  if (argv[1][0] == '-')
-    return usage_error("expected one APP.toml");
+  if (a.manifest == NULL) {
+    pg_cli_error("up: expected one APP.toml (see 'parigot up --help')");
+    return PG_EXIT_USAGE;
+  }
+  const char *bin = a.bin, *manifest = a.manifest;
   char err[4096], self[PATH_MAX];
   pg_manifest m;
-  if (pg_manifest_load(argv[1], pg_mem_default(), &m, err, sizeof err)) {
+  if (pg_manifest_load(manifest, pg_mem_default(), &m, err, sizeof err)) {
     pg_cli_error("%s", err);
     return PG_EXIT_USAGE;
   }
@@ -264,7 +298,7 @@ int pg_cmd_up(int argc, char **argv) {
     has_programs |= u[i].has_programs;
     if (u[i].spec->serves != NULL)
       continue; /* outside parigot: not ours to start */
-    if (start_unit(&u[i], self, argv[1], bin) != 0) {
+    if (start_unit(&u[i], self, manifest, bin) != 0) {
       pg_cli_error("up: cannot start unit %s: %s", u[i].spec->name,
                    strerror(errno));
       signals_seen = 1; /* stop the ones started */
