@@ -283,3 +283,92 @@ PG_TEST(cli_unknown_option_is_refused_by_name) {
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
 }
+
+/* ---- options after the manifest ----------------------------------------- */
+
+/* Runs `parigot CMD MANIFEST OPTS...` into @p first, then `parigot CMD
+ * OPTS... MANIFEST` (@p opts NULL-terminated): both must print the same
+ * and exit 0. */
+static void expect_same(const char *cmd, const char *manifest,
+                        const char *const *opts, pg_proc_result *first) {
+  char *after[16] = {(char *)pg_test_parigot(), (char *)cmd, (char *)manifest};
+  char *before[16] = {(char *)pg_test_parigot(), (char *)cmd};
+  int n = 0;
+  for (; opts[n] != NULL && n < 12; n++) {
+    after[3 + n] = (char *)opts[n];
+    before[2 + n] = (char *)opts[n];
+  }
+  before[2 + n] = (char *)manifest;
+  pg_proc_result second;
+  pg_proc_run(after, NULL, NULL, first);
+  pg_proc_run(before, NULL, NULL, &second);
+  ASSERT_EQ(first->status, 0);
+  ASSERT_EQ(second.status, 0);
+  ASSERT_STREQ(first->out, second.out);
+  ASSERT_STREQ(first->err, second.err);
+  pg_proc_result_free(&second);
+}
+
+PG_TEST(cli_run_takes_options_after_the_manifest) {
+  const char *m = PG_APP_DIR "/det.toml";
+  const char *seed1[] = {"--deterministic", "--seed", "1", NULL};
+  pg_proc_result a, b;
+  expect_same("run", m, seed1, &a);
+  /* The seed after the manifest was the one used: seed 2 differs. */
+  const char *seed2[] = {"--seed", "2", NULL};
+  expect_same("run", m, seed2, &b);
+  ASSERT_CONTAINS(a.out, "release: -9\n");
+  ASSERT_TRUE(strcmp(a.out, b.out) != 0);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
+
+PG_TEST(cli_test_takes_options_after_the_manifest) {
+  const char *m = PG_APP_DIR "/det.toml";
+  const char *seed1[] = {"--seed", "1", NULL};
+  pg_proc_result a, zero;
+  expect_same("test", m, seed1, &a);
+  ASSERT_CONTAINS(a.out, "PASS mixed_test\n1 passed, 0 failed\n");
+  parigot(&zero, "test", m, NULL);
+  ASSERT_EQ(zero.status, 0);
+  ASSERT_TRUE(strcmp(a.out, zero.out) != 0); /* seed 1 was used */
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&zero);
+}
+
+PG_TEST(cli_graph_takes_options_after_the_manifest) {
+  const char *m = PG_APP_DIR "/det.toml";
+  const char *dot[] = {"--format", "dot", NULL};
+  pg_proc_result a, bad;
+  expect_same("graph", m, dot, &a);
+  ASSERT_TRUE(strncmp(a.out, "digraph ", 8) == 0);
+  ASSERT_CONTAINS(a.out, "\"relay\"");
+  parigot(&bad, "graph", m, "--format", "png", NULL);
+  ASSERT_STREQ(bad.err, "parigot: graph: --format png: expected dot or "
+                        "svg\n");
+  ASSERT_EQ(bad.status, 2);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&bad);
+}
+
+/* up takes --bin and --help anywhere; a missing DIR/NAME is named. The
+ * units of an app run from --bin in tests/wire. */
+PG_TEST(cli_up_takes_options_anywhere) {
+  const char *m = PG_APP_DIR "/det.toml";
+  pg_proc_result h1, h2, r;
+  parigot(&h1, "up", m, "--help", NULL);
+  parigot(&h2, "up", "--help", NULL);
+  ASSERT_EQ(h1.status, 0);
+  ASSERT_STREQ(h1.out, h2.out);
+  ASSERT_CONTAINS(h1.out, "usage: parigot up [options] APP.toml\n");
+  parigot(&r, "up", m, "--bin", NULL);
+  ASSERT_CONTAINS(r.err, "option --bin needs a value, DIR");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+  parigot(&r, "up", m, m, NULL);
+  ASSERT_CONTAINS(r.err, "up: expected one APP.toml, got ");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&h1);
+  pg_proc_result_free(&h2);
+  pg_proc_result_free(&r);
+}
