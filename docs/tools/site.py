@@ -8,7 +8,7 @@ Usage: site.py --source DIR --out DIR --doxygen DOXYGEN --doxyfile FILE
 Into OUT/html: the guides and the C API (Doxygen, with FILE, configured by
 CMake from docs/Doxyfile.in), the AssemblyScript API (docs/tools/asdoc.py,
 a page of the same Doxygen run), the Rust crate (rustdoc, into
-OUT/html/rust/, each page with a bar back to the site's index), and each
+OUT/html/rust/, each page with a box of links back to the site), and each
 --graph app's dependency graph, drawn by `parigot graph --format svg`
 (Graphviz), as NAME.svg for the guides to show. OUT/gen holds what is made
 on the way. Then docs/tools/linkcheck.py checks every internal link.
@@ -64,22 +64,30 @@ class Build:
     def run(self, what, argv, env=None):
         """Runs @p argv, its output to ours; records a failure."""
         sys.stdout.flush()
-        r = subprocess.run(argv, env=env)
+        try:
+            r = subprocess.run(argv, env=env)
+        except OSError as e:
+            sys.stderr.write("docs: cannot run %s: %s\n" % (argv[0],
+                                                              e.strerror))
+            self.failed.append(what)
+            return
         if r.returncode != 0:
             self.failed.append("%s (exit status %d)" % (what, r.returncode))
-        return r
 
     def graphs(self):
         img = os.path.join(self.gen, "img")
         os.makedirs(img, exist_ok=True)
         for g in self.args.graph:
             name, _, toml = g.partition("=")
-            with open(os.path.join(img, name + ".svg"), "w") as f:
-                r = subprocess.run([self.args.parigot, "graph", "--format",
-                                    "svg", toml], stdout=f,
-                                   stderr=subprocess.PIPE, text=True)
-            if r.returncode != 0:
-                sys.stderr.write(r.stderr)
+            argv = [self.args.parigot, "graph", "--format", "svg", toml]
+            try:
+                with open(os.path.join(img, name + ".svg"), "w") as f:
+                    r = subprocess.run(argv, stdout=f)
+            except OSError as e:
+                sys.stderr.write("docs: cannot run %s: %s\n" % (argv[0],
+                                                                  e.strerror))
+                r = None
+            if r is None or r.returncode != 0:
                 self.failed.append("parigot graph %s" % toml)
 
     def doxygen(self):
@@ -135,9 +143,10 @@ class Build:
         self.graphs()
         self.doxygen()
         self.rustdoc()
-        self.run("link check", [sys.executable,
-                                os.path.join(self.tools, "linkcheck.py"),
-                                self.html])
+        if not self.failed:  # else its report would repeat the failures
+            self.run("link check", [sys.executable,
+                                    os.path.join(self.tools, "linkcheck.py"),
+                                    self.html])
         took = time.monotonic() - start
         if self.failed:
             sys.stderr.write("docs: failed: %s\n" % "; ".join(self.failed))
