@@ -57,6 +57,7 @@ typedef struct loader {
   /* every guest, sorted by name once all are loaded, so that units can
    * find the guests they list; owned */
   named *guests_by_name;
+  unsigned flags; /* PG_MANIFEST_* of pg_manifest_load_flags() */
 } loader;
 
 /* The accepted values of a size key, and how to write its bounds. */
@@ -457,7 +458,13 @@ static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
   if (joined == NULL)
     return nomem(ld);
   int line = line_of(v);
-  if (realpath(joined, real) == NULL)
+  bool is_missing_ok = (ld->flags & PG_MANIFEST_WASM_MAY_BE_MISSING) != 0;
+  bool is_resolved = realpath(joined, real) != NULL;
+  if (!is_resolved && is_missing_ok && (errno == ENOENT || errno == ENOTDIR)) {
+    *out = joined; /* as written, under the manifest's folder */
+    return 0;
+  }
+  if (!is_resolved)
     rc = errno == ENOENT || errno == ENOTDIR
              ? fail(ld, PARIGOT_ENOENT, line, key, "no such file: %s", joined)
              : fail(ld, PARIGOT_EIO, line, key, "cannot resolve %s: %s", joined,
@@ -1247,10 +1254,16 @@ static int load_doc(loader *ld, const pg_toml_value *root, pg_manifest *m) {
 
 int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
                      char *err, size_t err_len) {
+  return pg_manifest_load_flags(path, mem, 0, out, err, err_len);
+}
+
+int pg_manifest_load_flags(const char *path, const pg_mem *mem, unsigned flags,
+                           pg_manifest *out, char *err, size_t err_len) {
   loader ld = {.path = path,
                .mem = mem != NULL ? mem : pg_mem_default(),
                .err = err,
-               .err_len = err != NULL ? err_len : 0};
+               .err_len = err != NULL ? err_len : 0,
+               .flags = flags};
   if (ld.err_len > 0)
     err[0] = '\0';
   if (path == NULL || out == NULL) {

@@ -201,6 +201,18 @@ typedef struct pg_manifest {
 int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
                      char *err, size_t err_len);
 
+/** pg_manifest_load_flags(): a wasm file that does not exist is no
+ * error; its guest's wasm is then the path as written, under the
+ * manifest's folder (`parigot up --bin`: the units carry their wasm). */
+#define PG_MANIFEST_WASM_MAY_BE_MISSING 1u
+
+/**
+ * @brief pg_manifest_load(), with @p flags (PG_MANIFEST_*) changing what
+ * it checks.
+ */
+int pg_manifest_load_flags(const char *path, const pg_mem *mem, unsigned flags,
+                           pg_manifest *out, char *err, size_t err_len);
+
 /**
  * @brief Free everything a successful pg_manifest_load() put in @p m and
  * zero it. NULL is a no-op, and so is a zeroed struct.

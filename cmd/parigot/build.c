@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "engine.h"
 #include "manifest.h"
@@ -260,8 +261,7 @@ static int build_main(int argc, char **argv) {
 
 /* ---- running ------------------------------------------------------------ */
 
-/* Removes the folder the bundle was unpacked into. */
-static void remove_tree(const char *dir) {
+void pg_bundle_remove(const char *dir) {
   DIR *d = opendir(dir);
   struct dirent *ent;
   while (d != NULL && (ent = readdir(d)) != NULL) {
@@ -271,7 +271,7 @@ static void remove_tree(const char *dir) {
     snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-      remove_tree(path);
+      pg_bundle_remove(path);
     else
       unlink(path);
   }
@@ -323,29 +323,58 @@ static int unpack(FILE *f, uint64_t at, uint64_t end, const char *dir,
   return 0;
 }
 
+/* Whether @p f ends in a bundle's trailer; then @p at gets where its
+ * entries start and @p end where they end. */
+static bool read_trailer(FILE *f, uint64_t *at, uint64_t *end) {
+  char tail[16];
+  long size;
+  if (fseek(f, -16, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+      fread(tail, 1, 16, f) != 16 || memcmp(tail + 8, magic, 8) != 0)
+    return false;
+  memcpy(at, tail, 8);
+  *end = (uint64_t)size;
+  return *at <= *end;
+}
+
+int pg_bundle_unpack(const char *exe, const char *dir, char *unit,
+                     size_t unit_cap) {
+  FILE *f = fopen(exe, "rb");
+  uint64_t at, end;
+  if (f == NULL)
+    return -1;
+  int rc = 1;
+  if (read_trailer(f, &at, &end)) {
+    unit[0] = '\0';
+    rc = unpack(f, at, end, dir, unit, unit_cap) == 0 && unit[0] != '\0' ? 0
+                                                                         : -1;
+  }
+  fclose(f);
+  return rc;
+}
+
+/* Whether this executable is a unit parigot build made. */
+static bool is_bundle(const char *self) {
+  FILE *f = fopen(self, "rb");
+  uint64_t at, end;
+  bool is = f != NULL && read_trailer(f, &at, &end);
+  if (f != NULL)
+    fclose(f);
+  return is;
+}
+
 int pg_bundle_main(int argc, char **argv) {
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0)
     return -1;
   self[n] = '\0';
-  FILE *f = fopen(self, "rb");
-  char tail[16];
-  long size;
-  if (f == NULL || fseek(f, -16, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-      fread(tail, 1, 16, f) != 16 || memcmp(tail + 8, magic, 8) != 0) {
-    if (f != NULL)
-      fclose(f);
+  if (!is_bundle(self))
     return -1; /* plain parigot */
-  }
-  uint64_t at;
-  memcpy(&at, tail, 8);
   if (argc > 1) {
     printf("usage: %s\n\nA unit built by 'parigot build': it runs as "
            "'parigot run APP.toml --unit NAME' does, with its guests\n"
            "compiled ahead of time.\n",
            argv[0]);
-    fclose(f);
     return strcmp(argv[1], "--help") == 0 ? 0 : PG_EXIT_USAGE;
   }
   const char *tmp = getenv("TMPDIR");
@@ -354,20 +383,17 @@ int pg_bundle_main(int argc, char **argv) {
   snprintf(dir, sizeof dir, "%s/parigot-unit-XXXXXX",
            tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(dir) == NULL ||
-      unpack(f, at, (uint64_t)size, dir, unit, sizeof unit) != 0 ||
-      unit[0] == '\0') {
+      pg_bundle_unpack(self, dir, unit, sizeof unit) != 0) {
     pg_cli_error("%s: cannot unpack the unit (a damaged file?)", self);
-    fclose(f);
-    remove_tree(dir);
+    pg_bundle_remove(dir);
     return PG_EXIT_USAGE;
   }
-  fclose(f);
   snprintf(manifest, sizeof manifest, "%s/app.toml", dir);
   snprintf(prebuilt, sizeof prebuilt, "%s/prebuilt", dir);
   snprintf(cache, sizeof cache, "%s/cache", dir);
   setenv("PARIGOT_CACHE", cache, 1); /* never written: all prebuilt */
   char *run_argv[] = {"run", manifest, "--unit", unit, NULL};
   int status = pg_cmd_run_prebuilt(4, run_argv, prebuilt);
-  remove_tree(dir);
+  pg_bundle_remove(dir);
   return status;
 }

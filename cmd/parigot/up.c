@@ -12,6 +12,11 @@
  * of any unit, else 0. SIGINT or SIGTERM stops every unit the same way; a
  * second one kills them.
  *
+ * The whole app's graph is checked before any unit starts, and gives the
+ * order to start them in. With --bin DIR, that takes nothing but the
+ * manifest and the executables in DIR: no compiler, no wasm file (the
+ * executables carry both the wasm and the objects compiled from it).
+ *
  * Owns the child processes and their pipes. Main thread; the signal
  * handler only sets a flag.
  */
@@ -28,6 +33,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "bundle.h"
 #include "cli.h"
 #include "manifest.h"
 #include "parigot/error.h"
@@ -192,12 +198,134 @@ static void stop_unit(unit_proc *u, size_t n, size_t k, int width,
   }
 }
 
+/* ---- --bin: the units parigot build made -------------------------------- */
+
+/* The bytes of @p path, malloc'ed and NUL-terminated; NULL on error. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  long n;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+      fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL &&
+      fread(buf, 1, (size_t)n, f) == (size_t)n)
+    buf[n] = '\0';
+  else if (buf != NULL)
+    buf = (free(buf), NULL);
+  if (f != NULL)
+    fclose(f);
+  return buf;
+}
+
+/* Unpacks unit @p u's executable in @p bin into @p tmp, checking it is
+ * that unit and was built from the same manifest as the ones before
+ * (@p *first, which the first sets; the caller frees it). 0, or -1 with
+ * @p err set. */
+static int unpack_unit(const pg_manifest *m, const pg_manifest_unit *u,
+                       const char *bin, const char *tmp, char **first,
+                       const char **first_unit, char *err, size_t err_len) {
+  char path[PATH_MAX], unit[128], toml[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/%s", bin, u->name);
+  snprintf(toml, sizeof toml, "%s/app.toml", tmp);
+  int rc = access(path, F_OK) == 0
+               ? pg_bundle_unpack(path, tmp, unit, sizeof unit)
+               : -2;
+  if (rc == -2)
+    snprintf(err, err_len,
+             "up: --bin %s: no %s for unit %s (make it with "
+             "'parigot build %s --unit %s -o %s')",
+             bin, path, u->name, m->path, u->name, bin);
+  else if (rc != 0)
+    snprintf(err, err_len, "up: %s: %s", path,
+             rc > 0 ? "not a unit 'parigot build' made"
+                    : "cannot unpack it (a damaged file?)");
+  else if (strcmp(unit, u->name) != 0)
+    snprintf(err, err_len, "up: %s is unit %s, not %s", path, unit, u->name);
+  if (rc != 0 || strcmp(unit, u->name) != 0)
+    return -1;
+  char *text = slurp(toml);
+  bool is_same = text != NULL && (*first == NULL || !strcmp(*first, text));
+  if (!is_same)
+    snprintf(err, err_len,
+             "up: --bin %s: %s and %s were built from "
+             "different manifests (build them again from %s)",
+             bin, *first_unit, u->name, m->path);
+  if (*first == NULL && text != NULL) {
+    *first = text;
+    *first_unit = u->name;
+  } else {
+    free(text);
+  }
+  return is_same ? 0 : -1;
+}
+
+/* Whether @p b, the manifest the units were built from, has the units
+ * and guests of @p m, in the same order. */
+static bool same_app(const pg_manifest *m, const pg_manifest *b) {
+  bool same = m->nunits == b->nunits && m->nguests == b->nguests;
+  for (size_t i = 0; same && i < m->nunits; i++)
+    same = strcmp(m->units[i].name, b->units[i].name) == 0;
+  for (size_t i = 0; same && i < m->nguests; i++)
+    same = strcmp(m->guests[i].name, b->guests[i].name) == 0;
+  return same;
+}
+
+/* With --bin, the start order of the units, from nothing but what their
+ * executables carry: unpacked together into a private folder, they hold
+ * the wasm of every guest and, between them, the object compiled ahead of
+ * time of every guest that runs (each unit's own, and the services it
+ * calls). So the whole app is declared and its graph checked as 'parigot
+ * run' would, with no compiler and no wasm file of APP.toml's. */
+static int bin_order(const pg_manifest *m, const char *bin, uint32_t *order,
+                     char *err, size_t err_len) {
+  const char *t = getenv("TMPDIR");
+  char tmp[PATH_MAX], toml[PATH_MAX + 16], pre[PATH_MAX + 16],
+      cache[PATH_MAX + 16];
+  snprintf(tmp, sizeof tmp, "%s/parigot-up-XXXXXX", t && *t ? t : "/tmp");
+  if (mkdtemp(tmp) == NULL) {
+    snprintf(err, err_len, "up: cannot make %s: %s", tmp, strerror(errno));
+    return -1;
+  }
+  char *first = NULL;
+  const char *first_unit = NULL;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < m->nunits; i++)
+    if (m->units[i].serves == NULL) /* not outside parigot */
+      rc = unpack_unit(m, &m->units[i], bin, tmp, &first, &first_unit, err,
+                       err_len);
+  free(first);
+  snprintf(toml, sizeof toml, "%s/app.toml", tmp);
+  snprintf(pre, sizeof pre, "%s/prebuilt", tmp);
+  snprintf(cache, sizeof cache, "%s/cache", tmp);
+  pg_manifest b;
+  if (rc == 0 &&
+      (rc = pg_manifest_load(toml, pg_mem_default(), &b, err, err_len)) == 0) {
+    pg_app_config cfg = {
+        .manifest = &b, .log = stderr, .prebuilt_dir = pre, .cache_dir = cache};
+    if (!same_app(m, &b)) {
+      snprintf(err, err_len,
+               "up: the units in %s were built from another "
+               "app than %s (build them again)",
+               bin, m->path);
+      rc = -1;
+    } else {
+      rc = pg_app_unit_order(&cfg, pg_mem_default(), order, err, err_len);
+    }
+    pg_manifest_free(&b, pg_mem_default());
+  }
+  pg_bundle_remove(tmp);
+  return rc;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
 enum { OPT_BIN };
 
 static const pg_cli_opt up_opts[] = {
     {OPT_BIN, "--bin", "DIR",
      "run the executables 'parigot build' made in DIR (DIR/NAME for unit "
-     "NAME) instead of 'parigot run APP.toml --unit NAME'"},
+     "NAME) instead of 'parigot run APP.toml --unit NAME'; the app is then "
+     "checked and ordered from what they carry, with no C compiler, and "
+     "the wasm files APP.toml names need not be there"},
     {0, NULL, NULL, NULL},
 };
 
@@ -256,7 +384,10 @@ static int up_main(int argc, char **argv) {
   const char *bin = a.bin, *manifest = a.manifest;
   char err[4096], self[PATH_MAX];
   pg_manifest m;
-  if (pg_manifest_load(manifest, pg_mem_default(), &m, err, sizeof err)) {
+  /* With --bin, the units carry the wasm: APP.toml's need not be there. */
+  unsigned flags = bin != NULL ? PG_MANIFEST_WASM_MAY_BE_MISSING : 0;
+  if (pg_manifest_load_flags(manifest, pg_mem_default(), flags, &m, err,
+                             sizeof err)) {
     pg_cli_error("%s", err);
     return PG_EXIT_USAGE;
   }
@@ -269,8 +400,9 @@ static int up_main(int argc, char **argv) {
     pg_cli_error("up: %s", m.nunits > 64 ? "at most 64 units"
                                         : "out of memory");
     status = PG_EXIT_USAGE;
-  } else if (pg_app_unit_order(&cfg, pg_mem_default(), order, err,
-                               sizeof err) != 0) {
+  } else if ((bin != NULL ? bin_order(&m, bin, order, err, sizeof err)
+                          : pg_app_unit_order(&cfg, pg_mem_default(), order,
+                                              err, sizeof err)) != 0) {
     pg_cli_error("%s", err); /* the whole app is checked before it starts */
     status = PG_EXIT_USAGE;
   }

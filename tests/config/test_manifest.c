@@ -335,6 +335,33 @@ PG_TEST(manifest_reports_a_missing_wasm_file_with_its_path) {
                       "%s/greting.wasm");
 }
 
+/* parigot up --bin loads APP.toml whose wasm files are gone (the units
+ * carry them): with the flag, a missing file is the path as written under
+ * the manifest's folder; one that is there is still resolved and checked. */
+PG_TEST(manifest_may_name_missing_wasm_files_when_asked) {
+  /* ENOENT (no such folder), then ENOTDIR (a file as a folder) */
+  const char *missing[] = {"gone/x.wasm", "app.toml/x.wasm"};
+  for (size_t i = 0; i < 2; i++) {
+    char text[512], err[512];
+    snprintf(text, sizeof text,
+             APP SERVICE "\n[[program]]\nname = \"p\"\nwasm = \"%s\"\n",
+             missing[i]);
+    enter_tmp_dir();
+    write_file("app.toml", text);
+    pg_manifest m;
+    ASSERT_EQ(pg_manifest_load("app.toml", NULL, &m, err, sizeof err),
+              PARIGOT_ENOENT);
+    ASSERT_EQ(pg_manifest_load_flags("app.toml", NULL,
+                                     PG_MANIFEST_WASM_MAY_BE_MISSING, &m, err,
+                                     sizeof err),
+              0);
+    ASSERT_STREQ(err, "");
+    ASSERT_STREQ(m.guests[0].wasm, in_dir("greeting.wasm")); /* resolved */
+    ASSERT_STREQ(m.guests[1].wasm, in_dir(missing[i]));
+    pg_manifest_free(&m, NULL);
+  }
+}
+
 PG_TEST(manifest_reports_a_malformed_duration_with_its_text) {
   expect_error(APP "\n"
                    "deadline = \"soon\"\n" SERVICE,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,8 +127,10 @@ static int free_port(void) {
 static char py_port[16] = "0";
 
 /* Writes manifests/@p name.in to @p out with its @VARS@ filled in: the
- * guests' folders, free ports for @MID@ and @BACK@, and py_port. */
-static void write_manifest(const char *name, char *out, size_t cap) {
+ * guests' folders (@APP@ is @p app_dir), free ports for @MID@ and @BACK@,
+ * and py_port. */
+static void write_manifest_with(const char *name, const char *app_dir,
+                                char *out, size_t cap) {
   char in[4096], text[8192], port[2][16];
   snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
   /* One file per test process: tests that run at once write their own. */
@@ -142,7 +145,7 @@ static void write_manifest(const char *name, char *out, size_t cap) {
   size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   text[n] = '\0';
-  const char *vars[][2] = {{"@APP@", PG_APP_DIR},
+  const char *vars[][2] = {{"@APP@", app_dir},
                            {"@HELLO@", PG_HELLO_DIR},
                            {"@MID@", port[0]},
                            {"@BACK@", port[1]},
@@ -161,6 +164,10 @@ static void write_manifest(const char *name, char *out, size_t cap) {
     }
   }
   ASSERT_EQ(fclose(f), 0);
+}
+
+static void write_manifest(const char *name, char *out, size_t cap) {
+  write_manifest_with(name, PG_APP_DIR, out, cap);
 }
 
 /* Runs @p manifest as one process, then as its units, @p front last and
@@ -488,6 +495,163 @@ PG_TEST(wire_up_runs_the_built_units) {
   ASSERT_STREQ(r.out, placement_out);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.err, "mid   | t=");
+  pg_proc_result_free(&r);
+}
+
+/* Copies the file @p from to @p to. */
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  ASSERT_TRUE(in != NULL && out != NULL);
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    ASSERT_EQ(fwrite(buf, 1, n, out), n);
+  fclose(in);
+  ASSERT_EQ(fclose(out), 0);
+}
+
+/* `parigot build` of unit @p unit of @p manifest into @p bin. */
+static void build_unit(const char *manifest, const char *unit,
+                       const char *bin) {
+  char *argv[] = {(char *)pg_test_parigot(),
+                  "build",
+                  (char *)manifest,
+                  "--unit",
+                  (char *)unit,
+                  "-o",
+                  (char *)bin,
+                  NULL};
+  pg_proc_result made;
+  pg_proc_run(argv, NULL, NULL, &made);
+  ASSERT_STREQ(made.err, "");
+  ASSERT_EQ(made.status, 0);
+  pg_proc_result_free(&made);
+}
+
+/* `parigot up --bin BIN MANIFEST` with no C compiler to find (an empty
+ * folder for PATH, no $CC) and @p cache as the cache. */
+static void up_without_compiler(const char *dir, const char *manifest,
+                                const char *bin, pg_proc_result *r) {
+  char path_env[4200], cache_env[4200];
+  snprintf(path_env, sizeof path_env, "PATH=%s/path", dir);
+  snprintf(cache_env, sizeof cache_env, "PARIGOT_CACHE=%s/cache", dir);
+  char *argv[] = {"/usr/bin/env",
+                  "-u",
+                  "CC",
+                  path_env,
+                  cache_env,
+                  (char *)pg_test_parigot(),
+                  "up",
+                  "--bin",
+                  (char *)bin,
+                  (char *)manifest,
+                  NULL};
+  pg_proc_run(argv, NULL, NULL, r);
+}
+
+/* The units parigot build made run under parigot up --bin where there is
+ * no C compiler and APP.toml's wasm files are gone: up checks and orders
+ * the app from what the executables carry. */
+PG_TEST(wire_up_bin_needs_no_compiler_and_no_wasm) {
+  char dir[] = "/tmp/pg-up-bin-XXXXXX", app[64], bin[64], sub[128];
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  snprintf(app, sizeof app, "%s/app", dir);
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  const char *subs[] = {"app", "away", "path", "cache"};
+  for (size_t i = 0; i < 4; i++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+    ASSERT_EQ(mkdir(sub, 0755), 0);
+  }
+  const char *guests[] = {"echo", "relay", "client"};
+  for (size_t i = 0; i < 3; i++) {
+    char from[4096], to[128];
+    snprintf(from, sizeof from, "%s/%s.wasm", PG_APP_DIR, guests[i]);
+    snprintf(to, sizeof to, "%s/%s.wasm", app, guests[i]);
+    copy_file(from, to);
+  }
+  char manifest[4096];
+  write_manifest_with("three.toml", app, manifest, sizeof manifest);
+  const char *units[] = {"front", "mid", "back"};
+  for (size_t i = 0; i < 3; i++)
+    build_unit(manifest, units[i], bin);
+  for (size_t i = 0; i < 3; i++) { /* the wasm files go */
+    char from[128], to[128];
+    snprintf(from, sizeof from, "%s/%s.wasm", app, guests[i]);
+    snprintf(to, sizeof to, "%s/away/%s.wasm", dir, guests[i]);
+    ASSERT_EQ(rename(from, to), 0);
+  }
+  pg_proc_result r;
+  up_without_compiler(dir, manifest, bin, &r);
+  ASSERT_STREQ(r.out, placement_out);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.err, "mid   | t=");
+  ASSERT_TRUE(strstr(r.err, "compiler") == NULL);
+  pg_proc_result_free(&r);
+  snprintf(sub, sizeof sub, "%s/cache", dir);
+  ASSERT_EQ(rmdir(sub), 0); /* empty: nothing was compiled */
+  /* A unit not built is named, with how to build it. */
+  char mid[128], mid_away[128], want[8192];
+  snprintf(mid, sizeof mid, "%s/mid", bin);
+  snprintf(mid_away, sizeof mid_away, "%s/away/mid", dir);
+  ASSERT_EQ(rename(mid, mid_away), 0);
+  up_without_compiler(dir, manifest, bin, &r);
+  snprintf(want, sizeof want,
+           "parigot: up: --bin %s: no %s for unit mid (make it with "
+           "'parigot build %s --unit mid -o %s')\n",
+           bin, mid, manifest, bin);
+  ASSERT_STREQ(r.err, want);
+  ASSERT_STREQ(r.out, "");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+  unlink(manifest);
+}
+
+/* up --bin still checks the whole app's graph before it starts a unit:
+ * a service no unit exports is named, with no compiler and no wasm. */
+PG_TEST(wire_up_bin_checks_the_graph_without_a_compiler) {
+  char dir[] = "/tmp/pg-up-graph-XXXXXX", sub[128], manifest[128];
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  const char *subs[] = {"app", "path", "cache"};
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+    ASSERT_EQ(mkdir(sub, 0755), 0);
+  }
+  const char *guests[] = {"relay", "client"};
+  for (size_t i = 0; i < 2; i++) {
+    char from[4096], to[128];
+    snprintf(from, sizeof from, "%s/%s.wasm", PG_APP_DIR, guests[i]);
+    snprintf(to, sizeof to, "%s/app/%s.wasm", dir, guests[i]);
+    copy_file(from, to);
+  }
+  /* Relay requires Echo, which no guest of this app exports. */
+  snprintf(manifest, sizeof manifest, "%s/app/missing.toml", dir);
+  FILE *f = fopen(manifest, "w");
+  ASSERT_TRUE(f != NULL);
+  fprintf(f,
+          "[app]\nname = \"no-echo\"\n\n"
+          "[[service]]\nname = \"relay\"\nwasm = \"relay.wasm\"\n\n"
+          "[[program]]\nname = \"client\"\nwasm = \"client.wasm\"\n"
+          "env = { SCENARIO = \"placement\" }\n\n"
+          "[[unit]]\nname = \"front\"\nservices = [\"client\"]\n\n"
+          "[[unit]]\nname = \"mid\"\nservices = [\"relay\"]\n"
+          "listen = \"127.0.0.1:%d\"\n",
+          free_port());
+  ASSERT_EQ(fclose(f), 0);
+  char bin[128];
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  build_unit(manifest, "front", bin);
+  build_unit(manifest, "mid", bin);
+  for (size_t i = 0; i < 2; i++) {
+    snprintf(sub, sizeof sub, "%s/app/%s.wasm", dir, guests[i]);
+    ASSERT_EQ(unlink(sub), 0);
+  }
+  pg_proc_result r;
+  up_without_compiler(dir, manifest, bin, &r);
+  ASSERT_CONTAINS(r.err, "relay requires apptest.v1.Echo, which no guest "
+                         "exports");
+  ASSERT_TRUE(strstr(r.err, "compiler") == NULL);
+  ASSERT_STREQ(r.out, "");
+  ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
 }
 
