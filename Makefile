@@ -7,20 +7,26 @@
 #   make test-fuzz  the protobuf decoder under libFuzzer for FUZZ_TIME seconds
 #   make bench      benchmarks; prints a table, writes build/bench/results.json
 #   make docs       the docs site (guides; C, Rust, AS API) in build/docs/html
+#   make install    installs parigot under PREFIX (default /usr/local;
+#                   DESTDIR is honoured); make uninstall removes it again
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 JOBS       ?= $(shell nproc)
+PREFIX     ?= /usr/local
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps run test test-asan test-fuzz bench docs clean
+.PHONY: all deps run test test-asan test-fuzz bench docs install uninstall clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# A fresh clone with packages missing gets one line naming them and the
+# command that installs them, not a CMake error.
 $(BUILD)/CMakeCache.txt:
+	@scripts/install-deps.sh --check
 	cmake -S . -B $(BUILD) $(CMAKE_GEN)
 
 deps:
@@ -60,6 +66,14 @@ bench: deps all
 
 docs: deps all
 	cmake --build $(BUILD) --target docs
+
+# cmake --install reads DESTDIR from the environment; make passes a
+# DESTDIR given on its command line there.
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+uninstall:
+	cmake -DPG_MANIFEST=$(BUILD)/install_manifest.txt -P cmake/Uninstall.cmake
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -37,13 +37,20 @@ if(CMAKE_SCRIPT_MODE_FILE)
   return()
 endif()
 
-find_program(PG_ASC asc
-  PATHS ${PROJECT_SOURCE_DIR}/tools/npm/node_modules/.bin NO_DEFAULT_PATH)
-if(NOT PG_ASC)
-  message(FATAL_ERROR "asc (AssemblyScript) is missing: run "
-                      "scripts/install-deps.sh (npm ci in tools/npm)")
+# The includer says where the SDK package is (PG_SDK_AS_DIR, the folder
+# that holds parigot/), where asc may be (PG_ASC_HINTS, folders; else PATH)
+# and PG_PLUGIN / PG_PLUGIN_DEPENDS as for ParigotGuest.cmake. Without asc
+# (or node to run it) this file says so in one line and sets
+# PARIGOT_ASSEMBLYSCRIPT to OFF.
+find_program(PG_ASC asc HINTS ${PG_ASC_HINTS})
+find_program(PG_NODE_FOR_ASC NAMES node nodejs)
+if(PG_ASC AND PG_NODE_FOR_ASC)
+  set(PARIGOT_ASSEMBLYSCRIPT ON)
+else()
+  set(PARIGOT_ASSEMBLYSCRIPT OFF)
+  message(STATUS "parigot: AssemblyScript guests off: no asc${PG_ASC_WHERE}"
+          " (and Node.js to run it)")
 endif()
-set(PG_SDK_AS_DIR ${PROJECT_SOURCE_DIR}/sdk/assemblyscript)
 file(GLOB PG_SDK_AS_SOURCES ${PG_SDK_AS_DIR}/parigot/*.ts)
 set(PG_AS_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
 
@@ -94,10 +101,10 @@ function(pg_proto_as out_var)
   add_custom_command(OUTPUT ${outputs}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
     COMMAND ${PG_PROTOC}
-            --plugin=protoc-gen-parigot=$<TARGET_FILE:protoc-gen-parigot>
+            --plugin=protoc-gen-parigot=${PG_PLUGIN}
             --parigot_out=lang=assemblyscript:${outdir} ${includes}
             ${P_PROTOS}
-    DEPENDS ${inputs} protoc-gen-parigot
+    DEPENDS ${inputs} ${PG_PLUGIN_DEPENDS}
     WORKING_DIRECTORY ${root}
     COMMENT "protoc-gen-parigot (AssemblyScript): ${P_PROTOS}" VERBATIM)
   set_property(GLOBAL APPEND PROPERTY PG_AS_GEN_DIRS ${outdir})
@@ -119,6 +126,10 @@ endfunction()
 # kernel calls it, not at instantiation; abort goes to the SDK (a log
 # line, then a trap) instead of an env import.
 function(pg_as_guest name)
+  if(NOT PARIGOT_ASSEMBLYSCRIPT)
+    message(FATAL_ERROR "${name}: an AssemblyScript guest needs asc"
+            "${PG_ASC_WHERE} and Node.js")
+  endif()
   cmake_parse_arguments(G "" "OUTPUT_DIR" "SOURCES;PROTO_SOURCES" ${ARGN})
   if(NOT G_OUTPUT_DIR)
     set(G_OUTPUT_DIR ${PG_GUEST_DIR})
@@ -158,3 +169,11 @@ function(pg_as_guest name)
     COMMENT "AssemblyScript guest ${name}.wasm" VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${out})
 endfunction()
+
+# The names a project using an installed parigot calls (docs/install.md).
+macro(parigot_proto_as)
+  pg_proto_as(${ARGV})
+endmacro()
+macro(parigot_as_guest)
+  pg_as_guest(${ARGV})
+endmacro()

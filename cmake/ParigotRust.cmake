@@ -10,16 +10,29 @@
 # its path, so a guest writes `mod pb { include!(env!("PARIGOT_PROTOS")); }`
 # (any module name; generated code only uses paths relative to it).
 
+# The includer says where the SDK crate is: PG_RUST_SDK_RLIB (and
+# PG_RUST_SDK_DIR, its folder), PG_RUST_SDK_DEPENDS (the target that builds
+# it, if any), and PG_PLUGIN / PG_PLUGIN_DEPENDS as for ParigotGuest.cmake.
+#
+# Without Debian's rustc and its wasm32-wasi standard library, this file
+# says so in one line and sets PARIGOT_RUST to OFF (the functions below
+# then fail when called, naming what to install).
+
 # Debian's rustc, which has the wasm32-wasi standard library; a rustup
 # toolchain earlier on PATH may not.
-find_program(PG_RUSTC rustc PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
-execute_process(COMMAND ${PG_RUSTC} --print sysroot
-  OUTPUT_VARIABLE pg_rust_sysroot OUTPUT_STRIP_TRAILING_WHITESPACE)
-set(PG_RUST_REACTOR_CRT
-  ${pg_rust_sysroot}/lib/rustlib/wasm32-wasi/lib/self-contained/crt1-reactor.o)
-if(NOT EXISTS ${PG_RUST_REACTOR_CRT})
-  message(FATAL_ERROR "rustc has no wasm32-wasi target (no "
-          "${PG_RUST_REACTOR_CRT}): install libstd-rust-dev-wasm32")
+find_program(PG_RUSTC rustc PATHS /usr/bin NO_DEFAULT_PATH)
+set(PARIGOT_RUST OFF)
+if(PG_RUSTC)
+  execute_process(COMMAND ${PG_RUSTC} --print sysroot
+    OUTPUT_VARIABLE pg_rust_sysroot OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(PG_RUST_REACTOR_CRT ${pg_rust_sysroot}/lib/rustlib/wasm32-wasi/lib/self-contained/crt1-reactor.o)
+  if(EXISTS ${PG_RUST_REACTOR_CRT})
+    set(PARIGOT_RUST ON)
+  endif()
+endif()
+if(NOT PARIGOT_RUST)
+  message(STATUS "parigot: Rust guests off: no /usr/bin/rustc with the "
+          "wasm32-wasi target (Debian: rustc libstd-rust-dev-wasm32)")
 endif()
 
 # Flags of the SDK and of every guest: one codegen unit and LTO across the
@@ -74,9 +87,9 @@ function(pg_proto_rust out_var)
   add_custom_command(OUTPUT ${outputs}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
     COMMAND ${PG_PROTOC}
-            --plugin=protoc-gen-parigot=$<TARGET_FILE:protoc-gen-parigot>
+            --plugin=protoc-gen-parigot=${PG_PLUGIN}
             --parigot_out=lang=rust:${outdir} ${includes} ${P_PROTOS}
-    DEPENDS ${inputs} protoc-gen-parigot
+    DEPENDS ${inputs} ${PG_PLUGIN_DEPENDS}
     WORKING_DIRECTORY ${root}
     COMMENT "protoc-gen-parigot (Rust): ${P_PROTOS}" VERBATIM)
   set(${out_var} ${outputs} PARENT_SCOPE)
@@ -167,6 +180,10 @@ endfunction()
 # a plain WASI program instead (a `main`, for `parigot exec`), which may
 # use the SDK's protobuf code but not its event loop.
 function(pg_rust_guest name)
+  if(NOT PARIGOT_RUST)
+    message(FATAL_ERROR "${name}: a Rust guest needs /usr/bin/rustc with "
+            "the wasm32-wasi target (Debian: rustc libstd-rust-dev-wasm32)")
+  endif()
   cmake_parse_arguments(G "COMMAND" "OUTPUT_DIR" "SOURCES;PROTO_SOURCES"
                         ${ARGN})
   if(NOT G_OUTPUT_DIR)
@@ -195,7 +212,15 @@ function(pg_rust_guest name)
             --extern parigot=${PG_RUST_SDK_RLIB}
             -L dependency=${PG_RUST_SDK_DIR} -o ${out} ${root}
     DEPENDS ${srcs} ${G_PROTO_SOURCES} ${protos} ${PG_RUST_SDK_RLIB}
-            parigot_sdk_rust
+            ${PG_RUST_SDK_DEPENDS}
     COMMENT "parigot Rust guest ${name}.wasm" VERBATIM)
   add_custom_target(guest_${name} ALL DEPENDS ${out})
 endfunction()
+
+# The names a project using an installed parigot calls (docs/install.md).
+macro(parigot_proto_rust)
+  pg_proto_rust(${ARGV})
+endmacro()
+macro(parigot_rust_guest)
+  pg_rust_guest(${ARGV})
+endmacro()

@@ -4,12 +4,19 @@
 # Idempotent and quick: it asks dpkg which packages are missing and only then
 # runs apt-get update and apt-get install. Needs root (or sudo) only when
 # something is missing.
+#
+# With --check it installs nothing: it says in one line which packages that
+# building parigot needs are missing, and how to install them, and exits 1
+# (plain `make` runs it so before configuring). The Rust and AssemblyScript
+# toolchains and the tests' peers are not needed to build: without them
+# those parts configure away.
 set -euo pipefail
 
 packages=(
   make cmake gcc clang lld           # host build, guest compiler and wasm-ld
   wabt                               # wasm2c, wat2wasm, wasm-validate
   wasi-libc libclang-rt-14-dev-wasm32  # C guests for wasm32-wasi
+  llvm-14                            # llvm-ar: the C guest SDK's bitcode library
   libc++-dev-wasm32                  # C++ guests: libc++ for wasm32-wasi
   rustc libstd-rust-dev-wasm32       # Rust guests: /usr/bin/rustc, wasm32-wasi
   doxygen                            # make docs: guides and C API
@@ -33,6 +40,11 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc  # bench/peers: the gRPC C++ peer
 )
 
+# Not needed to build parigot itself (see --check above).
+optional=" rustc libstd-rust-dev-wasm32 nodejs npm python3-grpcio \
+python3-protobuf nghttp2-client curl xxd libgrpc++-dev protobuf-compiler-grpc \
+libclang-rt-14-dev graphviz "
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -46,6 +58,19 @@ for p in "${packages[@]}"; do
       ;;
   esac
 done
+
+if [ "${1:-}" = --check ]; then
+  needed=()
+  for p in "${missing[@]+"${missing[@]}"}"; do
+    case "$optional" in *" $p "*) ;; *) needed+=("$p") ;; esac
+  done
+  if [ ${#needed[@]} -gt 0 ]; then
+    echo "parigot: missing Debian packages: ${needed[*]}; install them with" \
+      "'make deps' (scripts/install-deps.sh, as root or with sudo)" >&2
+    exit 1
+  fi
+  exit 0
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
