@@ -68,12 +68,15 @@ docs: deps all
 	cmake --build $(BUILD) --target docs
 
 # cmake --install reads DESTDIR from the environment; make passes a
-# DESTDIR given on its command line there.
+# DESTDIR given on its command line there. The list of what was installed
+# is kept apart from CMake's install_manifest.txt, which any other
+# cmake --install of this build (a test's) overwrites.
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)
+	cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
 
 uninstall:
-	cmake -DPG_MANIFEST=$(BUILD)/install_manifest.txt -P cmake/Uninstall.cmake
+	cmake -DPG_MANIFEST=$(BUILD)/installed-files.txt -P cmake/Uninstall.cmake
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
