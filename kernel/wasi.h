@@ -5,9 +5,12 @@
  *
  * Enough for wasi-libc C programs and for Rust and AssemblyScript: args,
  * environ, clocks, random, stdin/stdout/stderr, proc_exit, poll_oneoff for
- * sleeping, fd stat/seek/close. There is no filesystem: no directory is
- * preopened, so path functions fail with EBADF. Every pointer and length a
- * guest passes is checked against its linear memory before use.
+ * sleeping, fd stat/close. Fds 0-2 are character devices whatever the host
+ * fds behind them are, without the rights to seek or tell (which fail with
+ * ESPIPE), so libc line-buffers stdout as on a terminal. There is no
+ * filesystem: no directory is preopened, so path functions fail with
+ * EBADF. Every pointer and length a guest passes is checked against its
+ * linear memory before use.
  *
  * A pg_wasi belongs to one guest instance and is used by the thread running
  * that instance. It is the "instance" wasm2c passes to each WASI import.

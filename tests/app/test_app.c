@@ -869,3 +869,59 @@ PG_TEST(app_large_messages_pass_whole_both_ways) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }
+
+/* ---- stdout ------------------------------------------------------------- */
+
+/* Guests print with printf and never flush; parigot's stdout is a pipe.
+ * Each line reaches it when printed, in the order the guests printed,
+ * and what a guest printed without a newline reaches it before the
+ * guest's event ends: the program's before it exits, the service's as
+ * it stops. Both modes. */
+PG_TEST(app_stdout_of_a_service_and_a_program_is_whole_and_in_order) {
+  static const char *const none[] = {NULL};
+  expect_in_both_modes("stdout_calls.toml",
+                       "client: before\n"
+                       "svc: call 1\nclient: answered 1\n"
+                       "svc: call 2\nclient: answered 2\n"
+                       "svc: call 3\nclient: answered 3\n"
+                       "client: last wordssvc: stopping\nsvc: bye",
+                       0, none);
+}
+
+/* A service killed by the pulse in the middle of a handler has printed
+ * all it printed before: the earlier handler's tail without a newline,
+ * and the killed handler's lines. */
+PG_TEST(app_stdout_of_a_service_killed_by_the_pulse_is_kept) {
+  static const char *const lines[] = {
+      "ERROR svc: died: ran past its max_handler_time (50ms)\n", NULL};
+  expect_in_both_modes("stdout_killed.toml",
+                       "svc: call 1\nsvc: tail 1 svc: call 2\n"
+                       "svc: spinning\nclient: call 2 failed: code 14\n",
+                       PG_APP_EXIT_SERVICE_DIED, lines);
+}
+
+/* A program that prints and then never returns, stopped by its
+ * max_handler_time, has printed its lines. */
+PG_TEST(app_stdout_of_a_stuck_program_stopped_by_the_kernel_is_kept) {
+  static const char *const lines[] = {
+      "ERROR client: died: ran past its max_handler_time (100ms)\n", NULL};
+  pg_proc_result r[2];
+  run_both("stdout_stuck.toml", r);
+  for (int i = 0; i < 2; i++) {
+    ASSERT_STREQ(r[i].out, "client: line 1\nclient: line 2\n");
+    ASSERT_CONTAINS(r[i].err, lines[0]);
+    ASSERT_TRUE(r[i].status != 0);
+    pg_proc_result_free(&r[i]);
+  }
+}
+
+/* A STOP handler that prints and then never returns, cut off at the
+ * drain_timeout, has printed its lines. */
+PG_TEST(app_stdout_of_a_stop_handler_cut_off_while_stuck_is_kept) {
+  static const char *const lines[] = {
+      "ERROR svc: died: still running when drain_timeout (200ms) ran out\n",
+      NULL};
+  expect_in_both_modes("stdout_drain.toml",
+                       "client: done\nsvc: stopping\nsvc: spinning\n",
+                       PG_APP_EXIT_SERVICE_DIED, lines);
+}

@@ -242,6 +242,33 @@ PG_TEST(rust_service_dying_fails_its_c_caller_and_sends_died) {
   pg_ws_cleanup(&w);
 }
 
+/* A Rust service prints with println! and print! and never flushes; each
+ * byte reaches parigot's stdout (a pipe): the tail a handler printed
+ * without a newline as the handler's event ends, what the STOP handler
+ * printed as it stops. In deterministic mode the order is fixed; in
+ * parallel mode the C program may print before the service's tail. */
+PG_TEST(rust_service_stdout_without_a_newline_reaches_the_pipe) {
+  pg_ws w;
+  pg_ws_init(&w, "rust");
+  write_app(&w, RUST("rs_printer"), HELLOWORLD("hello"), NULL, false);
+  pg_proc_result r;
+  run_app(&r, &w, true);
+  ASSERT_STREQ(r.out, "svc: greeting in tongue 2\nsvc: tail Bonjour, world\n"
+                      "svc: bye");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  run_app(&r, &w, false);
+  ASSERT_CONTAINS(r.out, "svc: greeting in tongue 2\n");
+  ASSERT_CONTAINS(r.out, "svc: tail ");
+  ASSERT_CONTAINS(r.out, "Bonjour, world\n");
+  ASSERT_EQ(strlen(r.out), strlen("svc: greeting in tongue 2\nsvc: tail "
+                                  "Bonjour, world\nsvc: bye"));
+  ASSERT_TRUE(strcmp(r.out + strlen(r.out) - 8, "svc: bye") == 0);
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  pg_ws_cleanup(&w);
+}
+
 /* ---- the codec ---------------------------------------------------------- */
 
 PG_TEST(rust_codec_checks_pass_in_wasm) {

@@ -661,6 +661,16 @@ pub fn main(declare: impl FnOnce()) {
     let buf = new_event_buffer(4096);
     with(|st| st.event_buf = buf);
     declare();
+    flush_stdio();
+}
+
+/// Writes what the guest printed and did not write yet (`print!` without
+/// a newline: std's stdout writes whole lines at once) before control
+/// returns to the kernel, which may stop or free this instance before the
+/// next event (a STOP, the app's end, a kill). With nothing buffered it
+/// makes no host call. std's stderr has no buffer: nothing to flush.
+fn flush_stdio() {
+    let _ = std::io::stdout().flush();
 }
 
 /// The length of this call's event in `buf`, fetched with `event_read`
@@ -746,4 +756,5 @@ pub fn event(start: impl FnOnce()) {
         buf[..4].copy_from_slice(&[0; 4]);
     }
     with(|st| st.event_buf = buf);
+    flush_stdio();
 }
