@@ -426,3 +426,27 @@ PG_TEST(exec_runs_a_module_with_parigot_imports_without_an_app) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }
+
+/* Whatever parigot's stdio is (here three pipes, stderr joined to stdout),
+ * a guest sees character devices that cannot seek: isatty() holds,
+ * fd_seek, fd_tell and fd_pwrite fail with ESPIPE (70), and stdout is
+ * line-buffered, so its lines come out before what the guest writes to
+ * stderr after them. */
+PG_TEST(exec_stdio_is_a_character_device_that_cannot_seek) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "'%s' exec '%s' 2>&1", pg_test_parigot(),
+           pg_test_guest("stdio_probe"));
+  char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  pg_proc_result r;
+  pg_proc_run(argv, "", NULL, &r);
+  ASSERT_STREQ(r.out, "fd 0: stat 0 filetype 2 seek/tell rights 0 isatty 1 "
+                      "seek 70 tell 70 pwrite 70\n"
+                      "fd 1: stat 0 filetype 2 seek/tell rights 0 isatty 1 "
+                      "seek 70 tell 70 pwrite 70\n"
+                      "fd 2: stat 0 filetype 2 seek/tell rights 0 isatty 1 "
+                      "seek 70 tell 70 pwrite 70\n"
+                      "first line\nsecond line\nafter the lines\n"
+                      "no newline");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+}
