@@ -22,7 +22,8 @@ numbers), into what Doxygen understands:
   sdk/rust/src/*.rs) to rustdoc's pages, the AssemblyScript package
   (sdk/assemblyscript/parigot) to the page docs/tools/asdoc.py writes;
 - a link to any other file of the tree, which the site does not hold,
-  keeps its text and loses the link; a link to nothing is left for the
+  keeps its text and loses the link; a link to nothing, or to a guide
+  missing from the site (docs/tools/site.py's GUIDES), is left for the
   site's link check to report;
 - a line "<!-- site: MARKDOWN -->", a comment on GitHub, is MARKDOWN on the
   site (the pictures the build draws: the examples' graphs).
@@ -109,7 +110,8 @@ class Filter:
         api = self.api_target(rel.rstrip("/"))
         if api is not None:
             return api
-        if os.path.exists(full) and not rel.startswith(".."):
+        if os.path.exists(full) and not rel.startswith("..") and \
+                not rel.endswith(".md"):
             return ""
         return url
 

@@ -221,7 +221,8 @@ PG_TEST(docs_mdfilter_turns_github_links_into_doxygen_refs) {
   ASSERT_CONTAINS(o, "[the crate](rust/parigot/pb/index.html)");
   ASSERT_CONTAINS(o, "[the package](@ref as_api)");
   ASSERT_CONTAINS(o, "\na file of the tree, [nothing]");
-  ASSERT_CONTAINS(o, "[nothing](../nothing.md)");
+  ASSERT_CONTAINS(o, "[nothing](../nothing.md),\n");
+  ASSERT_CONTAINS(o, "[a guide not in the site](extra.md)");
   ASSERT_CONTAINS(o, "[the web](https://example.invalid/a.md)");
   ASSERT_CONTAINS(o, "In code: `[x](other.md)`.");
   ASSERT_CONTAINS(o, "\n![A picture](picture.svg)\n");
@@ -232,6 +233,6 @@ PG_TEST(docs_mdfilter_turns_github_links_into_doxygen_refs) {
   int lines = 0;
   for (const char *p = o; *p; p++)
     lines += *p == '\n';
-  ASSERT_EQ(lines, 18);
+  ASSERT_EQ(lines, 19);
   pg_proc_result_free(&r);
 }
