@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grpc_codes.h"
 #include "test.h"
 #include "test_proc.h"
 #include "test_ws.h"
@@ -405,6 +406,45 @@ PG_TEST(as_program_reads_its_arguments_and_environment) {
   pg_ws_write(&w, "app.toml", app);
   expect_both(&w, "as_caller|env|a b GREETING=salut NOPE=(unset)\n", 0,
               NULL);
+  pg_ws_cleanup(&w);
+}
+
+/* ---- status codes ------------------------------------------------------- */
+
+/* An AssemblyScript program prints Code.NAME for each of gRPC's 17 codes
+ * (tests/grpc_codes.h); asc compiles it only if each name exists, and it
+ * must print gRPC's numbers. */
+PG_TEST(as_sdk_names_all_17_grpc_codes_with_their_numbers) {
+  pg_ws w;
+  pg_ws_init(&w, "as");
+#define CODE(name, n) "  print(\"" #name " \" + Code." #name ".toString());\n"
+  static const char prints[] = PG_TEST_GRPC_CODES(CODE);
+#undef CODE
+  char ts[4096];
+  snprintf(ts, sizeof ts,
+           "import { Code, exit, guest, print } from \"parigot\";\n"
+           "export * from \"parigot/exports\";\n"
+           "guest((): void => {}, (): void => {\n%s  exit(0);\n});\n",
+           prints);
+  pg_ws_write(&w, "codes.ts", ts);
+  pg_proc_result r;
+  pg_ws_sh(&r, &w,
+           "%s codes.ts --path %s -O3 --noColors --runtime minimal "
+           "--exportStart _initialize "
+           "--use abort=~lib/parigot/guest/abortHandler "
+           "--use __alloc=~lib/parigot/alloc/cachedAlloc "
+           "--use __free=~lib/parigot/alloc/cachedFree -o codes.wasm",
+           PG_ASC, PG_SDK_AS_DIR);
+  ASSERT_STREQ(r.err, "");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  char app[1024];
+  snprintf(app, sizeof app,
+           "[app]\nname = \"codes\"\n\n[[program]]\nname = \"codes\"\n"
+           "wasm = \"%s/codes.wasm\"\n",
+           w.dir);
+  pg_ws_write(&w, "app.toml", app);
+  expect_both(&w, PG_TEST_GRPC_CODES_TEXT, 0, NULL);
   pg_ws_cleanup(&w);
 }
 

@@ -17,6 +17,8 @@
  * - examples/polyglot: C -> Rust -> AssemblyScript -> C++, with `parigot
  *   run` (the same output and log on every deterministic run, and the same
  *   output in parallel mode) and `parigot test`.
+ * - The 17 gRPC status codes (tests/grpc_codes.h) in C's guest.h and in
+ *   docs/abi.md; test_rust and test_assemblyscript check their SDKs'.
  *
  * Manifests are written per test into a temporary directory and name the
  * guests by absolute path. PARIGOT_TEST_SEED=N replays a codec run.
@@ -30,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grpc_codes.h"
+#include "parigot/guest.h"
 #include "test.h"
 #include "test_proc.h"
 #include "test_ws.h"
@@ -292,4 +296,46 @@ PG_TEST(polyglot_example_tests_pass_with_parigot_test) {
   ASSERT_CONTAINS(r.out, "ok   stems and stop words\n");
   ASSERT_CONTAINS(r.out, "0 of 6 failed\n");
   pg_proc_result_free(&r);
+}
+
+/* ---- status codes ------------------------------------------------------- */
+
+/* Each name of gRPC's list is a PARIGOT_CODE_ (it would not compile
+ * otherwise) with gRPC's number. */
+PG_TEST(polyglot_c_sdk_names_all_17_grpc_codes_with_their_numbers) {
+  static const struct {
+    const char *name;
+    uint32_t want, got;
+  } codes[] = {
+#define CODE(name, n) {#name, n, PARIGOT_CODE_##name},
+      PG_TEST_GRPC_CODES(CODE)
+#undef CODE
+  };
+  ASSERT_EQ(sizeof codes / sizeof codes[0], 17);
+  for (size_t i = 0; i < 17; i++) {
+    if (codes[i].got != codes[i].want)
+      PG_FAIL("PARIGOT_CODE_%s is %u, gRPC says %u", codes[i].name,
+              codes[i].got, codes[i].want);
+    ASSERT_EQ(codes[i].want, i);
+  }
+}
+
+/* docs/abi.md's table of status codes has a row "| N | `NAME` |" for each
+ * of the 17, and the guest.h names it says every SDK uses. */
+PG_TEST(polyglot_abi_doc_lists_all_17_grpc_codes) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/docs/abi.md", getenv("PG_SOURCE"));
+  FILE *f = fopen(path, "r");
+  ASSERT_TRUE(f != NULL);
+  static char doc[1 << 17];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  ASSERT_CONTAINS(doc, "\n## Status codes\n");
+#define ROW(name, n) "| " #n " | `" #name "` |",
+  static const char *const rows[] = {PG_TEST_GRPC_CODES(ROW)};
+#undef ROW
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    if (strstr(doc, rows[i]) == NULL)
+      PG_FAIL("docs/abi.md lacks the row %s", rows[i]);
 }

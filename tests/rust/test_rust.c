@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grpc_codes.h"
 #include "test.h"
 #include "test_proc.h"
 #include "test_ws.h"
@@ -264,6 +265,30 @@ PG_TEST(rust_service_stdout_without_a_newline_reaches_the_pipe) {
   ASSERT_EQ(strlen(r.out), strlen("svc: greeting in tongue 2\nsvc: tail "
                                   "Bonjour, world\nsvc: bye"));
   ASSERT_TRUE(strcmp(r.out + strlen(r.out) - 8, "svc: bye") == 0);
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  pg_ws_cleanup(&w);
+}
+
+/* ---- status codes ------------------------------------------------------- */
+
+/* A Rust program prints parigot::code::NAME for each of gRPC's 17 codes
+ * (tests/grpc_codes.h); it compiles only if each name exists, and must
+ * print gRPC's numbers. */
+PG_TEST(rust_sdk_names_all_17_grpc_codes_with_their_numbers) {
+  pg_ws w;
+  pg_ws_init(&w, "rust");
+#define CODE(name, n)                                                          \
+  "  println!(\"" #name " {}\", parigot::code::" #name ");\n"
+  pg_ws_write(&w, "codes.rs", "fn main() {\n" PG_TEST_GRPC_CODES(CODE) "}\n");
+#undef CODE
+  pg_proc_result r;
+  pg_ws_sh(&r, &w,
+           "%s %s --crate-type bin --extern parigot=%s -o codes.wasm "
+           "codes.rs && %s exec codes.wasm",
+           PG_RUSTC, PG_RUST_FLAGS, PG_RUST_SDK_RLIB, pg_test_parigot());
+  ASSERT_STREQ(r.err, "");
+  ASSERT_STREQ(r.out, PG_TEST_GRPC_CODES_TEXT);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
   pg_ws_cleanup(&w);

@@ -22,7 +22,9 @@ import {
 import { releaseCached } from "./alloc";
 import { EDEPTH, ETOOBIG, Message, Writer, encodeInto, mergeRaw } from "./pb";
 
-/** gRPC status codes, as calls end with them. */
+/** gRPC status codes, as calls end with them: all 17 of gRPC's, with its
+ * numbers. docs/abi.md ("Status codes") says which one a service answers
+ * with for what, and which ones parigot itself produces. */
 export enum Code {
   OK = 0,
   CANCELLED = 1,
@@ -30,11 +32,16 @@ export enum Code {
   INVALID_ARGUMENT = 3,
   DEADLINE_EXCEEDED = 4,
   NOT_FOUND = 5,
+  ALREADY_EXISTS = 6,
   PERMISSION_DENIED = 7,
   RESOURCE_EXHAUSTED = 8,
+  FAILED_PRECONDITION = 9,
+  ABORTED = 10,
+  OUT_OF_RANGE = 11,
   UNIMPLEMENTED = 12,
   INTERNAL = 13,
   UNAVAILABLE = 14,
+  DATA_LOSS = 15,
   UNAUTHENTICATED = 16,
 }
 

@@ -72,7 +72,9 @@ pub fn strerror(err: i32) -> &'static str {
     }
 }
 
-/// gRPC status codes, as calls end with them.
+/// gRPC status codes, as calls end with them: all 17 of gRPC's, with its
+/// numbers. docs/abi.md ("Status codes") says which one a service answers
+/// with for what, and which ones parigot itself produces.
 pub mod code {
     /// Success.
     pub const OK: u32 = 0;
@@ -80,22 +82,32 @@ pub mod code {
     pub const CANCELLED: u32 = 1;
     /// The service's own error (its enum value in `app_error`).
     pub const UNKNOWN: u32 = 2;
-    /// A bad request.
+    /// A bad request, whatever the state.
     pub const INVALID_ARGUMENT: u32 = 3;
     /// No answer in time.
     pub const DEADLINE_EXCEEDED: u32 = 4;
     /// No such thing.
     pub const NOT_FOUND: u32 = 5;
+    /// The thing to create exists.
+    pub const ALREADY_EXISTS: u32 = 6;
     /// Not required, not allowed.
     pub const PERMISSION_DENIED: u32 = 7;
     /// Too big, too many.
     pub const RESOURCE_EXHAUSTED: u32 = 8;
+    /// Not in this state: do not retry until it changes.
+    pub const FAILED_PRECONDITION: u32 = 9;
+    /// A conflict: retry the whole sequence.
+    pub const ABORTED: u32 = 10;
+    /// Past the end of a range.
+    pub const OUT_OF_RANGE: u32 = 11;
     /// No such method.
     pub const UNIMPLEMENTED: u32 = 12;
     /// A bug.
     pub const INTERNAL: u32 = 13;
-    /// The service is down.
+    /// Down for now: retry.
     pub const UNAVAILABLE: u32 = 14;
+    /// Data lost or corrupt.
+    pub const DATA_LOSS: u32 = 15;
     /// Who are you?
     pub const UNAUTHENTICATED: u32 = 16;
 }
