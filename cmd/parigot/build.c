@@ -280,6 +280,23 @@ void pg_bundle_remove(const char *dir) {
   rmdir(dir);
 }
 
+/* Writes an entry's bytes to @p path. A wasm file already there (from
+ * another unit unpacked into the same folder) must have the same bytes:
+ * 2 when it has not; -1 on error. */
+static int write_entry(const char *path, bool is_wasm, const uint8_t *data,
+                       uint64_t size) {
+  size_t len;
+  uint8_t *old = is_wasm ? slurp(path, &len) : NULL;
+  if (old != NULL) {
+    bool is_same = len == size && memcmp(old, data, len) == 0;
+    free(old);
+    return is_same ? 0 : 2;
+  }
+  FILE *o = fopen(path, "wb");
+  bool ok = o != NULL && fwrite(data, 1, size, o) == size;
+  return o == NULL || fclose(o) != 0 || !ok ? -1 : 0;
+}
+
 /* Writes each entry of the bundle at @p at in @p f under @p dir; the
  * unit's name goes to @p unit. Every length is checked against the file. */
 static int unpack(FILE *f, uint64_t at, uint64_t end, const char *dir,
@@ -307,18 +324,16 @@ static int unpack(FILE *f, uint64_t at, uint64_t end, const char *dir,
       free(data);
       return -1;
     }
+    int rc = 0;
     if (strcmp(name, "unit") == 0) {
       snprintf(unit, unit_cap, "%.*s", (int)size, (const char *)data);
     } else {
       snprintf(path, sizeof path, "%s/%s", dir, name);
-      FILE *o = fopen(path, "wb");
-      bool ok = o != NULL && fwrite(data, 1, size, o) == size;
-      if (o == NULL || fclose(o) != 0 || !ok) {
-        free(data);
-        return -1;
-      }
+      rc = write_entry(path, strncmp(name, "wasm/", 5) == 0, data, size);
     }
     free(data);
+    if (rc != 0)
+      return rc;
   }
   return 0;
 }
@@ -345,8 +360,9 @@ int pg_bundle_unpack(const char *exe, const char *dir, char *unit,
   int rc = 1;
   if (read_trailer(f, &at, &end)) {
     unit[0] = '\0';
-    rc = unpack(f, at, end, dir, unit, unit_cap) == 0 && unit[0] != '\0' ? 0
-                                                                         : -1;
+    rc = unpack(f, at, end, dir, unit, unit_cap);
+    if (rc == 0 && unit[0] == '\0')
+      rc = -1;
   }
   fclose(f);
   return rc;

@@ -16,9 +16,11 @@
  * exist: dir/app.toml (the manifest, naming its guests wasm/N.wasm),
  * dir/wasm/ and dir/prebuilt/ (objects named by the SHA-256 of their
  * wasm), adding to what is there; @p unit gets the unit's name. Returns
- * 0; 1 when @p exe is not a unit `parigot build` made; -1 when it cannot
- * be read or is damaged (errno may say why). Every length in it is
- * checked against the file.
+ * 0; 1 when @p exe is not a unit `parigot build` made; 2 when a wasm file
+ * of it is in @p dir already with other bytes (a unit unpacked there
+ * before was built from other wasm); -1 when it cannot be read or is
+ * damaged (errno may say why). Every length in it is checked against the
+ * file.
  */
 int pg_bundle_unpack(const char *exe, const char *dir, char *unit,
                      size_t unit_cap);

@@ -234,6 +234,11 @@ static int unpack_unit(const pg_manifest *m, const pg_manifest_unit *u,
              "up: --bin %s: no %s for unit %s (make it with "
              "'parigot build %s --unit %s -o %s')",
              bin, path, u->name, m->path, u->name, bin);
+  else if (rc == 2)
+    snprintf(err, err_len,
+             "up: --bin %s: %s carries other wasm than the units before "
+             "it (build them all again from %s)",
+             bin, path, m->path);
   else if (rc != 0)
     snprintf(err, err_len, "up: %s: %s", path,
              rc > 0 ? "not a unit 'parigot build' made"

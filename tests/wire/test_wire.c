@@ -603,6 +603,28 @@ PG_TEST(wire_up_bin_needs_no_compiler_and_no_wasm) {
   ASSERT_STREQ(r.out, "");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
+  /* Mid built again from other wasm (Echo's code as Relay's), the other
+   * units not: up says so rather than mix the builds. */
+  const char *as[] = {"echo", "echo", "client"};
+  for (size_t i = 0; i < 3; i++) {
+    char from[128], to[128];
+    snprintf(from, sizeof from, "%s/away/%s.wasm", dir, as[i]);
+    snprintf(to, sizeof to, "%s/%s.wasm", app, guests[i]);
+    copy_file(from, to);
+  }
+  build_unit(manifest, "mid", bin);
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(sub, sizeof sub, "%s/%s.wasm", app, guests[i]);
+    ASSERT_EQ(unlink(sub), 0);
+  }
+  up_without_compiler(dir, manifest, bin, &r);
+  snprintf(want, sizeof want,
+           "parigot: up: --bin %s: %s carries other wasm than the units "
+           "before it (build them all again from %s)\n",
+           bin, mid, manifest);
+  ASSERT_STREQ(r.err, want);
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
   unlink(manifest);
 }
 
