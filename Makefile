@@ -9,6 +9,7 @@
 #   make docs       the docs site (guides; C, Rust, AS API) in build/docs/html
 #   make install    installs parigot under PREFIX (default /usr/local;
 #                   DESTDIR is honoured); make uninstall removes it again
+#   make deb        the same as a Debian package in build/deb/
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -18,7 +19,8 @@ JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps run test test-asan test-fuzz bench docs install uninstall clean
+.PHONY: all deps run test test-asan test-fuzz bench docs install uninstall deb \
+        clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -77,6 +79,9 @@ install: all
 
 uninstall:
 	cmake -DPG_MANIFEST=$(BUILD)/installed-files.txt -P cmake/Uninstall.cmake
+
+deb: all
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -31,3 +31,27 @@ install(FILES ${pg_cfg}/parigotConfig.cmake
 configure_file(${PROJECT_SOURCE_DIR}/cmake/parigot-guest.pc.in
                ${pg_cfg}/parigot-guest.pc @ONLY)
 install(FILES ${pg_cfg}/parigot-guest.pc DESTINATION share/pkgconfig)
+
+# `make deb`: the same tree as a Debian package (CPack's DEB generator),
+# installed under /usr. Depends: what the installed pieces run or call:
+# the parigot command's libraries and the tools it runs (wasm2c, cc), and
+# what find_package(parigot) builds guests with (clang, wasm-ld, wasi-libc
+# and its compiler runtime, protoc, cmake, make). Rust and AssemblyScript
+# guests are recommended extras, as in the tree.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME parigot)
+set(CPACK_PACKAGE_VENDOR parigot)
+set(CPACK_PACKAGE_CONTACT "parigot developers <parigot@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "microservices as WebAssembly guests, one process or many")
+set(CPACK_PACKAGE_DESCRIPTION
+    "parigot runs an app of services and programs, each a WebAssembly guest with protobuf interfaces, in one deterministic process or as units speaking gRPC and Connect. This package has the parigot command, protoc-gen-parigot, the C guest SDK and its CMake and pkg-config files, and the Rust and AssemblyScript SDKs.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "libc6, libuv1, libnghttp2-14, libhttp-parser2.9, libprotobuf-c1, wabt, gcc, clang, lld, wasi-libc, libclang-rt-14-dev-wasm32, protobuf-compiler, cmake, make")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "libc++-dev-wasm32, rustc, libstd-rust-dev-wasm32, nodejs, npm, pkg-config, graphviz")
+set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/deb)
+include(CPack)

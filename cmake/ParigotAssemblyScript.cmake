@@ -48,8 +48,10 @@ if(PG_ASC AND PG_NODE_FOR_ASC)
   set(PARIGOT_ASSEMBLYSCRIPT ON)
 else()
   set(PARIGOT_ASSEMBLYSCRIPT OFF)
-  message(STATUS "parigot: AssemblyScript guests off: no asc${PG_ASC_WHERE}"
-          " (and Node.js to run it)")
+  if(NOT PG_OPTIONAL_QUIET)
+    message(STATUS "parigot: AssemblyScript guests off: no asc${PG_ASC_WHERE}"
+            " (and Node.js to run it)")
+  endif()
 endif()
 file(GLOB PG_SDK_AS_SOURCES ${PG_SDK_AS_DIR}/parigot/*.ts)
 set(PG_AS_SCRIPT ${CMAKE_CURRENT_LIST_FILE})

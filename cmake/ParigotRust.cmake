@@ -30,7 +30,7 @@ if(PG_RUSTC)
     set(PARIGOT_RUST ON)
   endif()
 endif()
-if(NOT PARIGOT_RUST)
+if(NOT PARIGOT_RUST AND NOT PG_OPTIONAL_QUIET)
   message(STATUS "parigot: Rust guests off: no /usr/bin/rustc with the "
           "wasm32-wasi target (Debian: rustc libstd-rust-dev-wasm32)")
 endif()

@@ -37,13 +37,14 @@ packages=(
   python3-grpcio python3-protobuf    # interop tests: a real gRPC client
   nghttp2-client curl                # h2load (bench), curl (interop)
   xxd                                # tests: hex dumps of codec bytes
+  debootstrap                        # tests/install: the .deb in a clean root
   libgrpc++-dev protobuf-compiler-grpc  # bench/peers: the gRPC C++ peer
 )
 
 # Not needed to build parigot itself (see --check above).
 optional=" rustc libstd-rust-dev-wasm32 nodejs npm python3-grpcio \
 python3-protobuf nghttp2-client curl xxd libgrpc++-dev protobuf-compiler-grpc \
-libclang-rt-14-dev graphviz "
+libclang-rt-14-dev graphviz debootstrap "
 
 missing=()
 for p in "${packages[@]}"; do

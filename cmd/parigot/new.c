@@ -52,8 +52,8 @@ static const pg_cli_opt new_opts_table[] = {
     {OPT_LANG, "--lang", "c|cpp|rust|assemblyscript",
      "the language of the service, the program and the test (default c)"},
     {OPT_NAME, "--name", "NAME",
-     "the app's name (default: DIR's last part); letters, digits, '_' and "
-     "'-', starting with a letter"},
+     "the app's name (default: DIR's last part): a lowercase letter, then "
+     "up to 63 lowercase letters, digits, '_' or '-'"},
     {OPT_PREFIX, "--prefix", "DIR",
      "the installed parigot the app builds with (default: the prefix this "
      "parigot command is installed in, such as /usr/local)"},
@@ -113,16 +113,16 @@ static int on_arg(void *ctx, const pg_cli_opt *opt, const char *value) {
   }
 }
 
-/* A name a manifest, a CMake project and a file name all take. */
+/* A name a manifest takes for its app (config/manifest.c): a lowercase
+ * letter, then lowercase letters, digits, '_' or '-'. */
 static bool is_good_name(const char *s) {
   size_t n = strlen(s);
-  if (n == 0 || n > NAME_MAX_BYTES ||
-      !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+  if (n == 0 || n > NAME_MAX_BYTES || !(s[0] >= 'a' && s[0] <= 'z'))
     return false;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
       return false;
   }
   return true;
@@ -256,10 +256,10 @@ static int new_main(int argc, char **argv) {
     o.name = slash ? slash + 1 : dir;
   }
   if (!is_good_name(o.name)) {
-    pg_cli_error("new: '%s' is not a good app name (letters, digits, '_' and "
-                 "'-', starting with a letter, at most %d): give one with "
-                 "--name",
-                 o.name, NAME_MAX_BYTES);
+    pg_cli_error("new: '%s' is not a good app name (a lowercase letter, then "
+                 "up to %d lowercase letters, digits, '_' or '-'): give one "
+                 "with --name",
+                 o.name, NAME_MAX_BYTES - 1);
     return PG_EXIT_USAGE;
   }
   if (o.prefix == NULL) {

@@ -205,6 +205,10 @@ PG_TEST(new_refuses_a_folder_in_use_a_bad_name_and_an_unknown_language) {
   ASSERT_CONTAINS(r.err, "'9lives' is not a good app name");
   ASSERT_STREQ(r.out, "rc=2\n");
   pg_proc_result_free(&r);
+  pg_ws_sh(&r, &w, "p/bin/parigot new MyApp; echo rc=$?; test ! -e MyApp");
+  ASSERT_CONTAINS(r.err, "'MyApp' is not a good app name");
+  ASSERT_STREQ(r.out, "rc=2\n");
+  pg_proc_result_free(&r);
   pg_ws_sh(&r, &w,
            "p/bin/parigot new ok --lang cobol; echo rc=$?; "
            "test ! -e ok && ls | grep -c new- || true");

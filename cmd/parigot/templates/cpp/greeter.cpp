@@ -11,8 +11,7 @@ void greet(parigot_call *call, const greeter_v1_GreetRequest *req, void *) {
   std::string name(reinterpret_cast<const char *>(req->name.data),
                    req->name.len);
   if (name.empty()) {
-    parigot_call_fail(call, PARIGOT_CODE_INVALID_ARGUMENT, 0,
-                      "name is empty");
+    parigot_call_fail(call, PARIGOT_CODE_INVALID_ARGUMENT, 0, "name is empty");
     return;
   }
   std::string message = "Hello, " + name + "!";

@@ -44,8 +44,7 @@ void failed(void *ctx, const parigot_status *st) {
   bool right = !c.want && st->code == PARIGOT_CODE_INVALID_ARGUMENT;
   if (!right)
     parigot_log(PARIGOT_ERROR, "Greet(\"%s\") failed: code %u: %s",
-                c.name.c_str(), static_cast<unsigned>(st->code),
-                st->message);
+                c.name.c_str(), static_cast<unsigned>(st->code), st->message);
   answer(right);
 }
 
