@@ -211,7 +211,18 @@ void parigot_log(parigot_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /**
- * @brief End this program with @p code as its exit status. Never returns.
+ * @brief This guest's arguments: its name (the manifest's `name`), then
+ * the manifest's `args`. A guest is a reactor, with no main() to receive
+ * them; its environment (the manifest's `env`) is plain getenv().
+ * @param[out] argc  how many (may be NULL); 0 when out of memory.
+ * @return a NULL-terminated array, owned by the SDK and valid for the
+ *         guest's life, or NULL when out of memory.
+ */
+const char *const *parigot_args(int *argc);
+
+/**
+ * @brief End this program with @p code as its exit status, after flushing
+ * stdout and stderr. Never returns.
  * @param[in] code  0 for success.
  */
 PARIGOT_NORETURN void parigot_exit(int code);

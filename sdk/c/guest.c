@@ -19,6 +19,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wasi/api.h>
 
 #include "parigot/guest.h"
 
@@ -211,7 +212,31 @@ uint64_t parigot_now(void) {
 }
 
 _Noreturn void parigot_exit(int code) {
-  exit(code);
+  exit(code); /* which flushes stdio */
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+const char *const *parigot_args(int *argc) {
+  static char **argv; /* owned, with the strings in one block after it */
+  static int n;
+  size_t count = 0, size = 0;
+  if (argv == NULL && __wasi_args_sizes_get(&count, &size) == 0 &&
+      count < (size_t)INT32_MAX / sizeof *argv &&
+      size < SIZE_MAX - (count + 1) * sizeof *argv) {
+    size_t table = (count + 1) * sizeof *argv;
+    char **v = calloc(1, table + size + 1);
+    if (v != NULL &&
+        __wasi_args_get((uint8_t **)v, (uint8_t *)v + table) == 0) {
+      argv = v;
+      n = (int)count;
+    } else {
+      free(v);
+    }
+  }
+  if (argc != NULL)
+    *argc = argv != NULL ? n : 0;
+  return (const char *const *)argv;
 }
 
 /* ---- services this guest requires and exports --------------------------- */

@@ -44,7 +44,8 @@
  *   failover  calls Echo one call after another until Echo's unit is
  *             killed (logging "100 calls answered" on the way); then it
  *             waits to be told Echo is back, and calls it once more;
- *   args      prints its argv (the manifest's args);
+ *   args      prints its argv (its name, then the manifest's args) and
+ *             $SCENARIO (from the manifest's env);
  *   exit      exits with EXIT_CODE;  trap: traps.
  */
 #include <inttypes.h>
@@ -53,7 +54,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wasi/api.h>
 
 #include "apptest/v1/apptest.pg.h"
 #include "parigot/error.h"
@@ -479,19 +479,16 @@ static void stress_next(void) {
 
 /* ---- args --------------------------------------------------------------- */
 
-/* A reactor has no main(): argv comes from WASI directly. */
+/* A reactor has no main(): the SDK gets argv from WASI. */
 static void start_args(void) {
-  size_t argc = 0, size = 0;
-  if (__wasi_args_sizes_get(&argc, &size) != 0)
+  int argc = 0;
+  const char *const *argv = parigot_args(&argc);
+  if (argv == NULL || argv[argc] != NULL)
     parigot_exit(1);
-  char **argv = calloc(argc + 1, sizeof *argv);
-  char *buf = malloc(size + 1);
-  if (argv == NULL || buf == NULL ||
-      __wasi_args_get((uint8_t **)argv, (uint8_t *)buf) != 0)
-    parigot_exit(1);
-  printf("argc=%zu\n", argc);
-  for (size_t i = 0; i < argc; i++)
-    printf("argv[%zu]=%s\n", i, argv[i]);
+  printf("argc=%d\n", argc);
+  for (int i = 0; i < argc; i++)
+    printf("argv[%d]=%s\n", i, argv[i]);
+  printf("SCENARIO=%s\n", getenv("SCENARIO"));
   parigot_exit(0);
 }
 

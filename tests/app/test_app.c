@@ -797,11 +797,12 @@ PG_TEST(app_guest_built_for_abi_2_is_refused) {
   pg_proc_result_free(&r);
 }
 
-PG_TEST(app_guest_gets_manifest_args_after_its_name) {
+/* A C reactor reads argv with parigot_args() and its env with getenv(). */
+PG_TEST(app_guest_gets_manifest_args_after_its_name_and_its_env) {
   pg_proc_result r;
   parigot(&r, "run", app("args.toml"), NULL);
   ASSERT_STREQ(r.out, "argc=3\nargv[0]=args\nargv[1]=--flag\n"
-                      "argv[2]=two words\n");
+                      "argv[2]=two words\nSCENARIO=args\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
 }

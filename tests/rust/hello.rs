@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //! tests/rust/hello.rs: a Rust program asking greeting.v1.Greeting for the
 //! greeting in $TONGUE (a number; French when unset) and printing
-//! "GREETING, world"; a failed call prints its status and exits 1.
+//! "GREETING, world"; a failed call prints its status and exits 1. Given
+//! arguments in its manifest, it first prints "args: " and its argv
+//! (its name, then the manifest's args) joined by '|'.
 
 mod pb {
     include!(env!("PARIGOT_PROTOS"));
@@ -14,6 +16,10 @@ fn declare() {
 }
 
 fn start() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() > 1 {
+        println!("args: {}", args.join("|"));
+    }
     let tongue = std::env::var("TONGUE")
         .ok()
         .and_then(|t| t.parse().ok())

@@ -188,6 +188,27 @@ PG_TEST(rust_hello_calls_the_c_greeting_service) {
              "Guten Tag, world\n", 0);
 }
 
+/* A Rust reactor reads its manifest's args with std::env::args() and its
+ * env with std::env::var(). */
+PG_TEST(rust_program_reads_its_args_and_env_with_std_env) {
+  pg_ws w;
+  pg_ws_init(&w, "rust");
+  pg_ws_write(&w, "app.toml",
+              "[app]\nname = \"args\"\n\n"
+              "[[service]]\nname = \"svc\"\nwasm = \"" HELLOWORLD(
+                  "greeting") "\"\n\n[[program]]\nname = \"client\"\nwasm = "
+                              "\"" RUST("rs_hello") "\"\nargs = [\"-v\", \"two "
+                                                    "words\"]\n"
+                                                    "env = { TONGUE = \"1\" "
+                                                    "}\n");
+  pg_proc_result r;
+  run_app(&r, &w, true);
+  ASSERT_STREQ(r.out, "args: client|-v|two words\nHello, world\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  pg_ws_cleanup(&w);
+}
+
 PG_TEST(rust_hello_gets_the_c_services_app_error_by_enum_value) {
   expect_app(HELLOWORLD("greeting"), RUST("rs_hello"), "TONGUE = \"42\"",
              "failed: code 2 app_error 8 (GREETING_ERROR_UNKNOWN_TONGUE): "
