@@ -30,6 +30,7 @@ import time
 # The guides in the site, relative to the source tree, in reading order.
 GUIDES = [
     "README.md",
+    "docs/install.md",
     "docs/languages.md",
     "docs/manifest.md",
     "docs/abi.md",
