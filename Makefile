@@ -78,7 +78,8 @@ install: all
 	cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
 
 uninstall:
-	cmake -DPG_MANIFEST=$(BUILD)/installed-files.txt -P cmake/Uninstall.cmake
+	cmake -DPG_MANIFEST=$(BUILD)/installed-files.txt \
+	  -DPG_PREFIX=$(DESTDIR)$(PREFIX) -P cmake/Uninstall.cmake
 
 deb: all
 	cd $(BUILD) && cpack -G DEB

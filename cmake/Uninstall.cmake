@@ -3,10 +3,15 @@
 # Removes every file the last `make install` wrote (the manifest lists
 # them, DESTDIR included), then the folders of parigot's own that are left
 # empty; never a folder it did not make, such as PREFIX/bin.
+cmake_minimum_required(VERSION 3.20)
 if(NOT EXISTS "${PG_MANIFEST}")
   message(FATAL_ERROR "uninstall: ${PG_MANIFEST} not found: nothing was "
           "installed from this build (make install writes it)")
 endif()
+if(NOT PG_PREFIX)
+  message(FATAL_ERROR "uninstall: PG_PREFIX (the install prefix) not given")
+endif()
+string(REGEX REPLACE "/+$" "" prefix "${PG_PREFIX}")
 file(STRINGS "${PG_MANIFEST}" files)
 set(dirs)
 foreach(f ${files})
@@ -14,10 +19,19 @@ foreach(f ${files})
     file(REMOVE "${f}")
     message(STATUS "removed ${f}")
   endif()
-  # parigot's own folders: .../include/parigot, .../lib/parigot/...,
-  # .../lib/cmake/parigot, .../share/parigot/...
   get_filename_component(d "${f}" DIRECTORY)
-  while(d MATCHES "/parigot(/|$)")
+  while(TRUE)
+    string(LENGTH "${prefix}/" n)
+    string(LENGTH "${d}" dn)
+    if(dn LESS_EQUAL n)
+      break()
+    endif()
+    string(SUBSTRING "${d}" 0 ${n} head)
+    string(SUBSTRING "${d}" ${n} -1 rel)
+    if(NOT head STREQUAL "${prefix}/" OR
+       NOT rel MATCHES "^(include|lib|lib/cmake|share)/parigot(/|$)")
+      break()
+    endif()
     list(APPEND dirs "${d}")
     get_filename_component(d "${d}" DIRECTORY)
   endwhile()

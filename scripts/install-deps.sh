@@ -44,7 +44,7 @@ packages=(
 # Not needed to build parigot itself (see --check above).
 optional=" rustc libstd-rust-dev-wasm32 nodejs npm python3-grpcio \
 python3-protobuf nghttp2-client curl xxd libgrpc++-dev protobuf-compiler-grpc \
-libclang-rt-14-dev graphviz debootstrap "
+libclang-rt-14-dev graphviz debootstrap python3 doxygen "
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,12 +8,14 @@
  * The files come from cmd/parigot/templates/ (common/ and one folder per
  * language, whose files replace common ones of the same path), compiled
  * in (templates.h), with @APP@, @LANGUAGE@ and @PARIGOT_PREFIX@ filled
- * in. Everything is written into a temporary folder beside DIR, which is
- * then renamed to DIR: a failure leaves nothing behind, and an existing
- * DIR that is not empty is refused. Owns that folder until the rename.
+ * in. Everything is written into a hidden folder inside DIR and moved up
+ * once written: a failure leaves DIR as it was, and an existing DIR that
+ * is not empty is refused. Owns that folder until it is removed.
  * Main thread.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "templates.h"
 
 #define NAME_MAX_BYTES 64
+#define MAX_TOP_ENTRIES 32 /* files and folders at the top of a template */
 
 typedef struct lang {
   const char *id;   /* --lang value, and the template set */
@@ -149,14 +152,17 @@ static int installed_prefix(char *out, size_t len) {
   return 0;
 }
 
-/* Is @p path missing, or an empty folder? */
-static bool is_free(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return errno == ENOENT;
-  if (!S_ISDIR(st.st_mode))
+/* Is @p path a folder with nothing in it? */
+static bool is_empty_dir(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL)
     return false;
-  return rmdir(path) == 0; /* empty: the rename puts the new one there */
+  const struct dirent *e;
+  bool is_empty = true;
+  while (is_empty && (e = readdir(d)) != NULL)
+    is_empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(d);
+  return is_empty;
 }
 
 /* mkdir -p for the folders of @p path (a file's path). */
@@ -235,6 +241,71 @@ static int remove_one(const char *path, const struct stat *st, int flag,
   return remove(path);
 }
 
+static void remove_tree(const char *path) {
+  nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Moves what @p tmp holds into @p dir, its parent, never over a file
+ * that appeared there meanwhile; on failure removes from @p dir what it
+ * moved. The names are read first: a folder changes under readdir. */
+static int move_up(const char *tmp, const char *dir) {
+  char names[MAX_TOP_ENTRIES][NAME_MAX + 1];
+  size_t n = 0, moved = 0;
+  int rc = 0;
+  DIR *d = opendir(tmp);
+  const struct dirent *e;
+  while (rc == 0 && d != NULL && (e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    if (n == MAX_TOP_ENTRIES)
+      rc = -1;
+    else
+      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+  }
+  if (d == NULL || closedir(d) != 0)
+    rc = -1;
+  for (; rc == 0 && moved < n; moved++) {
+    char from[PATH_MAX], to[PATH_MAX];
+    snprintf(from, sizeof from, "%s/%s", tmp, names[moved]);
+    snprintf(to, sizeof to, "%s/%s", dir, names[moved]);
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0)
+      rc = -1;
+  }
+  for (size_t i = 0; rc != 0 && i < moved; i++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    remove_tree(path);
+  }
+  return rc;
+}
+
+/* The installed parigot at @p given (made absolute into @p out), or the
+ * one this command belongs to; -1 after saying what is wrong. */
+static int find_prefix(const char *given, char *out, size_t len) {
+  if (given == NULL) {
+    if (installed_prefix(out, len) == 0)
+      return 0;
+    pg_cli_error("new: this parigot is not an installed one (no "
+                 "PREFIX/lib/cmake/parigot beside it): run 'make install' "
+                 "in parigot's tree first, or give --prefix");
+    return -1;
+  }
+  char real[PATH_MAX], probe[PATH_MAX + 64];
+  if (realpath(given, real) == NULL || strlen(real) >= len) {
+    pg_cli_error("new: --prefix %s: %s", given, strerror(errno));
+    return -1;
+  }
+  snprintf(probe, sizeof probe, "%s/lib/cmake/parigot/parigotConfig.cmake",
+           real);
+  if (access(probe, R_OK) != 0) {
+    pg_cli_error("new: --prefix %s: no installed parigot there (no %s)", given,
+                 probe);
+    return -1;
+  }
+  snprintf(out, len, "%s", real);
+  return 0;
+}
+
 static int new_main(int argc, char **argv) {
   new_opts o = {.lang = &langs[0]};
   int rest, p = pg_cli_parse(&pg_cli_new, argc, argv, on_arg, &o, &rest);
@@ -248,12 +319,17 @@ static int new_main(int argc, char **argv) {
     return PG_EXIT_USAGE;
   }
   char dir[PATH_MAX], prefix[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s", o.dir);
+  if (snprintf(dir, sizeof dir, "%s", o.dir) >= (int)sizeof dir) {
+    pg_cli_error("new: %s: the path is too long", o.dir);
+    return PG_EXIT_USAGE;
+  }
   while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
     dir[strlen(dir) - 1] = '\0';
-  if (o.name == NULL) {
-    const char *slash = strrchr(dir, '/');
-    o.name = slash ? slash + 1 : dir;
+  char real[PATH_MAX];
+  if (o.name == NULL) { /* DIR's last part; "." is the folder's own name */
+    const char *base = realpath(dir, real) ? real : dir;
+    const char *slash = strrchr(base, '/');
+    o.name = slash ? slash + 1 : base;
   }
   if (!is_good_name(o.name)) {
     pg_cli_error("new: '%s' is not a good app name (a lowercase letter, then "
@@ -262,32 +338,32 @@ static int new_main(int argc, char **argv) {
                  o.name, NAME_MAX_BYTES - 1);
     return PG_EXIT_USAGE;
   }
-  if (o.prefix == NULL) {
-    if (installed_prefix(prefix, sizeof prefix) != 0) {
-      pg_cli_error("new: this parigot is not an installed one (no "
-                   "PREFIX/lib/cmake/parigot beside it): run 'make install' "
-                   "in parigot's tree first, or give --prefix");
-      return PG_EXIT_USAGE;
-    }
-    o.prefix = prefix;
-  }
-  if (!is_free(dir)) {
-    pg_cli_error("new: %s exists and is not an empty folder", dir);
+  if (find_prefix(o.prefix, prefix, sizeof prefix) != 0)
+    return PG_EXIT_USAGE;
+  o.prefix = prefix;
+  /* DIR is made, or must be empty; the files are written into a hidden
+   * folder inside it and moved up only when all are written, so a failed
+   * write leaves DIR as it was. */
+  bool is_made = mkdir(dir, 0777) == 0;
+  int e = errno;
+  if (!is_made && (e != EEXIST || !is_empty_dir(dir))) {
+    pg_cli_error("new: %s: %s", dir,
+                 e == EEXIST ? "exists and is not an empty folder"
+                             : strerror(e));
     return PG_EXIT_USAGE;
   }
-  char tmp[PATH_MAX + 16];
-  snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", dir);
-  if (mkdtemp(tmp) == NULL) {
-    pg_cli_error("new: cannot make a folder beside %s: %s", dir,
-                 strerror(errno));
-    return PG_EXIT_USAGE;
-  }
-  mode_t mask = umask(0);
-  umask(mask); /* mkdtemp's folder is 0700; DIR gets what mkdir gives */
-  if (write_tree(tmp, &o) != 0 || chmod(tmp, 0777 & ~mask) != 0 ||
-      rename(tmp, dir) != 0) {
-    int e = errno;
-    nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  char tmp[PATH_MAX + 32];
+  snprintf(tmp, sizeof tmp, "%s/.parigot-new-XXXXXX", dir);
+  bool has_tmp = mkdtemp(tmp) != NULL;
+  int rc = has_tmp ? write_tree(tmp, &o) : -1;
+  if (rc == 0)
+    rc = move_up(tmp, dir);
+  e = errno;
+  if (has_tmp)
+    remove_tree(tmp);
+  if (rc != 0) {
+    if (is_made)
+      rmdir(dir);
     pg_cli_error("new: cannot write %s: %s", dir, strerror(e));
     return PG_EXIT_USAGE;
   }

@@ -10,9 +10,15 @@ build=$(cd "$1" && pwd)
 if [ "$(id -u)" -ne 0 ]; then
   echo "skipped: installing into a clean root needs root"; exit 77
 fi
+# In a mount namespace of its own, so that the root's mounts (/dev bound in)
+# end with this script even when it is killed, and a later rm -rf of the
+# build folder never reaches the host's /dev.
+if [ -z "${PG_DEB_IN_NAMESPACE:-}" ]; then
+  PG_DEB_IN_NAMESPACE=1 exec unshare --mount --propagation private "$0" "$@"
+fi
 command -v debootstrap >/dev/null || { echo "no debootstrap (scripts/install-deps.sh installs it)"; exit 1; }
 
-deb=$(ls "$build"/deb/parigot_*.deb 2>/dev/null | head -n 1)
+deb=$(ls -t "$build"/deb/parigot_*.deb 2>/dev/null | head -n 1) # the newest
 [ -n "$deb" ] || { echo "no package in $build/deb: make deb first"; exit 1; }
 
 cache=$build/deb-root
@@ -51,7 +57,7 @@ mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 cp "$deb" "$root/tmp/"
-chroot "$root" /bin/bash -ec "
+chroot "$root" /bin/bash -ec -o pipefail "
   export DEBIAN_FRONTEND=noninteractive HOME=/root
   apt-get update -q >/tmp/apt.log 2>&1 || { tail -n 5 /tmp/apt.log; exit 1; }
   apt-get install -y -q --no-install-recommends /tmp/$(basename "$deb") >>/tmp/apt.log 2>&1 ||
@@ -62,4 +68,5 @@ chroot "$root" /bin/bash -ec "
   cd hello && make run >/tmp/run.log 2>&1 || { cat /tmp/run.log; exit 1; }
   grep -x 'Hello, world!' /tmp/run.log
   make test 2>/dev/null | tail -n 2
+  rm -rf /root/hello
 "

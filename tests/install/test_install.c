@@ -111,7 +111,8 @@ PG_TEST(install_puts_every_piece_under_the_prefix_and_uninstall_removes_them) {
   /* Uninstall removes every file and parigot's own folders, and leaves
    * the prefix's shared folders (bin, share) alone. */
   pg_ws_sh(&r, &w,
-           "cmake -DPG_MANIFEST=$PWD/p.files -P '%s/cmake/Uninstall.cmake' "
+           "cmake -DPG_MANIFEST=$PWD/p.files -DPG_PREFIX=$PWD/p "
+           "-P '%s/cmake/Uninstall.cmake' "
            ">/dev/null && find p -type f | wc -l && "
            "find p -path '*parigot*' | wc -l && test -d p/bin",
            getenv("PG_SOURCE"));
@@ -127,6 +128,10 @@ PG_TEST(install_puts_every_piece_under_the_prefix_and_uninstall_removes_them) {
 static void new_app(const char *lang, bool has_toolchain) {
   if (!has_toolchain) {
     printf("skipped: this build has no %s toolchain\n", lang);
+    exit(SKIP_STATUS);
+  }
+  if (geteuid() != 0) { /* unshare --mount, to hide the checkout */
+    printf("skipped: hiding the checkout needs root\n");
     exit(SKIP_STATUS);
   }
   pg_ws w;
@@ -198,8 +203,17 @@ PG_TEST(new_refuses_a_folder_in_use_a_bad_name_and_an_unknown_language) {
   pg_ws_sh(&r, &w,
            "mkdir used && echo keep > used/file && "
            "p/bin/parigot new used; echo rc=$?; cat used/file");
-  ASSERT_CONTAINS(r.err, "used exists and is not an empty folder");
+  ASSERT_CONTAINS(r.err, "used: exists and is not an empty folder");
   ASSERT_STREQ(r.out, "rc=2\nkeep\n");
+  pg_proc_result_free(&r);
+  /* "." names the app after the folder, which stays where it is. */
+  pg_ws_sh(&r, &w,
+           "mkdir dotapp && cd dotapp && ../p/bin/parigot new . "
+           "--lang cpp >/dev/null && LC_ALL=C ls -A | tr '\\n' ' ' && "
+           "grep -m1 '^name' app.toml");
+  ASSERT_STREQ(r.out, ".gitignore CMakeLists.txt Makefile README.md app.toml "
+                      "greeter.cpp hello.cpp hello_test.cpp proto "
+                      "name = \"dotapp\"\n");
   pg_proc_result_free(&r);
   pg_ws_sh(&r, &w, "p/bin/parigot new 9lives; echo rc=$?; test ! -e 9lives");
   ASSERT_CONTAINS(r.err, "'9lives' is not a good app name");
@@ -210,10 +224,32 @@ PG_TEST(new_refuses_a_folder_in_use_a_bad_name_and_an_unknown_language) {
   ASSERT_STREQ(r.out, "rc=2\n");
   pg_proc_result_free(&r);
   pg_ws_sh(&r, &w,
-           "p/bin/parigot new ok --lang cobol; echo rc=$?; "
-           "test ! -e ok && ls | grep -c new- || true");
+           "p/bin/parigot new ok --lang cobol; echo rc=$?; test ! -e ok");
   ASSERT_CONTAINS(r.err, "--lang cobol: expected c, cpp, rust or");
-  ASSERT_STREQ(r.out, "rc=2\n0\n");
+  ASSERT_STREQ(r.out, "rc=2\n");
+  pg_proc_result_free(&r);
+  pg_ws_cleanup(&w);
+}
+
+PG_TEST(new_leaves_the_folder_as_it_was_when_a_write_fails) {
+  if (geteuid() != 0) { /* unshare --mount, for a full file system */
+    printf("skipped: a full file system needs root\n");
+    exit(SKIP_STATUS);
+  }
+  pg_ws w;
+  pg_ws_init(&w, "newfull");
+  install(&w, "p");
+  /* A file system of one page: the folder fits, the app does not. */
+  pg_proc_result r;
+  pg_ws_sh(&r, &w,
+           "mkdir full && unshare --mount sh -c 'mount -t tmpfs -o size=4k "
+           "none full && mkdir full/empty && "
+           "p/bin/parigot new full/empty; echo rc=$?; "
+           "LC_ALL=C ls -A full/empty | wc -l; "
+           "p/bin/parigot new full/made; echo rc=$?; test ! -e full/made'");
+  ASSERT_CONTAINS(r.err, "new: cannot write full/empty: ");
+  ASSERT_CONTAINS(r.err, "new: cannot write full/made: ");
+  ASSERT_STREQ(r.out, "rc=2\n0\nrc=2\n");
   pg_proc_result_free(&r);
   pg_ws_cleanup(&w);
 }
