@@ -193,7 +193,7 @@ static int get_string(loader *ld, const char *key, const pg_toml_value *v,
   return 0;
 }
 
-static bool is_valid_name(const char *s, size_t len) {
+bool pg_manifest_is_valid_name(const char *s, size_t len) {
   if (len == 0 || len > PG_MANIFEST_NAME_MAX || s[0] < 'a' || s[0] > 'z')
     return false;
   for (size_t i = 1; i < len; i++) {
@@ -215,7 +215,7 @@ static int load_name(loader *ld, const char *key, const pg_toml_value *v,
   int rc = get_string(ld, key, v, &s, &len);
   if (rc != 0)
     return rc;
-  if (!is_valid_name(s, len))
+  if (!pg_manifest_is_valid_name(s, len))
     return fail(ld, PARIGOT_EINVAL, line_of(v), key,
                 "%s is not a valid name: use a lowercase letter, then up to "
                 "%d lowercase letters, digits, '_' or '-'",

@@ -161,6 +161,13 @@ typedef struct pg_manifest {
 } pg_manifest;
 
 /**
+ * @brief Is @p s (@p len bytes) a name the manifest takes for an app, a
+ * service, a program or a unit: a lowercase letter, then lowercase
+ * letters, digits, '_' or '-', at most PG_MANIFEST_NAME_MAX bytes?
+ */
+bool pg_manifest_is_valid_name(const char *s, size_t len);
+
+/**
  * @brief Read, parse and check the app manifest at @p path.
  *
  * Stops at the first error it finds and describes it in @p err as one line,

@@ -25,9 +25,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "manifest.h"
 #include "templates.h"
 
-#define NAME_MAX_BYTES 64
 #define MAX_TOP_ENTRIES 32 /* files and folders at the top of a template */
 
 typedef struct lang {
@@ -114,21 +114,6 @@ static int on_arg(void *ctx, const pg_cli_opt *opt, const char *value) {
     o->prefix = value;
     return 0;
   }
-}
-
-/* A name a manifest takes for its app (config/manifest.c): a lowercase
- * letter, then lowercase letters, digits, '_' or '-'. */
-static bool is_good_name(const char *s) {
-  size_t n = strlen(s);
-  if (n == 0 || n > NAME_MAX_BYTES || !(s[0] >= 'a' && s[0] <= 'z'))
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-'))
-      return false;
-  }
-  return true;
 }
 
 /* The prefix this parigot is installed in (PREFIX/bin/parigot with the
@@ -331,11 +316,11 @@ static int new_main(int argc, char **argv) {
     const char *slash = strrchr(base, '/');
     o.name = slash ? slash + 1 : base;
   }
-  if (!is_good_name(o.name)) {
+  if (!pg_manifest_is_valid_name(o.name, strlen(o.name))) {
     pg_cli_error("new: '%s' is not a good app name (a lowercase letter, then "
                  "up to %d lowercase letters, digits, '_' or '-'): give one "
                  "with --name",
-                 o.name, NAME_MAX_BYTES - 1);
+                 o.name, PG_MANIFEST_NAME_MAX - 1);
     return PG_EXIT_USAGE;
   }
   if (find_prefix(o.prefix, prefix, sizeof prefix) != 0)
