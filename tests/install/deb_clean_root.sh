@@ -10,10 +10,13 @@ build=$(cd "$1" && pwd)
 if [ "$(id -u)" -ne 0 ]; then
   echo "skipped: installing into a clean root needs root"; exit 77
 fi
-# In a mount namespace of its own, so that the root's mounts (/dev bound in)
+# In a mount namespace of its own where there can be one (not in a chroot,
+# whose root is no mount point), so that the root's mounts (/dev bound in)
 # end with this script even when it is killed, and a later rm -rf of the
-# build folder never reaches the host's /dev.
-if [ -z "${PG_DEB_IN_NAMESPACE:-}" ]; then
+# build folder never reaches the host's /dev; elsewhere the trap below
+# unmounts them.
+if [ -z "${PG_DEB_IN_NAMESPACE:-}" ] &&
+   unshare --mount --propagation private true 2>/dev/null; then
   PG_DEB_IN_NAMESPACE=1 exec unshare --mount --propagation private "$0" "$@"
 fi
 command -v debootstrap >/dev/null || { echo "no debootstrap (scripts/install-deps.sh installs it)"; exit 1; }
