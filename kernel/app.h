@@ -21,6 +21,7 @@
 
 #include "manifest.h"
 #include "mem.h"
+#include "parigot/transport.h"
 
 /* pg_app_run's exit code when no program failed but a service died. */
 #define PG_APP_EXIT_SERVICE_DIED 3
@@ -54,10 +55,14 @@ typedef struct pg_app_config {
   const volatile sig_atomic_t *stop_signal;
   /* The unit to run, one of manifest->units, or NULL for every guest of
    * the app in this process. A unit with a listen address serves its
-   * services over the wire once they have all started. */
+   * services through the transport once they have all started. */
   const pg_manifest_unit *unit;
   /* Modules compiled ahead of time (engine.h), or NULL. */
   const char *prebuilt_dir;
+  /* How this unit reaches the other units and is reached: the wire
+   * (wire/wire_transport.h), or NULL when it talks to no other unit (a
+   * unit that does fails to start, saying so). Borrowed. */
+  const pg_transport_kind *transport;
 } pg_app_config;
 
 /*

@@ -21,7 +21,7 @@
 #include "engine.h"
 #include "fastclock.h"
 #include "log.h"
-#include "wire.h"
+#include "parigot/transport.h"
 
 enum { PG_EV_START = 1, PG_EV_CALL = 2, PG_EV_RESPONSE = 3, PG_EV_DIED = 4,
        PG_EV_STOP = 5, PG_EV_RESTARTED = 6 };
@@ -32,7 +32,7 @@ enum { PG_STATUS_OK = 0, PG_STATUS_DEADLINE_EXCEEDED = 4, PG_STATUS_RESOURCE_EXH
        PG_STATUS_UNIMPLEMENTED = 12, PG_STATUS_UNAVAILABLE = 14,
        PG_STATUS_MAX = 16 };
 
-/* The caller of a call that came over the wire (pg_call.caller). */
+/* The caller of a call that came through the transport (pg_call.caller). */
 #define PG_CALLER_OUTSIDE UINT32_MAX
 
 /* An event waiting for its guest: the bytes event_read copies, already in
@@ -84,7 +84,7 @@ struct Z_parigot_instance_t {
   pg_dependent *dependents;       /* owned, ndependents, in guest order */
   uint32_t ndependents;
   bool is_remote;                 /* a service of another unit: calls to
-                                     it go over the wire to `peer` */
+                                     it go through the transport to `peer` */
   bool is_external;               /* ...of a unit outside parigot: no
                                      module; its spec is the kernel's */
   uint32_t peer;                  /* its unit's index in the manifest */
@@ -159,7 +159,7 @@ typedef struct pg_app {
   uint32_t nrestarting;           /* guests in PG_GUEST_RESTARTING */
   uint32_t nconnecting;           /* remote services waiting for their
                                      unit to serve (at first, or again):
-                                     the wire will wake the loop */
+                                     the transport will wake the loop */
   pthread_mutex_t inst_mutex;     /* guests' `inst`, for the pulse */
   const pg_app_config *cfg;       /* borrowed */
   const pg_mem *mem;              /* borrowed */
@@ -182,10 +182,11 @@ typedef struct pg_app {
   pg_fastclock fastclock;         /* parallel mode's clock */
   uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
   int first_failure;              /* first non-zero program status */
-  pg_wire *wire;                  /* owned: the unit's port, or NULL */
-  pg_wire_peer *peers;            /* owned: every unit, by index */
-  bool *is_peer_up;               /* owned: each unit's state, as the wire
-                                     last told it */
+  pg_transport *transport;        /* owned: the unit's way to the other
+                                     units and to outside callers, or NULL */
+  pg_transport_peer *peers;       /* owned: every unit, by index */
+  bool *is_peer_up;               /* owned: each unit's state, as the
+                                     transport last told it */
 } pg_app;
 
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
@@ -235,7 +236,7 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
                      const void *req, uint32_t req_len, const char *caller);
 
 /* Ends @p call with its answer @p e (a RESPONSE): an event for a guest
- * that called, the wire's reply for a caller outside. Lock held. 0 or
+ * that called, the transport's reply for a caller outside. Lock held. 0 or
  * PARIGOT_ENOMEM. */
 int pg_app_answer(pg_app *app, pg_call *call, const pg_event_spec *e);
 

@@ -26,7 +26,7 @@ typedef struct pg_call {
   uint64_t deadline_ns; /* on the app's clock */
   bool is_done;         /* answered, expired or failed */
   bool is_answered;     /* ended by the callee's respond */
-  uint32_t origin_unit; /* came over the wire: 1 + the calling unit's
+  uint32_t origin_unit; /* came from another unit: 1 + the calling unit's
                            index in the manifest; 0 otherwise */
   uint64_t origin_id;   /* ...and its id there, for the log */
 } pg_call;

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "manifest.h"
 #include "parigot/error.h"
+#include "wire_transport.h"
 
 /* The stop signal received, for the kernel's pulse to see; a handler can
  * only reach a global. */
@@ -295,7 +296,8 @@ static int app_command(const char *cmd, int argc, char **argv,
                        .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
                        .log = stderr, .results = results,
                        .nresults = &nresults, .unit = unit,
-                       .prebuilt_dir = prebuilt};
+                       .prebuilt_dir = prebuilt,
+                       .transport = &pg_wire_transport_kind};
   int status = 0, rc = 0;
   struct sigaction old[2];
   if (strcmp(cmd, "graph") == 0) {

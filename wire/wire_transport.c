@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wire/wire_transport.c: pg_wire behind the kernel's transport interface.
+ *
+ * A thin adapter: the kernel's ops become pg_wire_* calls, and pg_wire's
+ * callbacks (on the wire's thread) become the kernel's events, with the
+ * parameters gathered into the interface's structs. It also builds the
+ * JSON transcoder (pbjson) from the unit's descriptors, which only the
+ * wire needs. Owns its pg_wire and a copy of the peers' addresses.
+ */
+#include "wire_transport.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "parigot/error.h"
+#include "pbjson.h"
+#include "wire.h"
+
+typedef struct wire_transport {
+  pg_transport base;   /* first: the kernel holds a pg_transport * */
+  pg_wire *wire;       /* owned */
+  pg_wire_peer *peers; /* owned, npeers */
+  pg_transport_events ev;
+  const pg_mem *mem;
+} wire_transport;
+
+static wire_transport *of(pg_transport *t) {
+  return (wire_transport *)t;
+}
+
+static uint32_t call_cb(void *user, const char *service, size_t service_len,
+                        const char *method, size_t method_len,
+                        const uint8_t *req, size_t req_len, uint64_t timeout_ns,
+                        const char *caller, const char *origin, uint64_t *id,
+                        char *why, size_t why_cap) {
+  wire_transport *w = user;
+  pg_transport_call_in c = {service, service_len, method, method_len, req,
+                            req_len, timeout_ns,  caller, origin};
+  return w->ev.call(w->ev.user, &c, id, why, why_cap);
+}
+
+static void cancel_cb(void *user, uint64_t id) {
+  wire_transport *w = user;
+  w->ev.cancel(w->ev.user, id);
+}
+
+static void log_cb(void *user, int level, const char *msg) {
+  wire_transport *w = user;
+  w->ev.log(w->ev.user, level, msg);
+}
+
+static void answered_cb(void *user, uint64_t id, uint32_t status,
+                        int32_t app_error, const uint8_t *body, size_t len) {
+  wire_transport *w = user;
+  pg_transport_answer a = {id, status, app_error, body, len};
+  w->ev.answered(w->ev.user, &a);
+}
+
+static void peer_state_cb(void *user, uint32_t peer, bool is_up,
+                          const char *why) {
+  wire_transport *w = user;
+  w->ev.peer_state(w->ev.user, peer, is_up, why);
+}
+
+static int set_types(pg_transport *t, const uint8_t *fds, size_t len, char *err,
+                     size_t err_len) {
+  pg_pbjson *types;
+  int rc = pg_pbjson_new(&types, fds, len, of(t)->mem, err, err_len);
+  if (rc == 0)
+    pg_wire_set_types(of(t)->wire, types);
+  return rc;
+}
+
+static uint16_t port(const pg_transport *t) {
+  return pg_wire_port(((const wire_transport *)t)->wire);
+}
+
+static void serve(pg_transport *t) {
+  pg_wire_accept(of(t)->wire);
+}
+
+static void reply(pg_transport *t, const pg_transport_answer *a) {
+  pg_wire_reply(of(t)->wire, a->id, a->status, a->app_error, a->body, a->len);
+}
+
+static void connect_peer(pg_transport *t, uint32_t peer) {
+  pg_wire_connect(of(t)->wire, peer);
+}
+
+static int call(pg_transport *t, const pg_transport_call_out *c) {
+  return pg_wire_call(of(t)->wire, c->peer, c->id, c->service, c->method,
+                      c->method_len, c->req, c->req_len, c->timeout_ns,
+                      c->caller);
+}
+
+static void free_transport(pg_transport *t) {
+  if (t == NULL)
+    return;
+  wire_transport *w = of(t);
+  pg_wire_free(w->wire);
+  pg_mem_free(w->mem, w->peers);
+  pg_mem_free(w->mem, w);
+}
+
+static const pg_transport_ops wire_ops = {
+    set_types, port, serve, reply, connect_peer, call, free_transport};
+
+static int open_wire(const pg_transport_kind *kind,
+                     const pg_transport_config *cfg,
+                     const pg_transport_events *ev, const pg_mem *mem,
+                     pg_transport **out, char *err, size_t err_len) {
+  (void)kind;
+  wire_transport *w = pg_mem_calloc(mem, 1, sizeof *w);
+  if (w == NULL || (w->peers = pg_mem_calloc(mem, cfg->npeers + 1,
+                                             sizeof *w->peers)) == NULL) {
+    pg_mem_free(mem, w);
+    snprintf(err, err_len, "out of memory");
+    return PARIGOT_ENOMEM;
+  }
+  w->base.ops = &wire_ops;
+  w->ev = *ev;
+  w->mem = mem;
+  for (uint32_t i = 0; i < cfg->npeers; i++)
+    w->peers[i] = (pg_wire_peer){cfg->peers[i].unit, cfg->peers[i].host,
+                                 cfg->peers[i].port};
+  pg_wire_config wc = {.unit = cfg->unit,
+                       .host = cfg->host,
+                       .port = cfg->port,
+                       .peers = w->peers,
+                       .npeers = cfg->npeers,
+                       .max_message_size = cfg->max_message_size,
+                       .request_timeout_ns = cfg->request_timeout_ns};
+  pg_wire_app wa = {call_cb, cancel_cb, log_cb, answered_cb, peer_state_cb, w};
+  int rc = pg_wire_new(&w->wire, &wc, &wa, mem, err, err_len);
+  if (rc != 0) {
+    pg_mem_free(mem, w->peers);
+    pg_mem_free(mem, w);
+    return rc;
+  }
+  *out = &w->base;
+  return 0;
+}
+
+const pg_transport_kind pg_wire_transport_kind = {
+    .name = "wire", .is_deterministic = false,
+    .needs_addresses = true, .open = open_wire};
