@@ -12,11 +12,12 @@
  * Functions that touch the app's shared state hold its lock; the others
  * touch only their own guest, which no other thread runs meanwhile.
  */
+#include "abi.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include "appstate.h"
-#include "host.h"
 #include "parigot/error.h"
 
 typedef uint32_t u32;

@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "host.h"
 #include "parigot/error.h"
 #include "parigot/version.h"
 
@@ -110,13 +109,14 @@ void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
 
 /* ---- imports ---- */
 
-int pg_compile_check_imports(const pg_wasm_info *info, char *err,
-                             size_t err_len) {
+int pg_compile_check_imports(const pg_wasm_info *info,
+                             const pg_host_module *mods, size_t nmods,
+                             char *err, size_t err_len) {
   static const char *const kinds[] = {"function", "table", "memory", "global",
                                       "tag"};
   for (uint32_t i = 0; i < info->nimports; i++) {
     const pg_wasm_import *im = &info->imports[i];
-    const pg_host_module *m = pg_host_module_find(im->module);
+    const pg_host_module *m = pg_host_module_find(mods, nmods, im->module);
     const pg_host_func *f = m ? pg_host_func_find(m, im->name) : NULL;
     if (im->kind != PG_WASM_EXTERN_FUNC || !f) {
       snprintf(err, err_len, "import %s.%s (%s) is not provided by the host",

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host.h"
 #include "sha256.h"
 #include "wasm_info.h"
 
@@ -48,11 +49,13 @@ void pg_compile_key(const pg_toolchain *tc, const uint8_t *bytes, size_t len,
 
 /**
  * @brief Checks that every import of @p info is a host function with the
- * same signature.
+ * same signature: one of WASI's or of the @p nmods modules at @p mods
+ * (borrowed).
  * @return 0, or PARIGOT_EIMPORT with @p err naming the module and field.
  */
-int pg_compile_check_imports(const pg_wasm_info *info, char *err,
-                             size_t err_len);
+int pg_compile_check_imports(const pg_wasm_info *info,
+                             const pg_host_module *mods, size_t nmods,
+                             char *err, size_t err_len);
 
 /**
  * @brief Translates and compiles the module into @p out_so.

@@ -16,8 +16,10 @@
 #define PG_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "host.h"
 #include "mem.h"
 #include "rt.h"
 #include "wasi.h"
@@ -34,6 +36,12 @@ typedef struct pg_engine_config {
    * wasm>.so, sealed as cache entries are. Found there, a module needs no
    * compiler; NULL: none. */
   const char *prebuilt_dir;
+  /* The import modules guests may use besides WASI, which the engine
+   * implements itself: the kernel passes its "parigot" (kernel/abi.c).
+   * Borrowed, constant; must outlive the engine. A guest that imports from
+   * any other module is refused. NULL and 0: WASI alone. */
+  const pg_host_module *host_modules;
+  size_t nhost_modules;
 } pg_engine_config;
 
 struct Z_parigot_instance_t;
@@ -41,8 +49,9 @@ struct Z_parigot_instance_t;
 typedef struct pg_instance_config {
   uint64_t max_memory_bytes; /* 0: PG_ENGINE_DEFAULT_MAX_MEMORY */
   pg_wasi_config wasi;
-  /* what the guest's imports from module "parigot" receive (kernel/abi.c);
-   * borrowed, must outlive the instance; NULL when the guest has none */
+  /* what the guest's imports from the engine's host_modules receive (the
+   * kernel's guest, for module "parigot"); borrowed, must outlive the
+   * instance; NULL when there is none (they must then cope with NULL) */
   struct Z_parigot_instance_t *parigot;
 } pg_instance_config;
 

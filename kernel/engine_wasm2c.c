@@ -32,7 +32,9 @@
 #define MAX_MODULE_BYTES (1ull << 30)
 
 struct pg_engine {
-  const pg_mem *mem; /* borrowed */
+  const pg_mem *mem;                  /* borrowed */
+  const pg_host_module *host_modules; /* borrowed: pg_engine_config's */
+  size_t nhost_modules;
   pg_cache cache;
   char prebuilt[4096]; /* "" for none */
   char errmsg[1024];
@@ -95,6 +97,10 @@ int pg_engine_new(pg_engine **out, const pg_engine_config *cfg,
   if (!e)
     return PARIGOT_ENOMEM;
   e->mem = mem;
+  if (cfg != NULL && cfg->nhost_modules > 0) {
+    e->host_modules = cfg->host_modules;
+    e->nhost_modules = cfg->nhost_modules;
+  }
   if (cfg != NULL && cfg->prebuilt_dir != NULL)
     snprintf(e->prebuilt, sizeof e->prebuilt, "%s", cfg->prebuilt_dir);
   int rc = pg_cache_open(&e->cache, cfg ? cfg->cache_dir : NULL, mem, err,
@@ -162,38 +168,41 @@ static void remove_workdir(const char *dir) {
   rmdir(dir);
 }
 
-static int compile_into_cache(pg_engine *e, const pg_toolchain *tc,
-                              const char *path, const uint8_t *bytes,
-                              size_t len, const char *entry) {
-  pg_wasm_info info;
-  int rc = pg_wasm_info_parse(&info, bytes, len, e->mem);
+/* Reads the module's header and checks its imports against the host's
+ * modules: on every load, not only when compiling, since engines with other
+ * host modules may share a cache. */
+static int inspect(pg_engine *e, const char *path, const uint8_t *bytes,
+                   size_t len, pg_wasm_info *info) {
+  char err[768];
+  int rc = pg_wasm_info_parse(info, bytes, len, e->mem);
   if (rc)
     return set_err(e, rc, "%s: %s%s", path,
                    rc == PARIGOT_EUNSUPPORTED ? "unsupported feature: "
                    : rc == PARIGOT_EBADMODULE ? "invalid module: "
                                               : "",
-                   info.errmsg);
+                   info->errmsg);
+  rc = pg_compile_check_imports(info, e->host_modules, e->nhost_modules, err,
+                                sizeof err);
+  return rc ? set_err(e, rc, "%s: %s", path, err) : 0;
+}
+
+static int compile_into_cache(pg_engine *e, const pg_toolchain *tc,
+                              const pg_wasm_info *info, const char *path,
+                              const uint8_t *bytes, size_t len,
+                              const char *entry) {
   char err[768], dir[4200], so[4300];
-  if ((rc = pg_compile_check_imports(&info, err, sizeof err))) {
-    set_err(e, rc, "%s: %s", path, err);
-    goto done;
-  }
+  int rc;
   if ((rc = pg_cache_path(&e->cache, "tmp-XXXXXX", dir, sizeof dir)) ||
-      !mkdtemp(dir)) {
-    rc = set_err(e, PARIGOT_EIO, "cannot create a work directory in %s: %s",
-                 e->cache.dir, strerror(errno));
-    goto done;
-  }
+      !mkdtemp(dir))
+    return set_err(e, PARIGOT_EIO, "cannot create a work directory in %s: %s",
+                   e->cache.dir, strerror(errno));
   snprintf(so, sizeof so, "%s/m.so", dir);
-  rc = pg_compile_module(tc, &info, bytes, len, path, dir, so, err,
-                         sizeof err);
+  rc = pg_compile_module(tc, info, bytes, len, path, dir, so, err, sizeof err);
   if (rc)
     set_err(e, rc, "%s", err);
   else if ((rc = pg_cache_commit(so, entry)))
     set_err(e, rc, "%s: cannot store %s: %s", path, entry, strerror(errno));
   remove_workdir(dir);
-done:
-  pg_wasm_info_deinit(&info);
   return rc;
 }
 
@@ -263,8 +272,9 @@ static bool find_prebuilt(pg_engine *e, const uint8_t *bytes, size_t len,
          pg_cache_verify(entry) == 0;
 }
 
-static int find_or_build(pg_engine *e, pg_module *m, const char *path,
-                         const uint8_t *bytes, size_t len) {
+static int find_entry_or_build(pg_engine *e, pg_module *m,
+                               const pg_wasm_info *info, const char *path,
+                               const uint8_t *bytes, size_t len) {
   pg_toolchain tc;
   char err[512], key[65], name[80], entry[4200];
   if (find_prebuilt(e, bytes, len, entry, sizeof entry)) {
@@ -281,9 +291,19 @@ static int find_or_build(pg_engine *e, pg_module *m, const char *path,
   rc = pg_cache_verify(entry);
   m->was_cached = rc == 0;
   m->was_repaired = rc == PARIGOT_ECACHE;
-  if (rc && (rc = compile_into_cache(e, &tc, path, bytes, len, entry)))
+  if (rc && (rc = compile_into_cache(e, &tc, info, path, bytes, len, entry)))
     return rc;
   return open_entry(e, m, path, entry);
+}
+
+static int find_or_build(pg_engine *e, pg_module *m, const char *path,
+                         const uint8_t *bytes, size_t len) {
+  pg_wasm_info info;
+  int rc = inspect(e, path, bytes, len, &info);
+  if (rc == 0)
+    rc = find_entry_or_build(e, m, &info, path, bytes, len);
+  pg_wasm_info_deinit(&info);
+  return rc;
 }
 
 int pg_module_load(pg_engine *e, const char *path, pg_module **out) {
@@ -376,7 +396,8 @@ static void *resolve_import(const char *module, void *ud) {
   pg_instance *inst = ud;
   if (strcmp(module, pg_wasi_module.name) == 0)
     return &inst->wasi;
-  /* "parigot", the only other module the import check lets through */
+  /* one of the engine's host_modules, the only others the import check
+   * lets through */
   return inst->parigot;
 }
 

@@ -2,9 +2,8 @@
 /*
  * kernel/host.c: looks up the host's import modules (see host.h).
  *
- * Owns nothing: the modules are constant tables in their own files
- * (wasi.c, abi.c). Any
- * thread.
+ * Owns nothing: the modules are constant tables, WASI's in wasi.c and the
+ * others wherever the engine's creator keeps them. Any thread.
  */
 #include "host.h"
 
@@ -12,15 +11,13 @@
 
 #include "wasi.h"
 
-extern const pg_host_module pg_abi_module; /* kernel/abi.c */
-
-static const pg_host_module *const modules[] = {&pg_wasi_module,
-                                                &pg_abi_module};
-
-const pg_host_module *pg_host_module_find(const char *name) {
-  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
-    if (strcmp(modules[i]->name, name) == 0)
-      return modules[i];
+const pg_host_module *pg_host_module_find(const pg_host_module *mods,
+                                          size_t nmods, const char *name) {
+  if (strcmp(pg_wasi_module.name, name) == 0)
+    return &pg_wasi_module;
+  for (size_t i = 0; i < nmods; i++)
+    if (strcmp(mods[i].name, name) == 0)
+      return &mods[i];
   return NULL;
 }
 

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "bundle.h"
 #include "cli.h"
 #include "engine.h"
@@ -85,7 +86,8 @@ static bool needs_module(const pg_manifest *m, const pg_manifest_unit *u,
 static int write_entries(const pg_manifest *m, const pg_manifest_unit *u,
                          FILE *out, char *err, size_t err_len) {
   pg_engine *e;
-  int rc = pg_engine_new(&e, NULL, pg_mem_default(), err, err_len);
+  pg_engine_config ec = {.host_modules = &pg_abi_module, .nhost_modules = 1};
+  int rc = pg_engine_new(&e, &ec, pg_mem_default(), err, err_len);
   if (rc != 0)
     return rc;
   const char **wasm = calloc(m->nguests + 1, sizeof *wasm);

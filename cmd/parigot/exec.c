@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "cli.h"
 #include "clock.h"
 #include "engine.h"
@@ -207,7 +208,10 @@ static int exec_module(const exec_opts *o) {
   pg_module *module = NULL;
   pg_instance *inst = NULL;
   int status = PG_EXIT_USAGE;
-  int rc = pg_engine_new(&engine, NULL, pg_mem_default(), err, sizeof err);
+  /* A guest's parigot imports pass the check, and fail with ENOTSUP when
+   * called: there is no app (abi.c). */
+  pg_engine_config ec = {.host_modules = &pg_abi_module, .nhost_modules = 1};
+  int rc = pg_engine_new(&engine, &ec, pg_mem_default(), err, sizeof err);
   if (rc) {
     pg_cli_error("%s", err);
     return PG_EXIT_USAGE;

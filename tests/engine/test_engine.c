@@ -312,3 +312,86 @@ PG_TEST(engine_refuses_environment_entry_without_equals) {
   pg_module_free(m);
   teardown(&f);
 }
+
+/* ---- host modules the engine's creator injects ---- */
+
+/* The guest parigot_import_in_exec imports parigot.log and traps unless it
+ * returns -8. Defined here, it is the host function of the module below,
+ * which these tests give the engine in place of the kernel's. */
+uint32_t Z_parigotZ_log(void *instance, uint32_t a, uint32_t b, uint32_t c);
+uint32_t Z_parigotZ_log(void *instance, uint32_t a, uint32_t b, uint32_t c) {
+  (void)instance, (void)a, (void)b, (void)c;
+  return (uint32_t)-8;
+}
+
+static const pg_host_func test_log_func[] = {{"log", "iii:i"}};
+static const pg_host_module test_modules[] = {{"parigot", test_log_func, 1}};
+
+static pg_engine *engine_with(const char *dir, const pg_host_module *mods,
+                              size_t nmods) {
+  pg_engine_config cfg = {
+      .cache_dir = dir, .host_modules = mods, .nhost_modules = nmods};
+  pg_engine *e = NULL;
+  char err[512];
+  ASSERT_EQ(pg_engine_new(&e, &cfg, pg_mem_default(), err, sizeof err), 0);
+  return e;
+}
+
+PG_TEST(engine_runs_imports_of_an_injected_host_module) {
+  fixture f;
+  setup(&f);
+  pg_engine *e = engine_with(f.dir, test_modules, 1);
+  pg_module *m = NULL;
+  ASSERT_EQ(pg_module_load(e, pg_test_guest("parigot_import_in_exec"), &m), 0);
+  pg_run_result r = run_once(m, &quiet);
+  ASSERT_EQ(r.code, PG_RT_OK); /* it got -8 from the function above */
+  pg_module_free(m);
+  pg_engine_free(e);
+  teardown(&f);
+}
+
+PG_TEST(engine_without_host_modules_refuses_their_imports) {
+  fixture f;
+  setup(&f); /* f.engine has WASI alone */
+  pg_module *m = NULL;
+  const char *path = pg_test_guest("parigot_import_in_exec");
+  ASSERT_EQ(pg_module_load(f.engine, path, &m), PARIGOT_EIMPORT);
+  ASSERT_TRUE(m == NULL);
+  ASSERT_CONTAINS(pg_engine_errmsg(f.engine), path);
+  ASSERT_CONTAINS(pg_engine_errmsg(f.engine),
+                  "import parigot.log (function) is not provided by the host");
+  teardown(&f);
+}
+
+PG_TEST(engine_checks_injected_signatures) {
+  static const pg_host_func other_sig[] = {{"log", "ii:i"}};
+  static const pg_host_module mods[] = {{"parigot", other_sig, 1}};
+  fixture f;
+  setup(&f);
+  pg_engine *e = engine_with(f.dir, mods, 1);
+  pg_module *m = NULL;
+  ASSERT_EQ(pg_module_load(e, pg_test_guest("parigot_import_in_exec"), &m),
+            PARIGOT_EIMPORT);
+  ASSERT_CONTAINS(pg_engine_errmsg(e), "import parigot.log has signature "
+                                       "iii:i but the host provides ii:i");
+  pg_engine_free(e);
+  teardown(&f);
+}
+
+/* The cache key does not depend on the host's modules: an engine that
+ * lacks one still refuses a module another engine compiled with it. */
+PG_TEST(engine_checks_imports_of_cached_modules) {
+  fixture f;
+  setup(&f);
+  pg_engine *e = engine_with(f.dir, test_modules, 1);
+  const char *path = pg_test_guest("parigot_import_in_exec");
+  pg_module *m = NULL;
+  ASSERT_EQ(pg_module_load(e, path, &m), 0);
+  pg_module_free(m);
+  pg_engine_free(e);
+  ASSERT_EQ(count_entries(f.dir, ".so"), 1);
+  m = NULL;
+  ASSERT_EQ(pg_module_load(f.engine, path, &m), PARIGOT_EIMPORT);
+  ASSERT_TRUE(m == NULL);
+  teardown(&f);
+}
