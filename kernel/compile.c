@@ -9,6 +9,7 @@
 #include "compile.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -361,21 +362,30 @@ static const char prelude[] =
     "  char *at = (char *)instance + (offset & ~PG_IMPORT_BIT);\n"
     "  return offset & PG_IMPORT_BIT ? *(void **)at : at;\n}\n";
 
+/* Each patch names what it fixes. A required one's text is in everything
+ * wasm2c 1.0.32 writes (its runtime prelude), so when it matches nothing
+ * wasm2c's output has changed and the fix would be silently lost: the build
+ * stops, naming the patch. The imported-function offsets are only in
+ * modules that put an imported function in a table. */
 static const struct {
-  const char *from, *to;
+  const char *name, *from, *to;
+  bool is_required;
 } patches[] = {
-    {LOAD_BARRIER, "PG_FORCE_READ(result);"},
-    {IMPORT_OFFSET, "PG_IMPORT_BIT + " IMPORT_OFFSET},
-    {TABLE_INIT_INSTANCE,
-     "pg_elem_instance(module_instance, src_expr->module_offset)"},
+    {"load barrier", LOAD_BARRIER, "PG_FORCE_READ(result);", true},
+    {"imported function offset", IMPORT_OFFSET,
+     "PG_IMPORT_BIT + " IMPORT_OFFSET, false},
+    {"table init instance", TABLE_INIT_INSTANCE,
+     "pg_elem_instance(module_instance, src_expr->module_offset)", true},
 };
 
-/* @p text with every @p from replaced by @p to; heap, NULL when out of
- * memory. */
-static char *replace_all(const char *text, const char *from, const char *to) {
+/* @p text with every @p from replaced by @p to, and how many there were;
+ * heap, NULL when out of memory. */
+static char *replace_all(const char *text, const char *from, const char *to,
+                         size_t *nhits) {
   size_t nfrom = strlen(from), nto = strlen(to), hits = 0;
   for (const char *p = text; (p = strstr(p, from)) != NULL; p += nfrom)
     hits++;
+  *nhits = hits;
   char *out = malloc(strlen(text) + hits * nto + 1);
   if (out == NULL)
     return NULL;
@@ -392,6 +402,47 @@ static char *replace_all(const char *text, const char *from, const char *to) {
   }
   *o = 0;
   return out;
+}
+
+static int out_of_memory(char *err, size_t err_len) {
+  snprintf(err, err_len, "out of memory");
+  return PARIGOT_ENOMEM;
+}
+
+int pg_compile_patch_text(const char *text, const char *name, const char *file,
+                          char **out, char *err, size_t err_len) {
+  if (strstr(text, IMPORT_OFFSET) && !strstr(text, TABLE_INIT_INSTANCE)) {
+    snprintf(err, err_len,
+             "%s: unsupported feature: an imported function in a table, "
+             "with a wasm2c whose output parigot cannot fix",
+             name);
+    return PARIGOT_EUNSUPPORTED;
+  }
+  size_t nprelude = strlen(prelude);
+  char *cur = malloc(nprelude + strlen(text) + 1);
+  if (cur == NULL)
+    return out_of_memory(err, err_len);
+  memcpy(cur, prelude, nprelude);
+  strcpy(cur + nprelude, text);
+  for (size_t i = 0; i < sizeof patches / sizeof patches[0]; i++) {
+    size_t hits;
+    char *next = replace_all(cur, patches[i].from, patches[i].to, &hits);
+    free(cur);
+    if (next == NULL)
+      return out_of_memory(err, err_len);
+    cur = next;
+    if (hits == 0 && patches[i].is_required) {
+      free(cur);
+      snprintf(err, err_len,
+               "%s: wasm2c's output has changed: parigot's patch \"%s\" "
+               "matches nothing in %s (it looks for `%s`; parigot knows "
+               "wasm2c 1.0.32's output)",
+               name, patches[i].name, file, patches[i].from);
+      return PARIGOT_ECOMPILE;
+    }
+  }
+  *out = cur;
+  return 0;
 }
 
 static char *read_text(const char *path) {
@@ -415,27 +466,18 @@ static char *read_text(const char *path) {
 /* Rewrites m.c in place. */
 static int patch_source(const char *path, const char *name, char *err,
                         size_t err_len) {
-  char *text = read_text(path);
+  char *text = read_text(path), *patched = NULL;
   if (text == NULL)
     return PARIGOT_EIO;
-  if (strstr(text, IMPORT_OFFSET) && !strstr(text, TABLE_INIT_INSTANCE)) {
-    free(text);
-    snprintf(err, err_len, "%s: unsupported feature: an imported function "
-             "in a table, with a wasm2c whose output parigot cannot fix",
-             name);
-    return PARIGOT_EUNSUPPORTED;
-  }
-  for (size_t i = 0; text && i < sizeof patches / sizeof patches[0]; i++) {
-    char *next = replace_all(text, patches[i].from, patches[i].to);
-    free(text);
-    text = next;
-  }
-  FILE *f = text ? fopen(path, "wb") : NULL;
-  int rc = f && fputs(prelude, f) >= 0 && fputs(text, f) >= 0 ? 0
-                                                               : PARIGOT_EIO;
+  int rc = pg_compile_patch_text(text, name, path, &patched, err, err_len);
+  free(text);
+  if (rc != 0)
+    return rc;
+  FILE *f = fopen(path, "wb");
+  rc = f && fputs(patched, f) >= 0 ? 0 : PARIGOT_EIO;
   if (f != NULL && fclose(f) != 0)
     rc = PARIGOT_EIO;
-  free(text);
+  free(patched);
   return rc;
 }
 
@@ -505,8 +547,8 @@ int pg_compile_module(const pg_toolchain *tc, const pg_wasm_info *info,
   if (rc == 0 && (rc = translate(tc, workdir, name, err, err_len)))
     return rc;
   snprintf(path, sizeof path, "%s/m.c", workdir);
-  if (rc == 0 && (rc = patch_source(path, name, err, err_len)) ==
-                     PARIGOT_EUNSUPPORTED)
+  if (rc == 0 && (rc = patch_source(path, name, err, err_len)) != 0 &&
+      rc != PARIGOT_EIO)
     return rc;
   snprintf(path, sizeof path, "%s/glue.c", workdir);
   if (rc == 0)

@@ -71,4 +71,19 @@ int pg_compile_module(const pg_toolchain *tc, const pg_wasm_info *info,
                       const char *workdir, const char *out_so, char *err,
                       size_t err_len);
 
+/**
+ * @brief Applies parigot's patches to @p text, the C wasm2c wrote for the
+ * module @p name into @p file (both only named in messages).
+ *
+ * Borrows @p text for the call.
+ * @param[out] out  the patched text, with parigot's prelude in front; heap,
+ * owned by the caller (free()); set only on success.
+ * @return 0, or PARIGOT_ECOMPILE (a patch every output of wasm2c 1.0.32
+ * needs matches nothing: another wasm2c; @p err names the module, the
+ * patch and @p file), PARIGOT_EUNSUPPORTED (an imported function in a
+ * table, which this wasm2c's output cannot be fixed for), PARIGOT_ENOMEM.
+ */
+int pg_compile_patch_text(const char *text, const char *name, const char *file,
+                          char **out, char *err, size_t err_len);
+
 #endif /* PG_COMPILE_H */
