@@ -28,9 +28,9 @@
 #define MAX_BACKOFF_MS 2000u
 
 /* A call out: queued, then a stream, then answered. */
-struct outcall {
-  outcall *prev, *next; /* the peer's calls */
-  job *req;             /* owned: the request */
+struct pg_wire_outcall {
+  pg_wire_outcall *prev, *next; /* the peer's calls */
+  pg_wire_job *req;             /* owned: the request */
   int32_t stream_id;    /* 0 while queued */
   uint8_t prefix[PG_GRPC_PREFIX];
   size_t sent;          /* bytes of prefix + message sent */
@@ -44,23 +44,23 @@ struct outcall {
   bool is_too_big;
 };
 
-struct peer {
+struct pg_wire_remote {
   pg_wire *w;
   uint32_t index;
   const pg_wire_peer *spec; /* borrowed from the config */
-  conn *c;                  /* NULL while not connected */
+  pg_wire_conn *c;          /* NULL while not connected */
   bool is_up;               /* its SETTINGS came */
   bool wants_up;            /* keep it connected: retry when it drops */
   uv_timer_t retry;
   uint32_t backoff_ms;
   bool is_backing_off;      /* calls fail at once meanwhile */
   char why[160];            /* why it is down */
-  outcall *calls;
+  pg_wire_outcall *calls;
 };
 
 /* ---- answering ---------------------------------------------------------- */
 
-static void unlink_call(peer *p, outcall *o) {
+static void unlink_call(pg_wire_remote *p, pg_wire_outcall *o) {
   if (o->prev != NULL)
     o->prev->next = o->next;
   else
@@ -70,8 +70,8 @@ static void unlink_call(peer *p, outcall *o) {
 }
 
 /* Ends @p o with its answer to the app, and frees it. */
-static void answer(peer *p, outcall *o, uint32_t status, int32_t app_error,
-                   const uint8_t *body, size_t len) {
+static void answer(pg_wire_remote *p, pg_wire_outcall *o, uint32_t status,
+                   int32_t app_error, const uint8_t *body, size_t len) {
   pg_wire *w = p->w;
   unlink_call(p, o);
   if (!w->is_stopping)
@@ -81,13 +81,14 @@ static void answer(peer *p, outcall *o, uint32_t status, int32_t app_error,
   pg_mem_free(w->mem, o);
 }
 
-static void fail(peer *p, outcall *o, uint32_t status, const char *why) {
+static void fail(pg_wire_remote *p, pg_wire_outcall *o, uint32_t status,
+                 const char *why) {
   answer(p, o, status, 0, (const uint8_t *)why, strlen(why));
 }
 
 /* The answer from what the stream brought: a message, or the status and
  * message of the trailers; an HTTP error maps as gRPC says it does. */
-static void finish(peer *p, outcall *o) {
+static void finish(pg_wire_remote *p, pg_wire_outcall *o) {
   const uint8_t *msg;
   size_t msg_len;
   uint32_t status;
@@ -115,7 +116,7 @@ static void finish(peer *p, outcall *o) {
 }
 
 /* Fails every call of @p p: it cannot be reached. */
-static void fail_all(peer *p) {
+static void fail_all(pg_wire_remote *p) {
   char why[256];
   snprintf(why, sizeof why, "unit %s is unreachable: %s", p->spec->unit,
            p->why);
@@ -129,7 +130,7 @@ static ssize_t read_request(nghttp2_session *h2, int32_t id, uint8_t *buf,
                             size_t cap, uint32_t *flags,
                             nghttp2_data_source *source, void *user) {
   (void)h2, (void)id, (void)user;
-  outcall *o = source->ptr;
+  pg_wire_outcall *o = source->ptr;
   size_t total = PG_GRPC_PREFIX + o->req->len, n = 0;
   while (n < cap && o->sent < total) {
     size_t at = o->sent, chunk;
@@ -182,22 +183,23 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
                      const uint8_t *value, size_t valuelen, uint8_t flags,
                      void *user) {
   (void)flags, (void)user;
-  outcall *o = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
+  pg_wire_outcall *o =
+      nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
   if (o == NULL)
     return 0;
   char v[32];
   size_t n = valuelen < sizeof v - 1 ? valuelen : sizeof v - 1;
   memcpy(v, value, n);
   v[n] = '\0';
-  if (header_is(name, namelen, ":status")) {
+  if (pg_wire_header_is(name, namelen, ":status")) {
     o->http_status = atoi(v);
-  } else if (header_is(name, namelen, "grpc-status")) {
+  } else if (pg_wire_header_is(name, namelen, "grpc-status")) {
     long s = strtol(v, NULL, 10);
     o->has_status = true;
     o->status = s >= 0 && s <= PG_GRPC_MAX ? (uint32_t)s : PG_GRPC_UNKNOWN;
-  } else if (header_is(name, namelen, "grpc-message")) {
+  } else if (pg_wire_header_is(name, namelen, "grpc-message")) {
     decode_message(value, valuelen, o->message, sizeof o->message);
-  } else if (header_is(name, namelen, "parigot-app-error")) {
+  } else if (pg_wire_header_is(name, namelen, "parigot-app-error")) {
     o->app_error = (int32_t)strtol(v, NULL, 10);
   }
   return 0;
@@ -205,9 +207,9 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
 
 static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
                    const uint8_t *data, size_t len, void *user) {
-  conn *c = user;
+  pg_wire_conn *c = user;
   (void)flags;
-  outcall *o = nghttp2_session_get_stream_user_data(h2, id);
+  pg_wire_outcall *o = nghttp2_session_get_stream_user_data(h2, id);
   if (o == NULL || o->is_too_big)
     return 0;
   if (o->len + len > c->w->cfg.max_message_size + PG_GRPC_PREFIX) {
@@ -229,20 +231,20 @@ static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
   return 0;
 }
 
-static void submit(peer *p, outcall *o, bool flush);
+static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush);
 
 /* The peer's SETTINGS: it serves. Queued calls go out. */
 static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
                     void *user) {
-  conn *c = user;
+  pg_wire_conn *c = user;
   (void)h2;
-  peer *p = c->to;
+  pg_wire_remote *p = c->to;
   if (frame->hd.type != NGHTTP2_SETTINGS ||
       (frame->hd.flags & NGHTTP2_FLAG_ACK) || p->is_up)
     return 0;
   p->is_up = true;
   p->backoff_ms = 0;
-  for (outcall *o = p->calls, *next; o != NULL; o = next) {
+  for (pg_wire_outcall *o = p->calls, *next; o != NULL; o = next) {
     next = o->next; /* submit may end o */
     if (o->stream_id == 0)
       submit(p, o, false); /* on_read flushes once mem_recv is done */
@@ -254,8 +256,8 @@ static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
 
 static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
                     void *user) {
-  conn *c = user;
-  outcall *o = nghttp2_session_get_stream_user_data(h2, id);
+  pg_wire_conn *c = user;
+  pg_wire_outcall *o = nghttp2_session_get_stream_user_data(h2, id);
   if (o == NULL)
     return 0;
   nghttp2_session_set_stream_user_data(h2, id, NULL);
@@ -272,7 +274,7 @@ static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
   return 0;
 }
 
-int client_session(conn *c) {
+int pg_wire_client_session(pg_wire_conn *c) {
   nghttp2_session_callbacks *cb;
   if (nghttp2_session_callbacks_new(&cb) != 0)
     return PARIGOT_ENOMEM;
@@ -311,8 +313,8 @@ static size_t format_timeout(uint64_t ns, char *out, size_t cap) {
 
 /* Sends @p o on the peer's connection; @p flush false inside nghttp2's
  * callbacks, where writing (and perhaps closing) must wait. */
-static void submit(peer *p, outcall *o, bool flush) {
-  const job *j = o->req;
+static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush) {
+  const pg_wire_job *j = o->req;
   char path[600], timeout[16], authority[80], origin[96];
   size_t path_len = (size_t)snprintf(path, sizeof path, "/%s/%s", j->service,
                                      j->method);
@@ -350,15 +352,15 @@ static void submit(peer *p, outcall *o, bool flush) {
   }
   o->stream_id = id;
   if (flush)
-    conn_flush(p->c);
+    pg_wire_conn_flush(p->c);
 }
 
 /* ---- connecting --------------------------------------------------------- */
 
-static void connect_peer(peer *p);
+static void connect_peer(pg_wire_remote *p);
 
 static void on_retry(uv_timer_t *t) {
-  peer *p = t->data;
+  pg_wire_remote *p = t->data;
   p->is_backing_off = false;
   if (p->wants_up && p->c == NULL)
     connect_peer(p);
@@ -366,7 +368,7 @@ static void on_retry(uv_timer_t *t) {
 
 /* The peer is down: its calls fail, and a peer to keep up is tried again
  * after the backoff, which doubles each time. */
-static void went_down(peer *p, const char *why) {
+static void went_down(pg_wire_remote *p, const char *why) {
   bool was_up = p->is_up;
   snprintf(p->why, sizeof p->why, "%s", why);
   p->is_up = false;
@@ -387,8 +389,8 @@ static void went_down(peer *p, const char *why) {
 }
 
 static void on_connected(uv_connect_t *req, int status) {
-  conn *c = req->data;
-  peer *p = c->to;
+  pg_wire_conn *c = req->data;
+  pg_wire_remote *p = c->to;
   if (c->is_closing)
     return;
   if (status < 0) {
@@ -397,18 +399,18 @@ static void on_connected(uv_connect_t *req, int status) {
              p->spec->port, uv_strerror(status));
     p->c = NULL;
     c->to = NULL;        /* nothing of the peer's on it any more */
-    conn_close(c);
+    pg_wire_conn_close(c);
     went_down(p, why);
     return;
   }
-  if (client_session(c) != 0) {
-    conn_close(c);
+  if (pg_wire_client_session(c) != 0) {
+    pg_wire_conn_close(c);
     return;
   }
-  conn_start(c);
+  pg_wire_conn_start(c);
 }
 
-static void connect_peer(peer *p) {
+static void connect_peer(pg_wire_remote *p) {
   struct sockaddr_storage sa;
   memset(&sa, 0, sizeof sa);
   const char *host = strcmp(p->spec->host, "localhost") == 0
@@ -426,7 +428,7 @@ static void connect_peer(peer *p) {
     went_down(p, "its listen address is not an IP address");
     return;
   }
-  conn *c = conn_new(p->w, p);
+  pg_wire_conn *c = pg_wire_conn_new(p->w, p);
   if (c == NULL) {
     went_down(p, "out of memory");
     return;
@@ -439,16 +441,16 @@ static void connect_peer(peer *p) {
   if (rc != 0) {
     p->c = NULL;
     c->to = NULL;
-    conn_close(c);
+    pg_wire_conn_close(c);
     went_down(p, uv_strerror(rc));
   }
 }
 
-static peer *peer_of(pg_wire *w, uint32_t index) {
+static pg_wire_remote *peer_of(pg_wire *w, uint32_t index) {
   if (index >= w->npeers)
     return NULL;
   if (w->peers[index] == NULL) {
-    peer *p = pg_mem_calloc(w->mem, 1, sizeof *p);
+    pg_wire_remote *p = pg_mem_calloc(w->mem, 1, sizeof *p);
     if (p == NULL)
       return NULL;
     p->w = w;
@@ -461,8 +463,8 @@ static peer *peer_of(pg_wire *w, uint32_t index) {
   return w->peers[index];
 }
 
-void client_connect(pg_wire *w, uint32_t index) {
-  peer *p = peer_of(w, index);
+void pg_wire_client_connect(pg_wire *w, uint32_t index) {
+  pg_wire_remote *p = peer_of(w, index);
   if (p == NULL || p->wants_up)
     return;
   p->wants_up = true;
@@ -470,9 +472,9 @@ void client_connect(pg_wire *w, uint32_t index) {
     connect_peer(p);
 }
 
-void client_call(pg_wire *w, job *j) {
-  peer *p = peer_of(w, j->peer);
-  outcall *o = p ? pg_mem_calloc(w->mem, 1, sizeof *o) : NULL;
+void pg_wire_client_call(pg_wire *w, pg_wire_job *j) {
+  pg_wire_remote *p = peer_of(w, j->peer);
+  pg_wire_outcall *o = p ? pg_mem_calloc(w->mem, 1, sizeof *o) : NULL;
   if (o == NULL) {
     w->app.answered(w->app.user, j->id, PG_GRPC_RESOURCE_EXHAUSTED, 0,
                     (const uint8_t *)"out of memory", 13);
@@ -492,25 +494,25 @@ void client_call(pg_wire *w, job *j) {
     connect_peer(p);
 }
 
-void client_closed(conn *c, const char *why) {
-  peer *p = c->to;
+void pg_wire_client_closed(pg_wire_conn *c, const char *why) {
+  pg_wire_remote *p = c->to;
   if (p == NULL || p->c != c)
     return;
   went_down(p, p->w->is_stopping ? "the unit is stopping" : why);
 }
 
 static void peer_freed(uv_handle_t *h) {
-  peer *p = h->data;
+  pg_wire_remote *p = h->data;
   pg_mem_free(p->w->mem, p);
 }
 
-void client_free(pg_wire *w) {
+void pg_wire_client_free(pg_wire *w) {
   for (uint32_t i = 0; i < w->npeers; i++) {
-    peer *p = w->peers[i];
+    pg_wire_remote *p = w->peers[i];
     if (p == NULL)
       continue;
     if (p->c != NULL)
-      conn_close(p->c);
+      pg_wire_conn_close(p->c);
     fail_all(p); /* dropped: the wire is stopping */
     uv_timer_stop(&p->retry);
     uv_close((uv_handle_t *)&p->retry, peer_freed);

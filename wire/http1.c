@@ -23,9 +23,9 @@
 #include "rpc.h"
 #include "wireint.h"
 
-struct h1 {
+struct pg_wire_h1 {
   http_parser parser;
-  stream *s;           /* the request being read or answered */
+  pg_wire_stream *s;   /* the request being read or answered */
   char field[64];      /* the header being read, lowercased */
   size_t field_len;
   char value[8192];
@@ -41,18 +41,20 @@ struct h1 {
   size_t npending;
 };
 
-static conn *conn_of(http_parser *p) { return p->data; }
+static pg_wire_conn *conn_of(http_parser *p) {
+  return p->data;
+}
 
 /* The header read so far goes to the stream, as HTTP/2's would. */
-static int end_header(conn *c) {
-  h1 *h = c->h1;
+static int end_header(pg_wire_conn *c) {
+  pg_wire_h1 *h = c->h1;
   if (h->field_len == 0)
     return 0;
   if (h->field_len == 6 && memcmp(h->field, "expect", 6) == 0 &&
       h->value_len == 12 && strncasecmp(h->value, "100-continue", 12) == 0)
     h->wants_continue = true;
-  bool ok = stream_header(h->s, (const uint8_t *)h->field, h->field_len,
-                          (const uint8_t *)h->value, h->value_len);
+  bool ok = pg_wire_stream_header(h->s, (const uint8_t *)h->field, h->field_len,
+                                  (const uint8_t *)h->value, h->value_len);
   h->field_len = h->value_len = 0;
   h->in_value = false;
   h->is_overlong |= !ok; /* past max_header_bytes */
@@ -60,13 +62,13 @@ static int end_header(conn *c) {
 }
 
 static int on_begin(http_parser *p) {
-  conn *c = conn_of(p);
-  c->h1->s = stream_new(c, 0);
+  pg_wire_conn *c = conn_of(p);
+  c->h1->s = pg_wire_stream_new(c, 0);
   return c->h1->s != NULL ? 0 : -1;
 }
 
 static int on_url(http_parser *p, const char *at, size_t len) {
-  stream *s = conn_of(p)->h1->s;
+  pg_wire_stream *s = conn_of(p)->h1->s;
   if (s->path_len + len >= sizeof s->path)
     return -1; /* 414 in spirit; the parser's error closes */
   memcpy(s->path + s->path_len, at, len);
@@ -76,8 +78,8 @@ static int on_url(http_parser *p, const char *at, size_t len) {
 }
 
 static int on_field(http_parser *p, const char *at, size_t len) {
-  conn *c = conn_of(p);
-  h1 *h = c->h1;
+  pg_wire_conn *c = conn_of(p);
+  pg_wire_h1 *h = c->h1;
   if (h->in_value && end_header(c) != 0)
     return -1;
   for (size_t i = 0; i < len; i++) {
@@ -92,7 +94,7 @@ static int on_field(http_parser *p, const char *at, size_t len) {
 }
 
 static int on_value(http_parser *p, const char *at, size_t len) {
-  h1 *h = conn_of(p)->h1;
+  pg_wire_h1 *h = conn_of(p)->h1;
   h->in_value = true;
   if (h->value_len + len >= sizeof h->value) {
     h->is_overlong = true;
@@ -104,28 +106,28 @@ static int on_value(http_parser *p, const char *at, size_t len) {
 }
 
 static int on_headers_done(http_parser *p) {
-  conn *c = conn_of(p);
+  pg_wire_conn *c = conn_of(p);
   if (end_header(c) != 0)
     return -1;
   c->h1->s->is_post = p->method == HTTP_POST;
   if (c->h1->wants_continue) { /* curl waits for it before a big body */
     static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
     c->h1->wants_continue = false;
-    conn_write(c, go_on, sizeof go_on - 1, NULL, 0);
+    pg_wire_conn_write(c, go_on, sizeof go_on - 1, NULL, 0);
   }
   return 0;
 }
 
 static int on_body(http_parser *p, const char *at, size_t len) {
-  stream *s = conn_of(p)->h1->s;
-  return stream_add_body(s, (const uint8_t *)at, len) ? 0 : -1;
+  pg_wire_stream *s = conn_of(p)->h1->s;
+  return pg_wire_stream_add_body(s, (const uint8_t *)at, len) ? 0 : -1;
 }
 
 /* Whole: nothing more is read until it is answered. Pausing makes
- * http_parser_execute return at once; h1_feed starts the call. */
+ * http_parser_execute return at once; pg_wire_h1_feed starts the call. */
 static int on_done(http_parser *p) {
-  conn *c = conn_of(p);
-  h1 *h = c->h1;
+  pg_wire_conn *c = conn_of(p);
+  pg_wire_h1 *h = c->h1;
   h->keeps_alive = http_should_keep_alive(p) != 0;
   h->is_answering = true;
   http_parser_pause(p, 1);
@@ -146,7 +148,7 @@ static const http_parser_settings settings = {
     .on_message_complete = on_done,
 };
 
-int h1_session(conn *c) {
+int pg_wire_h1_session(pg_wire_conn *c) {
   c->h1 = pg_mem_calloc(c->w->mem, 1, sizeof *c->h1);
   if (c->h1 == NULL)
     return PARIGOT_ENOMEM;
@@ -155,7 +157,7 @@ int h1_session(conn *c) {
   return 0;
 }
 
-void h1_free(conn *c) {
+void pg_wire_h1_free(pg_wire_conn *c) {
   if (c->h1 == NULL)
     return;
   pg_mem_free(c->w->mem, c->h1->pending);
@@ -187,9 +189,9 @@ static const char *reason(int status) {
 }
 
 /* Writes a whole response; false if it could not be queued. */
-static bool write_response(conn *c, int status, const char *type,
-                           const uint8_t *body, size_t len,
-                           int32_t app_error, bool closes) {
+static bool write_response(pg_wire_conn *c, int status, const char *type,
+                           const uint8_t *body, size_t len, int32_t app_error,
+                           bool closes) {
   char head[512], extra[64] = "";
   if (app_error != 0)
     snprintf(extra, sizeof extra, "Parigot-App-Error: %d\r\n", app_error);
@@ -198,24 +200,24 @@ static bool write_response(conn *c, int status, const char *type,
                    "Content-Length: %zu\r\n%s%s\r\n",
                    status, reason(status), type, len, extra,
                    closes ? "Connection: close\r\n" : "");
-  return conn_write(c, head, (size_t)n, body, len);
+  return pg_wire_conn_write(c, head, (size_t)n, body, len);
 }
 
-static void run(conn *c);
+static void run(pg_wire_conn *c);
 
-void h1_send(stream *s, const void *response) {
-  rpc_response *r = (rpc_response *)response;
-  conn *c = s->c;
-  h1 *h = c->h1;
+void pg_wire_h1_send(pg_wire_stream *s, const void *response) {
+  pg_rpc_response *r = (pg_rpc_response *)response;
+  pg_wire_conn *c = s->c;
+  pg_wire_h1 *h = c->h1;
   bool closes = !h->keeps_alive;
   bool ok = write_response(c, r->http_status, r->content_type, r->body,
                            r->len, r->app_error, closes);
-  rpc_response_free(c->w, r);
+  pg_rpc_response_free(c->w, r);
   if (h->s == s)
     h->s = NULL;
-  stream_free(c, s);
+  pg_wire_stream_free(c, s);
   if (!ok || closes) {
-    conn_end(c);
+    pg_wire_conn_end(c);
     return;
   }
   h->is_answering = false;
@@ -224,7 +226,7 @@ void h1_send(stream *s, const void *response) {
 }
 
 /* A request the parser or the limits refused: its status, and the end. */
-static void refuse(conn *c, int status) {
+static void refuse(pg_wire_conn *c, int status) {
   const char *msg = status == 431   ? "request headers too large"
                     : status == 414 ? "URL too long"
                     : status == 408 ? "request not whole in time"
@@ -232,17 +234,19 @@ static void refuse(conn *c, int status) {
   write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg),
                  0, true);
   if (c->h1->s != NULL) {
-    stream_free(c, c->h1->s);
+    pg_wire_stream_free(c, c->h1->s);
     c->h1->s = NULL;
   }
-  conn_end(c);
+  pg_wire_conn_end(c);
 }
 
-void h1_timed_out(conn *c) { refuse(c, 408); }
+void pg_wire_h1_timed_out(pg_wire_conn *c) {
+  refuse(c, 408);
+}
 
 /* Bytes read past the request being answered, for later. */
-static int keep(conn *c, const uint8_t *data, size_t len) {
-  h1 *h = c->h1;
+static int keep(pg_wire_conn *c, const uint8_t *data, size_t len) {
+  pg_wire_h1 *h = c->h1;
   if (len == 0)
     return 0;
   uint8_t *more = pg_mem_realloc(c->w->mem, h->pending, h->npending + len);
@@ -256,10 +260,10 @@ static int keep(conn *c, const uint8_t *data, size_t len) {
 
 /* Parses what is pending, one request at a time, and starts each call
  * once the parser has returned (an answer given at once comes back here
- * through h1_send, which only lets the loop go on). Reads again when all
- * is answered and parsed. */
-static void run(conn *c) {
-  h1 *h = c->h1;
+ * through pg_wire_h1_send, which only lets the loop go on). Reads again when
+ * all is answered and parsed. */
+static void run(pg_wire_conn *c) {
+  pg_wire_h1 *h = c->h1;
   if (h->is_running)
     return;
   h->is_running = true;
@@ -277,11 +281,12 @@ static void run(conn *c) {
                  : 0;
     pg_mem_free(c->w->mem, data);
     if (rc != 0) {
-      conn_end(c);
+      pg_wire_conn_end(c);
       break;
     }
     if (e == HPE_PAUSED) {
-      stream_dispatch(h->s); /* may answer at once: see h1_send */
+      pg_wire_stream_dispatch(
+          h->s); /* may answer at once: see pg_wire_h1_send */
     } else if (e != HPE_OK) {
       bool is_header = h->is_overlong || e == HPE_HEADER_OVERFLOW;
       refuse(c, is_header ? 431 : e == HPE_CB_url ? 414 : 400);
@@ -295,11 +300,11 @@ static void run(conn *c) {
     return; /* its last answer is on its way */
   if (!h->is_answering && h->is_paused) {
     h->is_paused = false;
-    conn_read(c);
+    pg_wire_conn_read(c);
   }
 }
 
-int h1_feed(conn *c, const uint8_t *data, size_t len) {
+int pg_wire_h1_feed(pg_wire_conn *c, const uint8_t *data, size_t len) {
   int rc = keep(c, data, len);
   if (rc == 0)
     run(c);

@@ -43,7 +43,7 @@ static const struct {
     {"unauthenticated", 401},
 };
 
-rpc_protocol rpc_protocol_of(const char *type, size_t len) {
+pg_rpc_protocol pg_rpc_protocol_of(const char *type, size_t len) {
   /* The media type, without parameters such as "; charset=utf-8". */
   size_t n = 0;
   while (n < len && type[n] != ';' && type[n] != ' ')
@@ -58,12 +58,12 @@ rpc_protocol rpc_protocol_of(const char *type, size_t len) {
   return RPC_NONE;
 }
 
-void rpc_plain(rpc_response *out, int http_status) {
-  *out = (rpc_response){.http_status = http_status,
-                        .content_type = "text/plain"};
+void pg_rpc_plain(pg_rpc_response *out, int http_status) {
+  *out = (pg_rpc_response){.http_status = http_status,
+                           .content_type = "text/plain"};
 }
 
-void rpc_response_free(pg_wire *w, rpc_response *r) {
+void pg_rpc_response_free(pg_wire *w, pg_rpc_response *r) {
   pg_mem_free(w->mem, r->body);
   r->body = NULL;
 }
@@ -88,15 +88,17 @@ static size_t json_escape(const char *s, char *out, size_t cap) {
 }
 
 /* A failed call in @p protocol's form. */
-static void failure(pg_wire *w, rpc_protocol protocol, uint32_t status,
-                    const char *why, int32_t app_error, rpc_response *out) {
+static void failure(pg_wire *w, pg_rpc_protocol protocol, uint32_t status,
+                    const char *why, int32_t app_error, pg_rpc_response *out) {
   if (status > PG_GRPC_MAX || status == 0)
     status = PG_GRPC_UNKNOWN;
   if (protocol == RPC_GRPC) {
-    *out = (rpc_response){.http_status = 200,
-                          .content_type = "application/grpc",
-                          .is_grpc = true, .is_trailers_only = true,
-                          .grpc_status = status, .app_error = app_error};
+    *out = (pg_rpc_response){.http_status = 200,
+                             .content_type = "application/grpc",
+                             .is_grpc = true,
+                             .is_trailers_only = true,
+                             .grpc_status = status,
+                             .app_error = app_error};
     pg_grpc_encode_message(why, strlen(why), out->grpc_message,
                            sizeof out->grpc_message);
     return;
@@ -104,9 +106,9 @@ static void failure(pg_wire *w, rpc_protocol protocol, uint32_t status,
   char message[1024];
   json_escape(why, message, sizeof message);
   size_t cap = strlen(message) + 64;
-  *out = (rpc_response){.http_status = codes[status].http,
-                        .content_type = "application/json",
-                        .app_error = app_error};
+  *out = (pg_rpc_response){.http_status = codes[status].http,
+                           .content_type = "application/json",
+                           .app_error = app_error};
   out->body = pg_mem_malloc(w->mem, cap);
   if (out->body != NULL)
     out->len = (size_t)snprintf((char *)out->body, cap,
@@ -115,7 +117,7 @@ static void failure(pg_wire *w, rpc_protocol protocol, uint32_t status,
 }
 
 /* "/package.Service/Method": the two names, or false. */
-static bool split_path(const rpc_request *req, const char **service,
+static bool split_path(const pg_rpc_request *req, const char **service,
                        size_t *service_len, const char **method,
                        size_t *method_len) {
   const char *p = req->path;
@@ -133,10 +135,10 @@ static bool split_path(const rpc_request *req, const char **service,
 
 /* The request's message in binary: as sent, unframed, or from JSON
  * (then owned by @p json). False with the failure in @p early. */
-static bool request_message(pg_wire *w, const rpc_request *req,
+static bool request_message(pg_wire *w, const pg_rpc_request *req,
                             const char *input_type, pg_pbjson_buf *json,
                             const uint8_t **msg, size_t *msg_len,
-                            rpc_response *early) {
+                            pg_rpc_response *early) {
   uint32_t status;
   const char *why;
   char text[512];
@@ -163,20 +165,20 @@ static bool request_message(pg_wire *w, const rpc_request *req,
   }
 }
 
-uint64_t rpc_start(pg_wire *w, const rpc_request *req, rpc_call *call,
-                   rpc_response *early) {
+uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
+                      pg_rpc_response *early) {
   const char *service, *method, *input_type = NULL, *output_type = NULL;
   size_t service_len, method_len, msg_len;
   const uint8_t *msg;
   char text[512] = "";
-  *call = (rpc_call){.protocol = req->protocol};
+  *call = (pg_rpc_call){.protocol = req->protocol};
   if (!req->is_post) {
-    rpc_plain(early, 405);
+    pg_rpc_plain(early, 405);
     return 0;
   }
   if (req->protocol == RPC_NONE ||
       (req->protocol == RPC_GRPC && !req->is_http2)) {
-    rpc_plain(early, 415); /* gRPC needs HTTP/2 */
+    pg_rpc_plain(early, 415); /* gRPC needs HTTP/2 */
     return 0;
   }
   if (req->has_encoding) {
@@ -222,8 +224,8 @@ uint64_t rpc_start(pg_wire *w, const rpc_request *req, rpc_call *call,
   return id;
 }
 
-void rpc_respond(pg_wire *w, const rpc_call *call, const job *j,
-                 rpc_response *out) {
+void pg_rpc_respond(pg_wire *w, const pg_rpc_call *call, const pg_wire_job *j,
+                    pg_rpc_response *out) {
   if (j->status != 0) {
     char why[512];
     size_t n = j->len < sizeof why - 1 ? j->len : sizeof why - 1;
@@ -241,16 +243,18 @@ void rpc_respond(pg_wire *w, const rpc_call *call, const job *j,
       failure(w, call->protocol, PG_GRPC_INTERNAL, text, 0, out);
       return;
     }
-    *out = (rpc_response){.http_status = 200,
-                          .content_type = "application/json",
-                          .body = json.data, .len = json.len};
+    *out = (pg_rpc_response){.http_status = 200,
+                             .content_type = "application/json",
+                             .body = json.data,
+                             .len = json.len};
     return;
   }
   bool is_grpc = call->protocol == RPC_GRPC;
   size_t prefix = is_grpc ? PG_GRPC_PREFIX : 0;
-  *out = (rpc_response){.http_status = 200, .is_grpc = is_grpc,
-                        .content_type = is_grpc ? "application/grpc"
-                                                : "application/proto"};
+  *out = (pg_rpc_response){.http_status = 200,
+                           .is_grpc = is_grpc,
+                           .content_type = is_grpc ? "application/grpc"
+                                                   : "application/proto"};
   out->body = pg_mem_malloc(w->mem, prefix + j->len + 1);
   if (out->body == NULL) {
     failure(w, call->protocol, PG_GRPC_RESOURCE_EXHAUSTED, "out of memory",

@@ -3,8 +3,8 @@
  * wire/rpc.h: one unary call as the protocols carry it, whatever the HTTP
  * version underneath: gRPC (HTTP/2 only) and Connect, in binary protobuf
  * or in JSON. The transports (server.c for HTTP/2, http1.c for HTTP/1.1)
- * fill an rpc_request from what they parsed; rpc.c checks it, turns it
- * into a call of the app, and writes the rpc_response they send back: its
+ * fill a pg_rpc_request from what they parsed; rpc.c checks it, turns it
+ * into a call of the app, and writes the pg_rpc_response they send back: its
  * status line, headers, body and, for gRPC, trailers.
  *
  * Loop thread only. Every byte of a request is untrusted.
@@ -18,20 +18,20 @@
 
 #include "wireint.h"
 
-typedef enum rpc_protocol {
+typedef enum pg_rpc_protocol {
   RPC_NONE = 0,      /* a content type no protocol here speaks */
   RPC_GRPC,          /* application/grpc[+proto] */
   RPC_CONNECT_PROTO, /* application/proto */
   RPC_CONNECT_JSON,  /* application/json */
-} rpc_protocol;
+} pg_rpc_protocol;
 
 /* What a transport read of a request. */
-typedef struct rpc_request {
+typedef struct pg_rpc_request {
   const char *path;  /* "/package.Service/Method" */
   size_t path_len;
   bool is_post;
   bool is_http2;
-  rpc_protocol protocol;
+  pg_rpc_protocol protocol;
   bool has_encoding; /* compressed: not supported */
   uint64_t timeout_ns; /* grpc-timeout or connect-timeout-ms; 0: none */
   const char *caller;
@@ -39,12 +39,12 @@ typedef struct rpc_request {
   const uint8_t *body;
   size_t len;
   bool is_too_big;   /* the body passed max_message_size; not kept */
-} rpc_request;
+} pg_rpc_request;
 
-/* What to send back. The body is owned (rpc_response_free). A gRPC
+/* What to send back. The body is owned (pg_rpc_response_free). A gRPC
  * response ends with trailers: after the body, or alone in the headers
  * (is_trailers_only) when the call failed. */
-typedef struct rpc_response {
+typedef struct pg_rpc_response {
   int http_status;
   const char *content_type;
   uint8_t *body;
@@ -54,29 +54,29 @@ typedef struct rpc_response {
   uint32_t grpc_status;
   char grpc_message[512]; /* percent-encoded */
   int32_t app_error;      /* parigot-app-error, when not 0 */
-} rpc_response;
+} pg_rpc_response;
 
 /* A call in progress, as the transport keeps it until the reply. */
-typedef struct rpc_call {
-  rpc_protocol protocol;
+typedef struct pg_rpc_call {
+  pg_rpc_protocol protocol;
   const char *output_type; /* JSON: the response's message type */
-} rpc_call;
+} pg_rpc_call;
 
 /* Checks @p req and starts its call: the id (never 0), with @p call
  * filled; or 0 with @p early the response to send at once. */
-uint64_t rpc_start(pg_wire *w, const rpc_request *req, rpc_call *call,
-                   rpc_response *early);
+uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
+                      pg_rpc_response *early);
 
 /* The response to @p call from the app's reply @p j. */
-void rpc_respond(pg_wire *w, const rpc_call *call, const job *j,
-                 rpc_response *out);
+void pg_rpc_respond(pg_wire *w, const pg_rpc_call *call, const pg_wire_job *j,
+                    pg_rpc_response *out);
 
 /* An HTTP-level answer with no protocol body (405, 415...). */
-void rpc_plain(rpc_response *out, int http_status);
+void pg_rpc_plain(pg_rpc_response *out, int http_status);
 
-void rpc_response_free(pg_wire *w, rpc_response *r);
+void pg_rpc_response_free(pg_wire *w, pg_rpc_response *r);
 
 /* The protocol a Content-Type names. */
-rpc_protocol rpc_protocol_of(const char *type, size_t len);
+pg_rpc_protocol pg_rpc_protocol_of(const char *type, size_t len);
 
 #endif /* PG_WIRE_RPC_H */

@@ -26,17 +26,17 @@
 
 /* ---- the id map --------------------------------------------------------- */
 
-static size_t idmap_slot(const idmap *m, uint64_t id) {
+static size_t idmap_slot(const pg_wire_idmap *m, uint64_t id) {
   size_t i = (size_t)(id * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
   while (m->keys[i] != 0 && m->keys[i] != id)
     i = (i + 1) & (m->cap - 1);
   return i;
 }
 
-static int idmap_put(pg_wire *w, uint64_t id, stream *s) {
-  idmap *m = &w->served;
+static int idmap_put(pg_wire *w, uint64_t id, pg_wire_stream *s) {
+  pg_wire_idmap *m = &w->served;
   if (2 * (m->n + 1) > m->cap) {
-    idmap bigger = {.cap = m->cap ? 2 * m->cap : 64};
+    pg_wire_idmap bigger = {.cap = m->cap ? 2 * m->cap : 64};
     bigger.keys = pg_mem_calloc(w->mem, bigger.cap, sizeof *bigger.keys);
     bigger.vals = pg_mem_calloc(w->mem, bigger.cap, sizeof *bigger.vals);
     if (bigger.keys == NULL || bigger.vals == NULL) {
@@ -62,7 +62,7 @@ static int idmap_put(pg_wire *w, uint64_t id, stream *s) {
   return 0;
 }
 
-static stream *idmap_get(const idmap *m, uint64_t id) {
+static pg_wire_stream *idmap_get(const pg_wire_idmap *m, uint64_t id) {
   if (m->cap == 0)
     return NULL;
   size_t i = idmap_slot(m, id);
@@ -70,7 +70,7 @@ static stream *idmap_get(const idmap *m, uint64_t id) {
 }
 
 /* Removes @p id, moving later entries of its run back into the gap. */
-static void idmap_del(idmap *m, uint64_t id) {
+static void idmap_del(pg_wire_idmap *m, uint64_t id) {
   if (m->cap == 0)
     return;
   size_t i = idmap_slot(m, id);
@@ -81,7 +81,7 @@ static void idmap_del(idmap *m, uint64_t id) {
   for (size_t j = (i + 1) & (m->cap - 1); m->keys[j] != 0;
        j = (j + 1) & (m->cap - 1)) {
     uint64_t k = m->keys[j];
-    stream *v = m->vals[j];
+    pg_wire_stream *v = m->vals[j];
     m->keys[j] = 0;
     size_t to = idmap_slot(m, k);
     m->keys[to] = k;
@@ -91,8 +91,8 @@ static void idmap_del(idmap *m, uint64_t id) {
 
 /* ---- streams ------------------------------------------------------------ */
 
-stream *stream_new(conn *c, int32_t id) {
-  stream *s = pg_mem_calloc(c->w->mem, 1, sizeof *s);
+pg_wire_stream *pg_wire_stream_new(pg_wire_conn *c, int32_t id) {
+  pg_wire_stream *s = pg_mem_calloc(c->w->mem, 1, sizeof *s);
   if (s == NULL)
     return NULL;
   s->c = c;
@@ -108,7 +108,7 @@ stream *stream_new(conn *c, int32_t id) {
 }
 
 /* Frees @p s; its call, if no reply came, is cancelled: nobody waits. */
-void stream_free(conn *c, stream *s) {
+void pg_wire_stream_free(pg_wire_conn *c, pg_wire_stream *s) {
   pg_wire *w = c->w;
   if (s->call_id != 0 && idmap_get(&w->served, s->call_id) == s) {
     idmap_del(&w->served, s->call_id);
@@ -130,7 +130,8 @@ void stream_free(conn *c, stream *s) {
 /* Keeps the request's body, up to max_message_size (and a gRPC prefix);
  * past that it keeps nothing and the call fails when the body ends.
  * False when out of memory. */
-bool stream_add_body(stream *s, const uint8_t *data, size_t len) {
+bool pg_wire_stream_add_body(pg_wire_stream *s, const uint8_t *data,
+                             size_t len) {
   pg_wire *w = s->c->w;
   if (s->is_too_big)
     return true;
@@ -156,35 +157,38 @@ bool stream_add_body(stream *s, const uint8_t *data, size_t len) {
   return true;
 }
 
-static void h2_send(stream *s, rpc_response *r);
+static void h2_send(pg_wire_stream *s, pg_rpc_response *r);
 
 /* Sends @p r for @p s, on whichever HTTP it came by; takes r's body. */
-static void stream_send(stream *s, rpc_response *r) {
+static void stream_send(pg_wire_stream *s, pg_rpc_response *r) {
   if (s->c->kind == CONN_H1)
-    h1_send(s, r);
+    pg_wire_h1_send(s, r);
   else
     h2_send(s, r);
 }
 
-void stream_dispatch(stream *s) {
+void pg_wire_stream_dispatch(pg_wire_stream *s) {
   pg_wire *w = s->c->w;
   s->is_whole = true;
-  rpc_request req = {.path = s->path, .path_len = s->path_len,
-                     .is_post = s->is_post,
-                     .is_http2 = s->c->kind == CONN_H2,
-                     .protocol = (rpc_protocol)s->protocol,
-                     .has_encoding = s->has_encoding,
-                     .timeout_ns = s->timeout_ns, .caller = s->caller,
-                     .origin = s->origin,
-                     .body = s->body, .len = s->len,
-                     .is_too_big = s->is_too_big};
-  rpc_call call;
-  rpc_response early;
-  uint64_t id = rpc_start(w, &req, &call, &early);
+  pg_rpc_request req = {.path = s->path,
+                        .path_len = s->path_len,
+                        .is_post = s->is_post,
+                        .is_http2 = s->c->kind == CONN_H2,
+                        .protocol = (pg_rpc_protocol)s->protocol,
+                        .has_encoding = s->has_encoding,
+                        .timeout_ns = s->timeout_ns,
+                        .caller = s->caller,
+                        .origin = s->origin,
+                        .body = s->body,
+                        .len = s->len,
+                        .is_too_big = s->is_too_big};
+  pg_rpc_call call;
+  pg_rpc_response early;
+  uint64_t id = pg_rpc_start(w, &req, &call, &early);
   if (id != 0 && idmap_put(w, id, s) != 0) {
     w->app.cancel(w->app.user, id);
     id = 0;
-    rpc_plain(&early, 503);
+    pg_rpc_plain(&early, 503);
   }
   if (id == 0) {
     stream_send(s, &early);
@@ -195,18 +199,18 @@ void stream_dispatch(stream *s) {
   s->output_type = call.output_type;
 }
 
-void server_reply(pg_wire *w, const job *j) {
-  stream *s = idmap_get(&w->served, j->id);
+void pg_wire_server_reply(pg_wire *w, const pg_wire_job *j) {
+  pg_wire_stream *s = idmap_get(&w->served, j->id);
   if (s == NULL)
     return; /* the client gave up first */
   idmap_del(&w->served, j->id);
-  rpc_call call = {.protocol = (rpc_protocol)s->call_protocol,
-                   .output_type = s->output_type};
-  rpc_response r;
-  rpc_respond(w, &call, j, &r);
-  conn *c = s->c;
+  pg_rpc_call call = {.protocol = (pg_rpc_protocol)s->call_protocol,
+                      .output_type = s->output_type};
+  pg_rpc_response r;
+  pg_rpc_respond(w, &call, j, &r);
+  pg_wire_conn *c = s->c;
   stream_send(s, &r);
-  conn_flush(c);
+  pg_wire_conn_flush(c);
 }
 
 /* ---- HTTP/2 ------------------------------------------------------------- */
@@ -219,7 +223,7 @@ static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
                          size_t cap, uint32_t *flags,
                          nghttp2_data_source *source, void *user) {
   (void)user;
-  stream *s = source->ptr;
+  pg_wire_stream *s = source->ptr;
   size_t n = s->out_len - s->out_off;
   if (n > cap)
     n = cap;
@@ -237,7 +241,7 @@ static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
   return (ssize_t)n;
 }
 
-static void h2_send(stream *s, rpc_response *r) {
+static void h2_send(pg_wire_stream *s, pg_rpc_response *r) {
   char status[8], code[16], err[16];
   size_t status_len = (size_t)snprintf(status, sizeof status, "%d",
                                        r->http_status);
@@ -267,11 +271,11 @@ static void h2_send(stream *s, rpc_response *r) {
 
 static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
                             void *user) {
-  conn *c = user;
+  pg_wire_conn *c = user;
   if (frame->hd.type != NGHTTP2_HEADERS ||
       frame->headers.cat != NGHTTP2_HCAT_REQUEST)
     return 0;
-  stream *s = stream_new(c, frame->hd.stream_id);
+  pg_wire_stream *s = pg_wire_stream_new(c, frame->hd.stream_id);
   if (s == NULL)
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
   nghttp2_session_set_stream_user_data(h2, s->id, s);
@@ -293,38 +297,39 @@ static bool parse_ms(const char *v, size_t len, uint64_t *ns) {
 }
 
 /* A request header, by either HTTP; false to refuse the request. */
-bool stream_header(stream *s, const uint8_t *name, size_t namelen,
-                   const uint8_t *value, size_t valuelen) {
+bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
+                           size_t namelen, const uint8_t *value,
+                           size_t valuelen) {
   s->header_bytes += namelen + valuelen + 32; /* RFC 7540's accounting */
   if (s->header_bytes > s->c->w->cfg.max_header_bytes)
     return false;
   const char *v = (const char *)value;
   uint64_t ns;
-  if (header_is(name, namelen, ":method")) {
+  if (pg_wire_header_is(name, namelen, ":method")) {
     s->is_post = valuelen == 4 && memcmp(v, "POST", 4) == 0;
-  } else if (header_is(name, namelen, ":path")) {
+  } else if (pg_wire_header_is(name, namelen, ":path")) {
     if (valuelen >= sizeof s->path)
       return false;
     memcpy(s->path, v, valuelen);
     s->path[valuelen] = '\0';
     s->path_len = valuelen;
-  } else if (header_is(name, namelen, "content-type")) {
-    s->protocol = rpc_protocol_of(v, valuelen);
-  } else if (header_is(name, namelen, "grpc-encoding") ||
-             header_is(name, namelen, "content-encoding")) {
+  } else if (pg_wire_header_is(name, namelen, "content-type")) {
+    s->protocol = pg_rpc_protocol_of(v, valuelen);
+  } else if (pg_wire_header_is(name, namelen, "grpc-encoding") ||
+             pg_wire_header_is(name, namelen, "content-encoding")) {
     s->has_encoding = !(valuelen == 8 && memcmp(v, "identity", 8) == 0);
-  } else if (header_is(name, namelen, "grpc-timeout")) {
+  } else if (pg_wire_header_is(name, namelen, "grpc-timeout")) {
     if (pg_grpc_parse_timeout(v, valuelen, &ns))
       s->timeout_ns = ns > 0 ? ns : 1;
-  } else if (header_is(name, namelen, "connect-timeout-ms")) {
+  } else if (pg_wire_header_is(name, namelen, "connect-timeout-ms")) {
     if (parse_ms(v, valuelen, &ns))
       s->timeout_ns = ns > 0 ? ns : 1;
-  } else if (header_is(name, namelen, "parigot-caller")) {
+  } else if (pg_wire_header_is(name, namelen, "parigot-caller")) {
     size_t n = valuelen < sizeof s->caller - 1 ? valuelen
                                                : sizeof s->caller - 1;
     memcpy(s->caller, v, n);
     s->caller[n] = '\0';
-  } else if (header_is(name, namelen, "parigot-call-id")) {
+  } else if (pg_wire_header_is(name, namelen, "parigot-call-id")) {
     size_t n = valuelen < sizeof s->origin - 1 ? valuelen
                                                : sizeof s->origin - 1;
     memcpy(s->origin, v, n);
@@ -338,11 +343,12 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
                      const uint8_t *value, size_t valuelen, uint8_t flags,
                      void *user) {
   (void)flags, (void)user;
-  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
+  pg_wire_stream *s =
+      nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
   if (s == NULL || frame->hd.type != NGHTTP2_HEADERS ||
       frame->headers.cat != NGHTTP2_HCAT_REQUEST)
     return 0; /* trailers of a request: nothing we read */
-  return stream_header(s, name, namelen, value, valuelen)
+  return pg_wire_stream_header(s, name, namelen, value, valuelen)
              ? 0
              : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
@@ -350,8 +356,8 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
 static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
                    const uint8_t *data, size_t len, void *user) {
   (void)flags, (void)user;
-  stream *s = nghttp2_session_get_stream_user_data(h2, id);
-  if (s == NULL || stream_add_body(s, data, len))
+  pg_wire_stream *s = nghttp2_session_get_stream_user_data(h2, id);
+  if (s == NULL || pg_wire_stream_add_body(s, data, len))
     return 0;
   return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
@@ -362,31 +368,32 @@ static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
   if ((frame->hd.type != NGHTTP2_DATA && frame->hd.type != NGHTTP2_HEADERS) ||
       !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
     return 0;
-  stream *s = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
+  pg_wire_stream *s =
+      nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
   if (s != NULL && s->call_id == 0)
-    stream_dispatch(s);
+    pg_wire_stream_dispatch(s);
   return 0;
 }
 
 static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
                     void *user) {
-  conn *c = user;
+  pg_wire_conn *c = user;
   (void)error;
-  stream *s = nghttp2_session_get_stream_user_data(h2, id);
+  pg_wire_stream *s = nghttp2_session_get_stream_user_data(h2, id);
   if (s == NULL)
     return 0;
   nghttp2_session_set_stream_user_data(h2, id, NULL);
-  stream_free(c, s);
+  pg_wire_stream_free(c, s);
   return 0;
 }
 
-void server_closed(conn *c) {
+void pg_wire_server_closed(pg_wire_conn *c) {
   while (c->streams != NULL)
-    stream_free(c, c->streams);
-  h1_free(c);
+    pg_wire_stream_free(c, c->streams);
+  pg_wire_h1_free(c);
 }
 
-int server_session(conn *c) {
+int pg_wire_server_session(pg_wire_conn *c) {
   nghttp2_session_callbacks *cb;
   if (nghttp2_session_callbacks_new(&cb) != 0)
     return PARIGOT_ENOMEM;
@@ -413,11 +420,11 @@ static void on_connection(uv_stream_t *listener, int status) {
   pg_wire *w = listener->data;
   if (status < 0)
     return;
-  conn *c = conn_new(w, NULL);
+  pg_wire_conn *c = pg_wire_conn_new(w, NULL);
   if (c == NULL)
     return;
   if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
-    conn_close(c);
+    pg_wire_conn_close(c);
     return;
   }
   struct sockaddr_storage sa;
@@ -426,11 +433,11 @@ static void on_connection(uv_stream_t *listener, int status) {
   if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0)
     uv_ip_name((struct sockaddr *)&sa, host, sizeof host);
   snprintf(c->name, sizeof c->name, "%s", host);
-  conn_start(c); /* its first bytes say which HTTP it speaks */
+  pg_wire_conn_start(c); /* its first bytes say which HTTP it speaks */
 }
 
-void server_listen(pg_wire *w) {
+void pg_wire_server_listen(pg_wire *w) {
   int rc = uv_listen((uv_stream_t *)&w->listener, 128, on_connection);
   if (rc != 0)
-    wire_say(w, 3, "cannot listen: %s", uv_strerror(rc));
+    pg_wire_say(w, 3, "cannot listen: %s", uv_strerror(rc));
 }

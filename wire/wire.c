@@ -21,7 +21,7 @@
 #include "pbjson.h"
 #include "wireint.h"
 
-void wire_say(pg_wire *w, int level, const char *fmt, ...) {
+void pg_wire_say(pg_wire *w, int level, const char *fmt, ...) {
   char line[512];
   va_list ap;
   va_start(ap, fmt);
@@ -33,7 +33,7 @@ void wire_say(pg_wire *w, int level, const char *fmt, ...) {
 
 /* ---- jobs --------------------------------------------------------------- */
 
-static void push(pg_wire *w, job *j) {
+static void push(pg_wire *w, pg_wire_job *j) {
   pthread_mutex_lock(&w->mutex);
   if (w->jobs_tail != NULL)
     w->jobs_tail->next = j;
@@ -44,17 +44,17 @@ static void push(pg_wire *w, job *j) {
   uv_async_send(&w->async);
 }
 
-static void run_job(pg_wire *w, job *j) {
+static void run_job(pg_wire *w, pg_wire_job *j) {
   switch (j->kind) {
   case JOB_REPLY:
-    server_reply(w, j);
+    pg_wire_server_reply(w, j);
     pg_mem_free(w->mem, j);
     return;
   case JOB_CALL:
-    client_call(w, j);
+    pg_wire_client_call(w, j);
     return;
   case JOB_CONNECT:
-    client_connect(w, j->peer);
+    pg_wire_client_connect(w, j->peer);
     pg_mem_free(w->mem, j);
     return;
   }
@@ -64,8 +64,8 @@ static void run_job(pg_wire *w, job *j) {
 static void stop(pg_wire *w) {
   w->is_stopping = true;
   while (w->conns != NULL)
-    conn_close(w->conns);
-  client_free(w);
+    pg_wire_conn_close(w->conns);
+  pg_wire_client_free(w);
   if (w->has_listener)
     uv_close((uv_handle_t *)&w->listener, NULL);
   uv_close((uv_handle_t *)&w->async, NULL);
@@ -74,17 +74,17 @@ static void stop(pg_wire *w) {
 static void on_async(uv_async_t *a) {
   pg_wire *w = a->data;
   pthread_mutex_lock(&w->mutex);
-  job *j = w->jobs;
+  pg_wire_job *j = w->jobs;
   w->jobs = w->jobs_tail = NULL;
   bool accept = w->wants_accept && !w->is_accepting && w->has_listener;
   bool wants_stop = w->wants_stop && !w->is_stopping;
   pthread_mutex_unlock(&w->mutex);
   if (accept) {
     w->is_accepting = true;
-    server_listen(w);
+    pg_wire_server_listen(w);
   }
   while (j != NULL) {
-    job *next = j->next;
+    pg_wire_job *next = j->next;
     if (w->is_stopping || wants_stop)
       pg_mem_free(w->mem, j); /* nobody waits any more */
     else
@@ -172,7 +172,7 @@ int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,
   if (cfg->host != NULL && (rc = open_listener(cfg, &fd, err, err_len)))
     return rc;
   pg_wire *w = pg_mem_calloc(mem, 1, sizeof *w);
-  peer **peers = pg_mem_calloc(mem, cfg->npeers + 1, sizeof *peers);
+  pg_wire_remote **peers = pg_mem_calloc(mem, cfg->npeers + 1, sizeof *peers);
   if (w == NULL || peers == NULL) {
     pg_mem_free(mem, w);
     pg_mem_free(mem, peers);
@@ -230,16 +230,17 @@ void pg_wire_accept(pg_wire *w) {
 }
 
 /* A job with @p extra bytes of data. */
-static job *job_new(pg_wire *w, job_kind kind, uint64_t id, size_t extra) {
-  job *j = pg_mem_malloc(w->mem, sizeof *j + extra);
+static pg_wire_job *job_new(pg_wire *w, pg_wire_job_kind kind, uint64_t id,
+                            size_t extra) {
+  pg_wire_job *j = pg_mem_malloc(w->mem, sizeof *j + extra);
   if (j != NULL)
-    *j = (job){.kind = kind, .id = id};
+    *j = (pg_wire_job){.kind = kind, .id = id};
   return j;
 }
 
 void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status,
                    int32_t app_error, const void *body, size_t len) {
-  job *j = job_new(w, JOB_REPLY, id, len);
+  pg_wire_job *j = job_new(w, JOB_REPLY, id, len);
   if (j == NULL)
     return; /* the client's deadline ends its wait */
   j->status = status;
@@ -252,7 +253,7 @@ void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status,
 }
 
 void pg_wire_connect(pg_wire *w, uint32_t peer) {
-  job *j = job_new(w, JOB_CONNECT, 0, 0);
+  pg_wire_job *j = job_new(w, JOB_CONNECT, 0, 0);
   if (j == NULL)
     return;
   j->peer = peer;
@@ -263,7 +264,7 @@ int pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id, const char *service,
                  const char *method, size_t method_len, const void *req,
                  size_t len, uint64_t timeout_ns, const char *caller) {
   size_t slen = strlen(service), clen = strlen(caller);
-  job *j = job_new(w, JOB_CALL, id, slen + method_len + clen + 3 + len);
+  pg_wire_job *j = job_new(w, JOB_CALL, id, slen + method_len + clen + 3 + len);
   if (j == NULL) /* not answered from here: the caller holds its lock */
     return PARIGOT_ENOMEM;
   char *p = (char *)j->data;
@@ -293,8 +294,8 @@ void pg_wire_free(pg_wire *w) {
   uv_async_send(&w->async);
   pthread_join(w->thread, NULL);
   uv_loop_close(&w->loop);
-  for (job *j = w->jobs; j != NULL;) {
-    job *next = j->next;
+  for (pg_wire_job *j = w->jobs; j != NULL;) {
+    pg_wire_job *next = j->next;
     pg_mem_free(w->mem, j);
     j = next;
   }

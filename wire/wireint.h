@@ -7,6 +7,10 @@
  * writes, idle timer); server.c the requests a unit serves; client.c the
  * calls it makes to other units. Everything here is touched on the loop's
  * thread only, but for the job queue, which has its own mutex.
+ *
+ * Every name shared between wire/ files is pg_wire_* (pg_rpc_* in rpc.h,
+ * pg_grpc_* in grpc.h, pg_pbjson_* in pbjson_int.h): the parigot
+ * executable exports its symbols to the guests' code it loads.
  */
 #ifndef PG_WIRE_INT_H
 #define PG_WIRE_INT_H
@@ -19,18 +23,22 @@
 
 #include "wire.h"
 
-typedef struct conn conn;
-typedef struct stream stream;   /* server.c: a request being served */
-typedef struct h1 h1;           /* http1.c: a connection's HTTP/1.1 */
-typedef struct outcall outcall; /* client.c: a call to another unit */
-typedef struct peer peer;       /* client.c: another unit */
+typedef struct pg_wire_conn pg_wire_conn;       /* conn.c: a connection */
+typedef struct pg_wire_stream pg_wire_stream;   /* server.c: a request */
+typedef struct pg_wire_h1 pg_wire_h1;           /* http1.c: HTTP/1.1 state */
+typedef struct pg_wire_outcall pg_wire_outcall; /* client.c: a call out */
+typedef struct pg_wire_remote pg_wire_remote;   /* client.c: another unit */
 
 /* Work another thread hands the loop: copies of everything it needs. */
-typedef enum job_kind { JOB_REPLY, JOB_CALL, JOB_CONNECT } job_kind;
+typedef enum pg_wire_job_kind {
+  JOB_REPLY,
+  JOB_CALL,
+  JOB_CONNECT
+} pg_wire_job_kind;
 
-typedef struct job {
-  struct job *next;
-  job_kind kind;
+typedef struct pg_wire_job {
+  struct pg_wire_job *next;
+  pg_wire_job_kind kind;
   uint64_t id;        /* the call's */
   uint32_t status;    /* REPLY */
   int32_t app_error;  /* REPLY */
@@ -40,18 +48,18 @@ typedef struct job {
   size_t len;         /* of the message in data */
   uint8_t *msg;       /* REPLY: the body; CALL: the request; in data */
   uint8_t data[];
-} job;
+} pg_wire_job;
 
 /* A request being served, on an HTTP/2 stream or an HTTP/1.1
  * connection, until its response is sent. */
-struct stream {
-  conn *c;
-  stream *prev, *next;   /* the connection's open streams */
+struct pg_wire_stream {
+  pg_wire_conn *c;
+  pg_wire_stream *prev, *next; /* the connection's open streams */
   int32_t id;            /* the HTTP/2 stream's; 0 on HTTP/1.1 */
   char path[512];
   size_t path_len;
   bool is_post;
-  int protocol;          /* rpc_protocol */
+  int protocol;          /* pg_rpc_protocol */
   bool has_encoding;     /* compressed: not supported */
   uint64_t timeout_ns;   /* 0: none given */
   char caller[128];      /* parigot-caller, or the peer's address */
@@ -65,7 +73,7 @@ struct stream {
   bool is_whole;         /* the request is all there (answered or not) */
   uint64_t answered_ms;  /* HTTP/2: loop time its answer was submitted */
   bool is_reset;         /* HTTP/2: reset by a timeout */
-  int call_protocol;     /* rpc_call, kept until the reply */
+  int call_protocol;     /* pg_rpc_call, kept until the reply */
   const char *output_type;
   /* The response, once known: its body, sent from out_off on. */
   uint8_t *out;          /* owned */
@@ -73,36 +81,40 @@ struct stream {
   bool is_grpc_out;      /* trailers follow the body */
 };
 
-typedef enum conn_kind { CONN_SNIFF, CONN_H2, CONN_H1 } conn_kind;
+typedef enum pg_wire_conn_kind {
+  CONN_SNIFF,
+  CONN_H2,
+  CONN_H1
+} pg_wire_conn_kind;
 
 /* One TCP connection and its session, served or made. A served one is
  * HTTP/2 or HTTP/1.1, as its first bytes say. */
-struct conn {
+struct pg_wire_conn {
   pg_wire *w;
   uv_tcp_t tcp;
   uv_timer_t idle;
   uv_connect_t connect;
-  conn_kind kind;
+  pg_wire_conn_kind kind;
   uint8_t sniffed[24]; /* the first bytes, until they decide */
   size_t nsniffed;
   nghttp2_session *h2;
-  h1 *h1;            /* owned: HTTP/1.1 state */
-  peer *to;          /* a connection this unit made, or NULL */
-  stream *streams;   /* server: open request streams */
+  pg_wire_h1 *h1;          /* owned: HTTP/1.1 state */
+  pg_wire_remote *to;      /* a connection this unit made, or NULL */
+  pg_wire_stream *streams; /* server: open request streams */
   uint32_t nstreams;
   uint64_t active_ms;  /* loop time of the last bytes read */
   bool is_ending;      /* shutting down after its last writes */
   bool is_closing;
   char name[80];     /* the other end, for the log */
-  conn *prev, *next; /* w->conns */
+  pg_wire_conn *prev, *next; /* w->conns */
 };
 
 /* Calls in flight that a unit serves: id -> stream. Ids are never 0. */
-typedef struct idmap {
+typedef struct pg_wire_idmap {
   uint64_t *keys;
-  stream **vals;
+  pg_wire_stream **vals;
   size_t cap, n; /* cap a power of two, n < cap / 2 */
-} idmap;
+} pg_wire_idmap;
 
 struct pg_wire {
   pg_wire_config cfg;
@@ -115,57 +127,63 @@ struct pg_wire {
   pthread_t thread;
   uint16_t port;
   pthread_mutex_t mutex; /* guards jobs, wants_accept, wants_stop */
-  job *jobs, *jobs_tail;
+  pg_wire_job *jobs, *jobs_tail;
   bool wants_accept, wants_stop;
   bool is_accepting, is_stopping;
-  conn *conns;     /* every open connection */
-  idmap served;    /* server.c */
+  pg_wire_conn *conns;  /* every open connection */
+  pg_wire_idmap served; /* server.c */
   pg_pbjson *types;/* owned: message types for JSON, or NULL */
-  peer **peers;    /* client.c */
+  pg_wire_remote **peers; /* client.c */
   uint32_t npeers;
 };
 
 /* One line in the app's log; @p level as pg_log_level. */
-void wire_say(pg_wire *w, int level, const char *fmt, ...)
+void pg_wire_say(pg_wire *w, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* conn.c */
-conn *conn_new(pg_wire *w, peer *to);
-void conn_start(conn *c);   /* reads, and sends what the session has */
-void conn_flush(conn *c);   /* sends what the session has to send */
-void conn_read(conn *c);    /* reads again, after a pause */
+pg_wire_conn *pg_wire_conn_new(pg_wire *w, pg_wire_remote *to);
+void pg_wire_conn_start(
+    pg_wire_conn *c); /* reads, and sends what the session has */
+void pg_wire_conn_flush(
+    pg_wire_conn *c); /* sends what the session has to send */
+void pg_wire_conn_read(pg_wire_conn *c); /* reads again, after a pause */
 /* Queues the bytes of @p a then @p b (copied) for sending; false when
  * they cannot be. */
-bool conn_write(conn *c, const void *a, size_t alen, const void *b,
-                size_t blen);
-void conn_close(conn *c);   /* ends the session and the socket */
-void conn_end(conn *c);     /* closes once what was written is sent */
-bool header_is(const uint8_t *name, size_t len, const char *want);
+bool pg_wire_conn_write(pg_wire_conn *c, const void *a, size_t alen,
+                        const void *b, size_t blen);
+void pg_wire_conn_close(pg_wire_conn *c); /* ends the session and the socket */
+void pg_wire_conn_end(
+    pg_wire_conn *c); /* closes once what was written is sent */
+bool pg_wire_header_is(const uint8_t *name, size_t len, const char *want);
 
 /* server.c */
-int server_session(conn *c);
-void server_reply(pg_wire *w, const job *j);
-void server_closed(conn *c);
-void server_listen(pg_wire *w);
-stream *stream_new(conn *c, int32_t id);
-void stream_free(conn *c, stream *s);
-bool stream_add_body(stream *s, const uint8_t *data, size_t len);
-bool stream_header(stream *s, const uint8_t *name, size_t namelen,
-                   const uint8_t *value, size_t valuelen);
-void stream_dispatch(stream *s);
+int pg_wire_server_session(pg_wire_conn *c);
+void pg_wire_server_reply(pg_wire *w, const pg_wire_job *j);
+void pg_wire_server_closed(pg_wire_conn *c);
+void pg_wire_server_listen(pg_wire *w);
+pg_wire_stream *pg_wire_stream_new(pg_wire_conn *c, int32_t id);
+void pg_wire_stream_free(pg_wire_conn *c, pg_wire_stream *s);
+bool pg_wire_stream_add_body(pg_wire_stream *s, const uint8_t *data,
+                             size_t len);
+bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
+                           size_t namelen, const uint8_t *value,
+                           size_t valuelen);
+void pg_wire_stream_dispatch(pg_wire_stream *s);
 
 /* http1.c */
-int h1_session(conn *c);
-int h1_feed(conn *c, const uint8_t *data, size_t len);
-void h1_timed_out(conn *c);
-void h1_send(stream *s, const void *resp); /* an rpc_response */
-void h1_free(conn *c);
+int pg_wire_h1_session(pg_wire_conn *c);
+int pg_wire_h1_feed(pg_wire_conn *c, const uint8_t *data, size_t len);
+void pg_wire_h1_timed_out(pg_wire_conn *c);
+void pg_wire_h1_send(pg_wire_stream *s,
+                     const void *resp); /* a pg_rpc_response */
+void pg_wire_h1_free(pg_wire_conn *c);
 
 /* client.c */
-int client_session(conn *c);
-void client_call(pg_wire *w, job *j); /* takes j */
-void client_connect(pg_wire *w, uint32_t peer);
-void client_closed(conn *c, const char *why);
-void client_free(pg_wire *w);
+int pg_wire_client_session(pg_wire_conn *c);
+void pg_wire_client_call(pg_wire *w, pg_wire_job *j); /* takes j */
+void pg_wire_client_connect(pg_wire *w, uint32_t peer);
+void pg_wire_client_closed(pg_wire_conn *c, const char *why);
+void pg_wire_client_free(pg_wire *w);
 
 #endif /* PG_WIRE_INT_H */
