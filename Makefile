@@ -41,7 +41,7 @@ test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # ASan must leave SIGSEGV to the engine: guard-page traps are SIGSEGVs that
-# the engine turns into wasm traps (see kernel/wasm_rt.c).
+# the engine turns into wasm traps (see kernel/engine/wasm_rt.c).
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DPARIGOT_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/compile.h: turns a wasm module into a shared object.
+ * kernel/engine/compile.h: turns a wasm module into a shared object.
  *
  * wasm2c translates the module to C; parigot writes a small glue file that
  * gives every compiled module the same entry points (pg_glue_*), whatever

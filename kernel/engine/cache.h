@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/cache.h: the on-disk cache of compiled guest modules.
+ * kernel/engine/cache.h: the on-disk cache of compiled guest modules.
  *
  * An entry is <dir>/<key>.so, where the key is the SHA-256 of everything
  * that decides the compiled code (wasm bytes, compiler identity, flags,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine_wasm2c.c: the wasm2c engine (see engine.h).
+ * kernel/engine/engine_wasm2c.c: the wasm2c engine (see engine.h).
  *
  * Owns the module cache handle, each module's dlopen handle and each
  * instance's wasm2c instance and WASI state. Calls wasm_info to read a

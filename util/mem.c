@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/mem.c: the default pg_mem and the helpers that call through one.
+ * util/mem.c: the default pg_mem and the helpers that call through one.
  *
  * Owns nothing. Any thread.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/wasm_rt.c: parigot's wasm-rt, the runtime wasm2c's code links to.
+ * kernel/engine/wasm_rt.c: parigot's wasm-rt, the runtime wasm2c's code links to.
  *
  * Defines every wasm_rt_* function of Debian's <wasm-rt.h> so that it is safe
  * with many instances on many threads: the trap target, the exception state

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/clock.c: real and virtual clocks (see clock.h).
+ * kernel/engine/clock.c: real and virtual clocks (see clock.h).
  *
  * Owns nothing. Calls clock_gettime. One thread at a time per pg_clock.
  */

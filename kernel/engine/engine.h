@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine.h: loads WebAssembly modules and runs their instances.
+ * kernel/engine/engine.h: loads WebAssembly modules and runs their instances.
  *
  * A module is compiled once (wasm2c, then the system C compiler) into a
  * shared object kept in the module cache, and dlopen'ed; later loads of the

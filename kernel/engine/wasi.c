@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/wasi.c: WASI preview 1 host functions (see wasi.h).
+ * kernel/engine/wasi.c: WASI preview 1 host functions (see wasi.h).
  *
  * Each exported Z_wasi_snapshot_preview1Z_* symbol is what wasm2c's code
  * calls for an import; its name is wasm2c's mangling of the import name.

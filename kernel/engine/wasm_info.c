@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/wasm_info.c: a bounds-checked reader for the parts of a wasm binary
+ * kernel/engine/wasm_info.c: a bounds-checked reader for the parts of a wasm binary
  * that the engine needs (see wasm_info.h for the layout).
  *
  * Every length and count comes from an untrusted file: each read checks the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/cache.c: the compiled-module cache (see cache.h for the format).
+ * kernel/engine/cache.c: the compiled-module cache (see cache.h for the format).
  *
  * Owns the directory name. Calls the filesystem and sha256. One thread at a
  * time per pg_cache; processes coordinate only through atomic renames.

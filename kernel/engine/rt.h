@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/rt.h: the engine's side of parigot's own wasm-rt runtime.
+ * kernel/engine/rt.h: the engine's side of parigot's own wasm-rt runtime.
  *
  * wasm2c's generated code calls the wasm_rt_* functions declared in Debian's
- * <wasm-rt.h>; kernel/wasm_rt.c defines them so that many instances can run
+ * <wasm-rt.h>; kernel/engine/wasm_rt.c defines them so that many instances can run
  * on many threads (Debian's libwasm-rt-impl keeps its trap jump buffer in a
  * global). Guest code always runs inside a pg_rt_frame: a trap, proc_exit or
  * an interrupt unwinds to the frame with siglongjmp and becomes a value. A

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/wasm_info.h: reads what the engine needs from a WebAssembly binary.
+ * kernel/engine/wasm_info.h: reads what the engine needs from a WebAssembly binary.
  *
  * The engine reads the header, types, imports, functions, memories and
  * exports of a module before handing it to wasm2c: to refuse a non-wasm file

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/clock.h: the only place parigot reads time, real or virtual.
+ * kernel/engine/clock.h: the only place parigot reads time, real or virtual.
  *
  * A real clock reads the OS clocks. A virtual clock (deterministic mode)
  * starts at a fixed instant and moves only when read (by one microsecond, so

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/host.c: looks up the host's import modules (see host.h).
+ * kernel/engine/host.c: looks up the host's import modules (see host.h).
  *
  * Owns nothing: the modules are constant tables, WASI's in wasi.c and the
  * others wherever the engine's creator keeps them. Any thread.

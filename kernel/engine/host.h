@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/host.h: the table of functions the host offers to guests.
+ * kernel/engine/host.h: the table of functions the host offers to guests.
  *
  * Each import module the host implements lists its functions with their
  * wasm signatures: wasi_snapshot_preview1, which the engine implements

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/sha256.h: SHA-256 (FIPS 180-4), for cache keys and entry checksums.
+ * util/sha256.h: SHA-256 (FIPS 180-4), for cache keys and entry checksums.
  *
  * The context is caller-owned storage; one context per thread at a time.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/rng.h: random bytes for guests, from the OS or from a seed.
+ * kernel/engine/rng.h: random bytes for guests, from the OS or from a seed.
  *
  * Seeded mode (deterministic runs) is xoshiro256** keyed by splitmix64 of
  * the seed: the same seed gives the same stream on every machine. OS mode

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/sha256.c: SHA-256 as specified by FIPS 180-4.
+ * util/sha256.c: SHA-256 as specified by FIPS 180-4.
  *
  * Owns nothing beyond the caller's pg_sha256. Any thread.
  */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/mem.h: pg_mem, the allocator every kernel allocation goes through.
+ * util/mem.h: pg_mem, the allocator every host allocation goes through.
  *
  * One pg_mem per kernel (and later per guest) so that tests can fail the i-th
- * allocation and each guest's host memory can be counted. The default wraps
- * libc. A pg_mem is immutable once built, so any thread may use it.
+ * allocation and each guest's host memory can be counted; config/, wire/ and
+ * the engine take one too. The default wraps libc. A pg_mem is immutable
+ * once built, so any thread may use it.
  */
 #ifndef PG_MEM_H
 #define PG_MEM_H

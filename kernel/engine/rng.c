@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/rng.c: OS and seeded random streams (see rng.h).
+ * kernel/engine/rng.c: OS and seeded random streams (see rng.h).
  *
  * Owns nothing. Calls getrandom. One thread at a time per pg_rng.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/wasi.h: WASI preview 1 for guests (import module
+ * kernel/engine/wasi.h: WASI preview 1 for guests (import module
  * "wasi_snapshot_preview1").
  *
  * Enough for wasi-libc C programs and for Rust and AssemblyScript: args,
