@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "parigot/error.h"
+#include "utf8.h"
 
 /* Value flags. They carry the "defined once" rules of TOML tables. */
 enum {
@@ -74,17 +76,9 @@ struct pg_toml_value {
   } u;
 };
 
-/* One block of the arena. data[] is max_align_t so any value fits. */
-typedef struct chunk {
-  struct chunk *next;
-  size_t used, size; /* bytes of data[] handed out / available */
-  max_align_t data[];
-} chunk;
-
 struct pg_toml_doc {
-  pg_mem mem;
-  chunk *chunks;     /* newest first */
-  size_t next_chunk; /* size of the next regular chunk, bytes */
+  pg_mem mem;     /* the caller's, copied */
+  pg_arena arena; /* on mem: every value, key and string */
   pg_toml_value root;
 };
 
@@ -120,45 +114,13 @@ typedef struct parser {
 
 /* ---- allocation ------------------------------------------------------- */
 
-static chunk *chunk_new(pg_toml_doc *doc, size_t n) {
-  size_t size = n > doc->next_chunk ? n : doc->next_chunk;
-  chunk *c = doc->mem.malloc(sizeof(chunk) + size, doc->mem.user_data);
-  if (c == NULL)
-    return NULL;
-  c->used = 0;
-  c->size = size;
-  c->next = doc->chunks;
-  doc->chunks = c;
-  if (size == doc->next_chunk && doc->next_chunk < CHUNK_MAX)
-    doc->next_chunk *= 2;
-  return c;
-}
-
 /* Arena allocation: memory is freed only with the whole document. */
 static void *arena_alloc(pg_toml_doc *doc, size_t n) {
-  const size_t align = sizeof(max_align_t);
-  if (n > SIZE_MAX / 2)
-    return NULL;
-  n = (n + align - 1) / align * align;
-  chunk *c = doc->chunks;
-  if (c == NULL || c->size - c->used < n) {
-    c = chunk_new(doc, n);
-    if (c == NULL)
-      return NULL;
-  }
-  void *ptr = (char *)c->data + c->used;
-  c->used += n;
-  return ptr;
+  return pg_arena_alloc(&doc->arena, n);
 }
 
 static char *arena_strdup(pg_toml_doc *doc, const char *s, size_t n) {
-  char *copy = arena_alloc(doc, n + 1);
-  if (copy == NULL)
-    return NULL;
-  if (n > 0)
-    memcpy(copy, s, n);
-  copy[n] = '\0';
-  return copy;
+  return pg_arena_strdup(&doc->arena, s, n);
 }
 
 /* ---- positions and errors --------------------------------------------- */
@@ -223,19 +185,6 @@ static int too_deep(parser *p, size_t off) {
               PG_TOML_MAX_DEPTH);
 }
 
-/* Decodes the code point at @p s; the input was validated beforehand. */
-static uint32_t decode_utf8(const unsigned char *s) {
-  if (s[0] < 0x80)
-    return s[0];
-  if (s[0] < 0xE0)
-    return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-  if (s[0] < 0xF0)
-    return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 |
-           (s[2] & 0x3F);
-  return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-         (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-}
-
 /* Names the character at @p off for a message, e.g. "'x'" or "U+3000". */
 static const char *describe(const parser *p, size_t off, char *out,
                             size_t cap) {
@@ -248,7 +197,7 @@ static const char *describe(const parser *p, size_t off, char *out,
     snprintf(out, cap, "'%c'", c);
   else
     snprintf(out, cap, "U+%04X",
-             (unsigned)decode_utf8((const unsigned char *)p->buf + off));
+             (unsigned)pg_utf8_decode((const uint8_t *)p->buf + off));
   return out;
 }
 
@@ -313,28 +262,8 @@ static int sbuf_put(parser *p, sbuf *b, const char *s, size_t n) {
 }
 
 static int sbuf_put_utf8(parser *p, sbuf *b, uint32_t cp) {
-  char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | cp >> 6);
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | cp >> 12);
-    u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    u[0] = (char)(0xF0 | cp >> 18);
-    u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    u[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  return sbuf_put(p, b, u, n);
+  uint8_t u[4];
+  return sbuf_put(p, b, (const char *)u, pg_utf8_encode(cp, u));
 }
 
 static void sbuf_free(parser *p, sbuf *b) {
@@ -344,32 +273,6 @@ static void sbuf_free(parser *p, sbuf *b) {
 }
 
 /* ---- input encoding --------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at @p s, or 0 (overlong, surrogate,
- * above U+10FFFF, truncated). Bounds follow RFC 3629's table. */
-static size_t utf8_len(const unsigned char *s, size_t avail) {
-  unsigned char lo = 0x80, hi = 0xBF;
-  size_t n;
-  if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-    n = 2;
-  } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-    n = 3;
-    lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-    hi = s[0] == 0xED ? 0x9F : 0xBF;
-  } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-    n = 4;
-    lo = s[0] == 0xF0 ? 0x90 : 0x80;
-    hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (avail < n || s[1] < lo || s[1] > hi)
-    return 0;
-  for (size_t k = 2; k < n; k++)
-    if ((s[k] & 0xC0) != 0x80)
-      return 0;
-  return n;
-}
 
 /* Validating the whole input first means the scanner never meets a broken
  * sequence and can copy non-ASCII bytes without looking at them. */
@@ -382,7 +285,7 @@ static int check_encoding(parser *p) {
       i++;
       continue;
     }
-    size_t n = utf8_len(s + i, p->len - i);
+    size_t n = pg_utf8_seq(s + i, p->len - i);
     if (n == 0)
       return fail(p, i, PARIGOT_ESYNTAX, "invalid UTF-8 byte 0x%02X", s[i]);
     i += n;
@@ -1431,7 +1334,7 @@ int pg_toml_parse(const char *buf, size_t len, const pg_mem *mem,
     return early_error(err, PARIGOT_ENOMEM, "out of memory");
   memset(doc, 0, sizeof *doc);
   doc->mem = *mem;
-  doc->next_chunk = CHUNK_FIRST;
+  pg_arena_init(&doc->arena, &doc->mem, CHUNK_FIRST, CHUNK_MAX);
   doc->root.kind = PG_TOML_TABLE;
   doc->root.flags = TBL_EXPLICIT;
   parser p = {.buf = buf ? buf : "",
@@ -1456,10 +1359,7 @@ void pg_toml_free(pg_toml_doc *doc) {
   if (doc == NULL)
     return;
   pg_mem mem = doc->mem;
-  for (chunk *c = doc->chunks, *next; c != NULL; c = next) {
-    next = c->next;
-    mem.free(c, mem.user_data);
-  }
+  pg_arena_deinit(&doc->arena);
   mem.free(doc, mem.user_data);
 }
 

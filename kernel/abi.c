@@ -19,6 +19,7 @@
 
 #include "appstate.h"
 #include "parigot/error.h"
+#include "pbwire.h"
 
 typedef uint32_t u32;
 typedef uint64_t u64;
@@ -370,11 +371,7 @@ static int describe(pg_guest *g, u32 ptr, u32 len) {
     return PARIGOT_ENOMEM;
   g->fds = more;
   more[g->nfds++] = 0x0a; /* field 1, length-delimited */
-  for (u32 v = len; ; v >>= 7) {
-    more[g->nfds++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-    if (v <= 0x7f)
-      break;
-  }
+  g->nfds += (u32)pg_pbwire_put_varint(more + g->nfds, len);
   memcpy(more + g->nfds, d, len);
   g->nfds += len;
   return 0;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "parigot/error.h"
+#include "utf8.h"
 
 #define UNSET SIZE_MAX
 
@@ -73,21 +74,14 @@ static void err_init(errbuf *e, char *buf, size_t cap) {
     buf[0] = '\0';
 }
 
-/* How much of s fits in room bytes without splitting a UTF-8 sequence: a
- * cut name must not leave the caller a string that fails to decode. */
-static size_t utf8_prefix(const char *s, size_t room) {
-  while (room > 0 && ((unsigned char)s[room] & 0xC0) == 0x80)
-    room--;
-  return room;
-}
-
 static void err_put(errbuf *e, const char *s) {
   if (e->is_full || e->cap == 0)
     return;
   size_t room = e->cap - 1 - e->len;
   size_t len = strlen(s);
   if (len > room) {
-    len = utf8_prefix(s, room);
+    /* A cut name must not leave the caller a string that fails to decode. */
+    len = pg_utf8_prefix((const uint8_t *)s, len, room);
     e->is_full = true;
   }
   memcpy(e->buf + e->len, s, len);
