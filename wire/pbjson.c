@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wire/pbjson.c: the basics the JSON transcoder's files share: the
- * arena every description lives in, growing output buffers, the field path
- * and message of a failed conversion, UTF-8, and the lookups by name and
- * number over a built pg_pbjson.
+ * arena every description lives in (util/arena.h's), growing output
+ * buffers, the field path and message of a failed conversion, and the
+ * lookups by name and number over a built pg_pbjson.
  *
  * Owns the pg_pbjson's memory (pg_pbjson_free) and answers
- * pg_pbjson_method. Calls only libc and the pg_mem it is given. Lookups
+ * pg_pbjson_method. Calls libc, util/ and the pg_mem it is given. Lookups
  * read a built pg_pbjson, which is never written again: any thread.
  */
 #include "pbjson.h"
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "parigot/error.h"
+#include "utf8.h"
 
 /* qsort, which may not be given NULL even for no elements. */
 void pg_pbjson_sort(void *base, size_t n, size_t size,
@@ -29,25 +30,7 @@ void pg_pbjson_sort(void *base, size_t n, size_t size,
 }
 
 void *pg_pbjson_arena_alloc(pg_pbjson *j, size_t n) {
-  const size_t align = sizeof(max_align_t);
-  if (n > SIZE_MAX / 2)
-    return NULL;
-  n = (n + align - 1) / align * align;
-  pg_pbjson_chunk *c = j->chunks;
-  if (c == NULL || c->cap - c->used < n) {
-    size_t cap = n > 16384 ? n : 16384;
-    c = pg_mem_malloc(j->mem, sizeof(pg_pbjson_chunk) + cap);
-    if (c == NULL)
-      return NULL;
-    c->next = j->chunks;
-    c->used = 0;
-    c->cap = cap;
-    j->chunks = c;
-  }
-  void *p = (unsigned char *)c->data + c->used;
-  c->used += n;
-  memset(p, 0, n);
-  return p;
+  return pg_arena_calloc(&j->arena, 1, n);
 }
 
 /* An array of @p n elements in the arena; at least one, so that no
@@ -146,11 +129,7 @@ void pg_pbjson_snip(char *dst, size_t dst_len, const uint8_t *s, size_t n) {
   if (max > 40)
     max = 40;
   bool cut = n > max;
-  if (cut) {
-    n = max;
-    while (n > 0 && (s[n] & 0xc0) == 0x80)
-      n--;
-  }
+  n = pg_utf8_prefix(s, n, max);
   for (; i < n; i++)
     dst[k++] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
   if (cut) {
@@ -164,50 +143,6 @@ size_t pg_pbjson_path_key(pg_pbjson_path *pt, const uint8_t *key, size_t n) {
   char tmp[64];
   pg_pbjson_snip(tmp, sizeof tmp, key, n);
   return path_add(pt, "[%s]", tmp);
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
- * Returns the length of the sequence at s[0..n), or 0 if invalid. */
-size_t pg_pbjson_utf8_seq(const uint8_t *s, size_t n) {
-  uint8_t c = s[0];
-  if (c < 0x80)
-    return 1;
-  size_t k;
-  uint32_t min, cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    k = 2, min = 0x80, cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    k = 3, min = 0x800, cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    k = 4, min = 0x10000, cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (n < k)
-    return 0;
-  for (size_t i = 1; i < k; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return k;
-}
-
-bool pg_pbjson_utf8_valid(const uint8_t *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    if (s[i] < 0x80) {
-      i++;
-      continue;
-    }
-    size_t k = pg_pbjson_utf8_seq(s + i, n - i);
-    if (k == 0)
-      return false;
-    i += k;
-  }
-  return true;
 }
 
 /* Compares bytes with a NUL-terminated string, as strcmp would. */
@@ -330,10 +265,7 @@ void pg_pbjson_free(pg_pbjson *j) {
   if (j == NULL)
     return;
   const pg_mem *mem = j->mem;
-  for (pg_pbjson_chunk *c = j->chunks, *next; c != NULL; c = next) {
-    next = c->next;
-    pg_mem_free(mem, c);
-  }
+  pg_arena_deinit(&j->arena);
   pg_mem_free(mem, j->msgs);
   pg_mem_free(mem, j->enums);
   pg_mem_free(mem, j->svcs);

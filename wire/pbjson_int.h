@@ -11,8 +11,10 @@
  * says which way the code goes.
  *
  * The files, each one job:
- *   pbjson.c         basics: the arena, output buffers, error paths, UTF-8,
+ *   pbjson.c         basics: the arena, output buffers, error paths,
  *                    lookups by name and number; pg_pbjson_free, _method.
+ *                    (UTF-8, the arena itself and the wire reader are
+ *                    util/'s.)
  *   pbjson_pb.c      protobuf's binary format: reading fields, writing them.
  *   pbjson_load.c    reading the FileDescriptorSet into descriptions
  *                    (pg_pbjson_new).
@@ -34,7 +36,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "pbjson.h"
+#include "pbwire.h"
 
 /* Messages nest at most this deep, counting the outermost as 1, in both
  * directions (json_format's max_recursion_depth and C++'s recursion limit
@@ -42,13 +46,14 @@
  * are. */
 #define MAX_DEPTH 100
 
+/* Wire types, util/pbwire.h's. */
 enum {
-  WT_VARINT = 0,
-  WT_I64 = 1,
-  WT_LEN = 2,
-  WT_SGROUP = 3,
-  WT_EGROUP = 4,
-  WT_I32 = 5
+  WT_VARINT = PG_PBWIRE_VARINT,
+  WT_I64 = PG_PBWIRE_I64,
+  WT_LEN = PG_PBWIRE_LEN,
+  WT_SGROUP = PG_PBWIRE_SGROUP,
+  WT_EGROUP = PG_PBWIRE_EGROUP,
+  WT_I32 = PG_PBWIRE_I32
 };
 
 /* FieldDescriptorProto.Type and .Label. */
@@ -150,16 +155,9 @@ typedef struct pg_pbjson_svc {
   size_t nmethods;
 } pg_pbjson_svc;
 
-/* Arena chunks hold every description and name; freed all at once. */
-typedef struct pg_pbjson_chunk {
-  struct pg_pbjson_chunk *next;
-  size_t used, cap;
-  max_align_t data[];
-} pg_pbjson_chunk;
-
 struct pg_pbjson {
   const pg_mem *mem;
-  pg_pbjson_chunk *chunks;
+  pg_arena arena;       /* every description and name; freed all at once */
   pg_pbjson_msg **msgs; /* sorted by full_name */
   size_t nmsgs;
   pg_pbjson_enum **enums; /* sorted by full_name */
@@ -186,19 +184,9 @@ typedef struct pg_pbjson_report {
 /* Entry @p i's name in a table sorted by name, one getter per table. */
 typedef const char *pg_pbjson_name_at_fn(const void *table, size_t i);
 
-typedef struct pg_pbjson_rd {
-  const uint8_t *p, *end;
-} pg_pbjson_rd;
-
-/* One field as read: for WT_LEN and groups p/len is the payload, for the
- * others v is the value and p/len its bytes. */
-typedef struct pg_pbjson_wfield {
-  uint32_t num;
-  uint8_t wt;
-  uint64_t v;
-  const uint8_t *p;
-  size_t len;
-} pg_pbjson_wfield;
+/* Protobuf's binary format is read with util/pbwire.h's reader. */
+typedef pg_pbwire_reader pg_pbjson_rd;
+typedef pg_pbwire_field pg_pbjson_wfield;
 
 typedef struct pg_pbjson_ptrvec {
   void **v;
@@ -306,8 +294,6 @@ void pg_pbjson_path_pop(pg_pbjson_path *pt, size_t saved);
 /* Writes the failure into the caller's buffer; returns @p code. */
 int pg_pbjson_rep_fail(pg_pbjson_report *r, int code, const char *fmt, ...);
 void pg_pbjson_snip(char *dst, size_t dst_len, const uint8_t *s, size_t n);
-size_t pg_pbjson_utf8_seq(const uint8_t *s, size_t n);
-bool pg_pbjson_utf8_valid(const uint8_t *s, size_t n);
 bool pg_pbjson_is_digit(int c);
 float pg_pbjson_narrow(double d);
 /* Lookups in a built pg_pbjson; what they return is owned by it. */
@@ -337,8 +323,8 @@ const pg_pbjson_msg *pg_pbjson_begin_conversion(const pg_pbjson *j,
 
 /* ---- pbjson_pb.c: the binary format ------------------------------------ */
 
-/* Reads borrow @p r's bytes; each returns NULL or what is wrong. */
-const char *pg_pbjson_rd_field(pg_pbjson_rd *r, pg_pbjson_wfield *f);
+/* Reads borrow @p r's bytes; each returns NULL or what is wrong. Whole
+ * fields are read with pg_pbwire_read_field. */
 const char *pg_pbjson_rd_packed(pg_pbjson_rd *r, uint8_t type, uint64_t *v);
 uint8_t pg_pbjson_wire_type_of(uint8_t type);
 bool pg_pbjson_is_packable(uint8_t type);

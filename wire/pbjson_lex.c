@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parigot/error.h"
+#include "utf8.h"
 
 int pg_pbjson_fj_nomem(pg_pbjson_fj *f) {
   return pg_pbjson_rep_fail(&f->rep, PARIGOT_ENOMEM, "out of memory");
@@ -66,29 +67,6 @@ static int hex4(const uint8_t *p, uint32_t *out) {
   return 0;
 }
 
-static size_t utf8_put(uint8_t *o, uint32_t cp) {
-  if (cp < 0x80) {
-    o[0] = (uint8_t)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (uint8_t)(0xc0 | cp >> 6);
-    o[1] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (uint8_t)(0xe0 | cp >> 12);
-    o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-    o[2] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  o[0] = (uint8_t)(0xf0 | cp >> 18);
-  o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-  o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-  o[3] = (uint8_t)(0x80 | (cp & 0x3f));
-  return 4;
-}
-
 /* Decodes the escapes of s[from, to) into f->scratch. */
 static int unescape(pg_pbjson_fj *f, size_t from, size_t to, pg_pbjson_tok *t) {
   f->scratch.len = 0;
@@ -135,7 +113,7 @@ static int unescape(pg_pbjson_fj *f, size_t from, size_t to, pg_pbjson_tok *t) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         i += 6;
       }
-      o += utf8_put(o, cp);
+      o += pg_utf8_encode(cp, o);
       i += 4;
       break;
     default:
@@ -165,7 +143,7 @@ static int lex_string(pg_pbjson_fj *f, pg_pbjson_tok *t) {
     } else if (c < 0x20) {
       return pg_pbjson_fj_syntax(f, i, "control character in a string");
     } else if (c >= 0x80) {
-      size_t k = pg_pbjson_utf8_seq(f->s + i, f->len - i);
+      size_t k = pg_utf8_seq(f->s + i, f->len - i);
       if (k == 0)
         return pg_pbjson_fj_syntax(f, i, "invalid UTF-8");
       i += k;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "parigot/error.h"
+#include "utf8.h"
 
 int pg_pbjson_ld_fail(pg_pbjson_ld *l, const char *fmt, ...) {
   char what[256];
@@ -53,7 +54,7 @@ static int vec_push(pg_pbjson_ld *l, pg_pbjson_ptrvec *v, void *p) {
 
 /* Reads the next field of a descriptor message, failing on bad bytes. */
 static int ld_field(pg_pbjson_ld *l, pg_pbjson_rd *r, pg_pbjson_wfield *f) {
-  const char *why = pg_pbjson_rd_field(r, f);
+  const char *why = pg_pbwire_read_field(r, f);
   if (why != NULL)
     return pg_pbjson_ld_fail(l, "malformed descriptor: %s", why);
   return 0;
@@ -79,7 +80,7 @@ static int ld_string(pg_pbjson_ld *l, const pg_pbjson_wfield *f,
   if (f->wt != WT_LEN)
     return pg_pbjson_ld_fail(
         l, "malformed descriptor: a string with wire type %d", f->wt);
-  if (memchr(f->p, 0, f->len) != NULL || !pg_pbjson_utf8_valid(f->p, f->len))
+  if (memchr(f->p, 0, f->len) != NULL || !pg_utf8_valid(f->p, f->len))
     return pg_pbjson_ld_fail(l, "a name that is not UTF-8 text");
   char *s = pg_pbjson_arena_alloc(l->j, f->len + 1);
   if (s == NULL)
@@ -552,6 +553,7 @@ int pg_pbjson_new(pg_pbjson **out, const uint8_t *fds, size_t len,
   if (l.j == NULL)
     return pg_pbjson_ld_nomem(&l);
   l.j->mem = mem;
+  pg_arena_init(&l.j->arena, mem, 16384, 16384);
   int rc = fds == NULL && len > 0 ? pg_pbjson_ld_fail(&l, "no bytes") : 0;
   if (rc == 0)
     rc = ld_files(&l, fds, len);

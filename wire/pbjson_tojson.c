@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "parigot/error.h"
+#include "utf8.h"
 
 int pg_pbjson_tj_nomem(pg_pbjson_tj *t) {
   return pg_pbjson_rep_fail(&t->rep, PARIGOT_ENOMEM, "out of memory");
@@ -311,7 +312,7 @@ int pg_pbjson_scan_message(pg_pbjson_tj *t, const pg_pbjson_msg *m,
   for (size_t i = 0; i < ns; i++) {
     for (pg_pbjson_rd r = {s[i].p, s[i].p + s[i].len}; r.p < r.end;) {
       pg_pbjson_wfield w;
-      const char *why = pg_pbjson_rd_field(&r, &w);
+      const char *why = pg_pbwire_read_field(&r, &w);
       if (why != NULL)
         return pg_pbjson_rep_fail(&t->rep, PARIGOT_EINVAL, "malformed %s: %s",
                                   m->full_name, why);
@@ -332,7 +333,7 @@ int pg_pbjson_scan_message(pg_pbjson_tj *t, const pg_pbjson_msg *m,
                                   "wire type %d for a %s field", w.wt,
                                   pg_pbjson_type_label(f->type));
       }
-      if (f->type == TY_STRING && !pg_pbjson_utf8_valid(w.p, w.len)) {
+      if (f->type == TY_STRING && !pg_utf8_valid(w.p, w.len)) {
         pg_pbjson_path_name(&t->rep.pt, f->json_name);
         return pg_pbjson_rep_fail(&t->rep, PARIGOT_EINVAL,
                                   "string is not valid UTF-8");
@@ -568,7 +569,7 @@ static int read_map_key(pg_pbjson_tj *t, const pg_pbjson_msg *entry,
   e->key_len = 0;
   for (pg_pbjson_rd r = {e->entry.p, e->entry.p + e->entry.len}; r.p < r.end;) {
     pg_pbjson_wfield w;
-    const char *why = pg_pbjson_rd_field(&r, &w);
+    const char *why = pg_pbwire_read_field(&r, &w);
     if (why != NULL)
       return pg_pbjson_rep_fail(&t->rep, PARIGOT_EINVAL,
                                 "malformed map entry: %s", why);
@@ -584,7 +585,7 @@ static int read_map_key(pg_pbjson_tj *t, const pg_pbjson_msg *entry,
     }
   }
   if (kf->type == TY_STRING) {
-    if (!pg_pbjson_utf8_valid(e->key, e->key_len))
+    if (!pg_utf8_valid(e->key, e->key_len))
       return pg_pbjson_rep_fail(&t->rep, PARIGOT_EINVAL,
                                 "map key is not valid UTF-8");
     return 0;
