@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "appstate.h"
+#include "parigot/abi.h"
 #include "parigot/error.h"
 #include "pbwire.h"
 
@@ -395,18 +396,16 @@ bool pg_abi_deliver(pg_guest *g, const pg_event *ev) {
   return true;
 }
 
-static const pg_host_func abi_funcs[] = {
-    {"export_service", "ii:i"},
-    {"require_service", "ii:i"},
-    {"locate", "iii:i"},
-    {"dispatch", "iiiiiIi:i"},
-    {"event_read", "iii:i"},
-    {"respond", "Iiiii:i"},
-    {"log", "iii:i"},
-    {"now", "i:i"},
-    {"event_buffer", "ii:i"},
-    {"describe", "ii:i"},
-};
+/* The table the engine checks imports against, from the ABI's own list
+ * (include/parigot/abi.h). A function added to the list and not here does
+ * not compile. */
+#define ABI_FUNC(name, sig) {#name, sig},
+static const pg_host_func abi_funcs[] = {PARIGOT_ABI_IMPORT_MAP(ABI_FUNC)};
+#undef ABI_FUNC
+#define ABI_HAS_FUNC(name, sig)                                                \
+  _Static_assert(sizeof &IMPORT(name) != 0, "no host function " #name);
+PARIGOT_ABI_IMPORT_MAP(ABI_HAS_FUNC)
+#undef ABI_HAS_FUNC
 
-const pg_host_module pg_abi_module = {
-    "parigot", abi_funcs, sizeof abi_funcs / sizeof abi_funcs[0]};
+const pg_host_module pg_abi_module = {PARIGOT_ABI_MODULE, abi_funcs,
+                                      sizeof abi_funcs / sizeof abi_funcs[0]};

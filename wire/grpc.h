@@ -12,17 +12,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parigot/abi.h"
+
 enum { PG_GRPC_PREFIX = 5 }; /* compressed flag, then a big-endian u32 */
 
-/* gRPC status codes the wire itself uses. */
+/* The status codes the wire itself uses: the ABI's (parigot/abi.h),
+ * which are gRPC's. */
 enum {
-  PG_GRPC_UNKNOWN = 2,
-  PG_GRPC_INVALID_ARGUMENT = 3,
-  PG_GRPC_UNIMPLEMENTED = 12,
-  PG_GRPC_INTERNAL = 13,
-  PG_GRPC_UNAVAILABLE = 14,
-  PG_GRPC_RESOURCE_EXHAUSTED = 8,
-  PG_GRPC_MAX = 16,
+  PG_GRPC_UNKNOWN = PARIGOT_CODE_UNKNOWN,
+  PG_GRPC_INVALID_ARGUMENT = PARIGOT_CODE_INVALID_ARGUMENT,
+  PG_GRPC_RESOURCE_EXHAUSTED = PARIGOT_CODE_RESOURCE_EXHAUSTED,
+  PG_GRPC_UNIMPLEMENTED = PARIGOT_CODE_UNIMPLEMENTED,
+  PG_GRPC_INTERNAL = PARIGOT_CODE_INTERNAL,
+  PG_GRPC_UNAVAILABLE = PARIGOT_CODE_UNAVAILABLE,
+  PG_GRPC_MAX = PARIGOT_CODE_MAX,
 };
 
 /* Reads a unary request body: exactly one uncompressed message. True with

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parigot/abi.h"
 #include "parigot/pb.h"
 
 #ifdef __cplusplus
@@ -39,33 +40,6 @@ extern "C" {
 #define PARIGOT_NORETURN _Noreturn
 #endif
 /** @endcond */
-
-/** @brief gRPC status codes, as calls end with them: all 17 of gRPC's,
- * with its numbers. docs/abi.md ("Status codes") says which one a service
- * answers with for what, and which ones parigot itself produces. */
-typedef enum parigot_code {
-  PARIGOT_CODE_OK = 0,                  /**< success */
-  PARIGOT_CODE_CANCELLED = 1,           /**< the caller gave up */
-  PARIGOT_CODE_UNKNOWN = 2,             /**< the service's own error (its
-                                             enum value in app_error) */
-  PARIGOT_CODE_INVALID_ARGUMENT = 3,    /**< a bad request, whatever the
-                                             state */
-  PARIGOT_CODE_DEADLINE_EXCEEDED = 4,   /**< no answer in time */
-  PARIGOT_CODE_NOT_FOUND = 5,           /**< no such thing */
-  PARIGOT_CODE_ALREADY_EXISTS = 6,      /**< the thing to create exists */
-  PARIGOT_CODE_PERMISSION_DENIED = 7,   /**< not required, not allowed */
-  PARIGOT_CODE_RESOURCE_EXHAUSTED = 8,  /**< too big, too many */
-  PARIGOT_CODE_FAILED_PRECONDITION = 9, /**< not in this state: do not
-                                             retry until it changes */
-  PARIGOT_CODE_ABORTED = 10,            /**< a conflict: retry the whole
-                                             sequence */
-  PARIGOT_CODE_OUT_OF_RANGE = 11,       /**< past the end of a range */
-  PARIGOT_CODE_UNIMPLEMENTED = 12,      /**< no such method */
-  PARIGOT_CODE_INTERNAL = 13,           /**< a bug */
-  PARIGOT_CODE_UNAVAILABLE = 14,        /**< down for now: retry */
-  PARIGOT_CODE_DATA_LOSS = 15,          /**< data lost or corrupt */
-  PARIGOT_CODE_UNAUTHENTICATED = 16     /**< who are you? */
-} parigot_code;
 
 /** @brief Why a call or a future failed. */
 typedef struct parigot_status {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sdk/c/guest.c: the guest side of the parigot ABI (docs/abi.md) for C.
+ * sdk/c/guest.c: the guest side of the parigot ABI (docs/abi.md; its
+ * numbers and imports are include/parigot/abi.h's) for C.
  *
  * It defines the exports the kernel calls: parigot_main runs the
  * programmer's parigot_guest_declare(), and parigot_event reads one event
@@ -21,38 +22,8 @@
 #include <string.h>
 #include <wasi/api.h>
 
+#include "parigot/abi.h"
 #include "parigot/guest.h"
-
-#define IMPORT(name)                                                          \
-  __attribute__((import_module("parigot"), import_name(#name)))
-
-IMPORT(export_service) int32_t abi_export(const char *name, uint32_t len);
-IMPORT(require_service) int32_t abi_require(const char *name, uint32_t len);
-IMPORT(locate)
-int32_t abi_locate(const char *name, uint32_t len, uint32_t *handle);
-IMPORT(dispatch)
-int32_t abi_dispatch(uint32_t handle, const char *method, uint32_t method_len,
-                     const uint8_t *req, uint32_t req_len, uint64_t timeout,
-                     uint64_t *call_id);
-IMPORT(event_read)
-int32_t abi_event_read(uint8_t *buf, uint32_t cap, uint32_t *len);
-IMPORT(respond)
-int32_t abi_respond(uint64_t call_id, uint32_t status, int32_t app_error,
-                    const uint8_t *resp, uint32_t len);
-IMPORT(log) int32_t abi_log(uint32_t level, const char *msg, uint32_t len);
-IMPORT(now) int32_t abi_now(uint64_t *ns);
-IMPORT(event_buffer) int32_t abi_event_buffer(uint8_t *buf, uint32_t cap);
-IMPORT(describe) int32_t abi_describe(const uint8_t *fdp, uint32_t len);
-
-enum {
-  EV_START = 1,
-  EV_CALL = 2,
-  EV_RESPONSE = 3,
-  EV_DIED = 4,
-  EV_STOP = 5,
-  EV_RESTARTED = 6,
-  EV_HEADER = 48
-};
 
 /* ---- futures ------------------------------------------------------------ */
 
@@ -201,13 +172,13 @@ void parigot_log(parigot_level level, const char *fmt, ...) {
   va_end(ap);
   if (n < 0)
     return;
-  abi_log((uint32_t)level, buf, (size_t)n < sizeof buf ? (uint32_t)n
-                                                       : sizeof buf - 1);
+  parigot_abi_log((uint32_t)level, buf,
+                  (size_t)n < sizeof buf ? (uint32_t)n : sizeof buf - 1);
 }
 
 uint64_t parigot_now(void) {
   uint64_t t = 0;
-  abi_now(&t);
+  parigot_abi_now(&t);
   return t;
 }
 
@@ -270,7 +241,7 @@ static void *grow_table(void *table, size_t n, size_t size) {
 void parigot_require(const parigot_pb_service_desc *s) {
   requireds = grow_table(requireds, nrequireds, sizeof *requireds);
   requireds[nrequireds++] = (required){s, 0, false};
-  abi_require(s->full_name, (uint32_t)strlen(s->full_name));
+  parigot_abi_require_service(s->full_name, (uint32_t)strlen(s->full_name));
 }
 
 /* Files described already: each goes to the kernel once, after the files
@@ -286,14 +257,14 @@ void parigot_describe(const parigot_pb_file_desc *f) {
   described[ndescribed++] = f;
   for (uint32_t i = 0; i < f->n_dependencies; i++)
     parigot_describe(f->dependencies[i]);
-  abi_describe(f->descriptor, (uint32_t)f->descriptor_len);
+  parigot_abi_describe(f->descriptor, (uint32_t)f->descriptor_len);
 }
 
 void parigot_export(const parigot_pb_service_desc *s,
                     const parigot_invoke_fn *invokers, const void *handlers) {
   exporteds = grow_table(exporteds, nexporteds, sizeof *exporteds);
   exporteds[nexporteds++] = (exported){s, invokers, handlers};
-  abi_export(s->full_name, (uint32_t)strlen(s->full_name));
+  parigot_abi_export_service(s->full_name, (uint32_t)strlen(s->full_name));
 }
 
 /* ---- outgoing calls ----------------------------------------------------- */
@@ -341,8 +312,8 @@ static int locate(const parigot_pb_service_desc *s, uint32_t *handle) {
     if (r->desc != s)
       continue;
     if (!r->is_located) {
-      int32_t rc = abi_locate(s->full_name, (uint32_t)strlen(s->full_name),
-                              &r->handle);
+      int32_t rc = parigot_abi_locate(
+          s->full_name, (uint32_t)strlen(s->full_name), &r->handle);
       if (rc != 0)
         return rc;
       r->is_located = true;
@@ -405,8 +376,8 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
   int32_t rc = buf ? (int32_t)parigot_pb_encode(m->input, req, buf, len)
                    : PARIGOT_ENOMEM;
   if (rc >= 0)
-    rc = abi_dispatch(handle, m->name, method_name_len(m), buf,
-                      (uint32_t)len, timeout, &id);
+    rc = parigot_abi_dispatch(handle, m->name, method_name_len(m), buf,
+                              (uint32_t)len, timeout, &id);
   if (rc >= 0)
     rc = add_pending(id, f, m->output);
   if (rc < 0) {
@@ -509,8 +480,8 @@ uint64_t parigot_call_time_left(const parigot_call *c) {
 int parigot_call_fail(parigot_call *c, uint32_t code, int32_t app_error,
                       const char *message) {
   const char *msg = message ? message : "";
-  int rc = abi_respond(c->id, code, app_error, (const uint8_t *)msg,
-                       (uint32_t)strlen(msg));
+  int rc = parigot_abi_respond(c->id, code, app_error, (const uint8_t *)msg,
+                               (uint32_t)strlen(msg));
   call_free(c);
   return rc;
 }
@@ -522,7 +493,7 @@ int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
   if (buf == NULL || parigot_pb_encode(d, resp, buf, len) < 0)
     return parigot_call_fail(c, PARIGOT_CODE_INTERNAL, 0,
                              "cannot encode the response");
-  int rc = abi_respond(c->id, PARIGOT_CODE_OK, 0, buf, (uint32_t)len);
+  int rc = parigot_abi_respond(c->id, PARIGOT_CODE_OK, 0, buf, (uint32_t)len);
   call_free(c);
   return rc;
 }
@@ -548,7 +519,7 @@ static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
                     const uint8_t *payload, uint32_t len) {
   parigot_call *c = call_new();
   if (c == NULL) {
-    abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
+    parigot_abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
     return;
   }
   *c = (parigot_call){id, deadline, intern_caller(caller, caller_len), NULL};
@@ -629,7 +600,8 @@ static uint64_t get64(const uint8_t *p) {
   return v;
 }
 
-__attribute__((export_name("parigot_abi_v1"))) void parigot_abi_v1(void) {}
+__attribute__((export_name(PARIGOT_ABI_EXPORT))) void
+PARIGOT_ABI_EXPORT_FN(void) {}
 
 /* The kernel writes each event into this buffer before it calls
  * parigot_event, when it fits; a kind of 0 says it did not, and the event
@@ -643,20 +615,20 @@ static void grow_event_buffer(uint32_t len) {
     exit(70);
   event_buf = bigger;
   event_cap = len;
-  abi_event_buffer(event_buf, event_cap);
+  parigot_abi_event_buffer(event_buf, event_cap);
 }
 
 /* The event of this call of parigot_event, in event_buf; false if none. */
 static bool take_event(void) {
   uint32_t len = 0;
-  if (get32(event_buf) != 0)
+  if (get32(event_buf + PARIGOT_EV_OFF_KIND) != 0)
     return true;
-  int32_t rc = abi_event_read(event_buf, event_cap, &len);
+  int32_t rc = parigot_abi_event_read(event_buf, event_cap, &len);
   if (rc == PARIGOT_ENOSPC) {
     grow_event_buffer(len);
-    rc = abi_event_read(event_buf, event_cap, &len);
+    rc = parigot_abi_event_read(event_buf, event_cap, &len);
   }
-  return rc == 0 && len >= EV_HEADER;
+  return rc == 0 && len >= PARIGOT_EV_HEADER_SIZE;
 }
 
 /* What the guest printed reaches the host before control returns to the
@@ -673,39 +645,45 @@ static void flush_stdio(void) {
     fflush(stderr);
 }
 
-__attribute__((export_name("parigot_main"))) void parigot_main(void) {
+__attribute__((export_name(PARIGOT_ABI_MAIN))) void parigot_main(void) {
   grow_event_buffer(4096);
-  memset(event_buf, 0, 4);
+  memset(event_buf + PARIGOT_EV_OFF_KIND, 0, 4);
   parigot_guest_declare();
   flush_stdio();
 }
 
 /* One event per call. */
-__attribute__((export_name("parigot_event"))) void parigot_event(void) {
+__attribute__((export_name(PARIGOT_ABI_EVENT))) void parigot_event(void) {
   if (!take_event())
     return;
   const uint8_t *buf = event_buf;
   parigot_arena_reset(arena()); /* the last event's messages are done */
-  uint32_t kind = get32(buf), method_len = get32(buf + 32);
-  uint32_t payload_len = get32(buf + 36), caller_len = get32(buf + 40);
-  const uint8_t *method = buf + EV_HEADER, *caller = method + method_len;
+  uint32_t kind = get32(buf + PARIGOT_EV_OFF_KIND);
+  uint32_t method_len = get32(buf + PARIGOT_EV_OFF_METHOD_LEN);
+  uint32_t payload_len = get32(buf + PARIGOT_EV_OFF_PAYLOAD_LEN);
+  uint32_t caller_len = get32(buf + PARIGOT_EV_OFF_CALLER_LEN);
+  uint64_t call_id = get64(buf + PARIGOT_EV_OFF_CALL_ID);
+  const uint8_t *method = buf + PARIGOT_EV_HEADER_SIZE;
+  const uint8_t *caller = method + method_len;
   const uint8_t *payload = caller + caller_len;
-  if (kind == EV_START)
+  if (kind == PARIGOT_EV_START)
     parigot_guest_start();
-  else if (kind == EV_CALL)
-    on_call(get64(buf + 8), get64(buf + 16), get32(buf + 28),
-            (const char *)method, method_len, (const char *)caller,
-            caller_len, payload, payload_len);
-  else if (kind == EV_DIED)
+  else if (kind == PARIGOT_EV_CALL)
+    on_call(call_id, get64(buf + PARIGOT_EV_OFF_DEADLINE_NS),
+            get32(buf + PARIGOT_EV_OFF_SERVICE), (const char *)method,
+            method_len, (const char *)caller, caller_len, payload, payload_len);
+  else if (kind == PARIGOT_EV_DIED)
     on_died((const char *)method, method_len, (const char *)payload,
             payload_len);
-  else if (kind == EV_RESPONSE)
-    on_response(get32(buf + 4), get64(buf + 8), (int32_t)get32(buf + 24),
-                payload, payload_len);
-  else if (kind == EV_RESTARTED)
+  else if (kind == PARIGOT_EV_RESPONSE)
+    on_response(get32(buf + PARIGOT_EV_OFF_STATUS), call_id,
+                (int32_t)get32(buf + PARIGOT_EV_OFF_APP_ERROR), payload,
+                payload_len);
+  else if (kind == PARIGOT_EV_RESTARTED)
     on_restarted((const char *)method, method_len);
-  else if (kind == EV_STOP && stop_fn != NULL)
+  else if (kind == PARIGOT_EV_STOP && stop_fn != NULL)
     stop_fn();
-  memset(event_buf, 0, 4); /* kind 0: the next event is not here yet */
+  /* kind 0: the next event is not here yet */
+  memset(event_buf + PARIGOT_EV_OFF_KIND, 0, 4);
   flush_stdio();
 }

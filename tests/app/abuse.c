@@ -18,30 +18,11 @@
 #include <string.h>
 
 #include "apptest/v1/apptest.pg.h"
+#include "parigot/abi.h"
 #include "parigot/error.h"
 #include "parigot/guest.h"
 
-#define IMPORT(name)                                                           \
-  __attribute__((import_module("parigot"), import_name(#name)))
-
-IMPORT(export_service) int32_t raw_export(const char *name, uint32_t len);
-IMPORT(require_service) int32_t raw_require(const char *name, uint32_t len);
-IMPORT(locate)
-int32_t raw_locate(const char *name, uint32_t len, uint32_t *handle);
-IMPORT(dispatch)
-int32_t raw_dispatch(uint32_t handle, const char *method, uint32_t method_len,
-                     const uint8_t *req, uint32_t req_len, uint64_t timeout,
-                     uint64_t *call_id);
-IMPORT(event_read)
-int32_t raw_event_read(uint8_t *buf, uint32_t cap, uint32_t *len);
-IMPORT(respond)
-int32_t raw_respond(uint64_t call_id, uint32_t status, int32_t app_error,
-                    const uint8_t *resp, uint32_t len);
-IMPORT(log) int32_t raw_log(uint32_t level, const char *msg, uint32_t len);
-IMPORT(now) int32_t raw_now(uint64_t *ns);
-IMPORT(event_buffer) int32_t raw_event_buffer(uint8_t *buf, uint32_t cap);
-
-enum { MAX_MESSAGE = 1024, EV_HEADER = 48 };
+enum { MAX_MESSAGE = 1024 };
 
 static const char echo[] = "apptest.v1.Echo";
 static const char *role;
@@ -88,28 +69,31 @@ static void declare_checks(void) {
   uint32_t len = 0;
   uint64_t id = 0;
   check("export_service: name past the end of memory",
-        raw_export(AT(mem_end()), 5), PARIGOT_EFAULT);
+        parigot_abi_export_service(AT(mem_end()), 5), PARIGOT_EFAULT);
   check("export_service: name running off the end",
-        raw_export(AT(mem_end() - 2), 5), PARIGOT_EFAULT);
+        parigot_abi_export_service(AT(mem_end() - 2), 5), PARIGOT_EFAULT);
   check("export_service: length wrapping past 4 GiB",
-        raw_export(AT(0xFFFFFFF0u), 0x20), PARIGOT_EFAULT);
-  check("export_service: length 4 GiB - 1", raw_export(name, 0xFFFFFFFFu),
-        PARIGOT_EFAULT);
-  check("export_service: empty name", raw_export(name, 0), PARIGOT_EINVAL);
-  check("export_service: 256-byte name", raw_export(name, 256), PARIGOT_EINVAL);
-  check("export_service: name with a space", raw_export("bad name", 8),
+        parigot_abi_export_service(AT(0xFFFFFFF0u), 0x20), PARIGOT_EFAULT);
+  check("export_service: length 4 GiB - 1",
+        parigot_abi_export_service(name, 0xFFFFFFFFu), PARIGOT_EFAULT);
+  check("export_service: empty name", parigot_abi_export_service(name, 0),
         PARIGOT_EINVAL);
+  check("export_service: 256-byte name", parigot_abi_export_service(name, 256),
+        PARIGOT_EINVAL);
+  check("export_service: name with a space",
+        parigot_abi_export_service("bad name", 8), PARIGOT_EINVAL);
   check("require_service: name past the end of memory",
-        raw_require(AT(mem_end()), 15), PARIGOT_EFAULT);
+        parigot_abi_require_service(AT(mem_end()), 15), PARIGOT_EFAULT);
   check("require_service: length wrapping past 4 GiB",
-        raw_require(AT(0xFFFFFFFFu), 2), PARIGOT_EFAULT);
+        parigot_abi_require_service(AT(0xFFFFFFFFu), 2), PARIGOT_EFAULT);
   check("require_service: name with a slash",
-        raw_require("apptest/v1.Echo", 15), PARIGOT_EINVAL);
-  check("require_service: twice is harmless", raw_require(echo, 15), 0);
+        parigot_abi_require_service("apptest/v1.Echo", 15), PARIGOT_EINVAL);
+  check("require_service: twice is harmless",
+        parigot_abi_require_service(echo, 15), 0);
   check("event_read: outside parigot_event",
-        raw_event_read(buf, sizeof buf, &len), PARIGOT_EINVAL);
+        parigot_abi_event_read(buf, sizeof buf, &len), PARIGOT_EINVAL);
   check("dispatch: inside parigot_main",
-        raw_dispatch(0, "Say", 3, buf, 0, 0, &id), PARIGOT_EINVAL);
+        parigot_abi_dispatch(0, "Say", 3, buf, 0, 0, &id), PARIGOT_EINVAL);
 }
 
 static uint64_t raw_id;
@@ -119,7 +103,7 @@ static void probe_reported(void *ctx, const apptest_v1_EchoResponse *r) {
   /* The raw call of start_checks has ended by now (the probe answered it
    * before this call), and this guest never received it. */
   check("respond: a call this guest made, after it ended",
-        raw_respond(raw_id, 0, 0, NULL, 0), PARIGOT_ENOENT);
+        parigot_abi_respond(raw_id, 0, 0, NULL, 0), PARIGOT_ENOENT);
   printf("%s: %d checks, %d mismatches; probe: %d mismatches\n", role, checks,
          mismatches, (int)r->value);
   parigot_exit(mismatches == 0 && r->value == 0 ? 0 : 1);
@@ -143,98 +127,102 @@ static void probe_checked(void *ctx, const apptest_v1_EchoResponse *r) {
 static void locate_checks(void) {
   uint32_t h = 0;
   check("locate: name past the end of memory",
-        raw_locate(AT(mem_end()), 15, &h), PARIGOT_EFAULT);
+        parigot_abi_locate(AT(mem_end()), 15, &h), PARIGOT_EFAULT);
   check("locate: handle past the end of memory",
-        raw_locate(echo, 15, AT(mem_end())), PARIGOT_EFAULT);
+        parigot_abi_locate(echo, 15, AT(mem_end())), PARIGOT_EFAULT);
   check("locate: handle running off the end",
-        raw_locate(echo, 15, AT(mem_end() - 2)), PARIGOT_EFAULT);
-  check("locate: handle at 4 GiB - 2", raw_locate(echo, 15, AT(0xFFFFFFFEu)),
-        PARIGOT_EFAULT);
-  check("locate: name with a '!'", raw_locate("apptest.v1.Echo!", 16, &h),
-        PARIGOT_EINVAL);
-  check("locate: empty name", raw_locate(echo, 0, &h), PARIGOT_EINVAL);
+        parigot_abi_locate(echo, 15, AT(mem_end() - 2)), PARIGOT_EFAULT);
+  check("locate: handle at 4 GiB - 2",
+        parigot_abi_locate(echo, 15, AT(0xFFFFFFFEu)), PARIGOT_EFAULT);
+  check("locate: name with a '!'",
+        parigot_abi_locate("apptest.v1.Echo!", 16, &h), PARIGOT_EINVAL);
+  check("locate: empty name", parigot_abi_locate(echo, 0, &h), PARIGOT_EINVAL);
   check("locate: a service not required",
-        raw_locate("apptest.v1.Relay", 16, &h), PARIGOT_EPERM);
-  check("locate: a service required", raw_locate(echo, 15, &h), 0);
+        parigot_abi_locate("apptest.v1.Relay", 16, &h), PARIGOT_EPERM);
+  check("locate: a service required", parigot_abi_locate(echo, 15, &h), 0);
 }
 
 static void dispatch_checks(uint32_t h, uint8_t *big) {
   uint64_t id = 0;
   check("dispatch: unknown handle",
-        raw_dispatch(h + 5, "Say", 3, big, 0, 0, &id), PARIGOT_EINVAL);
+        parigot_abi_dispatch(h + 5, "Say", 3, big, 0, 0, &id), PARIGOT_EINVAL);
   check("dispatch: method past the end of memory",
-        raw_dispatch(h, AT(mem_end()), 3, big, 0, 0, &id), PARIGOT_EFAULT);
-  check("dispatch: empty method", raw_dispatch(h, "Say", 0, big, 0, 0, &id),
-        PARIGOT_EINVAL);
+        parigot_abi_dispatch(h, AT(mem_end()), 3, big, 0, 0, &id),
+        PARIGOT_EFAULT);
+  check("dispatch: empty method",
+        parigot_abi_dispatch(h, "Say", 0, big, 0, 0, &id), PARIGOT_EINVAL);
   check("dispatch: method with a space",
-        raw_dispatch(h, "Say it", 6, big, 0, 0, &id), PARIGOT_EINVAL);
+        parigot_abi_dispatch(h, "Say it", 6, big, 0, 0, &id), PARIGOT_EINVAL);
   check("dispatch: request running off the end",
-        raw_dispatch(h, "Say", 3, AT(mem_end() - 4), 8, 0, &id),
+        parigot_abi_dispatch(h, "Say", 3, AT(mem_end() - 4), 8, 0, &id),
         PARIGOT_EFAULT);
   check("dispatch: request length wrapping past 4 GiB",
-        raw_dispatch(h, "Say", 3, AT(0xFFFFFF00u), 0x200, 0, &id),
+        parigot_abi_dispatch(h, "Say", 3, AT(0xFFFFFF00u), 0x200, 0, &id),
         PARIGOT_EFAULT);
   check("dispatch: request over max_message_size",
-        raw_dispatch(h, "Say", 3, big, MAX_MESSAGE + 1, 0, &id),
+        parigot_abi_dispatch(h, "Say", 3, big, MAX_MESSAGE + 1, 0, &id),
         PARIGOT_ETOOBIG);
   check("dispatch: call id past the end of memory",
-        raw_dispatch(h, "Say", 3, big, 0, 0, AT(mem_end() - 4)),
+        parigot_abi_dispatch(h, "Say", 3, big, 0, 0, AT(mem_end() - 4)),
         PARIGOT_EFAULT);
   /* An empty request is Echo's MODE_ECHO of 0; the SDK ignores the answer
    * of a call it did not make. */
-  check("dispatch: a good call", raw_dispatch(h, "Say", 3, big, 0, 0, &raw_id),
-        0);
+  check("dispatch: a good call",
+        parigot_abi_dispatch(h, "Say", 3, big, 0, 0, &raw_id), 0);
   check("respond: a live call this guest made (the caller's id)",
-        raw_respond(raw_id, 0, 0, NULL, 0), PARIGOT_ENOENT);
+        parigot_abi_respond(raw_id, 0, 0, NULL, 0), PARIGOT_ENOENT);
 }
 
 static void event_checks(void) {
-  uint8_t ev[EV_HEADER];
+  uint8_t ev[PARIGOT_EV_HEADER_SIZE];
   uint32_t len = 0, kind = 0;
   check("event_read: buffer past the end of memory",
-        raw_event_read(AT(mem_end()), 64, &len), PARIGOT_EFAULT);
+        parigot_abi_event_read(AT(mem_end()), 64, &len), PARIGOT_EFAULT);
   check("event_read: buffer length wrapping past 4 GiB",
-        raw_event_read(AT(0xFFFFFFC0u), 0x80, &len), PARIGOT_EFAULT);
+        parigot_abi_event_read(AT(0xFFFFFFC0u), 0x80, &len), PARIGOT_EFAULT);
   check("event_read: length past the end of memory",
-        raw_event_read(ev, sizeof ev, AT(mem_end() - 1)), PARIGOT_EFAULT);
-  check("event_read: capacity 0", raw_event_read(ev, 0, &len), PARIGOT_ENOSPC);
+        parigot_abi_event_read(ev, sizeof ev, AT(mem_end() - 1)),
+        PARIGOT_EFAULT);
+  check("event_read: capacity 0", parigot_abi_event_read(ev, 0, &len),
+        PARIGOT_ENOSPC);
   check_value("event_read: capacity 0 reports the bytes needed", len,
-              EV_HEADER);
-  check("event_read: the START event", raw_event_read(ev, sizeof ev, &len), 0);
-  memcpy(&kind, ev, 4);
-  check_value("event_read: kind", kind, 1);
+              PARIGOT_EV_HEADER_SIZE);
+  check("event_read: the START event",
+        parigot_abi_event_read(ev, sizeof ev, &len), 0);
+  memcpy(&kind, ev + PARIGOT_EV_OFF_KIND, 4);
+  check_value("event_read: kind", kind, PARIGOT_EV_START);
 }
 
 static void other_checks(char *big) {
-  check("export_service: after parigot_main", raw_export(echo, 15),
-        PARIGOT_EINVAL);
-  check("require_service: after parigot_main", raw_require(echo, 15),
-        PARIGOT_EINVAL);
-  check("respond: an id never issued", raw_respond(1000000, 0, 0, NULL, 0),
-        PARIGOT_ENOENT);
-  check("respond: id 0", raw_respond(0, 0, 0, NULL, 0), PARIGOT_ENOENT);
-  check("log: message past the end of memory", raw_log(1, AT(mem_end()), 1),
-        PARIGOT_EFAULT);
-  check("log: length wrapping past 4 GiB", raw_log(1, AT(0xFFFFFFFFu), 2),
-        PARIGOT_EFAULT);
-  check("log: 65537 bytes", raw_log(1, big, 65537), PARIGOT_EINVAL);
-  check("log: level 4", raw_log(4, "x", 1), PARIGOT_EINVAL);
-  check("log: a good line", raw_log(1, "still alive", 11), 0);
+  check("export_service: after parigot_main",
+        parigot_abi_export_service(echo, 15), PARIGOT_EINVAL);
+  check("require_service: after parigot_main",
+        parigot_abi_require_service(echo, 15), PARIGOT_EINVAL);
+  check("respond: an id never issued",
+        parigot_abi_respond(1000000, 0, 0, NULL, 0), PARIGOT_ENOENT);
+  check("respond: id 0", parigot_abi_respond(0, 0, 0, NULL, 0), PARIGOT_ENOENT);
+  check("log: message past the end of memory",
+        parigot_abi_log(1, AT(mem_end()), 1), PARIGOT_EFAULT);
+  check("log: length wrapping past 4 GiB",
+        parigot_abi_log(1, AT(0xFFFFFFFFu), 2), PARIGOT_EFAULT);
+  check("log: 65537 bytes", parigot_abi_log(1, big, 65537), PARIGOT_EINVAL);
+  check("log: level 4", parigot_abi_log(4, "x", 1), PARIGOT_EINVAL);
+  check("log: a good line", parigot_abi_log(1, "still alive", 11), 0);
   uint64_t t;
-  check("now: past the end of memory", raw_now(AT(mem_end() - 4)),
+  check("now: past the end of memory", parigot_abi_now(AT(mem_end() - 4)),
         PARIGOT_EFAULT);
-  check("now: a good clock", raw_now(&t), 0);
+  check("now: a good clock", parigot_abi_now(&t), 0);
   /* Only bad buffers: a good one would move where the SDK's events go. */
   check("event_buffer: past the end of memory",
-        raw_event_buffer(AT(mem_end()), 16), PARIGOT_EFAULT);
+        parigot_abi_event_buffer(AT(mem_end()), 16), PARIGOT_EFAULT);
   check("event_buffer: length wrapping past 4 GiB",
-        raw_event_buffer(AT(0xFFFFFFF0u), 64), PARIGOT_EFAULT);
+        parigot_abi_event_buffer(AT(0xFFFFFFF0u), 64), PARIGOT_EFAULT);
 }
 
 static void start_checks(void) {
   char *big = calloc(70000, 1);
   uint32_t h = 0;
-  if (big == NULL || raw_locate(echo, 15, &h) != 0)
+  if (big == NULL || parigot_abi_locate(echo, 15, &h) != 0)
     parigot_exit(70);
   memset(big, 'x', 70000);
   locate_checks();
@@ -255,28 +243,30 @@ static void probe_checks(parigot_call *call) {
   uint8_t ev[256];
   uint32_t len = 0, kind = 0;
   uint64_t ev_id = 0;
-  check("respond: status 17", raw_respond(id, 17, 0, NULL, 0), PARIGOT_EINVAL);
+  check("respond: status 17", parigot_abi_respond(id, 17, 0, NULL, 0),
+        PARIGOT_EINVAL);
   check("respond: response past the end of memory",
-        raw_respond(id, 0, 0, AT(mem_end()), 1), PARIGOT_EFAULT);
+        parigot_abi_respond(id, 0, 0, AT(mem_end()), 1), PARIGOT_EFAULT);
   check("respond: response length wrapping past 4 GiB",
-        raw_respond(id, 0, 0, AT(0xFFFFFFF0u), 0x20), PARIGOT_EFAULT);
-  check("respond: an id never issued", raw_respond(id + 1000, 0, 0, NULL, 0),
-        PARIGOT_ENOENT);
-  check("event_read: capacity 10", raw_event_read(ev, 10, &len),
+        parigot_abi_respond(id, 0, 0, AT(0xFFFFFFF0u), 0x20), PARIGOT_EFAULT);
+  check("respond: an id never issued",
+        parigot_abi_respond(id + 1000, 0, 0, NULL, 0), PARIGOT_ENOENT);
+  check("event_read: capacity 10", parigot_abi_event_read(ev, 10, &len),
         PARIGOT_ENOSPC);
   /* The header, "Say", the caller's name "abuse", and the request
    * {value: 1} in 2 bytes. */
   check_value("event_read: capacity 10 reports the bytes needed", len,
-              EV_HEADER + 3 + 5 + 2);
-  check("event_read: the CALL event", raw_event_read(ev, sizeof ev, &len), 0);
-  memcpy(&kind, ev, 4);
-  memcpy(&ev_id, ev + 8, 8);
-  check_value("event_read: kind", kind, 2);
+              PARIGOT_EV_HEADER_SIZE + 3 + 5 + 2);
+  check("event_read: the CALL event",
+        parigot_abi_event_read(ev, sizeof ev, &len), 0);
+  memcpy(&kind, ev + PARIGOT_EV_OFF_KIND, 4);
+  memcpy(&ev_id, ev + PARIGOT_EV_OFF_CALL_ID, 8);
+  check_value("event_read: kind", kind, PARIGOT_EV_CALL);
   check_value("event_read: call id", ev_id, id);
   apptest_v1_EchoResponse resp;
   apptest_v1_EchoResponse_init(&resp);
   check("respond: the answer", apptest_v1_Echo_Say_respond(call, &resp), 0);
-  check("respond: the same call again", raw_respond(id, 0, 0, NULL, 0),
+  check("respond: the same call again", parigot_abi_respond(id, 0, 0, NULL, 0),
         PARIGOT_ENOENT);
 }
 

@@ -56,18 +56,9 @@
 #include <unistd.h>
 
 #include "apptest/v1/apptest.pg.h"
+#include "parigot/abi.h"
 #include "parigot/error.h"
 #include "parigot/guest.h"
-
-#define IMPORT(name)                                                           \
-  __attribute__((import_module("parigot"), import_name(#name)))
-
-IMPORT(locate)
-int32_t raw_locate(const char *name, uint32_t len, uint32_t *handle);
-IMPORT(dispatch)
-int32_t raw_dispatch(uint32_t handle, const char *method, uint32_t method_len,
-                     const uint8_t *req, uint32_t req_len, uint64_t timeout,
-                     uint64_t *call_id);
 
 static const char *scenario;
 
@@ -300,12 +291,13 @@ static void start_denied(void) {
   uint32_t handle = 77;
   static const char relay[] = "apptest.v1.Relay", echo[] = "apptest.v1.Echo";
   printf("kernel: locate %s: %d\n", relay,
-         (int)raw_locate(relay, sizeof relay - 1, &handle));
+         (int)parigot_abi_locate(relay, sizeof relay - 1, &handle));
   printf("kernel: locate %s: %d, handle %" PRIu32 "\n", echo,
-         (int)raw_locate(echo, sizeof echo - 1, &handle), handle);
+         (int)parigot_abi_locate(echo, sizeof echo - 1, &handle), handle);
   uint64_t id = 0;
   printf("kernel: dispatch on handle 1: %d\n",
-         (int)raw_dispatch(1, "Forward", 7, (const uint8_t *)"", 0, 0, &id));
+         (int)parigot_abi_dispatch(1, "Forward", 7, (const uint8_t *)"", 0, 0,
+                                   &id));
   say(apptest_v1_MODE_ECHO, 5, "", 0, echo_still_answers, unexpected_fail,
       (void *)"echo");
 }

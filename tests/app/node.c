@@ -9,13 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parigot/abi.h"
 #include "parigot/guest.h"
-
-#define IMPORT(name)                                                           \
-  __attribute__((import_module("parigot"), import_name(#name)))
-
-IMPORT(export_service) int32_t raw_export(const char *name, uint32_t len);
-IMPORT(require_service) int32_t raw_require(const char *name, uint32_t len);
 
 /* Declares each name of the comma-separated list in env variable @p var. */
 static void declare_each(const char *var,
@@ -31,8 +26,8 @@ static void declare_each(const char *var,
 }
 
 void parigot_guest_declare(void) {
-  declare_each("EXPORTS", raw_export);
-  declare_each("REQUIRES", raw_require);
+  declare_each("EXPORTS", parigot_abi_export_service);
+  declare_each("REQUIRES", parigot_abi_require_service);
 }
 
 static void stopping(void) { parigot_log(PARIGOT_INFO, "stopping"); }

@@ -532,12 +532,25 @@ function requiredNamed(p: usize, len: usize): ServiceDesc | null {
 
 // ---- the exports ------------------------------------------------------------
 
+// The ABI's numbers, as include/parigot/abi.h defines them (a C header
+// this package cannot include; tests/abi/test_abi.c holds the two equal):
+// the event kinds, then the byte offsets of the event header's fields and
+// its size. The status codes are Code's.
 const EV_START: u32 = 1;
 const EV_CALL: u32 = 2;
 const EV_RESPONSE: u32 = 3;
 const EV_DIED: u32 = 4;
 const EV_STOP: u32 = 5;
 const EV_RESTARTED: u32 = 6;
+const EV_OFF_KIND: usize = 0;
+const EV_OFF_STATUS: usize = 4;
+const EV_OFF_CALL_ID: usize = 8;
+const EV_OFF_DEADLINE_NS: usize = 16;
+const EV_OFF_APP_ERROR: usize = 24;
+const EV_OFF_SERVICE: usize = 28;
+const EV_OFF_METHOD_LEN: usize = 32;
+const EV_OFF_PAYLOAD_LEN: usize = 36;
+const EV_OFF_CALLER_LEN: usize = 40;
 const EV_HEADER: u32 = 48;
 
 // Garbage is collected between events, by the minimal runtime's
@@ -574,13 +587,13 @@ function growEventBuffer(len: u32): void {
   if (eventBuf != 0) heap.free(eventBuf);
   eventBuf = heap.alloc(<usize>len);
   eventCap = len;
-  store<u32>(eventBuf, 0);
+  store<u32>(eventBuf, 0, EV_OFF_KIND);
   abi_event_buffer(eventBuf, eventCap);
 }
 
 /** The length of this call's event, in eventBuf; 0 if none. */
 function takeEvent(): u32 {
-  if (load<u32>(eventBuf) != 0) return eventCap;
+  if (load<u32>(eventBuf, EV_OFF_KIND) != 0) return eventCap;
   store<u32>(scratch, 0);
   let rc = abi_event_read(eventBuf, eventCap, scratch);
   if (rc == -48) { // PARIGOT_ENOSPC: out_len holds the size needed
@@ -612,13 +625,14 @@ export function parigot_event(): void {
     return;
   }
   const b = eventBuf;
-  const kind = load<u32>(b);
-  const methodLen = load<u32>(b, 32), payloadLen = load<u32>(b, 36);
-  const callerLen = load<u32>(b, 40);
+  const kind = load<u32>(b, EV_OFF_KIND);
+  const methodLen = load<u32>(b, EV_OFF_METHOD_LEN);
+  const payloadLen = load<u32>(b, EV_OFF_PAYLOAD_LEN);
+  const callerLen = load<u32>(b, EV_OFF_CALLER_LEN);
   // The variable parts must lie inside the event: u64 sums cannot wrap.
   const parts = <u64>methodLen + <u64>callerLen + <u64>payloadLen;
   if (parts > <u64>(len - EV_HEADER)) {
-    store<u32>(b, 0);
+    store<u32>(b, 0, EV_OFF_KIND);
     collectBetweenEvents();
     return;
   }
@@ -628,15 +642,16 @@ export function parigot_event(): void {
   if (kind == EV_START) {
     startFn();
   } else if (kind == EV_CALL) {
-    onCall(load<u64>(b, 8), load<u64>(b, 16), load<u32>(b, 28), method,
-           methodLen, caller, callerLen, payload, payloadLen);
+    onCall(load<u64>(b, EV_OFF_CALL_ID), load<u64>(b, EV_OFF_DEADLINE_NS),
+           load<u32>(b, EV_OFF_SERVICE), method, methodLen, caller,
+           callerLen, payload, payloadLen);
   } else if (kind == EV_DIED) {
     const s = requiredNamed(method, methodLen);
     const fn = diedFn;
     if (fn != null && s != null) fn(s, text(payload, payloadLen));
   } else if (kind == EV_RESPONSE) {
-    onResponse(load<u32>(b, 4), load<u64>(b, 8), load<i32>(b, 24), payload,
-               payloadLen);
+    onResponse(load<u32>(b, EV_OFF_STATUS), load<u64>(b, EV_OFF_CALL_ID),
+               load<i32>(b, EV_OFF_APP_ERROR), payload, payloadLen);
   } else if (kind == EV_RESTARTED) {
     const s = requiredNamed(method, methodLen);
     const fn = restartedFn;
@@ -646,6 +661,7 @@ export function parigot_event(): void {
     if (fn != null) fn();
   }
   // The buffer may have grown while handling: clear the one in use now.
-  store<u32>(eventBuf, 0); // kind 0: the next event is not here yet
+  // Kind 0: the next event is not here yet.
+  store<u32>(eventBuf, 0, EV_OFF_KIND);
   collectBetweenEvents();
 }

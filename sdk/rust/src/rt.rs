@@ -53,12 +53,25 @@ mod abi {
     }
 }
 
+// The ABI's numbers, as include/parigot/abi.h defines them (a C header
+// this crate cannot include; tests/abi/test_abi.c holds the two equal):
+// the event kinds, then the byte offsets of the event header's fields and
+// its size. The status codes are crate::error::code's.
 const EV_START: u32 = 1;
 const EV_CALL: u32 = 2;
 const EV_RESPONSE: u32 = 3;
 const EV_DIED: u32 = 4;
 const EV_STOP: u32 = 5;
 const EV_RESTARTED: u32 = 6;
+const EV_OFF_KIND: usize = 0;
+const EV_OFF_STATUS: usize = 4;
+const EV_OFF_CALL_ID: usize = 8;
+const EV_OFF_DEADLINE_NS: usize = 16;
+const EV_OFF_APP_ERROR: usize = 24;
+const EV_OFF_SERVICE: usize = 28;
+const EV_OFF_METHOD_LEN: usize = 32;
+const EV_OFF_PAYLOAD_LEN: usize = 36;
+const EV_OFF_CALLER_LEN: usize = 40;
 const EV_HEADER: usize = 48;
 
 // ---- descriptors -----------------------------------------------------------
@@ -679,7 +692,7 @@ fn take_event(buf: &mut Vec<u8>) -> Option<usize> {
     if buf.len() < EV_HEADER {
         return None;
     }
-    if get32(buf, 0) != 0 {
+    if get32(buf, EV_OFF_KIND) != 0 {
         return Some(buf.len());
     }
     let mut len = 0u32;
@@ -703,10 +716,10 @@ fn take_event(buf: &mut Vec<u8>) -> Option<usize> {
 /// One event: its parts checked against its length (values from the host
 /// are not trusted), then handed to the code that wants it.
 fn handle(ev: &[u8], start: impl FnOnce()) {
-    let kind = get32(ev, 0);
-    let method_len = get32(ev, 32) as usize;
-    let payload_len = get32(ev, 36) as usize;
-    let caller_len = get32(ev, 40) as usize;
+    let kind = get32(ev, EV_OFF_KIND);
+    let method_len = get32(ev, EV_OFF_METHOD_LEN) as usize;
+    let payload_len = get32(ev, EV_OFF_PAYLOAD_LEN) as usize;
+    let caller_len = get32(ev, EV_OFF_CALLER_LEN) as usize;
     let total = EV_HEADER as u64
         + method_len as u64
         + caller_len as u64
@@ -721,18 +734,18 @@ fn handle(ev: &[u8], start: impl FnOnce()) {
     match kind {
         EV_START => start(),
         EV_CALL => on_call(
-            get64(ev, 8),
-            get64(ev, 16),
-            get32(ev, 28),
+            get64(ev, EV_OFF_CALL_ID),
+            get64(ev, EV_OFF_DEADLINE_NS),
+            get32(ev, EV_OFF_SERVICE),
             method,
             caller,
             payload,
         ),
         EV_DIED => on_died(method, payload),
         EV_RESPONSE => on_response(
-            get32(ev, 4),
-            get64(ev, 8),
-            get32(ev, 24) as i32,
+            get32(ev, EV_OFF_STATUS),
+            get64(ev, EV_OFF_CALL_ID),
+            get32(ev, EV_OFF_APP_ERROR) as i32,
             payload,
         ),
         EV_RESTARTED => on_restarted(method),
@@ -751,9 +764,9 @@ pub fn event(start: impl FnOnce()) {
     if let Some(len) = take_event(&mut buf) {
         handle(&buf[..len], start);
     }
-    if buf.len() >= 4 {
+    if buf.len() >= EV_OFF_KIND + 4 {
         // Kind 0: the next event is not here yet.
-        buf[..4].copy_from_slice(&[0; 4]);
+        buf[EV_OFF_KIND..EV_OFF_KIND + 4].copy_from_slice(&[0; 4]);
     }
     with(|st| st.event_buf = buf);
     flush_stdio();
