@@ -445,6 +445,28 @@ static char *join_dir(loader *ld, const char *rel) {
 
 /* Checked now rather than at start-up so that a typo in a path is reported
  * with its line, like any other mistake in the file. */
+/* A native kind's name, as the host registers it: "parigot.db". */
+static int load_native(loader *ld, const char *key, const pg_toml_value *v,
+                       char **out) {
+  const char *name;
+  size_t len;
+  int rc = get_string(ld, key, v, &name, &len);
+  if (rc != 0)
+    return rc;
+  bool ok = len > 0 && len <= 255;
+  for (size_t i = 0; ok && i < len; i++)
+    ok = (name[i] >= 'a' && name[i] <= 'z') ||
+         (name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
+         name[i] == '_' || name[i] == '-';
+  if (!ok)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "not a native service kind (1 to 255 of a-z, 0-9, '.', "
+                "'_', '-'): \"%.*s\"", (int)(len > 64 ? 64 : len), name);
+  if ((*out = pg_mem_strdup(ld->mem, name)) == NULL)
+    return nomem(ld);
+  return 0;
+}
+
 static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
                      char **out) {
   const char *rel;
@@ -585,6 +607,10 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
       rc = load_name(ld, key, v, &g->name);
     } else if (key_is(k, klen, "wasm")) {
       rc = load_wasm(ld, key, v, &g->wasm);
+    } else if (key_is(k, klen, "native")) {
+      rc = g->is_program ? unknown_key(ld, key, v,
+                                       "; only a [[service]] can be native")
+                         : load_native(ld, key, v, &g->native);
     } else if (key_is(k, klen, "args")) {
       rc = load_args(ld, key, v, g);
     } else if (key_is(k, klen, "env")) {
@@ -612,7 +638,11 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
     return rc;
   if (g->name == NULL)
     return missing(ld, kind, "name", g->line);
-  if (g->wasm == NULL)
+  if (g->wasm != NULL && g->native != NULL)
+    return fail(ld, PARIGOT_EINVAL, g->line, kind,
+                "%s has both wasm and native: a service is a guest or is "
+                "native to the host, not both", g->name);
+  if (g->wasm == NULL && g->native == NULL)
     return missing(ld, kind, "wasm", g->line);
   nm->name = g->name;
   return 0;
@@ -1311,6 +1341,7 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     pg_manifest_guest *g = &m->guests[i];
     pg_mem_free(mem, g->name);
     pg_mem_free(mem, g->wasm);
+    pg_mem_free(mem, g->native);
     free_strings(mem, g->args, g->nargs);
     free_strings(mem, g->env, g->nenv);
   }
@@ -1366,8 +1397,8 @@ static void put_guest(FILE *out, const pg_manifest_guest *g,
                       const char *wasm) {
   fprintf(out, "\n[[%s]]\nname = ", g->is_program ? "program" : "service");
   put_string(out, g->name);
-  fputs("\nwasm = ", out);
-  put_string(out, wasm);
+  fputs(g->native != NULL ? "\nnative = " : "\nwasm = ", out);
+  put_string(out, g->native != NULL ? g->native : wasm);
   fputc('\n', out);
   if (g->nargs > 0)
     put_list(out, "args", g->args, g->nargs);

@@ -20,6 +20,8 @@
  * | app.drain_timeout    | duration     | "5s"    | > 0                    |
  * | service.name         | string       | -       | as app.name; unique    |
  * | service.wasm         | string       | -       | existing regular file  |
+ * | service.native       | string       | -       | a kind the host has;   |
+ * |                      |              |         | instead of wasm        |
  * | service.args         | string array | []      | no NUL                 |
  * | service.env          | string table | {}      | key non-empty, no '='  |
  * | service.max_memory   | size         | "256M"  | 64K .. 4G              |
@@ -98,7 +100,10 @@ typedef enum pg_restart_policy {
 /** @brief One service or program of an app. */
 typedef struct pg_manifest_guest {
   char *name;          /**< unique among all guests of the app */
-  char *wasm;          /**< absolute path, normalized (realpath) */
+  char *wasm;          /**< absolute path, normalized (realpath); NULL for
+                            a native service */
+  char *native;        /**< a native service's kind (include/parigot/
+                            native.h), or NULL: a guest */
   char **args;         /**< nargs strings, in the order written */
   size_t nargs;        /**< 0 when the key is absent or empty */
   char **env;          /**< nenv "KEY=VALUE" strings, in the order written */

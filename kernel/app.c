@@ -22,6 +22,7 @@
 #include "event.h"
 #include "lifecycle.h"
 #include "load.h"
+#include "native.h"
 #include "remote.h"
 #include "scheduler.h"
 #include "parigot/error.h"
@@ -113,6 +114,94 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
 }
 
 
+int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
+                    const char *method, uint32_t method_len, const void *req,
+                    uint32_t req_len, uint64_t timeout_ns, uint64_t *id) {
+  if (g->is_declaring || handle >= g->nrequires)
+    return PARIGOT_EINVAL;
+  if (req_len > app->cfg->manifest->max_message_size)
+    return PARIGOT_ETOOBIG;
+  pg_guest *callee = &app->guests[g->providers[handle]];
+  uint64_t now = pg_app_now(app);
+  uint64_t t = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
+  uint64_t deadline = t > UINT64_MAX - now ? UINT64_MAX : now + t;
+  pg_call *call;
+  int rc = pg_calls_start(&app->calls, g->index, callee->index, deadline,
+                          &call);
+  if (rc != 0)
+    return rc;
+  *id = call->id;
+  if (!pg_guest_takes_calls(callee)) {
+    pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
+  } else if (callee->is_remote) {
+    pg_app_call_out(app, callee, call, g->provider_exports[handle], method,
+                    method_len, req, req_len, g->spec->name);
+  } else if ((rc = pg_app_post(
+                  app, callee->index,
+                  &(pg_event_spec){.kind = PG_EV_CALL,
+                                   .call_id = call->id,
+                                   .deadline_ns = deadline,
+                                   .service = g->provider_exports[handle],
+                                   .method = method,
+                                   .method_len = method_len,
+                                   .caller = g->spec->name,
+                                   .caller_len = g->name_len,
+                                   .payload = req,
+                                   .payload_len = req_len})) != 0) {
+    pg_calls_finish(&app->calls, call);
+    return rc;
+  }
+  return 0;
+}
+
+int pg_app_respond(pg_app *app, pg_guest *g, uint64_t id, uint32_t status,
+                   int32_t app_error, const void *body, uint32_t len) {
+  if (status > PG_STATUS_MAX)
+    return PARIGOT_EINVAL;
+  pg_call *call = pg_calls_find(&app->calls, id);
+  const pg_call *ended = call ? call : pg_calls_recall(&app->calls, id);
+  if (ended == NULL && !pg_calls_was_issued(&app->calls, id))
+    return PARIGOT_ENOENT;
+  if (ended != NULL && (ended->callee != g->index || ended->is_answered))
+    return PARIGOT_ENOENT; /* not this guest's to answer, or answered */
+  /* The deterministic clock may pass a deadline within this event, between
+   * the loop's checks. (In parallel mode the pulse ends the call: an answer
+   * that beats it by less than a tick is taken, and no clock is read.) */
+  if (call != NULL && !call->is_done && app->cfg->is_deterministic &&
+      pg_app_now(app) >= call->deadline_ns)
+    pg_app_fail_call(app, call, PG_STATUS_DEADLINE_EXCEEDED,
+                     "deadline exceeded");
+  if (call == NULL || call->is_done) { /* the kernel ended it, or forgotten */
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, g->spec->name, id,
+                  "response after the call ended (deadline passed or caller "
+                  "gone): dropped");
+    return PARIGOT_ECANCELED;
+  }
+  if (len > app->cfg->manifest->max_message_size) {
+    /* Ended here, as the caller cannot take it: else it would wait for an
+     * answer that never comes until its deadline. */
+    char why[128];
+    snprintf(why, sizeof why,
+             "response of %u bytes is over max_message_size (%llu)",
+             (unsigned)len,
+             (unsigned long long)app->cfg->manifest->max_message_size);
+    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED, why);
+    return PARIGOT_ETOOBIG;
+  }
+  int rc = pg_app_answer(app, call,
+                         &(pg_event_spec){.kind = PG_EV_RESPONSE,
+                                          .status = status,
+                                          .call_id = id,
+                                          .app_error = app_error,
+                                          .payload = body,
+                                          .payload_len = len});
+  if (rc != 0)
+    return rc;
+  call->is_answered = true;
+  pg_calls_finish(&app->calls, call);
+  return 0;
+}
+
 static bool is_local(const pg_app_config *cfg, const pg_manifest_guest *s) {
   return cfg->unit == NULL || &cfg->manifest->units[s->unit] == cfg->unit;
 }
@@ -170,6 +259,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   app->start_real_ns = real_ns();
   pg_fastclock_init(&app->fastclock);
   pg_log_init(&app->log, cfg->log, PG_LOG_INFO);
+  if (cfg->log_unit_width > 0 && cfg->unit != NULL)
+    pg_log_set_unit(&app->log, cfg->unit->name, cfg->log_unit_width);
   pg_calls_init(&app->calls, mem);
   pg_engine_config ec = {.cache_dir = cfg->cache_dir,
                          .prebuilt_dir = cfg->prebuilt_dir,
@@ -225,6 +316,7 @@ static void app_free(pg_app *app) {
     pg_mem_free(app->mem, g->dependents);
     pg_mem_free(app->mem, g->fds);
     pg_mem_free(app->mem, g->provider_exports);
+    pg_native_free(app, g);
   }
   pg_event_free_all(app);
   if (app->transport != NULL) /* it served nothing: nobody holds the lock */
@@ -296,34 +388,59 @@ static int app_prepare(pg_app *app, const pg_app_config *cfg,
   return rc;
 }
 
+int pg_app_open(const pg_app_config *cfg, const pg_mem *mem, pg_app **out,
+                char *err, size_t err_len) {
+  pg_app *app = pg_mem_malloc(mem, sizeof *app);
+  if (app == NULL) {
+    snprintf(err, err_len, "out of memory");
+    return PARIGOT_ENOMEM;
+  }
+  int rc = app_prepare(app, cfg, mem, err, err_len);
+  if (rc == 0)
+    rc = pg_app_plan_start(app, err, err_len);
+  if (rc == 0)
+    rc = pg_app_open_transport(app, err, err_len);
+  if (rc != 0) {
+    app_free(app);
+    pg_mem_free(mem, app);
+    return rc;
+  }
+  pg_app_settle_remotes(app);
+  if (app->transport != NULL && atomic_load(&app->nstarting) == 0)
+    pg_app_serve(app); /* no service to wait for */
+  /* The clock starts with the guests, not with their compilation. */
+  app->start_real_ns = real_ns();
+  if (!cfg->is_deterministic)
+    app->now_ns = 0;
+  pg_app_leave(app, NULL);
+  *out = app;
+  return 0;
+}
+
+int pg_app_close(pg_app *app) {
+  if (app->transport != NULL) /* its thread may wait for the lock */
+    app->transport->ops->free(app->transport);
+  app->transport = NULL;
+  pg_app_enter(app, NULL);
+  summarize(app);
+  int exit_code = app->first_failure;
+  report(app, app->cfg);
+  const pg_mem *mem = app->mem;
+  app_free(app);
+  pg_mem_free(mem, app);
+  return exit_code;
+}
+
 int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
                char *err, size_t err_len) {
-  pg_app app;
-  int rc = app_prepare(&app, cfg, mem, err, err_len);
+  pg_app *app;
+  int rc = pg_app_open(cfg, mem, &app, err, err_len);
+  if (rc != 0)
+    return rc;
+  rc = pg_app_loop(app, err, err_len);
+  int status = pg_app_close(app);
   if (rc == 0)
-    rc = pg_app_plan_start(&app, err, err_len);
-  if (rc == 0)
-    rc = pg_app_open_transport(&app, err, err_len);
-  if (rc == 0)
-    pg_app_settle_remotes(&app);
-  if (rc == 0 && app.transport != NULL && atomic_load(&app.nstarting) == 0)
-    pg_app_serve(&app); /* no service to wait for */
-  if (rc == 0) {
-    /* The clock starts with the guests, not with their compilation. */
-    app.start_real_ns = real_ns();
-    if (!cfg->is_deterministic)
-      app.now_ns = 0;
-    pg_app_leave(&app, NULL);
-    rc = pg_app_loop(&app, err, err_len);
-    if (app.transport != NULL) /* its thread may wait for the lock */
-      app.transport->ops->free(app.transport);
-    app.transport = NULL;
-    pg_app_enter(&app, NULL);
-    summarize(&app);
-    *exit_code = app.first_failure;
-    report(&app, cfg);
-  }
-  app_free(&app);
+    *exit_code = status;
   return rc;
 }
 

@@ -21,6 +21,7 @@
 
 #include "manifest.h"
 #include "mem.h"
+#include "parigot/native.h"
 #include "parigot/transport.h"
 
 /* pg_app_run's exit code when no program failed but a service died. */
@@ -63,6 +64,13 @@ typedef struct pg_app_config {
    * (wire/wire_transport.h), or NULL when it talks to no other unit (a
    * unit that does fails to start, saying so). Borrowed. */
   const pg_transport_kind *transport;
+  /* > 0: every log line starts with the unit's name padded to this width
+   * and " | ", as parigot up writes them (units sharing one log). */
+  int log_unit_width;
+  /* The kinds of native service the manifest may name (native = "..."):
+   * the host's built-ins. Borrowed. */
+  const pg_native_kind *const *natives;
+  size_t nnatives;
 } pg_app_config;
 
 /*
@@ -74,6 +82,19 @@ typedef struct pg_app_config {
  */
 int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
                char *err, size_t err_len);
+
+/*
+ * Runs every unit of the app in this process, deterministically, each as
+ * its own app, their calls crossing an in-memory transport where a
+ * network would carry them (kernel/world.c): what `parigot run
+ * --deterministic` and `parigot test` do with an app of several units.
+ * @p cfg's unit and transport are ignored; its results take the programs
+ * of every unit. Same contract as pg_app_run(); the exit status is
+ * `parigot up`'s: the first non-zero status of a unit with programs, else
+ * that of any unit, else 0.
+ */
+int pg_app_run_units(const pg_app_config *cfg, const pg_mem *mem,
+                     int *exit_code, char *err, size_t err_len);
 
 /*
  * Loads every guest and lets it declare what it exports and requires, then

@@ -95,6 +95,8 @@ struct Z_parigot_instance_t {
   uint32_t ndependents;
   bool is_remote;                 /* a service of another unit: calls to
                                      it go through the transport to `peer` */
+  struct pg_native *native;       /* owned: a native service's state
+                                     (native.c), or NULL: a guest */
   bool is_external;               /* ...of a unit outside parigot: no
                                      module; its spec is the kernel's */
   uint32_t peer;                  /* its unit's index in the manifest */
@@ -199,6 +201,17 @@ typedef struct pg_app {
                                      transport last told it */
 } pg_app;
 
+/* Sets the app of @p cfg up to the point where its loop can run: its
+ * guests loaded and declared, the graph checked, START events queued, the
+ * transport open; the lock not held. 0 with *out set, or a negative
+ * parigot errno with @p err (nothing is left to free). */
+int pg_app_open(const pg_app_config *cfg, const pg_mem *mem, pg_app **out,
+                char *err, size_t err_len);
+
+/* Once its loop is over: closes the transport, writes the summary and
+ * the programs' results, frees @p app. Returns the app's exit status. */
+int pg_app_close(pg_app *app);
+
 /* The app's clock: virtual (advanced by the scheduler) in deterministic
  * mode, real time since start otherwise. Lock held in deterministic mode. */
 uint64_t pg_app_now(pg_app *app);
@@ -249,6 +262,20 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
  * that called, the transport's reply for a caller outside. Lock held. 0 or
  * PARIGOT_ENOMEM. */
 int pg_app_answer(pg_app *app, pg_call *call, const pg_event_spec *e);
+
+/* Starts a call from @p g to its requirement @p handle (an index in its
+ * requires): method @p method, request @p req; the answer comes as a
+ * RESPONSE event for @p g. The ABI's dispatch, for guests and native
+ * services alike. Lock held. 0 with *id set, or a negative parigot errno
+ * (PARIGOT_EINVAL, PARIGOT_ETOOBIG, PARIGOT_ENOMEM). */
+int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
+                    const char *method, uint32_t method_len, const void *req,
+                    uint32_t req_len, uint64_t timeout_ns, uint64_t *id);
+
+/* @p g answers call @p id: the ABI's respond, for guests and native
+ * services alike (docs/abi.md lists its errors). Lock held. */
+int pg_app_respond(pg_app *app, pg_guest *g, uint64_t id, uint32_t status,
+                   int32_t app_error, const void *body, uint32_t len);
 
 /* Ends @p call with a RESPONSE to its caller carrying @p status and a
  * message; for the kernel's own failures (deadline, dead callee). Lock

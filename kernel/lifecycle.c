@@ -14,6 +14,7 @@
 
 #include "event.h"
 #include "load.h"
+#include "native.h"
 #include "remote.h"
 #include "parigot/error.h"
 
@@ -117,6 +118,8 @@ void pg_format_duration(char *out, size_t cap, uint64_t ns) {
     snprintf(out, cap, "%lluus", (unsigned long long)(ns / 1000u));
 }
 
+static void after_end(pg_app *app, pg_guest *g);
+
 static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   const char *name = g->spec->name;
   bool is_overdue = r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_overdue);
@@ -154,6 +157,14 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
                   g->death);
     g->ndeaths++;
   }
+  after_end(app, g);
+}
+
+/* What follows the end of @p g, whatever ended it: its callers' calls
+ * fail, its own are cancelled, its dependents are told, it is released,
+ * and may restart. */
+static void after_end(pg_app *app, pg_guest *g) {
+  const char *name = g->spec->name;
   if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
     app->first_failure = g->exit_code;
   if (g->spec->is_program)
@@ -218,6 +229,10 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
                          g->state == PG_GUEST_STOPPED ? "the service stopped"
                                                       : "the service died");
     }
+    return;
+  }
+  if (g->native != NULL) { /* host code: no instance, no budget */
+    pg_native_deliver(app, g, ev);
     return;
   }
   g->event = ev;
@@ -289,8 +304,8 @@ static void restart(pg_app *app, pg_guest *g, pg_lockholder *h) {
   atomic_store(&g->is_overdue, false);
   g->is_busy = true;
   g->worker = h;
-  int rc = pg_guest_new_instance(app, g);
-  if (rc == 0 && redeclare(app, g)) {
+  int rc = g->native != NULL ? 0 : pg_guest_new_instance(app, g);
+  if (rc == 0 && (g->native != NULL || redeclare(app, g))) {
     g->is_start_queued = true;
     rc = pg_app_post(app, g->index, &(pg_event_spec){.kind = PG_EV_START});
   }
@@ -351,4 +366,14 @@ void pg_guest_started(pg_app *app, pg_guest *g) {
                 "back after restart %u of %u", g->nrestarts,
                 g->spec->max_restarts);
   pg_guest_tell_dependents(app, g, PG_EV_RESTARTED);
+}
+
+void pg_guest_fail(pg_app *app, pg_guest *g, const char *why) {
+  g->state = PG_GUEST_DEAD;
+  g->exit_code = 1;
+  snprintf(g->death, sizeof g->death, "%s", why);
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, g->spec->name, 0,
+                "died: %s", g->death);
+  g->ndeaths++;
+  after_end(app, g);
 }

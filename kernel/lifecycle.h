@@ -15,6 +15,11 @@
  * exited, and released). */
 bool pg_guest_run_entry(pg_app *app, pg_guest *g, const char *entry);
 
+/* @p g, a service that runs no code of its own (a native one), died:
+ * @p why says why, as a trap's name would. Its calls fail, its
+ * dependents are told, it may restart. */
+void pg_guest_fail(pg_app *app, pg_guest *g, const char *why);
+
 /* Hands @p ev to its guest, which the caller marked busy. */
 void pg_guest_deliver(pg_app *app, pg_event *ev);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "native.h"
 #include "parigot/error.h"
 
 static int check_abi(const pg_guest *g, char *err, size_t err_len) {
@@ -41,7 +42,8 @@ static int check_abi(const pg_guest *g, char *err, size_t err_len) {
  * and checked once, however many instances the app makes of it. */
 static pg_module *loaded_module(pg_app *app, const pg_guest *g) {
   for (uint32_t i = 0; i < g->index; i++)
-    if (strcmp(app->guests[i].spec->wasm, g->spec->wasm) == 0)
+    if (app->guests[i].spec->wasm != NULL &&
+        strcmp(app->guests[i].spec->wasm, g->spec->wasm) == 0)
       return app->guests[i].module;
   return NULL;
 }
@@ -85,6 +87,8 @@ int pg_guest_load(pg_app *app, pg_guest *g, char *err, size_t err_len) {
   int rc = 0;
   if (g->is_external)
     return 0;
+  if (s->native != NULL)
+    return pg_native_load(app, g, err, err_len);
   if ((g->module = loaded_module(app, g)) != NULL)
     g->shares_module = true;
   else
@@ -117,7 +121,8 @@ bool pg_guest_run_declaration(pg_app *app, pg_guest *g) {
 }
 
 int pg_guest_declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
-  if (g->is_external || pg_guest_run_declaration(app, g))
+  if (g->is_external || g->native != NULL ||
+      pg_guest_run_declaration(app, g))
     return 0;
   snprintf(err, err_len, "%s: died before it pg_guest_started (%s)",
            g->spec->name, g->has_trapped ? "it trapped" : "it exited");

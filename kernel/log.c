@@ -18,6 +18,13 @@ void pg_log_init(pg_log *l, FILE *out, pg_log_level min) {
   l->out = out;
   l->is_colour = isatty(fileno(out));
   l->min = min;
+  l->unit = NULL;
+  l->unit_width = 0;
+}
+
+void pg_log_set_unit(pg_log *l, const char *unit, int width) {
+  l->unit = unit;
+  l->unit_width = width;
 }
 
 void pg_log_write(pg_log *l, uint64_t now_ns, pg_log_level level,
@@ -26,6 +33,8 @@ void pg_log_write(pg_log *l, uint64_t now_ns, pg_log_level level,
   if (level < l->min || level > PG_LOG_ERROR)
     return;
   FILE *f = l->out;
+  if (l->unit != NULL)
+    fprintf(f, "%-*s | ", l->unit_width, l->unit);
   if (l->is_colour)
     fputs(colours[level], f);
   fprintf(f, "t=%llu.%06llu %s %s", (unsigned long long)(now_ns / 1000000000),

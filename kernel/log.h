@@ -27,9 +27,16 @@ typedef struct pg_log {
   FILE *out;           /* borrowed */
   bool is_colour;      /* out is a terminal */
   pg_log_level min;    /* lines below this level are dropped */
+  const char *unit;    /* borrowed: every line starts with it, or NULL */
+  int unit_width;      /* ...padded to this width, as parigot up does */
 } pg_log;
 
 void pg_log_init(pg_log *l, FILE *out, pg_log_level min);
+
+/* Every line from now on starts with "@p unit | ", the name padded to
+ * @p width: the log of one unit among others in one stream. @p unit is
+ * borrowed; NULL: none. */
+void pg_log_set_unit(pg_log *l, const char *unit, int width);
 
 /* One line. @p who is a guest name or "kernel"; @p call_id 0 for none;
  * @p now_ns the time to print. The message may hold any bytes: control

@@ -44,12 +44,21 @@ static void set_types(pg_app *app) {
   pg_mem_free(app->mem, all);
 }
 
+static bool has_local_service(const pg_app *app) {
+  for (uint32_t i = 0; i < app->nguests; i++)
+    if (!app->guests[i].is_remote && !app->guests[i].spec->is_program)
+      return true;
+  return false;
+}
+
 /* The unit's port takes connections from now on; the line says where
  * (the port, when the manifest let the kernel pick one). */
 void pg_app_serve(pg_app *app) {
   const pg_manifest_unit *u = app->cfg->unit;
   pg_transport *t = app->transport;
-  if (u == NULL || u->listen_host == NULL)
+  if (u == NULL || (u->listen_host == NULL &&
+                    (app->cfg->transport->needs_addresses ||
+                     !has_local_service(app))))
     return; /* it only calls out */
   set_types(app);
   if (app->cfg->transport->needs_addresses)

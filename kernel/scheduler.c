@@ -49,14 +49,9 @@ static bool any_busy(const pg_app *app) {
   return false;
 }
 
-/* Waits (lock held) for something to do; false when nothing can ever
- * happen again. The deterministic loop jumps its clock to the next
- * deadline. A parallel worker sleeps until woken: by a worker that posted
- * or finished an event, or by the pulse when a deadline fires or an event
- * waits. */
 /* The next time something is due: a call's deadline, a restart, the end
  * of drain_timeout. */
-static bool next_time(pg_app *app, uint64_t *at) {
+bool pg_app_next_time(pg_app *app, uint64_t *at) {
   uint64_t t;
   bool any = pg_calls_next_deadline(&app->calls, at);
   if (pg_app_next_restart(app, &t) && (!any || t < *at)) {
@@ -70,9 +65,14 @@ static bool next_time(pg_app *app, uint64_t *at) {
   return any;
 }
 
+/* Waits (lock held) for something to do; false when nothing can ever
+ * happen again. The deterministic loop jumps its clock to the next
+ * deadline. A parallel worker sleeps until woken: by a worker that posted
+ * or finished an event, or by the pulse when a deadline fires or an event
+ * waits. */
 static bool wait_for_work(pg_app *app) {
   uint64_t at;
-  bool has_deadline = next_time(app, &at);
+  bool has_deadline = pg_app_next_time(app, &at);
   if (!has_deadline && !any_busy(app) && !app->serves_until_stopped &&
       app->nconnecting == 0)
     return false;
@@ -205,66 +205,71 @@ static void pulse_tick(void *arg) {
   pg_app_leave(app, NULL);
 }
 
+pg_app_step_result pg_app_step(pg_app *app, pg_lockholder *h) {
+  if (app->cfg->is_deterministic) {
+    if (pg_calls_may_expire(&app->calls, app->now_ns))
+      fire_deadlines(app);
+  } else if (atomic_load_explicit(&app->is_tick_due, memory_order_relaxed) &&
+             atomic_exchange(&app->is_tick_due, false)) {
+    tick(app); /* this worker takes what it posts */
+  }
+  if (!app->is_shutting_down && pg_app_is_ending(app))
+    return PG_STEP_RAN;
+  if (app->is_shutting_down && pg_app_shutdown_over(app)) {
+    app->is_done = true;
+    return PG_STEP_DONE;
+  }
+  if (app->nrestarting > 0 && pg_app_restart_due(app, h))
+    return PG_STEP_RAN;
+  pg_event *ev = pg_event_take(app);
+  if (ev == NULL && pg_applock_is_solo(h)) {
+    /* Waiting takes the mutex: look again holding it. */
+    pg_app_leave(app, h);
+    pg_applock_drop_solo(&app->lock, h);
+    pg_app_enter(app, h);
+    return PG_STEP_RAN;
+  }
+  if (ev == NULL)
+    return PG_STEP_IDLE;
+  /* Alone awake: the sections of this event and the next need no
+   * atomic instruction until another thread takes the lock. */
+  if (h != NULL && !pg_applock_is_solo(h) && app->nawake == 1)
+    pg_applock_make_solo(&app->lock, h);
+  pg_guest *g = &app->guests[ev->guest];
+  g->is_busy = true;
+  g->worker = h;
+  if (app->cfg->is_deterministic)
+    app->now_ns += EVENT_TICK_NS;
+  pg_guest_deliver(app, ev);
+  if (ev->kind == PG_EV_START)
+    pg_guest_started(app, g);
+  else if (ev->kind == PG_EV_STOP && g->state == PG_GUEST_RUNNING)
+    g->has_stop_returned = true;
+  g->is_busy = false;
+  g->worker = NULL;
+  pg_event_free(app, ev);
+  /* This worker takes the next event itself; a second one queued (for
+   * instance one of this guest's that waited) may go to an idle one. */
+  if (app->nworkers > 1 && app->nqueued >= 2)
+    app->wants_wake = true;
+  return PG_STEP_RAN;
+}
+
+void pg_app_stuck(pg_app *app) {
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                "stuck: programs are still running but nothing is "
+                "left to happen");
+  if (app->first_failure == 0)
+    app->first_failure = 1;
+  pg_app_begin_shutdown(app);
+}
+
 /* The scheduler loop of one thread, in a section of the lock; @p h is the
  * thread's holder (NULL in deterministic mode). */
 static void work(pg_app *app, pg_lockholder *h) {
-  while (!app->is_done) {
-    if (app->cfg->is_deterministic) {
-      if (pg_calls_may_expire(&app->calls, app->now_ns))
-        fire_deadlines(app);
-    } else if (atomic_load_explicit(&app->is_tick_due, memory_order_relaxed) &&
-               atomic_exchange(&app->is_tick_due, false)) {
-      tick(app); /* this worker takes what it posts */
-    }
-    if (!app->is_shutting_down && pg_app_is_ending(app))
-      continue;
-    if (app->is_shutting_down && pg_app_shutdown_over(app)) {
-      app->is_done = true;
-      break;
-    }
-    if (app->nrestarting > 0 && pg_app_restart_due(app, h))
-      continue;
-    pg_event *ev = pg_event_take(app);
-    if (ev == NULL && pg_applock_is_solo(h)) {
-      /* Waiting takes the mutex: look again holding it. */
-      pg_app_leave(app, h);
-      pg_applock_drop_solo(&app->lock, h);
-      pg_app_enter(app, h);
-      continue;
-    }
-    if (ev == NULL) {
-      if (!wait_for_work(app)) {
-        pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
-                      "stuck: programs are still running but nothing is "
-                      "left to happen");
-        if (app->first_failure == 0)
-          app->first_failure = 1;
-        pg_app_begin_shutdown(app);
-      }
-      continue;
-    }
-    /* Alone awake: the sections of this event and the next need no
-     * atomic instruction until another thread takes the lock. */
-    if (h != NULL && !pg_applock_is_solo(h) && app->nawake == 1)
-      pg_applock_make_solo(&app->lock, h);
-    pg_guest *g = &app->guests[ev->guest];
-    g->is_busy = true;
-    g->worker = h;
-    if (app->cfg->is_deterministic)
-      app->now_ns += EVENT_TICK_NS;
-    pg_guest_deliver(app, ev);
-    if (ev->kind == PG_EV_START)
-      pg_guest_started(app, g);
-    else if (ev->kind == PG_EV_STOP && g->state == PG_GUEST_RUNNING)
-      g->has_stop_returned = true;
-    g->is_busy = false;
-    g->worker = NULL;
-    pg_event_free(app, ev);
-    /* This worker takes the next event itself; a second one queued (for
-     * instance one of this guest's that waited) may go to an idle one. */
-    if (app->nworkers > 1 && app->nqueued >= 2)
-      app->wants_wake = true;
-  }
+  while (!app->is_done)
+    if (pg_app_step(app, h) == PG_STEP_IDLE && !wait_for_work(app))
+      pg_app_stuck(app);
 }
 
 /* The workers' way out of the loop: the pulse must stop after the last
@@ -320,18 +325,25 @@ static bool has_budgets(const pg_app *app) {
 /* Deterministic: this thread alone. Parallel: a worker per CPU, at most
  * one per guest, as a guest runs on one thread at a time anyway. Beside
  * them the pulse, which a deterministic app needs only for budgets. */
+int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err,
+                     size_t err_len) {
+  *out = NULL;
+  if (app->cfg->is_deterministic && !has_budgets(app) &&
+      app->cfg->stop_signal == NULL)
+    return 0;
+  int rc = pg_pulse_new(out, app->cfg->manifest->pulse_ns, pulse_tick, app,
+                        app->mem);
+  if (rc != 0)
+    snprintf(err, err_len, "cannot start the timing pulse: %s",
+             parigot_strerror(rc));
+  return rc;
+}
+
 int pg_app_loop(pg_app *app, char *err, size_t err_len) {
-  pg_pulse *pulse = NULL;
-  if (!app->cfg->is_deterministic || has_budgets(app) ||
-      app->cfg->stop_signal != NULL) {
-    int rc = pg_pulse_new(&pulse, app->cfg->manifest->pulse_ns, pulse_tick, app,
-                          app->mem);
-    if (rc != 0) {
-      snprintf(err, err_len, "cannot start the timing pulse: %s",
-               parigot_strerror(rc));
-      return rc;
-    }
-  }
+  pg_pulse *pulse;
+  int rc = pg_app_pulse_new(app, &pulse, err, err_len);
+  if (rc != 0)
+    return rc;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t n = app->cfg->is_deterministic ? 1 : cpus < 1 ? 1 : (uint32_t)cpus;
   if (n > app->nguests)

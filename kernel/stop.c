@@ -216,6 +216,12 @@ static void stop(pg_app *app) {
   pg_app_begin_shutdown(app);
 }
 
+void pg_app_stop_now(pg_app *app, const char *why) {
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
+                "stopping: %s", why);
+  pg_app_begin_shutdown(app);
+}
+
 /* Whether the app must begin to end: a stop signal, startup_timeout, or
  * the last program gone. True when it just began. */
 bool pg_app_is_ending(pg_app *app) {

@@ -96,6 +96,8 @@ static int write_entries(const pg_manifest *m, const pg_manifest_unit *u,
     rc = PARIGOT_ENOMEM;
   for (size_t i = 0; rc == 0 && i < m->nguests; i++) {
     const pg_manifest_guest *g = &m->guests[i];
+    if (g->native != NULL)
+      continue; /* the host's own: nothing to carry */
     snprintf(names[i], sizeof names[i], "wasm/%zu.wasm", i);
     wasm[i] = names[i];
     size_t len;

@@ -26,125 +26,126 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct pg_mem pg_mem; /* util/mem.h */
+typedef struct pg_mem pg_mem; /**< the allocator (util/mem.h) */
+/** A unit's transport, opened by pg_transport_kind.open. */
 typedef struct pg_transport pg_transport;
 
-/* A call that came in for a service of this unit. */
+/** A call that came in for a service of this unit. */
 typedef struct pg_transport_call_in {
-  const char *service; /* the service's full name; service_len bytes */
-  size_t service_len;
-  const char *method; /* the method's name; method_len bytes */
-  size_t method_len;
-  const uint8_t *req; /* the request message */
-  size_t req_len;
-  uint64_t timeout_ns; /* the caller's deadline from now; 0: none sent */
-  const char *caller;  /* the calling guest's name, or "" */
-  const char *origin;  /* "UNIT/ID" when a unit of the app called, or "" */
+  const char *service; /**< the service's full name; service_len bytes */
+  size_t service_len;  /**< bytes of service */
+  const char *method;  /**< the method's name; method_len bytes */
+  size_t method_len;   /**< bytes of method */
+  const uint8_t *req;  /**< the request message */
+  size_t req_len;      /**< bytes of req */
+  uint64_t timeout_ns; /**< the caller's deadline from now; 0: none sent */
+  const char *caller;  /**< the calling guest's name, or "" */
+  const char *origin;  /**< "UNIT/ID" when a unit of the app called, or "" */
 } pg_transport_call_in;
 
-/* A call this unit makes to a service of a peer unit. */
+/** A call this unit makes to a service of a peer unit. */
 typedef struct pg_transport_call_out {
-  uint32_t peer;       /* index in pg_transport_config.peers */
-  uint64_t id;         /* the kernel's id: pg_transport_answer.id */
-  const char *service; /* the service's full name, NUL-terminated */
-  const char *method;  /* method_len bytes */
-  size_t method_len;
-  const void *req;
-  size_t req_len;
-  uint64_t timeout_ns; /* 0: none */
-  const char *caller;  /* the calling guest's name, NUL-terminated */
+  uint32_t peer;       /**< index in pg_transport_config.peers */
+  uint64_t id;         /**< the kernel's id: pg_transport_answer.id */
+  const char *service; /**< the service's full name, NUL-terminated */
+  const char *method;  /**< method_len bytes */
+  size_t method_len;   /**< bytes of method */
+  const void *req;     /**< the request message */
+  size_t req_len;      /**< bytes of req */
+  uint64_t timeout_ns; /**< 0: none */
+  const char *caller;  /**< the calling guest's name, NUL-terminated */
 } pg_transport_call_out;
 
-/* An answer: the kernel's reply to a call in, or a peer's answer to a
+/** An answer: the kernel's reply to a call in, or a peer's answer to a
  * call out. Status 0 with the response message in body, or a gRPC status
  * with its message in body. */
 typedef struct pg_transport_answer {
-  uint64_t id;
-  uint32_t status;
-  int32_t app_error; /* the service's own error enum, or 0 */
-  const void *body;
-  size_t len;
+  uint64_t id;       /**< the call's id: the kernel's, or the transport's */
+  uint32_t status;   /**< 0, or a gRPC status */
+  int32_t app_error; /**< the service's own error enum, or 0 */
+  const void *body;  /**< the response, or the status's message */
+  size_t len;        /**< bytes of body */
 } pg_transport_answer;
 
-/* What a transport tells the kernel; every event takes the app's lock. */
+/** What a transport tells the kernel; every event takes the app's lock. */
 typedef struct pg_transport_events {
-  /* A call came in. 0 with *id set: the answer comes through ops.reply.
+  /** A call came in. 0 with *id set: the answer comes through ops.reply.
    * Otherwise a gRPC status to fail it with at once, with @p why. */
   uint32_t (*call)(void *user, const pg_transport_call_in *c, uint64_t *id,
                    char *why, size_t why_cap);
-  /* The caller of call @p id gave up: no reply is wanted. */
+  /** The caller of call @p id gave up: no reply is wanted. */
   void (*cancel)(void *user, uint64_t id);
-  /* The answer to a call out, exactly once per call out that ops.call
+  /** The answer to a call out, exactly once per call out that ops.call
    * accepted: the peer's, or UNAVAILABLE when it cannot be reached. */
   void (*answered)(void *user, const pg_transport_answer *a);
-  /* Peer @p peer serves (after ops.connect), or stopped serving. */
+  /** Peer @p peer serves (after ops.connect), or stopped serving. */
   void (*peer_state)(void *user, uint32_t peer, bool is_up, const char *why);
-  /* One line for the app's log; @p level as pg_log_level. */
+  /** One line for the app's log; @p level as pg_log_level. */
   void (*log)(void *user, int level, const char *msg);
-  void *user;
+  void *user; /**< passed to every event */
 } pg_transport_events;
 
-/* Another unit of the app. */
+/** Another unit of the app. */
 typedef struct pg_transport_peer {
-  const char *unit; /* its name */
-  const char *host; /* the address it listens on, or NULL: none */
-  uint16_t port;
+  const char *unit; /**< its name */
+  const char *host; /**< the address it listens on, or NULL: none */
+  uint16_t port;    /**< its port */
 } pg_transport_peer;
 
-/* One unit's transport; every string and array is borrowed until free. */
+/** One unit's transport; every string and array is borrowed until free. */
 typedef struct pg_transport_config {
-  const char *unit;               /* this unit's name */
-  const char *host;               /* where it listens; NULL: nowhere */
-  uint16_t port;                  /* 0: any free port */
-  const pg_transport_peer *peers; /* every unit of the app, by index */
-  uint32_t npeers;
-  uint64_t max_message_size;   /* bytes of one request or response */
-  uint64_t request_timeout_ns; /* 0: the transport's default */
+  const char *unit;               /**< this unit's name */
+  const char *host;               /**< where it listens; NULL: nowhere */
+  uint16_t port;                  /**< 0: any free port */
+  const pg_transport_peer *peers; /**< every unit of the app, by index */
+  uint32_t npeers;                /**< entries in peers */
+  uint64_t max_message_size;      /**< bytes of one request or response */
+  uint64_t request_timeout_ns;    /**< 0: the transport's default */
 } pg_transport_config;
 
 typedef struct pg_transport_ops {
-  /* The unit's message types, as a serialized FileDescriptorSet (sets
+  /** The unit's message types, as a serialized FileDescriptorSet (sets
    * concatenate): what a transport that speaks JSON needs. Copies. 0, or
    * a negative parigot errno with @p err saying why. */
   int (*set_types)(pg_transport *t, const uint8_t *fds, size_t len, char *err,
                    size_t err_len);
-  /* The port it listens on (the one chosen when cfg.port was 0). */
+  /** The port it listens on (the one chosen when cfg.port was 0). */
   uint16_t (*port)(const pg_transport *t);
-  /* Calls in are taken from now on: every local service is up. */
+  /** Calls in are taken from now on: every local service is up. */
   void (*serve)(pg_transport *t);
-  /* The answer to call in @p a->id; copies it. A reply to a call whose
+  /** The answer to call in @p a->id; copies it. A reply to a call whose
    * caller gave up is dropped. */
   void (*reply)(pg_transport *t, const pg_transport_answer *a);
-  /* Keeps @p peer connected from now on; events.peer_state says when it
+  /** Keeps @p peer connected from now on; events.peer_state says when it
    * is up. */
   void (*connect)(pg_transport *t, uint32_t peer);
-  /* Sends a call out; copies it. 0, or PARIGOT_ENOMEM when it is not
+  /** Sends a call out; copies it. 0, or PARIGOT_ENOMEM when it is not
    * sent and no answer will come. */
   int (*call)(pg_transport *t, const pg_transport_call_out *c);
-  /* Closes everything and frees @p t; no event comes after it returns.
+  /** Closes everything and frees @p t; no event comes after it returns.
    * Called without the app's lock. */
   void (*free)(pg_transport *t);
 } pg_transport_ops;
 
-/* Every transport starts with this; its ops are constant. */
+/** Every transport starts with this; its ops are constant. */
 struct pg_transport {
-  const pg_transport_ops *ops;
+  const pg_transport_ops *ops; /**< constant, the transport's own */
 };
 
-/* A way to carry calls, which the CLI picks and hands to the app. */
+/** A way to carry calls, which the CLI picks and hands to the app. */
 typedef struct pg_transport_kind {
-  const char *name;      /* for messages: "wire", "loopback" */
-  bool is_deterministic; /* may serve a deterministic app */
-  bool needs_addresses;  /* peers are reached at their listen address, so
+  const char *name;      /**< for messages: "wire", "loopback" */
+  bool is_deterministic; /**< may serve a deterministic app */
+  bool needs_addresses;  /**< peers are reached at their listen address, so
                             a unit called must have one with a port */
-  /* Opens the unit's transport: binds its address at once, so that a
+  /** Opens the unit's transport: binds its address at once, so that a
    * taken port is the caller's error; takes no call before ops.serve.
    * @p ev is copied. 0, or a negative parigot errno with @p err naming
    * the address and the reason. */
   int (*open)(const struct pg_transport_kind *kind,
               const pg_transport_config *cfg, const pg_transport_events *ev,
               const pg_mem *mem, pg_transport **out, char *err, size_t err_len);
-  void *user; /* the kind's own, for open */
+  void *user; /**< the kind's own, for open */
 } pg_transport_kind;
 
 #endif /* PARIGOT_TRANSPORT_H */

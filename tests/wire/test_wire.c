@@ -223,6 +223,68 @@ PG_TEST(wire_three_units_print_the_same_as_one_process) {
                         "call ");
 }
 
+/* Deterministic, the three units run in one process, each its own app,
+ * their calls crossing the in-memory transport: the program prints what
+ * it prints under parigot up, two runs write the same bytes, the log
+ * names each line's unit and a call by the unit that made it, and the
+ * units stop dependents first. */
+PG_TEST(wire_units_run_in_one_process_byte_for_byte_as_under_up) {
+  char path[4096];
+  write_manifest("three.toml", path, sizeof path);
+  char *run[] = {(char *)pg_test_parigot(), "run", "--deterministic", path,
+                 NULL};
+  char *up[] = {(char *)pg_test_parigot(), "up", path, NULL};
+  pg_proc_result a, b, u;
+  pg_proc_run(run, NULL, NULL, &a);
+  pg_proc_run(run, NULL, NULL, &b);
+  pg_proc_run(up, NULL, NULL, &u);
+  ASSERT_STREQ(a.out, placement_out);
+  ASSERT_STREQ(a.out, u.out);
+  ASSERT_EQ(a.status, 0);
+  ASSERT_EQ(u.status, 0);
+  ASSERT_STREQ(b.out, a.out);
+  ASSERT_STREQ(b.err, a.err);
+  ASSERT_CONTAINS(a.err, "back  | t=");
+  ASSERT_CONTAINS(a.err, "call to echo failed: deadline exceeded (front's "
+                         "call ");
+  const char *relay = strstr(a.err, "mid   | t="), *echo;
+  ASSERT_TRUE(relay != NULL);
+  relay = strstr(a.err, "INFO  relay: stopped");
+  echo = strstr(a.err, "INFO  echo: stopped");
+  ASSERT_TRUE(relay != NULL && echo != NULL && relay < echo);
+  ASSERT_TRUE(strstr(a.err, "died") == NULL);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+  pg_proc_result_free(&u);
+}
+
+/* parigot test on units with no address: the test program passes through
+ * relay and echo in their own units, twice the same bytes; with another
+ * seed as well. */
+PG_TEST(wire_units_test_in_one_process_with_no_network) {
+  char path[4096];
+  write_manifest("loopback.toml", path, sizeof path);
+  char *test[] = {(char *)pg_test_parigot(), "test", path, NULL};
+  char *seeded[] = {(char *)pg_test_parigot(), "test", path, "--seed", "7",
+                    NULL};
+  pg_proc_result a, b, c;
+  pg_proc_run(test, NULL, NULL, &a);
+  pg_proc_run(test, NULL, NULL, &b);
+  pg_proc_run(seeded, NULL, NULL, &c);
+  ASSERT_TRUE(strncmp(a.out, placement_out, strlen(placement_out)) == 0);
+  ASSERT_STREQ(a.out + strlen(placement_out),
+               "PASS client\n1 passed, 0 failed\n");
+  ASSERT_EQ(a.status, 0);
+  ASSERT_STREQ(b.out, a.out);
+  ASSERT_STREQ(b.err, a.err);
+  ASSERT_EQ(c.status, 0);
+  ASSERT_CONTAINS(a.err, "INFO  kernel: unit back serves\n");
+  ASSERT_TRUE(strstr(a.err, "unit front serves") == NULL); /* no service */
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+  pg_proc_result_free(&c);
+}
+
 /* ---- parigot up ---------------------------------------------------------- */
 
 /* The app of three units, each its own process: the program's output as

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * include/parigot/native.h: services the host implements in C, beside the
+ * guests (the built-ins: database, files, queue, auth).
+ *
+ * A native service is a node of the app's graph like a guest: the
+ * manifest declares it (`[[service]]` with `native = "KIND"` instead of
+ * `wasm`), its kind says what it exports and requires, it starts after
+ * what it requires and stops before it, guests reach it through the same
+ * locate and dispatch (their requirements are their capabilities), and a
+ * unit serves it to other units and outside clients like any service.
+ * Its events come from the scheduler: START (kind.start), a CALL
+ * (kind.call), the answer to a call it made (kind.answered), STOP
+ * (kind.stop). In deterministic mode they all run on the scheduler's
+ * thread, in the order the inputs fix.
+ *
+ * A call is answered with pg_native_respond(), from its handler or later:
+ * in parallel mode from any thread (a worker of its own, say), which is
+ * how a slow handler leaves the scheduler free. A service calls what it
+ * requires with pg_native_dispatch(); the answer comes as kind.answered.
+ *
+ * Every function here takes the app's lock itself, except from inside a
+ * handler, where the kernel already holds it.
+ */
+#ifndef PARIGOT_NATIVE_H
+#define PARIGOT_NATIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** The kernel's handle on one native service: what every handler gets. */
+typedef struct pg_native pg_native;
+
+/** A call to a native service. */
+typedef struct pg_native_call {
+  uint64_t id;          /**< the call's id: pg_native_respond() takes it */
+  uint32_t service;     /**< index in pg_native_kind.exports */
+  const char *method;   /**< the method's name, method_len bytes */
+  size_t method_len;    /**< bytes of method */
+  const uint8_t *req;   /**< the request message; valid in the handler */
+  size_t req_len;       /**< bytes of req */
+  const char *caller;   /**< the calling guest or unit; caller_len bytes */
+  size_t caller_len;    /**< bytes of caller */
+  uint64_t deadline_ns; /**< on the app's clock (pg_native_now) */
+} pg_native_call;
+
+/** The answer to a call a native service made. */
+typedef struct pg_native_answer {
+  uint64_t id;         /**< what pg_native_dispatch() returned */
+  uint32_t status;     /**< 0, or a gRPC status */
+  int32_t app_error;   /**< the callee's own error enum, or 0 */
+  const uint8_t *body; /**< the response, or the status's message */
+  size_t len;          /**< bytes of body */
+} pg_native_answer;
+
+/** A kind of native service: constant, given to the app by its host. */
+typedef struct pg_native_kind {
+  const char *name;            /**< what `native = "..."` names */
+  const char *const *exports;  /**< the services' full names */
+  uint32_t nexports;           /**< entries in exports */
+  const char *const *requires; /**< what it calls, or NULL */
+  uint32_t nrequires;          /**< entries in requires */
+  const uint8_t *descriptors;  /**< its FileDescriptorSet, or NULL */
+  size_t descriptors_len;      /**< bytes of descriptors */
+  /** START: sets *state up. 0, or non-zero with @p why: it dies. */
+  int (*start)(pg_native *n, void **state, char *why, size_t why_cap);
+  /** A call: answered with pg_native_respond(), now or later. */
+  void (*call)(pg_native *n, void *state, const pg_native_call *c);
+  /** The answer to a call it made; NULL if it makes none. */
+  void (*answered)(pg_native *n, void *state, const pg_native_answer *a);
+  /** STOP: frees @p state. Calls still unanswered fail UNAVAILABLE. */
+  void (*stop)(pg_native *n, void *state);
+} pg_native_kind;
+
+/** Answers call @p id: status 0 with the response @p body, or a gRPC
+ * status with its message in @p body. Copies @p body. 0; or a negative
+ * parigot errno: PARIGOT_ECANCELED when the call already ended (deadline,
+ * caller gone), PARIGOT_ENOENT when it is not this service's to answer,
+ * PARIGOT_ETOOBIG when over max_message_size (the call then fails). */
+int pg_native_respond(pg_native *n, uint64_t id, uint32_t status,
+                      int32_t app_error, const void *body, size_t len);
+
+/** Calls @p method of requirement @p req (an index in kind.requires) with
+ * the request @p body, deadline @p timeout_ns from now (0: the app's
+ * default); the answer comes as kind.answered. Copies everything. 0 with
+ * *id set, or a negative parigot errno. */
+int pg_native_dispatch(pg_native *n, uint32_t req, const char *method,
+                       const void *body, size_t len, uint64_t timeout_ns,
+                       uint64_t *id);
+
+/** One line in the app's log, under the service's name; @p level 0
+ * DEBUG to 3 ERROR. */
+void pg_native_log(pg_native *n, int level, const char *msg);
+
+/** The app's clock, ns (virtual in deterministic mode). */
+uint64_t pg_native_now(pg_native *n);
+
+/** The service's name in the manifest. */
+const char *pg_native_name(const pg_native *n);
+
+#endif /* PARIGOT_NATIVE_H */

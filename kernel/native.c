@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/native.c: services whose code is the host's (parigot/native.h).
+ *
+ * A native service is a pg_guest with no module and no instance: its kind,
+ * found by name among the natives the app was given, declares its exports
+ * and requirements at load time, and its events (the same queue, the same
+ * order as a guest's) are handed to the kind's functions instead of to a
+ * parigot_event export. Its answers and calls go through the same
+ * pg_app_respond and pg_app_dispatch as a guest's host calls.
+ *
+ * Threads: a handler runs on the worker that took the event, the app's
+ * lock released as a guest's code runs, and the guest marked busy; what it
+ * calls back (pg_native_respond, _dispatch, _log) enters the lock with
+ * that worker's holder. From any other thread (a slow call answered
+ * later) they enter it as a thread of no worker. Deterministic mode has
+ * one thread and no lock.
+ */
+#include "native.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "lifecycle.h"
+#include "parigot/abi.h"
+#include "parigot/error.h"
+
+struct pg_native {
+  pg_guest *g;                /* borrowed: it owns this */
+  const pg_native_kind *kind; /* borrowed, constant */
+  void *state;                /* the kind's, from start to stop */
+  bool is_started;            /* start succeeded, stop not yet run */
+  atomic_bool is_in_handler;  /* a worker runs one of its handlers */
+  pthread_t handler_thread;   /* ...this one; set before is_in_handler */
+};
+
+static const pg_native_kind *find_kind(const pg_app_config *cfg,
+                                       const char *name) {
+  for (size_t i = 0; i < cfg->nnatives; i++)
+    if (strcmp(cfg->natives[i]->name, name) == 0)
+      return cfg->natives[i];
+  return NULL;
+}
+
+static int copy_names(const pg_mem *mem, const char *const *from, uint32_t n,
+                      char ***to, uint32_t *nto) {
+  *to = pg_mem_calloc(mem, n + 1, sizeof **to);
+  if (*to == NULL)
+    return PARIGOT_ENOMEM;
+  for (*nto = 0; *nto < n; (*nto)++)
+    if (((*to)[*nto] = pg_mem_strdup(mem, from[*nto])) == NULL)
+      return PARIGOT_ENOMEM;
+  return 0;
+}
+
+/* "a, b": the kinds this host has, for the error. */
+static void list_kinds(const pg_app_config *cfg, char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < cfg->nnatives && n < cap; i++)
+    n += (size_t)snprintf(out + n, cap - n, "%s%s", i > 0 ? ", " : "",
+                          cfg->natives[i]->name);
+  if (cfg->nnatives == 0)
+    snprintf(out, cap, "none");
+}
+
+int pg_native_load(pg_app *app, pg_guest *g, char *err, size_t err_len) {
+  const pg_native_kind *kind = find_kind(app->cfg, g->spec->native);
+  if (kind == NULL) {
+    char kinds[512];
+    list_kinds(app->cfg, kinds, sizeof kinds);
+    snprintf(err, err_len,
+             "%s: native = \"%s\": this host has no native service of that "
+             "kind (it has: %s)",
+             g->spec->name, g->spec->native, kinds);
+    return PARIGOT_EINVAL;
+  }
+  pg_native *n = pg_mem_calloc(app->mem, 1, sizeof *n);
+  if (n == NULL)
+    return PARIGOT_ENOMEM;
+  n->g = g;
+  n->kind = kind;
+  g->native = n;
+  int rc = copy_names(app->mem, kind->exports, kind->nexports, &g->exports,
+                      &g->nexports);
+  if (rc == 0)
+    rc = copy_names(app->mem, kind->requires, kind->nrequires, &g->requires,
+                    &g->nrequires);
+  if (rc == 0 && kind->descriptors_len > 0) {
+    if ((g->fds = pg_mem_malloc(app->mem, kind->descriptors_len)) == NULL)
+      rc = PARIGOT_ENOMEM;
+    else
+      memcpy(g->fds, kind->descriptors, kind->descriptors_len);
+    g->nfds = g->fds != NULL ? kind->descriptors_len : 0;
+  }
+  if (rc != 0)
+    snprintf(err, err_len, "%s: out of memory", g->spec->name);
+  return rc;
+}
+
+/* The CALL's fields, from its bytes in the ABI's layout. */
+static pg_native_call call_of(const pg_event *ev) {
+  parigot_event_header h;
+  memcpy(&h, ev->bytes, sizeof h);
+  const char *p = (const char *)ev->bytes + PARIGOT_EV_HEADER_SIZE;
+  return (pg_native_call){.id = h.call_id,
+                          .service = h.service,
+                          .method = p,
+                          .method_len = h.method_len,
+                          .caller = p + h.method_len,
+                          .caller_len = h.caller_len,
+                          .req =
+                              (const uint8_t *)p + h.method_len + h.caller_len,
+                          .req_len = h.payload_len,
+                          .deadline_ns = h.deadline_ns};
+}
+
+static pg_native_answer answer_of(const pg_event *ev) {
+  parigot_event_header h;
+  memcpy(&h, ev->bytes, sizeof h);
+  const uint8_t *p = ev->bytes + PARIGOT_EV_HEADER_SIZE;
+  return (pg_native_answer){.id = h.call_id,
+                            .status = h.status,
+                            .app_error = h.app_error,
+                            .body = p + h.method_len + h.caller_len,
+                            .len = h.payload_len};
+}
+
+static void enter_handler(pg_app *app, pg_native *n) {
+  n->handler_thread = pthread_self();
+  atomic_store_explicit(&n->is_in_handler, true, memory_order_release);
+  pg_app_leave(app, n->g->worker);
+}
+
+static void leave_handler(pg_app *app, pg_native *n) {
+  pg_app_enter(app, n->g->worker);
+  atomic_store_explicit(&n->is_in_handler, false, memory_order_relaxed);
+}
+
+/* START: the kind's start, outside the lock; a failure is a death. */
+static void start(pg_app *app, pg_guest *g) {
+  pg_native *n = g->native;
+  char why[sizeof g->death] = "";
+  enter_handler(app, n);
+  int rc = n->kind->start(n, &n->state, why, sizeof why);
+  leave_handler(app, n);
+  if (rc == 0) {
+    n->is_started = true;
+    return;
+  }
+  if (why[0] == '\0')
+    snprintf(why, sizeof why, "its start failed: %s", parigot_strerror(rc));
+  pg_guest_fail(app, g, why);
+}
+
+static void stop(pg_app *app, pg_native *n) {
+  if (!n->is_started)
+    return;
+  n->is_started = false;
+  if (n->kind->stop == NULL)
+    return;
+  enter_handler(app, n);
+  n->kind->stop(n, n->state);
+  leave_handler(app, n);
+}
+
+void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
+  pg_native *n = g->native;
+  g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
+  if (ev->kind == PG_EV_START) {
+    start(app, g);
+  } else if (ev->kind == PG_EV_CALL && n->is_started) {
+    pg_native_call c = call_of(ev);
+    enter_handler(app, n);
+    n->kind->call(n, n->state, &c);
+    leave_handler(app, n);
+  } else if (ev->kind == PG_EV_RESPONSE && n->kind->answered != NULL) {
+    pg_native_answer a = answer_of(ev);
+    enter_handler(app, n);
+    n->kind->answered(n, n->state, &a);
+    leave_handler(app, n);
+  } else if (ev->kind == PG_EV_STOP) {
+    stop(app, n);
+  }
+  g->call_id = 0;
+}
+
+void pg_native_free(pg_app *app, pg_guest *g) {
+  pg_native *n = g->native;
+  if (n == NULL)
+    return;
+  if (n->is_started && n->kind->stop != NULL) /* never sent its STOP */
+    n->kind->stop(n, n->state);
+  pg_mem_free(app->mem, n);
+  g->native = NULL;
+}
+
+/* The holder to enter the app's lock with: the worker's, from inside one
+ * of this service's handlers on that worker; else none. */
+static pg_lockholder *holder(const pg_native *n) {
+  if (atomic_load_explicit(&n->is_in_handler, memory_order_acquire) &&
+      pthread_equal(n->handler_thread, pthread_self()))
+    return n->g->worker;
+  return NULL;
+}
+
+int pg_native_respond(pg_native *n, uint64_t id, uint32_t status,
+                      int32_t app_error, const void *body, size_t len) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  if (len > UINT32_MAX)
+    return PARIGOT_ETOOBIG;
+  pg_app_enter(app, h);
+  int rc =
+      pg_app_respond(app, n->g, id, status, app_error, body, (uint32_t)len);
+  if (h == NULL)
+    app->wants_wake = true; /* no worker posted it: wake one */
+  pg_app_leave(app, h);
+  return rc;
+}
+
+int pg_native_dispatch(pg_native *n, uint32_t req, const char *method,
+                       const void *body, size_t len, uint64_t timeout_ns,
+                       uint64_t *id) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  size_t mlen = strlen(method);
+  if (len > UINT32_MAX || mlen > PARIGOT_ABI_NAME_MAX)
+    return PARIGOT_ETOOBIG;
+  pg_app_enter(app, h);
+  int rc = pg_app_dispatch(app, n->g, req, method, (uint32_t)mlen, body,
+                           (uint32_t)len, timeout_ns, id);
+  if (h == NULL)
+    app->wants_wake = true;
+  pg_app_leave(app, h);
+  return rc;
+}
+
+void pg_native_log(pg_native *n, int level, const char *msg) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  if (level < PG_LOG_DEBUG || level > PG_LOG_ERROR)
+    level = PG_LOG_ERROR;
+  pg_app_enter(app, h);
+  uint64_t call = h != NULL || app->cfg->is_deterministic ? n->g->call_id : 0;
+  pg_log_write(&app->log, pg_app_now(app), (pg_log_level)level,
+               n->g->spec->name, call, msg, strlen(msg));
+  pg_app_leave(app, h);
+}
+
+uint64_t pg_native_now(pg_native *n) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  pg_app_enter(app, h);
+  uint64_t now = pg_app_now(app);
+  pg_app_leave(app, h);
+  return now;
+}
+
+const char *pg_native_name(const pg_native *n) {
+  return n->g->spec->name;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kernel/native.h: native services inside the kernel: a pg_guest whose
+ * code is the host's (include/parigot/native.h), not a wasm instance. The
+ * kernel treats it as any guest (graph, calls, start and stop order); only
+ * loading and delivering differ, and they are here.
+ */
+#ifndef PG_NATIVE_H
+#define PG_NATIVE_H
+
+#include "appstate.h"
+#include "parigot/native.h"
+
+/* Finds @p g's kind among the app's natives and declares what it exports
+ * and requires. 0, or a negative parigot errno with @p err naming the
+ * service and the kind. */
+int pg_native_load(pg_app *app, pg_guest *g, char *err, size_t err_len);
+
+/* Hands @p ev to native service @p g, which the caller marked busy: START
+ * (a failed one kills it), CALL, RESPONSE, STOP. Lock held. */
+void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev);
+
+/* Frees @p g's native state (stopping it first if it still runs). */
+void pg_native_free(pg_app *app, pg_guest *g);
+
+#endif /* PG_NATIVE_H */
