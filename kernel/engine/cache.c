@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine/cache.c: the compiled-module cache (see cache.h for the format).
+ * kernel/engine/cache.c: the compiled-module cache (see cache.h for the
+ * format).
  *
  * Owns the directory name. Calls the filesystem and sha256. One thread at a
  * time per pg_cache; processes coordinate only through atomic renames.
@@ -91,8 +92,8 @@ static int hash_fd(int fd, off_t len, uint8_t out[PG_SHA256_LEN]) {
   uint8_t buf[65536];
   pg_sha256_init(&s);
   while (len > 0) {
-    ssize_t n = read(fd, buf, len < (off_t)sizeof buf ? (size_t)len
-                                                       : sizeof buf);
+    ssize_t n =
+        read(fd, buf, len < (off_t)sizeof buf ? (size_t)len : sizeof buf);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)

@@ -26,8 +26,8 @@
 #define PG_CACHE_TRAILER_BYTES 40
 
 typedef struct pg_cache {
-  char *dir;          /* owned; absolute or as given */
-  const pg_mem *mem;  /* borrowed */
+  char *dir;         /* owned; absolute or as given */
+  const pg_mem *mem; /* borrowed */
 } pg_cache;
 
 /**

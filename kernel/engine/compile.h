@@ -20,7 +20,7 @@
 
 /* Flags for the guest's C; $PARIGOT_CFLAGS adds more (both are in the key).
  * -lm: wasm2c's code calls libm for float rounding and square roots. */
-#define PG_COMPILE_FLAGS                                                      \
+#define PG_COMPILE_FLAGS                                                       \
   "-O2 -fPIC -shared -w -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1"
 #define PG_COMPILE_LIBS "-lm"
 #define PG_COMPILE_MAX_EXTRA_FLAGS 32
@@ -29,8 +29,8 @@
 #define PG_GLUE_ABI 1
 
 typedef struct pg_toolchain {
-  char cc[4096];     /* resolved path of the C compiler */
-  char wasm2c[4096]; /* resolved path of wasm2c */
+  char cc[4096];                   /* resolved path of the C compiler */
+  char wasm2c[4096];               /* resolved path of wasm2c */
   uint8_t identity[PG_SHA256_LEN]; /* hash of both tools' identities */
 } pg_toolchain;
 

@@ -125,8 +125,7 @@ int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
  * @return 0 (see @p out), or PARIGOT_EINVAL (no such () -> () export, or a
  * dead instance).
  */
-int pg_instance_run(pg_instance *inst, const char *entry,
-                    pg_run_result *out);
+int pg_instance_run(pg_instance *inst, const char *entry, pg_run_result *out);
 
 /**
  * @brief Stops the instance's guest code as soon as possible, even in a

@@ -65,8 +65,8 @@ struct pg_module {
 };
 
 struct pg_instance {
-  pg_module *module;  /* borrowed */
-  void *guest;        /* wasm2c instance, owned */
+  pg_module *module; /* borrowed */
+  void *guest;       /* wasm2c instance, owned */
   pg_wasi wasi;
   struct Z_parigot_instance_t *parigot; /* borrowed, may be NULL */
   const char *last_name;                /* the entry run last, as passed */
@@ -103,8 +103,8 @@ int pg_engine_new(pg_engine **out, const pg_engine_config *cfg,
   }
   if (cfg != NULL && cfg->prebuilt_dir != NULL)
     snprintf(e->prebuilt, sizeof e->prebuilt, "%s", cfg->prebuilt_dir);
-  int rc = pg_cache_open(&e->cache, cfg ? cfg->cache_dir : NULL, mem, err,
-                         err_len);
+  int rc =
+      pg_cache_open(&e->cache, cfg ? cfg->cache_dir : NULL, mem, err, err_len);
   if (rc) {
     pg_mem_free(mem, e);
     return rc;
@@ -139,8 +139,7 @@ static int read_module(pg_engine *e, const char *path, uint8_t **out,
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
     rc = set_err(e, PARIGOT_EIO, "%s: not a regular file", path);
   else if ((uint64_t)st.st_size > MAX_MODULE_BYTES)
-    rc = set_err(e, PARIGOT_EBADMODULE, "%s: module larger than 1 GiB",
-                 path);
+    rc = set_err(e, PARIGOT_EBADMODULE, "%s: module larger than 1 GiB", path);
   else if (!(buf = pg_mem_malloc(e->mem, (size_t)st.st_size)))
     rc = PARIGOT_ENOMEM;
   else if (st.st_size > 0 &&
@@ -157,9 +156,8 @@ static int read_module(pg_engine *e, const char *path, uint8_t **out,
 }
 
 static void remove_workdir(const char *dir) {
-  static const char *const files[] = {"m.wasm",     "m.c",    "m.h",
-                                      "glue.c",     "m.so",   "wasm2c.log",
-                                      "cc.log"};
+  static const char *const files[] = {"m.wasm", "m.c",        "m.h",   "glue.c",
+                                      "m.so",   "wasm2c.log", "cc.log"};
   char path[4300];
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);
@@ -335,7 +333,9 @@ bool pg_module_was_cached(const pg_module *m) {
   return m->was_cached;
 }
 
-const char *pg_module_object(const pg_module *m) { return m->object; }
+const char *pg_module_object(const pg_module *m) {
+  return m->object;
+}
 
 bool pg_module_was_repaired(const pg_module *m) {
   return m->was_repaired;
@@ -430,8 +430,7 @@ static int run_in_frame(pg_instance *inst, void (*fn)(void *),
   return code;
 }
 
-int pg_instance_run(pg_instance *inst, const char *entry,
-                    pg_run_result *out) {
+int pg_instance_run(pg_instance *inst, const char *entry, pg_run_result *out) {
   /* A scheduler runs the same export, by the same string, for every
    * event: skip the search by name then. */
   const glue_entry *g = entry == inst->last_name

@@ -3,8 +3,8 @@
  * kernel/engine/rt.h: the engine's side of parigot's own wasm-rt runtime.
  *
  * wasm2c's generated code calls the wasm_rt_* functions declared in Debian's
- * <wasm-rt.h>; kernel/engine/wasm_rt.c defines them so that many instances can run
- * on many threads (Debian's libwasm-rt-impl keeps its trap jump buffer in a
+ * <wasm-rt.h>; kernel/engine/wasm_rt.c defines them so that many instances can
+ * run on many threads (Debian's libwasm-rt-impl keeps its trap jump buffer in a
  * global). Guest code always runs inside a pg_rt_frame: a trap, proc_exit or
  * an interrupt unwinds to the frame with siglongjmp and becomes a value. A
  * frame belongs to the thread that entered it.
@@ -31,13 +31,13 @@ enum {
 };
 
 typedef struct pg_rt_frame {
-  jmp_buf jmp;                     /* sigsetjmp target, see below */
-  const wasm_rt_memory_t *memory;  /* the instance's memory, for faults */
-  uint32_t max_pages;              /* memory limit for this instance */
-  uint32_t exit_code;              /* valid when unwound with PG_RT_EXIT */
-  atomic_int *interrupt;           /* set by another thread to stop us */
-  volatile sig_atomic_t in_guest;  /* 0 while a host import runs */
-  volatile sig_atomic_t code;      /* why the frame unwound */
+  jmp_buf jmp;                    /* sigsetjmp target, see below */
+  const wasm_rt_memory_t *memory; /* the instance's memory, for faults */
+  uint32_t max_pages;             /* memory limit for this instance */
+  uint32_t exit_code;             /* valid when unwound with PG_RT_EXIT */
+  atomic_int *interrupt;          /* set by another thread to stop us */
+  volatile sig_atomic_t in_guest; /* 0 while a host import runs */
+  volatile sig_atomic_t code;     /* why the frame unwound */
 } pg_rt_frame;
 
 /*

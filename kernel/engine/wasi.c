@@ -21,11 +21,29 @@
 
 /* WASI errno values (wasi_snapshot_preview1 witx, "errno"). */
 enum {
-  E_SUCCESS = 0, E_2BIG = 1, E_ACCES = 2, E_AGAIN = 6, E_BADF = 8,
-  E_FAULT = 21, E_FBIG = 22, E_INTR = 27, E_INVAL = 28, E_IO = 29,
-  E_ISDIR = 31, E_NOENT = 44, E_NOMEM = 48, E_NOSPC = 51, E_NOSYS = 52,
-  E_NOTDIR = 54, E_NOTSOCK = 57, E_NOTSUP = 58, E_OVERFLOW = 61, E_PERM = 63,
-  E_PIPE = 64, E_ROFS = 69, E_SPIPE = 70,
+  E_SUCCESS = 0,
+  E_2BIG = 1,
+  E_ACCES = 2,
+  E_AGAIN = 6,
+  E_BADF = 8,
+  E_FAULT = 21,
+  E_FBIG = 22,
+  E_INTR = 27,
+  E_INVAL = 28,
+  E_IO = 29,
+  E_ISDIR = 31,
+  E_NOENT = 44,
+  E_NOMEM = 48,
+  E_NOSPC = 51,
+  E_NOSYS = 52,
+  E_NOTDIR = 54,
+  E_NOTSOCK = 57,
+  E_NOTSUP = 58,
+  E_OVERFLOW = 61,
+  E_PERM = 63,
+  E_PIPE = 64,
+  E_ROFS = 69,
+  E_SPIPE = 70,
 };
 
 /* Filetypes, rights and event types from the same witx. */
@@ -60,23 +78,40 @@ enum { EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
 
 static uint16_t from_errno(int e) {
   switch (e) {
-  case EBADF: return E_BADF;
-  case EINTR: return E_INTR;
-  case EINVAL: return E_INVAL;
-  case ESPIPE: return E_SPIPE;
-  case EAGAIN: return E_AGAIN;
-  case EPIPE: return E_PIPE;
-  case ENOSPC: return E_NOSPC;
-  case EFBIG: return E_FBIG;
-  case EFAULT: return E_FAULT;
-  case EACCES: return E_ACCES;
-  case EPERM: return E_PERM;
-  case ENOENT: return E_NOENT;
-  case ENOMEM: return E_NOMEM;
-  case EISDIR: return E_ISDIR;
-  case ENOTDIR: return E_NOTDIR;
-  case EOVERFLOW: return E_OVERFLOW;
-  case EROFS: return E_ROFS;
+  case EBADF:
+    return E_BADF;
+  case EINTR:
+    return E_INTR;
+  case EINVAL:
+    return E_INVAL;
+  case ESPIPE:
+    return E_SPIPE;
+  case EAGAIN:
+    return E_AGAIN;
+  case EPIPE:
+    return E_PIPE;
+  case ENOSPC:
+    return E_NOSPC;
+  case EFBIG:
+    return E_FBIG;
+  case EFAULT:
+    return E_FAULT;
+  case EACCES:
+    return E_ACCES;
+  case EPERM:
+    return E_PERM;
+  case ENOENT:
+    return E_NOENT;
+  case ENOMEM:
+    return E_NOMEM;
+  case EISDIR:
+    return E_ISDIR;
+  case ENOTDIR:
+    return E_NOTDIR;
+  case EOVERFLOW:
+    return E_OVERFLOW;
+  case EROFS:
+    return E_ROFS;
   }
   return E_IO;
 }
@@ -84,8 +119,7 @@ static uint16_t from_errno(int e) {
 /* ---- guest memory ---- */
 
 static uint64_t mem_bytes(const pg_wasi *w) {
-  return w->memory && w->memory->data ? (uint64_t)w->memory->pages * 65536u
-                                      : 0;
+  return w->memory && w->memory->data ? (uint64_t)w->memory->pages * 65536u : 0;
 }
 
 /* The only way this file turns a guest address into a host pointer. */
@@ -366,12 +400,12 @@ static int poll_oneoff(pg_wasi *w, uint32_t in, uint32_t out, uint32_t n,
 /* ---- the exported imports ---- */
 
 /* Marks host code around an implementation that may block or allocate. */
-#define HOSTCALL(w, expr)                                                     \
-  do {                                                                        \
-    pg_rt_host_enter((w)->frame);                                             \
-    uint32_t r_ = (uint32_t)(expr);                                           \
-    pg_rt_host_leave((w)->frame);                                             \
-    return r_;                                                                \
+#define HOSTCALL(w, expr)                                                      \
+  do {                                                                         \
+    pg_rt_host_enter((w)->frame);                                              \
+    uint32_t r_ = (uint32_t)(expr);                                            \
+    pg_rt_host_leave((w)->frame);                                              \
+    return r_;                                                                 \
   } while (0)
 
 #define IMPORT(name) Z_wasi_snapshot_preview1Z_##name
@@ -554,8 +588,7 @@ u32 IMPORT(path_create_directory)(pg_wasi *w, u32 fd, u32 p, u32 l) {
   return fd_only(w, fd, E_NOTDIR);
 }
 
-u32 IMPORT(path_filestat_get)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l,
-                              u32 b) {
+u32 IMPORT(path_filestat_get)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l, u32 b) {
   (void)f, (void)p, (void)l, (void)b;
   return fd_only(w, fd, E_NOTDIR);
 }
@@ -566,16 +599,15 @@ u32 IMPORT(path_filestat_set_times)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l,
   return fd_only(w, fd, E_NOTDIR);
 }
 
-u32 IMPORT(path_link)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l, u32 fd2,
-                      u32 p2, u32 l2) {
+u32 IMPORT(path_link)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l, u32 fd2, u32 p2,
+                      u32 l2) {
   (void)f, (void)p, (void)l, (void)fd2, (void)p2, (void)l2;
   return fd_only(w, fd, E_NOTDIR);
 }
 
-u32 IMPORT(path_open)(pg_wasi *w, u32 fd, u32 df, u32 p, u32 l, u32 of,
-                      u64 rb, u64 ri, u32 ff, u32 out) {
-  (void)df, (void)p, (void)l, (void)of, (void)rb, (void)ri, (void)ff,
-      (void)out;
+u32 IMPORT(path_open)(pg_wasi *w, u32 fd, u32 df, u32 p, u32 l, u32 of, u64 rb,
+                      u64 ri, u32 ff, u32 out) {
+  (void)df, (void)p, (void)l, (void)of, (void)rb, (void)ri, (void)ff, (void)out;
   return fd_only(w, fd, E_NOTDIR);
 }
 
@@ -699,9 +731,9 @@ static const pg_host_func wasi_funcs[] = {
     {"sock_shutdown", "ii:i"},
 };
 
-const pg_host_module pg_wasi_module = {
-    "wasi_snapshot_preview1", wasi_funcs,
-    sizeof wasi_funcs / sizeof wasi_funcs[0]};
+const pg_host_module pg_wasi_module = {"wasi_snapshot_preview1", wasi_funcs,
+                                       sizeof wasi_funcs /
+                                           sizeof wasi_funcs[0]};
 
 /* ---- set-up ---- */
 

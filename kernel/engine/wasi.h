@@ -33,12 +33,12 @@ typedef struct pg_wasi_config {
   int argc;
   const char *const *argv; /* borrowed; copied by pg_wasi_init */
   int envc;
-  const char *const *env;  /* "KEY=VALUE" strings; copied */
-  bool is_deterministic;   /* virtual clock and seeded random */
-  bool has_real_clock;     /* with is_deterministic: the clock stays real,
-                              for benchmarks that time a deterministic run */
-  uint64_t seed;           /* random seed in deterministic mode */
-  int stdio_fds[3];        /* host fds behind guest fds 0, 1, 2 */
+  const char *const *env; /* "KEY=VALUE" strings; copied */
+  bool is_deterministic;  /* virtual clock and seeded random */
+  bool has_real_clock;    /* with is_deterministic: the clock stays real,
+                             for benchmarks that time a deterministic run */
+  uint64_t seed;          /* random seed in deterministic mode */
+  int stdio_fds[3];       /* host fds behind guest fds 0, 1, 2 */
 } pg_wasi_config;
 
 typedef struct Z_wasi_snapshot_preview1_instance_t pg_wasi;
@@ -49,7 +49,7 @@ struct Z_wasi_snapshot_preview1_instance_t {
   const wasm_rt_memory_t *memory; /* the guest's memory, or NULL */
   char *args;                     /* argc NUL-terminated strings, owned */
   uint32_t argc, args_bytes;
-  char *env;                      /* envc NUL-terminated strings, owned */
+  char *env; /* envc NUL-terminated strings, owned */
   uint32_t envc, env_bytes;
   int stdio_fds[3];
   bool is_closed[3];

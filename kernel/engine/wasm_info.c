@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine/wasm_info.c: a bounds-checked reader for the parts of a wasm binary
- * that the engine needs (see wasm_info.h for the layout).
+ * kernel/engine/wasm_info.c: a bounds-checked reader for the parts of a wasm
+ * binary that the engine needs (see wasm_info.h for the layout).
  *
  * Every length and count comes from an untrusted file: each read checks the
  * remaining bytes first, and counts are checked against the bytes left
@@ -102,13 +102,27 @@ static int valtype_letter(reader *r, char *out) {
   if (rc)
     return rc;
   switch (b) {
-  case 0x7f: *out = 'i'; return 0;
-  case 0x7e: *out = 'I'; return 0;
-  case 0x7d: *out = 'f'; return 0;
-  case 0x7c: *out = 'F'; return 0;
-  case 0x7b: *out = 'v'; return 0;
-  case 0x70: *out = 'r'; return 0;
-  case 0x6f: *out = 'e'; return 0;
+  case 0x7f:
+    *out = 'i';
+    return 0;
+  case 0x7e:
+    *out = 'I';
+    return 0;
+  case 0x7d:
+    *out = 'f';
+    return 0;
+  case 0x7c:
+    *out = 'F';
+    return 0;
+  case 0x7b:
+    *out = 'v';
+    return 0;
+  case 0x70:
+    *out = 'r';
+    return 0;
+  case 0x6f:
+    *out = 'e';
+    return 0;
   }
   return fail(r, PARIGOT_EBADMODULE, "unknown value type 0x%02x", b);
 }
@@ -281,19 +295,24 @@ static int parse_exports(reader *r) {
 
 static int parse_section(reader *r, uint8_t id) {
   switch (id) {
-  case 1: return r->info->types ? fail(r, PARIGOT_EBADMODULE,
-                                       "duplicate type section")
-                                : parse_types(r);
-  case 2: return r->info->imports ? fail(r, PARIGOT_EBADMODULE,
-                                         "duplicate import section")
-                                  : parse_imports(r);
-  case 3: return r->info->func_types ? fail(r, PARIGOT_EBADMODULE,
-                                            "duplicate function section")
-                                     : parse_functions(r);
-  case 5: return parse_memories(r);
-  case 7: return r->info->exports ? fail(r, PARIGOT_EBADMODULE,
-                                         "duplicate export section")
-                                  : parse_exports(r);
+  case 1:
+    return r->info->types
+               ? fail(r, PARIGOT_EBADMODULE, "duplicate type section")
+               : parse_types(r);
+  case 2:
+    return r->info->imports
+               ? fail(r, PARIGOT_EBADMODULE, "duplicate import section")
+               : parse_imports(r);
+  case 3:
+    return r->info->func_types
+               ? fail(r, PARIGOT_EBADMODULE, "duplicate function section")
+               : parse_functions(r);
+  case 5:
+    return parse_memories(r);
+  case 7:
+    return r->info->exports
+               ? fail(r, PARIGOT_EBADMODULE, "duplicate export section")
+               : parse_exports(r);
   }
   return 0; /* other sections are wasm2c's to validate */
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine/wasm_info.h: reads what the engine needs from a WebAssembly binary.
+ * kernel/engine/wasm_info.h: reads what the engine needs from a WebAssembly
+ * binary.
  *
  * The engine reads the header, types, imports, functions, memories and
  * exports of a module before handing it to wasm2c: to refuse a non-wasm file
@@ -52,20 +53,20 @@ typedef struct pg_wasm_export {
  * "iiii:i" is (i32, i32, i32, i32) -> i32.
  */
 typedef struct pg_wasm_info {
-  const pg_mem *mem;       /* borrowed; allocates everything below */
+  const pg_mem *mem; /* borrowed; allocates everything below */
   uint32_t ntypes;
-  char **types;            /* ntypes signature strings, owned */
+  char **types; /* ntypes signature strings, owned */
   uint32_t nimports;
   pg_wasm_import *imports; /* owned */
   uint32_t nimported_funcs;
-  uint32_t nfuncs;         /* functions defined by the module */
-  uint32_t *func_types;    /* nfuncs type indices, owned */
+  uint32_t nfuncs;      /* functions defined by the module */
+  uint32_t *func_types; /* nfuncs type indices, owned */
   uint32_t nexports;
   pg_wasm_export *exports; /* owned */
   bool has_memory;
   uint64_t mem_initial_pages;
-  uint64_t mem_max_pages;  /* UINT64_MAX when the module sets no maximum */
-  char errmsg[256];        /* why the last parse failed */
+  uint64_t mem_max_pages; /* UINT64_MAX when the module sets no maximum */
+  char errmsg[256];       /* why the last parse failed */
 } pg_wasm_info;
 
 /**

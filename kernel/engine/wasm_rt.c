@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine/wasm_rt.c: parigot's wasm-rt, the runtime wasm2c's code links to.
+ * kernel/engine/wasm_rt.c: parigot's wasm-rt, the runtime wasm2c's code links
+ * to.
  *
  * Defines every wasm_rt_* function of Debian's <wasm-rt.h> so that it is safe
  * with many instances on many threads: the trap target, the exception state
@@ -30,9 +31,9 @@
 #define MAX_EXCEPTION_BYTES 1024u
 
 typedef struct rt_thread {
-  pg_rt_frame *frame;          /* the frame running here, or NULL */
-  jmp_buf *unwind_target;      /* where wasm_rt_throw lands */
-  uintptr_t stack_lo;          /* this thread's stack, for overflow faults */
+  pg_rt_frame *frame;     /* the frame running here, or NULL */
+  jmp_buf *unwind_target; /* where wasm_rt_throw lands */
+  uintptr_t stack_lo;     /* this thread's stack, for overflow faults */
   uintptr_t stack_hi;
   bool has_alt_stack;
   uint32_t exception_tag;
@@ -55,20 +56,32 @@ static atomic_uint ntags;
 
 const char *pg_rt_trap_name(int code) {
   switch (code) {
-  case WASM_RT_TRAP_OOB: return "out of bounds memory or table access";
-  case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
-  case WASM_RT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
-  case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
-  case WASM_RT_TRAP_UNREACHABLE: return "unreachable executed";
+  case WASM_RT_TRAP_OOB:
+    return "out of bounds memory or table access";
+  case WASM_RT_TRAP_INT_OVERFLOW:
+    return "integer overflow";
+  case WASM_RT_TRAP_DIV_BY_ZERO:
+    return "integer divide by zero";
+  case WASM_RT_TRAP_INVALID_CONVERSION:
+    return "invalid conversion to integer";
+  case WASM_RT_TRAP_UNREACHABLE:
+    return "unreachable executed";
   case WASM_RT_TRAP_CALL_INDIRECT:
     return "indirect call to a null, out-of-range or mistyped function";
-  case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
-  case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
-  case PG_RT_MEMORY_OOB: return "out of bounds memory access";
-  case PG_RT_EXIT: return "exit";
-  case PG_RT_INTERRUPTED: return "interrupted";
-  case PG_RT_MEMLIMIT: return "initial memory exceeds the memory limit";
-  case PG_RT_NOSPACE: return "host out of address space for linear memory";
+  case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+    return "uncaught exception";
+  case WASM_RT_TRAP_EXHAUSTION:
+    return "call stack exhausted";
+  case PG_RT_MEMORY_OOB:
+    return "out of bounds memory access";
+  case PG_RT_EXIT:
+    return "exit";
+  case PG_RT_INTERRUPTED:
+    return "interrupted";
+  case PG_RT_MEMLIMIT:
+    return "initial memory exceeds the memory limit";
+  case PG_RT_NOSPACE:
+    return "host out of address space for linear memory";
   }
   return "unknown trap";
 }
@@ -187,8 +200,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   uintptr_t a = (uintptr_t)si->si_addr;
   if (f) {
     const wasm_rt_memory_t *m = f->memory;
-    if (f->in_guest && m && m->data && in_range(a, (uintptr_t)m->data,
-                                                RESERVE_BYTES))
+    if (f->in_guest && m && m->data &&
+        in_range(a, (uintptr_t)m->data, RESERVE_BYTES))
       pg_rt_unwind(PG_RT_MEMORY_OOB);
     /* Deep guest recursion may overflow inside a host import too; the
      * imports hold no locks while they touch the stack, so unwind. */
@@ -252,8 +265,7 @@ bool wasm_rt_is_initialized(void) {
   return true;
 }
 
-void wasm_rt_free(void) {
-}
+void wasm_rt_free(void) {}
 
 void wasm_rt_trap(wasm_rt_trap_t code) {
   pg_rt_unwind((int)code);
@@ -372,8 +384,8 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
     return UINT32_MAX;
   mem->pages = (uint32_t)new_pages;
   /* 65536 pages is 4 GiB, which wasm-rt's 32-bit size field cannot hold. */
-  mem->size = new_pages >= 65536 ? UINT32_MAX
-                                 : (uint32_t)(new_pages * PAGE_BYTES);
+  mem->size =
+      new_pages >= 65536 ? UINT32_MAX : (uint32_t)(new_pages * PAGE_BYTES);
   return old_pages;
 }
 
@@ -395,38 +407,37 @@ static void *table_realloc(void *p, uint64_t n, size_t elem) {
   return q;
 }
 
-#define DEFINE_TABLE_OPS(type)                                                \
-  void wasm_rt_allocate_##type##_table(wasm_rt_##type##_table_t *t,           \
-                                       uint32_t elements, uint32_t max) {     \
-    t->data = table_realloc(NULL, elements, sizeof(wasm_rt_##type##_t));      \
-    if (!t->data)                                                             \
-      pg_rt_unwind(PG_RT_NOSPACE);                                            \
-    for (uint32_t i = 0; i < elements; i++)                                   \
-      t->data[i] = wasm_rt_##type##_null_value;                               \
-    t->size = elements;                                                       \
-    t->max_size = max;                                                        \
-  }                                                                           \
-  void wasm_rt_free_##type##_table(wasm_rt_##type##_table_t *t) {             \
-    free(t->data);                                                            \
-    t->data = NULL;                                                           \
-  }                                                                           \
-  uint32_t wasm_rt_grow_##type##_table(wasm_rt_##type##_table_t *t,           \
-                                       uint32_t delta,                        \
-                                       wasm_rt_##type##_t init) {             \
-    uint32_t old = t->size;                                                   \
-    uint64_t n = (uint64_t)old + delta;                                       \
-    if (n > t->max_size)                                                      \
-      return UINT32_MAX;                                                      \
-    if (delta == 0)                                                           \
-      return old;                                                             \
-    void *p = table_realloc(t->data, n, sizeof(wasm_rt_##type##_t));         \
-    if (!p)                                                                   \
-      return UINT32_MAX;                                                      \
-    t->data = p;                                                              \
-    for (uint64_t i = old; i < n; i++)                                        \
-      t->data[i] = init;                                                      \
-    t->size = (uint32_t)n;                                                    \
-    return old;                                                               \
+#define DEFINE_TABLE_OPS(type)                                                 \
+  void wasm_rt_allocate_##type##_table(wasm_rt_##type##_table_t *t,            \
+                                       uint32_t elements, uint32_t max) {      \
+    t->data = table_realloc(NULL, elements, sizeof(wasm_rt_##type##_t));       \
+    if (!t->data)                                                              \
+      pg_rt_unwind(PG_RT_NOSPACE);                                             \
+    for (uint32_t i = 0; i < elements; i++)                                    \
+      t->data[i] = wasm_rt_##type##_null_value;                                \
+    t->size = elements;                                                        \
+    t->max_size = max;                                                         \
+  }                                                                            \
+  void wasm_rt_free_##type##_table(wasm_rt_##type##_table_t *t) {              \
+    free(t->data);                                                             \
+    t->data = NULL;                                                            \
+  }                                                                            \
+  uint32_t wasm_rt_grow_##type##_table(                                        \
+      wasm_rt_##type##_table_t *t, uint32_t delta, wasm_rt_##type##_t init) {  \
+    uint32_t old = t->size;                                                    \
+    uint64_t n = (uint64_t)old + delta;                                        \
+    if (n > t->max_size)                                                       \
+      return UINT32_MAX;                                                       \
+    if (delta == 0)                                                            \
+      return old;                                                              \
+    void *p = table_realloc(t->data, n, sizeof(wasm_rt_##type##_t));           \
+    if (!p)                                                                    \
+      return UINT32_MAX;                                                       \
+    t->data = p;                                                               \
+    for (uint64_t i = old; i < n; i++)                                         \
+      t->data[i] = init;                                                       \
+    t->size = (uint32_t)n;                                                     \
+    return old;                                                                \
   }
 
 DEFINE_TABLE_OPS(funcref)
