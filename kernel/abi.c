@@ -162,7 +162,6 @@ u32 IMPORT(locate)(pg_guest *g, u32 ptr, u32 len, u32 out) {
 
 static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
                     u32 req, u32 req_len, u64 timeout_ns, u32 out) {
-  pg_app *app = g->app;
   const char *m;
   const uint8_t *body = span(g, req, req_len);
   uint8_t *dst = span(g, out, 8);
@@ -171,39 +170,12 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
     return rc;
   if (body == NULL || dst == NULL)
     return PARIGOT_EFAULT;
-  if (g->is_declaring || handle >= g->nrequires)
-    return PARIGOT_EINVAL;
-  if (req_len > app->cfg->manifest->max_message_size)
-    return PARIGOT_ETOOBIG;
-  pg_guest *callee = &app->guests[g->providers[handle]];
-  u64 now = pg_app_now(app);
-  u64 timeout = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
-  u64 deadline = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
-  pg_call *call;
-  if ((rc = pg_calls_start(&app->calls, g->index, callee->index, deadline,
-                           &call)) != 0)
-    return rc;
-  u64 id = call->id;
-  if (!pg_guest_takes_calls(callee)) {
-    pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
-  } else if (callee->is_remote) {
-    pg_app_call_out(app, callee, call, g->provider_exports[handle], m,
-                    method_len, body, req_len, g->spec->name);
-  } else if ((rc = pg_app_post(
-                  app, callee->index,
-                  &(pg_event_spec){
-                      .kind = PG_EV_CALL, .call_id = id,
-                      .deadline_ns = deadline,
-                      .service = g->provider_exports[handle],
-                      .method = m, .method_len = method_len,
-                      .caller = g->spec->name,
-                      .caller_len = g->name_len, .payload = body,
-                      .payload_len = req_len})) != 0) {
-    pg_calls_finish(&app->calls, call);
-    return rc;
-  }
-  memcpy(dst, &id, 8);
-  return 0;
+  u64 id;
+  rc = pg_app_dispatch(g->app, g, handle, m, method_len, body, req_len,
+                       timeout_ns, &id);
+  if (rc == 0)
+    memcpy(dst, &id, 8);
+  return rc;
 }
 
 static int dispatch_locked(pg_guest *g, u32 handle, u32 method,
@@ -248,52 +220,11 @@ u32 IMPORT(event_read)(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
 
 static int respond(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
                    u32 resp_len) {
-  pg_app *app = g->app;
   const uint8_t *body = span(g, resp, resp_len);
   if (body == NULL)
     return PARIGOT_EFAULT;
-  if (status > PG_STATUS_MAX)
-    return PARIGOT_EINVAL;
-  pg_call *call = pg_calls_find(&app->calls, id);
-  const pg_call *ended = call ? call : pg_calls_recall(&app->calls, id);
-  if (ended == NULL && !pg_calls_was_issued(&app->calls, id))
-    return PARIGOT_ENOENT;
-  if (ended != NULL && (ended->callee != g->index || ended->is_answered))
-    return PARIGOT_ENOENT; /* not this guest's to answer, or answered */
-  /* The deterministic clock may pass a deadline within this event, between
-   * the loop's checks. (In parallel mode the pulse ends the call: an answer
-   * that beats it by less than a tick is taken, and no clock is read.) */
-  if (call != NULL && !call->is_done && app->cfg->is_deterministic &&
-      pg_app_now(app) >= call->deadline_ns)
-    pg_app_fail_call(app, call, PG_STATUS_DEADLINE_EXCEEDED,
-                     "deadline exceeded");
-  if (call == NULL || call->is_done) { /* the kernel ended it, or forgotten */
-    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, g->spec->name, id,
-                  "response after the call ended (deadline passed or caller "
-                  "gone): dropped");
-    return PARIGOT_ECANCELED;
-  }
-  if (resp_len > app->cfg->manifest->max_message_size) {
-    /* Ended here, as the caller cannot take it: else it would wait for an
-     * answer that never comes until its deadline. */
-    char why[128];
-    snprintf(why, sizeof why, "response of %u bytes is over "
-             "max_message_size (%llu)", (unsigned)resp_len,
-             (unsigned long long)app->cfg->manifest->max_message_size);
-    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED, why);
-    return PARIGOT_ETOOBIG;
-  }
-  int rc = pg_app_answer(app, call,
-                       &(pg_event_spec){.kind = PG_EV_RESPONSE,
-                                        .status = status, .call_id = id,
-                                        .app_error = (int32_t)app_error,
-                                        .payload = body,
-                                        .payload_len = resp_len});
-  if (rc != 0)
-    return rc;
-  call->is_answered = true;
-  pg_calls_finish(&app->calls, call);
-  return 0;
+  return pg_app_respond(g->app, g, id, status, (int32_t)app_error, body,
+                        resp_len);
 }
 
 static int respond_locked(pg_guest *g, u64 id, u32 status, u32 app_error,

@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lifecycle.h"
@@ -32,6 +33,8 @@ struct pg_native {
   void *state;                /* the kind's, from start to stop */
   bool is_started;            /* start succeeded, stop not yet run */
   atomic_bool is_in_handler;  /* a worker runs one of its handlers */
+  char fail_why[160]; /* pg_native_fail's, until the handler returns */
+  bool has_failed;
   pthread_t handler_thread;   /* ...this one; set before is_in_handler */
 };
 
@@ -165,6 +168,20 @@ static void stop(pg_app *app, pg_native *n) {
   leave_handler(app, n);
 }
 
+/* A handler that called pg_native_fail: the service dies now. */
+static void settle_failure(pg_app *app, pg_guest *g) {
+  pg_native *n = g->native;
+  if (!n->has_failed)
+    return;
+  n->has_failed = false;
+  if (g->state != PG_GUEST_RUNNING)
+    return; /* its start failed as well: dead already */
+  if (n->is_started && n->kind->stop != NULL)
+    n->kind->stop(n, n->state); /* its state goes with it */
+  n->is_started = false;
+  pg_guest_fail(app, g, n->fail_why);
+}
+
 void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
   pg_native *n = g->native;
   g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
@@ -184,6 +201,7 @@ void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
     stop(app, n);
   }
   g->call_id = 0;
+  settle_failure(app, g);
 }
 
 void pg_native_free(pg_app *app, pg_guest *g) {
@@ -260,4 +278,17 @@ uint64_t pg_native_now(pg_native *n) {
 
 const char *pg_native_name(const pg_native *n) {
   return n->g->spec->name;
+}
+
+int pg_native_fail(pg_native *n, const char *why) {
+  if (!atomic_load_explicit(&n->is_in_handler, memory_order_acquire) ||
+      !pthread_equal(n->handler_thread, pthread_self()))
+    return PARIGOT_EINVAL;
+  snprintf(n->fail_why, sizeof n->fail_why, "%s", why);
+  n->has_failed = true;
+  return 0;
+}
+
+bool pg_native_is_deterministic(const pg_native *n) {
+  return n->g->app->cfg->is_deterministic;
 }

@@ -89,6 +89,18 @@ int pg_native_dispatch(pg_native *n, uint32_t req, const char *method,
                        const void *body, size_t len, uint64_t timeout_ns,
                        uint64_t *id);
 
+/** Ends the service as a trap ends a guest, @p why saying why: calls
+ * waiting on it fail UNAVAILABLE, its dependents are told, and it restarts
+ * if the manifest says so (kind.start again). Only from inside one of its
+ * handlers; it takes effect when that returns. 0, or PARIGOT_EINVAL
+ * elsewhere. */
+int pg_native_fail(pg_native *n, const char *why);
+
+/** Whether the app runs deterministically: then everything a service does
+ * must follow from its events alone (no thread of its own, no clock but
+ * pg_native_now). */
+bool pg_native_is_deterministic(const pg_native *n);
+
 /** One line in the app's log, under the service's name; @p level 0
  * DEBUG to 3 ERROR. */
 void pg_native_log(pg_native *n, int level, const char *msg);

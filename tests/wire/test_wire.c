@@ -21,19 +21,23 @@
 
 /* Starts unit @p unit of the manifest at @p path and returns the port it
  * serves on, read from its log. */
-static pg_proc *start_unit(const char *path, const char *unit, int *port) {
-  char *argv[] = {(char *)pg_test_parigot(),
-                  "run",
-                  (char *)path,
-                  "--unit",
-                  (char *)unit,
-                  NULL};
-  pg_proc *p = pg_proc_start(argv);
+/* Unit @p unit of @p path run by @p host: `parigot run`, or a host of
+ * its own (pg-native-host) when not NULL. */
+static pg_proc *start_unit_of(const char *host, const char *path,
+                              const char *unit, int *port) {
+  char *run[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
+                 (char *)unit, NULL};
+  char *own[] = {(char *)host, (char *)path, "--unit", (char *)unit, NULL};
+  pg_proc *p = pg_proc_start(host != NULL ? own : run);
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
   const char *at = strstr(log, " serves on 127.0.0.1:");
   *port = atoi(at + strlen(" serves on 127.0.0.1:"));
   ASSERT_TRUE(*port > 0);
   return p;
+}
+
+static pg_proc *start_unit(const char *path, const char *unit, int *port) {
+  return start_unit_of(NULL, path, unit, port);
 }
 
 /* What tests/wire/grpc_client.py prints against unit back. */
@@ -55,15 +59,21 @@ static const char grpcio_out[] =
 
 /* Runs argv, with the port of unit back of @p manifest (started for it,
  * and stopped with SIGTERM after) at argv[@p port_arg]. */
-static void run_against(const char *manifest, char **argv, int port_arg,
-                        pg_proc_result *client, pg_proc_result *server) {
+static void run_against_host(const char *host, const char *manifest,
+                             char **argv, int port_arg,
+                             pg_proc_result *client, pg_proc_result *server) {
   int port;
   char port_text[16];
-  pg_proc *unit = start_unit(manifest, "back", &port);
+  pg_proc *unit = start_unit_of(host, manifest, "back", &port);
   snprintf(port_text, sizeof port_text, "%d", port);
   argv[port_arg] = port_text;
   pg_proc_run(argv, NULL, NULL, client);
   pg_proc_stop(unit, SIGTERM, server);
+}
+
+static void run_against(const char *manifest, char **argv, int port_arg,
+                        pg_proc_result *client, pg_proc_result *server) {
+  run_against_host(NULL, manifest, argv, port_arg, client, server);
 }
 
 PG_TEST(wire_python_grpcio_calls_a_unit) {
@@ -283,6 +293,128 @@ PG_TEST(wire_units_test_in_one_process_with_no_network) {
   pg_proc_result_free(&a);
   pg_proc_result_free(&b);
   pg_proc_result_free(&c);
+}
+
+/* ---- native services ------------------------------------------------------ */
+
+/* Echo written in C on the host (tests/native), in pg-native-host: the
+ * placement program, Relay a guest between them, prints what it prints
+ * with Echo a guest; deterministic (every unit in one process) twice the
+ * same bytes, and in parallel mode. */
+PG_TEST(wire_native_echo_answers_in_process_as_the_guest_echo_does) {
+  char path[4096];
+  write_manifest("native.toml", path, sizeof path);
+  char *det[] = {PG_NATIVE_HOST, "--deterministic", path, NULL};
+  char *par[] = {PG_NATIVE_HOST, path, NULL};
+  pg_proc_result a, b, c;
+  pg_proc_run(det, NULL, NULL, &a);
+  pg_proc_run(det, NULL, NULL, &b);
+  pg_proc_run(par, NULL, NULL, &c);
+  ASSERT_STREQ(a.out, placement_out);
+  ASSERT_EQ(a.status, 0);
+  ASSERT_STREQ(b.out, a.out);
+  ASSERT_STREQ(b.err, a.err);
+  ASSERT_CONTAINS(a.err, "back  | t=0.000001 INFO  echo: ready\n");
+  ASSERT_CONTAINS(a.err, "INFO  echo call=4: holding the call\n");
+  ASSERT_STREQ(c.out, placement_out);
+  ASSERT_EQ(c.status, 0);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+  pg_proc_result_free(&c);
+}
+
+/* The native Echo served by its unit: Relay's unit and the program's
+ * reach it over gRPC as they reach a guest. */
+PG_TEST(wire_native_echo_serves_other_units_over_the_wire) {
+  char path[4096];
+  write_manifest("native.toml", path, sizeof path);
+  int port;
+  pg_proc *back = start_unit_of(PG_NATIVE_HOST, path, "back", &port);
+  pg_proc *mid = start_unit_of(PG_NATIVE_HOST, path, "mid", &port);
+  char *front[] = {PG_NATIVE_HOST, path, "--unit", "front", NULL};
+  pg_proc_result r, rest[2];
+  pg_proc_run(front, NULL, NULL, &r);
+  pg_proc_stop(mid, SIGTERM, &rest[0]);
+  pg_proc_stop(back, SIGTERM, &rest[1]);
+  ASSERT_STREQ(r.out, placement_out);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(rest[1].err, "call to echo failed: deadline exceeded "
+                               "(front's call ");
+  ASSERT_CONTAINS(rest[1].err, "INFO  echo: stopped\n");
+  ASSERT_EQ(rest[0].status, 0);
+  ASSERT_EQ(rest[1].status, 0);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&rest[0]);
+  pg_proc_result_free(&rest[1]);
+}
+
+/* grpcio, over the wire, sees the native Echo exactly as the guest one:
+ * answers, failures with their app_error, a deadline, the caller, a
+ * megabyte, and its death (pg_native_fail). */
+PG_TEST(wire_native_echo_answers_grpcio_as_the_guest_does) {
+  char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/grpc_client.py", NULL,
+                  PG_WIRE_PY, NULL};
+  pg_proc_result client, server;
+  run_against_host(PG_NATIVE_HOST, PG_WIRE_DIR "/native_back.toml", argv, 2,
+                   &client, &server);
+  ASSERT_STREQ(client.err, "");
+  ASSERT_STREQ(client.out, grpcio_out);
+  ASSERT_CONTAINS(server.err, "ERROR echo: died: it failed on purpose "
+                              "(MODE_CRASH)\n");
+  pg_proc_result_free(&client);
+  pg_proc_result_free(&server);
+}
+
+/* A native call answered later, from a thread that is no worker's (how a
+ * slow built-in leaves the scheduler free): the program sees what it sees
+ * of the guest Echo that works as long (tests/app/slow.toml), and the
+ * answer that came after the deadline is dropped. */
+PG_TEST(wire_native_echo_answers_later_from_a_thread_of_its_own) {
+  char *native[] = {PG_NATIVE_HOST, PG_WIRE_DIR "/native_slow.toml", NULL};
+  char *guest[] = {(char *)pg_test_parigot(), "run",
+                   PG_APP_DIR "/slow.toml", NULL};
+  pg_proc_result a, b;
+  pg_proc_run(native, NULL, NULL, &a);
+  pg_proc_run(guest, NULL, NULL, &b);
+  ASSERT_STREQ(a.out, b.out);
+  ASSERT_EQ(a.status, 0);
+  ASSERT_EQ(b.status, 0);
+  ASSERT_CONTAINS(a.err, "WARN  echo call=1: response after the call ended "
+                         "(deadline passed or caller gone): dropped\n");
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
+
+/* Native services are nodes of the graph: a cycle between two of them, a
+ * requirement no one meets, a kind the host does not have, each refused
+ * by name before anything starts. */
+PG_TEST(wire_native_services_are_checked_as_graph_nodes) {
+  const char *const cases[][2] = {
+      {"native_cycle.toml", "dependency cycle: ping -> pong -> ping\n"},
+      {"native_missing.toml",
+       "needy requires nativetest.v1.Missing, which no guest exports\n"},
+      {"native_unknown.toml",
+       "echo: native = \"nativetest.nope\": this host has no native service "
+       "of that kind (it has: apptest.echo, nativetest.ping, "
+       "nativetest.pong, nativetest.needy)\n"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", PG_WIRE_DIR, cases[i][0]);
+    char *argv[] = {PG_NATIVE_HOST, path, NULL};
+    pg_proc_result r;
+    pg_proc_run(argv, NULL, NULL, &r);
+    ASSERT_EQ(r.status, 2);
+    ASSERT_CONTAINS(r.err, cases[i][1]);
+    ASSERT_STREQ(r.out, "");
+    pg_proc_result_free(&r);
+  }
+  pg_proc_result r;
+  char *plain[] = {(char *)pg_test_parigot(), "run",
+                   PG_WIRE_DIR "/native_unknown.toml", NULL};
+  pg_proc_run(plain, NULL, NULL, &r);
+  ASSERT_EQ(r.status, 2);
+  ASSERT_CONTAINS(r.err, "no native service of that kind (it has: none)");
+  pg_proc_result_free(&r);
 }
 
 /* ---- parigot up ---------------------------------------------------------- */
