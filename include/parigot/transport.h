@@ -103,6 +103,7 @@ typedef struct pg_transport_config {
   uint64_t request_timeout_ns;    /**< 0: the transport's default */
 } pg_transport_config;
 
+/** What a transport does for the kernel: its functions, constant. */
 typedef struct pg_transport_ops {
   /** The unit's message types, as a serialized FileDescriptorSet (sets
    * concatenate): what a transport that speaks JSON needs. Copies. 0, or
