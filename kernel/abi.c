@@ -79,7 +79,7 @@ static int read_name(pg_guest *g, u32 ptr, u32 len, const char **out) {
   const uint8_t *s = span(g, ptr, len);
   if (s == NULL)
     return PARIGOT_EFAULT;
-  if (len == 0 || len > PG_NAME_MAX)
+  if (len == 0 || len > PARIGOT_ABI_NAME_MAX)
     return PARIGOT_EINVAL;
   bool ok = true;
   for (u32 i = 0; i < len; i++)

@@ -99,10 +99,10 @@ void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                 app->guests[call->callee].spec->name, why,
                 pg_app_origin_note(app, call, note, sizeof note));
   pg_guest *callee = &app->guests[call->callee];
-  if (status == PG_STATUS_UNAVAILABLE && callee->ndeaths > 0 &&
+  if (status == PARIGOT_CODE_UNAVAILABLE && callee->ndeaths > 0 &&
       !callee->is_up)
     callee->calls_failed++; /* for the summary */
-  pg_event_spec e = {.kind = PG_EV_RESPONSE, .status = status,
+  pg_event_spec e = {.kind = PARIGOT_EV_RESPONSE, .status = status,
                      .call_id = call->id, .payload = why,
                      .payload_len = (uint32_t)strlen(why)};
   if ((call->caller == PG_CALLER_OUTSIDE ||
@@ -132,13 +132,13 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
     return rc;
   *id = call->id;
   if (!pg_guest_takes_calls(callee)) {
-    pg_app_fail_call(app, call, PG_STATUS_UNAVAILABLE, "callee is not running");
+    pg_app_fail_call(app, call, PARIGOT_CODE_UNAVAILABLE, "callee is not running");
   } else if (callee->is_remote) {
     pg_app_call_out(app, callee, call, g->provider_exports[handle], method,
                     method_len, req, req_len, g->spec->name);
   } else if ((rc = pg_app_post(
                   app, callee->index,
-                  &(pg_event_spec){.kind = PG_EV_CALL,
+                  &(pg_event_spec){.kind = PARIGOT_EV_CALL,
                                    .call_id = call->id,
                                    .deadline_ns = deadline,
                                    .service = g->provider_exports[handle],
@@ -156,7 +156,7 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
 
 int pg_app_respond(pg_app *app, pg_guest *g, uint64_t id, uint32_t status,
                    int32_t app_error, const void *body, uint32_t len) {
-  if (status > PG_STATUS_MAX)
+  if (status > PARIGOT_CODE_MAX)
     return PARIGOT_EINVAL;
   pg_call *call = pg_calls_find(&app->calls, id);
   const pg_call *ended = call ? call : pg_calls_recall(&app->calls, id);
@@ -169,7 +169,7 @@ int pg_app_respond(pg_app *app, pg_guest *g, uint64_t id, uint32_t status,
    * that beats it by less than a tick is taken, and no clock is read.) */
   if (call != NULL && !call->is_done && app->cfg->is_deterministic &&
       pg_app_now(app) >= call->deadline_ns)
-    pg_app_fail_call(app, call, PG_STATUS_DEADLINE_EXCEEDED,
+    pg_app_fail_call(app, call, PARIGOT_CODE_DEADLINE_EXCEEDED,
                      "deadline exceeded");
   if (call == NULL || call->is_done) { /* the kernel ended it, or forgotten */
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, g->spec->name, id,
@@ -185,11 +185,11 @@ int pg_app_respond(pg_app *app, pg_guest *g, uint64_t id, uint32_t status,
              "response of %u bytes is over max_message_size (%llu)",
              (unsigned)len,
              (unsigned long long)app->cfg->manifest->max_message_size);
-    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED, why);
+    pg_app_fail_call(app, call, PARIGOT_CODE_RESOURCE_EXHAUSTED, why);
     return PARIGOT_ETOOBIG;
   }
   int rc = pg_app_answer(app, call,
-                         &(pg_event_spec){.kind = PG_EV_RESPONSE,
+                         &(pg_event_spec){.kind = PARIGOT_EV_RESPONSE,
                                           .status = status,
                                           .call_id = id,
                                           .app_error = app_error,

@@ -24,23 +24,8 @@
 #include "parigot/abi.h"
 #include "parigot/transport.h"
 
-/* The ABI's event kinds, header size, name limit and status codes are
- * include/parigot/abi.h's.
- * aliases: to be renamed (the kernel is to use the PARIGOT_ names). */
-#define PG_EV_START PARIGOT_EV_START
-#define PG_EV_CALL PARIGOT_EV_CALL
-#define PG_EV_RESPONSE PARIGOT_EV_RESPONSE
-#define PG_EV_DIED PARIGOT_EV_DIED
-#define PG_EV_STOP PARIGOT_EV_STOP
-#define PG_EV_RESTARTED PARIGOT_EV_RESTARTED
-#define PG_EV_HEADER PARIGOT_EV_HEADER_SIZE
-#define PG_NAME_MAX PARIGOT_ABI_NAME_MAX
-#define PG_STATUS_OK PARIGOT_CODE_OK
-#define PG_STATUS_DEADLINE_EXCEEDED PARIGOT_CODE_DEADLINE_EXCEEDED
-#define PG_STATUS_RESOURCE_EXHAUSTED PARIGOT_CODE_RESOURCE_EXHAUSTED
-#define PG_STATUS_UNIMPLEMENTED PARIGOT_CODE_UNIMPLEMENTED
-#define PG_STATUS_UNAVAILABLE PARIGOT_CODE_UNAVAILABLE
-#define PG_STATUS_MAX PARIGOT_CODE_MAX
+/* The ABI's event kinds, header layout, name limit and status codes are
+ * include/parigot/abi.h's (PARIGOT_EV_*, PARIGOT_CODE_*). */
 
 /* The caller of a call that came through the transport (pg_call.caller). */
 #define PG_CALLER_OUTSIDE UINT32_MAX

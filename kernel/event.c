@@ -62,7 +62,7 @@ static uint8_t *place(pg_app *app, uint32_t guest, uint32_t len) {
 
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller_len;
-  uint32_t len = PG_EV_HEADER + e->method_len + caller_len + e->payload_len;
+  uint32_t len = PARIGOT_EV_HEADER_SIZE + e->method_len + caller_len + e->payload_len;
   uint8_t *placed = place(app, guest, len);
   pg_event *ev = event_alloc(app, placed ? 0 : len);
   if (ev == NULL)
@@ -74,17 +74,17 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   if (app->guests != NULL)
     app->guests[guest].nqueued++;
   uint8_t *b = placed ? placed : ev->bytes;
-  put32(b + 0, e->kind);
-  put32(b + 4, e->status);
-  put64(b + 8, e->call_id);
-  put64(b + 16, e->deadline_ns);
-  put32(b + 24, (uint32_t)e->app_error);
-  put32(b + 28, e->service);
-  put32(b + 32, e->method_len);
-  put32(b + 36, e->payload_len);
-  put32(b + 40, caller_len);
-  put32(b + 44, 0); /* reserved */
-  b += PG_EV_HEADER;
+  put32(b + PARIGOT_EV_OFF_KIND, e->kind);
+  put32(b + PARIGOT_EV_OFF_STATUS, e->status);
+  put64(b + PARIGOT_EV_OFF_CALL_ID, e->call_id);
+  put64(b + PARIGOT_EV_OFF_DEADLINE_NS, e->deadline_ns);
+  put32(b + PARIGOT_EV_OFF_APP_ERROR, (uint32_t)e->app_error);
+  put32(b + PARIGOT_EV_OFF_SERVICE, e->service);
+  put32(b + PARIGOT_EV_OFF_METHOD_LEN, e->method_len);
+  put32(b + PARIGOT_EV_OFF_PAYLOAD_LEN, e->payload_len);
+  put32(b + PARIGOT_EV_OFF_CALLER_LEN, caller_len);
+  put32(b + PARIGOT_EV_OFF_RESERVED, 0);
+  b += PARIGOT_EV_HEADER_SIZE;
   if (e->method_len > 0)
     memcpy(b, e->method, e->method_len);
   if (caller_len > 0)
@@ -124,7 +124,7 @@ static bool must_wait(const pg_app *app, const pg_event *ev) {
   const pg_guest *g = &app->guests[ev->guest];
   if (g->is_busy)
     return true;
-  if (ev->kind == PG_EV_START)
+  if (ev->kind == PARIGOT_EV_START)
     return !providers_started(app, g);
   return g->state == PG_GUEST_LOADED;
 }

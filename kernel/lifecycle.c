@@ -22,7 +22,7 @@
  * service @p p exported: the service's name, and why it died
  * (docs/abi.md). */
 void pg_guest_tell_dependents(pg_app *app, const pg_guest *p, uint32_t kind) {
-  const char *why = kind == PG_EV_DIED ? p->death : "";
+  const char *why = kind == PARIGOT_EV_DIED ? p->death : "";
   for (uint32_t i = 0; i < p->ndependents; i++) {
     pg_guest *g = &app->guests[p->dependents[i].guest];
     uint32_t r = p->dependents[i].req;
@@ -170,7 +170,7 @@ static void after_end(pg_app *app, pg_guest *g) {
   if (g->spec->is_program)
     app->programs_left--;
   if (g->state == PG_GUEST_DEAD && g->is_up)
-    pg_guest_tell_dependents(app, g, PG_EV_DIED);
+    pg_guest_tell_dependents(app, g, PARIGOT_EV_DIED);
   g->is_up = false;
   /* Calls waiting on it fail now rather than at their deadline; calls it
    * made are over, so their answers, when they come, are dropped. */
@@ -179,7 +179,7 @@ static void after_end(pg_app *app, pg_guest *g) {
     if (c == NULL || c->is_done)
       continue;
     if (c->callee == g->index) {
-      pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE, "the service died");
+      pg_app_fail_call(app, c, PARIGOT_CODE_UNAVAILABLE, "the service died");
     } else if (c->caller == g->index) {
       pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, name, c->id,
                     "call to %s cancelled: the caller is gone",
@@ -212,7 +212,7 @@ bool pg_guest_run_entry(pg_app *app, pg_guest *g, const char *entry) {
 /* Hands @p ev to its guest, which the caller marked busy. */
 void pg_guest_deliver(pg_app *app, pg_event *ev) {
   pg_guest *g = &app->guests[ev->guest];
-  if (ev->kind == PG_EV_START) {
+  if (ev->kind == PARIGOT_EV_START) {
     g->is_start_queued = false;
     if (g->state != PG_GUEST_LOADED || app->is_shutting_down)
       return; /* the app ends before it started */
@@ -222,10 +222,10 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
     }
     g->state = PG_GUEST_RUNNING;
   } else if (g->state != PG_GUEST_RUNNING) {
-    if (ev->kind == PG_EV_CALL) {
+    if (ev->kind == PARIGOT_EV_CALL) {
       pg_call *c = pg_calls_find(&app->calls, ev->call_id);
       if (c != NULL && !c->is_done)
-        pg_app_fail_call(app, c, PG_STATUS_UNAVAILABLE,
+        pg_app_fail_call(app, c, PARIGOT_CODE_UNAVAILABLE,
                          g->state == PG_GUEST_STOPPED ? "the service stopped"
                                                       : "the service died");
     }
@@ -236,7 +236,7 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
     return;
   }
   g->event = ev;
-  g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
+  g->call_id = ev->kind == PARIGOT_EV_CALL ? ev->call_id : 0;
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
   /* For the pulse's watch on max_handler_time (check_budgets). */
   atomic_store_explicit(
@@ -307,7 +307,7 @@ static void restart(pg_app *app, pg_guest *g, pg_lockholder *h) {
   int rc = g->native != NULL ? 0 : pg_guest_new_instance(app, g);
   if (rc == 0 && (g->native != NULL || redeclare(app, g))) {
     g->is_start_queued = true;
-    rc = pg_app_post(app, g->index, &(pg_event_spec){.kind = PG_EV_START});
+    rc = pg_app_post(app, g->index, &(pg_event_spec){.kind = PARIGOT_EV_START});
   }
   if (rc != 0) {
     snprintf(g->death, sizeof g->death, "cannot restart: %s",
@@ -365,7 +365,7 @@ void pg_guest_started(pg_app *app, pg_guest *g) {
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name, 0,
                 "back after restart %u of %u", g->nrestarts,
                 g->spec->max_restarts);
-  pg_guest_tell_dependents(app, g, PG_EV_RESTARTED);
+  pg_guest_tell_dependents(app, g, PARIGOT_EV_RESTARTED);
 }
 
 void pg_guest_fail(pg_app *app, pg_guest *g, const char *why) {

@@ -13,27 +13,29 @@
 
 #include "lifecycle.h"
 #include "native.h"
+#include "parigot/abi.h"
 #include "parigot/error.h"
 
 static int check_abi(const pg_guest *g, char *err, size_t err_len) {
-  if (pg_module_has_entry(g->module, "parigot_abi_v1") &&
-      pg_module_has_entry(g->module, "parigot_main") &&
-      pg_module_has_entry(g->module, "parigot_event"))
+  const size_t prefix = sizeof PARIGOT_ABI_EXPORT_PREFIX - 1;
+  if (pg_module_has_entry(g->module, PARIGOT_ABI_EXPORT) &&
+      pg_module_has_entry(g->module, PARIGOT_ABI_MAIN) &&
+      pg_module_has_entry(g->module, PARIGOT_ABI_EVENT))
     return 0;
   for (size_t i = 0; pg_module_entry_name(g->module, i) != NULL; i++) {
     const char *e = pg_module_entry_name(g->module, i);
-    if (strncmp(e, "parigot_abi_v", 13) == 0 && strcmp(e, "parigot_abi_v1")) {
+    if (strncmp(e, PARIGOT_ABI_EXPORT_PREFIX, prefix) == 0 &&
+        strcmp(e, PARIGOT_ABI_EXPORT) != 0) {
       snprintf(err, err_len,
-               "%s: %s: built for parigot ABI %s; this "
-               "parigot speaks ABI 1",
-               g->spec->name, g->spec->wasm, e + 13);
+               "%s: %s: built for parigot ABI %s; this parigot speaks ABI %d",
+               g->spec->name, g->spec->wasm, e + prefix, PARIGOT_ABI_VERSION);
       return PARIGOT_EABI;
     }
   }
   snprintf(err, err_len,
-           "%s: %s: not a parigot guest (it must export "
-           "parigot_abi_v1, parigot_main and parigot_event; "
-           "see docs/abi.md)",
+           "%s: %s: not a parigot guest (it must export " PARIGOT_ABI_EXPORT
+           ", " PARIGOT_ABI_MAIN " and " PARIGOT_ABI_EVENT "; see "
+           "docs/abi.md)",
            g->spec->name, g->spec->wasm);
   return PARIGOT_EABI;
 }
@@ -202,7 +204,7 @@ int pg_app_plan_start(pg_app *app, char *err, size_t err_len) {
     app->start_order[i] = (uint32_t)order[i];
     app->guests[order[i]].is_start_queued = true;
     rc = pg_app_post(app, (uint32_t)order[i],
-                     &(pg_event_spec){.kind = PG_EV_START});
+                     &(pg_event_spec){.kind = PARIGOT_EV_START});
   }
   pg_mem_free(app->mem, nodes);
   pg_mem_free(app->mem, order);

@@ -184,20 +184,20 @@ static void settle_failure(pg_app *app, pg_guest *g) {
 
 void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
   pg_native *n = g->native;
-  g->call_id = ev->kind == PG_EV_CALL ? ev->call_id : 0;
-  if (ev->kind == PG_EV_START) {
+  g->call_id = ev->kind == PARIGOT_EV_CALL ? ev->call_id : 0;
+  if (ev->kind == PARIGOT_EV_START) {
     start(app, g);
-  } else if (ev->kind == PG_EV_CALL && n->is_started) {
+  } else if (ev->kind == PARIGOT_EV_CALL && n->is_started) {
     pg_native_call c = call_of(ev);
     enter_handler(app, n);
     n->kind->call(n, n->state, &c);
     leave_handler(app, n);
-  } else if (ev->kind == PG_EV_RESPONSE && n->kind->answered != NULL) {
+  } else if (ev->kind == PARIGOT_EV_RESPONSE && n->kind->answered != NULL) {
     pg_native_answer a = answer_of(ev);
     enter_handler(app, n);
     n->kind->answered(n, n->state, &a);
     leave_handler(app, n);
-  } else if (ev->kind == PG_EV_STOP) {
+  } else if (ev->kind == PARIGOT_EV_STOP) {
     stop(app, n);
   }
   g->call_id = 0;

@@ -145,27 +145,27 @@ static uint32_t call_in(void *user, const pg_transport_call_in *c, uint64_t *id,
   const char *caller = c->caller;
   size_t service_len = c->service_len, method_len = c->method_len;
   uint64_t timeout_ns = c->timeout_ns;
-  uint32_t status = PG_STATUS_OK, export;
+  uint32_t status = PARIGOT_CODE_OK, export;
   pg_call *call;
   pg_app_enter(app, NULL);
   pg_guest *g = exporter(app, service, service_len, &export);
   uint64_t now = pg_app_now(app);
   uint64_t t = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
   if (g == NULL) {
-    status = PG_STATUS_UNIMPLEMENTED;
+    status = PARIGOT_CODE_UNIMPLEMENTED;
     snprintf(why, why_cap, "unit %s serves no service %.*s",
              app->cfg->unit->name, (int)service_len, service);
   } else if (app->is_shutting_down || !pg_guest_takes_calls(g)) {
-    status = PG_STATUS_UNAVAILABLE;
+    status = PARIGOT_CODE_UNAVAILABLE;
     snprintf(why, why_cap, "%s is not running", g->spec->name);
   } else if (pg_calls_start(&app->calls, PG_CALLER_OUTSIDE, g->index,
                             t > UINT64_MAX - now ? UINT64_MAX : now + t,
                             &call) != 0) {
-    status = PG_STATUS_RESOURCE_EXHAUSTED;
+    status = PARIGOT_CODE_RESOURCE_EXHAUSTED;
     snprintf(why, why_cap, "out of memory");
   } else if (pg_app_post(
                  app, g->index,
-                 &(pg_event_spec){.kind = PG_EV_CALL,
+                 &(pg_event_spec){.kind = PARIGOT_EV_CALL,
                                   .call_id = call->id,
                                   .deadline_ns = call->deadline_ns,
                                   .service = export,
@@ -176,7 +176,7 @@ static uint32_t call_in(void *user, const pg_transport_call_in *c, uint64_t *id,
                                   .payload = c->req,
                                   .payload_len = (uint32_t)c->req_len}) != 0) {
     pg_calls_finish(&app->calls, call);
-    status = PG_STATUS_RESOURCE_EXHAUSTED;
+    status = PARIGOT_CODE_RESOURCE_EXHAUSTED;
     snprintf(why, why_cap, "out of memory");
   } else {
     *id = call->id;
@@ -227,7 +227,7 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
       .timeout_ns = call->deadline_ns > now ? call->deadline_ns - now : 1,
       .caller = caller};
   if (app->transport->ops->call(app->transport, &c) != 0)
-    pg_app_fail_call(app, call, PG_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    pg_app_fail_call(app, call, PARIGOT_CODE_RESOURCE_EXHAUSTED, "out of memory");
 }
 
 /* pg_transport_events.answered: the other unit's answer, as a RESPONSE
@@ -238,18 +238,18 @@ static void answered_in(void *user, const pg_transport_answer *a) {
   uint32_t status = a->status;
   pg_app_enter(app, NULL);
   pg_call *call = pg_calls_find(&app->calls, id);
-  pg_event_spec e = {.kind = PG_EV_RESPONSE,
+  pg_event_spec e = {.kind = PARIGOT_EV_RESPONSE,
                      .status = status,
                      .call_id = id,
                      .app_error = a->app_error,
                      .payload = a->body,
                      .payload_len = (uint32_t)a->len};
-  if (status == PG_STATUS_DEADLINE_EXCEEDED) { /* the caller's deadline, */
+  if (status == PARIGOT_CODE_DEADLINE_EXCEEDED) { /* the caller's deadline, */
     e.payload = "deadline exceeded";           /* in the kernel's words, */
     e.payload_len = 17;                        /* wherever it fired */
   }
   if (call != NULL && !call->is_done) {
-    if (status == PG_STATUS_UNAVAILABLE) /* its unit went: for the summary */
+    if (status == PARIGOT_CODE_UNAVAILABLE) /* its unit went: for the summary */
       app->guests[call->callee].calls_failed++;
     if (pg_app_answer(app, call, &e) != 0)
       pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", id,
@@ -276,7 +276,7 @@ static void peer_went(pg_app *app, pg_guest *g, bool is_up, const char *why) {
     g->is_up = true;
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, g->spec->name, 0,
                   "back: unit %s serves again", u->unit);
-    pg_guest_tell_dependents(app, g, PG_EV_RESTARTED);
+    pg_guest_tell_dependents(app, g, PARIGOT_EV_RESTARTED);
   } else if (!is_up && g->state == PG_GUEST_RUNNING) {
     if (app->is_shutting_down) { /* no loss: the app is ending */
       g->state = PG_GUEST_STOPPED;
@@ -290,7 +290,7 @@ static void peer_went(pg_app *app, pg_guest *g, bool is_up, const char *why) {
     g->is_up = false;
     g->ndeaths++;
     app->nconnecting++; /* the transport tries it again */
-    pg_guest_tell_dependents(app, g, PG_EV_DIED);
+    pg_guest_tell_dependents(app, g, PARIGOT_EV_DIED);
   }
 }
 

@@ -36,7 +36,7 @@ static bool fire_deadlines(pg_app *app) {
   pg_call *c;
   bool any = false;
   while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL) {
-    pg_app_fail_call(app, c, PG_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
+    pg_app_fail_call(app, c, PARIGOT_CODE_DEADLINE_EXCEEDED, "deadline exceeded");
     any = true;
   }
   return any;
@@ -241,9 +241,9 @@ pg_app_step_result pg_app_step(pg_app *app, pg_lockholder *h) {
   if (app->cfg->is_deterministic)
     app->now_ns += EVENT_TICK_NS;
   pg_guest_deliver(app, ev);
-  if (ev->kind == PG_EV_START)
+  if (ev->kind == PARIGOT_EV_START)
     pg_guest_started(app, g);
-  else if (ev->kind == PG_EV_STOP && g->state == PG_GUEST_RUNNING)
+  else if (ev->kind == PARIGOT_EV_STOP && g->state == PG_GUEST_RUNNING)
     g->has_stop_returned = true;
   g->is_busy = false;
   g->worker = NULL;

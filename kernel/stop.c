@@ -86,7 +86,7 @@ static bool shutdown_step(pg_app *app) {
     if (g->is_stop_sent || running_dependent(app, g) != NULL)
       continue;
     g->is_stop_sent = true;
-    if (pg_app_post(app, g->index, &(pg_event_spec){.kind = PG_EV_STOP}))
+    if (pg_app_post(app, g->index, &(pg_event_spec){.kind = PARIGOT_EV_STOP}))
       g->has_stop_returned = true; /* out of memory: stopped untold */
   }
   return is_over;
