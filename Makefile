@@ -10,6 +10,8 @@
 #   make install    installs parigot under PREFIX (default /usr/local;
 #                   DESTDIR is honoured); make uninstall removes it again
 #   make deb        the same as a Debian package in build/deb/
+#   make format     applies the repo's .clang-format to every C source
+#                   (make test fails on a file that is not formatted)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -20,7 +22,7 @@ PREFIX     ?= /usr/local
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: all deps run test test-asan test-fuzz bench docs install uninstall deb \
-        clean
+        format clean
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -86,3 +88,6 @@ deb: all
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+format:
+	scripts/format.sh

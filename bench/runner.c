@@ -28,12 +28,9 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
-    {"engine", pg_bench_engine_main},
-    {"startup", pg_bench_startup_main},
-    {"proto", pg_bench_proto_main},
-    {"app", pg_bench_app_main},
-    {"wire", pg_bench_wire_main},
-    {"lang", pg_bench_lang_main},
+    {"engine", pg_bench_engine_main}, {"startup", pg_bench_startup_main},
+    {"proto", pg_bench_proto_main},   {"app", pg_bench_app_main},
+    {"wire", pg_bench_wire_main},     {"lang", pg_bench_lang_main},
     {"merge", pg_bench_merge_main},
 };
 

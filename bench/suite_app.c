@@ -10,8 +10,9 @@
  * reports (t(N) - t(0)) / N, a mean per call. It also has the guest read
  * the host's clock around every call for a p50 and a p99: without
  * --deterministic ("par"), and with --deterministic --real-clock ("det":
- * the deterministic scheduler, only the guests' clocks are real). The native peer (bench/app/native.c)
- * does the same encode, copy and decode by plain function calls.
+ * the deterministic scheduler, only the guests' clocks are real). The native
+ * peer (bench/app/native.c) does the same encode, copy and decode by plain
+ * function calls.
  *
  * Start-up: `parigot run chain100.toml` (100 services, each requiring the
  * one before, and a program that exits once they are all ready), cached
@@ -44,13 +45,14 @@
 #define MIN_CALLS 20000
 #define MAX_CALLS 2000000
 #define QUICK_CALLS 50
-#define PULSE_GOAL_PCT 2.0   /* pulse 1ms over pulse 1s */
-#define KILL_GOAL_TICKS 2.0  /* past the budget, in pulse intervals */
-#define PULSE_MS 1.0         /* the default pulse interval */
+#define PULSE_GOAL_PCT 2.0  /* pulse 1ms over pulse 1s */
+#define KILL_GOAL_TICKS 2.0 /* past the budget, in pulse intervals */
+#define PULSE_MS 1.0        /* the default pulse interval */
 #define KILL_BUDGET_MS 20
 #define KILL_RUNS 10
-#define KILL_AFTER_CALLS 20000 /* pong spins on this call: the app, and its
-                                  pulse, have been running a while */
+#define KILL_AFTER_CALLS                                                       \
+  20000 /* pong spins on this call: the app, and its                           \
+           pulse, have been running a while */
 #define PULSE_GOAL_TEXT "the pulse costs <= 2% of call throughput"
 #define KILL_GOAL_TEXT                                                         \
   "a runaway guest is stopped within 2 pulse intervals of its budget"
@@ -241,9 +243,9 @@ static int run_ping(const pg_bench_config *cfg, int size, int kind, int mode,
   int rc = 0;
   if (kind == TIMED) {
     double unused = NAN;
-    rc = parse_timing(run.out + strlen(expect), "ping",
-                      &fig->p50_us[mode][size], &fig->p99_us[mode][size],
-                      &unused);
+    rc =
+        parse_timing(run.out + strlen(expect), "ping", &fig->p50_us[mode][size],
+                     &fig->p99_us[mode][size], &unused);
     if (rc != 0)
       fprintf(stderr, "bench: app: %s: no timings from ping; stdout:\n%s", name,
               run.out);
@@ -360,8 +362,8 @@ static int run_runaway(const pg_bench_config *cfg, double *late_ms) {
   *late_ms = died - spun - KILL_BUDGET_MS;
   if (run.exit_code != 3 || run.is_timed_out || isnan(*late_ms) ||
       strcmp(run.out, "ping failed\n") != 0) {
-    pg_bench_run_report("app: the runaway app did not end as it should",
-                        argv, &run);
+    pg_bench_run_report("app: the runaway app did not end as it should", argv,
+                        &run);
     rc = -1;
   }
   pg_bench_run_deinit(&run);
@@ -494,8 +496,7 @@ static void print_pulse(const pg_bench_config *cfg, const figures *fig) {
   double pct = (fig->pulse_on_s / fig->pulse_off_s - 1) * 100;
   printf("\nthe pulse: parigot run of %ld 1 KiB calls, best of %d: pulse "
          "1ms %.3f s, pulse 1s (as good as off) %.3f s: %+.1f%%\n",
-         fig->calls[ONE_K], cfg->runs, fig->pulse_on_s, fig->pulse_off_s,
-         pct);
+         fig->calls[ONE_K], cfg->runs, fig->pulse_on_s, fig->pulse_off_s, pct);
   printf("goal: %s: %s\n", PULSE_GOAL_TEXT, verdict(pct, PULSE_GOAL_PCT));
   printf("a runaway guest (pong spins on a call, max_handler_time %d ms), "
          "stopped past its budget, %d runs: median %.2f ms, worst %.2f ms "
@@ -528,12 +529,17 @@ static int write_records(FILE *f, const figures *fig) {
       STARTUP_GOAL_TEXT};
   rc |= pg_bench_record_write(f, &chain);
   pg_bench_peer pulse_peers[] = {{"pulse 1s", fig->pulse_off_s}};
-  pg_bench_record pulse = {"app.pulse.calls_1k", fig->pulse_on_s, "s",
-                           pulse_peers, 1, PULSE_GOAL_TEXT};
+  pg_bench_record pulse = {
+      "app.pulse.calls_1k", fig->pulse_on_s, "s", pulse_peers, 1,
+      PULSE_GOAL_TEXT};
   rc |= pg_bench_record_write(f, &pulse);
   pg_bench_peer kill_peers[] = {{"worst", fig->kill_ms}};
-  pg_bench_record kill = {"app.pulse.runaway_late", fig->kill_median_ms,
-                          "ms median", kill_peers, 1, KILL_GOAL_TEXT};
+  pg_bench_record kill = {"app.pulse.runaway_late",
+                          fig->kill_median_ms,
+                          "ms median",
+                          kill_peers,
+                          1,
+                          KILL_GOAL_TEXT};
   return rc | pg_bench_record_write(f, &kill);
 }
 

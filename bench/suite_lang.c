@@ -32,8 +32,7 @@
 
 enum { C, CXX, RUST, AS, N_LANGS };
 static const char *const lang_names[N_LANGS] = {"c", "cpp", "rust", "as"};
-static const char *const lang_titles[N_LANGS] = {"C", "C++", "Rust",
-                                                 "AS"};
+static const char *const lang_titles[N_LANGS] = {"C", "C++", "Rust", "AS"};
 
 enum { DET, PAR, N_MODES };
 static const char *const mode_names[N_MODES] = {"det", "par"};
@@ -102,8 +101,7 @@ static int run_pair(const pg_bench_config *cfg, int caller, int callee,
   pg_bench_run run;
   int rc = pg_bench_spawn(argv, PG_BENCH_TIMEOUT_S, &run);
   if (rc != 0) {
-    fprintf(stderr, "bench: lang: %s: cannot start: %s\n", path,
-            strerror(-rc));
+    fprintf(stderr, "bench: lang: %s: cannot start: %s\n", path, strerror(-rc));
     return -1;
   }
   rc = run.exit_code == 0 && !run.is_timed_out &&
@@ -179,8 +177,8 @@ static void print_table(const pg_bench_config *cfg, const figures *fig,
          "run%s each)\n",
          calls, calls, cfg->runs, cfg->runs == 1 ? "" : "s");
   double det = worst_ratio(fig, DET), par = worst_ratio(fig, PAR);
-  printf("goal: %s: worst det %.2fx %s; worst par %.2fx %s\n",
-         RATIO_GOAL_TEXT, det, det <= RATIO_GOAL ? "met" : "NOT met", par,
+  printf("goal: %s: worst det %.2fx %s; worst par %.2fx %s\n", RATIO_GOAL_TEXT,
+         det, det <= RATIO_GOAL ? "met" : "NOT met", par,
          par <= RATIO_GOAL ? "met" : "NOT met");
 }
 
@@ -193,8 +191,9 @@ static int write_records(FILE *f, const figures *fig) {
         pg_bench_peer peers[] = {{"c-c", fig->mean_us[m][C][C]}};
         snprintf(name, sizeof name, "lang.call.%s-%s.%s", lang_names[a],
                  lang_names[b], mode_names[m]);
-        pg_bench_record rec = {name, fig->mean_us[m][a][b], "us/call mean",
-                               peers, 1, RATIO_GOAL_TEXT};
+        pg_bench_record rec = {
+            name, fig->mean_us[m][a][b], "us/call mean", peers,
+            1,    RATIO_GOAL_TEXT};
         rc |= pg_bench_record_write(f, &rec);
       }
   return rc;

@@ -461,7 +461,8 @@ static int load_native(loader *ld, const char *key, const pg_toml_value *v,
   if (!ok)
     return fail(ld, PARIGOT_EINVAL, line_of(v), key,
                 "not a native service kind (1 to 255 of a-z, 0-9, '.', "
-                "'_', '-'): \"%.*s\"", (int)(len > 64 ? 64 : len), name);
+                "'_', '-'): \"%.*s\"",
+                (int)(len > 64 ? 64 : len), name);
   if ((*out = pg_mem_strdup(ld->mem, name)) == NULL)
     return nomem(ld);
   return 0;
@@ -608,9 +609,9 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
     } else if (key_is(k, klen, "wasm")) {
       rc = load_wasm(ld, key, v, &g->wasm);
     } else if (key_is(k, klen, "native")) {
-      rc = g->is_program ? unknown_key(ld, key, v,
-                                       "; only a [[service]] can be native")
-                         : load_native(ld, key, v, &g->native);
+      rc = g->is_program
+               ? unknown_key(ld, key, v, "; only a [[service]] can be native")
+               : load_native(ld, key, v, &g->native);
     } else if (key_is(k, klen, "args")) {
       rc = load_args(ld, key, v, g);
     } else if (key_is(k, klen, "env")) {
@@ -641,7 +642,8 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
   if (g->wasm != NULL && g->native != NULL)
     return fail(ld, PARIGOT_EINVAL, g->line, kind,
                 "%s has both wasm and native: a service is a guest or is "
-                "native to the host, not both", g->name);
+                "native to the host, not both",
+                g->name);
   if (g->wasm == NULL && g->native == NULL)
     return missing(ld, kind, "wasm", g->line);
   nm->name = g->name;
@@ -900,8 +902,7 @@ static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
  * @p *out a zeroed array of as many elements of @p size; @p empty says
  * what an empty one lacks. */
 static int open_list(loader *ld, const char *key, const pg_toml_value *v,
-                     const char *empty, size_t size, void **out,
-                     size_t *n) {
+                     const char *empty, size_t size, void **out, size_t *n) {
   int rc = get_array(ld, key, v, n);
   if (rc != 0)
     return rc;
@@ -913,8 +914,10 @@ static int open_list(loader *ld, const char *key, const pg_toml_value *v,
 static int load_services(loader *ld, const char *key, const pg_toml_value *v,
                          const pg_manifest *m, pg_manifest_unit *u) {
   size_t n;
-  int rc = open_list(ld, key, v, "a unit runs at least one service or "
-                     "program", sizeof *u->guests, (void **)&u->guests, &n);
+  int rc = open_list(ld, key, v,
+                     "a unit runs at least one service or "
+                     "program",
+                     sizeof *u->guests, (void **)&u->guests, &n);
   if (rc != 0)
     return rc;
   u->nguests = n;
@@ -971,8 +974,8 @@ static bool is_service_name(const char *s, size_t len) {
   bool starts = true;
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
-    bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                     c == '_';
+    bool is_letter =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     if (c == '.' && !starts && i + 1 < len) {
       starts = true;
       continue;
@@ -988,9 +991,10 @@ static bool is_service_name(const char *s, size_t len) {
 static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
                        pg_manifest_unit *u) {
   size_t n;
-  int rc = open_list(ld, key, v, "a unit outside parigot serves at least "
-                     "one service", sizeof *u->serves, (void **)&u->serves,
-                     &n);
+  int rc = open_list(ld, key, v,
+                     "a unit outside parigot serves at least "
+                     "one service",
+                     sizeof *u->serves, (void **)&u->serves, &n);
   if (rc != 0)
     return rc;
   u->nserves = n;
@@ -1003,7 +1007,8 @@ static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
     if (!is_service_name(s, len))
       return fail(ld, PARIGOT_EINVAL, line_of(pg_toml_array_at(v, i)), key,
                   "expected a service's full name such as pkg.v1.Echo, got "
-                  "%s", quote(shown, s, len, '"'));
+                  "%s",
+                  quote(shown, s, len, '"'));
     if ((u->serves[i] = pg_mem_strdup(ld->mem, s)) == NULL)
       return nomem(ld);
   }
@@ -1393,8 +1398,7 @@ static void put_list(FILE *out, const char *key, char *const *v, size_t n) {
   fputs("]\n", out);
 }
 
-static void put_guest(FILE *out, const pg_manifest_guest *g,
-                      const char *wasm) {
+static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
   fprintf(out, "\n[[%s]]\nname = ", g->is_program ? "program" : "service");
   put_string(out, g->name);
   fputs(g->native != NULL ? "\nnative = " : "\nwasm = ", out);
@@ -1457,8 +1461,9 @@ int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
       fputs("]\n", out);
     }
     if (unit->listen_host != NULL)
-      fprintf(out, strchr(unit->listen_host, ':') ? "listen = \"[%s]:%u\"\n"
-                                                  : "listen = \"%s:%u\"\n",
+      fprintf(out,
+              strchr(unit->listen_host, ':') ? "listen = \"[%s]:%u\"\n"
+                                             : "listen = \"%s:%u\"\n",
               unit->listen_host, unit->listen_port);
   }
   return fflush(out) == 0 && !ferror(out) ? 0 : PARIGOT_EIO;

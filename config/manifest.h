@@ -74,21 +74,21 @@ extern "C" {
 #endif
 
 #define PG_MANIFEST_NAME_MAX 64 /**< longest service, program or app name */
-#define PG_MANIFEST_DEFAULT_DEADLINE_NS 5000000000ull     /**< 5s */
-#define PG_MANIFEST_DEFAULT_PULSE_NS 1000000ull           /**< 1ms */
+#define PG_MANIFEST_DEFAULT_DEADLINE_NS 5000000000ull         /**< 5s */
+#define PG_MANIFEST_DEFAULT_PULSE_NS 1000000ull               /**< 1ms */
 #define PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS 30000000000ull /**< 30s */
-#define PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS 5000000000ull /**< 5s */
+#define PG_MANIFEST_DEFAULT_DRAIN_TIMEOUT_NS 5000000000ull    /**< 5s */
 #define PG_MANIFEST_DEFAULT_REQUEST_TIMEOUT_NS 30000000000ull /**< 30s */
 #define PG_MANIFEST_DEFAULT_MAX_RESTARTS 5u
 #define PG_MANIFEST_MAX_MAX_RESTARTS 1000000u
 #define PG_MANIFEST_DEFAULT_RESTART_BACKOFF_NS 100000000ull /**< 100ms */
-#define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20) /**< 4 MiB */
-#define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)     /**< 1 GiB */
-#define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)     /**< 256 MiB */
+#define PG_MANIFEST_DEFAULT_MAX_MESSAGE_SIZE (4ull << 20)   /**< 4 MiB */
+#define PG_MANIFEST_MAX_MAX_MESSAGE_SIZE (1ull << 30)       /**< 1 GiB */
+#define PG_MANIFEST_DEFAULT_MAX_MEMORY (256ull << 20)       /**< 256 MiB */
 /** A service's default max_handler_time; a program has none by default. */
 #define PG_MANIFEST_DEFAULT_MAX_HANDLER_TIME_NS 1000000000ull /**< 1s */
-#define PG_MANIFEST_MIN_MAX_MEMORY (64ull << 10)          /**< one wasm page */
-#define PG_MANIFEST_MAX_MAX_MEMORY (4ull << 30)           /**< all of wasm32 */
+#define PG_MANIFEST_MIN_MAX_MEMORY (64ull << 10) /**< one wasm page */
+#define PG_MANIFEST_MAX_MAX_MEMORY (4ull << 30)  /**< all of wasm32 */
 #define PG_MANIFEST_MAX_BYTES (16u << 20) /**< largest manifest file read */
 
 /** @brief What the kernel does when a service dies. */
@@ -112,14 +112,14 @@ typedef struct pg_manifest_guest {
   /** how long one event (a handler, the start hook) may run before the
    * kernel kills the guest; 0: no limit */
   uint64_t max_handler_time_ns;
-  pg_restart_policy restart;   /**< always PG_RESTART_NEVER for a program */
-  uint32_t max_restarts;       /**< restarts allowed over the app's life */
+  pg_restart_policy restart; /**< always PG_RESTART_NEVER for a program */
+  uint32_t max_restarts;     /**< restarts allowed over the app's life */
   /** the wait before the first restart; it doubles for each one after */
   uint64_t restart_backoff_ns;
-  bool is_program;     /**< from [[program]], not [[service]] */
-  bool is_test;        /**< a test program, run by `parigot test` */
-  int line;            /**< line of its [[service]] or [[program]] header */
-  uint32_t unit;       /**< index into pg_manifest.units: the unit it is in */
+  bool is_program; /**< from [[program]], not [[service]] */
+  bool is_test;    /**< a test program, run by `parigot test` */
+  int line;        /**< line of its [[service]] or [[program]] header */
+  uint32_t unit;   /**< index into pg_manifest.units: the unit it is in */
 } pg_manifest_guest;
 
 /**
@@ -127,9 +127,9 @@ typedef struct pg_manifest_guest {
  * reach the guests of other units over the network.
  */
 typedef struct pg_manifest_unit {
-  char *name;           /**< unique among units; may be a guest's name */
-  uint32_t *guests;     /**< indices into pg_manifest.guests, as listed */
-  size_t nguests;       /**< at least 1, but 0 for a unit outside parigot */
+  char *name;       /**< unique among units; may be a guest's name */
+  uint32_t *guests; /**< indices into pg_manifest.guests, as listed */
+  size_t nguests;   /**< at least 1, but 0 for a unit outside parigot */
   /** a unit outside parigot (unit.serves): a gRPC server at its listen
    * address, reached as a unit is, that serves these services (full
    * names); NULL for a unit of parigot's */
@@ -148,10 +148,10 @@ typedef struct pg_manifest_unit {
  * and freed by pg_manifest_free().
  */
 typedef struct pg_manifest {
-  char *path;                /**< the path given to pg_manifest_load() */
-  char *name;                /**< app.name */
-  uint64_t deadline_ns;      /**< default deadline of a call */
-  uint64_t pulse_ns;         /**< the timing pulse's interval */
+  char *path;                  /**< the path given to pg_manifest_load() */
+  char *name;                  /**< app.name */
+  uint64_t deadline_ns;        /**< default deadline of a call */
+  uint64_t pulse_ns;           /**< the timing pulse's interval */
   uint64_t startup_timeout_ns; /**< every service started within it */
   /** how long a client of a unit's port may take to send one request */
   uint64_t request_timeout_ns;
@@ -162,7 +162,7 @@ typedef struct pg_manifest {
   size_t nservices;          /**< guests[0 .. nservices) are services */
   /** the [[unit]] tables in file order, or the one default unit */
   pg_manifest_unit *units;
-  size_t nunits;             /**< at least 1 */
+  size_t nunits; /**< at least 1 */
 } pg_manifest;
 
 /**
@@ -243,8 +243,7 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem);
  * @param[in] out   where to write.
  * @return 0, or PARIGOT_EIO when @p out fails.
  */
-int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
-                      FILE *out);
+int pg_manifest_write(const pg_manifest *m, const char *const *wasm, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,6 @@ extern "C" {
  */
 #define PG_TOML_MAX_DEPTH 128
 
-
 /** @brief What a value holds. */
 typedef enum pg_toml_kind {
   PG_TOML_NONE = 0,        /**< only for a NULL value pointer */

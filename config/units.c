@@ -50,9 +50,21 @@ int pg_units_parse_size(const char *s, uint64_t *out_bytes) {
   if (rc)
     return rc;
   switch (*s) {
-  case 'K': case 'k': mult = 1ull << 10; s++; break;
-  case 'M': case 'm': mult = 1ull << 20; s++; break;
-  case 'G': case 'g': mult = 1ull << 30; s++; break;
+  case 'K':
+  case 'k':
+    mult = 1ull << 10;
+    s++;
+    break;
+  case 'M':
+  case 'm':
+    mult = 1ull << 20;
+    s++;
+    break;
+  case 'G':
+  case 'g':
+    mult = 1ull << 30;
+    s++;
+    break;
   }
   if (*s == 'i' && mult > 1)
     s++;

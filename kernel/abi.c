@@ -43,15 +43,15 @@ u32 IMPORT(describe)(pg_guest *, u32, u32);
  * guest sees it (a negative errno, two's complement in an i32). A module
  * run by `parigot exec` has no app: its parigot imports get NULL and fail
  * with PARIGOT_ENOTSUP. */
-#define HOSTCALL(g, expr)                                                     \
-  do {                                                                        \
-    if ((g) == NULL) /* run outside an app, e.g. by parigot exec */           \
-      return (u32)PARIGOT_ENOTSUP;                                            \
-    pg_rt_frame *f_ = pg_instance_frame((g)->inst);                           \
-    pg_rt_host_enter(f_);                                                     \
-    int r_ = (expr);                                                          \
-    pg_rt_host_leave(f_);                                                     \
-    return (u32)r_;                                                           \
+#define HOSTCALL(g, expr)                                                      \
+  do {                                                                         \
+    if ((g) == NULL) /* run outside an app, e.g. by parigot exec */            \
+      return (u32)PARIGOT_ENOTSUP;                                             \
+    pg_rt_frame *f_ = pg_instance_frame((g)->inst);                            \
+    pg_rt_host_enter(f_);                                                      \
+    int r_ = (expr);                                                           \
+    pg_rt_host_leave(f_);                                                      \
+    return (u32)r_;                                                            \
   } while (0)
 
 /* The guest bytes [addr, addr+len), or NULL when any of them is outside
@@ -98,8 +98,7 @@ static bool has_name(char *const *list, u32 n, const char *s, u32 len) {
 }
 
 /* Appends a copy of s[0..len) to a growing list owned by the guest. */
-static int add_name(pg_guest *g, char ***list, u32 *n, const char *s,
-                    u32 len) {
+static int add_name(pg_guest *g, char ***list, u32 *n, const char *s, u32 len) {
   const pg_mem *mem = g->app->mem;
   char *copy = pg_mem_malloc(mem, (size_t)len + 1);
   char **bigger = pg_mem_calloc(mem, (size_t)*n + 1, sizeof *bigger);
@@ -149,7 +148,8 @@ static int locate(pg_guest *g, u32 ptr, u32 len, u32 out) {
   if (dst == NULL)
     return PARIGOT_EFAULT;
   for (u32 i = 0; i < g->nrequires; i++)
-    if (strlen(g->requires[i]) == len && memcmp(g->requires[i], name, len) == 0) {
+    if (strlen(g->requires[i]) == len &&
+        memcmp(g->requires[i], name, len) == 0) {
       memcpy(dst, &i, 4);
       return 0;
     }
@@ -178,12 +178,11 @@ static int dispatch(pg_guest *g, u32 handle, u32 method, u32 method_len,
   return rc;
 }
 
-static int dispatch_locked(pg_guest *g, u32 handle, u32 method,
-                           u32 method_len, u32 req, u32 req_len,
-                           u64 timeout_ns, u32 out) {
+static int dispatch_locked(pg_guest *g, u32 handle, u32 method, u32 method_len,
+                           u32 req, u32 req_len, u64 timeout_ns, u32 out) {
   pg_app_enter(g->app, g->worker);
-  int rc = dispatch(g, handle, method, method_len, req, req_len, timeout_ns,
-                    out);
+  int rc =
+      dispatch(g, handle, method, method_len, req, req_len, timeout_ns, out);
   pg_app_leave(g->app, g->worker);
   return rc;
 }
@@ -206,8 +205,8 @@ static int event_read(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
   if (cap < len)
     return PARIGOT_ENOSPC;
   /* A placed event is in the guest's own buffer: copied within it. */
-  const uint8_t *src = g->event->is_placed ? pg_abi_event_buffer(g, len)
-                                           : g->event->bytes;
+  const uint8_t *src =
+      g->event->is_placed ? pg_abi_event_buffer(g, len) : g->event->bytes;
   if (src == NULL)
     return PARIGOT_EFAULT;
   memmove(dst, src, len);

@@ -94,25 +94,26 @@ const char *pg_app_origin_note(const pg_app *app, const pg_call *call,
 void pg_app_fail_call(pg_app *app, pg_call *call, uint32_t status,
                       const char *why) {
   char note[96];
-  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN,
-                caller_name(app, call), call->id, "call to %s failed: %s%s",
+  pg_log_printf(&app->log, pg_app_now(app), PG_LOG_WARN, caller_name(app, call),
+                call->id, "call to %s failed: %s%s",
                 app->guests[call->callee].spec->name, why,
                 pg_app_origin_note(app, call, note, sizeof note));
   pg_guest *callee = &app->guests[call->callee];
   if (status == PARIGOT_CODE_UNAVAILABLE && callee->ndeaths > 0 &&
       !callee->is_up)
     callee->calls_failed++; /* for the summary */
-  pg_event_spec e = {.kind = PARIGOT_EV_RESPONSE, .status = status,
-                     .call_id = call->id, .payload = why,
+  pg_event_spec e = {.kind = PARIGOT_EV_RESPONSE,
+                     .status = status,
+                     .call_id = call->id,
+                     .payload = why,
                      .payload_len = (uint32_t)strlen(why)};
   if ((call->caller == PG_CALLER_OUTSIDE ||
        app->guests[call->caller].state == PG_GUEST_RUNNING) &&
       pg_app_answer(app, call, &e) != 0)
-    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel",
-                  call->id, "out of memory: the caller is not told");
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", call->id,
+                  "out of memory: the caller is not told");
   pg_calls_finish(&app->calls, call);
 }
-
 
 int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
                     const char *method, uint32_t method_len, const void *req,
@@ -126,13 +127,14 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
   uint64_t t = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
   uint64_t deadline = t > UINT64_MAX - now ? UINT64_MAX : now + t;
   pg_call *call;
-  int rc = pg_calls_start(&app->calls, g->index, callee->index, deadline,
-                          &call);
+  int rc =
+      pg_calls_start(&app->calls, g->index, callee->index, deadline, &call);
   if (rc != 0)
     return rc;
   *id = call->id;
   if (!pg_guest_takes_calls(callee)) {
-    pg_app_fail_call(app, call, PARIGOT_CODE_UNAVAILABLE, "callee is not running");
+    pg_app_fail_call(app, call, PARIGOT_CODE_UNAVAILABLE,
+                     "callee is not running");
   } else if (callee->is_remote) {
     pg_app_call_out(app, callee, call, g->provider_exports[handle], method,
                     method_len, req, req_len, g->spec->name);
@@ -273,8 +275,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   size_t nexternal = 0;
   for (size_t u = 0; u < m->nunits; u++)
     nexternal += m->units[u].nserves;
-  app->guests = pg_mem_calloc(mem, m->nguests + nexternal + 1,
-                              sizeof *app->guests);
+  app->guests =
+      pg_mem_calloc(mem, m->nguests + nexternal + 1, sizeof *app->guests);
   app->external = pg_mem_calloc(mem, nexternal + 1, sizeof *app->external);
   if (app->guests == NULL || app->external == NULL)
     return PARIGOT_ENOMEM;
@@ -292,11 +294,10 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     if (!g->spec->is_program)
       atomic_fetch_add(&app->nstarting, 1);
   }
-  app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
-                              app->programs_left == 0;
+  app->serves_until_stopped =
+      cfg->stop_signal != NULL && !cfg->run_tests && app->programs_left == 0;
   return add_external(app);
 }
-
 
 /* Stops the guests in reverse start order, so a service goes only after
  * everything that required it; then frees the modules they shared. */
@@ -366,17 +367,17 @@ static void report(const pg_app *app, const pg_app_config *cfg) {
     const pg_guest *g = &app->guests[i];
     if (!g->spec->is_program)
       continue;
-    cfg->results[n++] = (pg_app_program_result){
-        g->spec->name, g->exit_code, g->has_trapped,
-        g->state != PG_GUEST_LOADED};
+    cfg->results[n++] =
+        (pg_app_program_result){g->spec->name, g->exit_code, g->has_trapped,
+                                g->state != PG_GUEST_LOADED};
   }
   *cfg->nresults = n;
 }
 
 /* Sets the app up and lets every guest declare itself: all of an app but
  * its start. The app must be freed (app_free) whatever this returns. */
-static int app_prepare(pg_app *app, const pg_app_config *cfg,
-                       const pg_mem *mem, char *err, size_t err_len) {
+static int app_prepare(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
+                       char *err, size_t err_len) {
   int rc = app_init(app, cfg, mem, err, err_len);
   for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
     rc = pg_guest_load(app, &app->guests[i], err, err_len);
@@ -446,8 +447,8 @@ int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
 
 /* Depth first from each unit, in manifest order: a unit goes after the
  * units it calls. @p calls is nunits x nunits. */
-static void visit_unit(const bool *calls, uint32_t n, uint32_t u,
-                       uint8_t *mark, uint32_t *order, uint32_t *len) {
+static void visit_unit(const bool *calls, uint32_t n, uint32_t u, uint8_t *mark,
+                       uint32_t *order, uint32_t *len) {
   if (mark[u] != 0)
     return; /* done, or on the path: a cycle of units */
   mark[u] = 1;
@@ -474,8 +475,7 @@ int pg_app_unit_order(const pg_app_config *cfg, const pg_mem *mem,
   for (uint32_t i = 0; rc == 0 && i < app.nguests; i++) {
     const pg_guest *g = &app.guests[i];
     for (uint32_t r = 0; r < g->nrequires; r++)
-      calls[g->spec->unit * n + app.guests[g->providers[r]].spec->unit] =
-          true;
+      calls[g->spec->unit * n + app.guests[g->providers[r]].spec->unit] = true;
   }
   for (uint32_t u = 0; rc == 0 && u < n; u++)
     visit_unit(calls, n, u, mark, order, &len);
@@ -497,8 +497,7 @@ int pg_app_write_graph(const pg_app_config *cfg, const pg_mem *mem, FILE *out,
     is_program[i] = app.guests[i].spec->is_program;
   if (rc == 0 && (rc = pg_graph_write_dot(nodes, app.nguests, is_program,
                                           cfg->manifest->name, out, mem)) != 0)
-    snprintf(err, err_len, "cannot write the graph: %s",
-             parigot_strerror(rc));
+    snprintf(err, err_len, "cannot write the graph: %s", parigot_strerror(rc));
   pg_mem_free(mem, nodes);
   pg_mem_free(mem, is_program);
   app_free(&app);

@@ -32,20 +32,20 @@
 
 /* How a program ended. */
 typedef struct pg_app_program_result {
-  const char *name;   /* borrowed from the manifest */
-  int exit_code;      /* the guest's status; 134 when it trapped */
+  const char *name; /* borrowed from the manifest */
+  int exit_code;    /* the guest's status; 134 when it trapped */
   bool has_trapped;
-  bool was_started;   /* false when the app stopped before it ran */
+  bool was_started; /* false when the app stopped before it ran */
 } pg_app_program_result;
 
 typedef struct pg_app_config {
   const pg_manifest *manifest; /* borrowed */
   bool is_deterministic;
-  bool has_real_clock;    /* deterministic order, real guest clocks */
+  bool has_real_clock; /* deterministic order, real guest clocks */
   uint64_t seed;
-  bool run_tests;         /* parigot test: run the test programs instead */
-  FILE *log;              /* where the app's log goes */
-  const char *cache_dir;  /* NULL: the engine's default */
+  bool run_tests;        /* parigot test: run the test programs instead */
+  FILE *log;             /* where the app's log goes */
+  const char *cache_dir; /* NULL: the engine's default */
   /* filled with one entry per program that was to run (borrowed array of
    * manifest->nguests entries, or NULL) */
   pg_app_program_result *results;

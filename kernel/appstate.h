@@ -44,12 +44,12 @@ typedef struct pg_event {
 } pg_event;
 
 typedef enum pg_guest_state {
-  PG_GUEST_LOADED,  /* declared, not started */
-  PG_GUEST_RUNNING, /* started; takes events */
-  PG_GUEST_EXITED,  /* a program that called proc_exit */
-  PG_GUEST_DEAD,    /* trapped, interrupted, or a service that exited */
+  PG_GUEST_LOADED,     /* declared, not started */
+  PG_GUEST_RUNNING,    /* started; takes events */
+  PG_GUEST_EXITED,     /* a program that called proc_exit */
+  PG_GUEST_DEAD,       /* trapped, interrupted, or a service that exited */
   PG_GUEST_RESTARTING, /* dead, to start again at restart_at */
-  PG_GUEST_STOPPED, /* stopped at the app's end */
+  PG_GUEST_STOPPED,    /* stopped at the app's end */
 } pg_guest_state;
 
 typedef struct Z_parigot_instance_t pg_guest;
@@ -61,64 +61,64 @@ typedef struct pg_dependent {
 } pg_dependent;
 
 struct Z_parigot_instance_t {
-  struct pg_app *app;             /* borrowed */
-  uint32_t index;                 /* in app->guests */
-  const pg_manifest_guest *spec;  /* borrowed */
-  uint32_t name_len;              /* strlen(spec->name) */
-  pg_module *module;              /* owned unless shares_module */
-  bool shares_module;             /* an earlier guest loaded the same file */
-  pg_instance *inst;              /* owned; NULL once it ended (the pulse
-                                     reads it under app->inst_mutex) */
-  wasm_rt_memory_t *memory;       /* the instance's, or NULL */
-  char **exports;                 /* owned, nexports strings */
+  struct pg_app *app;            /* borrowed */
+  uint32_t index;                /* in app->guests */
+  const pg_manifest_guest *spec; /* borrowed */
+  uint32_t name_len;             /* strlen(spec->name) */
+  pg_module *module;             /* owned unless shares_module */
+  bool shares_module;            /* an earlier guest loaded the same file */
+  pg_instance *inst;             /* owned; NULL once it ended (the pulse
+                                    reads it under app->inst_mutex) */
+  wasm_rt_memory_t *memory;      /* the instance's, or NULL */
+  char **exports;                /* owned, nexports strings */
   uint32_t nexports;
-  char **requires;                /* owned, nrequires strings */
+  char **requires; /* owned, nrequires strings */
   uint32_t nrequires;
-  uint32_t *providers;            /* owned: guest index per requirement */
-  uint32_t *provider_exports;     /* owned: its index in that guest's exports */
-  pg_dependent *dependents;       /* owned, ndependents, in guest order */
+  uint32_t *providers;        /* owned: guest index per requirement */
+  uint32_t *provider_exports; /* owned: its index in that guest's exports */
+  pg_dependent *dependents;   /* owned, ndependents, in guest order */
   uint32_t ndependents;
-  bool is_remote;                 /* a service of another unit: calls to
-                                     it go through the transport to `peer` */
-  struct pg_native *native;       /* owned: a native service's state
-                                     (native.c), or NULL: a guest */
-  bool is_external;               /* ...of a unit outside parigot: no
-                                     module; its spec is the kernel's */
-  uint32_t peer;                  /* its unit's index in the manifest */
-  bool is_connecting;             /* remote, started: waits for its unit */
-  bool is_declaring;              /* inside parigot_main */
-  uint8_t *fds;                   /* owned: its FileDescriptorSet, as the
-                                     describe import builds it */
+  bool is_remote;           /* a service of another unit: calls to
+                               it go through the transport to `peer` */
+  struct pg_native *native; /* owned: a native service's state
+                               (native.c), or NULL: a guest */
+  bool is_external;         /* ...of a unit outside parigot: no
+                               module; its spec is the kernel's */
+  uint32_t peer;            /* its unit's index in the manifest */
+  bool is_connecting;       /* remote, started: waits for its unit */
+  bool is_declaring;        /* inside parigot_main */
+  uint8_t *fds;             /* owned: its FileDescriptorSet, as the
+                               describe import builds it */
   size_t nfds;
-  const pg_event *event;          /* during parigot_event */
-  uint32_t evbuf, evbuf_cap;      /* where events go, set by event_buffer */
-  uint32_t nqueued;               /* its events waiting in the queue */
-  bool is_buffer_claimed;         /* a queued event is already in evbuf */
-  uint64_t call_id;               /* the call being handled, for the log */
+  const pg_event *event;     /* during parigot_event */
+  uint32_t evbuf, evbuf_cap; /* where events go, set by event_buffer */
+  uint32_t nqueued;          /* its events waiting in the queue */
+  bool is_buffer_claimed;    /* a queued event is already in evbuf */
+  uint64_t call_id;          /* the call being handled, for the log */
   pg_guest_state state;
   int exit_code;
   bool has_trapped;
-  bool is_busy;                   /* a worker is running its code */
-  bool is_started;                /* its first start is over: it is up, or
-                                     dead for good */
-  bool is_start_queued;           /* LOADED, its START queued: calls to it
-                                     wait behind that */
-  bool is_up;                     /* started, and not dead since */
-  bool is_stop_sent;              /* the app's end: STOP is queued */
-  bool has_stop_returned;         /* its STOP handler is over */
-  pg_lockholder *worker;          /* that worker's, while is_busy */
+  bool is_busy;           /* a worker is running its code */
+  bool is_started;        /* its first start is over: it is up, or
+                             dead for good */
+  bool is_start_queued;   /* LOADED, its START queued: calls to it
+                             wait behind that */
+  bool is_up;             /* started, and not dead since */
+  bool is_stop_sent;      /* the app's end: STOP is queued */
+  bool has_stop_returned; /* its STOP handler is over */
+  pg_lockholder *worker;  /* that worker's, while is_busy */
   /* The pulse's tick count when its running event started, plus one; 0
    * while it runs none. The pulse reads it without the lock. */
   atomic_uint_least64_t event_tick;
-  uint64_t watched_event;         /* pulse thread only: the event_tick it */
-  uint64_t watched_since_ns;      /* first saw, and when (host clock) */
-  atomic_bool is_overdue;         /* the pulse stopped it for that */
-  atomic_bool is_cut_off;         /* drain_timeout stopped it */
-  char death[160];                /* why it died, for the summary */
-  uint32_t calls_failed;          /* calls that failed as it was dead */
+  uint64_t watched_event;    /* pulse thread only: the event_tick it */
+  uint64_t watched_since_ns; /* first saw, and when (host clock) */
+  atomic_bool is_overdue;    /* the pulse stopped it for that */
+  atomic_bool is_cut_off;    /* drain_timeout stopped it */
+  char death[160];           /* why it died, for the summary */
+  uint32_t calls_failed;     /* calls that failed as it was dead */
   uint32_t ndeaths;
-  uint32_t nrestarts;             /* restarts begun */
-  uint64_t restart_at;            /* RESTARTING: when, on the app's clock */
+  uint32_t nrestarts;  /* restarts begun */
+  uint64_t restart_at; /* RESTARTING: when, on the app's clock */
 };
 
 /* Whether a call to @p g is queued for it rather than failed at once. */
@@ -132,58 +132,58 @@ static inline bool pg_guest_takes_calls(const pg_guest *g) {
  * app has a single thread and takes no lock at all. */
 typedef struct pg_app {
   pg_applock lock;
-  pthread_cond_t wake;            /* an event was posted or finished */
-  bool wants_wake;                /* signal `wake` when the section ends */
-  uint32_t nawake;                /* workers not waiting on `wake` */
-  atomic_uint_least64_t ticks;    /* the pulse's ticks so far */
-  atomic_bool is_tick_due;        /* the pulse left its tick to the solo
-                                     worker (applock.h) */
-  bool is_done;                   /* every program has ended */
-  uint32_t nworkers;              /* threads running the loop */
-  uint32_t programs_left;         /* programs not yet exited or dead */
-  bool serves_until_stopped;      /* no program at all: only a signal ends
-                                     it */
-  atomic_bool is_stopping;        /* a stop signal came (set by the pulse,
-                                     in a section) */
-  atomic_uint nstarting;          /* services whose start is not over */
-  atomic_bool is_startup_late;    /* parallel: the pulse saw
-                                     startup_timeout pass */
-  bool is_shutting_down;          /* the services are being stopped */
-  uint64_t drain_deadline_ns;     /* deterministic: the stop's end */
+  pthread_cond_t wake;         /* an event was posted or finished */
+  bool wants_wake;             /* signal `wake` when the section ends */
+  uint32_t nawake;             /* workers not waiting on `wake` */
+  atomic_uint_least64_t ticks; /* the pulse's ticks so far */
+  atomic_bool is_tick_due;     /* the pulse left its tick to the solo
+                                  worker (applock.h) */
+  bool is_done;                /* every program has ended */
+  uint32_t nworkers;           /* threads running the loop */
+  uint32_t programs_left;      /* programs not yet exited or dead */
+  bool serves_until_stopped;   /* no program at all: only a signal ends
+                                  it */
+  atomic_bool is_stopping;     /* a stop signal came (set by the pulse,
+                                  in a section) */
+  atomic_uint nstarting;       /* services whose start is not over */
+  atomic_bool is_startup_late; /* parallel: the pulse saw
+                                  startup_timeout pass */
+  bool is_shutting_down;       /* the services are being stopped */
+  uint64_t drain_deadline_ns;  /* deterministic: the stop's end */
   atomic_uint_least64_t drain_deadline_host_ns; /* parallel: the same on
                                      the host's clock; 0 until then */
-  atomic_bool is_drain_late;      /* parallel: the pulse saw it pass */
-  uint32_t nrestarting;           /* guests in PG_GUEST_RESTARTING */
-  uint32_t nconnecting;           /* remote services waiting for their
-                                     unit to serve (at first, or again):
-                                     the transport will wake the loop */
-  pthread_mutex_t inst_mutex;     /* guests' `inst`, for the pulse */
-  const pg_app_config *cfg;       /* borrowed */
-  const pg_mem *mem;              /* borrowed */
-  pg_engine *engine;              /* owned */
-  pg_guest *guests;               /* owned, nguests */
-  pg_manifest_guest *external;    /* owned: specs of the services of
-                                     units outside parigot */
+  atomic_bool is_drain_late;   /* parallel: the pulse saw it pass */
+  uint32_t nrestarting;        /* guests in PG_GUEST_RESTARTING */
+  uint32_t nconnecting;        /* remote services waiting for their
+                                  unit to serve (at first, or again):
+                                  the transport will wake the loop */
+  pthread_mutex_t inst_mutex;  /* guests' `inst`, for the pulse */
+  const pg_app_config *cfg;    /* borrowed */
+  const pg_mem *mem;           /* borrowed */
+  pg_engine *engine;           /* owned */
+  pg_guest *guests;            /* owned, nguests */
+  pg_manifest_guest *external; /* owned: specs of the services of
+                                  units outside parigot */
   uint32_t nguests;
-  uint32_t *start_order;          /* owned: guest indices, once planned */
+  uint32_t *start_order; /* owned: guest indices, once planned */
   pg_calls calls;
-  pg_event *head, *tail;          /* FIFO, owned */
-  uint32_t nqueued;               /* events in it */
-  uint64_t ntaken;                /* events taken from it, ever */
-  uint64_t ntaken_at_tick;        /* ntaken at the pulse's last tick */
-  pg_event *spare;                /* delivered events kept for reuse */
+  pg_event *head, *tail;   /* FIFO, owned */
+  uint32_t nqueued;        /* events in it */
+  uint64_t ntaken;         /* events taken from it, ever */
+  uint64_t ntaken_at_tick; /* ntaken at the pulse's last tick */
+  pg_event *spare;         /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
-  uint64_t now_ns;                /* the app's clock (deterministic), or
-                                     its last reading (parallel) */
-  pg_fastclock fastclock;         /* parallel mode's clock */
-  uint64_t start_real_ns;         /* CLOCK_MONOTONIC at start, real mode */
-  int first_failure;              /* first non-zero program status */
-  pg_transport *transport;        /* owned: the unit's way to the other
-                                     units and to outside callers, or NULL */
-  pg_transport_peer *peers;       /* owned: every unit, by index */
-  bool *is_peer_up;               /* owned: each unit's state, as the
-                                     transport last told it */
+  uint64_t now_ns;          /* the app's clock (deterministic), or
+                               its last reading (parallel) */
+  pg_fastclock fastclock;   /* parallel mode's clock */
+  uint64_t start_real_ns;   /* CLOCK_MONOTONIC at start, real mode */
+  int first_failure;        /* first non-zero program status */
+  pg_transport *transport;  /* owned: the unit's way to the other
+                               units and to outside callers, or NULL */
+  pg_transport_peer *peers; /* owned: every unit, by index */
+  bool *is_peer_up;         /* owned: each unit's state, as the
+                               transport last told it */
 } pg_app;
 
 /* Sets the app of @p cfg up to the point where its loop can run: its

@@ -145,7 +145,9 @@ int pg_calls_start(pg_calls *c, uint32_t caller, uint32_t callee,
   if (push_deadline(c, deadline_ns, c->next_id) != 0)
     return PARIGOT_ENOMEM;
   pg_call *call = slot(c, c->next_id);
-  *call = (pg_call){.id = c->next_id++, .caller = caller, .callee = callee,
+  *call = (pg_call){.id = c->next_id++,
+                    .caller = caller,
+                    .callee = callee,
                     .deadline_ns = deadline_ns};
   if (deadline_ns < c->earliest)
     c->earliest = deadline_ns;

@@ -38,18 +38,18 @@ typedef struct pg_deadline {
 
 typedef struct pg_calls {
   const pg_mem *mem;
-  pg_call *ring;      /* owned; cap (a power of two) slots; id lives at
-                         id % cap */
+  pg_call *ring; /* owned; cap (a power of two) slots; id lives at
+                    id % cap */
   size_t cap;
-  uint64_t base;      /* oldest id that may still be live */
-  uint64_t next_id;   /* the id the next call gets */
-  pg_deadline *fifo;  /* owned ring (capfifo a power of two): deadlines in
-                         order */
+  uint64_t base;     /* oldest id that may still be live */
+  uint64_t next_id;  /* the id the next call gets */
+  pg_deadline *fifo; /* owned ring (capfifo a power of two): deadlines in
+                        order */
   size_t fifo_head, nfifo, capfifo;
-  pg_deadline *heap;  /* owned: the rest */
+  pg_deadline *heap; /* owned: the rest */
   size_t nheap, capheap;
-  uint64_t earliest;  /* no live call's deadline is before it: the
-                         schedulers ask every event, and it is rarely due */
+  uint64_t earliest; /* no live call's deadline is before it: the
+                        schedulers ask every event, and it is rarely due */
 } pg_calls;
 
 void pg_calls_init(pg_calls *c, const pg_mem *mem);

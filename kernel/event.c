@@ -62,7 +62,8 @@ static uint8_t *place(pg_app *app, uint32_t guest, uint32_t len) {
 
 int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller_len;
-  uint32_t len = PARIGOT_EV_HEADER_SIZE + e->method_len + caller_len + e->payload_len;
+  uint32_t len =
+      PARIGOT_EV_HEADER_SIZE + e->method_len + caller_len + e->payload_len;
   uint8_t *placed = place(app, guest, len);
   pg_event *ev = event_alloc(app, placed ? 0 : len);
   if (ev == NULL)

@@ -123,8 +123,7 @@ bool pg_guest_run_declaration(pg_app *app, pg_guest *g) {
 }
 
 int pg_guest_declare(pg_app *app, pg_guest *g, char *err, size_t err_len) {
-  if (g->is_external || g->native != NULL ||
-      pg_guest_run_declaration(app, g))
+  if (g->is_external || g->native != NULL || pg_guest_run_declaration(app, g))
     return 0;
   snprintf(err, err_len, "%s: died before it pg_guest_started (%s)",
            g->spec->name, g->has_trapped ? "it trapped" : "it exited");

@@ -24,11 +24,11 @@ typedef enum pg_log_level {
 } pg_log_level;
 
 typedef struct pg_log {
-  FILE *out;           /* borrowed */
-  bool is_colour;      /* out is a terminal */
-  pg_log_level min;    /* lines below this level are dropped */
-  const char *unit;    /* borrowed: every line starts with it, or NULL */
-  int unit_width;      /* ...padded to this width, as parigot up does */
+  FILE *out;        /* borrowed */
+  bool is_colour;   /* out is a terminal */
+  pg_log_level min; /* lines below this level are dropped */
+  const char *unit; /* borrowed: every line starts with it, or NULL */
+  int unit_width;   /* ...padded to this width, as parigot up does */
 } pg_log;
 
 void pg_log_init(pg_log *l, FILE *out, pg_log_level min);

@@ -33,9 +33,9 @@ struct pg_native {
   void *state;                /* the kind's, from start to stop */
   bool is_started;            /* start succeeded, stop not yet run */
   atomic_bool is_in_handler;  /* a worker runs one of its handlers */
-  char fail_why[160]; /* pg_native_fail's, until the handler returns */
+  char fail_why[160];         /* pg_native_fail's, until the handler returns */
   bool has_failed;
-  pthread_t handler_thread;   /* ...this one; set before is_in_handler */
+  pthread_t handler_thread; /* ...this one; set before is_in_handler */
 };
 
 static const pg_native_kind *find_kind(const pg_app_config *cfg,

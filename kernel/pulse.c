@@ -26,7 +26,7 @@ struct pg_pulse {
   const pg_mem *mem;
   uint64_t interval_ns;
   pg_pulse_fn *fn;
-  void *arg;           /* borrowed */
+  void *arg; /* borrowed */
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake; /* signalled to stop */
@@ -64,8 +64,7 @@ int pg_pulse_new(pg_pulse **out, uint64_t interval_ns, pg_pulse_fn *fn,
   pg_pulse *p = pg_mem_calloc(mem, 1, sizeof *p);
   if (!p)
     return PARIGOT_ENOMEM;
-  *p = (pg_pulse){.mem = mem, .interval_ns = interval_ns, .fn = fn,
-                  .arg = arg};
+  *p = (pg_pulse){.mem = mem, .interval_ns = interval_ns, .fn = fn, .arg = arg};
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -56,9 +56,9 @@ static bool has_local_service(const pg_app *app) {
 void pg_app_serve(pg_app *app) {
   const pg_manifest_unit *u = app->cfg->unit;
   pg_transport *t = app->transport;
-  if (u == NULL || (u->listen_host == NULL &&
-                    (app->cfg->transport->needs_addresses ||
-                     !has_local_service(app))))
+  if (u == NULL ||
+      (u->listen_host == NULL &&
+       (app->cfg->transport->needs_addresses || !has_local_service(app))))
     return; /* it only calls out */
   set_types(app);
   if (app->cfg->transport->needs_addresses)
@@ -227,7 +227,8 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
       .timeout_ns = call->deadline_ns > now ? call->deadline_ns - now : 1,
       .caller = caller};
   if (app->transport->ops->call(app->transport, &c) != 0)
-    pg_app_fail_call(app, call, PARIGOT_CODE_RESOURCE_EXHAUSTED, "out of memory");
+    pg_app_fail_call(app, call, PARIGOT_CODE_RESOURCE_EXHAUSTED,
+                     "out of memory");
 }
 
 /* pg_transport_events.answered: the other unit's answer, as a RESPONSE
@@ -245,8 +246,8 @@ static void answered_in(void *user, const pg_transport_answer *a) {
                      .payload = a->body,
                      .payload_len = (uint32_t)a->len};
   if (status == PARIGOT_CODE_DEADLINE_EXCEEDED) { /* the caller's deadline, */
-    e.payload = "deadline exceeded";           /* in the kernel's words, */
-    e.payload_len = 17;                        /* wherever it fired */
+    e.payload = "deadline exceeded";              /* in the kernel's words, */
+    e.payload_len = 17;                           /* wherever it fired */
   }
   if (call != NULL && !call->is_done) {
     if (status == PARIGOT_CODE_UNAVAILABLE) /* its unit went: for the summary */

@@ -36,7 +36,8 @@ static bool fire_deadlines(pg_app *app) {
   pg_call *c;
   bool any = false;
   while ((c = pg_calls_pop_expired(&app->calls, pg_app_now(app))) != NULL) {
-    pg_app_fail_call(app, c, PARIGOT_CODE_DEADLINE_EXCEEDED, "deadline exceeded");
+    pg_app_fail_call(app, c, PARIGOT_CODE_DEADLINE_EXCEEDED,
+                     "deadline exceeded");
     any = true;
   }
   return any;
@@ -325,8 +326,7 @@ static bool has_budgets(const pg_app *app) {
 /* Deterministic: this thread alone. Parallel: a worker per CPU, at most
  * one per guest, as a guest runs on one thread at a time anyway. Beside
  * them the pulse, which a deterministic app needs only for budgets. */
-int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err,
-                     size_t err_len) {
+int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err, size_t err_len) {
   *out = NULL;
   if (app->cfg->is_deterministic && !has_budgets(app) &&
       app->cfg->stop_signal == NULL)

@@ -37,7 +37,6 @@ void pg_app_stuck(pg_app *app);
  * stop signal in deterministic mode), in *out, else NULL; the caller frees
  * it with pg_pulse_free before the app ends. 0, or a negative parigot
  * errno with @p err. */
-int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err,
-                     size_t err_len);
+int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err, size_t err_len);
 
 #endif /* PG_SCHEDULER_H */

@@ -14,6 +14,7 @@ set -euo pipefail
 
 packages=(
   make cmake gcc clang lld           # host build, guest compiler and wasm-ld
+  clang-format                       # make format, and the check in make test
   wabt                               # wasm2c, wat2wasm, wasm-validate
   wasi-libc libclang-rt-14-dev-wasm32  # C guests for wasm32-wasi
   llvm-14                            # llvm-ar: the C guest SDK's bitcode library

@@ -45,8 +45,8 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void child(char *const argv[], char *const extra_env[], int in,
-                  int out, int err) {
+static void child(char *const argv[], char *const extra_env[], int in, int out,
+                  int err) {
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
@@ -76,8 +76,8 @@ static void send_due_signals(signal_plan *p, const sink *e) {
 
 /* Feeds @p input and drains both outputs until the child closes them,
  * sending the signals of @p plan (or NULL) as they fall due. */
-static void pump(int in, int out, int err, const char *input, sink *o,
-                 sink *e, signal_plan *plan) {
+static void pump(int in, int out, int err, const char *input, sink *o, sink *e,
+                 signal_plan *plan) {
   size_t in_left = input ? strlen(input) : 0;
   struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {in, POLLOUT, 0}};
   int open_fds = 2;
@@ -119,9 +119,8 @@ static void pump(int in, int out, int err, const char *input, sink *o,
     close(in);
 }
 
-static void run(char *const argv[], const char *input,
-                char *const extra_env[], signal_plan *plan,
-                pg_proc_result *out) {
+static void run(char *const argv[], const char *input, char *const extra_env[],
+                signal_plan *plan, pg_proc_result *out) {
   int pin[2], pout[2], perr[2];
   if (pipe(pin) || pipe(pout) || pipe(perr))
     PG_FAIL("pipe: %s", strerror(errno));
@@ -153,8 +152,8 @@ static void run(char *const argv[], const char *input,
   out->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-void pg_proc_run(char *const argv[], const char *input,
-                 char *const extra_env[], pg_proc_result *out) {
+void pg_proc_run(char *const argv[], const char *input, char *const extra_env[],
+                 pg_proc_result *out) {
   run(argv, input, extra_env, NULL, out);
 }
 
@@ -220,12 +219,10 @@ static bool proc_read(pg_proc *p, int wait_ms) {
   return true;
 }
 
-const char *pg_proc_wait_for(pg_proc *p, const char *text,
-                             double timeout_s) {
+const char *pg_proc_wait_for(pg_proc *p, const char *text, double timeout_s) {
   double until = now_s() + timeout_s;
   const char *hit;
-  while ((hit = strstr(p->e.buf, text)) == NULL ||
-         strchr(hit, '\n') == NULL) {
+  while ((hit = strstr(p->e.buf, text)) == NULL || strchr(hit, '\n') == NULL) {
     if (now_s() > until || !proc_read(p, 50))
       PG_FAIL("never saw \"%s\"; stderr so far:\n%s", text, p->e.buf);
   }

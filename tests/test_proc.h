@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 typedef struct pg_proc_result {
-  char *out;         /* stdout, NUL-terminated; owned (pg_proc_result_free) */
-  char *err;         /* stderr, NUL-terminated; owned */
-  int status;        /* exit status, or 128+signal */
-  double elapsed_s;  /* wall time */
-  long max_rss_kb;   /* the child's peak resident memory (getrusage) */
+  char *out;        /* stdout, NUL-terminated; owned (pg_proc_result_free) */
+  char *err;        /* stderr, NUL-terminated; owned */
+  int status;       /* exit status, or 128+signal */
+  double elapsed_s; /* wall time */
+  long max_rss_kb;  /* the child's peak resident memory (getrusage) */
 } pg_proc_result;
 
 /**
@@ -24,8 +24,8 @@ typedef struct pg_proc_result {
  * @p extra_env ("K=V" entries added to the environment, NULL-terminated or
  * NULL). Fails the test if the program cannot be started.
  */
-void pg_proc_run(char *const argv[], const char *input,
-                 char *const extra_env[], pg_proc_result *out);
+void pg_proc_run(char *const argv[], const char *input, char *const extra_env[],
+                 pg_proc_result *out);
 
 /* As pg_proc_run with no input, but once the child's stderr holds @p when
  * it sends the child signal @p sig, @p times times, 300 ms apart. */

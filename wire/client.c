@@ -31,15 +31,15 @@
 struct pg_wire_outcall {
   pg_wire_outcall *prev, *next; /* the peer's calls */
   pg_wire_job *req;             /* owned: the request */
-  int32_t stream_id;    /* 0 while queued */
+  int32_t stream_id;            /* 0 while queued */
   uint8_t prefix[PG_GRPC_PREFIX];
-  size_t sent;          /* bytes of prefix + message sent */
+  size_t sent; /* bytes of prefix + message sent */
   bool has_status;
   uint32_t status;
   int32_t app_error;
   int http_status;
-  char message[512];    /* grpc-message, decoded */
-  uint8_t *body;        /* owned: the response as it comes */
+  char message[512]; /* grpc-message, decoded */
+  uint8_t *body;     /* owned: the response as it comes */
   size_t len, cap;
   bool is_too_big;
 };
@@ -53,8 +53,8 @@ struct pg_wire_remote {
   bool wants_up;            /* keep it connected: retry when it drops */
   uv_timer_t retry;
   uint32_t backoff_ms;
-  bool is_backing_off;      /* calls fail at once meanwhile */
-  char why[160];            /* why it is down */
+  bool is_backing_off; /* calls fail at once meanwhile */
+  char why[160];       /* why it is down */
   pg_wire_outcall *calls;
 };
 
@@ -107,8 +107,7 @@ static void finish(pg_wire_remote *p, pg_wire_outcall *o) {
   } else if (o->is_too_big) {
     fail(p, o, PG_GRPC_RESOURCE_EXHAUSTED,
          "response larger than max_message_size");
-  } else if (!pg_grpc_unframe(o->body, o->len, &msg, &msg_len, &status,
-                              &why)) {
+  } else if (!pg_grpc_unframe(o->body, o->len, &msg, &msg_len, &status, &why)) {
     fail(p, o, status, why);
   } else {
     answer(p, o, 0, 0, msg, msg_len);
@@ -179,9 +178,8 @@ static void decode_message(const uint8_t *v, size_t len, char *out,
 }
 
 static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
-                     const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags,
-                     void *user) {
+                     const uint8_t *name, size_t namelen, const uint8_t *value,
+                     size_t valuelen, uint8_t flags, void *user) {
   (void)flags, (void)user;
   pg_wire_outcall *o =
       nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
@@ -265,8 +263,9 @@ static int on_close(nghttp2_session *h2, int32_t id, uint32_t error,
     char why[160];
     snprintf(why, sizeof why, "unit %s reset the call: %s", c->to->spec->unit,
              nghttp2_http2_strerror(error));
-    fail(c->to, o, error == NGHTTP2_REFUSED_STREAM ? PG_GRPC_UNAVAILABLE
-                                                   : PG_GRPC_INTERNAL,
+    fail(c->to, o,
+         error == NGHTTP2_REFUSED_STREAM ? PG_GRPC_UNAVAILABLE
+                                         : PG_GRPC_INTERNAL,
          why);
     return 0;
   }
@@ -292,21 +291,25 @@ int pg_wire_client_session(pg_wire_conn *c) {
 /* ---- calls -------------------------------------------------------------- */
 
 #define NV(name, value, value_len)                                             \
-  {(uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
-   NGHTTP2_NV_FLAG_NONE}
+  {                                                                            \
+    (uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
+        NGHTTP2_NV_FLAG_NONE                                                   \
+  }
 
 /* grpc-timeout: at most 8 digits, so the unit grows with the value. */
 static size_t format_timeout(uint64_t ns, char *out, size_t cap) {
-  static const struct { uint64_t ns; char unit; } units[] = {
-      {1, 'n'}, {1000, 'u'}, {1000000, 'm'}, {1000000000, 'S'},
-      {60000000000ull, 'M'}, {3600000000000ull, 'H'}};
+  static const struct {
+    uint64_t ns;
+    char unit;
+  } units[] = {
+      {1, 'n'},          {1000, 'u'},           {1000000, 'm'},
+      {1000000000, 'S'}, {60000000000ull, 'M'}, {3600000000000ull, 'H'}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
     uint64_t v = (ns + units[i].ns - 1) / units[i].ns; /* never shorter */
     if (v < 100000000u || i == 5)
-      return (size_t)snprintf(out, cap, "%llu%c",
-                              (unsigned long long)(v < 100000000u ? v
-                                                                  : 99999999),
-                              units[i].unit);
+      return (size_t)snprintf(
+          out, cap, "%llu%c",
+          (unsigned long long)(v < 100000000u ? v : 99999999), units[i].unit);
   }
   return 0;
 }
@@ -316,16 +319,16 @@ static size_t format_timeout(uint64_t ns, char *out, size_t cap) {
 static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush) {
   const pg_wire_job *j = o->req;
   char path[600], timeout[16], authority[80], origin[96];
-  size_t path_len = (size_t)snprintf(path, sizeof path, "/%s/%s", j->service,
-                                     j->method);
+  size_t path_len =
+      (size_t)snprintf(path, sizeof path, "/%s/%s", j->service, j->method);
   size_t auth_len = (size_t)snprintf(authority, sizeof authority, "%s:%u",
                                      p->spec->host, p->spec->port);
-  size_t timeout_len = j->timeout_ns ? format_timeout(j->timeout_ns, timeout,
-                                                      sizeof timeout)
-                                     : 0;
-  size_t origin_len = (size_t)snprintf(origin, sizeof origin, "%s/%llu",
-                                       p->w->cfg.unit,
-                                       (unsigned long long)j->id);
+  size_t timeout_len =
+      j->timeout_ns ? format_timeout(j->timeout_ns, timeout, sizeof timeout)
+                    : 0;
+  size_t origin_len =
+      (size_t)snprintf(origin, sizeof origin, "%s/%llu", p->w->cfg.unit,
+                       (unsigned long long)j->id);
   if (path_len >= sizeof path) {
     fail(p, o, PG_GRPC_INTERNAL, "method path too long");
     return;
@@ -342,10 +345,9 @@ static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush) {
       NV("grpc-timeout", timeout, timeout_len),
   };
   pg_grpc_frame(o->prefix, j->len);
-  nghttp2_data_provider body = {.source.ptr = o,
-                                .read_callback = read_request};
-  int32_t id = nghttp2_submit_request(p->c->h2, NULL, nva,
-                                      timeout_len ? 9 : 8, &body, o);
+  nghttp2_data_provider body = {.source.ptr = o, .read_callback = read_request};
+  int32_t id = nghttp2_submit_request(p->c->h2, NULL, nva, timeout_len ? 9 : 8,
+                                      &body, o);
   if (id < 0) {
     fail(p, o, PG_GRPC_UNAVAILABLE, nghttp2_strerror(id));
     return;
@@ -373,7 +375,7 @@ static void went_down(pg_wire_remote *p, const char *why) {
   snprintf(p->why, sizeof p->why, "%s", why);
   p->is_up = false;
   p->c = NULL;
-  p->backoff_ms = p->backoff_ms == 0 ? FIRST_BACKOFF_MS
+  p->backoff_ms = p->backoff_ms == 0                   ? FIRST_BACKOFF_MS
                   : p->backoff_ms * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS
                                                        : p->backoff_ms * 2;
   p->is_backing_off = true;
@@ -398,7 +400,7 @@ static void on_connected(uv_connect_t *req, int status) {
     snprintf(why, sizeof why, "cannot connect to %s:%u: %s", p->spec->host,
              p->spec->port, uv_strerror(status));
     p->c = NULL;
-    c->to = NULL;        /* nothing of the peer's on it any more */
+    c->to = NULL; /* nothing of the peer's on it any more */
     pg_wire_conn_close(c);
     went_down(p, why);
     return;
@@ -413,9 +415,8 @@ static void on_connected(uv_connect_t *req, int status) {
 static void connect_peer(pg_wire_remote *p) {
   struct sockaddr_storage sa;
   memset(&sa, 0, sizeof sa);
-  const char *host = strcmp(p->spec->host, "localhost") == 0
-                         ? "127.0.0.1"
-                         : p->spec->host;
+  const char *host =
+      strcmp(p->spec->host, "localhost") == 0 ? "127.0.0.1" : p->spec->host;
   struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
   struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
   if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {

@@ -67,8 +67,7 @@ static void on_tick(uv_timer_t *t) {
       return;
     }
     s->is_whole = true; /* freed when nghttp2 closes the stream */
-    nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, s->id,
-                              NGHTTP2_CANCEL);
+    nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
   }
   pg_wire_conn_flush(c);
 }
@@ -223,7 +222,8 @@ void pg_wire_conn_start(pg_wire_conn *c) {
   const pg_wire_config *cfg = &c->w->cfg;
   uint64_t ms = (cfg->idle_timeout_ns < cfg->request_timeout_ns
                      ? cfg->idle_timeout_ns
-                     : cfg->request_timeout_ns) / 4000000u;
+                     : cfg->request_timeout_ns) /
+                4000000u;
   ms = ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
   c->active_ms = uv_now(&c->w->loop);
   uint64_t keepalive = cfg->idle_timeout_ns / 3000000u;
@@ -257,8 +257,7 @@ void pg_wire_conn_end(pg_wire_conn *c) {
   c->is_ending = true;
   uv_read_stop((uv_stream_t *)&c->tcp);
   uv_shutdown_t *req = pg_mem_malloc(c->w->mem, sizeof *req);
-  if (req == NULL ||
-      uv_shutdown(req, (uv_stream_t *)&c->tcp, ended) != 0) {
+  if (req == NULL || uv_shutdown(req, (uv_stream_t *)&c->tcp, ended) != 0) {
     pg_mem_free(c->w->mem, req);
     pg_wire_conn_close(c);
     return;

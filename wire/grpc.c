@@ -52,13 +52,26 @@ bool pg_grpc_parse_timeout(const char *v, size_t len, uint64_t *ns) {
   }
   uint64_t unit;
   switch (v[len - 1]) {
-  case 'H': unit = 3600000000000ull; break;
-  case 'M': unit = 60000000000ull; break;
-  case 'S': unit = 1000000000ull; break;
-  case 'm': unit = 1000000ull; break;
-  case 'u': unit = 1000ull; break;
-  case 'n': unit = 1ull; break;
-  default: return false;
+  case 'H':
+    unit = 3600000000000ull;
+    break;
+  case 'M':
+    unit = 60000000000ull;
+    break;
+  case 'S':
+    unit = 1000000000ull;
+    break;
+  case 'm':
+    unit = 1000000ull;
+    break;
+  case 'u':
+    unit = 1000ull;
+    break;
+  case 'n':
+    unit = 1ull;
+    break;
+  default:
+    return false;
   }
   *ns = n > UINT64_MAX / unit ? UINT64_MAX : n * unit;
   return true;

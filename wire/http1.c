@@ -25,13 +25,13 @@
 
 struct pg_wire_h1 {
   http_parser parser;
-  pg_wire_stream *s;   /* the request being read or answered */
-  char field[64];      /* the header being read, lowercased */
+  pg_wire_stream *s; /* the request being read or answered */
+  char field[64];    /* the header being read, lowercased */
   size_t field_len;
   char value[8192];
   size_t value_len;
-  bool in_value;       /* the parser is in a value: a field ends it */
-  bool is_overlong;    /* a header did not fit: 431 */
+  bool in_value;    /* the parser is in a value: a field ends it */
+  bool is_overlong; /* a header did not fit: 431 */
   bool keeps_alive;
   bool wants_continue; /* Expect: 100-continue */
   bool is_answering;   /* whole; its response is not written yet */
@@ -167,24 +167,42 @@ void pg_wire_h1_free(pg_wire_conn *c) {
 
 static const char *reason(int status) {
   switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 408: return "Request Timeout";
-  case 409: return "Conflict";
-  case 413: return "Payload Too Large";
-  case 414: return "URI Too Long";
-  case 415: return "Unsupported Media Type";
-  case 429: return "Too Many Requests";
-  case 431: return "Request Header Fields Too Large";
-  case 499: return "Client Closed Request";
-  case 501: return "Not Implemented";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return "Internal Server Error";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 408:
+    return "Request Timeout";
+  case 409:
+    return "Conflict";
+  case 413:
+    return "Payload Too Large";
+  case 414:
+    return "URI Too Long";
+  case 415:
+    return "Unsupported Media Type";
+  case 429:
+    return "Too Many Requests";
+  case 431:
+    return "Request Header Fields Too Large";
+  case 499:
+    return "Client Closed Request";
+  case 501:
+    return "Not Implemented";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  default:
+    return "Internal Server Error";
   }
 }
 
@@ -210,8 +228,8 @@ void pg_wire_h1_send(pg_wire_stream *s, const void *response) {
   pg_wire_conn *c = s->c;
   pg_wire_h1 *h = c->h1;
   bool closes = !h->keeps_alive;
-  bool ok = write_response(c, r->http_status, r->content_type, r->body,
-                           r->len, r->app_error, closes);
+  bool ok = write_response(c, r->http_status, r->content_type, r->body, r->len,
+                           r->app_error, closes);
   pg_rpc_response_free(c->w, r);
   if (h->s == s)
     h->s = NULL;
@@ -231,8 +249,8 @@ static void refuse(pg_wire_conn *c, int status) {
                     : status == 414 ? "URL too long"
                     : status == 408 ? "request not whole in time"
                                     : "malformed HTTP request";
-  write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg),
-                 0, true);
+  write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg), 0,
+                 true);
   if (c->h1->s != NULL) {
     pg_wire_stream_free(c, c->h1->s);
     c->h1->s = NULL;
@@ -273,12 +291,11 @@ static void run(pg_wire_conn *c) {
     size_t len = h->npending;
     h->pending = NULL;
     h->npending = 0;
-    size_t used = http_parser_execute(&h->parser, &settings,
-                                      (const char *)data, len);
+    size_t used =
+        http_parser_execute(&h->parser, &settings, (const char *)data, len);
     enum http_errno e = HTTP_PARSER_ERRNO(&h->parser);
-    int rc = e == HPE_PAUSED || e == HPE_OK
-                 ? keep(c, data + used, len - used)
-                 : 0;
+    int rc =
+        e == HPE_PAUSED || e == HPE_OK ? keep(c, data + used, len - used) : 0;
     pg_mem_free(c->w->mem, data);
     if (rc != 0) {
       pg_wire_conn_end(c);

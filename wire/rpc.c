@@ -187,23 +187,26 @@ uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
     return 0;
   }
   if (req->is_too_big) {
-    snprintf(text, sizeof text, "request larger than max_message_size (%llu "
-             "bytes)", (unsigned long long)w->cfg.max_message_size);
+    snprintf(text, sizeof text,
+             "request larger than max_message_size (%llu "
+             "bytes)",
+             (unsigned long long)w->cfg.max_message_size);
     failure(w, req->protocol, PG_GRPC_RESOURCE_EXHAUSTED, text, 0, early);
     return 0;
   }
   if (!split_path(req, &service, &service_len, &method, &method_len)) {
-    failure(w, req->protocol, PG_GRPC_UNIMPLEMENTED, "malformed method path",
-            0, early);
+    failure(w, req->protocol, PG_GRPC_UNIMPLEMENTED, "malformed method path", 0,
+            early);
     return 0;
   }
   if (req->protocol == RPC_CONNECT_JSON &&
       (w->types == NULL ||
        pg_pbjson_method(w->types, service, service_len, method, method_len,
                         &input_type, &output_type) != 0)) {
-    snprintf(text, sizeof text, "no method %.*s/%.*s with known message "
-             "types, which JSON needs", (int)service_len, service,
-             (int)method_len, method);
+    snprintf(text, sizeof text,
+             "no method %.*s/%.*s with known message "
+             "types, which JSON needs",
+             (int)service_len, service, (int)method_len, method);
     failure(w, req->protocol, PG_GRPC_UNIMPLEMENTED, text, 0, early);
     return 0;
   }
@@ -211,10 +214,9 @@ uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
   if (!request_message(w, req, input_type, &json, &msg, &msg_len, early))
     return 0;
   uint64_t id = 0;
-  uint32_t status = w->app.call(w->app.user, service, service_len, method,
-                                method_len, msg, msg_len, req->timeout_ns,
-                                req->caller, req->origin, &id, text,
-                                sizeof text);
+  uint32_t status = w->app.call(
+      w->app.user, service, service_len, method, method_len, msg, msg_len,
+      req->timeout_ns, req->caller, req->origin, &id, text, sizeof text);
   pg_pbjson_buf_free(&json);
   if (status != 0) {
     failure(w, req->protocol, status, text, 0, early);
@@ -257,8 +259,8 @@ void pg_rpc_respond(pg_wire *w, const pg_rpc_call *call, const pg_wire_job *j,
                                                    : "application/proto"};
   out->body = pg_mem_malloc(w->mem, prefix + j->len + 1);
   if (out->body == NULL) {
-    failure(w, call->protocol, PG_GRPC_RESOURCE_EXHAUSTED, "out of memory",
-            0, out);
+    failure(w, call->protocol, PG_GRPC_RESOURCE_EXHAUSTED, "out of memory", 0,
+            out);
     return;
   }
   if (is_grpc)

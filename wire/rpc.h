@@ -27,18 +27,18 @@ typedef enum pg_rpc_protocol {
 
 /* What a transport read of a request. */
 typedef struct pg_rpc_request {
-  const char *path;  /* "/package.Service/Method" */
+  const char *path; /* "/package.Service/Method" */
   size_t path_len;
   bool is_post;
   bool is_http2;
   pg_rpc_protocol protocol;
-  bool has_encoding; /* compressed: not supported */
+  bool has_encoding;   /* compressed: not supported */
   uint64_t timeout_ns; /* grpc-timeout or connect-timeout-ms; 0: none */
   const char *caller;
   const char *origin; /* parigot-call-id, or "" */
   const uint8_t *body;
   size_t len;
-  bool is_too_big;   /* the body passed max_message_size; not kept */
+  bool is_too_big; /* the body passed max_message_size; not kept */
 } pg_rpc_request;
 
 /* What to send back. The body is owned (pg_rpc_response_free). A gRPC

@@ -216,8 +216,10 @@ void pg_wire_server_reply(pg_wire *w, const pg_wire_job *j) {
 /* ---- HTTP/2 ------------------------------------------------------------- */
 
 #define NV(name, value, value_len)                                             \
-  {(uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
-   NGHTTP2_NV_FLAG_NONE}
+  {                                                                            \
+    (uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len),      \
+        NGHTTP2_NV_FLAG_NONE                                                   \
+  }
 
 static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
                          size_t cap, uint32_t *flags,
@@ -243,14 +245,13 @@ static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
 
 static void h2_send(pg_wire_stream *s, pg_rpc_response *r) {
   char status[8], code[16], err[16];
-  size_t status_len = (size_t)snprintf(status, sizeof status, "%d",
-                                       r->http_status);
-  size_t code_len = (size_t)snprintf(code, sizeof code, "%u",
-                                     r->grpc_status);
+  size_t status_len =
+      (size_t)snprintf(status, sizeof status, "%d", r->http_status);
+  size_t code_len = (size_t)snprintf(code, sizeof code, "%u", r->grpc_status);
   size_t err_len = (size_t)snprintf(err, sizeof err, "%d", r->app_error);
-  nghttp2_nv nva[6] = {NV(":status", status, status_len),
-                       NV("content-type", r->content_type,
-                          strlen(r->content_type))};
+  nghttp2_nv nva[6] = {
+      NV(":status", status, status_len),
+      NV("content-type", r->content_type, strlen(r->content_type))};
   size_t n = 2;
   if (r->is_trailers_only) {
     nva[n++] = (nghttp2_nv)NV("grpc-status", code, code_len);
@@ -325,13 +326,13 @@ bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
     if (parse_ms(v, valuelen, &ns))
       s->timeout_ns = ns > 0 ? ns : 1;
   } else if (pg_wire_header_is(name, namelen, "parigot-caller")) {
-    size_t n = valuelen < sizeof s->caller - 1 ? valuelen
-                                               : sizeof s->caller - 1;
+    size_t n =
+        valuelen < sizeof s->caller - 1 ? valuelen : sizeof s->caller - 1;
     memcpy(s->caller, v, n);
     s->caller[n] = '\0';
   } else if (pg_wire_header_is(name, namelen, "parigot-call-id")) {
-    size_t n = valuelen < sizeof s->origin - 1 ? valuelen
-                                               : sizeof s->origin - 1;
+    size_t n =
+        valuelen < sizeof s->origin - 1 ? valuelen : sizeof s->origin - 1;
     memcpy(s->origin, v, n);
     s->origin[n] = '\0';
   }
@@ -339,9 +340,8 @@ bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
 }
 
 static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
-                     const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags,
-                     void *user) {
+                     const uint8_t *name, size_t namelen, const uint8_t *value,
+                     size_t valuelen, uint8_t flags, void *user) {
   (void)flags, (void)user;
   pg_wire_stream *s =
       nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
@@ -397,8 +397,7 @@ int pg_wire_server_session(pg_wire_conn *c) {
   nghttp2_session_callbacks *cb;
   if (nghttp2_session_callbacks_new(&cb) != 0)
     return PARIGOT_ENOMEM;
-  nghttp2_session_callbacks_set_on_begin_headers_callback(cb,
-                                                          on_begin_headers);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);

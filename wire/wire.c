@@ -109,8 +109,8 @@ static int open_listener(const pg_wire_config *cfg, int *fd, char *err,
                          size_t err_len) {
   struct sockaddr_storage sa;
   memset(&sa, 0, sizeof sa);
-  const char *host = strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1"
-                                                          : cfg->host;
+  const char *host =
+      strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1" : cfg->host;
   struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
   struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
   socklen_t len;
@@ -129,8 +129,7 @@ static int open_listener(const pg_wire_config *cfg, int *fd, char *err,
   }
   int s = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
-  if (s < 0 ||
-      setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+  if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
       bind(s, (struct sockaddr *)&sa, len) != 0 || listen(s, 128) != 0) {
     snprintf(err, err_len, "unit %s: cannot listen on %s:%u: %s", cfg->unit,
              cfg->host, cfg->port, strerror(errno));
@@ -215,7 +214,9 @@ int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,
   return 0;
 }
 
-uint16_t pg_wire_port(const pg_wire *w) { return w->port; }
+uint16_t pg_wire_port(const pg_wire *w) {
+  return w->port;
+}
 
 void pg_wire_set_types(pg_wire *w, pg_pbjson *types) {
   pg_pbjson_free(w->types);
@@ -238,8 +239,8 @@ static pg_wire_job *job_new(pg_wire *w, pg_wire_job_kind kind, uint64_t id,
   return j;
 }
 
-void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status,
-                   int32_t app_error, const void *body, size_t len) {
+void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status, int32_t app_error,
+                   const void *body, size_t len) {
   pg_wire_job *j = job_new(w, JOB_REPLY, id, len);
   if (j == NULL)
     return; /* the client's deadline ends its wait */

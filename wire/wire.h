@@ -41,8 +41,7 @@ typedef struct pg_wire_app {
   uint32_t (*call)(void *user, const char *service, size_t service_len,
                    const char *method, size_t method_len, const uint8_t *req,
                    size_t req_len, uint64_t timeout_ns, const char *caller,
-                   const char *origin, uint64_t *id, char *why,
-                   size_t why_cap);
+                   const char *origin, uint64_t *id, char *why, size_t why_cap);
   /* The client gave up on call @p id (its stream was reset or closed):
    * no reply is wanted. */
   void (*cancel)(void *user, uint64_t id);
@@ -50,12 +49,11 @@ typedef struct pg_wire_app {
   void (*log)(void *user, int level, const char *msg);
   /* The answer to pg_wire_call() @p id: status 0 and the response @p body,
    * or a gRPC status and its message in @p body. */
-  void (*answered)(void *user, uint64_t id, uint32_t status,
-                   int32_t app_error, const uint8_t *body, size_t len);
+  void (*answered)(void *user, uint64_t id, uint32_t status, int32_t app_error,
+                   const uint8_t *body, size_t len);
   /* Peer @p peer (an index in pg_wire_config.peers) can now be reached:
    * its unit serves; or it cannot any more, and @p why says so. */
-  void (*peer_state)(void *user, uint32_t peer, bool is_up,
-                     const char *why);
+  void (*peer_state)(void *user, uint32_t peer, bool is_up, const char *why);
   void *user;
 } pg_wire_app;
 
@@ -73,17 +71,17 @@ typedef struct pg_wire_config {
   uint16_t port;             /* 0: any free port (pg_wire_port) */
   const pg_wire_peer *peers; /* the units it calls, borrowed */
   uint32_t npeers;
-  uint64_t max_message_size; /* bytes of one request or response */
-  uint32_t max_streams;      /* concurrent streams per connection */
-  uint32_t max_header_bytes; /* of one request's headers */
-  uint64_t idle_timeout_ns;  /* a connection with no stream is closed */
+  uint64_t max_message_size;   /* bytes of one request or response */
+  uint32_t max_streams;        /* concurrent streams per connection */
+  uint32_t max_header_bytes;   /* of one request's headers */
+  uint64_t idle_timeout_ns;    /* a connection with no stream is closed */
   uint64_t request_timeout_ns; /* a request not whole by then is dropped */
 } pg_wire_config;
 
 /* Defaults for the limits pg_wire_config leaves at 0. */
 #define PG_WIRE_MAX_STREAMS 100u
 #define PG_WIRE_MAX_HEADER_BYTES (16u << 10)
-#define PG_WIRE_IDLE_TIMEOUT_NS 60000000000ull /* 60 s */
+#define PG_WIRE_IDLE_TIMEOUT_NS 60000000000ull    /* 60 s */
 #define PG_WIRE_REQUEST_TIMEOUT_NS 30000000000ull /* 30 s */
 
 /* Binds and listens on cfg's address, if any, and starts the wire's
@@ -108,8 +106,8 @@ void pg_wire_accept(pg_wire *w);
 /* The answer to call @p id: @p status 0 and the response message @p body,
  * or a gRPC status and its message in @p body. Copies @p body. Any
  * thread; a reply for a call the client gave up on is dropped. */
-void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status,
-                   int32_t app_error, const void *body, size_t len);
+void pg_wire_reply(pg_wire *w, uint64_t id, uint32_t status, int32_t app_error,
+                   const void *body, size_t len);
 
 /* Connects to @p peer and keeps it connected from now on, retrying with
  * a backoff; pg_wire_app.peer_state tells when it is up. Any thread. */

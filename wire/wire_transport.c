@@ -142,6 +142,7 @@ static int open_wire(const pg_transport_kind *kind,
   return 0;
 }
 
-const pg_transport_kind pg_wire_transport_kind = {
-    .name = "wire", .is_deterministic = false,
-    .needs_addresses = true, .open = open_wire};
+const pg_transport_kind pg_wire_transport_kind = {.name = "wire",
+                                                  .is_deterministic = false,
+                                                  .needs_addresses = true,
+                                                  .open = open_wire};

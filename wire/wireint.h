@@ -39,14 +39,14 @@ typedef enum pg_wire_job_kind {
 typedef struct pg_wire_job {
   struct pg_wire_job *next;
   pg_wire_job_kind kind;
-  uint64_t id;        /* the call's */
-  uint32_t status;    /* REPLY */
-  int32_t app_error;  /* REPLY */
-  uint32_t peer;      /* CALL, CONNECT */
-  uint64_t timeout_ns;/* CALL */
+  uint64_t id;                           /* the call's */
+  uint32_t status;                       /* REPLY */
+  int32_t app_error;                     /* REPLY */
+  uint32_t peer;                         /* CALL, CONNECT */
+  uint64_t timeout_ns;                   /* CALL */
   const char *service, *method, *caller; /* CALL: in data, NUL-ended */
-  size_t len;         /* of the message in data */
-  uint8_t *msg;       /* REPLY: the body; CALL: the request; in data */
+  size_t len;                            /* of the message in data */
+  uint8_t *msg; /* REPLY: the body; CALL: the request; in data */
   uint8_t data[];
 } pg_wire_job;
 
@@ -55,30 +55,30 @@ typedef struct pg_wire_job {
 struct pg_wire_stream {
   pg_wire_conn *c;
   pg_wire_stream *prev, *next; /* the connection's open streams */
-  int32_t id;            /* the HTTP/2 stream's; 0 on HTTP/1.1 */
+  int32_t id;                  /* the HTTP/2 stream's; 0 on HTTP/1.1 */
   char path[512];
   size_t path_len;
   bool is_post;
-  int protocol;          /* pg_rpc_protocol */
-  bool has_encoding;     /* compressed: not supported */
-  uint64_t timeout_ns;   /* 0: none given */
-  char caller[128];      /* parigot-caller, or the peer's address */
-  char origin[96];       /* parigot-call-id: "UNIT/ID" of the caller's */
+  int protocol;        /* pg_rpc_protocol */
+  bool has_encoding;   /* compressed: not supported */
+  uint64_t timeout_ns; /* 0: none given */
+  char caller[128];    /* parigot-caller, or the peer's address */
+  char origin[96];     /* parigot-call-id: "UNIT/ID" of the caller's */
   size_t header_bytes;
-  uint8_t *body;         /* owned */
+  uint8_t *body; /* owned */
   size_t len, cap;
   bool is_too_big;
-  uint64_t call_id;      /* 0 until it is a call */
-  uint64_t started_ms;   /* loop time of its first byte */
-  bool is_whole;         /* the request is all there (answered or not) */
-  uint64_t answered_ms;  /* HTTP/2: loop time its answer was submitted */
-  bool is_reset;         /* HTTP/2: reset by a timeout */
-  int call_protocol;     /* pg_rpc_call, kept until the reply */
+  uint64_t call_id;     /* 0 until it is a call */
+  uint64_t started_ms;  /* loop time of its first byte */
+  bool is_whole;        /* the request is all there (answered or not) */
+  uint64_t answered_ms; /* HTTP/2: loop time its answer was submitted */
+  bool is_reset;        /* HTTP/2: reset by a timeout */
+  int call_protocol;    /* pg_rpc_call, kept until the reply */
   const char *output_type;
   /* The response, once known: its body, sent from out_off on. */
-  uint8_t *out;          /* owned */
+  uint8_t *out; /* owned */
   size_t out_len, out_off;
-  bool is_grpc_out;      /* trailers follow the body */
+  bool is_grpc_out; /* trailers follow the body */
 };
 
 typedef enum pg_wire_conn_kind {
@@ -102,10 +102,10 @@ struct pg_wire_conn {
   pg_wire_remote *to;      /* a connection this unit made, or NULL */
   pg_wire_stream *streams; /* server: open request streams */
   uint32_t nstreams;
-  uint64_t active_ms;  /* loop time of the last bytes read */
-  bool is_ending;      /* shutting down after its last writes */
+  uint64_t active_ms; /* loop time of the last bytes read */
+  bool is_ending;     /* shutting down after its last writes */
   bool is_closing;
-  char name[80];     /* the other end, for the log */
+  char name[80];             /* the other end, for the log */
   pg_wire_conn *prev, *next; /* w->conns */
 };
 
@@ -130,9 +130,9 @@ struct pg_wire {
   pg_wire_job *jobs, *jobs_tail;
   bool wants_accept, wants_stop;
   bool is_accepting, is_stopping;
-  pg_wire_conn *conns;  /* every open connection */
-  pg_wire_idmap served; /* server.c */
-  pg_pbjson *types;/* owned: message types for JSON, or NULL */
+  pg_wire_conn *conns;    /* every open connection */
+  pg_wire_idmap served;   /* server.c */
+  pg_pbjson *types;       /* owned: message types for JSON, or NULL */
   pg_wire_remote **peers; /* client.c */
   uint32_t npeers;
 };

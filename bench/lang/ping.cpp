@@ -17,7 +17,7 @@
 namespace {
 
 class Pinger {
- public:
+public:
   Pinger(long calls, size_t size) : calls_(calls), payload_(size) {
     for (size_t i = 0; i < size; i++)
       payload_[i] = static_cast<uint8_t>(i * 31 + 7);
@@ -36,9 +36,11 @@ class Pinger {
     parigot_exit(0);
   }
 
-  long calls() const { return calls_; }
+  long calls() const {
+    return calls_;
+  }
 
- private:
+private:
   long calls_;
   long done_ = 0;
   std::vector<uint8_t> payload_;
@@ -49,8 +51,8 @@ class Pinger {
     if (r->data.len != p->payload_.size() ||
         (last && !p->payload_.empty() &&
          std::memcmp(r->data.data, p->payload_.data(), r->data.len) != 0)) {
-      parigot_log(PARIGOT_ERROR, "call %ld: wrong answer (%zu bytes)",
-                  p->done_, r->data.len);
+      parigot_log(PARIGOT_ERROR, "call %ld: wrong answer (%zu bytes)", p->done_,
+                  r->data.len);
       parigot_exit(1);
     }
     if (++p->done_ == p->calls_)
@@ -72,7 +74,7 @@ long env_long(const char *name) {
   return v != nullptr ? std::strtol(v, nullptr, 10) : 0;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" void parigot_guest_declare(void) {
   parigot_bench_app_v1_Ping_require();

@@ -7,8 +7,7 @@
 
 namespace {
 
-void ping(parigot_call *call, const parigot_bench_app_v1_Payload *req,
-          void *) {
+void ping(parigot_call *call, const parigot_bench_app_v1_Payload *req, void *) {
   parigot_bench_app_v1_Payload resp = *req;
   resp._unknown = {};
   parigot_bench_app_v1_Ping_Ping_respond(call, &resp);
@@ -16,7 +15,7 @@ void ping(parigot_call *call, const parigot_bench_app_v1_Payload *req,
 
 const parigot_bench_app_v1_Ping_handlers handlers = {ping, nullptr};
 
-}  // namespace
+} // namespace
 
 extern "C" void parigot_guest_declare(void) {
   parigot_bench_app_v1_Ping_export(&handlers);

@@ -85,16 +85,14 @@ static int parse_value(exec_opts *o, int id, const char *v) {
       return -1;
     }
   } else if (id == OPT_MAX_MEMORY) {
-    if (pg_units_parse_size(v, &o->max_memory_bytes) ||
-        !o->max_memory_bytes) {
+    if (pg_units_parse_size(v, &o->max_memory_bytes) || !o->max_memory_bytes) {
       pg_cli_error("exec: --max-memory %s: not a size like 64M or 1G", v);
       return -1;
     }
   } else if (id == OPT_TIMEOUT) {
     o->timeout_text = v;
     if (pg_units_parse_duration(v, &o->timeout_ns) || !o->timeout_ns) {
-      pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m",
-                   v);
+      pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m", v);
       return -1;
     }
   } else { /* --env */
@@ -183,11 +181,10 @@ static void timeout_tick(void *arg) {
   pg_instance_interrupt(w->inst);
 }
 
-static int run_guest(const exec_opts *o, pg_instance *inst,
-                     pg_run_result *r, bool *timed_out) {
+static int run_guest(const exec_opts *o, pg_instance *inst, pg_run_result *r,
+                     bool *timed_out) {
   pg_pulse *pulse = NULL;
-  timeout_watch w = {inst, pg_clock_host_monotonic_ns() + o->timeout_ns,
-                     false};
+  timeout_watch w = {inst, pg_clock_host_monotonic_ns() + o->timeout_ns, false};
   if (o->timeout_ns) {
     int rc = pg_pulse_new(&pulse, PULSE_INTERVAL_NS, timeout_tick, &w,
                           pg_mem_default());
@@ -225,15 +222,14 @@ static int exec_module(const exec_opts *o) {
                  o->module);
     goto done;
   }
-  pg_instance_config cfg = {
-      .max_memory_bytes = o->max_memory_bytes,
-      .wasi = {.argc = o->guest_argc,
-               .argv = (const char *const *)o->guest_argv,
-               .envc = o->envc,
-               .env = o->env,
-               .is_deterministic = o->is_deterministic,
-               .seed = o->seed,
-               .stdio_fds = {0, 1, 2}}};
+  pg_instance_config cfg = {.max_memory_bytes = o->max_memory_bytes,
+                            .wasi = {.argc = o->guest_argc,
+                                     .argv = (const char *const *)o->guest_argv,
+                                     .envc = o->envc,
+                                     .env = o->env,
+                                     .is_deterministic = o->is_deterministic,
+                                     .seed = o->seed,
+                                     .stdio_fds = {0, 1, 2}}};
   if ((rc = pg_instance_new(module, &cfg, &inst))) {
     pg_cli_error("%s: %s", o->module, parigot_strerror(rc));
     goto done;

@@ -202,8 +202,8 @@ static int parse(app_opts *o, int argc, char **argv) {
     return -1;
   }
   if (o->manifest == NULL) {
-    pg_cli_error("%s: expected one APP.toml (see 'parigot %s --help')",
-                 o->cmd, o->cmd);
+    pg_cli_error("%s: expected one APP.toml (see 'parigot %s --help')", o->cmd,
+                 o->cmd);
     return -1;
   }
   return 0;
@@ -218,10 +218,10 @@ static const pg_manifest_unit *find_unit(const pg_manifest *m,
   char names[1024] = "";
   size_t n = 0;
   for (size_t i = 0; i < m->nunits && n < sizeof names; i++)
-    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
-                          i ? ", " : "", m->units[i].name);
-  pg_cli_error("run: --unit %s: %s has no unit of that name (it has: %s)",
-               name, m->path, names);
+    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "",
+                          m->units[i].name);
+  pg_cli_error("run: --unit %s: %s has no unit of that name (it has: %s)", name,
+               m->path, names);
   return NULL;
 }
 
@@ -270,7 +270,8 @@ static int graph(const app_opts *o, const pg_app_config *cfg) {
 
 static int app_command(const char *cmd, int argc, char **argv,
                        const char *prebuilt) {
-  app_opts o = {.cmd = cmd, .format = "dot",
+  app_opts o = {.cmd = cmd,
+                .format = "dot",
                 .is_deterministic = strcmp(cmd, "test") == 0};
   int p = parse(&o, argc, argv);
   if (p != 0) {
@@ -291,11 +292,15 @@ static int app_command(const char *cmd, int argc, char **argv,
   }
   pg_app_program_result *results = calloc(m.nguests + 1, sizeof *results);
   size_t nresults = 0;
-  pg_app_config cfg = {.manifest = &m, .is_deterministic = o.is_deterministic,
+  pg_app_config cfg = {.manifest = &m,
+                       .is_deterministic = o.is_deterministic,
                        .has_real_clock = o.has_real_clock,
-                       .seed = o.seed, .run_tests = strcmp(cmd, "test") == 0,
-                       .log = stderr, .results = results,
-                       .nresults = &nresults, .unit = unit,
+                       .seed = o.seed,
+                       .run_tests = strcmp(cmd, "test") == 0,
+                       .log = stderr,
+                       .results = results,
+                       .nresults = &nresults,
+                       .unit = unit,
                        .prebuilt_dir = prebuilt,
                        .transport = &pg_wire_transport_kind};
   int status = 0, rc = 0;

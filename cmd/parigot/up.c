@@ -43,9 +43,9 @@
 
 typedef struct unit_proc {
   const pg_manifest_unit *spec;
-  pid_t pid;          /* 0 once reaped */
-  int out, err;       /* pipe read ends, -1 once closed */
-  int status;         /* exit status, or 128 + signal */
+  pid_t pid;    /* 0 once reaped */
+  int out, err; /* pipe read ends, -1 once closed */
+  int status;   /* exit status, or 128 + signal */
   bool has_programs;
   char line[2][LINE_MAX_BYTES]; /* what came of the current line */
   size_t len[2];
@@ -97,8 +97,7 @@ static int start_unit(unit_proc *p, const char *self, const char *manifest,
       _exit(127);
     }
     execl(self, self, "run", manifest, "--unit", p->spec->name, (char *)0);
-    fprintf(stderr, "parigot: up: cannot run %s: %s\n", self,
-            strerror(errno));
+    fprintf(stderr, "parigot: up: cannot run %s: %s\n", self, strerror(errno));
     _exit(127);
   }
   close(out[1]);
@@ -402,8 +401,8 @@ static int up_main(int argc, char **argv) {
   pg_app_config cfg = {.manifest = &m, .log = stderr};
   int status = 0;
   if (self_len <= 0 || order == NULL || u == NULL || m.nunits > 64) {
-    pg_cli_error("up: %s", m.nunits > 64 ? "at most 64 units"
-                                        : "out of memory");
+    pg_cli_error("up: %s",
+                 m.nunits > 64 ? "at most 64 units" : "out of memory");
     status = PG_EXIT_USAGE;
   } else if ((bin != NULL ? bin_order(&m, bin, order, err, sizeof err)
                           : pg_app_unit_order(&cfg, pg_mem_default(), order,
@@ -442,8 +441,7 @@ static int up_main(int argc, char **argv) {
       break;
     }
   }
-  while (signals_seen == 0 && (has_programs ? programs_running(u, n)
-                                            : true)) {
+  while (signals_seen == 0 && (has_programs ? programs_running(u, n) : true)) {
     pump(u, n, width, 100);
     reap(u, n, width, false);
   }
@@ -463,8 +461,7 @@ static int up_main(int argc, char **argv) {
     if (u[i].has_programs && u[i].status != 0)
       status = u[i].status;
   for (size_t i = 0; i < n && status == 0; i++)
-    if (!u[i].has_programs && u[i].status != 0 &&
-        u[i].status != 128 + SIGTERM)
+    if (!u[i].has_programs && u[i].status != 0 && u[i].status != 128 + SIGTERM)
       status = u[i].status;
   sigaction(SIGINT, &old[0], NULL);
   sigaction(SIGTERM, &old[1], NULL);

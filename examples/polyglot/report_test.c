@@ -23,14 +23,14 @@ typedef struct expect {
 } expect;
 
 static const expect cases[] = {
-    {"stems and stop words", "The cats ran. Cats run fast! A cat runs?", 2,
-     3, 9, 4, 3.0, "cat:3 run:2", 0, 0},
-    {"one sentence without a stop", "Connected connections connect", 5, 1,
-     3, 1, 3.0, "connect:3", 0, 0},
-    {"ties by stem", "zebras and apples; apples, zebras!", 5, 1, 5, 2,
-     5.0, "appl:2 zebra:2", 0, 0},
-    {"apostrophes and case", "It's Bob's 'Hoping' HOPING hopes", 3, 1, 5,
-     3, 5.0, "hope:3 bob':1 it':1", 0, 0},
+    {"stems and stop words", "The cats ran. Cats run fast! A cat runs?", 2, 3,
+     9, 4, 3.0, "cat:3 run:2", 0, 0},
+    {"one sentence without a stop", "Connected connections connect", 5, 1, 3, 1,
+     3.0, "connect:3", 0, 0},
+    {"ties by stem", "zebras and apples; apples, zebras!", 5, 1, 5, 2, 5.0,
+     "appl:2 zebra:2", 0, 0},
+    {"apostrophes and case", "It's Bob's 'Hoping' HOPING hopes", 3, 1, 5, 3,
+     5.0, "hope:3 bob':1 it':1", 0, 0},
     {"no words", "... !? 42", 3, 0, 0, 0, 0, "", PARIGOT_CODE_UNKNOWN,
      polyglot_v1_SUMMARY_ERROR_EMPTY_TEXT},
     {"top out of range", "Words here.", 21, 0, 0, 0, 0, "",
@@ -50,8 +50,8 @@ static void check(const expect *e, const polyglot_v1_SummarizeResponse *r) {
                           (const char *)r->top[i].stem.data,
                           (unsigned)r->top[i].count);
   if (e->code != 0 || r->sentences != e->sentences || r->words != e->words ||
-      r->distinct != e->distinct ||
-      r->words_per_sentence != e->per_sentence || strcmp(got, e->stems)) {
+      r->distinct != e->distinct || r->words_per_sentence != e->per_sentence ||
+      strcmp(got, e->stems)) {
     printf("FAIL %s: got %u sentences, %u words, %u distinct, %.2f, [%s]\n",
            e->name, (unsigned)r->sentences, (unsigned)r->words,
            (unsigned)r->distinct, r->words_per_sentence, got);

@@ -20,40 +20,40 @@ extern "C" {
 /**
  * @brief X-macro list of every error: XX(NAME, value, "message").
  */
-#define PARIGOT_ERRNO_MAP(XX)                                                 \
-  XX(EINVAL, -1, "invalid argument")                                          \
-  XX(ENOMEM, -2, "out of memory")                                             \
-  XX(ENOENT, -3, "no such file or directory")                                 \
-  XX(EIO, -4, "input/output error")                                           \
-  XX(ERANGE, -5, "value out of range")                                        \
-  XX(ESYNTAX, -6, "syntax error")                                             \
-  XX(EEXIST, -7, "already exists")                                            \
-  XX(ENOTSUP, -8, "not supported")                                            \
-  XX(ECANCELED, -9, "operation canceled")                                     \
-  XX(ECALLBACK, -10, "callback failed")                                       \
-  XX(EPERM, -11, "permission denied")                                         \
-  XX(EFAULT, -12, "address outside the guest's memory")                       \
-  XX(ENOTWASM, -20, "not a WebAssembly module")                               \
-  XX(EBADMODULE, -21, "invalid WebAssembly module")                           \
-  XX(EUNSUPPORTED, -22, "unsupported WebAssembly feature")                    \
-  XX(EIMPORT, -23, "import not provided by the host")                         \
-  XX(ENOCC, -24, "no C compiler found")                                       \
-  XX(ECOMPILE, -25, "compiling the module failed")                            \
-  XX(ECACHE, -26, "module cache entry is corrupt")                            \
-  XX(ELOAD, -27, "loading the compiled module failed")                        \
-  XX(EABI, -28, "guest built for another parigot ABI")                        \
-  XX(ETRUNCATED, -40, "protobuf: message truncated")                          \
-  XX(EVARINT, -41, "protobuf: malformed varint")                              \
-  XX(ELENGTH, -42, "protobuf: length runs past the end of the input")         \
-  XX(EWIRETYPE, -43, "protobuf: wrong or invalid wire type")                  \
-  XX(EFIELD, -44, "protobuf: invalid field number")                           \
-  XX(EDEPTH, -45, "protobuf: messages nested too deeply")                     \
-  XX(ETOOBIG, -46, "protobuf: size beyond the configured maximum")            \
-  XX(EUTF8, -47, "protobuf: string field is not valid UTF-8")                 \
-  XX(ENOSPC, -48, "output buffer too small")                                  \
-  XX(EFATAL, -900, "fatal error")                                             \
-  XX(ETRAP, -901, "guest trapped")                                            \
-  XX(EEXIT, -902, "guest exited")                                             \
+#define PARIGOT_ERRNO_MAP(XX)                                                  \
+  XX(EINVAL, -1, "invalid argument")                                           \
+  XX(ENOMEM, -2, "out of memory")                                              \
+  XX(ENOENT, -3, "no such file or directory")                                  \
+  XX(EIO, -4, "input/output error")                                            \
+  XX(ERANGE, -5, "value out of range")                                         \
+  XX(ESYNTAX, -6, "syntax error")                                              \
+  XX(EEXIST, -7, "already exists")                                             \
+  XX(ENOTSUP, -8, "not supported")                                             \
+  XX(ECANCELED, -9, "operation canceled")                                      \
+  XX(ECALLBACK, -10, "callback failed")                                        \
+  XX(EPERM, -11, "permission denied")                                          \
+  XX(EFAULT, -12, "address outside the guest's memory")                        \
+  XX(ENOTWASM, -20, "not a WebAssembly module")                                \
+  XX(EBADMODULE, -21, "invalid WebAssembly module")                            \
+  XX(EUNSUPPORTED, -22, "unsupported WebAssembly feature")                     \
+  XX(EIMPORT, -23, "import not provided by the host")                          \
+  XX(ENOCC, -24, "no C compiler found")                                        \
+  XX(ECOMPILE, -25, "compiling the module failed")                             \
+  XX(ECACHE, -26, "module cache entry is corrupt")                             \
+  XX(ELOAD, -27, "loading the compiled module failed")                         \
+  XX(EABI, -28, "guest built for another parigot ABI")                         \
+  XX(ETRUNCATED, -40, "protobuf: message truncated")                           \
+  XX(EVARINT, -41, "protobuf: malformed varint")                               \
+  XX(ELENGTH, -42, "protobuf: length runs past the end of the input")          \
+  XX(EWIRETYPE, -43, "protobuf: wrong or invalid wire type")                   \
+  XX(EFIELD, -44, "protobuf: invalid field number")                            \
+  XX(EDEPTH, -45, "protobuf: messages nested too deeply")                      \
+  XX(ETOOBIG, -46, "protobuf: size beyond the configured maximum")             \
+  XX(EUTF8, -47, "protobuf: string field is not valid UTF-8")                  \
+  XX(ENOSPC, -48, "output buffer too small")                                   \
+  XX(EFATAL, -900, "fatal error")                                              \
+  XX(ETRAP, -901, "guest trapped")                                             \
+  XX(EEXIT, -902, "guest exited")                                              \
   XX(EINTERRUPTED, -903, "guest interrupted")
 
 /** @brief Error codes: 0 is success, every failure is negative. */
@@ -63,7 +63,7 @@ typedef enum parigot_errno {
 #define PARIGOT_ERRNO_ENUM(name, value, msg) PARIGOT_##name = (value),
   PARIGOT_ERRNO_MAP(PARIGOT_ERRNO_ENUM)
 #undef PARIGOT_ERRNO_ENUM
-/** @endcond */
+  /** @endcond */
 } parigot_errno;
 
 /**

@@ -143,10 +143,10 @@ typedef struct parigot_pb_message_desc {
   const parigot_pb_field *fields; /**< sorted by field number */
   /** index + 1 into @p fields for numbers below @p dense_len, else 0 */
   const uint16_t *dense;
-  uint32_t dense_len;          /**< entries in @p dense */
-  bool map_entry;              /**< a generated map entry type */
-  uint32_t n_oneofs;           /**< number of oneofs */
-  const char *const *oneofs;   /**< their names */
+  uint32_t dense_len;        /**< entries in @p dense */
+  bool map_entry;            /**< a generated map entry type */
+  uint32_t n_oneofs;         /**< number of oneofs */
+  const char *const *oneofs; /**< their names */
   /** generated: the encoded size of a message at nesting @p depth */
   size_t (*encoded_size)(const void *msg, uint32_t depth);
   /** generated: write a message (fields last to first); 0 or an error */
@@ -168,34 +168,34 @@ typedef struct parigot_pb_enum_desc {
 
 /** @brief One method of a service. */
 typedef struct parigot_pb_method_desc {
-  const char *name;                             /**< "Echo" */
-  const char *path;                             /**< "/pkg.Service/Echo" */
-  const parigot_pb_message_desc *input;         /**< request type */
-  const parigot_pb_message_desc *output;        /**< response type */
-  bool client_streaming;                        /**< stream of requests */
-  bool server_streaming;                        /**< stream of responses */
+  const char *name;                      /**< "Echo" */
+  const char *path;                      /**< "/pkg.Service/Echo" */
+  const parigot_pb_message_desc *input;  /**< request type */
+  const parigot_pb_message_desc *output; /**< response type */
+  bool client_streaming;                 /**< stream of requests */
+  bool server_streaming;                 /**< stream of responses */
 } parigot_pb_method_desc;
 
 /** @brief A service: the method list that stubs are built from. */
 typedef struct parigot_pb_service_desc {
-  const char *full_name;                  /**< "pkg.Service" */
-  uint32_t n_methods;                     /**< entries in @p methods */
-  const parigot_pb_method_desc *methods;  /**< in declaration order */
+  const char *full_name;                 /**< "pkg.Service" */
+  uint32_t n_methods;                    /**< entries in @p methods */
+  const parigot_pb_method_desc *methods; /**< in declaration order */
 } parigot_pb_service_desc;
 
 /** @brief A .proto file: its types and its serialized descriptor. */
 typedef struct parigot_pb_file_desc {
-  const char *name;                  /**< path as imported: "a/b.proto" */
-  const char *package;               /**< "a.b" */
-  const uint8_t *descriptor;         /**< serialized FileDescriptorProto */
-  size_t descriptor_len;             /**< its length in bytes */
-  uint32_t n_dependencies;           /**< files it imports */
+  const char *name;          /**< path as imported: "a/b.proto" */
+  const char *package;       /**< "a.b" */
+  const uint8_t *descriptor; /**< serialized FileDescriptorProto */
+  size_t descriptor_len;     /**< its length in bytes */
+  uint32_t n_dependencies;   /**< files it imports */
   const struct parigot_pb_file_desc *const *dependencies; /**< those files */
-  uint32_t n_messages;               /**< top-level and nested messages */
+  uint32_t n_messages; /**< top-level and nested messages */
   const parigot_pb_message_desc *const *messages; /**< all of them */
-  uint32_t n_enums;                  /**< top-level and nested enums */
-  const parigot_pb_enum_desc *const *enums;       /**< all of them */
-  uint32_t n_services;               /**< services */
+  uint32_t n_enums;                         /**< top-level and nested enums */
+  const parigot_pb_enum_desc *const *enums; /**< all of them */
+  uint32_t n_services;                      /**< services */
   const parigot_pb_service_desc *const *services; /**< all of them */
 } parigot_pb_file_desc;
 
@@ -249,8 +249,8 @@ size_t parigot_pb_encoded_size(const parigot_pb_message_desc *desc,
  * @return the number of bytes written, or PARIGOT_ENOSPC when @p cap is
  *         below parigot_pb_encoded_size() (nothing useful is written then).
  */
-int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
-                          const void *msg, uint8_t *buf, size_t cap);
+int64_t parigot_pb_encode(const parigot_pb_message_desc *desc, const void *msg,
+                          uint8_t *buf, size_t cap);
 
 /**
  * @brief Decode bytes into a message, merging into what it already holds
@@ -286,8 +286,8 @@ void parigot_pb_free(const parigot_pb_message_desc *desc, void *msg,
  * @param[in] number  a field number.
  * @return the field, or NULL when the message has none with that number.
  */
-const parigot_pb_field *parigot_pb_field_find(
-    const parigot_pb_message_desc *desc, uint32_t number);
+const parigot_pb_field *
+parigot_pb_field_find(const parigot_pb_message_desc *desc, uint32_t number);
 
 /**
  * @brief A bump allocator: many allocations, one release.

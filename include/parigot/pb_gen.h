@@ -25,11 +25,11 @@ extern "C" {
  * @brief Return from the enclosing function if @p expr is an error.
  * @param expr  an expression giving 0 or a negative #parigot_errno.
  */
-#define PARIGOT_PB_TRY(expr)                                                  \
-  do {                                                                        \
-    int rc_ = (expr);                                                         \
-    if (rc_ != 0)                                                             \
-      return rc_;                                                             \
+#define PARIGOT_PB_TRY(expr)                                                   \
+  do {                                                                         \
+    int rc_ = (expr);                                                          \
+    if (rc_ != 0)                                                              \
+      return rc_;                                                              \
   } while (0)
 
 /**

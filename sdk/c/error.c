@@ -11,8 +11,8 @@ const char *parigot_strerror(int err) {
   switch (err) {
   case PARIGOT_OK:
     return "success";
-#define XX(name, value, msg)                                                  \
-  case PARIGOT_##name:                                                        \
+#define XX(name, value, msg)                                                   \
+  case PARIGOT_##name:                                                         \
     return msg;
     PARIGOT_ERRNO_MAP(XX)
 #undef XX
@@ -24,8 +24,8 @@ const char *parigot_err_name(int err) {
   switch (err) {
   case PARIGOT_OK:
     return "PARIGOT_OK";
-#define XX(name, value, msg)                                                  \
-  case PARIGOT_##name:                                                        \
+#define XX(name, value, msg)                                                   \
+  case PARIGOT_##name:                                                         \
     return "PARIGOT_" #name;
     PARIGOT_ERRNO_MAP(XX)
 #undef XX

@@ -381,8 +381,9 @@ parigot_future *parigot_dispatch(const parigot_pb_service_desc *s,
   if (rc >= 0)
     rc = add_pending(id, f, m->output);
   if (rc < 0) {
-    fail_now(f, rc == PARIGOT_ETOOBIG ? PARIGOT_CODE_RESOURCE_EXHAUSTED
-                                      : PARIGOT_CODE_INTERNAL,
+    fail_now(f,
+             rc == PARIGOT_ETOOBIG ? PARIGOT_CODE_RESOURCE_EXHAUSTED
+                                   : PARIGOT_CODE_INTERNAL,
              parigot_strerror(rc));
     return NULL;
   }
@@ -466,11 +467,17 @@ static const char *intern_caller(const char *name, uint32_t len) {
   return copy;
 }
 
-uint64_t parigot_call_id(const parigot_call *c) { return c->id; }
+uint64_t parigot_call_id(const parigot_call *c) {
+  return c->id;
+}
 
-uint64_t parigot_call_deadline(const parigot_call *c) { return c->deadline; }
+uint64_t parigot_call_deadline(const parigot_call *c) {
+  return c->deadline;
+}
 
-const char *parigot_call_caller(const parigot_call *c) { return c->caller; }
+const char *parigot_call_caller(const parigot_call *c) {
+  return c->caller;
+}
 
 uint64_t parigot_call_time_left(const parigot_call *c) {
   uint64_t now = parigot_now();
@@ -499,8 +506,7 @@ int parigot_respond(parigot_call *c, const parigot_pb_message_desc *d,
 }
 
 static const parigot_pb_method_desc *find_method(const exported *e,
-                                                 const char *name,
-                                                 uint32_t len,
+                                                 const char *name, uint32_t len,
                                                  uint32_t *index) {
   for (uint32_t i = 0; i < e->desc->n_methods; i++) {
     const char *m = e->desc->methods[i].name;
@@ -514,9 +520,8 @@ static const parigot_pb_method_desc *find_method(const exported *e,
 }
 
 static void on_call(uint64_t id, uint64_t deadline, uint32_t service,
-                    const char *method, uint32_t method_len,
-                    const char *caller, uint32_t caller_len,
-                    const uint8_t *payload, uint32_t len) {
+                    const char *method, uint32_t method_len, const char *caller,
+                    uint32_t caller_len, const uint8_t *payload, uint32_t len) {
   parigot_call *c = call_new();
   if (c == NULL) {
     parigot_abi_respond(id, PARIGOT_CODE_RESOURCE_EXHAUSTED, 0, NULL, 0);
@@ -551,13 +556,17 @@ static parigot_died_fn died_fn;
 static parigot_restarted_fn restarted_fn;
 static parigot_stop_fn stop_fn;
 
-void parigot_on_required_died(parigot_died_fn fn) { died_fn = fn; }
+void parigot_on_required_died(parigot_died_fn fn) {
+  died_fn = fn;
+}
 
 void parigot_on_required_restarted(parigot_restarted_fn fn) {
   restarted_fn = fn;
 }
 
-void parigot_on_stop(parigot_stop_fn fn) { stop_fn = fn; }
+void parigot_on_stop(parigot_stop_fn fn) {
+  stop_fn = fn;
+}
 
 /* The descriptor this guest required under the full name @p name. */
 static const parigot_pb_service_desc *required_named(const char *name,

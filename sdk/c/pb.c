@@ -24,8 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4,
-       WT_I32 = 5 };
+enum {
+  WT_VARINT = 0,
+  WT_I64 = 1,
+  WT_LEN = 2,
+  WT_SGROUP = 3,
+  WT_EGROUP = 4,
+  WT_I32 = 5
+};
 
 #define MAX_FIELD_NUMBER 536870911u
 
@@ -61,35 +67,46 @@ _Static_assert(sizeof(bool) == 1, "packed bools are copied as bytes");
  * stored value (for messages, of the pointer that holds one). Tables keep
  * these lookups cheap enough for every field of every message. */
 static const uint8_t k_wire[19] = {
-    [PARIGOT_PB_DOUBLE] = WT_I64,    [PARIGOT_PB_FLOAT] = WT_I32,
-    [PARIGOT_PB_INT64] = WT_VARINT,  [PARIGOT_PB_UINT64] = WT_VARINT,
-    [PARIGOT_PB_INT32] = WT_VARINT,  [PARIGOT_PB_FIXED64] = WT_I64,
-    [PARIGOT_PB_FIXED32] = WT_I32,   [PARIGOT_PB_BOOL] = WT_VARINT,
-    [PARIGOT_PB_STRING] = WT_LEN,    [PARIGOT_PB_MESSAGE] = WT_LEN,
-    [PARIGOT_PB_BYTES] = WT_LEN,     [PARIGOT_PB_UINT32] = WT_VARINT,
-    [PARIGOT_PB_ENUM] = WT_VARINT,   [PARIGOT_PB_SFIXED32] = WT_I32,
-    [PARIGOT_PB_SFIXED64] = WT_I64,  [PARIGOT_PB_SINT32] = WT_VARINT,
+    [PARIGOT_PB_DOUBLE] = WT_I64,   [PARIGOT_PB_FLOAT] = WT_I32,
+    [PARIGOT_PB_INT64] = WT_VARINT, [PARIGOT_PB_UINT64] = WT_VARINT,
+    [PARIGOT_PB_INT32] = WT_VARINT, [PARIGOT_PB_FIXED64] = WT_I64,
+    [PARIGOT_PB_FIXED32] = WT_I32,  [PARIGOT_PB_BOOL] = WT_VARINT,
+    [PARIGOT_PB_STRING] = WT_LEN,   [PARIGOT_PB_MESSAGE] = WT_LEN,
+    [PARIGOT_PB_BYTES] = WT_LEN,    [PARIGOT_PB_UINT32] = WT_VARINT,
+    [PARIGOT_PB_ENUM] = WT_VARINT,  [PARIGOT_PB_SFIXED32] = WT_I32,
+    [PARIGOT_PB_SFIXED64] = WT_I64, [PARIGOT_PB_SINT32] = WT_VARINT,
     [PARIGOT_PB_SINT64] = WT_VARINT};
 
 static const uint8_t k_size[19] = {
-    [PARIGOT_PB_DOUBLE] = 8,   [PARIGOT_PB_FLOAT] = 4,
-    [PARIGOT_PB_INT64] = 8,    [PARIGOT_PB_UINT64] = 8,
-    [PARIGOT_PB_INT32] = 4,    [PARIGOT_PB_FIXED64] = 8,
-    [PARIGOT_PB_FIXED32] = 4,  [PARIGOT_PB_BOOL] = sizeof(bool),
+    [PARIGOT_PB_DOUBLE] = 8,
+    [PARIGOT_PB_FLOAT] = 4,
+    [PARIGOT_PB_INT64] = 8,
+    [PARIGOT_PB_UINT64] = 8,
+    [PARIGOT_PB_INT32] = 4,
+    [PARIGOT_PB_FIXED64] = 8,
+    [PARIGOT_PB_FIXED32] = 4,
+    [PARIGOT_PB_BOOL] = sizeof(bool),
     [PARIGOT_PB_STRING] = sizeof(parigot_pb_bytes),
     [PARIGOT_PB_MESSAGE] = sizeof(void *),
     [PARIGOT_PB_BYTES] = sizeof(parigot_pb_bytes),
-    [PARIGOT_PB_UINT32] = 4,   [PARIGOT_PB_ENUM] = 4,
-    [PARIGOT_PB_SFIXED32] = 4, [PARIGOT_PB_SFIXED64] = 8,
-    [PARIGOT_PB_SINT32] = 4,   [PARIGOT_PB_SINT64] = 8};
+    [PARIGOT_PB_UINT32] = 4,
+    [PARIGOT_PB_ENUM] = 4,
+    [PARIGOT_PB_SFIXED32] = 4,
+    [PARIGOT_PB_SFIXED64] = 8,
+    [PARIGOT_PB_SINT32] = 4,
+    [PARIGOT_PB_SINT64] = 8};
 
-static inline int wire_type(uint8_t type) { return k_wire[type]; }
+static inline int wire_type(uint8_t type) {
+  return k_wire[type];
+}
 
 static inline bool is_bytes(uint8_t type) {
   return type == PARIGOT_PB_STRING || type == PARIGOT_PB_BYTES;
 }
 
-static inline size_t value_size(uint8_t type) { return k_size[type]; }
+static inline size_t value_size(uint8_t type) {
+  return k_size[type];
+}
 
 static size_t elem_size(const parigot_pb_field *f) {
   if (f->type == PARIGOT_PB_MESSAGE)
@@ -116,8 +133,8 @@ static size_t pb_capacity(size_t n) {
   return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(n - 1)));
 }
 
-static inline const parigot_pb_field *find_field(
-    const parigot_pb_message_desc *desc, uint32_t number) {
+static inline const parigot_pb_field *
+find_field(const parigot_pb_message_desc *desc, uint32_t number) {
   if (number < desc->dense_len) {
     uint16_t i = desc->dense[number];
     return i ? &desc->fields[i - 1] : NULL;
@@ -125,8 +142,8 @@ static inline const parigot_pb_field *find_field(
   return parigot_pb_field_find(desc, number);
 }
 
-const parigot_pb_field *parigot_pb_field_find(
-    const parigot_pb_message_desc *desc, uint32_t number) {
+const parigot_pb_field *
+parigot_pb_field_find(const parigot_pb_message_desc *desc, uint32_t number) {
   if (number < desc->dense_len) {
     uint16_t i = desc->dense[number];
     return i ? &desc->fields[i - 1] : NULL;
@@ -213,8 +230,8 @@ size_t parigot_pb_encoded_size(const parigot_pb_message_desc *desc,
   return desc->encoded_size(msg, 0);
 }
 
-int64_t parigot_pb_encode(const parigot_pb_message_desc *desc,
-                          const void *msg, uint8_t *buf, size_t cap) {
+int64_t parigot_pb_encode(const parigot_pb_message_desc *desc, const void *msg,
+                          uint8_t *buf, size_t cap) {
   parigot_pb_writer w = {buf, buf + cap};
   int rc = desc->put(&w, msg, 0);
   if (rc != 0)
@@ -232,7 +249,8 @@ size_t parigot_pb_packed_size(uint8_t type, const void *arr, size_t n) {
   switch (type) {
   case PARIGOT_PB_BOOL:
     return n;
-  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
+  case PARIGOT_PB_INT32:
+  case PARIGOT_PB_ENUM:
     for (size_t i = 0; i < n; i++) {
       int32_t v = ((const int32_t *)arr)[i];
       total += v < 0 ? 10 : parigot_pb_varint_size((uint32_t)v);
@@ -252,7 +270,8 @@ size_t parigot_pb_packed_size(uint8_t type, const void *arr, size_t n) {
       total += parigot_pb_varint_size(
           parigot_pb_zigzag64(((const int64_t *)arr)[i]));
     return total;
-  case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_INT64:
+  case PARIGOT_PB_UINT64:
     for (size_t i = 0; i < n; i++)
       total += parigot_pb_varint_size(((const uint64_t *)arr)[i]);
     return total;
@@ -267,10 +286,11 @@ int parigot_pb_put_packed(parigot_pb_writer *w, uint8_t type, const void *arr,
   int rc = 0;
   size_t i = n;
   switch (type) {
-  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM:
+  case PARIGOT_PB_INT32:
+  case PARIGOT_PB_ENUM:
     while (i-- > 0 && rc == 0)
-      rc = parigot_pb_put_varint(
-          w, (uint64_t)(int64_t)((const int32_t *)arr)[i]);
+      rc = parigot_pb_put_varint(w,
+                                 (uint64_t)(int64_t)((const int32_t *)arr)[i]);
     return rc;
   case PARIGOT_PB_UINT32:
     while (i-- > 0 && rc == 0)
@@ -286,7 +306,8 @@ int parigot_pb_put_packed(parigot_pb_writer *w, uint8_t type, const void *arr,
       rc = parigot_pb_put_varint(
           w, parigot_pb_zigzag64(((const int64_t *)arr)[i]));
     return rc;
-  case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_INT64:
+  case PARIGOT_PB_UINT64:
     while (i-- > 0 && rc == 0)
       rc = parigot_pb_put_varint(w, ((const uint64_t *)arr)[i]);
     return rc;
@@ -444,12 +465,13 @@ static int read_scalar(uint8_t type, const uint8_t **pp, const uint8_t *end,
   if (rc != 0)
     return rc;
   switch (type) {
-  case PARIGOT_PB_INT32: case PARIGOT_PB_ENUM: case PARIGOT_PB_UINT32:
+  case PARIGOT_PB_INT32:
+  case PARIGOT_PB_ENUM:
+  case PARIGOT_PB_UINT32:
     *(uint32_t *)slot = (uint32_t)v;
     break;
   case PARIGOT_PB_SINT32:
-    *(int32_t *)slot =
-        (int32_t)(((uint32_t)v >> 1) ^ (0u - ((uint32_t)v & 1)));
+    *(int32_t *)slot = (int32_t)(((uint32_t)v >> 1) ^ (0u - ((uint32_t)v & 1)));
     break;
   case PARIGOT_PB_SINT64:
     *(int64_t *)slot = (int64_t)((v >> 1) ^ (0 - (v & 1)));
@@ -512,8 +534,8 @@ static int grow(pb_dec *d, const parigot_pb_field *f, void *msg, size_t add) {
 static int decode_message(pb_dec *d, const parigot_pb_message_desc *desc,
                           void *msg, const uint8_t *p, const uint8_t *end);
 
-static int decode_sub(pb_dec *d, const parigot_pb_message_desc *desc,
-                      void *msg, const uint8_t *p, size_t len) {
+static int decode_sub(pb_dec *d, const parigot_pb_message_desc *desc, void *msg,
+                      const uint8_t *p, size_t len) {
   if (d->depth_left == 0)
     return PARIGOT_EDEPTH;
   d->depth_left--;
@@ -600,15 +622,19 @@ static int key_compare(const parigot_pb_field *k, const void *a,
   }
   case PARIGOT_PB_BOOL:
     return (int)*(const bool *)a - (int)*(const bool *)b;
-  case PARIGOT_PB_INT32: case PARIGOT_PB_SINT32: case PARIGOT_PB_SFIXED32: {
+  case PARIGOT_PB_INT32:
+  case PARIGOT_PB_SINT32:
+  case PARIGOT_PB_SFIXED32: {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
   }
-  case PARIGOT_PB_UINT32: case PARIGOT_PB_FIXED32: {
+  case PARIGOT_PB_UINT32:
+  case PARIGOT_PB_FIXED32: {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
   }
-  case PARIGOT_PB_UINT64: case PARIGOT_PB_FIXED64: {
+  case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_FIXED64: {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
   }
@@ -667,9 +693,9 @@ static int normalize_map(pb_dec *d, const parigot_pb_field *f, void *msg) {
   pb_release(d->a, tmp);
   size_t out = 0;
   for (size_t i = 0; i < *n; i++) {
-    bool superseded = i + 1 < *n && key_compare(key, arr + i * esz + key->offset,
-                                                arr + (i + 1) * esz +
-                                                    key->offset) == 0;
+    bool superseded =
+        i + 1 < *n && key_compare(key, arr + i * esz + key->offset,
+                                  arr + (i + 1) * esz + key->offset) == 0;
     if (superseded) {
       free_message(f->message, arr + i * esz, d->a);
       continue;

@@ -393,8 +393,7 @@ static void start_queued(void) {
     say(apptest_v1_MODE_ECHO, i, "", 0, queued_answered, queued_failed, NULL);
   apptest_v1_ForwardRequest req;
   apptest_v1_ForwardRequest_init(&req);
-  apptest_v1_Relay_Forward(&req, queued_forward_answered, queued_failed,
-                           NULL);
+  apptest_v1_Relay_Forward(&req, queued_forward_answered, queued_failed, NULL);
 }
 
 /* ---- spin --------------------------------------------------------------- */
@@ -406,8 +405,8 @@ static void spin_next_failed(void *ctx, const parigot_status *st) {
 }
 
 static void spin_failed(void *ctx, const parigot_status *st) {
-  printf("%s call failed: code %" PRIu32 ": %s\n", (const char *)ctx,
-         st->code, st->message);
+  printf("%s call failed: code %" PRIu32 ": %s\n", (const char *)ctx, st->code,
+         st->message);
   say(apptest_v1_MODE_ECHO, 1, "", 0, unexpected_ok, spin_next_failed,
       (void *)"next");
 }
@@ -447,9 +446,8 @@ static void stress_failed(void *ctx, const parigot_status *st) {
 
 static void stress_next(void) {
   if (stress_round == stress_rounds) {
-    printf("%s: %d rounds, %d answered, %d expired, %d wrong\n",
-           getenv("TAG"), stress_rounds, stress_answered, stress_expired,
-           stress_wrong);
+    printf("%s: %d rounds, %d answered, %d expired, %d wrong\n", getenv("TAG"),
+           stress_rounds, stress_answered, stress_expired, stress_wrong);
     parigot_exit(stress_wrong != 0);
   }
   int round = ++stress_round;
@@ -546,8 +544,8 @@ static void answers_after_restarts(void *ctx,
                                    const apptest_v1_EchoResponse *r) {
   (void)ctx;
   printf("%d crashes failed UNAVAILABLE; %d restarts seen; then echo "
-         "answered %" PRId64 "\n", crashes_unavailable, restarts_seen,
-         r->value);
+         "answered %" PRId64 "\n",
+         crashes_unavailable, restarts_seen, r->value);
   say(apptest_v1_MODE_CRASH, 0, "", 0, unexpected_ok, dead_for_good,
       (void *)"crash past max_restarts");
 }
@@ -588,8 +586,8 @@ static char placement_big[100001];
 static void placement_next(void);
 
 static void placement_failed(void *ctx, const parigot_status *st) {
-  printf("%s: code %" PRIu32 " app_error %" PRId32 ": %s\n",
-         (const char *)ctx, st->code, st->app_error, st->message);
+  printf("%s: code %" PRIu32 " app_error %" PRId32 ": %s\n", (const char *)ctx,
+         st->code, st->app_error, st->message);
   placement_next();
 }
 
@@ -641,8 +639,8 @@ static void placement_next(void) {
     return;
   case 4:
     parigot_next_call_timeout(1000000000);
-    say(apptest_v1_MODE_CONTEXT, 0, "", 0, placement_echoed,
-        placement_failed, (void *)"context");
+    say(apptest_v1_MODE_CONTEXT, 0, "", 0, placement_echoed, placement_failed,
+        (void *)"context");
     return;
   case 5:
     for (size_t i = 0; i < sizeof placement_big - 1; i++)
@@ -729,10 +727,10 @@ static void start_silent(void) {
 void parigot_guest_declare(void) {
   scenario = getenv("SCENARIO");
   if (is("deadline") || is("slow") || is("crash") || is("apperror") ||
-      is("many") || is("denied") || is("mixed") || is("context") ||
-      is("big") || is("stress") || is("spin") || is("quit") ||
-      is("queued") || is("hog") || is("leave") || is("restart") ||
-      is("silent") || is("placement") || is("failover"))
+      is("many") || is("denied") || is("mixed") || is("context") || is("big") ||
+      is("stress") || is("spin") || is("quit") || is("queued") || is("hog") ||
+      is("leave") || is("restart") || is("silent") || is("placement") ||
+      is("failover"))
     apptest_v1_Echo_require();
   if (is("mixed") || is("stress") || is("queued") || is("placement"))
     apptest_v1_Relay_require();
@@ -778,8 +776,7 @@ void parigot_guest_start(void) {
   else if (is("stress")) {
     stress_rounds = env_int("ROUNDS", 100);
     stress_next();
-  }
-  else if (is("restart"))
+  } else if (is("restart"))
     start_restart();
   else if (is("silent"))
     start_silent();

@@ -103,8 +103,7 @@ static void say(parigot_call *call, const apptest_v1_EchoRequest *req,
       continue; /* only the kernel's pulse can end this */
   case apptest_v1_MODE_CONTEXT: {
     const char *caller = parigot_call_caller(call);
-    answer(call, (int64_t)parigot_call_time_left(call), caller,
-           strlen(caller));
+    answer(call, (int64_t)parigot_call_time_left(call), caller, strlen(caller));
     return;
   }
   default:

@@ -30,7 +30,9 @@ void parigot_guest_declare(void) {
   declare_each("REQUIRES", parigot_abi_require_service);
 }
 
-static void stopping(void) { parigot_log(PARIGOT_INFO, "stopping"); }
+static void stopping(void) {
+  parigot_log(PARIGOT_INFO, "stopping");
+}
 
 void parigot_guest_start(void) {
   parigot_on_stop(stopping);

@@ -50,8 +50,7 @@ static void required_back(const parigot_pb_service_desc *service) {
 
 static void stop_answered(void *ctx, const apptest_v1_EchoResponse *r) {
   (void)ctx;
-  parigot_log(PARIGOT_INFO, "at stop, echo answered %lld",
-              (long long)r->value);
+  parigot_log(PARIGOT_INFO, "at stop, echo answered %lld", (long long)r->value);
 }
 
 static void stop_failed(void *ctx, const parigot_status *st) {
@@ -69,8 +68,8 @@ static void stopping(void) {
   apptest_v1_EchoRequest er;
   apptest_v1_EchoRequest_init(&er);
   er.value = 41;
-  er.mode = strcmp(what, "hold") == 0 ? apptest_v1_MODE_HOLD
-                                      : apptest_v1_MODE_ECHO;
+  er.mode =
+      strcmp(what, "hold") == 0 ? apptest_v1_MODE_HOLD : apptest_v1_MODE_ECHO;
   apptest_v1_Echo_Say(&er, stop_answered, stop_failed, NULL);
 }
 

@@ -90,9 +90,10 @@ static void expect_both(const pg_ws *w, const char *out, int status,
 
 static void protoc_as(pg_proc_result *r, const pg_ws *w, const char *out,
                       const char *include, const char *files) {
-  pg_ws_sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(r, w,
+           "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
            "--parigot_out=lang=assemblyscript:%s -I%s %s",
-     out, PG_PLUGIN, out, include, files);
+           out, PG_PLUGIN, out, include, files);
 }
 
 PG_TEST(as_generator_output_is_the_same_on_every_run) {
@@ -163,13 +164,14 @@ PG_TEST(as_generated_code_compiles_without_a_warning) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
   pg_ws_write(&w, "entry.ts", entry);
-  pg_ws_sh(&r, &w, "%s entry.ts --path %s --path out -O3 --noColors "
-             "--runtime minimal "
-             "--exportStart _initialize "
-             "--use abort=~lib/parigot/guest/abortHandler "
-             "--use __alloc=~lib/parigot/alloc/cachedAlloc "
-             "--use __free=~lib/parigot/alloc/cachedFree -o entry.wasm",
-     PG_ASC, PG_SDK_AS_DIR);
+  pg_ws_sh(&r, &w,
+           "%s entry.ts --path %s --path out -O3 --noColors "
+           "--runtime minimal "
+           "--exportStart _initialize "
+           "--use abort=~lib/parigot/guest/abortHandler "
+           "--use __alloc=~lib/parigot/alloc/cachedAlloc "
+           "--use __free=~lib/parigot/alloc/cachedFree -o entry.wasm",
+           PG_ASC, PG_SDK_AS_DIR);
   ASSERT_STREQ(r.err, "");
   ASSERT_STREQ(r.out, "");
   ASSERT_EQ(r.status, 0);
@@ -195,9 +197,9 @@ PG_TEST(as_generator_refuses_names_that_clash_naming_both) {
   pg_ws w;
   pg_ws_init(&w, "as");
   pg_ws_write(&w, "clash.proto",
-             "syntax = \"proto3\";\npackage p;\nmessage Empty {}\n"
-             "message ShopServer {}\n"
-             "service Shop { rpc Buy(Empty) returns (Empty); }\n");
+              "syntax = \"proto3\";\npackage p;\nmessage Empty {}\n"
+              "message ShopServer {}\n"
+              "service Shop { rpc Buy(Empty) returns (Empty); }\n");
   pg_proc_result r;
   protoc_as(&r, &w, "out", ".", "clash.proto");
   ASSERT_NE(r.status, 0);
@@ -205,15 +207,15 @@ PG_TEST(as_generator_refuses_names_that_clash_naming_both) {
                          "'ShopServer' is used twice");
   pg_proc_result_free(&r);
   pg_ws_write(&w, "member.proto",
-             "syntax = \"proto3\";\npackage p;\n"
-             "message M { optional int32 x = 1; int32 has_x = 2; }\n");
+              "syntax = \"proto3\";\npackage p;\n"
+              "message M { optional int32 x = 1; int32 has_x = 2; }\n");
   protoc_as(&r, &w, "out", ".", "member.proto");
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "member.proto: message p.M: generated "
                          "AssemblyScript name 'hasX' is used twice");
   pg_proc_result_free(&r);
   pg_ws_write(&w, "global.proto",
-             "syntax = \"proto3\";\npackage p;\nmessage Map {}\n");
+              "syntax = \"proto3\";\npackage p;\nmessage Map {}\n");
   protoc_as(&r, &w, "out", ".", "global.proto");
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "global.proto: type p.Map would hide "
@@ -256,8 +258,8 @@ PG_TEST(as_program_gets_the_c_services_app_error_with_its_enum_value) {
 PG_TEST(c_program_gets_the_as_services_app_error_with_its_enum_value) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "refuse");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "refuse");
   /* 5 is astest.v1.PROBE_ERROR_REFUSED. */
   expect_both(&w, "refuse: code=2 app_error=5 message=refused\n", 0, NULL);
   pg_ws_cleanup(&w);
@@ -287,8 +289,8 @@ PG_TEST(as_call_past_its_deadline_fails_and_time_left_reaches_the_service) {
 PG_TEST(as_method_left_unimplemented_answers_unimplemented) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "missing");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "missing");
   /* The C SDK's code and text for a handler that is not there. */
   expect_both(&w,
               "missing: code=12 app_error=0 message=Missing is not "
@@ -300,8 +302,8 @@ PG_TEST(as_method_left_unimplemented_answers_unimplemented) {
 PG_TEST(as_sdk_answers_what_it_cannot_dispatch_with_the_c_sdks_texts) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_skew",
-            as_guest("c_skew"), NULL);
+  write_app(&w, "probe", as_guest("as_probe"), "c_skew", as_guest("c_skew"),
+            NULL);
   /* A method the probe lacks, then a string that is not UTF-8. */
   expect_both(&w,
               "extra: code=12 app_error=0 message=no such method\n"
@@ -313,8 +315,8 @@ PG_TEST(as_sdk_answers_what_it_cannot_dispatch_with_the_c_sdks_texts) {
 PG_TEST(as_service_that_traps_sends_died_to_a_c_caller) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "died");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "died");
   expect_both(&w,
               "died: astest.v1.Probe: unreachable executed\n"
               "crash: code=14 app_error=0 message=the service died\n",
@@ -356,8 +358,8 @@ PG_TEST(as_service_restarts_and_an_as_program_hears_it_is_back) {
 PG_TEST(as_service_answers_a_call_it_kept_later) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "later");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "later");
   expect_both(&w, "later answered\nreleased 1\n", 0, NULL);
   pg_ws_cleanup(&w);
 }
@@ -365,8 +367,8 @@ PG_TEST(as_service_answers_a_call_it_kept_later) {
 PG_TEST(as_service_stop_hook_runs_when_the_app_ends) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "refuse");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "refuse");
   pg_proc_result r;
   run(&r, &w, true);
   const char *exited = strstr(r.err, "c_caller: exited");
@@ -380,13 +382,13 @@ PG_TEST(as_service_stop_hook_runs_when_the_app_ends) {
 PG_TEST(as_service_memory_stays_bounded_over_100000_calls) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  write_app(&w, "probe", as_guest("as_probe"), "c_caller",
-            as_guest("c_caller"), "memory");
+  write_app(&w, "probe", as_guest("as_probe"), "c_caller", as_guest("c_caller"),
+            "memory");
   pg_proc_result r;
   run(&r, &w, false);
   unsigned warm = 0, end = 0;
-  ASSERT_EQ(sscanf(r.out, "pages after 1000: %u, after 100000: %u", &warm,
-                   &end), 2);
+  ASSERT_EQ(
+      sscanf(r.out, "pages after 1000: %u, after 100000: %u", &warm, &end), 2);
   /* 100 MiB went through the service: its collector kept up. */
   ASSERT_TRUE(warm > 0 && end <= warm + 1 && end <= 16);
   ASSERT_EQ(r.status, 0);
@@ -404,8 +406,7 @@ PG_TEST(as_program_reads_its_arguments_and_environment) {
            "env = { GREETING = \"salut\" }\n",
            as_guest("as_caller"));
   pg_ws_write(&w, "app.toml", app);
-  expect_both(&w, "as_caller|env|a b GREETING=salut NOPE=(unset)\n", 0,
-              NULL);
+  expect_both(&w, "as_caller|env|a b GREETING=salut NOPE=(unset)\n", 0, NULL);
   pg_ws_cleanup(&w);
 }
 
@@ -462,9 +463,10 @@ static int c_agrees(const pg_ws *w, const char *out) {
     ASSERT_EQ(sscanf(l, "known %127s %4095s", type, hex), 2);
     pg_ws_write(w, "in.hex", hex);
     pg_proc_result r;
-    pg_ws_sh(&r, w, "xxd -r -p in.hex > in.bin && %s dump %s in.bin canon.bin "
-              ">/dev/null && cmp in.bin canon.bin",
-       PG_PROTO_TOOL, type);
+    pg_ws_sh(&r, w,
+             "xxd -r -p in.hex > in.bin && %s dump %s in.bin canon.bin "
+             ">/dev/null && cmp in.bin canon.bin",
+             PG_PROTO_TOOL, type);
     if (r.status != 0)
       PG_FAIL("the C codec encodes %s %s otherwise: %s", type, hex, r.out);
     pg_proc_result_free(&r);
@@ -479,7 +481,8 @@ PG_TEST(as_codec_checks_pass_inside_a_wasm_guest_and_match_c_bytes) {
   char app[1024];
   snprintf(app, sizeof app,
            "[app]\nname = \"codec\"\n\n[[program]]\nname = \"as_codec\"\n"
-           "wasm = \"%s\"\n", as_guest("as_codec"));
+           "wasm = \"%s\"\n",
+           as_guest("as_codec"));
   pg_ws_write(&w, "app.toml", app);
   pg_proc_result r;
   run(&r, &w, true);
@@ -498,24 +501,23 @@ PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
   unsigned long seed =
       env ? strtoul(env, NULL, 10)
           : (unsigned long)time(NULL) ^ (unsigned long)getpid();
-  fprintf(stderr, "seed %lu (PARIGOT_TEST_SEED=%lu replays it)\n", seed,
-          seed);
+  fprintf(stderr, "seed %lu (PARIGOT_TEST_SEED=%lu replays it)\n", seed, seed);
   pg_proc_result r;
   /* 60 random Rich messages, encoded by the C codec, then its canonical
    * re-encoding; the AS guest gets the first as an argument. */
   pg_ws_sh(&r, &w,
-     "%s gen parigot.test.v1.Batch %lu 60 batch.bin && "
-     "%s dump parigot.test.v1.Batch batch.bin canon.bin > /dev/null && "
-     "printf '[app]\\nname = \"codec\"\\n\\n[[program]]\\n"
-     "name = \"as_codec\"\\nwasm = \"%s\"\\nargs = [\"' > app.toml && "
-     "xxd -p batch.bin | tr -d '\\n' >> app.toml && "
-     "printf '\"]\\n' >> app.toml && "
-     "%s run --deterministic app.toml > as.out && "
-     "grep '^batch ' as.out | cut -d' ' -f2 > as.hex && "
-     "xxd -p canon.bin | tr -d '\\n' > c.hex && echo >> c.hex && "
-     "cmp as.hex c.hex && test -s c.hex",
-     PG_PROTO_TOOL, seed, PG_PROTO_TOOL, as_guest("as_codec"),
-     pg_test_parigot());
+           "%s gen parigot.test.v1.Batch %lu 60 batch.bin && "
+           "%s dump parigot.test.v1.Batch batch.bin canon.bin > /dev/null && "
+           "printf '[app]\\nname = \"codec\"\\n\\n[[program]]\\n"
+           "name = \"as_codec\"\\nwasm = \"%s\"\\nargs = [\"' > app.toml && "
+           "xxd -p batch.bin | tr -d '\\n' >> app.toml && "
+           "printf '\"]\\n' >> app.toml && "
+           "%s run --deterministic app.toml > as.out && "
+           "grep '^batch ' as.out | cut -d' ' -f2 > as.hex && "
+           "xxd -p canon.bin | tr -d '\\n' > c.hex && echo >> c.hex && "
+           "cmp as.hex c.hex && test -s c.hex",
+           PG_PROTO_TOOL, seed, PG_PROTO_TOOL, as_guest("as_codec"),
+           pg_test_parigot());
   if (r.status != 0)
     PG_FAIL("seed %lu: the AS re-encoding differs from the C codec's:\n%s%s",
             seed, r.out, r.err);

@@ -56,8 +56,8 @@ PG_TEST(exec_passes_args_and_only_given_env_to_guest) {
           NULL);
   ASSERT_EQ(r.status, 0);
   char want[4096];
-  snprintf(want, sizeof want,
-           "argc=1\nargv[0]=%s\nenv A=1\nenv B=two words\n", g);
+  snprintf(want, sizeof want, "argc=1\nargv[0]=%s\nenv A=1\nenv B=two words\n",
+           g);
   ASSERT_STREQ(r.out, want);
   pg_proc_result_free(&r);
   EXEC(&r, g, "x", "--not-an-option", "");
@@ -71,8 +71,8 @@ PG_TEST(exec_passes_args_and_only_given_env_to_guest) {
 
 PG_TEST(exec_passes_stdin_through) {
   pg_proc_result r;
-  parigot(&r, "hello\nworld\n", NULL, "exec", pg_test_guest("cat"), NULL,
-          NULL, NULL, NULL);
+  parigot(&r, "hello\nworld\n", NULL, "exec", pg_test_guest("cat"), NULL, NULL,
+          NULL, NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_STREQ(r.out, "HELLO\nWORLD\n");
   ASSERT_STREQ(r.err, "12 bytes\n");
@@ -268,8 +268,7 @@ static void expect_bad_module(const char *path, const char *msg) {
   pg_proc_result_free(&r);
 }
 
-static const char *write_temp(const char *name, const void *bytes,
-                              size_t len) {
+static const char *write_temp(const char *name, const void *bytes, size_t len) {
   static char path[4096];
   snprintf(path, sizeof path, "%s/test-exec-%d-%s", P_tmpdir, (int)getpid(),
            name);
@@ -293,9 +292,9 @@ PG_TEST(exec_rejects_a_missing_file_naming_it) {
 
 PG_TEST(exec_rejects_an_invalid_module_saying_why) {
   /* A function declared to return i32 whose body returns nothing. */
-  static const unsigned char bad[] = {
-      0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f,
-      3, 2, 1, 0, 10, 4, 1, 2, 0, 0x0b};
+  static const unsigned char bad[] = {0, 'a', 's',  'm', 1, 0,    0,   0, 1,
+                                      5, 1,   0x60, 0,   1, 0x7f, 3,   2, 1,
+                                      0, 10,  4,    1,   2, 0,    0x0b};
   const char *p = write_temp("bad.wasm", bad, sizeof bad);
   expect_bad_module(p, "invalid module: type mismatch");
   unlink(p);
@@ -340,8 +339,8 @@ PG_TEST(exec_reports_missing_c_compiler) {
   char cache[64], *env[] = {"CC=/nonexistent/cc", cache, NULL};
   snprintf(cache, sizeof cache, "PARIGOT_CACHE=%s", dir);
   pg_proc_result r;
-  parigot(&r, NULL, env, "exec", pg_test_guest("hello-wasi"), NULL, NULL,
-          NULL, NULL);
+  parigot(&r, NULL, env, "exec", pg_test_guest("hello-wasi"), NULL, NULL, NULL,
+          NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_STREQ(r.err, "parigot: no C compiler found: '/nonexistent/cc' is "
                       "not on PATH (install gcc or set CC)\n");
@@ -403,8 +402,8 @@ PG_TEST(exec_runs_float_operations_that_need_libm) {
 PG_TEST(exec_extra_cflags_reach_the_compiler) {
   char dir[] = "/tmp/pg-cflags-XXXXXX";
   ASSERT_TRUE(mkdtemp(dir) != NULL);
-  char cache[64], *env[] = {cache, "PARIGOT_CFLAGS=-DNO_SUCH_FLAG -Wbogus-x",
-                            NULL};
+  char cache[64],
+      *env[] = {cache, "PARIGOT_CFLAGS=-DNO_SUCH_FLAG -Wbogus-x", NULL};
   snprintf(cache, sizeof cache, "PARIGOT_CACHE=%s", dir);
   pg_proc_result r;
   parigot(&r, NULL, env, "exec", pg_test_guest("grow"), NULL);

@@ -1227,8 +1227,7 @@ PG_TEST(manifest_load_with_units_fails_cleanly_at_every_allocation) {
 
 /* ---- units outside parigot (unit.serves) ------------------------------- */
 
-#define UNIT_PY                                                                \
-  "[[unit]]\nname = \"py\"\nlisten = \"127.0.0.1:7005\"\n"
+#define UNIT_PY "[[unit]]\nname = \"py\"\nlisten = \"127.0.0.1:7005\"\n"
 
 PG_TEST(manifest_reads_a_unit_outside_parigot) {
   counter c = {.fail_at = -1};
@@ -1250,8 +1249,8 @@ PG_TEST(manifest_reads_a_unit_outside_parigot) {
 
 PG_TEST(manifest_rejects_a_unit_with_services_and_serves) {
   expect_error(APP SERVICE "[[unit]]\nname = \"web\"\nservices = "
-               "[\"greeting\"]\nlisten = \"127.0.0.1:7005\"\n"
-               "serves = [\"pkg.v1.Echo\"]\n",
+                           "[\"greeting\"]\nlisten = \"127.0.0.1:7005\"\n"
+                           "serves = [\"pkg.v1.Echo\"]\n",
                PARIGOT_EINVAL,
                "app.toml:10: unit.serves: a unit runs services "
                "(unit.services) or is outside parigot (unit.serves), not "
@@ -1273,14 +1272,16 @@ PG_TEST(manifest_rejects_a_unit_outside_parigot_without_a_port) {
 }
 
 PG_TEST(manifest_rejects_served_names_that_are_not_service_names) {
-  static const char *const bad[] = {"", ".a", "a.", "a..b", "1a", "a.1b",
-                                    "a-b", "a b"};
+  static const char *const bad[] = {"",   ".a",   "a.",  "a..b",
+                                    "1a", "a.1b", "a-b", "a b"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char toml[512], msg[256];
-    snprintf(toml, sizeof toml, APP SERVICE UNIT_WEB UNIT_PY
-             "serves = [\"%s\"]\n", bad[i]);
-    snprintf(msg, sizeof msg, "app.toml:12: unit.serves: expected a "
-             "service's full name such as pkg.v1.Echo, got \"%s\"", bad[i]);
+    snprintf(toml, sizeof toml,
+             APP SERVICE UNIT_WEB UNIT_PY "serves = [\"%s\"]\n", bad[i]);
+    snprintf(msg, sizeof msg,
+             "app.toml:12: unit.serves: expected a "
+             "service's full name such as pkg.v1.Echo, got \"%s\"",
+             bad[i]);
     expect_error(toml, PARIGOT_EINVAL, msg);
   }
 }

@@ -29,15 +29,15 @@ static void sha_hex(const void *data, size_t len, char out[65]) {
 PG_TEST(sha256_matches_fips_180_vectors) {
   char h[65];
   sha_hex("abc", 3, h);
-  ASSERT_STREQ(h,
-      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  ASSERT_STREQ(
+      h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   sha_hex("", 0, h);
-  ASSERT_STREQ(h,
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  ASSERT_STREQ(
+      h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
   sha_hex(two, strlen(two), h);
-  ASSERT_STREQ(h,
-      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  ASSERT_STREQ(
+      h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 PG_TEST(sha256_gives_same_digest_for_any_split) {
@@ -61,13 +61,13 @@ PG_TEST(sha256_gives_same_digest_for_any_split) {
 /* (module (import "m" "f" (func (param i32 i64) (result f32)))
  *         (memory 2 5) (func) (export "run" (func 1))) */
 static const uint8_t small[] = {
-    0, 'a', 's', 'm', 1, 0, 0, 0,
-    1, 10, 2, 0x60, 2, 0x7f, 0x7e, 1, 0x7d, 0x60, 0, 0, /* types */
-    2, 7, 1, 1, 'm', 1, 'f', 0, 0,                      /* import */
-    3, 2, 1, 1,                                         /* function */
-    5, 4, 1, 1, 2, 5,                                   /* memory */
-    7, 7, 1, 3, 'r', 'u', 'n', 0, 1,                    /* export */
-    10, 4, 1, 2, 0, 0x0b};                              /* code */
+    0,  'a',  's', 'm',  1,    0,   0,    0,    1, 10,
+    2,  0x60, 2,   0x7f, 0x7e, 1,   0x7d, 0x60, 0, 0, /* types */
+    2,  7,    1,   1,    'm',  1,   'f',  0,    0,    /* import */
+    3,  2,    1,   1,                                 /* function */
+    5,  4,    1,   1,    2,    5,                     /* memory */
+    7,  7,    1,   3,    'r',  'u', 'n',  0,    1,    /* export */
+    10, 4,    1,   2,    0,    0x0b};                 /* code */
 
 PG_TEST(wasm_info_reads_imports_exports_and_memory) {
   pg_wasm_info info;
@@ -104,8 +104,8 @@ PG_TEST(wasm_info_rejects_every_truncation) {
 
 PG_TEST(wasm_info_rejects_huge_counts_before_allocating) {
   /* A type section claiming 2^32-1 types in 6 bytes. */
-  static const uint8_t m[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
-                              1, 5, 0xff, 0xff, 0xff, 0xff, 0x0f};
+  static const uint8_t m[] = {0, 'a', 's',  'm',  1,    0,    0,   0,
+                              1, 5,   0xff, 0xff, 0xff, 0xff, 0x0f};
   pg_wasm_info info;
   ASSERT_EQ(pg_wasm_info_parse(&info, m, sizeof m, pg_mem_default()),
             PARIGOT_EBADMODULE);
@@ -113,7 +113,7 @@ PG_TEST(wasm_info_rejects_huge_counts_before_allocating) {
 }
 
 PG_TEST(wasm_info_rejects_overlong_leb) {
-  static const uint8_t m[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
+  static const uint8_t m[] = {0, 'a',  's',  'm',  1,    0,    0,   0,
                               1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
   pg_wasm_info info;
   ASSERT_EQ(pg_wasm_info_parse(&info, m, sizeof m, pg_mem_default()),

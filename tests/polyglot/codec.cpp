@@ -21,8 +21,8 @@ void reencode(parigot_call *call, const parigot_test_v1_Rich *req, void *) {
   }
   parigot_test_v1_Rich copy;
   parigot_test_v1_Rich_init(&copy);
-  if (parigot_test_v1_Rich_decode(&copy, bytes.data(), bytes.size(),
-                                  nullptr) != 0) {
+  if (parigot_test_v1_Rich_decode(&copy, bytes.data(), bytes.size(), nullptr) !=
+      0) {
     parigot_call_fail(call, PARIGOT_CODE_INTERNAL, 0, "cannot decode");
     return;
   }
@@ -32,7 +32,7 @@ void reencode(parigot_call *call, const parigot_test_v1_Rich *req, void *) {
 
 const codec_v1_CodecCpp_handlers handlers = {reencode, nullptr};
 
-}  // namespace
+} // namespace
 
 extern "C" void parigot_guest_declare(void) {
   codec_v1_CodecCpp_export(&handlers);

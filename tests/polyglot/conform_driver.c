@@ -77,8 +77,7 @@ static bool same_encoding(const parigot_pb_message_desc *d, const void *a,
                           const void *b) {
   size_t la = parigot_pb_encoded_size(d, a), lb = parigot_pb_encoded_size(d, b);
   uint8_t *ba = malloc(la + 1), *bb = malloc(lb + 1);
-  bool same = ba && bb && la == lb &&
-              parigot_pb_encode(d, a, ba, la) >= 0 &&
+  bool same = ba && bb && la == lb && parigot_pb_encode(d, a, ba, la) >= 0 &&
               parigot_pb_encode(d, b, bb, lb) >= 0 && memcmp(ba, bb, la) == 0;
   free(ba);
   free(bb);
@@ -109,8 +108,8 @@ static void echoed(void *ctx, const conform_v1_EchoResponse *r) {
   check(decode_sent(e->sent, &known), e->name, "the request decodes");
   check(r->echo != NULL && r->echo->_unknown.len == 0, e->name,
         "an echo without unknown fields");
-  check(same_encoding(&conform_v1_EchoRequest_desc,
-                      r->echo ? r->echo : &empty, &known),
+  check(same_encoding(&conform_v1_EchoRequest_desc, r->echo ? r->echo : &empty,
+                      &known),
         e->name, "the echo equals the request");
   conform_v1_EchoRequest_free(&known, NULL);
   next_case();
@@ -185,10 +184,10 @@ static conform_v1_EchoRequest huge;
 /* After the known fields: field 100 varint, 101 bytes, 102 fixed32,
  * 103 fixed64, a group-free mix every decoder must skip. */
 static uint8_t unknown_fields[] = {
-    0xa0, 0x06, 0x96, 0x01,                         /* 100: 150 */
-    0xaa, 0x06, 0x03, 'x', 'y', 'z',                /* 101: "xyz" */
-    0xb5, 0x06, 1, 2, 3, 4,                         /* 102: fixed32 */
-    0xb9, 0x06, 1, 2, 3, 4, 5, 6, 7, 8};            /* 103: fixed64 */
+    0xa0, 0x06, 0x96, 0x01,                        /* 100: 150 */
+    0xaa, 0x06, 0x03, 'x',  'y', 'z',              /* 101: "xyz" */
+    0xb5, 0x06, 1,    2,    3,   4,                /* 102: fixed32 */
+    0xb9, 0x06, 1,    2,    3,   4,   5, 6, 7, 8}; /* 103: fixed64 */
 /* A varint cut short: no decoder may accept it. */
 static uint8_t truncated[] = {0x18, 0xff};
 
@@ -273,10 +272,9 @@ static const expect cases[] = {
      conform_v1_CONFORM_ERROR_ASKED, "asked to fail", NULL},
     {"fail with not found", PARIGOT_CODE_NOT_FOUND, 0, "no such thing", NULL},
     {"fail with no message", PARIGOT_CODE_INVALID_ARGUMENT, 0, "", NULL},
-    {"fail with a negative app error", PARIGOT_CODE_UNKNOWN, -5,
-     "negative", NULL},
-    {"hold until the deadline", PARIGOT_CODE_DEADLINE_EXCEEDED, 0, NULL,
+    {"fail with a negative app error", PARIGOT_CODE_UNKNOWN, -5, "negative",
      NULL},
+    {"hold until the deadline", PARIGOT_CODE_DEADLINE_EXCEEDED, 0, NULL, NULL},
     {"deadline seen by the service", 0, 0, NULL, NULL},
     {"big answer of 1 MiB", 0, 0, NULL, NULL},
     {"big answer of 0 bytes", 0, 0, NULL, NULL},
@@ -296,14 +294,25 @@ static void next_case(void) {
   }
   const expect *e = &cases[step++];
   switch (step - 1) {
-  case 0: case 1: case 2: case 3: case 4: echo(e, e->sent); break;
+  case 0:
+  case 1:
+  case 2:
+  case 3:
+  case 4:
+    echo(e, e->sent);
+    break;
   case 5:
   case 6:
     huge.data.len = step - 1 == 5 ? 3u << 20 : 5u << 20;
     huge.data.data = huge_data;
     echo(e, &huge);
     break;
-  case 7: case 8: case 9: case 10: ask_fail(e); break;
+  case 7:
+  case 8:
+  case 9:
+  case 10:
+    ask_fail(e);
+    break;
   case 11:
     parigot_next_call_timeout(50 * 1000000ull);
     conform_v1_Conformance_Hold(&nothing_req, empty_answered, failed,
@@ -314,9 +323,15 @@ static void next_case(void) {
     conform_v1_Conformance_Deadline(&nothing_req, deadline_answered, failed,
                                     (void *)e);
     break;
-  case 13: big(e, 1u << 20, 7); break;
-  case 14: big(e, 0, 9); break;
-  case 15: big(e, 5u << 20, 3); break;
+  case 13:
+    big(e, 1u << 20, 7);
+    break;
+  case 14:
+    big(e, 0, 9);
+    break;
+  case 15:
+    big(e, 5u << 20, 3);
+    break;
   case 16:
     conform_v1_Conformance_Nothing(&nothing_req, empty_answered, failed,
                                    (void *)e);

@@ -40,11 +40,11 @@
 
 /* Writes @p text, a format, to the workspace's file @p name; the path goes
  * to @p path. */
-static void ws_write(const pg_ws *w, const char *name, char *path,
-                     size_t cap, const char *fmt, ...)
+static void ws_write(const pg_ws *w, const char *name, char *path, size_t cap,
+                     const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static void ws_write(const pg_ws *w, const char *name, char *path,
-                     size_t cap, const char *fmt, ...) {
+static void ws_write(const pg_ws *w, const char *name, char *path, size_t cap,
+                     const char *fmt, ...) {
   char text[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -112,8 +112,8 @@ PG_TEST(polyglot_conformance_is_the_same_in_c_rust_and_assemblyscript) {
         PG_FAIL("%s (%s mode) failed its checks:\n%s%s", impls[i],
                 deterministic ? "deterministic" : "parallel", r.out, r.err);
       if (deterministic && strcmp(r.out, c.out) != 0)
-        PG_FAIL("%s answers otherwise than C:\n--- C\n%s--- %s\n%s",
-                impls[i], c.out, impls[i], r.out);
+        PG_FAIL("%s answers otherwise than C:\n--- C\n%s--- %s\n%s", impls[i],
+                c.out, impls[i], r.out);
       pg_proc_result_free(&r);
     }
   }
@@ -136,8 +136,12 @@ static unsigned long long test_seed(void) {
 }
 
 static pg_proc *start_unit(const char *path, const char *unit, int *port) {
-  char *argv[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
-                  (char *)unit, NULL};
+  char *argv[] = {(char *)pg_test_parigot(),
+                  "run",
+                  (char *)path,
+                  "--unit",
+                  (char *)unit,
+                  NULL};
   pg_proc *p = pg_proc_start(argv);
   /* A fresh cache compiles the four modules first. */
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 240);
@@ -165,20 +169,22 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
            pg_test_guest("codec_rust"), pg_test_guest("codec_as"));
   pg_proc_result r;
   const char *d = w.dir, *tool = PG_PROTO_TOOL, *schema = PG_RICH_SCHEMA;
-  sh(&r, "'%s' gen %s %llu %d '%s/in.bin' && '%s' dump %s '%s/in.bin' "
-         "'%s/canon.bin' > '%s/in.dump' && cd '%s' && protoc --decode=%s "
-         "parigot/test/v1/rich.proto < '%s/canon.bin' > '%s/canon.txt'",
-     tool, BATCH, test_seed(), MESSAGES, d, tool, BATCH, d, d, d, schema,
-     BATCH, d, d);
+  sh(&r,
+     "'%s' gen %s %llu %d '%s/in.bin' && '%s' dump %s '%s/in.bin' "
+     "'%s/canon.bin' > '%s/in.dump' && cd '%s' && protoc --decode=%s "
+     "parigot/test/v1/rich.proto < '%s/canon.bin' > '%s/canon.txt'",
+     tool, BATCH, test_seed(), MESSAGES, d, tool, BATCH, d, d, d, schema, BATCH,
+     d, d);
   pg_proc_result_free(&r);
   int port;
   pg_proc *unit = start_unit(path, "codecs", &port);
-  sh(&r, "/usr/bin/python3 '%s/tests/polyglot/codec_chain.py' %d "
-         "'%s/in.bin' '%s'",
+  sh(&r,
+     "/usr/bin/python3 '%s/tests/polyglot/codec_chain.py' %d "
+     "'%s/in.bin' '%s'",
      getenv("PG_SOURCE"), port, d, d);
   char summary[128];
-  snprintf(summary, sizeof summary,
-           "%d messages, 4 languages, 0 mismatches\n", MESSAGES);
+  snprintf(summary, sizeof summary, "%d messages, 4 languages, 0 mismatches\n",
+           MESSAGES);
   ASSERT_STREQ(r.out, summary);
   pg_proc_result_free(&r);
   pg_proc_result u;
@@ -189,11 +195,12 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
     const char *l = langs[i];
     /* Our decoder sees the input's value in each output, each output is
      * the canonical encoding, and protoc reads it as it reads that. */
-    sh(&r, "cd '%s' && '%s' dump %s out-%s.bin > out-%s.dump && "
-           "cmp in.dump out-%s.dump && cmp canon.bin out-%s.bin && "
-           "cd '%s' && protoc --decode=%s parigot/test/v1/rich.proto "
-           "< '%s/out-%s.bin' > '%s/out-%s.txt' && "
-           "cmp '%s/canon.txt' '%s/out-%s.txt'",
+    sh(&r,
+       "cd '%s' && '%s' dump %s out-%s.bin > out-%s.dump && "
+       "cmp in.dump out-%s.dump && cmp canon.bin out-%s.bin && "
+       "cd '%s' && protoc --decode=%s parigot/test/v1/rich.proto "
+       "< '%s/out-%s.bin' > '%s/out-%s.txt' && "
+       "cmp '%s/canon.txt' '%s/out-%s.txt'",
        d, tool, BATCH, l, l, l, l, schema, BATCH, d, l, d, l, d, d, l);
     pg_proc_result_free(&r);
   }
@@ -229,11 +236,10 @@ PG_TEST(polyglot_rust_and_assemblyscript_services_serve_connect_json) {
              "'{\"code\":5,\"message\":\"nope\"}' "
              "http://127.0.0.1:%d/conform.v1.Conformance/Fail",
              port, port);
-    ASSERT_STREQ(r.out,
-                 "{\"echo\":{\"text\":\"hi\",\"numbers\":[\"1\",\"-2\"],"
-                 "\"kind\":\"KIND_NEGATIVE\",\"count\":\"5\"},"
-                 "\"caller\":\"127.0.0.1\"}\n"
-                 "{\"code\":\"not_found\",\"message\":\"nope\"}");
+    ASSERT_STREQ(r.out, "{\"echo\":{\"text\":\"hi\",\"numbers\":[\"1\",\"-2\"],"
+                        "\"kind\":\"KIND_NEGATIVE\",\"count\":\"5\"},"
+                        "\"caller\":\"127.0.0.1\"}\n"
+                        "{\"code\":\"not_found\",\"message\":\"nope\"}");
     pg_proc_result_free(&r);
     pg_proc_result u;
     pg_proc_stop(unit, SIGTERM, &u);

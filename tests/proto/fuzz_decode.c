@@ -15,8 +15,8 @@
 #include "parigot/pb.h"
 #include "parigot/test/v1/rich.pg.h"
 
-static const parigot_pb_decode_options limits = {
-    .max_size = 1u << 20, .max_alloc = 64u << 20};
+static const parigot_pb_decode_options limits = {.max_size = 1u << 20,
+                                                 .max_alloc = 64u << 20};
 
 static uint8_t *encode(const parigot_test_v1_Rich *r, size_t *len) {
   *len = parigot_test_v1_Rich_encoded_size(r);

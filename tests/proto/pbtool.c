@@ -59,17 +59,23 @@ static void indent_to(FILE *o, int indent) {
 static void dump_value(FILE *o, const parigot_pb_field *f, const void *slot,
                        bool in_array, int indent) {
   switch (f->type) {
-  case PARIGOT_PB_INT32: case PARIGOT_PB_SINT32: case PARIGOT_PB_SFIXED32:
+  case PARIGOT_PB_INT32:
+  case PARIGOT_PB_SINT32:
+  case PARIGOT_PB_SFIXED32:
   case PARIGOT_PB_ENUM:
     fprintf(o, "%" PRId32 "\n", *(const int32_t *)slot);
     break;
-  case PARIGOT_PB_UINT32: case PARIGOT_PB_FIXED32:
+  case PARIGOT_PB_UINT32:
+  case PARIGOT_PB_FIXED32:
     fprintf(o, "%" PRIu32 "\n", *(const uint32_t *)slot);
     break;
-  case PARIGOT_PB_INT64: case PARIGOT_PB_SINT64: case PARIGOT_PB_SFIXED64:
+  case PARIGOT_PB_INT64:
+  case PARIGOT_PB_SINT64:
+  case PARIGOT_PB_SFIXED64:
     fprintf(o, "%" PRId64 "\n", *(const int64_t *)slot);
     break;
-  case PARIGOT_PB_UINT64: case PARIGOT_PB_FIXED64:
+  case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_FIXED64:
     fprintf(o, "%" PRIu64 "\n", *(const uint64_t *)slot);
     break;
   case PARIGOT_PB_BOOL:
@@ -93,7 +99,8 @@ static void dump_value(FILE *o, const parigot_pb_field *f, const void *slot,
       fprintf(o, "f64:%016" PRIx64 "\n", bits);
     break;
   }
-  case PARIGOT_PB_STRING: case PARIGOT_PB_BYTES: {
+  case PARIGOT_PB_STRING:
+  case PARIGOT_PB_BYTES: {
     const parigot_pb_bytes *b = slot;
     static const char hex[] = "0123456789abcdef";
     fputs("x:", o);
@@ -124,12 +131,17 @@ static bool present(const parigot_pb_field *f, const uint8_t *m) {
   if (f->label == PARIGOT_PB_OPTIONAL)
     return *(const bool *)(m + f->aux);
   switch (f->type) {
-  case PARIGOT_PB_STRING: case PARIGOT_PB_BYTES:
+  case PARIGOT_PB_STRING:
+  case PARIGOT_PB_BYTES:
     return ((const parigot_pb_bytes *)slot)->len > 0;
   case PARIGOT_PB_BOOL:
     return *(const bool *)slot;
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
-  case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64: case PARIGOT_PB_SINT64:
+  case PARIGOT_PB_DOUBLE:
+  case PARIGOT_PB_INT64:
+  case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_FIXED64:
+  case PARIGOT_PB_SFIXED64:
+  case PARIGOT_PB_SINT64:
     return *(const uint64_t *)slot != 0;
   default:
     return *(const uint32_t *)slot != 0;
@@ -138,13 +150,22 @@ static bool present(const parigot_pb_field *f, const uint8_t *m) {
 
 static size_t esize(const parigot_pb_field *f) {
   switch (f->type) {
-  case PARIGOT_PB_MESSAGE: return f->message->size;
-  case PARIGOT_PB_STRING: case PARIGOT_PB_BYTES: return sizeof(parigot_pb_bytes);
-  case PARIGOT_PB_BOOL: return sizeof(bool);
-  case PARIGOT_PB_DOUBLE: case PARIGOT_PB_INT64: case PARIGOT_PB_UINT64:
-  case PARIGOT_PB_FIXED64: case PARIGOT_PB_SFIXED64: case PARIGOT_PB_SINT64:
+  case PARIGOT_PB_MESSAGE:
+    return f->message->size;
+  case PARIGOT_PB_STRING:
+  case PARIGOT_PB_BYTES:
+    return sizeof(parigot_pb_bytes);
+  case PARIGOT_PB_BOOL:
+    return sizeof(bool);
+  case PARIGOT_PB_DOUBLE:
+  case PARIGOT_PB_INT64:
+  case PARIGOT_PB_UINT64:
+  case PARIGOT_PB_FIXED64:
+  case PARIGOT_PB_SFIXED64:
+  case PARIGOT_PB_SINT64:
     return 8;
-  default: return 4;
+  default:
+    return 4;
   }
 }
 
@@ -228,7 +249,9 @@ static uint64_t rnd(void) { /* splitmix64 */
   return z ^ (z >> 31);
 }
 
-static bool chance(unsigned one_in) { return rnd() % one_in == 0; }
+static bool chance(unsigned one_in) {
+  return rnd() % one_in == 0;
+}
 
 static void *xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size ? size : 1);
@@ -238,10 +261,18 @@ static void *xcalloc(size_t n, size_t size) {
 }
 
 static uint64_t rnd_int_bits(void) {
-  static const uint64_t edges[] = {0, 1, UINT64_MAX, 0x7fffffff, 0x80000000,
-                                   0xffffffff, 0x7fffffffffffffffull,
-                                   0x8000000000000000ull, 0xffffffff80000000ull,
-                                   127, 128, 300};
+  static const uint64_t edges[] = {0,
+                                   1,
+                                   UINT64_MAX,
+                                   0x7fffffff,
+                                   0x80000000,
+                                   0xffffffff,
+                                   0x7fffffffffffffffull,
+                                   0x8000000000000000ull,
+                                   0xffffffff80000000ull,
+                                   127,
+                                   128,
+                                   300};
   if (chance(3))
     return edges[rnd() % (sizeof edges / sizeof edges[0])];
   uint64_t bits = rnd(); /* two statements: call order must not vary */
@@ -249,9 +280,16 @@ static uint64_t rnd_int_bits(void) {
 }
 
 static double rnd_double(void) {
-  static const double edges[] = {0.0, -0.0, 1.5, INFINITY, -INFINITY, NAN,
-                                 4.9406564584124654e-324, -2.2250738585072e-308,
-                                 1e308, 0.1};
+  static const double edges[] = {0.0,
+                                 -0.0,
+                                 1.5,
+                                 INFINITY,
+                                 -INFINITY,
+                                 NAN,
+                                 4.9406564584124654e-324,
+                                 -2.2250738585072e-308,
+                                 1e308,
+                                 0.1};
   if (chance(3))
     return edges[rnd() % (sizeof edges / sizeof edges[0])];
   uint64_t bits = rnd();
@@ -261,8 +299,8 @@ static double rnd_double(void) {
 }
 
 static float rnd_float(void) {
-  static const float edges[] = {0.0f, -0.0f, 1.5f, INFINITY, -INFINITY, NAN,
-                                1.4e-45f, 3.4e38f, 0.1f};
+  static const float edges[] = {0.0f, -0.0f,    1.5f,    INFINITY, -INFINITY,
+                                NAN,  1.4e-45f, 3.4e38f, 0.1f};
   if (chance(3))
     return edges[rnd() % (sizeof edges / sizeof edges[0])];
   uint32_t bits = (uint32_t)rnd();
@@ -295,8 +333,8 @@ static size_t put_utf8(uint8_t *p, uint32_t cp) {
 }
 
 static uint32_t rnd_code_point(void) {
-  static const uint32_t picks[] = {0, 'a', 'Z', ' ', 0x7f, 0xe9, 0x3a9,
-                                   0x20ac, 0xfffd, 0x1f600, 0x10ffff};
+  static const uint32_t picks[] = {
+      0, 'a', 'Z', ' ', 0x7f, 0xe9, 0x3a9, 0x20ac, 0xfffd, 0x1f600, 0x10ffff};
   if (chance(2))
     return picks[rnd() % (sizeof picks / sizeof picks[0])];
   uint32_t cp = (uint32_t)(rnd() % 0x110000);
@@ -323,26 +361,35 @@ static void rnd_bytes(parigot_pb_bytes *b, bool text) {
   b->len = n;
 }
 
-static void rnd_message(const parigot_pb_message_desc *d, void *msg,
-                        int depth);
+static void rnd_message(const parigot_pb_message_desc *d, void *msg, int depth);
 
 /* Fills one value; returns false when depth forbids a message here. */
 static bool rnd_value(const parigot_pb_field *f, void *slot, bool in_array,
                       int depth) {
   uint64_t v = rnd_int_bits();
   switch (f->type) {
-  case PARIGOT_PB_DOUBLE: *(double *)slot = rnd_double(); break;
-  case PARIGOT_PB_FLOAT: *(float *)slot = rnd_float(); break;
-  case PARIGOT_PB_BOOL: *(bool *)slot = rnd() & 1; break;
+  case PARIGOT_PB_DOUBLE:
+    *(double *)slot = rnd_double();
+    break;
+  case PARIGOT_PB_FLOAT:
+    *(float *)slot = rnd_float();
+    break;
+  case PARIGOT_PB_BOOL:
+    *(bool *)slot = rnd() & 1;
+    break;
   case PARIGOT_PB_ENUM: {
     const parigot_pb_enum_desc *e = f->enumeration;
     static const int32_t unknown[] = {7, 12345, -99};
-    *(int32_t *)slot = chance(5) ? unknown[rnd() % 3]
-                                 : e->values[rnd() % e->n_values].number;
+    *(int32_t *)slot =
+        chance(5) ? unknown[rnd() % 3] : e->values[rnd() % e->n_values].number;
     break;
   }
-  case PARIGOT_PB_STRING: rnd_bytes(slot, true); break;
-  case PARIGOT_PB_BYTES: rnd_bytes(slot, false); break;
+  case PARIGOT_PB_STRING:
+    rnd_bytes(slot, true);
+    break;
+  case PARIGOT_PB_BYTES:
+    rnd_bytes(slot, false);
+    break;
   case PARIGOT_PB_MESSAGE: {
     if (depth >= 4)
       return false;
@@ -552,7 +599,8 @@ static int cmd_corpus(const parigot_pb_message_desc *d, const char *path,
 int main(int argc, char **argv) {
   if (argc < 4)
     die("usage: pg-proto-tool gen TYPE SEED COUNT OUT | dump TYPE IN [CANON] | "
-        "corpus TYPE IN DIR%s%s", "", "");
+        "corpus TYPE IN DIR%s%s",
+        "", "");
   const parigot_pb_message_desc *d =
       find_in(&parigot_test_v1_rich_proto_file, argv[2]);
   if (d == NULL)

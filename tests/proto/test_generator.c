@@ -17,9 +17,10 @@
 
 static void protoc(pg_proc_result *r, const pg_ws *w, const char *opt,
                    const char *files) {
-  pg_ws_sh(r, w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+  pg_ws_sh(r, w,
+           "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
            "--parigot_out=%sout -I. %s",
-     PG_PLUGIN, opt, files);
+           PG_PLUGIN, opt, files);
 }
 
 PG_TEST(protoc_gen_parigot_refuses_proto2_naming_the_file) {
@@ -88,11 +89,12 @@ PG_TEST(protoc_gen_parigot_output_is_the_same_on_every_run) {
   pg_ws w;
   pg_ws_init(&w, "gen");
   pg_proc_result r;
-  pg_ws_sh(&r, &w, "for i in 1 2; do mkdir -p out$i && protoc "
-             "--plugin=protoc-gen-parigot=%s --parigot_out=out$i -I%s "
-             "parigot/test/v1/rich.proto parigot/test/common/v1/common.proto "
-             "|| exit 1; done && diff -r out1 out2 && diff -r out1 %s",
-     PG_PLUGIN, PG_SCHEMA, PG_GENERATED);
+  pg_ws_sh(&r, &w,
+           "for i in 1 2; do mkdir -p out$i && protoc "
+           "--plugin=protoc-gen-parigot=%s --parigot_out=out$i -I%s "
+           "parigot/test/v1/rich.proto parigot/test/common/v1/common.proto "
+           "|| exit 1; done && diff -r out1 out2 && diff -r out1 %s",
+           PG_PLUGIN, PG_SCHEMA, PG_GENERATED);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
   pg_ws_cleanup(&w);
@@ -106,8 +108,8 @@ PG_TEST(generated_code_compiles_cleanly_with_gcc_clang_wasm32_and_cxx) {
               "int main() { parigot_test_v1_Rich r;\n"
               "  parigot_test_v1_Rich_init(&r);\n"
               "  return (int)parigot_test_v1_Rich_encoded_size(&r); }\n");
-  const char *flags = "-Wall -Wextra -Werror -c -I" PG_INCLUDE
-                      " -I" PG_GENERATED;
+  const char *flags =
+      "-Wall -Wextra -Werror -c -I" PG_INCLUDE " -I" PG_GENERATED;
   const char *src = PG_GENERATED "/parigot/test/v1/rich.pg.c";
   pg_proc_result r;
   pg_ws_sh(&r, &w, "gcc -std=c17 -pedantic %s %s -o gcc.o", flags, src);
@@ -119,7 +121,7 @@ PG_TEST(generated_code_compiles_cleanly_with_gcc_clang_wasm32_and_cxx) {
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
   pg_ws_sh(&r, &w, "clang --target=wasm32-wasi -O2 -std=c17 %s %s -o wasm.o",
-     flags, src);
+           flags, src);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);

@@ -78,15 +78,14 @@ static void same_file(const env *e, const char *a, const char *b,
   char cmd[512];
   snprintf(cmd, sizeof cmd, "cmp -s '%s/%s' '%s/%s'", e->dir, a, e->dir, b);
   if (system(cmd) != 0)
-    PG_FAIL("%s: %s and %s differ (kept in %s; see diff)", what, a, b,
-            e->dir);
+    PG_FAIL("%s: %s and %s differ (kept in %s; see diff)", what, a, b, e->dir);
 }
 
 /* Every decoder reads in.bin; their dumps and canonical bytes must agree. */
 static void check_batch(const env *e) {
   const char *d = e->dir;
-  sh("'%s' dump %s '%s/in.bin' '%s/canon.bin' > '%s/ours.dump'", e->tool,
-     BATCH, d, d, d);
+  sh("'%s' dump %s '%s/in.bin' '%s/canon.bin' > '%s/ours.dump'", e->tool, BATCH,
+     d, d, d);
   sh("node '%s' dump '%s' %s < '%s/in.bin' > '%s/bufbuild.dump'", e->script,
      e->fds, BATCH, d, d);
   same_file(e, "ours.dump", "bufbuild.dump", "ours and bufbuild decode");
@@ -164,8 +163,8 @@ PG_TEST(protobuf_codec_in_wasm_matches_the_native_build) {
   const char *parigot = pg_test_parigot();
   sh("'%s' gen %s %llu %d '%s/native.bin'", e.tool, BATCH, seed,
      MESSAGES_PER_BATCH, e.dir);
-  sh("'%s' exec --max-memory 1G '%s' gen %s %llu %d - > '%s/wasm.bin'",
-     parigot, wasm, BATCH, seed, MESSAGES_PER_BATCH, e.dir);
+  sh("'%s' exec --max-memory 1G '%s' gen %s %llu %d - > '%s/wasm.bin'", parigot,
+     wasm, BATCH, seed, MESSAGES_PER_BATCH, e.dir);
   same_file(&e, "native.bin", "wasm.bin", "native and wasm encodings");
   sh("'%s' dump %s '%s/native.bin' > '%s/native.dump'", e.tool, BATCH, e.dir,
      e.dir);

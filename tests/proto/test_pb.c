@@ -64,9 +64,9 @@ static int decode_hex(const parigot_pb_message_desc *d, const char *hex,
 PG_TEST(protobuf_scalars_encode_to_the_reference_bytes) {
   Scalars s;
   parigot_test_v1_Scalars_init(&s);
-  s.f_int32 = -1;       /* a negative int32 is a 10-byte varint */
-  s.f_sint32 = -1;      /* zigzag: 1 */
-  s.f_uint64 = 300;     /* ac 02 */
+  s.f_int32 = -1;   /* a negative int32 is a 10-byte varint */
+  s.f_sint32 = -1;  /* zigzag: 1 */
+  s.f_uint64 = 300; /* ac 02 */
   s.f_fixed32 = 1;
   s.f_bool = true;
   s.f_string = str("hi");
@@ -75,13 +75,13 @@ PG_TEST(protobuf_scalars_encode_to_the_reference_bytes) {
   size_t len;
   uint8_t *b = encode(&parigot_test_v1_Scalars_desc, &s, &len);
   expect_bytes(b, len,
-               "090000000000000080"       /* 1: double -0.0 */
-               "18ffffffffffffffffff01"   /* 3: int32 -1 */
-               "30ac02"                   /* 6: uint64 300 */
-               "3801"                     /* 7: sint32 -1 */
-               "4d01000000"               /* 9: fixed32 1 */
-               "6801"                     /* 13: bool */
-               "72026869"                 /* 14: "hi" */
+               "090000000000000080"     /* 1: double -0.0 */
+               "18ffffffffffffffffff01" /* 3: int32 -1 */
+               "30ac02"                 /* 6: uint64 300 */
+               "3801"                   /* 7: sint32 -1 */
+               "4d01000000"             /* 9: fixed32 1 */
+               "6801"                   /* 13: bool */
+               "72026869"               /* 14: "hi" */
                "8001ffffffffffffffffff01" /* 16: enum -1 */);
   Scalars back;
   parigot_test_v1_Scalars_init(&back);
@@ -126,12 +126,15 @@ PG_TEST(protobuf_repeated_scalars_are_packed_unless_marked_unpacked) {
   r.unpacked_int32_count = 3;
   size_t len;
   uint8_t *b = encode(&parigot_test_v1_Repeateds_desc, &r, &len);
-  expect_bytes(b, len, "1a03010203" "900101900102900103");
+  expect_bytes(b, len,
+               "1a03010203"
+               "900101900102900103");
   free(b);
   /* Readers must accept both forms for either field. */
   Repeateds back;
   parigot_test_v1_Repeateds_init(&back);
-  const char *swapped = "180118021803" "92010401020304";
+  const char *swapped = "180118021803"
+                        "92010401020304";
   uint8_t raw[32];
   size_t n = strlen(swapped) / 2;
   for (size_t i = 0; i < n; i++) {
@@ -159,9 +162,9 @@ PG_TEST(protobuf_empty_packed_fields_decode_with_any_allocator) {
   parigot_test_v1_Repeateds_init(&r);
   ASSERT_EQ(parigot_test_v1_Repeateds_decode(&r, empty, sizeof empty, &o), 0);
   ASSERT_EQ(r.f_int32_count, 0);
-  ASSERT_EQ(parigot_test_v1_Repeateds_decode(&r, unfinished,
-                                             sizeof unfinished, &o),
-            PARIGOT_ETRUNCATED);
+  ASSERT_EQ(
+      parigot_test_v1_Repeateds_decode(&r, unfinished, sizeof unfinished, &o),
+      PARIGOT_ETRUNCATED);
   parigot_arena_free(&arena);
   ASSERT_TRUE(parigot_arena_alloc(&arena, 0) != NULL);
   parigot_arena_free(&arena);
@@ -171,8 +174,8 @@ PG_TEST(protobuf_repeated_message_fields_merge_and_scalars_take_the_last) {
   /* Inner{a:1,b:"x"} then Inner{a:2}: a message field seen twice merges. */
   Rich r;
   parigot_test_v1_Rich_init(&r);
-  uint8_t raw[] = {0x2a, 0x05, 0x08, 0x01, 0x12, 0x01, 0x78,
-                   0x2a, 0x02, 0x08, 0x02};
+  uint8_t raw[] = {0x2a, 0x05, 0x08, 0x01, 0x12, 0x01,
+                   0x78, 0x2a, 0x02, 0x08, 0x02};
   ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, sizeof raw, NULL), 0);
   ASSERT_TRUE(r.inner != NULL);
   ASSERT_EQ(r.inner->a, 2);
@@ -182,8 +185,8 @@ PG_TEST(protobuf_repeated_message_fields_merge_and_scalars_take_the_last) {
 
 PG_TEST(protobuf_oneof_keeps_the_last_member_and_frees_the_one_before) {
   /* choice_string "abc", choice_inner {a:5}, then choice_int32 7. */
-  uint8_t raw[] = {0xaa, 0x01, 0x03, 'a', 'b', 'c', 0xb2, 0x01, 0x02,
-                   0x08, 0x05, 0xa0, 0x01, 0x07};
+  uint8_t raw[] = {0xaa, 0x01, 0x03, 'a',  'b',  'c',  0xb2,
+                   0x01, 0x02, 0x08, 0x05, 0xa0, 0x01, 0x07};
   Rich r;
   parigot_test_v1_Rich_init(&r);
   ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, sizeof raw, NULL), 0);
@@ -215,8 +218,12 @@ PG_TEST(protobuf_maps_decode_sorted_with_the_last_duplicate_winning) {
   /* Key and value are always written, even when default. */
   size_t len;
   uint8_t *b = encode(&parigot_test_v1_Maps_desc, &m, &len);
-  expect_bytes(b, len, "0a050a0161100" "2" "0a050a0162100" "3"
-                       "6a050a016b1200");
+  expect_bytes(b, len,
+               "0a050a0161100"
+               "2"
+               "0a050a0162100"
+               "3"
+               "6a050a016b1200");
   parigot_test_v1_Maps_free(&m, NULL);
   free(b);
 }
@@ -224,9 +231,15 @@ PG_TEST(protobuf_maps_decode_sorted_with_the_last_duplicate_winning) {
 PG_TEST(protobuf_unknown_fields_are_skipped_or_kept_on_request) {
   /* Rich with unknown field 9999 as a varint, a fixed64, a group holding a
    * nested group, and a length-delimited value; then a known default_ = 5. */
-  const char *hex = "f8f00401" "f9f0040102030405060708"
-                    "fbf004" "0b" "0801" "0c" "fcf004"
-                    "faf0040161" "c00205";
+  const char *hex = "f8f00401"
+                    "f9f0040102030405060708"
+                    "fbf004"
+                    "0b"
+                    "0801"
+                    "0c"
+                    "fcf004"
+                    "faf0040161"
+                    "c00205";
   ASSERT_EQ(decode_hex(&parigot_test_v1_Rich_desc, hex, NULL), 0);
   size_t n = strlen(hex) / 2;
   uint8_t raw[64];
@@ -262,14 +275,31 @@ PG_TEST(protobuf_hostile_input_gets_the_matching_error) {
   ASSERT_EQ(decode_hex(d, "85800101", NULL), PARIGOT_ETRUNCATED);
   ASSERT_EQ(decode_hex(d, "c00280", NULL), PARIGOT_ETRUNCATED);
   /* Over-long varints: 11 bytes, or a 10th byte above 1. */
-  ASSERT_EQ(decode_hex(d, "c002" "ffffffffffffffffffff" "01", NULL),
+  ASSERT_EQ(decode_hex(d,
+                       "c002"
+                       "ffffffffffffffffffff"
+                       "01",
+                       NULL),
             PARIGOT_EVARINT);
-  ASSERT_EQ(decode_hex(d, "c002" "ffffffffffffffffff" "02", NULL),
+  ASSERT_EQ(decode_hex(d,
+                       "c002"
+                       "ffffffffffffffffff"
+                       "02",
+                       NULL),
             PARIGOT_EVARINT);
-  ASSERT_EQ(decode_hex(d, "c002" "ffffffffffffffffff" "01", NULL), 0);
+  ASSERT_EQ(decode_hex(d,
+                       "c002"
+                       "ffffffffffffffffff"
+                       "01",
+                       NULL),
+            0);
   /* Lengths past the end, including one near 2^64. */
   ASSERT_EQ(decode_hex(d, "ca02056869", NULL), PARIGOT_ELENGTH);
-  ASSERT_EQ(decode_hex(d, "ca02" "ffffffffffffffffff" "00", NULL),
+  ASSERT_EQ(decode_hex(d,
+                       "ca02"
+                       "ffffffffffffffffff"
+                       "00",
+                       NULL),
             PARIGOT_ELENGTH);
   ASSERT_EQ(decode_hex(d, "2a05080112", NULL), PARIGOT_ELENGTH);
   /* Wrong wire types for known fields, reserved types 6 and 7, and an
@@ -355,8 +385,7 @@ PG_TEST(protobuf_sizes_past_the_configured_maximum_are_refused) {
   Rich r;
   parigot_test_v1_Rich_init(&r);
   parigot_pb_decode_options small = {.max_size = 16};
-  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, 17, &small),
-            PARIGOT_ETOOBIG);
+  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, 17, &small), PARIGOT_ETOOBIG);
   /* 32 empty Rich.empties entries cost 64 bytes of input but 32 structs of
    * memory: the allocation budget stops them. */
   for (int i = 0; i < 32; i++) {
@@ -364,8 +393,7 @@ PG_TEST(protobuf_sizes_past_the_configured_maximum_are_refused) {
     raw[2 * i + 1] = 0x00;
   }
   parigot_pb_decode_options tight = {.max_alloc = 64};
-  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, 64, &tight),
-            PARIGOT_ETOOBIG);
+  ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, 64, &tight), PARIGOT_ETOOBIG);
   parigot_test_v1_Rich_free(&r, NULL);
   ASSERT_EQ(parigot_test_v1_Rich_decode(&r, raw, 64, NULL), 0);
   ASSERT_EQ(r.empties_count, 32);
@@ -478,8 +506,7 @@ PG_TEST(protobuf_descriptors_describe_the_schema) {
   ASSERT_STREQ(f->name, "parigot/test/v1/rich.proto");
   ASSERT_STREQ(f->package, "parigot.test.v1");
   ASSERT_EQ(f->n_dependencies, 1);
-  ASSERT_STREQ(f->dependencies[0]->name,
-               "parigot/test/common/v1/common.proto");
+  ASSERT_STREQ(f->dependencies[0]->name, "parigot/test/common/v1/common.proto");
   ASSERT_TRUE(f->descriptor_len > 100);
   /* The descriptor is a FileDescriptorProto: field 1 is the file name. */
   ASSERT_EQ(f->descriptor[0], 0x0a);
@@ -501,7 +528,7 @@ PG_TEST(protobuf_descriptors_describe_the_schema) {
 
 PG_TEST(protobuf_alias_bytes_points_into_the_input_only_with_an_arena) {
   uint8_t raw[] = {0xc2, 0x01, 0x03, 'a', 'b', 'c', /* choice_bytes */
-                   0xca, 0x02, 0x01, 'r'};           /* register_ */
+                   0xca, 0x02, 0x01, 'r'};          /* register_ */
   parigot_arena arena;
   parigot_arena_init(&arena, NULL);
   parigot_pb_decode_options o = {.allocator = parigot_arena_allocator(&arena),

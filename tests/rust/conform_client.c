@@ -86,11 +86,10 @@ static void echo_ok(void *ctx, const conform_v1_EchoResponse *r) {
   (void)ctx;
   uint8_t a[512], b[512];
   int64_t na = conform_v1_EchoRequest_encode(&echo_req, a, sizeof a);
-  int64_t nb = r->echo ? conform_v1_EchoRequest_encode(r->echo, b, sizeof b)
-                       : -1;
+  int64_t nb =
+      r->echo ? conform_v1_EchoRequest_encode(r->echo, b, sizeof b) : -1;
   printf("Echo: %s bytes, caller %.*s\n",
-         na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0 ? "same"
-                                                              : "other",
+         na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0 ? "same" : "other",
          (int)r->caller.len, (const char *)r->caller.data);
   one_done();
 }

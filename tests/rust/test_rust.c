@@ -78,8 +78,10 @@ static const char *const protos =
     "greeting/v1/greeting.proto";
 
 static void generate(pg_proc_result *r, const pg_ws *w, const char *dir) {
-  pg_ws_sh(r, w, "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
-           "--parigot_out=lang=rust:%s %s", dir, PG_PLUGIN, dir, protos);
+  pg_ws_sh(r, w,
+           "mkdir -p %s && protoc --plugin=protoc-gen-parigot=%s "
+           "--parigot_out=lang=rust:%s %s",
+           dir, PG_PLUGIN, dir, protos);
 }
 
 PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
@@ -98,22 +100,23 @@ PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
   pg_proc_result_free(&r);
   /* Every package under one module, as pg_rust_guest() writes it. */
   pg_ws_write(&w, "lib.rs",
-             "pub mod pb {\n"
-             "pub mod codec { pub mod v1 {\n"
-             "  include!(\"a/codec/v1/codec.pg.rs\"); } }\n"
-             "pub mod conform { pub mod v1 {\n"
-             "  include!(\"a/conform/v1/conform.pg.rs\"); } }\n"
-             "pub mod greeting { pub mod v1 {\n"
-             "  include!(\"a/greeting/v1/greeting.pg.rs\"); } }\n"
-             "pub mod parigot { pub mod test {\n"
-             "  pub mod common { pub mod v1 {\n"
-             "    include!(\"a/parigot/test/common/v1/common.pg.rs\"); } }\n"
-             "  pub mod v1 {\n"
-             "    include!(\"a/parigot/test/v1/rich.pg.rs\"); } } }\n"
-             "}\n");
-  pg_ws_sh(&r, &w, "%s %s --crate-type rlib --crate-name gen --extern parigot=%s "
-             "-o libgen.rlib lib.rs", PG_RUSTC, PG_RUST_FLAGS,
-     PG_RUST_SDK_RLIB);
+              "pub mod pb {\n"
+              "pub mod codec { pub mod v1 {\n"
+              "  include!(\"a/codec/v1/codec.pg.rs\"); } }\n"
+              "pub mod conform { pub mod v1 {\n"
+              "  include!(\"a/conform/v1/conform.pg.rs\"); } }\n"
+              "pub mod greeting { pub mod v1 {\n"
+              "  include!(\"a/greeting/v1/greeting.pg.rs\"); } }\n"
+              "pub mod parigot { pub mod test {\n"
+              "  pub mod common { pub mod v1 {\n"
+              "    include!(\"a/parigot/test/common/v1/common.pg.rs\"); } }\n"
+              "  pub mod v1 {\n"
+              "    include!(\"a/parigot/test/v1/rich.pg.rs\"); } } }\n"
+              "}\n");
+  pg_ws_sh(&r, &w,
+           "%s %s --crate-type rlib --crate-name gen --extern parigot=%s "
+           "-o libgen.rlib lib.rs",
+           PG_RUSTC, PG_RUST_FLAGS, PG_RUST_SDK_RLIB);
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -123,11 +126,14 @@ PG_TEST(rust_generator_output_is_deterministic_and_compiles_warning_free) {
 PG_TEST(rust_generator_refuses_names_that_collide_in_rust) {
   pg_ws w;
   pg_ws_init(&w, "rust");
-  pg_ws_write(&w, "a.proto", "syntax = \"proto3\";\npackage p;\n"
-                            "message my_msg {}\nmessage MyMsg {}\n");
+  pg_ws_write(&w, "a.proto",
+              "syntax = \"proto3\";\npackage p;\n"
+              "message my_msg {}\nmessage MyMsg {}\n");
   pg_proc_result r;
-  pg_ws_sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
-             "--parigot_out=lang=rust:out -I. a.proto", PG_PLUGIN);
+  pg_ws_sh(&r, &w,
+           "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+           "--parigot_out=lang=rust:out -I. a.proto",
+           PG_PLUGIN);
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.err, "a.proto: p.");
   ASSERT_CONTAINS(r.err, "Rust name 'MyMsg' is used twice");
@@ -138,18 +144,20 @@ PG_TEST(rust_generator_refuses_names_that_collide_in_rust) {
 PG_TEST(rust_generator_names_keyword_fields_as_raw_identifiers) {
   pg_ws w;
   pg_ws_init(&w, "rust");
-  pg_ws_write(&w, "k.proto", "syntax = \"proto3\";\npackage k.v1;\n"
-                            "message M { int32 type = 1; string self = 2; "
-                            "M match = 3; }\n");
+  pg_ws_write(&w, "k.proto",
+              "syntax = \"proto3\";\npackage k.v1;\n"
+              "message M { int32 type = 1; string self = 2; "
+              "M match = 3; }\n");
   pg_proc_result r;
-  pg_ws_sh(&r, &w, "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
-             "--parigot_out=lang=rust:out -I. k.proto && "
-             "echo 'pub mod k { pub mod v1 { include!(\"out/k.pg.rs\"); } }' "
-             "> lib.rs && %s %s --crate-type rlib --crate-name k "
-             "--extern parigot=%s -o libk.rlib lib.rs && "
-             "grep -c 'pub r#type: i32\\|pub self_: \\|pub r#match: "
-             "::std::option::Option<::std::boxed::Box<M>>' out/k.pg.rs",
-     PG_PLUGIN, PG_RUSTC, PG_RUST_FLAGS, PG_RUST_SDK_RLIB);
+  pg_ws_sh(&r, &w,
+           "mkdir -p out && protoc --plugin=protoc-gen-parigot=%s "
+           "--parigot_out=lang=rust:out -I. k.proto && "
+           "echo 'pub mod k { pub mod v1 { include!(\"out/k.pg.rs\"); } }' "
+           "> lib.rs && %s %s --crate-type rlib --crate-name k "
+           "--extern parigot=%s -o libk.rlib lib.rs && "
+           "grep -c 'pub r#type: i32\\|pub self_: \\|pub r#match: "
+           "::std::option::Option<::std::boxed::Box<M>>' out/k.pg.rs",
+           PG_PLUGIN, PG_RUSTC, PG_RUST_FLAGS, PG_RUST_SDK_RLIB);
   ASSERT_STREQ(r.out, "3\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -159,8 +167,8 @@ PG_TEST(rust_generator_names_keyword_fields_as_raw_identifiers) {
 /* ---- Rust and C calling each other ------------------------------------- */
 
 PG_TEST(rust_greeting_answers_the_c_hello_program_bonjour) {
-  expect_app(RUST("rs_greeting"), HELLOWORLD("hello"), NULL,
-             "Bonjour, world\n", 0);
+  expect_app(RUST("rs_greeting"), HELLOWORLD("hello"), NULL, "Bonjour, world\n",
+             0);
 }
 
 PG_TEST(rust_greeting_passes_the_c_hello_test_app_error_included) {
@@ -182,8 +190,8 @@ PG_TEST(rust_greeting_passes_the_c_hello_test_app_error_included) {
 }
 
 PG_TEST(rust_hello_calls_the_c_greeting_service) {
-  expect_app(HELLOWORLD("greeting"), RUST("rs_hello"), NULL,
-             "Bonjour, world\n", 0);
+  expect_app(HELLOWORLD("greeting"), RUST("rs_hello"), NULL, "Bonjour, world\n",
+             0);
   expect_app(HELLOWORLD("greeting"), RUST("rs_hello"), "TONGUE = \"3\"",
              "Guten Tag, world\n", 0);
 }
@@ -229,8 +237,8 @@ PG_TEST(rust_service_answers_unimplemented_for_a_method_it_left_out) {
 
 PG_TEST(rust_service_fails_with_the_code_and_app_error_asked) {
   expect_app(PG_GUESTS_DIR "/conform_rust.wasm", RUST("conform_client"),
-             "SCENARIO = \"fail\"",
-             "Fail: code 2 app_error 7: asked to fail\n", 0);
+             "SCENARIO = \"fail\"", "Fail: code 2 app_error 7: asked to fail\n",
+             0);
 }
 
 PG_TEST(rust_service_sees_its_deadline_and_a_held_call_expires) {
@@ -249,8 +257,8 @@ PG_TEST(rust_service_echoes_awkward_values_unchanged_with_the_caller) {
 PG_TEST(rust_service_dying_fails_its_c_caller_and_sends_died) {
   pg_ws w;
   pg_ws_init(&w, "rust");
-  write_app(&w, RUST("rs_dier"), RUST("conform_client"),
-            "SCENARIO = \"died\"", false);
+  write_app(&w, RUST("rs_dier"), RUST("conform_client"), "SCENARIO = \"died\"",
+            false);
   for (int det = 0; det < 2; det++) {
     pg_proc_result r;
     run_app(&r, &w, det);
@@ -318,8 +326,8 @@ PG_TEST(rust_sdk_names_all_17_grpc_codes_with_their_numbers) {
 /* ---- the codec ---------------------------------------------------------- */
 
 PG_TEST(rust_codec_checks_pass_in_wasm) {
-  char *argv[] = {(char *)pg_test_parigot(), "exec", RUST("rs_pbtool"),
-                  "check", NULL};
+  char *argv[] = {(char *)pg_test_parigot(), "exec", RUST("rs_pbtool"), "check",
+                  NULL};
   pg_proc_result r;
   pg_proc_run(argv, NULL, NULL, &r);
   ASSERT_STREQ(r.out, "0 failed\n");
@@ -336,14 +344,14 @@ PG_TEST(rust_codec_reencodes_random_messages_to_the_c_codecs_bytes) {
   fprintf(stderr, "seed %llu (PARIGOT_TEST_SEED replays it)\n", seed);
   pg_proc_result r;
   pg_ws_sh(&r, &w,
-     "'%s' gen parigot.test.v1.Batch %llu 300 in.bin && "
-     "'%s' dump parigot.test.v1.Batch in.bin c.bin > /dev/null && "
-     "'%s' exec --max-memory 1G '%s' reencode < in.bin > rust.bin && "
-     "cmp c.bin rust.bin && "
-     "'%s' exec --max-memory 1G '%s' reencode < rust.bin > again.bin && "
-     "cmp c.bin again.bin",
-     PG_PROTO_TOOL, seed, PG_PROTO_TOOL, pg_test_parigot(), RUST("rs_pbtool"),
-     pg_test_parigot(), RUST("rs_pbtool"));
+           "'%s' gen parigot.test.v1.Batch %llu 300 in.bin && "
+           "'%s' dump parigot.test.v1.Batch in.bin c.bin > /dev/null && "
+           "'%s' exec --max-memory 1G '%s' reencode < in.bin > rust.bin && "
+           "cmp c.bin rust.bin && "
+           "'%s' exec --max-memory 1G '%s' reencode < rust.bin > again.bin && "
+           "cmp c.bin again.bin",
+           PG_PROTO_TOOL, seed, PG_PROTO_TOOL, pg_test_parigot(),
+           RUST("rs_pbtool"), pg_test_parigot(), RUST("rs_pbtool"));
   if (r.status != 0)
     fprintf(stderr, "%s%s", r.out, r.err);
   ASSERT_EQ(r.status, 0);

@@ -25,8 +25,12 @@
  * its own (pg-native-host) when not NULL. */
 static pg_proc *start_unit_of(const char *host, const char *path,
                               const char *unit, int *port) {
-  char *run[] = {(char *)pg_test_parigot(), "run", (char *)path, "--unit",
-                 (char *)unit, NULL};
+  char *run[] = {(char *)pg_test_parigot(),
+                 "run",
+                 (char *)path,
+                 "--unit",
+                 (char *)unit,
+                 NULL};
   char *own[] = {(char *)host, (char *)path, "--unit", (char *)unit, NULL};
   pg_proc *p = pg_proc_start(host != NULL ? own : run);
   const char *log = pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
@@ -60,8 +64,8 @@ static const char grpcio_out[] =
 /* Runs argv, with the port of unit back of @p manifest (started for it,
  * and stopped with SIGTERM after) at argv[@p port_arg]. */
 static void run_against_host(const char *host, const char *manifest,
-                             char **argv, int port_arg,
-                             pg_proc_result *client, pg_proc_result *server) {
+                             char **argv, int port_arg, pg_proc_result *client,
+                             pg_proc_result *server) {
   int port;
   char port_text[16];
   pg_proc *unit = start_unit_of(host, manifest, "back", &port);
@@ -275,8 +279,8 @@ PG_TEST(wire_units_test_in_one_process_with_no_network) {
   char path[4096];
   write_manifest("loopback.toml", path, sizeof path);
   char *test[] = {(char *)pg_test_parigot(), "test", path, NULL};
-  char *seeded[] = {(char *)pg_test_parigot(), "test", path, "--seed", "7",
-                    NULL};
+  char *seeded[] = {
+      (char *)pg_test_parigot(), "test", path, "--seed", "7", NULL};
   pg_proc_result a, b, c;
   pg_proc_run(test, NULL, NULL, &a);
   pg_proc_run(test, NULL, NULL, &b);
@@ -295,7 +299,8 @@ PG_TEST(wire_units_test_in_one_process_with_no_network) {
   pg_proc_result_free(&c);
 }
 
-/* ---- native services ------------------------------------------------------ */
+/* ---- native services ------------------------------------------------------
+ */
 
 /* Echo written in C on the host (tests/native), in pg-native-host: the
  * placement program, Relay a guest between them, prints what it prints
@@ -371,8 +376,8 @@ PG_TEST(wire_native_echo_answers_grpcio_as_the_guest_does) {
  * answer that came after the deadline is dropped. */
 PG_TEST(wire_native_echo_answers_later_from_a_thread_of_its_own) {
   char *native[] = {PG_NATIVE_HOST, PG_WIRE_DIR "/native_slow.toml", NULL};
-  char *guest[] = {(char *)pg_test_parigot(), "run",
-                   PG_APP_DIR "/slow.toml", NULL};
+  char *guest[] = {(char *)pg_test_parigot(), "run", PG_APP_DIR "/slow.toml",
+                   NULL};
   pg_proc_result a, b;
   pg_proc_run(native, NULL, NULL, &a);
   pg_proc_run(guest, NULL, NULL, &b);
@@ -877,6 +882,5 @@ PG_TEST(wire_up_bin_checks_the_graph_without_a_compiler) {
 PG_TEST(wire_client_that_takes_no_answer_is_reset_at_the_request_timeout) {
   char *argv[] = {"/usr/bin/python3", PG_WIRE_SOURCE "/zero_window.py", NULL,
                   NULL};
-  expect_client_of(PG_WIRE_DIR "/slow.toml", argv, 2,
-                   "stream reset in time\n");
+  expect_client_of(PG_WIRE_DIR "/slow.toml", argv, 2, "stream reset in time\n");
 }

@@ -28,7 +28,7 @@
 #include "strbuf.h"
 
 #define T(x) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##x
-#define LABEL_REPEATED                                                        \
+#define LABEL_REPEATED                                                         \
   GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
 
 typedef struct gen {
@@ -63,20 +63,27 @@ static int fail(gen *g, char *msg) {
 /* TypeScript's reserved and contextual words, AssemblyScript's types, and
  * the members generated classes and the SDK's base classes define. */
 static const char *const reserved[] = {
-    "_cached", "_invoke", "_merge", "_size", "_unknown", "_write", "any",
-    "arguments", "as", "async", "await", "bool", "boolean", "break", "case",
-    "catch", "class", "const", "constructor", "continue", "debugger",
-    "declare", "decode", "default", "delete", "desc", "do", "else",
-    "encode", "encodedSize", "enum", "eval", "export", "extends", "f32",
-    "f64", "false", "finally", "for", "from", "function", "get", "i16",
-    "i32", "i64", "i8", "if", "implements", "import", "in", "instanceof",
-    "interface", "isize", "keyof", "length", "let", "mergeFrom", "module",
-    "name", "namespace", "never", "new", "null", "number", "object", "of",
-    "package", "private", "protected", "prototype", "public", "readonly",
-    "require", "return", "serve", "set", "static", "string", "super",
-    "switch", "symbol", "this", "throw", "toString", "true", "try", "type",
-    "typeof", "u16", "u32", "u64", "u8", "undefined", "unique", "unknown",
-    "usize", "v128", "valueOf", "var", "void", "while", "with", "yield"};
+    "_cached",    "_invoke",   "_merge",     "_size",       "_unknown",
+    "_write",     "any",       "arguments",  "as",          "async",
+    "await",      "bool",      "boolean",    "break",       "case",
+    "catch",      "class",     "const",      "constructor", "continue",
+    "debugger",   "declare",   "decode",     "default",     "delete",
+    "desc",       "do",        "else",       "encode",      "encodedSize",
+    "enum",       "eval",      "export",     "extends",     "f32",
+    "f64",        "false",     "finally",    "for",         "from",
+    "function",   "get",       "i16",        "i32",         "i64",
+    "i8",         "if",        "implements", "import",      "in",
+    "instanceof", "interface", "isize",      "keyof",       "length",
+    "let",        "mergeFrom", "module",     "name",        "namespace",
+    "never",      "new",       "null",       "number",      "object",
+    "of",         "package",   "private",    "protected",   "prototype",
+    "public",     "readonly",  "require",    "return",      "serve",
+    "set",        "static",    "string",     "super",       "switch",
+    "symbol",     "this",      "throw",      "toString",    "true",
+    "try",        "type",      "typeof",     "u16",         "u32",
+    "u64",        "u8",        "undefined",  "unique",      "unknown",
+    "usize",      "v128",      "valueOf",    "var",         "void",
+    "while",      "with",      "yield"};
 
 static bool is_reserved(const char *name) {
   for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
@@ -177,10 +184,20 @@ static bool is_explicit_optional(const pd_field *fd) {
 
 static int wire_of(int type) {
   switch (type) {
-  case T(DOUBLE): case T(FIXED64): case T(SFIXED64): return 1;
-  case T(FLOAT): case T(FIXED32): case T(SFIXED32): return 5;
-  case T(STRING): case T(BYTES): case T(MESSAGE): return 2;
-  default: return 0;
+  case T(DOUBLE):
+  case T(FIXED64):
+  case T(SFIXED64):
+    return 1;
+  case T(FLOAT):
+  case T(FIXED32):
+  case T(SFIXED32):
+    return 5;
+  case T(STRING):
+  case T(BYTES):
+  case T(MESSAGE):
+    return 2;
+  default:
+    return 0;
   }
 }
 
@@ -199,24 +216,41 @@ static int varint_len(unsigned long v) {
 
 static const char *scalar_type(int type) {
   switch (type) {
-  case T(DOUBLE): return "f64";
-  case T(FLOAT): return "f32";
-  case T(INT64): case T(SINT64): case T(SFIXED64): return "i64";
-  case T(UINT64): case T(FIXED64): return "u64";
-  case T(UINT32): case T(FIXED32): return "u32";
-  case T(BOOL): return "bool";
-  case T(STRING): return "string";
-  case T(BYTES): return "Uint8Array";
-  default: return "i32"; /* INT32, SINT32, SFIXED32, ENUM (open) */
+  case T(DOUBLE):
+    return "f64";
+  case T(FLOAT):
+    return "f32";
+  case T(INT64):
+  case T(SINT64):
+  case T(SFIXED64):
+    return "i64";
+  case T(UINT64):
+  case T(FIXED64):
+    return "u64";
+  case T(UINT32):
+  case T(FIXED32):
+    return "u32";
+  case T(BOOL):
+    return "bool";
+  case T(STRING):
+    return "string";
+  case T(BYTES):
+    return "Uint8Array";
+  default:
+    return "i32"; /* INT32, SINT32, SFIXED32, ENUM (open) */
   }
 }
 
 static const char *default_of(int type) {
   switch (type) {
-  case T(BOOL): return "false";
-  case T(STRING): return "\"\"";
-  case T(BYTES): return "__pg.EMPTY_BYTES";
-  default: return "0";
+  case T(BOOL):
+    return "false";
+  case T(STRING):
+    return "\"\"";
+  case T(BYTES):
+    return "__pg.EMPTY_BYTES";
+  default:
+    return "0";
   }
 }
 
@@ -288,9 +322,9 @@ static int classify(gen *g, const pg_type *t, pg_names *ns, field **out) {
       break;
     f->is_map = fd->label == LABEL_REPEATED && fd->type == T(MESSAGE) &&
                 pg_is_map_entry(f->ref->msg);
-    f->is_packed = fd->label == LABEL_REPEATED && wire_of(fd->type) != 2 &&
-                   !(fd->options && fd->options->has_packed &&
-                     !fd->options->packed);
+    f->is_packed =
+        fd->label == LABEL_REPEATED && wire_of(fd->type) != 2 &&
+        !(fd->options && fd->options->has_packed && !fd->options->packed);
     char *c = camel(fd->name, false);
     if (f->oneof < 0 && fd->label != LABEL_REPEATED &&
         is_explicit_optional(fd) && fd->type != T(MESSAGE)) {
@@ -314,8 +348,8 @@ static int classify(gen *g, const pg_type *t, pg_names *ns, field **out) {
     free(c);
     /* The members of its case enum: NOT_SET and one per field. */
     pg_names cases = {0};
-    char *e = pg_strdupf("oneof %s.%s", t->full_name,
-                         t->msg->oneof_decl[i]->name);
+    char *e =
+        pg_strdupf("oneof %s.%s", t->full_name, t->msg->oneof_decl[i]->name);
     if (rc == 0)
       rc = claim(g, &cases, pg_strdupf("NOT_SET"), e);
     for (size_t j = 0; j < nf && rc == 0; j++)
@@ -357,17 +391,25 @@ static char *case_enum(const pg_type *t, int i) {
 /* The encoded size of value @p v, without its tag. Heap. */
 static char *size_expr(int type, const char *v, bool cached) {
   switch (type) {
-  case T(INT32): case T(ENUM): return pg_strdupf("__pg.int32Size(%s)", v);
-  case T(INT64): return pg_strdupf("__pg.varintSize64(<u64>%s)", v);
-  case T(UINT64): return pg_strdupf("__pg.varintSize64(%s)", v);
-  case T(UINT32): return pg_strdupf("__pg.varintSize32(%s)", v);
+  case T(INT32):
+  case T(ENUM):
+    return pg_strdupf("__pg.int32Size(%s)", v);
+  case T(INT64):
+    return pg_strdupf("__pg.varintSize64(<u64>%s)", v);
+  case T(UINT64):
+    return pg_strdupf("__pg.varintSize64(%s)", v);
+  case T(UINT32):
+    return pg_strdupf("__pg.varintSize32(%s)", v);
   case T(SINT32):
     return pg_strdupf("__pg.varintSize32(__pg.zigzag32(%s))", v);
   case T(SINT64):
     return pg_strdupf("__pg.varintSize64(__pg.zigzag64(%s))", v);
-  case T(BOOL): return pg_strdupf("1");
-  case T(STRING): return pg_strdupf("__pg.lenSize(__pg.strSize(%s))", v);
-  case T(BYTES): return pg_strdupf("__pg.lenSize(%s.length)", v);
+  case T(BOOL):
+    return pg_strdupf("1");
+  case T(STRING):
+    return pg_strdupf("__pg.lenSize(__pg.strSize(%s))", v);
+  case T(BYTES):
+    return pg_strdupf("__pg.lenSize(%s.length)", v);
   case T(MESSAGE):
     return cached ? pg_strdupf("__pg.lenSize(%s._cached)", v)
                   : pg_strdupf("__pg.lenSize(%s._size(depth + 1))", v);
@@ -379,21 +421,37 @@ static char *size_expr(int type, const char *v, bool cached) {
 /* The statement that writes value @p v, without its tag. Heap. */
 static char *write_stmt(int type, const char *v) {
   switch (type) {
-  case T(INT32): case T(ENUM): return pg_strdupf("w.int32(%s);", v);
-  case T(INT64): return pg_strdupf("w.varint64(<u64>%s);", v);
-  case T(UINT64): return pg_strdupf("w.varint64(%s);", v);
-  case T(UINT32): return pg_strdupf("w.varint32(%s);", v);
-  case T(SINT32): return pg_strdupf("w.varint32(__pg.zigzag32(%s));", v);
-  case T(SINT64): return pg_strdupf("w.varint64(__pg.zigzag64(%s));", v);
-  case T(BOOL): return pg_strdupf("w.bool(%s);", v);
-  case T(FIXED32): return pg_strdupf("w.fixed32(%s);", v);
-  case T(SFIXED32): return pg_strdupf("w.fixed32(<u32>%s);", v);
-  case T(FLOAT): return pg_strdupf("w.float(%s);", v);
-  case T(FIXED64): return pg_strdupf("w.fixed64(%s);", v);
-  case T(SFIXED64): return pg_strdupf("w.fixed64(<u64>%s);", v);
-  case T(DOUBLE): return pg_strdupf("w.double(%s);", v);
-  case T(STRING): return pg_strdupf("w.string(%s);", v);
-  case T(BYTES): return pg_strdupf("w.bytes(%s);", v);
+  case T(INT32):
+  case T(ENUM):
+    return pg_strdupf("w.int32(%s);", v);
+  case T(INT64):
+    return pg_strdupf("w.varint64(<u64>%s);", v);
+  case T(UINT64):
+    return pg_strdupf("w.varint64(%s);", v);
+  case T(UINT32):
+    return pg_strdupf("w.varint32(%s);", v);
+  case T(SINT32):
+    return pg_strdupf("w.varint32(__pg.zigzag32(%s));", v);
+  case T(SINT64):
+    return pg_strdupf("w.varint64(__pg.zigzag64(%s));", v);
+  case T(BOOL):
+    return pg_strdupf("w.bool(%s);", v);
+  case T(FIXED32):
+    return pg_strdupf("w.fixed32(%s);", v);
+  case T(SFIXED32):
+    return pg_strdupf("w.fixed32(<u32>%s);", v);
+  case T(FLOAT):
+    return pg_strdupf("w.float(%s);", v);
+  case T(FIXED64):
+    return pg_strdupf("w.fixed64(%s);", v);
+  case T(SFIXED64):
+    return pg_strdupf("w.fixed64(<u64>%s);", v);
+  case T(DOUBLE):
+    return pg_strdupf("w.double(%s);", v);
+  case T(STRING):
+    return pg_strdupf("w.string(%s);", v);
+  case T(BYTES):
+    return pg_strdupf("w.bytes(%s);", v);
   default: /* MESSAGE: _size() ran just before */
     return pg_strdupf("w.varint32(<u32>%s._cached); %s._write(w);", v, v);
   }
@@ -402,21 +460,37 @@ static char *write_stmt(int type, const char *v) {
 /* The Reader call that reads a scalar, string or bytes value. */
 static const char *read_call(int type) {
   switch (type) {
-  case T(INT32): case T(ENUM): return "int32";
-  case T(INT64): return "int64";
-  case T(UINT64): return "uint64";
-  case T(UINT32): return "uint32";
-  case T(SINT32): return "sint32";
-  case T(SINT64): return "sint64";
-  case T(BOOL): return "bool";
-  case T(FIXED32): return "fixed32";
-  case T(SFIXED32): return "sfixed32";
-  case T(FLOAT): return "float";
-  case T(FIXED64): return "fixed64";
-  case T(SFIXED64): return "sfixed64";
-  case T(DOUBLE): return "double";
-  case T(STRING): return "string";
-  default: return "bytes";
+  case T(INT32):
+  case T(ENUM):
+    return "int32";
+  case T(INT64):
+    return "int64";
+  case T(UINT64):
+    return "uint64";
+  case T(UINT32):
+    return "uint32";
+  case T(SINT32):
+    return "sint32";
+  case T(SINT64):
+    return "sint64";
+  case T(BOOL):
+    return "bool";
+  case T(FIXED32):
+    return "fixed32";
+  case T(SFIXED32):
+    return "sfixed32";
+  case T(FLOAT):
+    return "float";
+  case T(FIXED64):
+    return "fixed64";
+  case T(SFIXED64):
+    return "sfixed64";
+  case T(DOUBLE):
+    return "double";
+  case T(STRING):
+    return "string";
+  default:
+    return "bytes";
   }
 }
 
@@ -424,11 +498,17 @@ static const char *read_call(int type) {
  * floats any bit set (so -0.0 is written, as in C). Heap. */
 static char *nondefault(int type, const char *v) {
   switch (type) {
-  case T(FLOAT): return pg_strdupf("reinterpret<u32>(%s) != 0", v);
-  case T(DOUBLE): return pg_strdupf("reinterpret<u64>(%s) != 0", v);
-  case T(BOOL): return pg_strdupf("%s", v);
-  case T(STRING): case T(BYTES): return pg_strdupf("%s.length != 0", v);
-  default: return pg_strdupf("%s != 0", v);
+  case T(FLOAT):
+    return pg_strdupf("reinterpret<u32>(%s) != 0", v);
+  case T(DOUBLE):
+    return pg_strdupf("reinterpret<u64>(%s) != 0", v);
+  case T(BOOL):
+    return pg_strdupf("%s", v);
+  case T(STRING):
+  case T(BYTES):
+    return pg_strdupf("%s.length != 0", v);
+  default:
+    return pg_strdupf("%s != 0", v);
   }
 }
 
@@ -449,8 +529,8 @@ static void emit_members(gen *g, const pg_type *t, const field *fs) {
                        scalar_type(k->type), vv);
       free(vv);
     } else if (fd->label == LABEL_REPEATED) {
-      pg_strbuf_printf(&g->o, "  %s: Array<%s> = new Array<%s>();\n",
-                       f->member, vt, vt);
+      pg_strbuf_printf(&g->o, "  %s: Array<%s> = new Array<%s>();\n", f->member,
+                       vt, vt);
     } else if (fd->type == T(MESSAGE)) {
       pg_strbuf_printf(&g->o, "  %s: %s | null = null;\n", f->member, vt);
     } else {
@@ -468,8 +548,9 @@ static void emit_members(gen *g, const pg_type *t, const field *fs) {
     if (!real)
       continue;
     char *c = case_member(t, (int)i), *e = case_enum(t, (int)i);
-    pg_strbuf_printf(&g->o, "  /** Which member of oneof %s is set (an %s)."
-                            " */\n  %s: i32 = 0;\n",
+    pg_strbuf_printf(&g->o,
+                     "  /** Which member of oneof %s is set (an %s)."
+                     " */\n  %s: i32 = 0;\n",
                      t->msg->oneof_decl[i]->name, e, c);
     free(c);
     free(e);
@@ -489,16 +570,18 @@ static void emit_singular_size(gen *g, const pg_type *t, const field *f) {
       pg_strbuf_printf(&g->o, "    {\n");
     pg_strbuf_printf(&g->o, "      const v = %s;\n", v);
     if (c) /* a case set with no value writes an empty message */
-      pg_strbuf_printf(&g->o, "      n += %d + (v != null ? "
-                              "__pg.lenSize(v._size(depth + 1)) : 1);\n",
+      pg_strbuf_printf(&g->o,
+                       "      n += %d + (v != null ? "
+                       "__pg.lenSize(v._size(depth + 1)) : 1);\n",
                        tl);
     else
-      pg_strbuf_printf(&g->o, "      if (v != null) n += %d + "
-                              "__pg.lenSize(v._size(depth + 1));\n",
+      pg_strbuf_printf(&g->o,
+                       "      if (v != null) n += %d + "
+                       "__pg.lenSize(v._size(depth + 1));\n",
                        tl);
     pg_strbuf_printf(&g->o, "    }\n");
   } else {
-    char *cond = c ? pg_strdupf("this.%s == %d", c, fd->number)
+    char *cond = c        ? pg_strdupf("this.%s == %d", c, fd->number)
                  : f->has ? pg_strdupf("this.%s", f->has)
                           : nondefault(fd->type, v);
     char *s = size_expr(fd->type, v, false);
@@ -517,26 +600,29 @@ static void emit_singular_write(gen *g, const pg_type *t, const field *f) {
   char *c = f->oneof >= 0 ? case_member(t, f->oneof) : NULL;
   if (fd->type == T(MESSAGE)) {
     if (c)
-      pg_strbuf_printf(&g->o, "    if (this.%s == %d) {\n      const v = %s;"
-                              "\n      w.varint32(%lu);\n      if (v != null)"
-                              " {\n        w.varint32(<u32>v._cached);\n"
-                              "        v._write(w);\n      } else {\n"
-                              "        w.varint32(0);\n      }\n    }\n",
+      pg_strbuf_printf(&g->o,
+                       "    if (this.%s == %d) {\n      const v = %s;"
+                       "\n      w.varint32(%lu);\n      if (v != null)"
+                       " {\n        w.varint32(<u32>v._cached);\n"
+                       "        v._write(w);\n      } else {\n"
+                       "        w.varint32(0);\n      }\n    }\n",
                        c, fd->number, v, tag);
     else
-      pg_strbuf_printf(&g->o, "    {\n      const v = %s;\n"
-                              "      if (v != null) {\n"
-                              "        w.varint32(%lu);\n"
-                              "        w.varint32(<u32>v._cached);\n"
-                              "        v._write(w);\n      }\n    }\n",
+      pg_strbuf_printf(&g->o,
+                       "    {\n      const v = %s;\n"
+                       "      if (v != null) {\n"
+                       "        w.varint32(%lu);\n"
+                       "        w.varint32(<u32>v._cached);\n"
+                       "        v._write(w);\n      }\n    }\n",
                        v, tag);
   } else {
-    char *cond = c ? pg_strdupf("this.%s == %d", c, fd->number)
+    char *cond = c        ? pg_strdupf("this.%s == %d", c, fd->number)
                  : f->has ? pg_strdupf("this.%s", f->has)
                           : nondefault(fd->type, v);
     char *s = write_stmt(fd->type, v);
-    pg_strbuf_printf(&g->o, "    if (%s) {\n      w.varint32(%lu);\n"
-                            "      %s\n    }\n",
+    pg_strbuf_printf(&g->o,
+                     "    if (%s) {\n      w.varint32(%lu);\n"
+                     "      %s\n    }\n",
                      cond, tag, s);
     free(cond);
     free(s);
@@ -550,22 +636,29 @@ static void emit_repeated_size(gen *g, const field *f) {
   char *s = size_expr(fd->type, "unchecked(a[i])", false);
   if (f->is_packed) {
     int tl = varint_len(tag_of(fd->number, 2));
-    pg_strbuf_printf(&g->o, "    {\n      const a = this.%s;\n"
-                            "      if (a.length > 0) {\n", f->member);
+    pg_strbuf_printf(&g->o,
+                     "    {\n      const a = this.%s;\n"
+                     "      if (a.length > 0) {\n",
+                     f->member);
     if (wire_of(fd->type) == 0 && fd->type != T(BOOL))
-      pg_strbuf_printf(&g->o, "        let s = 0;\n"
-                              "        for (let i = 0; i < a.length; i++) "
-                              "s += %s;\n", s);
+      pg_strbuf_printf(&g->o,
+                       "        let s = 0;\n"
+                       "        for (let i = 0; i < a.length; i++) "
+                       "s += %s;\n",
+                       s);
     else
       pg_strbuf_printf(&g->o, "        const s = a.length * %s;\n", s);
-    pg_strbuf_printf(&g->o, "        n += %d + __pg.lenSize(s);\n      }\n"
-                            "    }\n", tl);
+    pg_strbuf_printf(&g->o,
+                     "        n += %d + __pg.lenSize(s);\n      }\n"
+                     "    }\n",
+                     tl);
   } else {
     int tl = varint_len(tag_of(fd->number, wire_of(fd->type)));
-    pg_strbuf_printf(&g->o, "    {\n      const a = this.%s;\n"
-                            "      n += a.length * %d;\n"
-                            "      for (let i = 0; i < a.length; i++) "
-                            "n += %s;\n    }\n",
+    pg_strbuf_printf(&g->o,
+                     "    {\n      const a = this.%s;\n"
+                     "      n += a.length * %d;\n"
+                     "      for (let i = 0; i < a.length; i++) "
+                     "n += %s;\n    }\n",
                      f->member, tl, s);
   }
   free(s);
@@ -576,19 +669,24 @@ static void emit_repeated_write(gen *g, const field *f) {
   char *w = write_stmt(fd->type, "unchecked(a[i])");
   if (f->is_packed) {
     char *s = size_expr(fd->type, "unchecked(a[i])", false);
-    pg_strbuf_printf(&g->o, "    {\n      const a = this.%s;\n"
-                            "      if (a.length > 0) {\n"
-                            "        w.varint32(%lu);\n",
+    pg_strbuf_printf(&g->o,
+                     "    {\n      const a = this.%s;\n"
+                     "      if (a.length > 0) {\n"
+                     "        w.varint32(%lu);\n",
                      f->member, tag_of(fd->number, 2));
     if (wire_of(fd->type) == 0 && fd->type != T(BOOL))
-      pg_strbuf_printf(&g->o, "        let s = 0;\n"
-                              "        for (let i = 0; i < a.length; i++) "
-                              "s += %s;\n", s);
+      pg_strbuf_printf(&g->o,
+                       "        let s = 0;\n"
+                       "        for (let i = 0; i < a.length; i++) "
+                       "s += %s;\n",
+                       s);
     else
       pg_strbuf_printf(&g->o, "        const s = a.length * %s;\n", s);
-    pg_strbuf_printf(&g->o, "        w.varint32(<u32>s);\n"
-                            "        for (let i = 0; i < a.length; i++) "
-                            "%s\n      }\n    }\n", w);
+    pg_strbuf_printf(&g->o,
+                     "        w.varint32(<u32>s);\n"
+                     "        for (let i = 0; i < a.length; i++) "
+                     "%s\n      }\n    }\n",
+                     w);
     free(s);
   } else {
     char *e = pg_strdupf("%s", w);
@@ -597,10 +695,11 @@ static void emit_repeated_write(gen *g, const field *f) {
       e = pg_strdupf("const v = unchecked(a[i]); "
                      "w.varint32(<u32>v._cached); v._write(w);");
     }
-    pg_strbuf_printf(&g->o, "    {\n      const a = this.%s;\n"
-                            "      for (let i = 0; i < a.length; i++) {\n"
-                            "        w.varint32(%lu);\n        %s\n"
-                            "      }\n    }\n",
+    pg_strbuf_printf(&g->o,
+                     "    {\n      const a = this.%s;\n"
+                     "      for (let i = 0; i < a.length; i++) {\n"
+                     "        w.varint32(%lu);\n        %s\n"
+                     "      }\n    }\n",
                      f->member, tag_of(fd->number, wire_of(fd->type)), e);
     free(e);
   }
@@ -631,8 +730,7 @@ static void emit_map_size(gen *g, const field *f) {
                    "          const s = 2 + %s + %s;\n"
                    "          n += %d + __pg.lenSize(s);\n"
                    "        }\n      }\n    }\n",
-                   f->member, ks, vs,
-                   varint_len(tag_of(f->fd->number, 2)));
+                   f->member, ks, vs, varint_len(tag_of(f->fd->number, 2)));
   free(ks);
   free(vs);
 }
@@ -658,8 +756,8 @@ static void emit_map_write(gen *g, const field *f) {
                    "          w.varint32(%lu);\n          %s\n"
                    "        }\n      }\n    }\n",
                    f->member, kt, vt, tag_of(f->fd->number, 2), ks, vs,
-                   tag_of(1, wire_of(k->type)), kw,
-                   tag_of(2, wire_of(v->type)), vw);
+                   tag_of(1, wire_of(k->type)), kw, tag_of(2, wire_of(v->type)),
+                   vw);
   free(kt);
   free(vt);
   free(ks);
@@ -713,9 +811,10 @@ static void emit_read_value(gen *g, const char *ind, int type,
     return;
   }
   char *tr = type_ref(g, ref);
-  pg_strbuf_printf(&g->o, "%slet m = %s;\n%sif (m == null) {\n"
-                          "%s  m = new %s();\n%s  %s = m;\n%s}\n"
-                          "%sr.message(m, %s);\n",
+  pg_strbuf_printf(&g->o,
+                   "%slet m = %s;\n%sif (m == null) {\n"
+                   "%s  m = new %s();\n%s  %s = m;\n%s}\n"
+                   "%sr.message(m, %s);\n",
                    ind, dst, ind, ind, tr, ind, dst, ind, ind, end);
   free(tr);
 }
@@ -725,14 +824,12 @@ static void emit_read_value(gen *g, const char *ind, int type,
 static void emit_oneof_switch(gen *g, const pg_type *t, const field *fs,
                               const field *f) {
   char *c = case_member(t, f->oneof);
-  pg_strbuf_printf(&g->o, "          if (this.%s != %d) {\n", c,
-                   f->fd->number);
+  pg_strbuf_printf(&g->o, "          if (this.%s != %d) {\n", c, f->fd->number);
   for (size_t i = 0; i < t->msg->n_field; i++)
     if (fs[i].oneof == f->oneof)
-      pg_strbuf_printf(&g->o, "            this.%s = %s;\n", fs[i].member,
-                       fs[i].fd->type == T(MESSAGE)
-                           ? "null"
-                           : default_of(fs[i].fd->type));
+      pg_strbuf_printf(
+          &g->o, "            this.%s = %s;\n", fs[i].member,
+          fs[i].fd->type == T(MESSAGE) ? "null" : default_of(fs[i].fd->type));
   pg_strbuf_printf(&g->o, "            this.%s = %d;\n          }\n", c,
                    f->fd->number);
   free(c);
@@ -768,14 +865,14 @@ static void emit_map_merge(gen *g, const field *f) {
                    "            if ((et & 7) == %d) {\n",
                    wire_of(k->type), read_call(k->type), wire_of(v->type));
   emit_read_value(g, "              ", v->type, vref, "v", "stop");
-  pg_strbuf_printf(&g->o,
-                   "            } else {\n              r.wire();\n"
-                   "            }\n          } else {\n"
-                   "            r.unknown(null, et, es, stop);\n"
-                   "          }\n        }\n        r.leave();\n");
+  pg_strbuf_printf(&g->o, "            } else {\n              r.wire();\n"
+                          "            }\n          } else {\n"
+                          "            r.unknown(null, et, es, stop);\n"
+                          "          }\n        }\n        r.leave();\n");
   if (v->type == T(MESSAGE))
-    pg_strbuf_printf(&g->o, "        if (r.err == 0) this.%s.set(k, v == null"
-                            " ? new %s() : changetype<%s>(v));\n",
+    pg_strbuf_printf(&g->o,
+                     "        if (r.err == 0) this.%s.set(k, v == null"
+                     " ? new %s() : changetype<%s>(v));\n",
                      f->member, vt, vt);
   else
     pg_strbuf_printf(&g->o, "        if (r.err == 0) this.%s.set(k, v);\n",
@@ -801,24 +898,31 @@ static void emit_field_merge(gen *g, const pg_type *t, const field *fs,
                      "        } else if (wt == %d) {\n"
                      "          a.push(r.%s(end));\n"
                      "        } else {\n          r.wire();\n        }\n",
-                     f->member, wt == 1 ? 8 : wt == 5 ? 4 : 0, rc, wt, rc);
+                     f->member,
+                     wt == 1   ? 8
+                     : wt == 5 ? 4
+                               : 0,
+                     rc, wt, rc);
   } else if (fd->label == LABEL_REPEATED) {
     pg_strbuf_printf(&g->o, "        if (wt != 2) {\n          r.wire();\n"
                             "          break;\n        }\n");
     if (fd->type == T(MESSAGE)) {
       char *tr = type_ref(g, f->ref);
-      pg_strbuf_printf(&g->o, "        const m = new %s();\n"
-                              "        this.%s.push(m);\n"
-                              "        r.message(m, end);\n",
+      pg_strbuf_printf(&g->o,
+                       "        const m = new %s();\n"
+                       "        this.%s.push(m);\n"
+                       "        r.message(m, end);\n",
                        tr, f->member);
       free(tr);
     } else {
-      pg_strbuf_printf(&g->o, "        this.%s.push(r.%s(end));\n",
-                       f->member, read_call(fd->type));
+      pg_strbuf_printf(&g->o, "        this.%s.push(r.%s(end));\n", f->member,
+                       read_call(fd->type));
     }
   } else {
-    pg_strbuf_printf(&g->o, "        if (wt != %d) {\n          r.wire();\n"
-                            "          break;\n        }\n", wt);
+    pg_strbuf_printf(&g->o,
+                     "        if (wt != %d) {\n          r.wire();\n"
+                     "          break;\n        }\n",
+                     wt);
     if (f->oneof >= 0)
       emit_oneof_switch(g, t, fs, f);
     if (f->has)
@@ -858,9 +962,10 @@ static void emit_oneof_enums(gen *g, const pg_type *t, const field *fs) {
     if (!real)
       continue;
     char *e = case_enum(t, (int)i);
-    pg_strbuf_printf(&g->o, "/** The cases of oneof %s.%s: the field number "
-                            "of the member set. */\nexport enum %s {\n"
-                            "  NOT_SET = 0,\n",
+    pg_strbuf_printf(&g->o,
+                     "/** The cases of oneof %s.%s: the field number "
+                     "of the member set. */\nexport enum %s {\n"
+                     "  NOT_SET = 0,\n",
                      t->full_name, t->msg->oneof_decl[i]->name, e);
     for (size_t j = 0; j < t->msg->n_field; j++)
       if (fs[j].oneof == (int)i) {
@@ -882,16 +987,18 @@ static int emit_message(gen *g, const pg_type *t) {
   }
   char *l = local_name(t);
   emit_oneof_enums(g, t, fs);
-  pg_strbuf_printf(&g->o, "/** Message %s%s. */\nexport class %s extends "
-                          "__pg.Message {\n",
-                   t->full_name,
-                   pg_is_map_entry(t->msg) ? " (map entry)" : "", l);
+  pg_strbuf_printf(&g->o,
+                   "/** Message %s%s. */\nexport class %s extends "
+                   "__pg.Message {\n",
+                   t->full_name, pg_is_map_entry(t->msg) ? " (map entry)" : "",
+                   l);
   emit_members(g, t, fs);
-  pg_strbuf_printf(&g->o, "\n  /** A new %s from @p bytes, or null when they"
-                          " do not decode. */\n  static decode(bytes: "
-                          "Uint8Array, keepUnknown: bool = false): %s | null"
-                          " {\n    return __pg.decode<%s>(bytes, keepUnknown);"
-                          "\n  }\n\n",
+  pg_strbuf_printf(&g->o,
+                   "\n  /** A new %s from @p bytes, or null when they"
+                   " do not decode. */\n  static decode(bytes: "
+                   "Uint8Array, keepUnknown: bool = false): %s | null"
+                   " {\n    return __pg.decode<%s>(bytes, keepUnknown);"
+                   "\n  }\n\n",
                    l, l, l);
   emit_size(g, t, fs);
   emit_write(g, t, fs);
@@ -905,8 +1012,9 @@ static int emit_message(gen *g, const pg_type *t) {
 
 static void emit_enum(gen *g, const pg_type *t) {
   char *l = local_name(t);
-  pg_strbuf_printf(&g->o, "/** Enum %s. Fields of this type are i32: "
-                          "unknown numbers are kept. */\nexport enum %s {\n",
+  pg_strbuf_printf(&g->o,
+                   "/** Enum %s. Fields of this type are i32: "
+                   "unknown numbers are kept. */\nexport enum %s {\n",
                    t->full_name, l);
   for (size_t i = 0; i < t->enm->n_value; i++) {
     char *v = escape(pg_strdupf("%s", t->enm->value[i]->name));
@@ -921,8 +1029,8 @@ static void emit_enum(gen *g, const pg_type *t) {
 
 static int emit_service(gen *g, const pd_service *s) {
   const char *pkg = g->file->package ? g->file->package : "";
-  char *full = *pkg ? pg_strdupf("%s.%s", pkg, s->name)
-                    : pg_strdupf("%s", s->name);
+  char *full =
+      *pkg ? pg_strdupf("%s.%s", pkg, s->name) : pg_strdupf("%s", s->name);
   const pg_type **ins = calloc(s->n_method + 1, sizeof *ins);
   const pg_type **outs = calloc(s->n_method + 1, sizeof *outs);
   char **stubs = calloc(s->n_method + 1, sizeof *stubs);
@@ -937,13 +1045,14 @@ static int emit_service(gen *g, const pd_service *s) {
     outs[i] = pg_model_find(g->model, m->output_type);
     if (ins[i] == NULL || outs[i] == NULL || ins[i]->msg == NULL ||
         outs[i]->msg == NULL) {
-      rc = fail(g, pg_strdupf("%s: %s.%s: unknown message type",
-                              g->file->name, full, m->name));
+      rc = fail(g, pg_strdupf("%s: %s.%s: unknown message type", g->file->name,
+                              full, m->name));
       break;
     }
     if (m->client_streaming || m->server_streaming) {
       rc = fail(g, pg_strdupf("%s: %s.%s: streaming methods are not "
-                              "supported", g->file->name, full, m->name));
+                              "supported",
+                              g->file->name, full, m->name));
       break;
     }
     stubs[i] = lower_first(m->name);
@@ -1060,8 +1169,9 @@ static char *relative(const char *from, const char *to) {
 static int emit_prologue(gen *g) {
   const pd_file *f = g->file;
   int rc = 0;
-  pg_strbuf_printf(&g->o, "// Generated by protoc-gen-parigot from %s. Do "
-                          "not edit.\nimport * as __pg from \"parigot\";\n",
+  pg_strbuf_printf(&g->o,
+                   "// Generated by protoc-gen-parigot from %s. Do "
+                   "not edit.\nimport * as __pg from \"parigot\";\n",
                    f->name);
   rc = claim(g, &g->top, pg_strdupf("__pg"), f->name);
   for (size_t i = 0; i < f->n_dependency && rc == 0; i++) {
@@ -1085,9 +1195,10 @@ static void emit_file_desc(gen *g, const uint8_t *d, size_t len) {
                           "memory.data<u8>([");
   for (size_t i = 0; i < len; i++)
     pg_strbuf_printf(&g->o, "%s0x%02x,", i % 12 == 0 ? "\n  " : " ", d[i]);
-  pg_strbuf_printf(&g->o, "\n]);\n\n/** The file %s, as the kernel is told "
-                          "of it. */\nexport const __file = new "
-                          "__pg.FileDesc(\"%s\", __descriptor, %zu, [",
+  pg_strbuf_printf(&g->o,
+                   "\n]);\n\n/** The file %s, as the kernel is told "
+                   "of it. */\nexport const __file = new "
+                   "__pg.FileDesc(\"%s\", __descriptor, %zu, [",
                    f->name, f->name, len);
   bool first = true;
   for (size_t i = 0; i < f->n_dependency; i++) {
@@ -1102,9 +1213,8 @@ static void emit_file_desc(gen *g, const uint8_t *d, size_t len) {
 }
 
 /* The globals generated code uses by name: a type may not hide them. */
-static const char *const globals[] = {"Array", "ArrayBuffer", "Error",
-                                      "Map", "Object", "String",
-                                      "Uint8Array"};
+static const char *const globals[] = {
+    "Array", "ArrayBuffer", "Error", "Map", "Object", "String", "Uint8Array"};
 
 static int check_globals(gen *g) {
   const pg_model *m = g->model;
@@ -1117,8 +1227,9 @@ static int check_globals(gen *g) {
         free(l);
         return fail(g, pg_strdupf("%s: type %s would hide AssemblyScript's "
                                   "%s, which generated code uses; rename "
-                                  "it", g->file->name,
-                                  m->types[i].full_name, globals[j]));
+                                  "it",
+                                  g->file->name, m->types[i].full_name,
+                                  globals[j]));
       }
     free(l);
   }

@@ -17,7 +17,8 @@
 #include "strbuf.h"
 
 #define T(x) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##x
-#define LABEL_REPEATED GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
+#define LABEL_REPEATED                                                         \
+  GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
 
 typedef struct gen {
   const pg_model *model;
@@ -50,8 +51,8 @@ static char *member_name(const char *name) {
 }
 
 static bool is_real_oneof(const pd_field *fd) {
-  return fd->has_oneof_index && !(fd->has_proto3_optional &&
-                                  fd->proto3_optional);
+  return fd->has_oneof_index &&
+         !(fd->has_proto3_optional && fd->proto3_optional);
 }
 
 static bool is_explicit_optional(const pd_field *fd) {
@@ -60,14 +61,27 @@ static bool is_explicit_optional(const pd_field *fd) {
 
 static const char *scalar_ctype(int type) {
   switch (type) {
-  case T(DOUBLE): return "double";
-  case T(FLOAT): return "float";
-  case T(INT64): case T(SINT64): case T(SFIXED64): return "int64_t";
-  case T(UINT64): case T(FIXED64): return "uint64_t";
-  case T(UINT32): case T(FIXED32): return "uint32_t";
-  case T(BOOL): return "bool";
-  case T(STRING): case T(BYTES): return "parigot_pb_bytes";
-  default: return "int32_t"; /* INT32, SINT32, SFIXED32, ENUM */
+  case T(DOUBLE):
+    return "double";
+  case T(FLOAT):
+    return "float";
+  case T(INT64):
+  case T(SINT64):
+  case T(SFIXED64):
+    return "int64_t";
+  case T(UINT64):
+  case T(FIXED64):
+    return "uint64_t";
+  case T(UINT32):
+  case T(FIXED32):
+    return "uint32_t";
+  case T(BOOL):
+    return "bool";
+  case T(STRING):
+  case T(BYTES):
+    return "parigot_pb_bytes";
+  default:
+    return "int32_t"; /* INT32, SINT32, SFIXED32, ENUM */
   }
 }
 
@@ -93,17 +107,17 @@ static int classify(gen *g, const pg_type *owner, const pd_field *fd,
                                 owner->full_name, fd->name, fd->type_name));
     if (out->ref->file->syntax == NULL ||
         strcmp(out->ref->file->syntax, "proto3") != 0)
-      return fail(g, pg_strdupf(
-                         "%s: %s.%s: type %s comes from %s, which is not "
-                         "proto3; parigot generates proto3 only",
-                         g->file->name, owner->full_name, fd->name,
-                         out->ref->full_name, out->ref->file->name));
+      return fail(g,
+                  pg_strdupf("%s: %s.%s: type %s comes from %s, which is not "
+                             "proto3; parigot generates proto3 only",
+                             g->file->name, owner->full_name, fd->name,
+                             out->ref->full_name, out->ref->file->name));
   }
   if (fd->label == LABEL_REPEATED) {
     bool map = fd->type == T(MESSAGE) && pg_is_map_entry(out->ref->msg);
-    bool unpacked = fd->options && fd->options->has_packed &&
-                    !fd->options->packed;
-    out->label = map ? "PARIGOT_PB_MAP"
+    bool unpacked =
+        fd->options && fd->options->has_packed && !fd->options->packed;
+    out->label = map        ? "PARIGOT_PB_MAP"
                  : unpacked ? "PARIGOT_PB_UNPACKED"
                             : "PARIGOT_PB_REPEATED";
   } else if (out->oneof >= 0) {
@@ -182,8 +196,7 @@ static int check_members(gen *g, const pg_type *t, const field *fs) {
         char *u = member_name(oneof_name(t, f->oneof));
         rc = claim(g, &ns, t, u);
         if (rc == 0)
-          rc = claim(g, &ns, t,
-                     pg_strdupf("%s_case", oneof_name(t, f->oneof)));
+          rc = claim(g, &ns, t, pg_strdupf("%s_case", oneof_name(t, f->oneof)));
       }
       continue;
     }
@@ -214,8 +227,10 @@ static void emit_struct(gen *g, const pg_type *t, const field *fs) {
     if (!first)
       continue;
     const char *o = oneof_name(t, f->oneof);
-    pg_strbuf_printf(&g->h, "  uint32_t %s_case; /* field number, 0: none */\n"
-                            "  union {\n", o);
+    pg_strbuf_printf(&g->h,
+                     "  uint32_t %s_case; /* field number, 0: none */\n"
+                     "  union {\n",
+                     o);
     for (size_t j = i; j < t->msg->n_field; j++)
       if (fs[j].oneof == f->oneof)
         emit_member(g, &fs[j], "    ");
@@ -258,9 +273,10 @@ static void emit_wrappers(gen *g, const pg_type *t) {
 }
 
 static void emit_enum(gen *g, const pg_type *t) {
-  pg_strbuf_printf(&g->h, "/** @brief Enum %s. Fields of this type are "
-                          "int32_t: unknown numbers are kept. */\n"
-                          "typedef enum %s {\n",
+  pg_strbuf_printf(&g->h,
+                   "/** @brief Enum %s. Fields of this type are "
+                   "int32_t: unknown numbers are kept. */\n"
+                   "typedef enum %s {\n",
                    t->full_name, t->c_name);
   for (size_t i = 0; i < t->enm->n_value; i++) {
     const char *v = t->enm->value[i]->name;
@@ -270,8 +286,9 @@ static void emit_enum(gen *g, const pg_type *t) {
     else
       pg_strbuf_printf(&g->h, "  %s = %d,\n", v, t->enm->value[i]->number);
   }
-  pg_strbuf_printf(&g->h, "} %s;\nextern const parigot_pb_enum_desc "
-                          "%s_desc;\n\n",
+  pg_strbuf_printf(&g->h,
+                   "} %s;\nextern const parigot_pb_enum_desc "
+                   "%s_desc;\n\n",
                    t->c_name, t->c_name);
 }
 
@@ -294,8 +311,7 @@ static void emit_field_entry(gen *g, const pg_type *t, const field *f) {
                      f->oneof, n, u, f->member, n, oneof_name(t, f->oneof));
     free(u);
   } else {
-    pg_strbuf_printf(&g->c, "   .offset = offsetof(%s, %s),\n", n,
-                     f->member);
+    pg_strbuf_printf(&g->c, "   .offset = offsetof(%s, %s),\n", n, f->member);
     if (f->fd->label == LABEL_REPEATED)
       pg_strbuf_printf(&g->c, "   .aux = offsetof(%s, %s_count),\n", n,
                        f->fd->name);
@@ -328,8 +344,7 @@ static void emit_message_tables(gen *g, const pg_type *t, field *fs) {
     pg_strbuf_printf(&g->c, "};\n");
   }
   if (dense > 0) {
-    pg_strbuf_printf(&g->c, "static const uint16_t %s_dense[%d] = {", n,
-                     dense);
+    pg_strbuf_printf(&g->c, "static const uint16_t %s_dense[%d] = {", n, dense);
     for (size_t i = 0; i < nf && fs[i].fd->number < dense; i++)
       pg_strbuf_printf(&g->c, "[%d] = %zu, ", fs[i].fd->number, i + 1);
     pg_strbuf_printf(&g->c, "};\n");
@@ -366,13 +381,16 @@ static void emit_message_tables(gen *g, const pg_type *t, field *fs) {
 
 static void emit_enum_tables(gen *g, const pg_type *t) {
   const char *n = t->c_name;
-  pg_strbuf_printf(&g->c, "static const parigot_pb_enum_value %s_values[] = "
-                          "{\n", n);
+  pg_strbuf_printf(&g->c,
+                   "static const parigot_pb_enum_value %s_values[] = "
+                   "{\n",
+                   n);
   for (size_t i = 0; i < t->enm->n_value; i++)
     pg_strbuf_printf(&g->c, "  {\"%s\", %d},\n", t->enm->value[i]->name,
                      t->enm->value[i]->number);
-  pg_strbuf_printf(&g->c, "};\nconst parigot_pb_enum_desc %s_desc = {\"%s\", "
-                          "%zu, %s_values};\n\n",
+  pg_strbuf_printf(&g->c,
+                   "};\nconst parigot_pb_enum_desc %s_desc = {\"%s\", "
+                   "%zu, %s_values};\n\n",
                    n, t->full_name, t->enm->n_value, n);
 }
 
@@ -382,10 +400,20 @@ static void emit_enum_tables(gen *g, const pg_type *t) {
 
 static int wire_of(int type) {
   switch (type) {
-  case T(DOUBLE): case T(FIXED64): case T(SFIXED64): return 1;
-  case T(FLOAT): case T(FIXED32): case T(SFIXED32): return 5;
-  case T(STRING): case T(BYTES): case T(MESSAGE): return 2;
-  default: return 0;
+  case T(DOUBLE):
+  case T(FIXED64):
+  case T(SFIXED64):
+    return 1;
+  case T(FLOAT):
+  case T(FIXED32):
+  case T(SFIXED32):
+    return 5;
+  case T(STRING):
+  case T(BYTES):
+  case T(MESSAGE):
+    return 2;
+  default:
+    return 0;
   }
 }
 
@@ -405,10 +433,15 @@ static int varint_len(unsigned long long v) {
 /* The uint64_t a varint-typed value @p v is written as. Heap. */
 static char *varint_expr(int type, const char *v) {
   switch (type) {
-  case T(INT32): case T(ENUM): return pg_strdupf("(uint64_t)(int64_t)%s", v);
-  case T(SINT32): return pg_strdupf("parigot_pb_zigzag32(%s)", v);
-  case T(SINT64): return pg_strdupf("parigot_pb_zigzag64(%s)", v);
-  default: return pg_strdupf("(uint64_t)%s", v);
+  case T(INT32):
+  case T(ENUM):
+    return pg_strdupf("(uint64_t)(int64_t)%s", v);
+  case T(SINT32):
+    return pg_strdupf("parigot_pb_zigzag32(%s)", v);
+  case T(SINT64):
+    return pg_strdupf("parigot_pb_zigzag64(%s)", v);
+  default:
+    return pg_strdupf("(uint64_t)%s", v);
   }
 }
 
@@ -425,8 +458,8 @@ static char *sub_call(gen *g, const pg_type *ref, const char *what) {
  * pointer; @p nullable when it may be NULL (an absent map value encodes as
  * an empty message). */
 static void emit_value_size(gen *g, const char *ind, int type,
-                            const pg_type *ref, const char *v,
-                            const char *acc, bool nullable) {
+                            const pg_type *ref, const char *v, const char *acc,
+                            bool nullable) {
   switch (wire_of(type)) {
   case 1:
     pg_strbuf_printf(&g->c, "%s%s += 8;\n", ind, acc);
@@ -445,15 +478,17 @@ static void emit_value_size(gen *g, const char *ind, int type,
     break;
   }
   if (type != T(MESSAGE)) {
-    pg_strbuf_printf(&g->c, "%s%s += parigot_pb_varint_size(%s.len) + %s.len;"
-                            "\n", ind, acc, v, v);
+    pg_strbuf_printf(&g->c,
+                     "%s%s += parigot_pb_varint_size(%s.len) + %s.len;"
+                     "\n",
+                     ind, acc, v, v);
     return;
   }
   char *call = sub_call(g, ref, "size");
   if (nullable)
     pg_strbuf_printf(&g->c,
-                     "%s{\n%s  size_t s_ = %s ? %s(%s, depth + 1) : 0;\n",
-                     ind, ind, v, call, v);
+                     "%s{\n%s  size_t s_ = %s ? %s(%s, depth + 1) : 0;\n", ind,
+                     ind, v, call, v);
   else
     pg_strbuf_printf(&g->c, "%s{\n%s  size_t s_ = %s(%s, depth + 1);\n", ind,
                      ind, call, v);
@@ -467,9 +502,12 @@ static void emit_value_size(gen *g, const char *ind, int type,
 static void emit_value_put(gen *g, const char *ind, int type,
                            const pg_type *ref, const char *v, bool nullable) {
   switch (wire_of(type)) {
-  case 1: case 5:
-    pg_strbuf_printf(&g->c, "%sPARIGOT_PB_TRY(parigot_pb_put_raw(w, &%s, %d));"
-                            "\n", ind, v, wire_of(type) == 1 ? 8 : 4);
+  case 1:
+  case 5:
+    pg_strbuf_printf(&g->c,
+                     "%sPARIGOT_PB_TRY(parigot_pb_put_raw(w, &%s, %d));"
+                     "\n",
+                     ind, v, wire_of(type) == 1 ? 8 : 4);
     return;
   case 0: {
     char *e = varint_expr(type, v);
@@ -501,8 +539,10 @@ static void emit_value_put(gen *g, const char *ind, int type,
 }
 
 static void emit_put_tag(gen *g, const char *ind, int number, int type) {
-  pg_strbuf_printf(&g->c, "%sPARIGOT_PB_TRY(parigot_pb_put_varint(w, %lluu));"
-                          "\n", ind, tag_of(number, wire_of(type)));
+  pg_strbuf_printf(&g->c,
+                   "%sPARIGOT_PB_TRY(parigot_pb_put_varint(w, %lluu));"
+                   "\n",
+                   ind, tag_of(number, wire_of(type)));
 }
 
 /* The value of a singular field, as an lvalue (a pointer for messages). */
@@ -519,17 +559,20 @@ static char *member_expr(const pg_type *t, const field *f) {
 static char *present_expr(const pg_type *t, const field *f, const char *v) {
   const pd_field *fd = f->fd;
   if (f->oneof >= 0)
-    return pg_strdupf("m->%s_case == %d", oneof_name(t, f->oneof),
-                      fd->number);
+    return pg_strdupf("m->%s_case == %d", oneof_name(t, f->oneof), fd->number);
   if (fd->type == T(MESSAGE))
     return pg_strdupf("%s != NULL", v);
   if (is_explicit_optional(fd))
     return pg_strdupf("m->has_%s", fd->name);
   switch (wire_of(fd->type)) {
-  case 1: return pg_strdupf("parigot_pb_bits64(&%s) != 0", v);
-  case 5: return pg_strdupf("parigot_pb_bits32(&%s) != 0", v);
-  case 2: return pg_strdupf("%s.len != 0", v);
-  default: return pg_strdupf("%s", v);
+  case 1:
+    return pg_strdupf("parigot_pb_bits64(&%s) != 0", v);
+  case 5:
+    return pg_strdupf("parigot_pb_bits32(&%s) != 0", v);
+  case 2:
+    return pg_strdupf("%s.len != 0", v);
+  default:
+    return pg_strdupf("%s", v);
   }
 }
 
@@ -552,8 +595,9 @@ static void emit_map_size(gen *g, const field *f) {
                    f->fd->name, f->ref->c_name, f->member);
   emit_value_size(g, "    ", k->type, NULL, "e_->key", "es_", false);
   emit_value_size(g, "    ", v->type, vref, "e_->value", "es_", true);
-  pg_strbuf_printf(&g->c, "    n += %d + parigot_pb_varint_size(es_) + es_;\n"
-                          "  }\n",
+  pg_strbuf_printf(&g->c,
+                   "    n += %d + parigot_pb_varint_size(es_) + es_;\n"
+                   "  }\n",
                    varint_len(tag_of(f->fd->number, 2)));
 }
 
@@ -598,12 +642,12 @@ static void emit_array_size(gen *g, const field *f) {
                      "m->%s, m->%s_count);\n",
                      fd->name, tag, (int)fd->type, f->member, fd->name);
   } else {
-    char *v = pg_strdupf(fd->type == T(MESSAGE) ? "(&m->%s[i_])"
-                                                 : "m->%s[i_]",
+    char *v = pg_strdupf(fd->type == T(MESSAGE) ? "(&m->%s[i_])" : "m->%s[i_]",
                          f->member);
-    pg_strbuf_printf(&g->c, "  n += m->%s_count * %d;\n"
-                            "  for (size_t i_ = 0; i_ < m->%s_count; i_++)"
-                            " {\n",
+    pg_strbuf_printf(&g->c,
+                     "  n += m->%s_count * %d;\n"
+                     "  for (size_t i_ = 0; i_ < m->%s_count; i_++)"
+                     " {\n",
                      fd->name, tag, fd->name);
     emit_value_size(g, "    ", fd->type, f->ref, v, "n", false);
     pg_strbuf_printf(&g->c, "  }\n");
@@ -655,8 +699,7 @@ static void emit_encoders(gen *g, const pg_type *t, const field *fs) {
     } else {
       char *v = member_expr(t, f), *c = present_expr(t, f, v);
       pg_strbuf_printf(&g->c, "  if (%s) {\n    n += %d;\n", c,
-                       varint_len(tag_of(f->fd->number,
-                                         wire_of(f->fd->type))));
+                       varint_len(tag_of(f->fd->number, wire_of(f->fd->type))));
       emit_value_size(g, "    ", f->fd->type, f->ref, v, "n", false);
       pg_strbuf_printf(&g->c, "  }\n");
       free(v);
@@ -720,62 +763,74 @@ static void emit_client(gen *g, const char *n, const pd_method *m,
       "implemented\");\n    return;\n  }\n"
       "  h->%s(c, (const %s *)req, h->ctx);\n}\n",
       n, m->name, out->c_name, out->c_name, m->name, n, m->name, in->c_name,
-      out->c_name, n, n, m->name, n, m->name, m->name, n, m->name,
-      out->c_name, out->c_name, n, m->name, n, n, m->name, m->name, m->name,
-      in->c_name);
+      out->c_name, n, n, m->name, n, m->name, m->name, n, m->name, out->c_name,
+      out->c_name, n, m->name, n, n, m->name, m->name, m->name, in->c_name);
 }
 
 static void emit_skeleton(gen *g, const char *n, const pd_service *s,
                           const pg_type *const *ins) {
-  pg_strbuf_printf(&g->h, "/** @brief The handlers of a service; keep the "
-                          "struct alive after exporting it. */\n"
-                          "typedef struct %s_handlers {\n", n);
+  pg_strbuf_printf(&g->h,
+                   "/** @brief The handlers of a service; keep the "
+                   "struct alive after exporting it. */\n"
+                   "typedef struct %s_handlers {\n",
+                   n);
   for (size_t i = 0; i < s->n_method; i++)
     pg_strbuf_printf(&g->h,
                      "  void (*%s)(parigot_call *call, const %s *req, "
                      "void *ctx);\n",
                      s->method[i]->name, ins[i]->c_name);
-  pg_strbuf_printf(&g->h, "  void *ctx; /**< passed to every handler */\n"
-                          "} %s_handlers;\n\n", n);
+  pg_strbuf_printf(&g->h,
+                   "  void *ctx; /**< passed to every handler */\n"
+                   "} %s_handlers;\n\n",
+                   n);
 }
 
 static void emit_registration(gen *g, const char *n, const pd_service *s) {
-  pg_strbuf_printf(&g->h, "/** @brief Declares that this guest calls the "
-                          "service (in parigot_guest_declare). */\n"
-                          "static inline void %s_require(void) {\n"
-                          "  parigot_require(&%s_desc);\n}\n", n, n);
+  pg_strbuf_printf(&g->h,
+                   "/** @brief Declares that this guest calls the "
+                   "service (in parigot_guest_declare). */\n"
+                   "static inline void %s_require(void) {\n"
+                   "  parigot_require(&%s_desc);\n}\n",
+                   n, n);
   for (size_t i = 0; i < s->n_method; i++)
-    pg_strbuf_printf(&g->h, "static inline void %s_%s__invoke(parigot_call *,"
-                            " const void *, const void *);\n",
+    pg_strbuf_printf(&g->h,
+                     "static inline void %s_%s__invoke(parigot_call *,"
+                     " const void *, const void *);\n",
                      n, s->method[i]->name);
-  pg_strbuf_printf(&g->h, "/** @brief Declares that this guest implements "
-                          "the service with @p h. */\n"
-                          "static inline void %s_export(const %s_handlers *h)"
-                          " {\n  static const parigot_invoke_fn invokers[] = "
-                          "{\n", n, n);
+  pg_strbuf_printf(&g->h,
+                   "/** @brief Declares that this guest implements "
+                   "the service with @p h. */\n"
+                   "static inline void %s_export(const %s_handlers *h)"
+                   " {\n  static const parigot_invoke_fn invokers[] = "
+                   "{\n",
+                   n, n);
   for (size_t i = 0; i < s->n_method; i++)
     pg_strbuf_printf(&g->h, "      %s_%s__invoke,\n", n, s->method[i]->name);
-  pg_strbuf_printf(&g->h, "      NULL};\n  parigot_describe(&%s);\n"
-                          "  parigot_export(&%s_desc, invokers, h);\n}\n",
+  pg_strbuf_printf(&g->h,
+                   "      NULL};\n  parigot_describe(&%s);\n"
+                   "  parigot_export(&%s_desc, invokers, h);\n}\n",
                    g->file_sym, n);
 }
 
 static int emit_service(gen *g, const pd_service *s) {
   const char *pkg = g->file->package ? g->file->package : "";
   char *c_pkg = pg_c_ident(pkg);
-  char *n = *c_pkg ? pg_strdupf("%s_%s", c_pkg, s->name)
-                   : pg_strdupf("%s", s->name);
-  char *full = *pkg ? pg_strdupf("%s.%s", pkg, s->name)
-                    : pg_strdupf("%s", s->name);
+  char *n =
+      *c_pkg ? pg_strdupf("%s_%s", c_pkg, s->name) : pg_strdupf("%s", s->name);
+  char *full =
+      *pkg ? pg_strdupf("%s.%s", pkg, s->name) : pg_strdupf("%s", s->name);
   int rc = 0;
-  pg_strbuf_printf(&g->h, "extern const parigot_pb_file_desc %s;\n"
-                          "/** @brief Service %s: its method list. */\n"
-                          "extern const parigot_pb_service_desc %s_desc;\n",
+  pg_strbuf_printf(&g->h,
+                   "extern const parigot_pb_file_desc %s;\n"
+                   "/** @brief Service %s: its method list. */\n"
+                   "extern const parigot_pb_service_desc %s_desc;\n",
                    g->file_sym, full, n);
   if (s->n_method > 0) {
     pg_strbuf_printf(&g->h, "enum {\n");
-    pg_strbuf_printf(&g->c, "static const parigot_pb_method_desc "
-                            "%s_methods[] = {\n", n);
+    pg_strbuf_printf(&g->c,
+                     "static const parigot_pb_method_desc "
+                     "%s_methods[] = {\n",
+                     n);
   }
   for (size_t i = 0; i < s->n_method && rc == 0; i++) {
     const pd_method *m = s->method[i];
@@ -846,8 +901,7 @@ static void emit_prologue(gen *g, const char *guard) {
   for (size_t i = 0; i < g->model->n; i++) {
     const pg_type *t = &g->model->types[i];
     if (t->file == f && t->msg)
-      pg_strbuf_printf(&g->h, "typedef struct %s %s;\n", t->c_name,
-                       t->c_name);
+      pg_strbuf_printf(&g->h, "typedef struct %s %s;\n", t->c_name, t->c_name);
   }
   pg_strbuf_printf(&g->h, "\n");
 }
@@ -904,12 +958,11 @@ static void emit_file_desc(gen *g, const char *sym, const uint8_t *d,
   emit_descriptor_bytes(g, d, len);
   emit_list(g, "parigot_pb_file_desc", "dependencies",
             (const char *const *)deps, nd);
-  emit_list(g, "parigot_pb_message_desc", "messages",
-            (const char *const *)msgs, nm);
-  emit_list(g, "parigot_pb_enum_desc", "enums", (const char *const *)enums,
-            ne);
-  emit_list(g, "parigot_pb_service_desc", "services",
-            (const char *const *)svcs, f->n_service);
+  emit_list(g, "parigot_pb_message_desc", "messages", (const char *const *)msgs,
+            nm);
+  emit_list(g, "parigot_pb_enum_desc", "enums", (const char *const *)enums, ne);
+  emit_list(g, "parigot_pb_service_desc", "services", (const char *const *)svcs,
+            f->n_service);
   pg_strbuf_printf(
       &g->c,
       "const parigot_pb_file_desc %s = {\n"
@@ -921,8 +974,7 @@ static void emit_file_desc(gen *g, const char *sym, const uint8_t *d,
       "  .n_services = %zu, .services = %s,\n};\n",
       sym, f->name, f->package ? f->package : "", nd,
       nd ? "dependencies" : "NULL", nm, nm ? "messages" : "NULL", ne,
-      ne ? "enums" : "NULL", f->n_service,
-      f->n_service ? "services" : "NULL");
+      ne ? "enums" : "NULL", f->n_service, f->n_service ? "services" : "NULL");
   for (size_t i = 0; i < nd; i++)
     free(deps[i]);
   for (size_t i = 0; i < nm; i++)

@@ -13,8 +13,7 @@
 #include "gen_c.h"
 
 /* As pg_gen_c (gen_c.h): returns 1 (file) in out[0], or -1 with *err. */
-int pg_gen_rust(const pg_model *m, const pd_file *f,
-                const uint8_t *descriptor, size_t descriptor_len,
-                pg_gen_output out[2], char **err);
+int pg_gen_rust(const pg_model *m, const pd_file *f, const uint8_t *descriptor,
+                size_t descriptor_len, pg_gen_output out[2], char **err);
 
 #endif /* PG_GEN_RUST_H */

@@ -82,7 +82,8 @@ static char *parse_parameter(const char *param, pg_lang *lang) {
       return NULL;
     }
   return pg_strdupf("protoc-gen-parigot: unknown option '%s' (supported: "
-                    "lang=c, lang=rust, lang=assemblyscript)", param);
+                    "lang=c, lang=rust, lang=assemblyscript)",
+                    param);
 }
 
 static char *check_syntax(const pd_file *f) {
@@ -143,7 +144,8 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     fputs("usage: protoc --plugin=protoc-gen-parigot=PATH --parigot_out=DIR "
           "FILE.proto...\nprotoc-gen-parigot is run by protoc: it reads a "
-          "CodeGeneratorRequest on stdin.\n", stderr);
+          "CodeGeneratorRequest on stdin.\n",
+          stderr);
     return 2;
   }
   size_t len;
@@ -155,7 +157,8 @@ int main(int argc, char **argv) {
   free(in);
   if (req == NULL) {
     fputs("protoc-gen-parigot: cannot read the CodeGeneratorRequest on "
-          "stdin\n", stderr);
+          "stdin\n",
+          stderr);
     return 1;
   }
   pd_response resp;
@@ -180,9 +183,8 @@ int main(int argc, char **argv) {
   if (out == NULL)
     abort();
   google__protobuf__compiler__code_generator_response__pack(&resp, out);
-  int rc = fwrite(out, 1, out_len, stdout) == out_len && fflush(stdout) == 0
-               ? 0
-               : 1;
+  int rc =
+      fwrite(out, 1, out_len, stdout) == out_len && fflush(stdout) == 0 ? 0 : 1;
   free(out);
   free_response(&resp);
   pg_model_free(&m);

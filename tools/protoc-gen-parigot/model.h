@@ -24,9 +24,9 @@ typedef Google__Protobuf__ServiceDescriptorProto pd_service;
 typedef Google__Protobuf__MethodDescriptorProto pd_method;
 
 typedef struct pg_type {
-  char *full_name;    /* "pkg.Outer.Inner", no leading dot */
-  char *c_name;       /* "pkg_Outer_Inner" */
-  char *scope;        /* C prefix of enum values: the enclosing scope */
+  char *full_name; /* "pkg.Outer.Inner", no leading dot */
+  char *c_name;    /* "pkg_Outer_Inner" */
+  char *scope;     /* C prefix of enum values: the enclosing scope */
   const pd_file *file;
   const pd_msg *msg;  /* a message type, or */
   const pd_enum *enm; /* an enum type */

@@ -16,7 +16,7 @@ namespace {
 
 // Porter's measure and conditions, on a lower-case ASCII word.
 class Porter {
- public:
+public:
   explicit Porter(std::string w) : w_(std::move(w)) {}
 
   std::string stem() {
@@ -31,12 +31,16 @@ class Porter {
     return w_;
   }
 
- private:
+private:
   std::string w_;
 
   bool consonant(size_t i) const {
     switch (w_[i]) {
-    case 'a': case 'e': case 'i': case 'o': case 'u':
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
       return false;
     case 'y':
       return i == 0 || !consonant(i - 1);
@@ -103,8 +107,7 @@ class Porter {
   struct rule {
     const char *suffix, *with;
   };
-  template <size_t N>
-  void rules(const rule (&table)[N], int min_m) {
+  template <size_t N> void rules(const rule (&table)[N], int min_m) {
     for (const rule &r : table)
       if (ends(r.suffix)) {
         if (measure(stem_len(r.suffix)) > min_m)
@@ -158,25 +161,24 @@ class Porter {
   }
 
   void step3() {
-    static const rule table[] = {{"icate", "ic"}, {"ative", ""},
-                                 {"alize", "al"}, {"iciti", "ic"},
-                                 {"ical", "ic"},  {"ful", ""},
-                                 {"ness", ""}};
+    static const rule table[] = {
+        {"icate", "ic"}, {"ative", ""}, {"alize", "al"}, {"iciti", "ic"},
+        {"ical", "ic"},  {"ful", ""},   {"ness", ""}};
     rules(table, 0);
   }
 
   void step4() {
     static const char *const suffixes[] = {
-        "al",  "ance", "ence", "er",  "ic",  "able", "ible", "ant",
-        "ement", "ment", "ent", "ion", "ou",  "ism",  "ate",  "iti",
-        "ous", "ive",  "ize"};
+        "al",  "ance",  "ence", "er",  "ic",  "able", "ible",
+        "ant", "ement", "ment", "ent", "ion", "ou",   "ism",
+        "ate", "iti",   "ous",  "ive", "ize"};
     for (const char *s : suffixes) {
       if (!ends(s))
         continue;
       size_t n = stem_len(s);
       // "ement" before "ment" before "ent": the longest match decides.
-      if (std::string(s) == "ion" && !(n > 0 && (w_[n - 1] == 's' ||
-                                                 w_[n - 1] == 't')))
+      if (std::string(s) == "ion" &&
+          !(n > 0 && (w_[n - 1] == 's' || w_[n - 1] == 't')))
         return;
       if (measure(n) > 1)
         w_.resize(n);
@@ -233,7 +235,7 @@ void stem(parigot_call *call, const polyglot_v1_StemRequest *req, void *) {
 
 const polyglot_v1_Stemmer_handlers handlers = {stem, nullptr};
 
-}  // namespace
+} // namespace
 
 extern "C" void parigot_guest_declare(void) {
   polyglot_v1_Stemmer_export(&handlers);

@@ -11,8 +11,7 @@ static void greet(parigot_call *call, const greeter_v1_GreetRequest *req,
                   void *ctx) {
   (void)ctx;
   if (req->name.len == 0) {
-    parigot_call_fail(call, PARIGOT_CODE_INVALID_ARGUMENT, 0,
-                      "name is empty");
+    parigot_call_fail(call, PARIGOT_CODE_INVALID_ARGUMENT, 0, "name is empty");
     return;
   }
   char text[256];

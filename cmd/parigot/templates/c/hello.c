@@ -16,8 +16,8 @@ static void greeted(void *ctx, const greeter_v1_GreetResponse *r) {
 
 static void failed(void *ctx, const parigot_status *st) {
   (void)ctx;
-  parigot_log(PARIGOT_ERROR, "Greet failed: code %u: %s",
-              (unsigned)st->code, st->message);
+  parigot_log(PARIGOT_ERROR, "Greet failed: code %u: %s", (unsigned)st->code,
+              st->message);
   parigot_exit(1);
 }
 

@@ -28,8 +28,8 @@ static void greeted(void *ctx, const greeter_v1_GreetResponse *r) {
 
 static void failed(void *ctx, const parigot_status *st) {
   if (ctx != NULL || st->code != PARIGOT_CODE_INVALID_ARGUMENT) {
-    parigot_log(PARIGOT_ERROR, "failed with code %u: %s",
-                (unsigned)st->code, st->message);
+    parigot_log(PARIGOT_ERROR, "failed with code %u: %s", (unsigned)st->code,
+                st->message);
     wrong++;
   }
   finish_one();
