@@ -251,9 +251,10 @@ static int move_up(const char *tmp, const char *dir) {
     rc = -1;
   for (; rc == 0 && moved < n; moved++) {
     char from[PATH_MAX], to[PATH_MAX];
-    snprintf(from, sizeof from, "%s/%s", tmp, names[moved]);
-    snprintf(to, sizeof to, "%s/%s", dir, names[moved]);
-    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0)
+    if (snprintf(from, sizeof from, "%s/%s", tmp, names[moved]) >=
+            (int)sizeof from ||
+        snprintf(to, sizeof to, "%s/%s", dir, names[moved]) >= (int)sizeof to ||
+        renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0)
       rc = -1;
   }
   for (size_t i = 0; rc != 0 && i < moved; i++) {

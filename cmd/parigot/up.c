@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,16 @@
 
 /* A line longer than this is passed on in pieces. */
 #define LINE_MAX_BYTES 8192
+
+/* An error message into @p err: cut at @p len if it must be (the paths
+ * it names are up to PATH_MAX each). */
+__attribute__((format(printf, 3, 4))) static void say(char *err, size_t len,
+                                                      const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
 
 typedef struct unit_proc {
   const pg_manifest_unit *spec;
@@ -229,30 +240,30 @@ static int unpack_unit(const pg_manifest *m, const pg_manifest_unit *u,
                ? pg_bundle_unpack(path, tmp, unit, sizeof unit)
                : -2;
   if (rc == -2)
-    snprintf(err, err_len,
-             "up: --bin %s: no %s for unit %s (make it with "
-             "'parigot build %s --unit %s -o %s')",
-             bin, path, u->name, m->path, u->name, bin);
+    say(err, err_len,
+        "up: --bin %s: no %s for unit %s (make it with "
+        "'parigot build %s --unit %s -o %s')",
+        bin, path, u->name, m->path, u->name, bin);
   else if (rc == 2)
-    snprintf(err, err_len,
-             "up: --bin %s: %s carries other wasm than the units before "
-             "it (build them all again from %s)",
-             bin, path, m->path);
+    say(err, err_len,
+        "up: --bin %s: %s carries other wasm than the units before "
+        "it (build them all again from %s)",
+        bin, path, m->path);
   else if (rc != 0)
-    snprintf(err, err_len, "up: %s: %s", path,
-             rc > 0 ? "not a unit 'parigot build' made"
-                    : "cannot unpack it (a damaged file?)");
+    say(err, err_len, "up: %s: %s", path,
+        rc > 0 ? "not a unit 'parigot build' made"
+               : "cannot unpack it (a damaged file?)");
   else if (strcmp(unit, u->name) != 0)
-    snprintf(err, err_len, "up: %s is unit %s, not %s", path, unit, u->name);
+    say(err, err_len, "up: %s is unit %s, not %s", path, unit, u->name);
   if (rc != 0 || strcmp(unit, u->name) != 0)
     return -1;
   char *text = slurp(toml);
   bool is_same = text != NULL && (*first == NULL || !strcmp(*first, text));
   if (!is_same)
-    snprintf(err, err_len,
-             "up: --bin %s: %s and %s were built from "
-             "different manifests (build them again from %s)",
-             bin, *first_unit, u->name, m->path);
+    say(err, err_len,
+        "up: --bin %s: %s and %s were built from "
+        "different manifests (build them again from %s)",
+        bin, *first_unit, u->name, m->path);
   if (*first == NULL && text != NULL) {
     *first = text;
     *first_unit = u->name;
@@ -286,7 +297,7 @@ static int bin_order(const pg_manifest *m, const char *bin, uint32_t *order,
       cache[PATH_MAX + 16];
   snprintf(tmp, sizeof tmp, "%s/parigot-up-XXXXXX", t && *t ? t : "/tmp");
   if (mkdtemp(tmp) == NULL) {
-    snprintf(err, err_len, "up: cannot make %s: %s", tmp, strerror(errno));
+    say(err, err_len, "up: cannot make %s: %s", tmp, strerror(errno));
     return -1;
   }
   char *first = NULL;
@@ -306,10 +317,10 @@ static int bin_order(const pg_manifest *m, const char *bin, uint32_t *order,
     pg_app_config cfg = {
         .manifest = &b, .log = stderr, .prebuilt_dir = pre, .cache_dir = cache};
     if (!same_app(m, &b)) {
-      snprintf(err, err_len,
-               "up: the units in %s were built from another "
-               "app than %s (build them again)",
-               bin, m->path);
+      say(err, err_len,
+          "up: the units in %s were built from another "
+          "app than %s (build them again)",
+          bin, m->path);
       rc = -1;
     } else {
       rc = pg_app_unit_order(&cfg, pg_mem_default(), order, err, err_len);

@@ -34,9 +34,10 @@ static void write_file(const char *path, const char *text) {
 PG_TEST(format_check_names_a_file_that_is_not_formatted) {
   char dir[] = "/tmp/pg-format-XXXXXX", path[256], cmd[512];
   ASSERT_TRUE(mkdtemp(dir) != NULL);
-  snprintf(cmd, sizeof cmd, "mkdir -p %s/scripts %s/src && cp %s %s/ && "
-           "cp %s/scripts/format.sh %s/scripts/", dir, dir,
-           PG_SOURCE_DIR "/.clang-format", dir, PG_SOURCE_DIR, dir);
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p %s/scripts %s/src && cp %s %s/ && "
+           "cp %s/scripts/format.sh %s/scripts/",
+           dir, dir, PG_SOURCE_DIR "/.clang-format", dir, PG_SOURCE_DIR, dir);
   ASSERT_EQ(system(cmd), 0);
   snprintf(path, sizeof path, "%s/src/good.c", dir);
   write_file(path, "int main(void) {\n  return 0;\n}\n");
