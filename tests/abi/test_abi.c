@@ -326,6 +326,8 @@ PG_TEST(abi_rust_sdk_equals_the_header) {
     ngot++;
   }
   expect_imports(rt_file, got, ngot);
+  for (size_t i = 0; i < ngot; i++)
+    free((char *)got[i].name);
   free(rt);
 
   const char *err_file = "sdk/rust/src/error.rs";
@@ -401,6 +403,8 @@ PG_TEST(abi_assemblyscript_sdk_equals_the_header) {
     ngot++;
   }
   expect_imports(abi_file, got, ngot);
+  for (size_t i = 0; i < ngot; i++)
+    free((char *)got[i].name);
   free(abi);
 }
 
