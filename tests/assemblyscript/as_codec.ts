@@ -260,6 +260,21 @@ function hostile(): void {
         "100 levels of nesting decode");
   check(new Scalars().mergeFrom(new Uint8Array((4 << 20) + 1)) == ETOOBIG,
         "input above 4 MiB");
+  // A valid message above 4 MiB: refused by default, read with a limit
+  // above it, as the C codec's max_size.
+  const big = new Scalars();
+  big.fBytes = new Uint8Array(4 << 20);
+  big.fBytes[(4 << 20) - 1] = 7;
+  const bigBytes = big.encode();
+  check(new Scalars().mergeFrom(bigBytes) == ETOOBIG &&
+        Scalars.decode(bigBytes) == null,
+        "a valid message above 4 MiB is refused by default");
+  const bigBack = Scalars.decode(bigBytes, false, bigBytes.length);
+  check(bigBack != null, "a message of maxSize bytes decodes");
+  check(bigBack!.fBytes.length == 4 << 20 &&
+        bigBack!.fBytes[(4 << 20) - 1] == 7, "its bytes come back");
+  check(new Scalars().mergeFrom(bigBytes, false, bigBytes.length - 1) ==
+        ETOOBIG, "a maxSize one byte short refuses it");
 
   let deep = new Rich_Inner();
   for (let i = 0; i < 101; i++) {
@@ -277,10 +292,14 @@ guest((): void => {}, (): void => {
   mergeRules();
   hostile();
   const a = args();
+  // A batch may be above 4 MiB (a few 1 MiB strings): read it with the
+  // limit pg-proto-tool and rs_pbtool read theirs with.
   for (let i = 1; i < a.length; i++) {
-    const batch = Batch.decode(unhex(a[i]));
-    check(batch != null, "argument " + i.toString() + " decodes");
-    print("batch " + hex(batch!.encode()));
+    const batch = new Batch();
+    const rc = batch.mergeFrom(unhex(a[i]), false, 1 << 30);
+    check(rc == 0, "argument " + i.toString() + " decodes (" +
+                   rc.toString() + ")");
+    print("batch " + hex(batch.encode()));
   }
   print("ok " + checks.toString() + " checks");
   exit(0);

@@ -494,19 +494,26 @@ PG_TEST(as_codec_checks_pass_inside_a_wasm_guest_and_match_c_bytes) {
   pg_ws_cleanup(&w);
 }
 
-PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
+/* 60 random Rich messages from @p seed, encoded by the C codec, then its
+ * canonical re-encoding; the AS guest gets the first as an argument and
+ * must print the second. A batch holds a 1 MiB string now and then, so
+ * it is above the codecs' default 4 MiB limit at times; if @p min_size,
+ * the batch must be at least that many bytes. */
+static void as_reencodes(unsigned long seed, long min_size) {
   pg_ws w;
   pg_ws_init(&w, "as");
-  const char *env = getenv("PARIGOT_TEST_SEED");
-  unsigned long seed =
-      env ? strtoul(env, NULL, 10)
-          : (unsigned long)time(NULL) ^ (unsigned long)getpid();
   fprintf(stderr, "seed %lu (PARIGOT_TEST_SEED=%lu replays it)\n", seed, seed);
   pg_proc_result r;
-  /* 60 random Rich messages, encoded by the C codec, then its canonical
-   * re-encoding; the AS guest gets the first as an argument. */
   pg_ws_sh(&r, &w,
            "%s gen parigot.test.v1.Batch %lu 60 batch.bin && "
+           "stat -c %%s batch.bin",
+           PG_PROTO_TOOL, seed);
+  ASSERT_EQ(r.status, 0);
+  if (atol(r.out) < min_size)
+    PG_FAIL("seed %lu: the batch is %ld bytes, not at least %ld", seed,
+            atol(r.out), min_size);
+  pg_proc_result_free(&r);
+  pg_ws_sh(&r, &w,
            "%s dump parigot.test.v1.Batch batch.bin canon.bin > /dev/null && "
            "printf '[app]\\nname = \"codec\"\\n\\n[[program]]\\n"
            "name = \"as_codec\"\\nwasm = \"%s\"\\nargs = [\"' > app.toml && "
@@ -516,11 +523,23 @@ PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
            "grep '^batch ' as.out | cut -d' ' -f2 > as.hex && "
            "xxd -p canon.bin | tr -d '\\n' > c.hex && echo >> c.hex && "
            "cmp as.hex c.hex && test -s c.hex",
-           PG_PROTO_TOOL, seed, PG_PROTO_TOOL, as_guest("as_codec"),
-           pg_test_parigot());
+           PG_PROTO_TOOL, as_guest("as_codec"), pg_test_parigot());
   if (r.status != 0)
     PG_FAIL("seed %lu: the AS re-encoding differs from the C codec's:\n%s%s",
             seed, r.out, r.err);
   pg_proc_result_free(&r);
   pg_ws_cleanup(&w);
+}
+
+PG_TEST(as_codec_reencodes_random_c_messages_byte_for_byte) {
+  const char *env = getenv("PARIGOT_TEST_SEED");
+  as_reencodes(env ? strtoul(env, NULL, 10)
+                   : (unsigned long)time(NULL) ^ (unsigned long)getpid(),
+               0);
+}
+
+/* Seed 1796666204's batch holds four 1 MiB strings: 4259537 bytes, which
+ * the guest once read with the default limit and refused (ETOOBIG). */
+PG_TEST(as_codec_reencodes_a_c_batch_above_4_mib) {
+  as_reencodes(1796666204ul, (4l << 20) + 1);
 }

@@ -995,10 +995,11 @@ static int emit_message(gen *g, const pg_type *t) {
   emit_members(g, t, fs);
   pg_strbuf_printf(&g->o,
                    "\n  /** A new %s from @p bytes, or null when they"
-                   " do not decode. */\n  static decode(bytes: "
-                   "Uint8Array, keepUnknown: bool = false): %s | null"
-                   " {\n    return __pg.decode<%s>(bytes, keepUnknown);"
-                   "\n  }\n\n",
+                   " do not decode or are more than @p maxSize bytes. */\n"
+                   "  static decode(bytes: Uint8Array, keepUnknown: bool ="
+                   " false,\n                maxSize: usize = __pg.MAX_SIZE):"
+                   " %s | null {\n    return __pg.decode<%s>(bytes,"
+                   " keepUnknown, maxSize);\n  }\n\n",
                    l, l, l);
   emit_size(g, t, fs);
   emit_write(g, t, fs);

@@ -8,7 +8,8 @@
 // sorted by key with both key and value, kept unknown fields last; a
 // decoder that merges, checks every length against what remains, limits
 // nesting to 100, refuses strings that are not UTF-8 and input above
-// 4 MiB. Errors are the codes of include/parigot/error.h.
+// 4 MiB (or the maxSize it is given). Errors are the codes of
+// include/parigot/error.h.
 //
 // Encoding is two passes: _size() computes each message's size and keeps
 // it in _cached, then _write() writes forwards into one buffer of exactly
@@ -32,7 +33,8 @@ export const EUTF8: i32 = -47;
 
 /** Nesting allowed in decoding and encoding, as the C codec. */
 export const MAX_DEPTH: i32 = 100;
-/** The largest input decode accepts, as the C codec's default. */
+/** The largest input decode accepts unless given another maxSize, as the
+ * C codec's default max_size. */
 export const MAX_SIZE: usize = 4 << 20;
 const MAX_FIELD_NUMBER: u32 = 536870911;
 
@@ -540,10 +542,13 @@ export abstract class Message {
   }
 
   /** Merges the encoded @p bytes into this message (as protobuf merges).
-   * Unknown fields are dropped unless @p keepUnknown.
+   * Unknown fields are dropped unless @p keepUnknown; input above
+   * @p maxSize bytes is refused (the C codec's max_size).
    * @returns 0, or a negative parigot error (ETRUNCATED, EUTF8...). */
-  mergeFrom(bytes: Uint8Array, keepUnknown: bool = false): i32 {
-    return mergeRaw(this, bytes.dataStart, <usize>bytes.length, keepUnknown);
+  mergeFrom(bytes: Uint8Array, keepUnknown: bool = false,
+            maxSize: usize = MAX_SIZE): i32 {
+    return mergeRaw(this, bytes.dataStart, <usize>bytes.length, keepUnknown,
+                    maxSize);
   }
 }
 
@@ -562,10 +567,11 @@ export function encodeInto(m: Message, w: Writer): i32 {
 
 const shared = new Reader(0, false);
 
-/** Merges @p len bytes at @p p into @p m: 0 or a negative error. */
-export function mergeRaw(m: Message, p: usize, len: usize,
-                         keepUnknown: bool): i32 {
-  if (len > MAX_SIZE) return ETOOBIG;
+/** Merges @p len bytes at @p p into @p m: 0 or a negative error, ETOOBIG
+ * when @p len is above @p maxSize. */
+export function mergeRaw(m: Message, p: usize, len: usize, keepUnknown: bool,
+                         maxSize: usize = MAX_SIZE): i32 {
+  if (len > maxSize) return ETOOBIG;
   const r = shared;
   r.restart(p, keepUnknown);
   m._merge(r, p + len);
@@ -573,12 +579,13 @@ export function mergeRaw(m: Message, p: usize, len: usize,
 }
 
 /** A new T decoded from @p bytes, or null when they are not a valid
- * encoding of it. */
+ * encoding of it or are more than @p maxSize bytes. */
 export function decode<T extends Message>(bytes: Uint8Array,
-                                          keepUnknown: bool = false):
+                                          keepUnknown: bool = false,
+                                          maxSize: usize = MAX_SIZE):
     T | null {
   const m = instantiate<T>();
-  return m.mergeFrom(bytes, keepUnknown) == 0 ? m : null;
+  return m.mergeFrom(bytes, keepUnknown, maxSize) == 0 ? m : null;
 }
 
 // ---- map keys -------------------------------------------------------------
