@@ -35,6 +35,7 @@ packages=(
   libclang-rt-14-dev                 # libFuzzer, sanitizers with clang
   libuv1-dev libnghttp2-dev          # wire/: the event loop, HTTP/2
   libhttp-parser-dev                 # wire/: HTTP/1.1 for Connect
+  libsqlite3-dev                     # services/db/: the database built-in
   python3-grpcio python3-protobuf    # interop tests: a real gRPC client
   nghttp2-client curl                # h2load (bench), curl (interop)
   xxd                                # tests: hex dumps of codec bytes
@@ -45,7 +46,7 @@ packages=(
 # Not needed to build parigot itself (see --check above).
 optional=" rustc libstd-rust-dev-wasm32 nodejs npm python3-grpcio \
 python3-protobuf nghttp2-client curl xxd libgrpc++-dev protobuf-compiler-grpc \
-libclang-rt-14-dev graphviz debootstrap python3 doxygen "
+libclang-rt-14-dev graphviz debootstrap python3 doxygen clang-format "
 
 missing=()
 for p in "${packages[@]}"; do
