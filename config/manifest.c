@@ -443,8 +443,6 @@ static char *join_dir(loader *ld, const char *rel) {
   return p;
 }
 
-/* Checked now rather than at start-up so that a typo in a path is reported
- * with its line, like any other mistake in the file. */
 /* A native kind's name, as the host registers it: "parigot.db". */
 static int load_native(loader *ld, const char *key, const pg_toml_value *v,
                        char **out) {
@@ -468,6 +466,8 @@ static int load_native(loader *ld, const char *key, const pg_toml_value *v,
   return 0;
 }
 
+/* Checked now rather than at start-up so that a typo in a path is reported
+ * with its line, like any other mistake in the file. */
 static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
                      char **out) {
   const char *rel;

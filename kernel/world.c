@@ -12,10 +12,12 @@
  * time anything is due in any of them. A unit with programs ends when its
  * programs have; once every such unit has, the others are stopped one at
  * a time, dependents first, as `parigot up` stops them; when nothing can
- * happen any more while programs still run, each such unit is stuck.
+ * happen any more while programs still run, each such unit is stuck. A
+ * stop signal stops the units the same way, one at a time.
  * The exit status is up's: the first non-zero status of a unit with
  * programs, else that of any unit, else 0.
  */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,6 +43,7 @@ typedef struct world {
   pg_loopback *lb;
   uint64_t now_ns; /* the shared virtual clock */
   const pg_app_config *cfg;
+  int signal; /* the stop signal, once it came; then 0 never again */
 } world;
 
 /* One step of unit @p u on the shared clock; true if it did something. */
@@ -88,25 +91,51 @@ static bool settle(world *w) {
   if (!any_left || any_stuck)
     return any_left;
   /* Services alone wait for a signal, as one app of them does. */
-  bool waits = w->cfg->stop_signal != NULL && !w->cfg->run_tests;
+  bool waits =
+      w->cfg->stop_signal != NULL && !w->cfg->run_tests && w->signal == 0;
   for (uint32_t k = 0; k < w->nunits; k++)
     waits &= !w->units[k].has_programs;
-  for (uint32_t k = w->nunits; !waits && k-- > 0;) {
+  for (uint32_t k = w->nunits; !waits && w->signal == 0 && k-- > 0;) {
     world_unit *u = &w->units[k];
     if (!u->is_done && !u->app->is_shutting_down) {
       pg_app_stop_now(u->app, "the units with programs have ended");
       return true;
     }
   }
-  if (waits) { /* until a signal: the pulse sets is_stopping */
+  if (waits) { /* until a signal (pass_signal) */
     struct timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }
   return true;
 }
 
+/* A stop signal stops the units one at a time, dependents first, as
+ * parigot up passes it on: the next once the one before is done. Programs
+ * it stops fail the app with 128 + the signal, as a shell reports them. */
+static void pass_signal(world *w) {
+  const volatile sig_atomic_t *sig = w->cfg->stop_signal;
+  if (w->signal == 0 && sig != NULL && *sig != 0)
+    w->signal = *sig;
+  if (w->signal == 0)
+    return;
+  for (uint32_t k = w->nunits; k-- > 0;) {
+    world_unit *u = &w->units[k];
+    if (u->is_done)
+      continue;
+    if (u->app->is_shutting_down)
+      return; /* wait for it */
+    if (u->app->programs_left > 0 && u->app->first_failure == 0)
+      u->app->first_failure = 128 + w->signal;
+    pg_app_stop_now(u->app, w->signal == SIGINT    ? "SIGINT"
+                            : w->signal == SIGTERM ? "SIGTERM"
+                                                   : "a signal");
+    return;
+  }
+}
+
 static void run(world *w) {
   for (;;) {
+    pass_signal(w);
     bool moved = pg_loopback_deliver(w->lb);
     bool any_left = false;
     for (uint32_t k = 0; k < w->nunits; k++) {
@@ -155,6 +184,7 @@ static int open_units(world *w, const pg_mem *mem, const uint32_t *order,
     u->cfg.transport = pg_loopback_kind(w->lb);
     u->cfg.log_unit_width = width;
     u->cfg.results = results;
+    u->cfg.stop_signal = NULL; /* the world passes it on, in order */
     int rc = pg_app_open(&u->cfg, mem, &u->app, err, err_len);
     if (rc == 0)
       rc = pg_app_pulse_new(u->app, &u->pulse, err, err_len);

@@ -299,6 +299,30 @@ PG_TEST(wire_units_test_in_one_process_with_no_network) {
   pg_proc_result_free(&c);
 }
 
+/* Units of services alone, in one process: they serve until SIGTERM,
+ * which stops them one at a time, dependents first, as under up. */
+PG_TEST(wire_units_of_services_in_one_process_stop_in_order_on_a_signal) {
+  char path[4096];
+  write_manifest("loopback_services.toml", path, sizeof path);
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic", path,
+                  NULL};
+  pg_proc_result r;
+  pg_proc_run_signalled(argv,
+                        "front | t=0.000004 INFO  kernel: unit front "
+                        "serves\n",
+                        SIGTERM, 1, &r);
+  ASSERT_EQ(r.status, 0);
+  const char *relay = strstr(r.err, "front | t=0.000004 INFO  kernel: "
+                                    "stopping: SIGTERM\n");
+  const char *relay_done = strstr(r.err, "INFO  relay: stopped\n");
+  const char *echo = strstr(r.err, "back  | t=0.000005 INFO  kernel: "
+                                   "stopping: SIGTERM\n");
+  ASSERT_TRUE(relay != NULL && relay_done != NULL && echo != NULL);
+  ASSERT_TRUE(relay < relay_done && relay_done < echo);
+  ASSERT_CONTAINS(r.err, "INFO  echo: stopped\n");
+  pg_proc_result_free(&r);
+}
+
 /* ---- native services ------------------------------------------------------
  */
 
