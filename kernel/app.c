@@ -25,6 +25,7 @@
 #include "native.h"
 #include "remote.h"
 #include "scheduler.h"
+#include "world.h"
 #include "parigot/error.h"
 
 static uint64_t real_ns(void) {
@@ -434,6 +435,8 @@ int pg_app_close(pg_app *app) {
 
 int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
                char *err, size_t err_len) {
+  if (cfg->is_deterministic && cfg->unit == NULL && cfg->manifest->nunits > 1)
+    return pg_world_run(cfg, mem, exit_code, err, err_len);
   pg_app *app;
   int rc = pg_app_open(cfg, mem, &app, err, err_len);
   if (rc != 0)

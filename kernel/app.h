@@ -74,27 +74,20 @@ typedef struct pg_app_config {
 } pg_app_config;
 
 /*
- * Runs the app to its end. Returns 0 with the app's exit status in
- * *exit_code (the first non-zero program status, else 0), or a negative
- * parigot errno when the app could not start (a guest that fails to load,
- * a guest built for another ABI, a bad dependency graph); then @p err holds
- * the message, naming the guests and services involved.
+ * Runs the app to its end. Deterministic, with no unit picked, an app of
+ * several units runs each of them as its own app in this process, their
+ * calls crossing an in-memory transport where a network would carry them
+ * (world.c; cfg->transport is not used): what `parigot run --deterministic`
+ * and `parigot test` do. Its exit status is then `parigot up`'s: the first
+ * non-zero status of a unit with programs, else that of any unit, else 0;
+ * its results take the programs of every unit. Returns 0 with the app's exit
+ * status in *exit_code (the first non-zero program status, else 0), or a
+ * negative parigot errno when the app could not start (a guest that fails to
+ * load, a guest built for another ABI, a bad dependency graph); then @p err
+ * holds the message, naming the guests and services involved.
  */
 int pg_app_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
                char *err, size_t err_len);
-
-/*
- * Runs every unit of the app in this process, deterministically, each as
- * its own app, their calls crossing an in-memory transport where a
- * network would carry them (kernel/world.c): what `parigot run
- * --deterministic` and `parigot test` do with an app of several units.
- * @p cfg's unit and transport are ignored; its results take the programs
- * of every unit. Same contract as pg_app_run(); the exit status is
- * `parigot up`'s: the first non-zero status of a unit with programs, else
- * that of any unit, else 0.
- */
-int pg_app_run_units(const pg_app_config *cfg, const pg_mem *mem,
-                     int *exit_code, char *err, size_t err_len);
 
 /*
  * Loads every guest and lets it declare what it exports and requires, then

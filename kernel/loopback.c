@@ -254,8 +254,8 @@ static int open_end(const pg_transport_kind *kind,
                 .index = u,
                 .ev = *ev,
                 .wants = wants};
-  for (uint32_t i = 0; i < lb->nunits; i++)
-    lb->names[i] = cfg->peers[i].unit;
+  for (uint32_t i = 0; lb->names[0] == NULL && i < lb->nunits; i++)
+    lb->names[i] = cfg->peers[i].unit; /* the first unit's list: all's */
   lb->ends[u] = e;
   *out = &e->base;
   return 0;

@@ -17,11 +17,12 @@
  * The exit status is up's: the first non-zero status of a unit with
  * programs, else that of any unit, else 0.
  */
+#include "world.h"
+
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "appstate.h"
 #include "loopback.h"
 #include "scheduler.h"
@@ -223,8 +224,8 @@ static int close_units(world *w) {
   return status != 0 ? status : any;
 }
 
-int pg_app_run_units(const pg_app_config *cfg, const pg_mem *mem,
-                     int *exit_code, char *err, size_t err_len) {
+int pg_world_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
+                 char *err, size_t err_len) {
   const pg_manifest *m = cfg->manifest;
   uint32_t n = (uint32_t)m->nunits;
   world w = {.nunits = n, .cfg = cfg};

@@ -312,12 +312,7 @@ static int app_command(const char *cmd, int argc, char **argv,
   } else {
     cfg.stop_signal = &stop_signal;
     catch_stop_signals(old);
-    /* Deterministic, an app of several units runs them all here, each
-     * its own app, over an in-memory transport. */
-    if (cfg.is_deterministic && unit == NULL && m.nunits > 1)
-      rc = pg_app_run_units(&cfg, pg_mem_default(), &status, err, sizeof err);
-    else
-      rc = pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err);
+    rc = pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err);
     restore_stop_signals(old);
   }
   if (rc != 0) {

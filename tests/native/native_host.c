@@ -76,11 +76,8 @@ int main(int argc, char **argv) {
                        .transport = &pg_wire_transport_kind,
                        .natives = kinds,
                        .nnatives = sizeof kinds / sizeof *kinds};
-  int status = 0, rc;
-  if (is_deterministic && u == NULL && m.nunits > 1)
-    rc = pg_app_run_units(&cfg, pg_mem_default(), &status, err, sizeof err);
-  else
-    rc = pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err);
+  int status = 0;
+  int rc = pg_app_run(&cfg, pg_mem_default(), &status, err, sizeof err);
   pg_manifest_free(&m, pg_mem_default());
   if (rc != 0) {
     fprintf(stderr, "pg-native-host: %s\n", err);
