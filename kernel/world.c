@@ -44,7 +44,7 @@ typedef struct world {
   pg_loopback *lb;
   uint64_t now_ns; /* the shared virtual clock */
   const pg_app_config *cfg;
-  int signal; /* the stop signal, once it came; then 0 never again */
+  int signal; /* the stop signal, once it came (never reset) */
 } world;
 
 /* One step of unit @p u on the shared clock; true if it did something. */
@@ -76,9 +76,27 @@ static bool next_time(world *w, uint64_t *at) {
   return any;
 }
 
+/* Stops the next unit still running, dependents first, once the one
+ * stopped before it is done: as parigot up stops its units. Programs a
+ * signal stops fail the app with 128 + the signal, as a shell reports. */
+static void stop_next(world *w, const char *why) {
+  for (uint32_t k = w->nunits; k-- > 0;) {
+    world_unit *u = &w->units[k];
+    if (u->is_done)
+      continue;
+    if (u->app->is_shutting_down)
+      return; /* wait for it */
+    if (w->signal != 0 && u->app->programs_left > 0 &&
+        u->app->first_failure == 0)
+      u->app->first_failure = 128 + w->signal;
+    pg_app_stop_now(u->app, why);
+    return;
+  }
+}
+
 /* Nothing moves and nothing is due: units whose programs still run are
- * stuck; else the next unit to stop, dependents first, is stopped; an app
- * of services alone waits for a signal. False once every unit is done. */
+ * stuck; else the next unit is stopped; an app of services alone waits
+ * for a signal. False once every unit is done. */
 static bool settle(world *w) {
   bool any_left = false, any_stuck = false;
   for (uint32_t k = 0; k < w->nunits; k++) {
@@ -89,49 +107,30 @@ static bool settle(world *w) {
       any_stuck = true;
     }
   }
-  if (!any_left || any_stuck)
-    return any_left;
+  if (!any_left || any_stuck || w->signal != 0)
+    return any_left; /* a signal stops them (pass_signal) */
   /* Services alone wait for a signal, as one app of them does. */
-  bool waits =
-      w->cfg->stop_signal != NULL && !w->cfg->run_tests && w->signal == 0;
+  bool waits = w->cfg->stop_signal != NULL && !w->cfg->run_tests;
   for (uint32_t k = 0; k < w->nunits; k++)
     waits &= !w->units[k].has_programs;
-  for (uint32_t k = w->nunits; !waits && w->signal == 0 && k-- > 0;) {
-    world_unit *u = &w->units[k];
-    if (!u->is_done && !u->app->is_shutting_down) {
-      pg_app_stop_now(u->app, "the units with programs have ended");
-      return true;
-    }
-  }
-  if (waits) { /* until a signal (pass_signal) */
+  if (!waits) {
+    stop_next(w, "the units with programs have ended");
+  } else {
     struct timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }
   return true;
 }
 
-/* A stop signal stops the units one at a time, dependents first, as
- * parigot up passes it on: the next once the one before is done. Programs
- * it stops fail the app with 128 + the signal, as a shell reports them. */
+/* A stop signal stops the units one at a time, as the end does. */
 static void pass_signal(world *w) {
   const volatile sig_atomic_t *sig = w->cfg->stop_signal;
   if (w->signal == 0 && sig != NULL && *sig != 0)
     w->signal = *sig;
-  if (w->signal == 0)
-    return;
-  for (uint32_t k = w->nunits; k-- > 0;) {
-    world_unit *u = &w->units[k];
-    if (u->is_done)
-      continue;
-    if (u->app->is_shutting_down)
-      return; /* wait for it */
-    if (u->app->programs_left > 0 && u->app->first_failure == 0)
-      u->app->first_failure = 128 + w->signal;
-    pg_app_stop_now(u->app, w->signal == SIGINT    ? "SIGINT"
-                            : w->signal == SIGTERM ? "SIGTERM"
-                                                   : "a signal");
-    return;
-  }
+  if (w->signal != 0)
+    stop_next(w, w->signal == SIGINT    ? "SIGINT"
+                 : w->signal == SIGTERM ? "SIGTERM"
+                                        : "a signal");
 }
 
 static void run(world *w) {
