@@ -175,10 +175,8 @@ static void settle_failure(pg_app *app, pg_guest *g) {
     return;
   n->has_failed = false;
   if (g->state != PG_GUEST_RUNNING)
-    return; /* its start failed as well: dead already */
-  if (n->is_started && n->kind->stop != NULL)
-    n->kind->stop(n, n->state); /* its state goes with it */
-  n->is_started = false;
+    return;     /* its start failed as well: dead already */
+  stop(app, n); /* its state goes with it, outside the lock as ever */
   pg_guest_fail(app, g, n->fail_why);
 }
 
