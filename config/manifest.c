@@ -70,6 +70,7 @@ static const size_range message_size_range = {
     1, PG_MANIFEST_MAX_MAX_MESSAGE_SIZE, "1", "1G"};
 static const size_range memory_range = {
     PG_MANIFEST_MIN_MAX_MEMORY, PG_MANIFEST_MAX_MAX_MEMORY, "64K", "4G"};
+static const size_range quota_range = {1, 1ull << 40, "1", "1T"};
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -509,6 +510,171 @@ static int load_bool(loader *ld, const char *key, const pg_toml_value *v,
                                          : wrong_type(ld, key, v, "a boolean");
 }
 
+/* An existing directory, as realpath gives it; relative to the manifest. */
+static int load_host_dir(loader *ld, const char *key, const pg_toml_value *v,
+                         char **out) {
+  const char *rel;
+  size_t len;
+  char real[PATH_MAX];
+  struct stat st;
+  int rc = get_string(ld, key, v, &rel, &len);
+  if (rc != 0)
+    return rc;
+  if (len == 0)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "an empty path");
+  char *joined = join_dir(ld, rel);
+  if (joined == NULL)
+    return nomem(ld);
+  int line = line_of(v);
+  if (realpath(joined, real) == NULL)
+    rc = fail(ld, errno == ENOENT ? PARIGOT_ENOENT : PARIGOT_EIO, line, key,
+              "no such directory: %s (%s)", joined, strerror(errno));
+  else if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+    rc = fail(ld, PARIGOT_EINVAL, line, key, "not a directory: %s", real);
+  else if ((*out = pg_mem_strdup(ld->mem, real)) == NULL)
+    rc = nomem(ld);
+  pg_mem_free(ld->mem, joined);
+  return rc;
+}
+
+/* The name a guest gives a directory: "/data", "data", "."; a ".."
+ * component would mean nothing beneath a preopen. */
+static int load_guest_dir(loader *ld, const char *key, const pg_toml_value *v,
+                          char **out) {
+  const char *s;
+  size_t len;
+  int rc = get_string(ld, key, v, &s, &len);
+  if (rc != 0)
+    return rc;
+  bool has_dotdot = false;
+  for (const char *c = s; *c != '\0'; c += strcspn(c, "/"), c += *c == '/')
+    has_dotdot |= strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0');
+  if (len == 0 || len > 255 || has_dotdot)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "not a guest path (1 to 255 bytes, no \"..\" component)");
+  if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
+    return nomem(ld);
+  return 0;
+}
+
+/* One { host = "...", guest = "...", read_only = false } of dirs. */
+static int load_dir(loader *ld, const char *key, const pg_toml_value *t,
+                    pg_manifest_dir *d) {
+  d->line = line_of(t);
+  if (pg_toml_value_kind(t) != PG_TOML_TABLE)
+    return wrong_type(ld, key, t, "a table { host, guest, read_only }");
+  for (size_t i = 0; i < pg_toml_table_len(t); i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
+    char dkey[SHOWN_SIZE];
+    key_name(dkey, key, k, klen);
+    int rc =
+        key_is(k, klen, "host")    ? load_host_dir(ld, dkey, v, &d->host)
+        : key_is(k, klen, "guest") ? load_guest_dir(ld, dkey, v, &d->guest)
+        : key_is(k, klen, "read_only")
+            ? load_bool(ld, dkey, v, &d->is_read_only)
+            : unknown_key(ld, dkey, v, " (a dir has host, guest, read_only)");
+    if (rc != 0)
+      return rc;
+  }
+  if (d->host == NULL)
+    return missing(ld, key, "host", d->line);
+  if (d->guest == NULL)
+    return missing(ld, key, "guest", d->line);
+  return 0;
+}
+
+static int load_dirs(loader *ld, const char *key, const pg_toml_value *v,
+                     pg_manifest_guest *g) {
+  if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
+    return wrong_type(ld, key, v, "an array of tables");
+  size_t n = pg_toml_array_len(v);
+  if (n == 0)
+    return 0;
+  if ((g->dirs = pg_mem_calloc(ld->mem, n, sizeof *g->dirs)) == NULL)
+    return nomem(ld);
+  g->ndirs = n; /* zeroed slots free harmlessly after a failure */
+  for (size_t i = 0; i < n; i++) {
+    char dkey[SHOWN_SIZE + 24];
+    snprintf(dkey, sizeof dkey, "%s[%zu]", key, i);
+    int rc = load_dir(ld, dkey, pg_toml_array_at(v, i), &g->dirs[i]);
+    if (rc != 0)
+      return rc;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(g->dirs[j].guest, g->dirs[i].guest) == 0)
+        return fail(ld, PARIGOT_EINVAL, g->dirs[i].line, dkey,
+                    "guest path \"%s\" is already given on line %d",
+                    g->dirs[i].guest, g->dirs[j].line);
+  }
+  return 0;
+}
+
+/* A setting's value as text: what a native kind parses. */
+static int setting_text(loader *ld, const char *key, const pg_toml_value *v,
+                        char **out) {
+  char num[32];
+  const char *s;
+  size_t len;
+  int64_t i;
+  bool b;
+  if (pg_toml_value_int(v, &i) == 0)
+    snprintf(num, sizeof num, "%lld", (long long)i), s = num;
+  else if (pg_toml_value_bool(v, &b) == 0)
+    s = b ? "true" : "false";
+  else if (pg_toml_value_string(v, &s, &len) != 0)
+    return wrong_type(ld, key, v, "a string, an integer or a boolean");
+  else if (strlen(s) != len)
+    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
+                "contains a NUL character");
+  if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
+    return nomem(ld);
+  return 0;
+}
+
+static bool is_setting_key(const char *k, size_t len) {
+  if (len == 0 || len > 64 || k[0] < 'a' || k[0] > 'z')
+    return false;
+  for (size_t i = 1; i < len; i++)
+    if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ||
+          k[i] == '_'))
+      return false;
+  return true;
+}
+
+/* The settings of a native service, which its kind checks at load. */
+static int load_config(loader *ld, const char *key, const pg_toml_value *v,
+                       pg_manifest_guest *g) {
+  if (pg_toml_value_kind(v) != PG_TOML_TABLE)
+    return wrong_type(ld, key, v, "a table");
+  size_t n = pg_toml_table_len(v);
+  if (n == 0)
+    return 0;
+  if ((g->config = pg_mem_calloc(ld->mem, n, sizeof *g->config)) == NULL)
+    return nomem(ld);
+  g->nconfig = n;
+  for (size_t i = 0; i < n; i++) {
+    const char *k;
+    size_t klen;
+    const pg_toml_value *e = pg_toml_table_at(v, i, &k, &klen);
+    char ckey[SHOWN_SIZE];
+    key_name(ckey, key, k, klen);
+    g->config[i].line = line_of(e);
+    if (!is_setting_key(k, klen))
+      return fail(ld, PARIGOT_EINVAL, line_of(e), ckey,
+                  "not a setting name (a lowercase letter, then up to 63 "
+                  "lowercase letters, digits or '_')");
+    if ((g->config[i].key = pg_mem_malloc(ld->mem, klen + 1)) == NULL)
+      return nomem(ld);
+    memcpy(g->config[i].key, k, klen);
+    g->config[i].key[klen] = '\0';
+    int rc = setting_text(ld, ckey, e, &g->config[i].value);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 static int load_restart(loader *ld, const char *key, const pg_toml_value *v,
                         pg_restart_policy *out) {
   static const char expected[] = "\"never\" or \"on-failure\"";
@@ -616,6 +782,14 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
       rc = load_args(ld, key, v, g);
     } else if (key_is(k, klen, "env")) {
       rc = load_env(ld, key, v, g);
+    } else if (key_is(k, klen, "dirs")) {
+      rc = load_dirs(ld, key, v, g);
+    } else if (key_is(k, klen, "write_quota")) {
+      rc = load_size(ld, key, v, &quota_range, &g->write_quota);
+    } else if (key_is(k, klen, "config")) {
+      rc = g->is_program ? unknown_key(ld, key, v,
+                                       "; only a native [[service]] has config")
+                         : load_config(ld, key, v, g);
     } else if (key_is(k, klen, "max_memory")) {
       rc = load_size(ld, key, v, &memory_range, &g->max_memory);
     } else if (key_is(k, klen, "max_handler_time")) {
@@ -646,6 +820,13 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
                 g->name);
   if (g->wasm == NULL && g->native == NULL)
     return missing(ld, kind, "wasm", g->line);
+  if (g->native == NULL && g->nconfig > 0)
+    return fail(ld, PARIGOT_EINVAL, g->config[0].line, kind,
+                "%s has config but is not native: a guest takes args and env",
+                g->name);
+  if (g->native != NULL && (g->ndirs > 0 || g->write_quota > 0))
+    return fail(ld, PARIGOT_EINVAL, g->line, kind,
+                "%s is native: dirs and write_quota are for guests", g->name);
   nm->name = g->name;
   return 0;
 }
@@ -1349,6 +1530,16 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     pg_mem_free(mem, g->native);
     free_strings(mem, g->args, g->nargs);
     free_strings(mem, g->env, g->nenv);
+    for (size_t d = 0; d < g->ndirs; d++) {
+      pg_mem_free(mem, g->dirs[d].host);
+      pg_mem_free(mem, g->dirs[d].guest);
+    }
+    pg_mem_free(mem, g->dirs);
+    for (size_t c = 0; c < g->nconfig; c++) {
+      pg_mem_free(mem, g->config[c].key);
+      pg_mem_free(mem, g->config[c].value);
+    }
+    pg_mem_free(mem, g->config);
   }
   pg_mem_free(mem, m->guests);
   for (size_t i = 0; i < m->nunits; i++) {
@@ -1418,6 +1609,24 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
       put_string(out, eq + 1);
     }
     fputs(" }\n", out);
+  }
+  for (size_t i = 0; i < g->ndirs; i++) {
+    fputs(i ? ", { host = " : "dirs = [{ host = ", out);
+    put_string(out, g->dirs[i].host);
+    fputs(", guest = ", out);
+    put_string(out, g->dirs[i].guest);
+    fprintf(out, ", read_only = %s }%s",
+            g->dirs[i].is_read_only ? "true" : "false",
+            i + 1 == g->ndirs ? "]\n" : "");
+  }
+  if (g->write_quota > 0)
+    fprintf(out, "write_quota = \"%llu\"\n",
+            (unsigned long long)g->write_quota);
+  for (size_t i = 0; i < g->nconfig; i++) {
+    fputs(i ? ", " : "config = { ", out);
+    fprintf(out, "%s = ", g->config[i].key);
+    put_string(out, g->config[i].value);
+    fputs(i + 1 == g->nconfig ? " }\n" : "", out);
   }
   fprintf(out, "max_memory = \"%llu\"\n", (unsigned long long)g->max_memory);
   if (g->max_handler_time_ns > 0)

@@ -31,6 +31,16 @@
  * |                      |              |         | restart = "on-failure" |
  * | service.restart_backoff | duration  | "100ms" | >= 0; only with        |
  * |                      |              |         | restart = "on-failure" |
+ * | service.dirs         | array of     | []      | host: an existing      |
+ * |                      | { host,      |         | directory; guest: a    |
+ * |                      | guest,       |         | path without "..",     |
+ * |                      | read_only }  |         | unique; read_only      |
+ * |                      |              |         | false by default       |
+ * | service.write_quota  | size         | none    | bytes a guest may      |
+ * |                      |              |         | write to its dirs      |
+ * | service.config       | table        | {}      | native only: strings,  |
+ * |                      |              |         | integers, booleans;    |
+ * |                      |              |         | the kind's keys        |
  * | program.*            | as service.* |         | max_handler_time: none |
  * |                      |              |         | unless given; no       |
  * |                      |              |         | restart keys           |
@@ -51,8 +61,9 @@
  * ("500ms", "64M").
  *
  * Names are unique among all services and programs together, and among
- * units. Relative wasm paths are relative to the manifest's directory. Any
- * other key is an error, and so is an app with no service and no program.
+ * units. Relative wasm and dirs.host paths are relative to the manifest's
+ * directory. Any other key is an error, and so is an app with no service and no
+ * program.
  *
  * A unit is the group of guests that one OS process runs. Once a manifest
  * has a [[unit]], every service and program is in exactly one unit; with
@@ -97,17 +108,38 @@ typedef enum pg_restart_policy {
   PG_RESTART_ON_FAILURE, /**< started again, up to max_restarts times */
 } pg_restart_policy;
 
+/** @brief A host directory a guest opens files under (service.dirs). */
+typedef struct pg_manifest_dir {
+  char *host;        /**< absolute, normalized (realpath); a directory */
+  char *guest;       /**< the path the guest names it by: "/data", "." */
+  bool is_read_only; /**< the guest may not create, write or delete */
+  int line;          /**< the line of its entry */
+} pg_manifest_dir;
+
+/** @brief One setting of a native service (service.config), as text. */
+typedef struct pg_manifest_setting {
+  char *key;   /**< [a-z][a-z0-9_]*, unique in its table */
+  char *value; /**< a string as written; an integer in decimal; a boolean
+                    as "true" or "false" */
+  int line;    /**< the line of the setting */
+} pg_manifest_setting;
+
 /** @brief One service or program of an app. */
 typedef struct pg_manifest_guest {
-  char *name;          /**< unique among all guests of the app */
-  char *wasm;          /**< absolute path, normalized (realpath); NULL for
-                            a native service */
-  char *native;        /**< a native service's kind (include/parigot/
-                            native.h), or NULL: a guest */
-  char **args;         /**< nargs strings, in the order written */
-  size_t nargs;        /**< 0 when the key is absent or empty */
-  char **env;          /**< nenv "KEY=VALUE" strings, in the order written */
-  size_t nenv;         /**< 0 when the key is absent or empty */
+  char *name;            /**< unique among all guests of the app */
+  char *wasm;            /**< absolute path, normalized (realpath); NULL for
+                              a native service */
+  char *native;          /**< a native service's kind (include/parigot/
+                              native.h), or NULL: a guest */
+  char **args;           /**< nargs strings, in the order written */
+  size_t nargs;          /**< 0 when the key is absent or empty */
+  char **env;            /**< nenv "KEY=VALUE" strings, in the order written */
+  size_t nenv;           /**< 0 when the key is absent or empty */
+  pg_manifest_dir *dirs; /**< ndirs directories, in the order written */
+  size_t ndirs;          /**< 0 when the key is absent or empty */
+  uint64_t write_quota;  /**< bytes it may write under dirs; 0: no limit */
+  pg_manifest_setting *config; /**< nconfig settings of a native service */
+  size_t nconfig;              /**< 0 for a guest */
   uint64_t max_memory; /**< bytes of linear memory the guest may grow to */
   /** how long one event (a handler, the start hook) may run before the
    * kernel kills the guest; 0: no limit */

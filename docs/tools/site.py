@@ -35,6 +35,7 @@ GUIDES = [
     "docs/manifest.md",
     "docs/abi.md",
     "docs/protobuf.md",
+    "docs/builtins.md",
     "docs/architecture.md",
     "sdk/rust/README.md",
     "sdk/assemblyscript/README.md",

@@ -1299,9 +1299,13 @@ PG_TEST(manifest_written_back_loads_the_same) {
                 "env = { LANG = \"fr\", EMPTY = \"\" }\n"
                 "max_handler_time = \"250ms\"\nrestart = \"on-failure\"\n"
                 "max_restarts = 7\nrestart_backoff = \"0s\"\n"
+                "dirs = [{ host = \".\", guest = \"/d\" }, { host = \"/\", "
+                "guest = \"r\", read_only = true }]\nwrite_quota = \"1K\"\n"
+                "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
+                "config = { database = \"a \\\"b\\\".db\", n = 3 }\n"
                 "[[program]]\nname = \"hello\"\nwasm = \"hello.wasm\"\n"
                 "test = true\n"
-                "[[unit]]\nname = \"web\"\nservices = [\"greeting\"]\n"
+                "[[unit]]\nname = \"web\"\nservices = [\"greeting\", \"db\"]\n"
                 "listen = \"[::1]:7001\"\n"
                 "[[unit]]\nname = \"front\"\nservices = [\"hello\"]\n"
                 "[[unit]]\nname = \"py\"\nserves = [\"pkg.v1.Echo\"]\n"
@@ -1320,7 +1324,8 @@ PG_TEST(manifest_written_back_loads_the_same) {
   for (size_t i = 0; i < a.nguests; i++) {
     const pg_manifest_guest *x = &a.guests[i], *y = &b.guests[i];
     ASSERT_STREQ(y->name, x->name);
-    ASSERT_STREQ(y->wasm, x->wasm);
+    ASSERT_TRUE(x->wasm != NULL ? strcmp(y->wasm, x->wasm) == 0
+                                : strcmp(y->native, x->native) == 0);
     ASSERT_EQ(y->nargs, x->nargs);
     for (size_t k = 0; k < x->nargs; k++)
       ASSERT_STREQ(y->args[k], x->args[k]);
@@ -1334,7 +1339,21 @@ PG_TEST(manifest_written_back_loads_the_same) {
     ASSERT_EQ(y->restart_backoff_ns, x->restart_backoff_ns);
     ASSERT_EQ(y->is_test, x->is_test);
     ASSERT_EQ(y->unit, x->unit);
+    ASSERT_EQ(y->ndirs, x->ndirs);
+    for (size_t k = 0; k < x->ndirs; k++) {
+      ASSERT_STREQ(y->dirs[k].host, x->dirs[k].host);
+      ASSERT_STREQ(y->dirs[k].guest, x->dirs[k].guest);
+      ASSERT_EQ(y->dirs[k].is_read_only, x->dirs[k].is_read_only);
+    }
+    ASSERT_EQ(y->write_quota, x->write_quota);
+    ASSERT_EQ(y->nconfig, x->nconfig);
+    for (size_t k = 0; k < x->nconfig; k++) {
+      ASSERT_STREQ(y->config[k].key, x->config[k].key);
+      ASSERT_STREQ(y->config[k].value, x->config[k].value);
+    }
   }
+  ASSERT_EQ(a.guests[0].ndirs, 2);
+  ASSERT_EQ(a.guests[1].nconfig, 2);
   ASSERT_EQ(b.nunits, a.nunits);
   for (size_t u = 0; u < a.nunits; u++) {
     ASSERT_STREQ(b.units[u].name, a.units[u].name);
@@ -1347,4 +1366,96 @@ PG_TEST(manifest_written_back_loads_the_same) {
   ASSERT_STREQ(b.units[0].listen_host, "::1");
   free_and_check(&b, &d);
   free_and_check(&a, &c);
+}
+
+/* ---- dirs, write_quota and a native service's config -------------------- */
+
+PG_TEST(manifest_loads_dirs_resolved_with_their_guest_paths) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  enter_tmp_dir();
+  ASSERT_EQ(mkdir("data", 0700), 0);
+  ASSERT_EQ(mkdir("covers", 0700), 0);
+  write_file("app.toml", APP SERVICE
+             "dirs = [{ host = \"data\", guest = \"/data\" },\n"
+             "        { host = \"./covers/\", guest = \"covers\", read_only = "
+             "true }]\nwrite_quota = \"64M\"\n");
+  load_ok("app.toml", &c, &m);
+  ASSERT_EQ(m.guests[0].ndirs, 2);
+  ASSERT_STREQ(m.guests[0].dirs[0].host, in_dir("data"));
+  ASSERT_STREQ(m.guests[0].dirs[0].guest, "/data");
+  ASSERT_TRUE(!m.guests[0].dirs[0].is_read_only);
+  ASSERT_STREQ(m.guests[0].dirs[1].host, in_dir("covers"));
+  ASSERT_STREQ(m.guests[0].dirs[1].guest, "covers");
+  ASSERT_TRUE(m.guests[0].dirs[1].is_read_only);
+  ASSERT_EQ(m.guests[0].dirs[1].line, 7);
+  ASSERT_EQ(m.guests[0].write_quota, 64ull << 20);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reports_a_dir_that_is_missing_or_escapes_or_repeats) {
+  expect_error_in_dir(APP SERVICE
+                      "dirs = [{ host = \"nope\", guest = \"/d\" }]\n",
+                      PARIGOT_ENOENT,
+                      "app.toml:6: service.dirs[0].host: no such directory: "
+                      "%s/nope (No such file or directory)");
+  expect_error_in_dir(APP SERVICE
+                      "dirs = [{ host = \"greeting.wasm\", guest = \"/d\" }]\n",
+                      PARIGOT_EINVAL,
+                      "app.toml:6: service.dirs[0].host: not a directory: "
+                      "%s/greeting.wasm");
+  expect_error(APP SERVICE "dirs = [{ host = \".\", guest = \"/a/../..\" }]\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.dirs[0].guest: not a guest path (1 to "
+               "255 bytes, no \"..\" component)");
+  expect_error(APP SERVICE "dirs = [{ host = \".\", guest = \"/d\" },\n"
+                           "  { host = \".\", guest = \"/d\" }]\n",
+               PARIGOT_EINVAL,
+               "app.toml:7: service.dirs[1]: guest path \"/d\" is already "
+               "given on line 6");
+  expect_error(APP SERVICE "dirs = [{ host = \".\" }]\n", PARIGOT_EINVAL,
+               "app.toml:6: service.dirs[0].guest: missing");
+  expect_error(APP SERVICE
+               "dirs = [{ host = \".\", guest = \"/d\", rw = 1 }]\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.dirs[0].rw: unknown key (a dir has host, "
+               "guest, read_only)");
+}
+
+PG_TEST(manifest_loads_a_native_services_config_as_text) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
+                "[service.config]\ndatabase = \"shop.db\"\nbusy_ms = 250\n"
+                "wal = true\n",
+            &c, &m);
+  ASSERT_EQ(m.guests[0].nconfig, 3);
+  ASSERT_STREQ(m.guests[0].config[0].key, "database");
+  ASSERT_STREQ(m.guests[0].config[0].value, "shop.db");
+  ASSERT_EQ(m.guests[0].config[0].line, 7);
+  ASSERT_STREQ(m.guests[0].config[1].value, "250");
+  ASSERT_STREQ(m.guests[0].config[2].value, "true");
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_refuses_config_on_a_guest_and_dirs_on_a_native_service) {
+  expect_error(APP SERVICE "config = { a = 1 }\n", PARIGOT_EINVAL,
+               "app.toml:6: service: greeting has config but is not native: "
+               "a guest takes args and env");
+  expect_error(APP "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
+                   "write_quota = \"1M\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:3: service: db is native: dirs and write_quota are "
+               "for guests");
+  expect_error(APP "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
+                   "config = { Bad = 1 }\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.config.Bad: not a setting name (a "
+               "lowercase letter, then up to 63 lowercase letters, digits or "
+               "'_')");
+  expect_error(APP "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
+                   "config = { a = 1.5 }\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: service.config.a: expected a string, an integer "
+               "or a boolean, got a float");
 }
