@@ -90,6 +90,7 @@ static int read_name(pg_guest *g, u32 ptr, u32 len, const char **out) {
   return 0;
 }
 
+/* True if list[0..n) holds s[0..len). */
 static bool has_name(char *const *list, u32 n, const char *s, u32 len) {
   for (u32 i = 0; i < n; i++)
     if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
@@ -97,10 +98,11 @@ static bool has_name(char *const *list, u32 n, const char *s, u32 len) {
   return false;
 }
 
-/* Appends a copy of s[0..len) to a growing list owned by the guest. */
-static int add_name(pg_guest *g, char ***list, u32 *n, const char *s, u32 len) {
-  const pg_mem *mem = g->app->mem;
-  char *copy = pg_mem_malloc(mem, (size_t)len + 1);
+int pg_names_add(const pg_mem *mem, char ***list, uint32_t *n, const char *s,
+                 size_t len) {
+  if (has_name(*list, *n, s, (u32)len))
+    return 0; /* declaring twice is harmless */
+  char *copy = pg_mem_malloc(mem, len + 1);
   char **bigger = pg_mem_calloc(mem, (size_t)*n + 1, sizeof *bigger);
   if (copy == NULL || bigger == NULL) {
     pg_mem_free(mem, copy);
@@ -124,11 +126,8 @@ static int declare(pg_guest *g, bool is_export, u32 ptr, u32 len) {
     return rc;
   if (!g->is_declaring)
     return PARIGOT_EINVAL; /* declarations belong in parigot_main */
-  char ***list = is_export ? &g->exports : &g->requires;
-  u32 *n = is_export ? &g->nexports : &g->nrequires;
-  if (has_name(*list, *n, name, len))
-    return 0; /* declaring twice is harmless */
-  return add_name(g, list, n, name, len);
+  return pg_names_add(g->app->mem, is_export ? &g->exports : &g->requires,
+                      is_export ? &g->nexports : &g->nrequires, name, len);
 }
 
 u32 IMPORT(export_service)(pg_guest *g, u32 ptr, u32 len) {

@@ -154,6 +154,7 @@ typedef struct pg_app {
                                      the host's clock; 0 until then */
   atomic_bool is_drain_late;   /* parallel: the pulse saw it pass */
   uint32_t nrestarting;        /* guests in PG_GUEST_RESTARTING */
+  uint32_t nwakes;             /* native services with a wake-up asked */
   uint32_t nconnecting;        /* remote services waiting for their
                                   unit to serve (at first, or again):
                                   the transport will wake the loop */

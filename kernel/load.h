@@ -37,6 +37,11 @@ int pg_app_plan_start(pg_app *app, char *err, size_t err_len);
  * NULL when out of memory. */
 pg_graph_node *pg_app_graph_nodes(pg_app *app);
 
+/* Appends a copy of s[0..len) to @p list of @p n owned strings, unless it
+ * is there already. 0, or PARIGOT_ENOMEM. (abi.c) */
+int pg_names_add(const pg_mem *mem, char ***list, uint32_t *n, const char *s,
+                 size_t len);
+
 /* Frees @p n owned strings and their array. */
 void pg_names_free(const pg_mem *mem, char **list, uint32_t n);
 

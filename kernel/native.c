@@ -18,12 +18,14 @@
  */
 #include "native.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lifecycle.h"
+#include "load.h"
 #include "parigot/abi.h"
 #include "parigot/error.h"
 
@@ -35,6 +37,8 @@ struct pg_native {
   atomic_bool is_in_handler;  /* a worker runs one of its handlers */
   char fail_why[160];         /* pg_native_fail's, until the handler returns */
   bool has_failed;
+  bool is_declaring;        /* inside kind.declare */
+  uint64_t wake_at;         /* pg_native_wake_at's time; 0: none. Lock */
   pthread_t handler_thread; /* ...this one; set before is_in_handler */
 };
 
@@ -68,6 +72,47 @@ static void list_kinds(const pg_app_config *cfg, char *out, size_t cap) {
     snprintf(out, cap, "none");
 }
 
+/* Every key of the service's config table is one its kind takes. */
+static int check_settings(pg_app *app, const pg_guest *g,
+                          const pg_native_kind *kind, char *err,
+                          size_t err_len) {
+  for (size_t i = 0; i < g->spec->nconfig; i++) {
+    const pg_manifest_setting *st = &g->spec->config[i];
+    bool is_known = false;
+    for (uint32_t k = 0; k < kind->nsettings && !is_known; k++)
+      is_known = strcmp(kind->settings[k], st->key) == 0;
+    if (is_known)
+      continue;
+    size_t n = (size_t)snprintf(
+        err, err_len,
+        "%s:%d: service %s: config.%s: %s takes no such setting "
+        "(it takes: ",
+        app->cfg->manifest->path, st->line, g->spec->name, st->key, kind->name);
+    for (uint32_t k = 0; k < kind->nsettings && n < err_len; k++)
+      n += (size_t)snprintf(err + n, err_len - n, "%s%s", k ? ", " : "",
+                            kind->settings[k]);
+    if (n < err_len)
+      snprintf(err + n, err_len - n, "%s)", kind->nsettings ? "" : "none");
+    return PARIGOT_EINVAL;
+  }
+  return 0;
+}
+
+/* The kind's declare: exports and requirements from its settings. */
+static int declare(pg_app *app, pg_native *n, char *err, size_t err_len) {
+  char why[512] = "";
+  if (n->kind->declare == NULL)
+    return 0;
+  n->is_declaring = true;
+  int rc = n->kind->declare(n, why, sizeof why);
+  n->is_declaring = false;
+  if (rc == 0)
+    return 0;
+  snprintf(err, err_len, "%s: service %s: %s", app->cfg->manifest->path,
+           n->g->spec->name, why[0] ? why : parigot_strerror(rc));
+  return rc < 0 ? rc : PARIGOT_EINVAL;
+}
+
 int pg_native_load(pg_app *app, pg_guest *g, char *err, size_t err_len) {
   const pg_native_kind *kind = find_kind(app->cfg, g->spec->native);
   if (kind == NULL) {
@@ -97,9 +142,13 @@ int pg_native_load(pg_app *app, pg_guest *g, char *err, size_t err_len) {
       memcpy(g->fds, kind->descriptors, kind->descriptors_len);
     g->nfds = g->fds != NULL ? kind->descriptors_len : 0;
   }
-  if (rc != 0)
+  if (rc != 0) {
     snprintf(err, err_len, "%s: out of memory", g->spec->name);
-  return rc;
+    return rc;
+  }
+  if ((rc = check_settings(app, g, kind, err, err_len)) != 0)
+    return rc;
+  return declare(app, n, err, err_len);
 }
 
 /* The CALL's fields, from its bytes in the ABI's layout. */
@@ -158,6 +207,8 @@ static void start(pg_app *app, pg_guest *g) {
 }
 
 static void stop(pg_app *app, pg_native *n) {
+  app->nwakes -= n->wake_at != 0; /* a stopped service wakes no more */
+  n->wake_at = 0;
   if (!n->is_started)
     return;
   n->is_started = false;
@@ -194,6 +245,11 @@ void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
     pg_native_answer a = answer_of(ev);
     enter_handler(app, n);
     n->kind->answered(n, n->state, &a);
+    leave_handler(app, n);
+  } else if (ev->kind == PG_NATIVE_EV_WAKE && n->is_started) {
+    uint64_t now = pg_app_now(app);
+    enter_handler(app, n);
+    n->kind->wake(n, n->state, now);
     leave_handler(app, n);
   } else if (ev->kind == PARIGOT_EV_STOP) {
     stop(app, n);
@@ -289,4 +345,107 @@ int pg_native_fail(pg_native *n, const char *why) {
 
 bool pg_native_is_deterministic(const pg_native *n) {
   return n->g->app->cfg->is_deterministic;
+}
+
+const char *pg_native_setting(const pg_native *n, const char *key) {
+  const pg_manifest_guest *s = n->g->spec;
+  for (size_t i = 0; i < s->nconfig; i++)
+    if (strcmp(s->config[i].key, key) == 0)
+      return s->config[i].value;
+  return NULL;
+}
+
+int pg_native_path(const pg_native *n, const char *path, char *out,
+                   size_t cap) {
+  const char *mpath = n->g->app->cfg->manifest->path;
+  const char *slash = strrchr(mpath, '/');
+  char cwd[PATH_MAX];
+  int len;
+  if (path[0] == '/')
+    len = snprintf(out, cap, "%s", path);
+  else if (slash != NULL && mpath[0] == '/')
+    len = snprintf(out, cap, "%.*s/%s", (int)(slash - mpath), mpath, path);
+  else if (getcwd(cwd, sizeof cwd) == NULL)
+    return PARIGOT_ETOOBIG;
+  else if (slash != NULL)
+    len = snprintf(out, cap, "%s/%.*s/%s", cwd, (int)(slash - mpath), mpath,
+                   path);
+  else
+    len = snprintf(out, cap, "%s/%s", cwd, path);
+  return len >= 0 && (size_t)len < cap ? 0 : PARIGOT_ETOOBIG;
+}
+
+int pg_native_export(pg_native *n, const char *service, const void *descriptors,
+                     size_t len) {
+  pg_guest *g = n->g;
+  if (!n->is_declaring)
+    return PARIGOT_EINVAL;
+  int rc = pg_names_add(g->app->mem, &g->exports, &g->nexports, service,
+                        strlen(service));
+  if (rc != 0 || len == 0)
+    return rc;
+  /* FileDescriptorSets concatenate: `repeated file = 1`. */
+  uint8_t *fds = pg_mem_malloc(g->app->mem, g->nfds + len);
+  if (fds == NULL)
+    return PARIGOT_ENOMEM;
+  if (g->nfds > 0)
+    memcpy(fds, g->fds, g->nfds);
+  memcpy(fds + g->nfds, descriptors, len);
+  pg_mem_free(g->app->mem, g->fds);
+  g->fds = fds;
+  g->nfds += len;
+  return 0;
+}
+
+int pg_native_require(pg_native *n, const char *service) {
+  pg_guest *g = n->g;
+  if (!n->is_declaring)
+    return PARIGOT_EINVAL;
+  return pg_names_add(g->app->mem, &g->requires, &g->nrequires, service,
+                      strlen(service));
+}
+
+int pg_native_wake_at(pg_native *n, uint64_t at_ns) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  if (n->kind->wake == NULL)
+    return PARIGOT_EINVAL;
+  pg_app_enter(app, h);
+  app->nwakes += (at_ns != 0) - (n->wake_at != 0);
+  n->wake_at = at_ns;
+  if (h == NULL)
+    app->wants_wake = true; /* a sleeping worker recomputes its wait */
+  pg_app_leave(app, h);
+  return 0;
+}
+
+bool pg_native_next_wake(const pg_app *app, uint64_t *at) {
+  bool any = false;
+  if (app->nwakes == 0)
+    return false;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_native *n = app->guests[i].native;
+    if (n != NULL && n->wake_at != 0 && (!any || n->wake_at < *at)) {
+      *at = n->wake_at;
+      any = true;
+    }
+  }
+  return any;
+}
+
+bool pg_native_fire_wakes(pg_app *app) {
+  bool any = false;
+  if (app->nwakes == 0)
+    return false;
+  uint64_t now = pg_app_now(app);
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_native *n = app->guests[i].native;
+    if (n == NULL || n->wake_at == 0 || n->wake_at > now)
+      continue;
+    n->wake_at = 0;
+    app->nwakes--;
+    pg_event_spec e = {.kind = PG_NATIVE_EV_WAKE};
+    any |= pg_app_post(app, i, &e) == 0;
+  }
+  return any;
 }

@@ -20,6 +20,17 @@ int pg_native_load(pg_app *app, pg_guest *g, char *err, size_t err_len);
  * (a failed one kills it), CALL, RESPONSE, STOP. Lock held. */
 void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev);
 
+/* The kernel's own event kind for a native service's wake-up (kind.wake),
+ * beside the ABI's PARIGOT_EV_*; never seen by a guest. */
+#define PG_NATIVE_EV_WAKE 0x7f000001u
+
+/* The earliest wake-up any native service asked for. Lock held. */
+bool pg_native_next_wake(const pg_app *app, uint64_t *at);
+
+/* Queues a wake event for each native service whose time came; true if
+ * any. Lock held. */
+bool pg_native_fire_wakes(pg_app *app);
+
 /* Frees @p g's native state (stopping it first if it still runs). */
 void pg_native_free(pg_app *app, pg_guest *g);
 

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "event.h"
 #include "lifecycle.h"
+#include "native.h"
 #include "pulse.h"
 #include "stop.h"
 #include "parigot/error.h"
@@ -50,12 +51,16 @@ static bool any_busy(const pg_app *app) {
   return false;
 }
 
-/* The next time something is due: a call's deadline, a restart, the end
- * of drain_timeout. */
+/* The next time something is due: a call's deadline, a restart, a native
+ * service's wake-up, the end of drain_timeout. */
 bool pg_app_next_time(pg_app *app, uint64_t *at) {
   uint64_t t;
   bool any = pg_calls_next_deadline(&app->calls, at);
   if (pg_app_next_restart(app, &t) && (!any || t < *at)) {
+    *at = t;
+    any = true;
+  }
+  if (pg_native_next_wake(app, &t) && (!any || t < *at)) {
     *at = t;
     any = true;
   }
@@ -102,6 +107,7 @@ static bool wait_for_work(pg_app *app) {
 static bool tick(pg_app *app) {
   pg_fastclock_tick(&app->fastclock, app->cfg->manifest->pulse_ns);
   bool has_fired = fire_deadlines(app);
+  has_fired |= pg_native_fire_wakes(app);
   bool is_stalled = app->ntaken == app->ntaken_at_tick;
   app->ntaken_at_tick = app->ntaken;
   uint64_t at;
@@ -210,6 +216,7 @@ pg_app_step_result pg_app_step(pg_app *app, pg_lockholder *h) {
   if (app->cfg->is_deterministic) {
     if (pg_calls_may_expire(&app->calls, app->now_ns))
       fire_deadlines(app);
+    pg_native_fire_wakes(app);
   } else if (atomic_load_explicit(&app->is_tick_due, memory_order_relaxed) &&
              atomic_exchange(&app->is_tick_due, false)) {
     tick(app); /* this worker takes what it posts */

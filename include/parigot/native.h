@@ -71,6 +71,18 @@ typedef struct pg_native_kind {
   void (*answered)(pg_native *n, void *state, const pg_native_answer *a);
   /** STOP: frees @p state. Calls still unanswered fail UNAVAILABLE. */
   void (*stop)(pg_native *n, void *state);
+  /** The keys its manifest `config` table may hold; others are refused at
+   * load with their line. NULL with nsettings 0: it takes none. */
+  const char *const *settings;
+  uint32_t nsettings; /**< entries in settings */
+  /** At load, before the app's graph is built: adds exports, requirements
+   * and descriptors that depend on its settings (pg_native_export,
+   * pg_native_require), beside the constant ones above. NULL: none. 0, or
+   * non-zero with @p why: the app does not start. */
+  int (*declare)(pg_native *n, char *why, size_t why_cap);
+  /** The time asked for with pg_native_wake_at() came; NULL if it asks
+   * for none. */
+  void (*wake)(pg_native *n, void *state, uint64_t now_ns);
 } pg_native_kind;
 
 /** Answers call @p id: status 0 with the response @p body, or a gRPC
@@ -88,6 +100,33 @@ int pg_native_respond(pg_native *n, uint64_t id, uint32_t status,
 int pg_native_dispatch(pg_native *n, uint32_t req, const char *method,
                        const void *body, size_t len, uint64_t timeout_ns,
                        uint64_t *id);
+
+/** The value of setting @p key of the service's `config` table, as text
+ * (an integer in decimal, a boolean as "true" or "false"), or NULL when
+ * the manifest does not set it. Valid until the app is freed. */
+const char *pg_native_setting(const pg_native *n, const char *key);
+
+/** @p path made absolute against the manifest's directory (as the manifest
+ * resolves its own paths), into @p out of @p cap bytes. 0, or
+ * PARIGOT_ETOOBIG when it does not fit. */
+int pg_native_path(const pg_native *n, const char *path, char *out, size_t cap);
+
+/** Only in kind.declare: the service also exports @p service (a full
+ * name), described by @p descriptors (a FileDescriptorSet, copied; NULL
+ * with 0 when another export's descriptors cover it). 0, or
+ * PARIGOT_EINVAL outside declare, PARIGOT_ENOMEM. */
+int pg_native_export(pg_native *n, const char *service, const void *descriptors,
+                     size_t len);
+
+/** Only in kind.declare: the service also requires @p service. 0, or
+ * PARIGOT_EINVAL outside declare, PARIGOT_ENOMEM. */
+int pg_native_require(pg_native *n, const char *service);
+
+/** Asks for kind.wake once the app's clock (pg_native_now) reaches
+ * @p at_ns; one time per service, a new one replacing the old; 0 cancels.
+ * In deterministic mode the virtual clock jumps to it when nothing else is
+ * due. 0, or PARIGOT_EINVAL when the kind has no wake. */
+int pg_native_wake_at(pg_native *n, uint64_t at_ns);
 
 /** Ends the service as a trap ends a guest, @p why saying why: calls
  * waiting on it fail UNAVAILABLE, its dependents are told, and it restarts
