@@ -50,13 +50,37 @@ static pg_module *loaded_module(pg_app *app, const pg_guest *g) {
   return NULL;
 }
 
+/* The guest's dirs as the engine's preopens; NULL when it has none or on
+ * failure (*rc says which). Owned by the caller (app->mem). */
+static pg_wasi_preopen *guest_preopens(pg_app *app, const pg_manifest_guest *s,
+                                       int *rc) {
+  *rc = 0;
+  if (s->ndirs == 0)
+    return NULL;
+  pg_wasi_preopen *pre = pg_mem_calloc(app->mem, s->ndirs, sizeof *pre);
+  if (pre == NULL) {
+    *rc = PARIGOT_ENOMEM;
+    return NULL;
+  }
+  for (size_t i = 0; i < s->ndirs; i++)
+    pre[i] = (pg_wasi_preopen){s->dirs[i].host, s->dirs[i].guest,
+                               s->dirs[i].is_read_only};
+  return pre;
+}
+
 /* A fresh instance of @p g's module in g->inst, as the manifest says. */
 int pg_guest_new_instance(pg_app *app, pg_guest *g) {
   const pg_manifest_guest *s = g->spec;
+  int rc;
+  pg_wasi_preopen *pre = guest_preopens(app, s, &rc);
+  if (rc != 0)
+    return rc;
   /* argv[0] is the guest's name, then the manifest's args. */
   const char **argv = pg_mem_calloc(app->mem, s->nargs + 2, sizeof *argv);
-  if (argv == NULL)
+  if (argv == NULL) {
+    pg_mem_free(app->mem, pre);
     return PARIGOT_ENOMEM;
+  }
   argv[0] = s->name;
   for (size_t i = 0; i < s->nargs; i++)
     argv[i + 1] = s->args[i];
@@ -69,12 +93,16 @@ int pg_guest_new_instance(pg_app *app, pg_guest *g) {
                .is_deterministic = app->cfg->is_deterministic,
                .has_real_clock = app->cfg->has_real_clock,
                .seed = app->cfg->seed + g->index,
-               .stdio_fds = {0, 1, 2}},
+               .stdio_fds = {0, 1, 2},
+               .preopens = pre,
+               .npreopens = s->ndirs,
+               .write_quota_bytes = s->write_quota},
       .parigot = g,
   };
   pg_instance *inst;
-  int rc = pg_instance_new(g->module, &ic, &inst); /* copies argv */
+  rc = pg_instance_new(g->module, &ic, &inst); /* copies argv, preopens */
   pg_mem_free(app->mem, argv);
+  pg_mem_free(app->mem, pre);
   if (rc != 0)
     return rc;
   pthread_mutex_lock(&app->inst_mutex);

@@ -2,7 +2,8 @@
 /*
  * cmd/parigot/exec.c: `parigot exec`, which runs one WASI command module.
  *
- * stdin, stdout and stderr pass through; the guest's exit status becomes
+ * stdin, stdout and stderr pass through; --dir and --dir-ro give it host
+ * directories, as wasmtime run --dir does; the guest's exit status becomes
  * ours. Owns the engine, module, instance and pulse of the run. Calls the
  * kernel's engine and pulse. Main thread; the pulse has its own.
  */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "abi.h"
 #include "cli.h"
@@ -31,12 +33,26 @@ typedef struct exec_opts {
   const char *timeout_text;
   const char **env; /* the --env values, borrowed from argv */
   int envc;
+  pg_wasi_preopen *dirs; /* --dir and --dir-ro, in order; host and guest
+                            borrowed from argv, or the guest in dir_names */
+  size_t ndirs;
+  char **dir_names; /* per dir: the HOST part of HOST::GUEST, owned */
+  uint64_t write_quota_bytes;
   const char *module;
   int guest_argc; /* module path and its arguments */
   char **guest_argv;
 } exec_opts;
 
-enum { OPT_DETERMINISTIC, OPT_SEED, OPT_MAX_MEMORY, OPT_TIMEOUT, OPT_ENV };
+enum {
+  OPT_DETERMINISTIC,
+  OPT_SEED,
+  OPT_MAX_MEMORY,
+  OPT_TIMEOUT,
+  OPT_ENV,
+  OPT_DIR,
+  OPT_DIR_RO,
+  OPT_WRITE_QUOTA,
+};
 
 static const pg_cli_opt exec_opts_table[] = {
     {OPT_DETERMINISTIC, "--deterministic", NULL,
@@ -50,6 +66,18 @@ static const pg_cli_opt exec_opts_table[] = {
      "stop the guest after DUR, e.g. 500ms, 2s, 1m"},
     {OPT_ENV, "--env", "KEY=VALUE",
      "add a variable to the guest's environment (may be repeated)"},
+    {OPT_DIR, "--dir", "HOST[::GUEST]",
+     "let the guest open files beneath the host directory HOST, which it "
+     "sees as GUEST (default: HOST as written), as wasmtime run --dir does; "
+     "nothing outside it can be reached (may be repeated). With "
+     "--deterministic the guest works on a private copy, removed after the "
+     "run"},
+    {OPT_DIR_RO, "--dir-ro", "HOST[::GUEST]",
+     "as --dir, but the guest may only read: creating, writing, renaming "
+     "or removing fails with EPERM"},
+    {OPT_WRITE_QUOTA, "--write-quota", "SIZE",
+     "bytes the guest may write to files, e.g. 64M; past it writes fail "
+     "with EDQUOT (default: no limit)"},
     {0, NULL, NULL, NULL},
 };
 
@@ -63,7 +91,11 @@ const pg_cli_cmd pg_cli_exec = {
         "Runs a WASI command module: stdin, stdout and stderr pass through, "
         "ARGS and --env variables reach the guest, and the guest's exit "
         "code becomes parigot's. Options come before MODULE.wasm: what "
-        "follows it is the guest's.",
+        "follows it is the guest's.\n\n"
+        "The guest has no files unless given directories with --dir or "
+        "--dir-ro; they are its preopened directories (fds 3, 4, ... in "
+        "the order given), and paths that would leave them (\"..\", "
+        "absolute paths, symlinks out) fail with EPERM.",
     .environment =
         "The compiled module is cached in $PARIGOT_CACHE (default "
         "$XDG_CACHE_HOME/parigot or ~/.cache/parigot). $CC picks the C "
@@ -74,6 +106,31 @@ const pg_cli_cmd pg_cli_exec = {
     .has_options_before_operand = true,
     .run = exec_main,
 };
+
+/* HOST[::GUEST]: HOST must be a directory; GUEST defaults to HOST. */
+static int parse_dir(exec_opts *o, bool is_read_only, const char *v) {
+  const char *flag = is_read_only ? "--dir-ro" : "--dir";
+  const char *sep = strstr(v, "::");
+  size_t host_len = sep ? (size_t)(sep - v) : strlen(v);
+  const char *guest = sep ? sep + 2 : v;
+  char *host = strndup(v, host_len);
+  struct stat st;
+  if (host == NULL) {
+    pg_cli_error("out of memory");
+    return -1;
+  }
+  o->dir_names[o->ndirs] = host;
+  if (host_len == 0 || *guest == '\0') {
+    pg_cli_error("exec: %s %s: expected HOST or HOST::GUEST", flag, v);
+    return -1;
+  }
+  if (stat(host, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    pg_cli_error("exec: %s %s: %s is not a directory", flag, v, host);
+    return -1;
+  }
+  o->dirs[o->ndirs++] = (pg_wasi_preopen){host, guest, is_read_only};
+  return 0;
+}
 
 static int parse_value(exec_opts *o, int id, const char *v) {
   char *end;
@@ -95,6 +152,14 @@ static int parse_value(exec_opts *o, int id, const char *v) {
       pg_cli_error("exec: --timeout %s: not a duration like 500ms, 2s, 1m", v);
       return -1;
     }
+  } else if (id == OPT_WRITE_QUOTA) {
+    if (pg_units_parse_size(v, &o->write_quota_bytes) ||
+        !o->write_quota_bytes) {
+      pg_cli_error("exec: --write-quota %s: not a size like 64M or 1G", v);
+      return -1;
+    }
+  } else if (id == OPT_DIR || id == OPT_DIR_RO) {
+    return parse_dir(o, id == OPT_DIR_RO, v);
   } else { /* --env */
     if (!strchr(v, '=') || v[0] == '=') {
       pg_cli_error("exec: --env %s: expected KEY=VALUE", v);
@@ -222,16 +287,21 @@ static int exec_module(const exec_opts *o) {
                  o->module);
     goto done;
   }
-  pg_instance_config cfg = {.max_memory_bytes = o->max_memory_bytes,
-                            .wasi = {.argc = o->guest_argc,
-                                     .argv = (const char *const *)o->guest_argv,
-                                     .envc = o->envc,
-                                     .env = o->env,
-                                     .is_deterministic = o->is_deterministic,
-                                     .seed = o->seed,
-                                     .stdio_fds = {0, 1, 2}}};
+  pg_instance_config cfg = {
+      .max_memory_bytes = o->max_memory_bytes,
+      .wasi = {.argc = o->guest_argc,
+               .argv = (const char *const *)o->guest_argv,
+               .envc = o->envc,
+               .env = o->env,
+               .is_deterministic = o->is_deterministic,
+               .seed = o->seed,
+               .stdio_fds = {0, 1, 2},
+               .preopens = o->dirs,
+               .npreopens = o->ndirs,
+               .write_quota_bytes = o->write_quota_bytes}};
   if ((rc = pg_instance_new(module, &cfg, &inst))) {
-    pg_cli_error("%s: %s", o->module, parigot_strerror(rc));
+    pg_cli_error("%s: %s%s", o->module, parigot_strerror(rc),
+                 o->ndirs ? " (opening its --dir directories)" : "");
     goto done;
   }
   pg_run_result r;
@@ -250,8 +320,11 @@ done:
 static int exec_main(int argc, char **argv) {
   exec_opts o = {0};
   o.env = calloc((size_t)argc, sizeof *o.env);
-  if (!o.env) {
+  o.dirs = calloc((size_t)argc, sizeof *o.dirs);
+  o.dir_names = calloc((size_t)argc + 1, sizeof *o.dir_names);
+  if (!o.env || !o.dirs || !o.dir_names) {
     pg_cli_error("out of memory");
+    free(o.env), free(o.dirs), free(o.dir_names);
     return PG_EXIT_USAGE;
   }
   int rc = parse(&o, argc, argv);
@@ -260,6 +333,10 @@ static int exec_main(int argc, char **argv) {
     pg_cli_help(&pg_cli_exec, stdout);
   else if (rc == 0)
     status = exec_module(&o);
+  for (size_t i = 0; i <= o.ndirs; i++)
+    free(o.dir_names[i]);
+  free(o.dir_names);
+  free(o.dirs);
   free(o.env);
   return status;
 }

@@ -6,10 +6,13 @@
  * calls for an import; its name is wasm2c's mangling of the import name.
  * The wrapper marks host code for the interrupt machinery (rt.h) and calls
  * the static implementation. Owns the copies of args and environ. Calls the
- * OS for stdio, pg_clock for time and pg_rng for random bytes. Runs on the
- * thread of the guest that called it.
+ * OS for stdio, wasi_fs.c for fds 3 and up and every path, pg_clock for
+ * time and pg_rng for random bytes. Runs on the thread of the guest that
+ * called it.
  */
 #include "wasi.h"
+
+#include "wasi_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,47 +22,6 @@
 
 #include "parigot/error.h"
 
-/* WASI errno values (wasi_snapshot_preview1 witx, "errno"). */
-enum {
-  E_SUCCESS = 0,
-  E_2BIG = 1,
-  E_ACCES = 2,
-  E_AGAIN = 6,
-  E_BADF = 8,
-  E_FAULT = 21,
-  E_FBIG = 22,
-  E_INTR = 27,
-  E_INVAL = 28,
-  E_IO = 29,
-  E_ISDIR = 31,
-  E_NOENT = 44,
-  E_NOMEM = 48,
-  E_NOSPC = 51,
-  E_NOSYS = 52,
-  E_NOTDIR = 54,
-  E_NOTSOCK = 57,
-  E_NOTSUP = 58,
-  E_OVERFLOW = 61,
-  E_PERM = 63,
-  E_PIPE = 64,
-  E_ROFS = 69,
-  E_SPIPE = 70,
-};
-
-/* Filetypes, rights and event types from the same witx. */
-enum { FT_CHAR = 2 };
-enum {
-  R_FD_DATASYNC = 1 << 0,
-  R_FD_READ = 1 << 1,
-  R_FD_SEEK = 1 << 2,
-  R_FD_FDSTAT_SET_FLAGS = 1 << 3,
-  R_FD_SYNC = 1 << 4,
-  R_FD_TELL = 1 << 5,
-  R_FD_WRITE = 1 << 6,
-  R_FD_ADVISE = 1 << 7,
-  R_FD_FILESTAT_GET = 1 << 21,
-  R_POLL_FD_READWRITE = 1 << 27,
-};
 /* What a guest may do with a stdio stream: what the functions below let it
  * do, and neither FD_SEEK nor FD_TELL. With those two absent and the type
  * a character device, wasi-libc's isatty() says yes, so stdout is line
@@ -67,120 +29,68 @@ enum {
  * prints reaches the host at once, as on a terminal or under wasmtime, and
  * the guest sees the same thing in every run. */
 #define STDIO_RIGHTS                                                           \
-  ((uint64_t)(R_FD_DATASYNC | R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC |  \
-              R_FD_WRITE | R_FD_ADVISE | R_FD_FILESTAT_GET |                   \
-              R_POLL_FD_READWRITE))
+  (R_BIT(R_FD_DATASYNC) | R_BIT(R_FD_READ) | R_BIT(R_FD_FDSTAT_SET_FLAGS) |    \
+   R_BIT(R_FD_SYNC) | R_BIT(R_FD_WRITE) | R_BIT(R_FD_ADVISE) |                 \
+   R_BIT(R_FD_FILESTAT_GET) | R_BIT(R_POLL_FD_READWRITE))
 enum { EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
 #define SUB_BYTES 48u
 #define EVENT_BYTES 32u
-#define MAX_IOVS 1024u
 #define MAX_SUBS 256u
 
-static uint16_t from_errno(int e) {
-  switch (e) {
-  case EBADF:
-    return E_BADF;
-  case EINTR:
-    return E_INTR;
-  case EINVAL:
-    return E_INVAL;
-  case ESPIPE:
-    return E_SPIPE;
-  case EAGAIN:
-    return E_AGAIN;
-  case EPIPE:
-    return E_PIPE;
-  case ENOSPC:
-    return E_NOSPC;
-  case EFBIG:
-    return E_FBIG;
-  case EFAULT:
-    return E_FAULT;
-  case EACCES:
-    return E_ACCES;
-  case EPERM:
-    return E_PERM;
-  case ENOENT:
-    return E_NOENT;
-  case ENOMEM:
-    return E_NOMEM;
-  case EISDIR:
-    return E_ISDIR;
-  case ENOTDIR:
-    return E_NOTDIR;
-  case EOVERFLOW:
-    return E_OVERFLOW;
-  case EROFS:
-    return E_ROFS;
-  }
+uint16_t pg_wasi_errno(int e) {
+  static const struct {
+    int host;
+    uint16_t wasi;
+  } map[] = {
+      {EBADF, E_BADF},         {EINTR, E_INTR},   {EINVAL, E_INVAL},
+      {ESPIPE, E_SPIPE},       {EAGAIN, E_AGAIN}, {EPIPE, E_PIPE},
+      {ENOSPC, E_NOSPC},       {EFBIG, E_FBIG},   {EFAULT, E_FAULT},
+      {EACCES, E_ACCES},       {EPERM, E_PERM},   {ENOENT, E_NOENT},
+      {ENOMEM, E_NOMEM},       {EISDIR, E_ISDIR}, {ENOTDIR, E_NOTDIR},
+      {EOVERFLOW, E_OVERFLOW}, {EROFS, E_ROFS},   {EEXIST, E_EXIST},
+      {ENOTEMPTY, E_NOTEMPTY}, {ELOOP, E_LOOP},   {ENAMETOOLONG, E_NAMETOOLONG},
+      {EMFILE, E_MFILE},       {ENFILE, E_NFILE}, {EMLINK, E_MLINK},
+      {EXDEV, E_XDEV},         {EBUSY, E_BUSY},   {EDQUOT, E_DQUOT},
+      {ETXTBSY, E_TXTBSY},     {ENXIO, E_NXIO},   {ENODEV, E_NODEV},
+      {EOPNOTSUPP, E_NOTSUP},  {ENOSYS, E_NOSYS}, {ERANGE, E_RANGE},
+      {EILSEQ, E_ILSEQ},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (map[i].host == e)
+      return map[i].wasi;
   return E_IO;
 }
 
 /* ---- guest memory ---- */
 
-static uint64_t mem_bytes(const pg_wasi *w) {
-  return w->memory && w->memory->data ? (uint64_t)w->memory->pages * 65536u : 0;
-}
-
-/* The only way this file turns a guest address into a host pointer. */
-static uint8_t *span(const pg_wasi *w, uint32_t addr, uint64_t len) {
-  uint64_t size = mem_bytes(w);
-  if ((uint64_t)addr > size || len > size - addr)
-    return NULL;
-  return w->memory->data + addr;
-}
-
-static void put_u16(uint8_t *p, uint16_t v) {
-  memcpy(p, &v, 2);
-}
-
-static void put_u32(uint8_t *p, uint32_t v) {
-  memcpy(p, &v, 4);
-}
-
-static void put_u64(uint8_t *p, uint64_t v) {
-  memcpy(p, &v, 8);
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
-static uint64_t get_u64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-}
-
 static int store_u32(pg_wasi *w, uint32_t addr, uint32_t v) {
-  uint8_t *p = span(w, addr, 4);
+  uint8_t *p = pg_wasi_span(w, addr, 4);
   if (!p)
     return E_FAULT;
-  put_u32(p, v);
+  pg_wasi_put_u32(p, v);
   return E_SUCCESS;
 }
 
 static int store_u64(pg_wasi *w, uint32_t addr, uint64_t v) {
-  uint8_t *p = span(w, addr, 8);
+  uint8_t *p = pg_wasi_span(w, addr, 8);
   if (!p)
     return E_FAULT;
-  put_u64(p, v);
+  pg_wasi_put_u64(p, v);
   return E_SUCCESS;
 }
 
 /* Turns a guest iovec array into host iovecs, checking every buffer. */
-static int load_iovs(pg_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out,
-                     uint32_t *out_n) {
+int pg_wasi_load_iovs(pg_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out,
+                      uint32_t *out_n) {
   if (n > MAX_IOVS)
     n = MAX_IOVS; /* a short read or write is allowed */
-  const uint8_t *arr = span(w, iovs, (uint64_t)n * 8);
+  const uint8_t *arr = pg_wasi_span(w, iovs, (uint64_t)n * 8);
   if (!arr)
     return E_FAULT;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t buf = get_u32(arr + 8 * i), len = get_u32(arr + 8 * i + 4);
-    uint8_t *p = span(w, buf, len);
+    uint32_t buf = pg_wasi_get_u32(arr + 8 * i),
+             len = pg_wasi_get_u32(arr + 8 * i + 4);
+    uint8_t *p = pg_wasi_span(w, buf, len);
     if (!p)
       return E_FAULT;
     out[i].iov_base = p;
@@ -205,9 +115,9 @@ static int fd_rw(pg_wasi *w, uint32_t fd, uint32_t iovs, uint32_t n,
   int h = host_fd(w, fd), rc;
   if (h < 0)
     return E_BADF;
-  if ((rc = load_iovs(w, iovs, n, v, &nv)))
+  if ((rc = pg_wasi_load_iovs(w, iovs, n, v, &nv)))
     return rc;
-  if (!span(w, out, 4))
+  if (!pg_wasi_span(w, out, 4))
     return E_FAULT;
   ssize_t got;
   do {
@@ -216,7 +126,7 @@ static int fd_rw(pg_wasi *w, uint32_t fd, uint32_t iovs, uint32_t n,
       pg_rt_host_leave(w->frame), pg_rt_host_enter(w->frame);
   } while (got < 0 && errno == EINTR);
   if (got < 0)
-    return from_errno(errno);
+    return pg_wasi_errno(errno);
   return store_u32(w, out, (uint32_t)got);
 }
 
@@ -230,12 +140,13 @@ static int fd_spipe(pg_wasi *w, uint32_t fd) {
 static int fd_fdstat_get(pg_wasi *w, uint32_t fd, uint32_t buf) {
   if (host_fd(w, fd) < 0)
     return E_BADF;
-  uint8_t *p = span(w, buf, 24);
+  uint8_t *p = pg_wasi_span(w, buf, 24);
   if (!p)
     return E_FAULT;
   memset(p, 0, 24);
   p[0] = FT_CHAR;
-  put_u64(p + 8, STDIO_RIGHTS); /* inheriting: none, nothing opens files */
+  pg_wasi_put_u64(p + 8,
+                  STDIO_RIGHTS); /* inheriting: none, nothing opens files */
   return E_SUCCESS;
 }
 
@@ -244,12 +155,12 @@ static int fd_fdstat_get(pg_wasi *w, uint32_t fd, uint32_t buf) {
 static int fd_filestat_get(pg_wasi *w, uint32_t fd, uint32_t buf) {
   if (host_fd(w, fd) < 0)
     return E_BADF;
-  uint8_t *p = span(w, buf, 64);
+  uint8_t *p = pg_wasi_span(w, buf, 64);
   if (!p)
     return E_FAULT;
   memset(p, 0, 64);
   p[16] = FT_CHAR;
-  put_u64(p + 24, 1);
+  pg_wasi_put_u64(p + 24, 1);
   return E_SUCCESS;
 }
 
@@ -275,14 +186,14 @@ static int strings_sizes(pg_wasi *w, uint32_t count, uint32_t bytes,
 
 static int strings_get(pg_wasi *w, const char *strs, uint32_t count,
                        uint32_t bytes, uint32_t ptrs, uint32_t buf) {
-  uint8_t *pp = span(w, ptrs, (uint64_t)count * 4);
-  uint8_t *bp = span(w, buf, bytes);
+  uint8_t *pp = pg_wasi_span(w, ptrs, (uint64_t)count * 4);
+  uint8_t *bp = pg_wasi_span(w, buf, bytes);
   if (!pp || !bp)
     return E_FAULT;
   memcpy(bp, strs, bytes);
   uint32_t off = 0;
   for (uint32_t i = 0; i < count; i++) {
-    put_u32(pp + 4 * i, buf + off);
+    pg_wasi_put_u32(pp + 4 * i, buf + off);
     off += (uint32_t)strlen(strs + off) + 1;
   }
   return E_SUCCESS;
@@ -294,7 +205,7 @@ static int clock_time_get(pg_wasi *w, uint32_t id, uint64_t precision,
                           uint32_t out) {
   (void)precision;
   uint64_t ns;
-  if (!span(w, out, 8))
+  if (!pg_wasi_span(w, out, 8))
     return E_FAULT;
   if (pg_clock_now(&w->clock, id, &ns) != 0)
     return E_INVAL;
@@ -303,7 +214,7 @@ static int clock_time_get(pg_wasi *w, uint32_t id, uint64_t precision,
 
 static int clock_res_get(pg_wasi *w, uint32_t id, uint32_t out) {
   uint64_t ns;
-  if (!span(w, out, 8))
+  if (!pg_wasi_span(w, out, 8))
     return E_FAULT;
   if (pg_clock_resolution(&w->clock, id, &ns) != 0)
     return E_INVAL;
@@ -311,13 +222,13 @@ static int clock_res_get(pg_wasi *w, uint32_t id, uint32_t out) {
 }
 
 static int random_get(pg_wasi *w, uint32_t buf, uint32_t len) {
-  uint8_t *p = span(w, buf, len);
+  uint8_t *p = pg_wasi_span(w, buf, len);
   if (!p)
     return E_FAULT;
   int rc;
   while ((rc = pg_rng_fill(&w->rng, p, len)) == -EINTR)
     pg_rt_host_leave(w->frame), pg_rt_host_enter(w->frame);
-  return rc ? from_errno(-rc) : E_SUCCESS;
+  return rc ? pg_wasi_errno(-rc) : E_SUCCESS;
 }
 
 /* Sleeps until host monotonic time @p until_ns, waking for interrupts. */
@@ -331,8 +242,8 @@ static void sleep_until(pg_wasi *w, uint64_t until_ns) {
 /* How long until a clock subscription fires. Only an absolute deadline
  * needs the current time: reading a virtual clock moves it. */
 static int clock_sub_delay(pg_wasi *w, const uint8_t *s, uint64_t *delay) {
-  uint32_t id = get_u32(s + 16);
-  uint64_t timeout = get_u64(s + 24), now, res;
+  uint32_t id = pg_wasi_get_u32(s + 16);
+  uint64_t timeout = pg_wasi_get_u64(s + 24), now, res;
   uint16_t flags;
   memcpy(&flags, s + 40, 2);
   if (!(flags & 1)) { /* subscription_clock_abstime */
@@ -349,7 +260,7 @@ static void put_event(uint8_t *e, const uint8_t *s, uint16_t err,
                       uint8_t type) {
   memset(e, 0, EVENT_BYTES);
   memcpy(e, s, 8); /* userdata */
-  put_u16(e + 8, err);
+  pg_wasi_put_u16(e + 8, err);
   e[10] = type;
 }
 
@@ -357,9 +268,9 @@ static int poll_oneoff(pg_wasi *w, uint32_t in, uint32_t out, uint32_t n,
                        uint32_t nevents_out) {
   if (n == 0 || n > MAX_SUBS)
     return E_INVAL;
-  const uint8_t *subs = span(w, in, (uint64_t)n * SUB_BYTES);
-  uint8_t *events = span(w, out, (uint64_t)n * EVENT_BYTES);
-  if (!subs || !events || !span(w, nevents_out, 4))
+  const uint8_t *subs = pg_wasi_span(w, in, (uint64_t)n * SUB_BYTES);
+  uint8_t *events = pg_wasi_span(w, out, (uint64_t)n * EVENT_BYTES);
+  if (!subs || !events || !pg_wasi_span(w, nevents_out, 4))
     return E_FAULT;
   uint64_t min_delay = UINT64_MAX, delays[MAX_SUBS];
   uint32_t nev = 0;
@@ -375,7 +286,9 @@ static int poll_oneoff(pg_wasi *w, uint32_t in, uint32_t out, uint32_t n,
     } else if (s[8] == EV_FD_READ || s[8] == EV_FD_WRITE) {
       /* Stdio streams are reported ready: a read or write that follows
        * blocks as it would in any program, and determinism holds. */
-      uint16_t err = host_fd(w, get_u32(s + 16)) < 0 ? E_BADF : E_SUCCESS;
+      uint32_t fd = pg_wasi_get_u32(s + 16);
+      bool is_open = host_fd(w, fd) >= 0 || pg_wasi_fs_is_open(&w->fs, fd);
+      uint16_t err = is_open ? E_SUCCESS : E_BADF;
       put_event(events + EVENT_BYTES * nev++, s, err, s[8]);
       has_fd = true;
     } else {
@@ -485,157 +398,186 @@ u32 IMPORT(clock_time_get)(pg_wasi *w, u32 id, u64 precision, u32 out) {
   return clock_time_get(w, id, precision, out);
 }
 
+/* Fds 0-2 are stdio, here; the rest are files (wasi_fs.c). */
+#define IS_STDIO(fd) ((fd) <= 2)
+
 u32 IMPORT(fd_advise)(pg_wasi *w, u32 fd, u64 off, u64 len, u32 advice) {
-  (void)off, (void)len, (void)advice;
-  return fd_only(w, fd, E_SUCCESS); /* advice is only a hint */
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_SUCCESS); /* advice is only a hint */
+  HOSTCALL(w, pg_wasi_fs_fd_advise(w, fd, off, len, advice));
 }
 
 u32 IMPORT(fd_allocate)(pg_wasi *w, u32 fd, u64 off, u64 len) {
-  (void)off, (void)len;
-  return fd_only(w, fd, E_NOTSUP);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_NOTSUP);
+  HOSTCALL(w, pg_wasi_fs_fd_allocate(w, fd, off, len));
 }
 
 u32 IMPORT(fd_close)(pg_wasi *w, u32 fd) {
-  return fd_close(w, fd);
+  if (IS_STDIO(fd))
+    return fd_close(w, fd);
+  HOSTCALL(w, pg_wasi_fs_fd_close(w, fd));
 }
 
 u32 IMPORT(fd_datasync)(pg_wasi *w, u32 fd) {
-  return fd_only(w, fd, E_SUCCESS);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_SUCCESS);
+  HOSTCALL(w, pg_wasi_fs_fd_sync(w, fd, true));
 }
 
 u32 IMPORT(fd_fdstat_get)(pg_wasi *w, u32 fd, u32 buf) {
-  return fd_fdstat_get(w, fd, buf);
+  if (IS_STDIO(fd))
+    return fd_fdstat_get(w, fd, buf);
+  HOSTCALL(w, pg_wasi_fs_fd_fdstat_get(w, fd, buf));
 }
 
 u32 IMPORT(fd_fdstat_set_flags)(pg_wasi *w, u32 fd, u32 flags) {
-  return fd_only(w, fd, flags == 0 ? E_SUCCESS : E_NOTSUP);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, flags == 0 ? E_SUCCESS : E_NOTSUP);
+  HOSTCALL(w, pg_wasi_fs_fd_fdstat_set_flags(w, fd, flags));
 }
 
+/* Rights are fixed by how an fd was opened, as in wasmtime. */
 u32 IMPORT(fd_fdstat_set_rights)(pg_wasi *w, u32 fd, u64 base, u64 inh) {
   (void)base, (void)inh;
-  return fd_only(w, fd, E_NOTSUP);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_NOTSUP);
+  return pg_wasi_fs_is_open(&w->fs, fd) ? E_NOTSUP : E_BADF;
 }
 
 u32 IMPORT(fd_filestat_get)(pg_wasi *w, u32 fd, u32 buf) {
-  return fd_filestat_get(w, fd, buf);
+  if (IS_STDIO(fd))
+    return fd_filestat_get(w, fd, buf);
+  HOSTCALL(w, pg_wasi_fs_fd_filestat_get(w, fd, buf));
 }
 
 u32 IMPORT(fd_filestat_set_size)(pg_wasi *w, u32 fd, u64 size) {
-  (void)size;
-  return fd_only(w, fd, E_NOTSUP);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_NOTSUP);
+  HOSTCALL(w, pg_wasi_fs_fd_filestat_set_size(w, fd, size));
 }
 
 u32 IMPORT(fd_filestat_set_times)(pg_wasi *w, u32 fd, u64 a, u64 m, u32 fl) {
-  (void)a, (void)m, (void)fl;
-  return fd_only(w, fd, E_NOTSUP);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_NOTSUP);
+  HOSTCALL(w, pg_wasi_fs_fd_filestat_set_times(w, fd, a, m, fl));
 }
 
 u32 IMPORT(fd_pread)(pg_wasi *w, u32 fd, u32 iovs, u32 n, u64 off, u32 out) {
-  (void)iovs, (void)n, (void)off, (void)out;
-  return fd_spipe(w, fd);
+  if (IS_STDIO(fd))
+    return fd_spipe(w, fd);
+  HOSTCALL(w, pg_wasi_fs_fd_rw(w, fd, iovs, n, out, false, true, off));
 }
 
 u32 IMPORT(fd_prestat_get)(pg_wasi *w, u32 fd, u32 buf) {
-  (void)w, (void)fd, (void)buf;
-  return E_BADF; /* no directory is preopened */
+  if (IS_STDIO(fd))
+    return E_BADF;
+  return pg_wasi_fs_fd_prestat_get(w, fd, buf);
 }
 
 u32 IMPORT(fd_prestat_dir_name)(pg_wasi *w, u32 fd, u32 path, u32 len) {
-  (void)w, (void)fd, (void)path, (void)len;
-  return E_BADF;
+  if (IS_STDIO(fd))
+    return E_BADF;
+  return pg_wasi_fs_fd_prestat_dir_name(w, fd, path, len);
 }
 
 u32 IMPORT(fd_pwrite)(pg_wasi *w, u32 fd, u32 iovs, u32 n, u64 off, u32 out) {
-  (void)iovs, (void)n, (void)off, (void)out;
-  return fd_spipe(w, fd);
+  if (IS_STDIO(fd))
+    return fd_spipe(w, fd);
+  HOSTCALL(w, pg_wasi_fs_fd_rw(w, fd, iovs, n, out, true, true, off));
 }
 
 u32 IMPORT(fd_read)(pg_wasi *w, u32 fd, u32 iovs, u32 n, u32 out) {
-  HOSTCALL(w, fd_rw(w, fd, iovs, n, out, false));
+  if (IS_STDIO(fd))
+    HOSTCALL(w, fd_rw(w, fd, iovs, n, out, false));
+  HOSTCALL(w, pg_wasi_fs_fd_rw(w, fd, iovs, n, out, false, false, 0));
 }
 
 u32 IMPORT(fd_readdir)(pg_wasi *w, u32 fd, u32 buf, u32 len, u64 cookie,
                        u32 out) {
-  (void)buf, (void)len, (void)cookie, (void)out;
-  return fd_only(w, fd, E_NOTDIR);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_fd_readdir(w, fd, buf, len, cookie, out));
 }
 
+/* Stdio cannot be renumbered, nor a file onto stdio: parigot itself keeps
+ * writing to the host's stdio. */
 u32 IMPORT(fd_renumber)(pg_wasi *w, u32 fd, u32 to) {
-  (void)to;
-  return fd_only(w, fd, E_NOTSUP);
+  if (IS_STDIO(fd) || IS_STDIO(to)) {
+    bool is_open =
+        IS_STDIO(fd) ? host_fd(w, fd) >= 0 : pg_wasi_fs_is_open(&w->fs, fd);
+    return is_open ? E_NOTSUP : E_BADF;
+  }
+  HOSTCALL(w, pg_wasi_fs_fd_renumber(w, fd, to));
 }
 
 u32 IMPORT(fd_seek)(pg_wasi *w, u32 fd, u64 off, u32 whence, u32 out) {
-  (void)off, (void)whence, (void)out;
-  return fd_spipe(w, fd);
+  if (IS_STDIO(fd))
+    return fd_spipe(w, fd);
+  HOSTCALL(w, pg_wasi_fs_fd_seek(w, fd, (int64_t)off, whence, out));
 }
 
 u32 IMPORT(fd_sync)(pg_wasi *w, u32 fd) {
-  return fd_only(w, fd, E_SUCCESS);
+  if (IS_STDIO(fd))
+    return fd_only(w, fd, E_SUCCESS);
+  HOSTCALL(w, pg_wasi_fs_fd_sync(w, fd, false));
 }
 
 u32 IMPORT(fd_tell)(pg_wasi *w, u32 fd, u32 out) {
-  (void)out;
-  return fd_spipe(w, fd);
+  if (IS_STDIO(fd))
+    return fd_spipe(w, fd);
+  HOSTCALL(w, pg_wasi_fs_fd_seek(w, fd, 0, 1 /* cur */, out));
 }
 
 u32 IMPORT(fd_write)(pg_wasi *w, u32 fd, u32 iovs, u32 n, u32 out) {
-  HOSTCALL(w, fd_rw(w, fd, iovs, n, out, true));
+  if (IS_STDIO(fd))
+    HOSTCALL(w, fd_rw(w, fd, iovs, n, out, true));
+  HOSTCALL(w, pg_wasi_fs_fd_rw(w, fd, iovs, n, out, true, false, 0));
 }
 
 u32 IMPORT(path_create_directory)(pg_wasi *w, u32 fd, u32 p, u32 l) {
-  (void)p, (void)l;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_create_directory(w, fd, p, l));
 }
 
 u32 IMPORT(path_filestat_get)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l, u32 b) {
-  (void)f, (void)p, (void)l, (void)b;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_filestat_get(w, fd, f, p, l, b));
 }
 
 u32 IMPORT(path_filestat_set_times)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l,
                                     u64 a, u64 m, u32 fl) {
-  (void)f, (void)p, (void)l, (void)a, (void)m, (void)fl;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_filestat_set_times(w, fd, f, p, l, a, m, fl));
 }
 
 u32 IMPORT(path_link)(pg_wasi *w, u32 fd, u32 f, u32 p, u32 l, u32 fd2, u32 p2,
                       u32 l2) {
-  (void)f, (void)p, (void)l, (void)fd2, (void)p2, (void)l2;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_link(w, fd, f, p, l, fd2, p2, l2));
 }
 
 u32 IMPORT(path_open)(pg_wasi *w, u32 fd, u32 df, u32 p, u32 l, u32 of, u64 rb,
                       u64 ri, u32 ff, u32 out) {
-  (void)df, (void)p, (void)l, (void)of, (void)rb, (void)ri, (void)ff, (void)out;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_open(w, fd, df, p, l, of, rb, ri, ff, out));
 }
 
 u32 IMPORT(path_readlink)(pg_wasi *w, u32 fd, u32 p, u32 l, u32 b, u32 bl,
                           u32 out) {
-  (void)p, (void)l, (void)b, (void)bl, (void)out;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_readlink(w, fd, p, l, b, bl, out));
 }
 
 u32 IMPORT(path_remove_directory)(pg_wasi *w, u32 fd, u32 p, u32 l) {
-  (void)p, (void)l;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_remove_directory(w, fd, p, l));
 }
 
 u32 IMPORT(path_rename)(pg_wasi *w, u32 fd, u32 p, u32 l, u32 fd2, u32 p2,
                         u32 l2) {
-  (void)p, (void)l, (void)fd2, (void)p2, (void)l2;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_rename(w, fd, p, l, fd2, p2, l2));
 }
 
 u32 IMPORT(path_symlink)(pg_wasi *w, u32 p, u32 l, u32 fd, u32 p2, u32 l2) {
-  (void)p, (void)l, (void)p2, (void)l2;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_symlink(w, p, l, fd, p2, l2));
 }
 
 u32 IMPORT(path_unlink_file)(pg_wasi *w, u32 fd, u32 p, u32 l) {
-  (void)p, (void)l;
-  return fd_only(w, fd, E_NOTDIR);
+  HOSTCALL(w, pg_wasi_fs_path_unlink_file(w, fd, p, l));
 }
 
 u32 IMPORT(poll_oneoff)(pg_wasi *w, u32 in, u32 out, u32 n, u32 nev) {
@@ -773,6 +715,12 @@ int pg_wasi_init(pg_wasi *w, const pg_wasi_config *cfg, const pg_mem *mem) {
     pg_wasi_deinit(w);
     return rc;
   }
+  rc = pg_wasi_fs_init(&w->fs, cfg->preopens, cfg->npreopens, cfg->max_fds,
+                       cfg->write_quota_bytes, cfg->is_deterministic, mem);
+  if (rc) {
+    pg_wasi_deinit(w);
+    return rc;
+  }
   memcpy(w->stdio_fds, cfg->stdio_fds, sizeof w->stdio_fds);
   pg_clock_init(&w->clock, cfg->is_deterministic && !cfg->has_real_clock);
   if (cfg->is_deterministic)
@@ -788,4 +736,5 @@ void pg_wasi_deinit(pg_wasi *w) {
   pg_mem_free(w->mem, w->args);
   pg_mem_free(w->mem, w->env);
   w->args = w->env = NULL;
+  pg_wasi_fs_deinit(&w->fs);
 }
