@@ -6,9 +6,9 @@
  * calls for an import; its name is wasm2c's mangling of the import name.
  * The wrapper marks host code for the interrupt machinery (rt.h) and calls
  * the static implementation. Owns the copies of args and environ. Calls the
- * OS for stdio, wasi_fs.c for fds 3 and up and every path, pg_clock for
- * time and pg_rng for random bytes. Runs on the thread of the guest that
- * called it.
+ * OS for stdio, wasi_fd.c for fds 3 and up, wasi_path.c for every path,
+ * pg_clock for time and pg_rng for random bytes. Runs on the thread of the
+ * guest that called it.
  */
 #include "wasi.h"
 
@@ -398,7 +398,7 @@ u32 IMPORT(clock_time_get)(pg_wasi *w, u32 id, u64 precision, u32 out) {
   return clock_time_get(w, id, precision, out);
 }
 
-/* Fds 0-2 are stdio, here; the rest are files (wasi_fs.c). */
+/* Fds 0-2 are stdio, here; the rest are files (wasi_fd.c). */
 #define IS_STDIO(fd) ((fd) <= 2)
 
 u32 IMPORT(fd_advise)(pg_wasi *w, u32 fd, u64 off, u64 len, u32 advice) {

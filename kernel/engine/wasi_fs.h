@@ -14,7 +14,8 @@
  * mode a read-write preopen is a private copy made for the run and removed
  * after it, directories list in name order, and stat reports no host
  * time, device or inode number. The descriptor operations themselves are
- * in wasi_fs.c and reached through wasi.c's imports (wasi_int.h).
+ * in wasi_fd.c and wasi_path.c, reached through wasi.c's imports
+ * (wasi_int.h).
  *
  * A pg_wasi_fs belongs to one guest instance and is used by the thread
  * running that instance.
@@ -37,7 +38,7 @@ typedef struct pg_wasi_preopen {
   bool is_read_only; /* nothing under it can be created, written, removed */
 } pg_wasi_preopen;
 
-typedef struct pg_wasi_file pg_wasi_file; /* one open fd (wasi_fs.c) */
+typedef struct pg_wasi_file pg_wasi_file; /* one open fd (wasi_int.h) */
 typedef struct pg_wasi_inomap pg_wasi_inomap;
 
 typedef struct pg_wasi_fs {

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kernel/engine/wasi_int.h: what the files of WASI (wasi.c, wasi_fs.c)
- * share and nobody else reads: WASI preview 1's numbers (errno, file
- * types, rights, flags, from the wasi_snapshot_preview1 witx), the one
- * checked way from a guest address to a host pointer, and little-endian
- * loads and stores. Constant data and pure functions; any thread.
+ * kernel/engine/wasi_int.h: what the files of WASI (wasi.c, wasi_fs.c,
+ * wasi_fd.c, wasi_path.c) share and nobody else reads: WASI preview 1's
+ * numbers (errno, file types, rights, flags, from the
+ * wasi_snapshot_preview1 witx), the one checked way from a guest address
+ * to a host pointer, little-endian loads and stores, the open-file record
+ * and the functions behind the file imports. The functions run on the
+ * thread of the guest that owns the pg_wasi.
  */
 #ifndef PG_WASI_INT_H
 #define PG_WASI_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -172,8 +175,84 @@ struct iovec;
 int pg_wasi_load_iovs(pg_wasi *w, uint32_t iovs, uint32_t n, struct iovec *out,
                       uint32_t *out_n);
 
-/* The file operations (wasi_fs.c) behind the imports of the same names,
- * for guest fds 3 and up; each returns a WASI errno. Called inside
+/* ---- what wasi_fs.c, wasi_fd.c and wasi_path.c share ---- */
+
+/* One entry of a directory listing, as fd_readdir hands it out. */
+typedef struct pg_wasi_listing_entry {
+  char *name; /* owned, NUL-terminated */
+  uint64_t ino;
+  uint8_t type;
+} pg_wasi_listing_entry;
+
+/* One open guest fd above stdio. */
+struct pg_wasi_file {
+  int host_fd; /* -1: the slot is free */
+  uint8_t type;
+  bool is_preopen, is_read_only, can_read, can_write;
+  char *guest_name;               /* a preopen's name for fd_prestat_*; owned */
+  pg_wasi_listing_entry *listing; /* fd_readdir's entries, by name; owned */
+  uint32_t nlisting;
+};
+
+#define FILE_RIGHTS                                                            \
+  (R_BIT(R_FD_DATASYNC) | R_BIT(R_FD_READ) | R_BIT(R_FD_SEEK) |                \
+   R_BIT(R_FD_FDSTAT_SET_FLAGS) | R_BIT(R_FD_SYNC) | R_BIT(R_FD_TELL) |        \
+   R_BIT(R_FD_WRITE) | R_BIT(R_FD_ADVISE) | R_BIT(R_FD_ALLOCATE) |             \
+   R_BIT(R_FD_FILESTAT_GET) | R_BIT(R_FD_FILESTAT_SET_SIZE) |                  \
+   R_BIT(R_FD_FILESTAT_SET_TIMES) | R_BIT(R_POLL_FD_READWRITE))
+#define WRITE_RIGHTS                                                           \
+  (R_BIT(R_FD_DATASYNC) | R_BIT(R_FD_WRITE) | R_BIT(R_FD_ALLOCATE) |           \
+   R_BIT(R_FD_FILESTAT_SET_SIZE))
+#define READ_RIGHTS (R_BIT(R_FD_READ) | R_BIT(R_FD_READDIR))
+#define DIR_RIGHTS                                                             \
+  (R_BIT(R_FD_FDSTAT_SET_FLAGS) | R_BIT(R_FD_SYNC) | R_BIT(R_FD_DATASYNC) |    \
+   R_BIT(R_PATH_CREATE_DIRECTORY) | R_BIT(R_PATH_CREATE_FILE) |                \
+   R_BIT(R_PATH_LINK_SOURCE) | R_BIT(R_PATH_LINK_TARGET) |                     \
+   R_BIT(R_PATH_OPEN) | R_BIT(R_FD_READDIR) | R_BIT(R_PATH_READLINK) |         \
+   R_BIT(R_PATH_RENAME_SOURCE) | R_BIT(R_PATH_RENAME_TARGET) |                 \
+   R_BIT(R_PATH_FILESTAT_GET) | R_BIT(R_PATH_FILESTAT_SET_SIZE) |              \
+   R_BIT(R_PATH_FILESTAT_SET_TIMES) | R_BIT(R_FD_FILESTAT_GET) |               \
+   R_BIT(R_FD_FILESTAT_SET_TIMES) | R_BIT(R_PATH_SYMLINK) |                    \
+   R_BIT(R_PATH_REMOVE_DIRECTORY) | R_BIT(R_PATH_UNLINK_FILE))
+
+/* A Linux call's result (0 or -1 with errno) as a WASI errno. */
+static inline int pg_wasi_sys_rc(int r) {
+  return r == 0 ? E_SUCCESS : pg_wasi_errno(errno);
+}
+
+struct stat;
+struct timespec;
+
+/** @brief Guest fd @p fd (3 or more) if open, else NULL; owned by @p fs,
+ * valid until the table grows (pg_wasi_fs_new_slot) or the fd closes. */
+pg_wasi_file *pg_wasi_fs_file(pg_wasi_fs *fs, uint32_t fd);
+
+/** @brief The lowest free slot in *@p out (guest fd *out + 3), growing the
+ * table; E_MFILE past max_fds, E_NOMEM. Moves every pg_wasi_file. */
+int pg_wasi_fs_new_slot(pg_wasi_fs *fs, uint32_t *out);
+
+/** @brief Closes @p f's host fd and frees what it owns; the slot is free. */
+void pg_wasi_fs_close_file(pg_wasi_fs *fs, pg_wasi_file *f);
+
+/** @brief Frees @p f's directory listing. */
+void pg_wasi_fs_free_listing(pg_wasi_fs *fs, pg_wasi_file *f);
+
+/** @brief The inode number the guest sees for a host (dev, ino). */
+uint64_t pg_wasi_fs_guest_ino(pg_wasi_fs *fs, uint64_t dev, uint64_t ino);
+
+/** @brief The WASI file type of a host st_mode. */
+uint8_t pg_wasi_fs_type_of_mode(unsigned mode);
+
+/** @brief Writes @p st as a WASI filestat (FILESTAT_BYTES) at @p p. */
+void pg_wasi_fs_put_filestat(pg_wasi_fs *fs, uint8_t *p, const struct stat *st);
+
+/** @brief The utimensat times of a set-times call (wasi_path.c); E_INVAL
+ * for a time both given and "now". */
+int pg_wasi_times_spec(uint64_t atim, uint64_t mtim, uint32_t fl,
+                       struct timespec ts[2]);
+
+/* The file operations (wasi_fd.c, wasi_path.c) behind the imports of the same
+ * names, for guest fds 3 and up; each returns a WASI errno. Called inside
  * wasi.c's HOSTCALL, on the guest's thread. */
 int pg_wasi_fs_fd_rw(pg_wasi *w, uint32_t fd, uint32_t iovs, uint32_t n,
                      uint32_t out, bool is_write, bool has_offset,
