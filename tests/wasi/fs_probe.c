@@ -6,7 +6,8 @@
  *   escape    every way out of preopen fd 3 (set up by the test);
  *   readonly  every change under a read-only preopen fd 3, and a read;
  *   quota     writes against a --write-quota of 1000 bytes;
- *   race      opens through symlinks the test swaps while it runs;
+ *   race      opens, creates and makes directories through symlinks the
+ *             test swaps while it runs;
  *   fds       opens files until it is refused.
  */
 #include <errno.h>
@@ -226,6 +227,20 @@ static void race(void) {
     if (i > 2000000)
       break;
     __wasi_fd_t fd;
+    if (i % 8 == 7) {
+      /* A change through the swapped directory: it lands inside, or is
+       * refused; the test checks that nothing appeared outside. */
+      char name[32];
+      snprintf(name, sizeof name, "dlink/made%ld", i);
+      int m = (i & 8) ? __wasi_path_create_directory(3, name)
+                      : __wasi_path_open(3, 0, name, __WASI_OFLAGS_CREAT,
+                                         WRITE_RIGHTS, 0, 0, &fd);
+      if (m == 0 && !(i & 8))
+        (void)__wasi_fd_close(fd);
+      else if (m != 0 && m != __WASI_ERRNO_PERM && m != __WASI_ERRNO_NOENT)
+        other++;
+      continue;
+    }
     int e = __wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, paths[i & 1],
                              0, READ_RIGHTS, 0, 0, &fd);
     if (e == __WASI_ERRNO_PERM || e == __WASI_ERRNO_NOENT) {

@@ -241,6 +241,11 @@ PG_TEST(wasi_symlinks_swapped_during_use_never_lead_out) {
   put(&f, "box/sub/f", "INSIDE\n");
   swap_to(&f, "link", "target_in");
   swap_to(&f, "dlink", "sub");
+  static char before[16384], after[16384];
+  char outside[128], sub[128];
+  snprintf(outside, sizeof outside, "%s/outside", f.root);
+  snprintf(sub, sizeof sub, "%s/box/sub", f.root);
+  snapshot(outside, before, sizeof before);
   swapper s = {.f = &f};
   pthread_t t;
   ASSERT_EQ(pthread_create(&t, NULL, swap_loop, &s), 0);
@@ -253,6 +258,12 @@ PG_TEST(wasi_symlinks_swapped_during_use_never_lead_out) {
   ASSERT_EQ(r.status, 0);
   ASSERT_TRUE(s.swaps > 100);
   ASSERT_STREQ(r.out, "escaped=0 other=0\nboth seen: yes\n");
+  /* Nothing was made outside; some of it was made inside. */
+  snapshot(outside, after, sizeof after);
+  ASSERT_STREQ(after, before);
+  static char made[1 << 20];
+  snapshot(sub, made, sizeof made);
+  ASSERT_CONTAINS(made, "/made");
   pg_proc_result_free(&r);
   remove_tree(f.root);
 }
