@@ -67,6 +67,36 @@ static void positional(void) {
   close(fd);
 }
 
+/* A directory larger than libc's readdir buffer: every entry comes back,
+ * in name order, across several fd_readdir calls. */
+static void many(void) {
+  char p[128], prev[128] = "";
+  int n = 0, sorted = 1;
+  mkdir("/data/many", 0755);
+  for (int i = 0; i < 300; i++) {
+    snprintf(p, sizeof p, "/data/many/entry-%03d-%s", (i * 7) % 300,
+             "with-a-name-long-enough-to-fill-buffers");
+    fclose(fopen(p, "w"));
+  }
+  DIR *d = opendir("/data/many");
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    sorted &= strcmp(prev, e->d_name) < 0;
+    snprintf(prev, sizeof prev, "%s", e->d_name);
+    n++;
+  }
+  closedir(d);
+  printf("many: %d entries, sorted %d\n", n, sorted);
+  d = opendir("/data/many");
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') {
+      snprintf(p, sizeof p, "/data/many/%s", e->d_name);
+      unlink(p);
+    }
+  closedir(d);
+  check("rmdir many", rmdir("/data/many"));
+}
+
 int main(void) {
   struct stat st;
   char target[64] = {0};
@@ -109,6 +139,7 @@ int main(void) {
     check(p, unlink(p));
   }
   check("rmdir work", rmdir("/data/work"));
+  many();
   write_file("/data/out.txt", "w", "written by the guest\n");
   list("/data");
   check("stat input", stat("/data/input.txt", &st));
