@@ -80,7 +80,6 @@ typedef struct at_name {
   int dirfd;  /* the parent's fd */
   bool owned; /* dirfd was opened for this name */
   const char *base;
-  const pg_wasi_file *dir; /* the guest fd it is relative to */
 } at_name;
 
 static void at_release(at_name *a) {
@@ -132,7 +131,7 @@ static int resolve_at(pg_wasi *w, uint32_t fd, uint32_t addr, uint32_t len,
       return rc;
     close(h);
   }
-  *out = (at_name){d->host_fd, false, buf + start, d};
+  *out = (at_name){d->host_fd, false, buf + start};
   if (start == 0)
     return E_SUCCESS;
   buf[start - 1] = '\0';
