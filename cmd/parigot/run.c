@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "builtins.h"
 #include "cli.h"
 #include "manifest.h"
 #include "parigot/error.h"
@@ -303,6 +304,7 @@ static int app_command(const char *cmd, int argc, char **argv,
                        .unit = unit,
                        .prebuilt_dir = prebuilt,
                        .transport = &pg_wire_transport_kind};
+  cfg.natives = pg_builtins(&cfg.nnatives);
   int status = 0, rc = 0;
   struct sigaction old[2];
   if (strcmp(cmd, "graph") == 0) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tools/protoc-gen-parigot/strbuf.h: a growing text buffer for generated
- * files. Running out of memory aborts the plugin: protoc reports the
- * failed plugin, and a half-written file is never emitted.
+ * tools/common/strbuf.h: a growing text buffer for the files our
+ * generators write (protoc-gen-parigot, parigot-sqlc). Running out of
+ * memory aborts the generator: protoc reports the failed plugin, the build
+ * the failed tool, and a half-written file is never emitted.
  */
 #ifndef PG_STRBUF_H
 #define PG_STRBUF_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tools/protoc-gen-parigot/strbuf.c: the text buffer the generator writes
+ * tools/common/strbuf.c: the text buffer the generators write
  * into. See strbuf.h.
  */
 #include "strbuf.h"
@@ -12,7 +12,7 @@
 static void *xrealloc(void *p, size_t n) {
   void *q = realloc(p, n);
   if (q == NULL) {
-    fputs("protoc-gen-parigot: out of memory\n", stderr);
+    fputs("parigot generator: out of memory\n", stderr);
     abort();
   }
   return q;
