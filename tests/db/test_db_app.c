@@ -315,3 +315,19 @@ PG_TEST(sqlc_types_parameters_from_their_columns_and_casts) {
   pg_proc_result_free(&r);
   drop_app(&f);
 }
+
+/* The descriptors the built-in serves are the very bytes protoc makes of
+ * the .proto parigot-sqlc wrote: optional fields, a oneof, repeated
+ * messages, json names and all. */
+PG_TEST(sqlc_descriptors_are_the_bytes_protoc_makes_of_its_proto) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "set -e; d=$(mktemp -d); cd %s; "
+           "%s --schema shop/migrations --package shop.v1 --service "
+           "ShopQueries --proto $d/shop_queries.proto --table $d/t.toml "
+           "--descriptor-set $d/ours.pb shop/queries.sql; "
+           "protoc -I$d --descriptor_set_out=$d/theirs.pb shop_queries.proto; "
+           "cmp $d/ours.pb $d/theirs.pb; rm -rf $d",
+           PG_DB_SRC, PG_SQLC);
+  ASSERT_EQ(system(cmd), 0);
+}

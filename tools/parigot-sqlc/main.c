@@ -33,6 +33,7 @@
 
 typedef struct options {
   const char *schema, *package, *service, *proto, *proto_name, *table;
+  const char *descriptor_set;
   const char **queries;
   int nqueries;
 } options;
@@ -40,7 +41,8 @@ typedef struct options {
 static const char usage[] =
     "usage: parigot-sqlc --schema PATH --package PKG --service NAME\n"
     "                    --proto OUT.proto --table OUT.toml\n"
-    "                    [--proto-name NAME] QUERIES.sql...\n"
+    "                    [--proto-name NAME] [--descriptor-set OUT.pb]\n"
+    "                    QUERIES.sql...\n"
     "  --schema      a schema.sql, or a directory of numbered migrations\n"
     "  --package     the protobuf package, e.g. shop.db.v1\n"
     "  --service     the service's name, e.g. ShopQueries\n"
@@ -48,7 +50,10 @@ static const char usage[] =
     "  --proto-name  the .proto's name as guests import it (default: the\n"
     "                file name of --proto)\n"
     "  --table       where to write the query table the parigot.db built-in\n"
-    "                loads (its `queries` setting)\n";
+    "                loads (its `queries` setting)\n"
+    "  --descriptor-set  also write the service's FileDescriptorSet, the\n"
+    "                bytes the built-in serves (as protoc\n"
+    "                --descriptor_set_out would; for grpcurl -protoset)\n";
 
 static int bad_usage(const char *what) {
   fprintf(stderr, "parigot-sqlc: %s\n%s", what, usage);
@@ -67,10 +72,13 @@ static bool is_dotted_name(const char *s, bool may_dot) {
 }
 
 static int parse_args(int argc, char **argv, options *o) {
-  static const char *const keys[] = {"--schema", "--package",    "--service",
-                                     "--proto",  "--proto-name", "--table"};
-  const char **slots[] = {&o->schema, &o->package,    &o->service,
-                          &o->proto,  &o->proto_name, &o->table};
+  static const char *const keys[] = {
+      "--schema",     "--package", "--service",       "--proto",
+      "--proto-name", "--table",   "--descriptor-set"};
+  const char **slots[] = {&o->schema,        &o->package,    &o->service,
+                          &o->proto,         &o->proto_name, &o->table,
+                          &o->descriptor_set};
+  const size_t nkeys = sizeof keys / sizeof *keys;
   char msg[256];
   o->queries = calloc((size_t)argc, sizeof *o->queries);
   for (int i = 1; i < argc && o->queries != NULL; i++) {
@@ -79,13 +87,13 @@ static int parse_args(int argc, char **argv, options *o) {
       fputs(usage, stdout);
       exit(0);
     }
-    while (k < 6 && strcmp(argv[i], keys[k]) != 0)
+    while (k < nkeys && strcmp(argv[i], keys[k]) != 0)
       k++;
-    if (k == 6 && argv[i][0] == '-') {
+    if (k == nkeys && argv[i][0] == '-') {
       snprintf(msg, sizeof msg, "unknown option %s", argv[i]);
       return bad_usage(msg);
     }
-    if (k == 6) {
+    if (k == nkeys) {
       o->queries[o->nqueries++] = argv[i];
       continue;
     }
@@ -95,7 +103,7 @@ static int parse_args(int argc, char **argv, options *o) {
     }
     *slots[k] = argv[++i];
   }
-  for (size_t k = 0; k < 6; k++)
+  for (size_t k = 0; k < 6; k++) /* the required ones */
     if (*slots[k] == NULL && k != 4) {
       snprintf(msg, sizeof msg, "%s is missing", keys[k]);
       return bad_usage(msg);
@@ -145,21 +153,29 @@ static int write_outputs(const options *o, const pg_db_model *m) {
     return 1;
   }
   pg_strbuf proto;
+  uint8_t *fds = NULL;
+  size_t fds_len = 0;
   pg_strbuf_init(&proto);
   pg_sqlc_emit_proto(m, &f, &proto);
+  int fds_rc = o->descriptor_set != NULL
+                   ? pg_db_pfile_encode(&f, pg_mem_default(), &fds, &fds_len)
+                   : 0;
   pg_db_pfile_free(&f);
   char *table = NULL;
   size_t table_len = 0;
   FILE *mf = open_memstream(&table, &table_len);
-  int rc = mf == NULL || pg_db_query_table_write(m, mf) != 0;
+  int rc = fds_rc != 0 || mf == NULL || pg_db_query_table_write(m, mf) != 0;
   if (mf != NULL)
     rc |= fclose(mf) != 0;
   if (rc != 0)
     fprintf(stderr, "parigot-sqlc: out of memory\n");
   else
     rc = write_whole(o->proto, proto.data, proto.len) ||
-         write_whole(o->table, table, table_len);
+         write_whole(o->table, table, table_len) ||
+         (o->descriptor_set != NULL &&
+          write_whole(o->descriptor_set, fds, fds_len));
   free(table);
+  free(fds);
   pg_strbuf_free(&proto);
   return rc;
 }
