@@ -7,7 +7,9 @@
  */
 #include "test_proc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -272,4 +275,23 @@ const char *pg_test_guest(const char *name) {
   char *p = path[next++ % 8];
   snprintf(p, 4096, "%s/%s.wasm", env_or_fail("PG_GUESTS"), name);
   return p;
+}
+
+int pg_test_free_port(void) {
+  static unsigned seed;
+  if (seed == 0)
+    seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+  for (int tries = 0; tries < 100; tries++) {
+    int port = 20000 + (int)(rand_r(&seed) % 10000);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_TRUE(s >= 0);
+    int ok = bind(s, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(s);
+    if (ok)
+      return port;
+  }
+  PG_FAIL("no free port between 20000 and 30000");
 }

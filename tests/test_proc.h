@@ -53,4 +53,8 @@ void pg_proc_stop(pg_proc *p, int sig, pg_proc_result *out);
 const char *pg_test_parigot(void);
 const char *pg_test_guest(const char *name);
 
+/** @brief A loopback TCP port nothing listens on just now (20000-29999,
+ * picked at random per process: tests running at once rarely meet). */
+int pg_test_free_port(void);
+
 #endif /* PG_TEST_PROC_H */

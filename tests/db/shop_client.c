@@ -67,9 +67,12 @@ static void added_artist(void *ctx, const shop_v1_AddArtistResponse *r) {
 }
 
 static void added_record(void *ctx, const shop_v1_AddRecordResponse *r) {
+  static int nadded;
   (void)ctx;
   record_id = r->last_insert_id;
   printf("step %d: record %" PRId64 "\n", step, r->last_insert_id);
+  if (++nadded % 100 == 0) /* the durability test waits for these */
+    parigot_log(PARIGOT_INFO, "%d records acknowledged", nadded);
   next();
 }
 

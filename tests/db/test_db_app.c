@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sqlite3.h>
+
 #include "test.h"
 #include "test_proc.h"
 
@@ -47,9 +50,39 @@ static void make_app(fixture *f, const char *schema, const char *extra,
            "config = { database = \"shop.db\", schema = \"%s\", queries = "
            "\"%s/shop_queries.toml\"%s }\n\n"
            "[[program]]\nname = \"client\"\nwasm = \"%s/shop_client.wasm\"\n"
-           "env = { SCENARIO = \"%s\" }\n",
+           "[program.env]\nSCENARIO = \"%s\"\n",
            schema, PG_DB_DIR, extra, PG_DB_DIR, scenario);
   write_text(f->manifest, text);
+}
+
+/* make_app's app with two units: "data" (the db, serving on @p port)
+ * and "front" (the client). */
+static void make_units(fixture *f, const char *scenario, int port,
+                       const char *env) {
+  char units[512], path[160];
+  make_app(f, PG_DB_DIR "/migrations", "", scenario);
+  snprintf(units, sizeof units,
+           "%s\n[[unit]]\nname = \"data\"\nservices = [\"db\"]\n"
+           "listen = \"127.0.0.1:%d\"\n\n[[unit]]\nname = \"front\"\n"
+           "services = [\"client\"]\n",
+           env, port);
+  snprintf(path, sizeof path, "%s/app.toml", f->dir);
+  FILE *out = fopen(path, "a");
+  ASSERT_TRUE(out != NULL);
+  fputs(units, out);
+  ASSERT_EQ(fclose(out), 0);
+}
+
+static pg_proc *start_data(const fixture *f) {
+  char *argv[] = {(char *)pg_test_parigot(),
+                  "run",
+                  (char *)f->manifest,
+                  "--unit",
+                  "data",
+                  NULL};
+  pg_proc *p = pg_proc_start(argv);
+  pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
+  return p;
 }
 
 static void drop_app(fixture *f) {
@@ -330,4 +363,112 @@ PG_TEST(sqlc_descriptors_are_the_bytes_protoc_makes_of_its_proto) {
            "cmp $d/ours.pb $d/theirs.pb; rm -rf $d",
            PG_DB_SRC, PG_SQLC);
   ASSERT_EQ(system(cmd), 0);
+}
+
+/* ---- over the wire ------------------------------------------------------ */
+
+/* The db in a unit of its own: the client in another unit sees exactly
+ * what it sees in one process. */
+PG_TEST(db_app_serves_another_unit_over_the_wire) {
+  fixture f = {0};
+  pg_proc_result r, data_r;
+  make_units(&f, "main", pg_test_free_port(), "");
+  pg_proc *data = start_data(&f);
+  char *front[] = {
+      (char *)pg_test_parigot(), "run", f.manifest, "--unit", "front", NULL};
+  pg_proc_run(front, NULL, NULL, &r);
+  pg_proc_stop(data, SIGTERM, &data_r);
+  if (r.status != 0)
+    PG_FAIL("status %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+  expect_main_lines(r.out);
+  ASSERT_EQ(data_r.status, 0);
+  ASSERT_CONTAINS(data_r.err, "INFO  db: stopped");
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&data_r);
+  drop_app(&f);
+}
+
+/* grpcio and curl (Connect's JSON), clients written elsewhere, call the
+ * generated service of a db unit: typed rows, NULLs, errors with their
+ * codes, a batch, a transaction. */
+PG_TEST(db_app_answers_grpcio_and_connect_json) {
+  fixture f = {0};
+  pg_proc_result r, data_r;
+  char port[16], py[128], cmd[1024];
+  int p = pg_test_free_port();
+  snprintf(port, sizeof port, "%d", p);
+  make_units(&f, "main", p, "");
+  snprintf(py, sizeof py, "%s/py", f.dir);
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p %s && protoc -I%s --python_out=%s "
+           "shop/v1/shop_queries.proto",
+           py, PG_DB_DIR, py);
+  ASSERT_EQ(system(cmd), 0);
+  pg_proc *data = start_data(&f);
+  char *argv[] = {"/usr/bin/python3", PG_DB_SRC "/grpc_shop.py", port, py,
+                  NULL};
+  pg_proc_run(argv, NULL, NULL, &r);
+  pg_proc_stop(data, SIGTERM, &data_r);
+  ASSERT_STREQ(r.err, "");
+  ASSERT_STREQ(
+      r.out, "artist 1\n"
+             "again: ALREADY_EXISTS: AddArtist: UNIQUE constraint failed: "
+             "artist.name\n"
+             "record 1\n"
+             "get: id 1 title Louder Than Bombs year None cover b'\\x00\\x01' "
+             "sealed True\n"
+             "missing: NOT_FOUND: GetRecord: no row\n"
+             "batch: INVALID_ARGUMENT: Batch: step 2: AddRecord: field 2 "
+             "(title) is not a string\n"
+             "batch: 2 results, last ids [2, 3]\n"
+             "tx: committed 4, seen outside after commit: True\n"
+             "connect json: {\"id\":\"1\",\"title\":\"Louder Than Bombs\","
+             "\"artist\":\"The Smiths\",\"priceCents\":\"1799\","
+             "\"quantity\":\"3\",\"cover\":\"AAE=\",\"isSealed\":true}\n"
+             "connect error: not_found\n");
+  ASSERT_EQ(data_r.status, 0);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&data_r);
+  drop_app(&f);
+}
+
+/* Every acknowledged write survives a kill -9 of the db's unit in the
+ * middle of a stream of them, and the file is sound. */
+PG_TEST(db_app_keeps_every_acknowledged_write_across_kill_9) {
+  fixture f = {0};
+  pg_proc_result front_r, data_r;
+  char path[160];
+  make_units(&f, "fill", pg_test_free_port(), "COUNT = \"100000\"\n");
+  pg_proc *data = start_data(&f);
+  char *argv[] = {
+      (char *)pg_test_parigot(), "run", f.manifest, "--unit", "front", NULL};
+  pg_proc *front = pg_proc_start(argv);
+  pg_proc_wait_for(front, "300 records acknowledged", 60);
+  pg_proc_stop(data, SIGKILL, &data_r);
+  pg_proc_stop(front, SIGTERM, &front_r);
+  ASSERT_EQ(data_r.status, 128 + SIGKILL);
+  long acked = 0; /* the highest id the client was told of */
+  for (const char *p = front_r.out; (p = strstr(p, ": record ")) != NULL; p++)
+    acked = atol(p + strlen(": record "));
+  ASSERT_TRUE(acked >= 300);
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  snprintf(path, sizeof path, "%s/shop.db", f.dir);
+  ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  ASSERT_STREQ((const char *)sqlite3_column_text(st, 0), "ok");
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM record WHERE id <= ?1",
+                               -1, &st, NULL),
+            SQLITE_OK);
+  sqlite3_bind_int64(st, 1, acked);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  ASSERT_EQ(sqlite3_column_int64(st, 0), acked);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  pg_proc_result_free(&front_r);
+  pg_proc_result_free(&data_r);
+  drop_app(&f);
 }

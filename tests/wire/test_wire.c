@@ -118,25 +118,6 @@ static const char placement_out[] =
  * the system's choice for port 0: units of other tests that run at the
  * same time bind ephemeral ports, and could take it before our unit
  * does. Below the ephemeral range instead, picked at random. */
-static int free_port(void) {
-  static unsigned seed;
-  if (seed == 0)
-    seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-  for (int tries = 0; tries < 100; tries++) {
-    int port = 20000 + (int)(rand_r(&seed) % 10000);
-    struct sockaddr_in sa = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_TRUE(s >= 0);
-    int ok = bind(s, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(s);
-    if (ok)
-      return port;
-  }
-  PG_FAIL("no free port between 20000 and 30000");
-}
-
 /* A port for @PY@ in write_manifest. */
 static char py_port[16] = "0";
 
@@ -149,8 +130,8 @@ static void write_manifest_with(const char *name, const char *app_dir,
   snprintf(in, sizeof in, "%s/manifests/%s.in", PG_WIRE_SOURCE, name);
   /* One file per test process: tests that run at once write their own. */
   snprintf(out, cap, "%s/%d-%s", PG_WIRE_DIR, (int)getpid(), name);
-  int mid = free_port(), back;
-  while ((back = free_port()) == mid)
+  int mid = pg_test_free_port(), back;
+  while ((back = pg_test_free_port()) == mid)
     continue;
   snprintf(port[0], sizeof port[0], "%d", mid);
   snprintf(port[1], sizeof port[1], "%d", back);
@@ -880,7 +861,7 @@ PG_TEST(wire_up_bin_checks_the_graph_without_a_compiler) {
           "[[unit]]\nname = \"front\"\nservices = [\"client\"]\n\n"
           "[[unit]]\nname = \"mid\"\nservices = [\"relay\"]\n"
           "listen = \"127.0.0.1:%d\"\n",
-          free_port());
+          pg_test_free_port());
   ASSERT_EQ(fclose(f), 0);
   char bin[128];
   snprintf(bin, sizeof bin, "%s/bin", dir);
