@@ -305,8 +305,8 @@ static bool check_kind(file_ctx *f, sqlite3_stmt *st, const written *w) {
 /* Where the name SQLite's message ends with ("no such table: x") is in
  * @p sql, when SQLite gives no offset itself; -1 if not found. */
 static int offset_of_name(const char *sql, const char *msg) {
-  static const char *const heads[] = {"no such table: ", "no such column: ",
-                                      "no such function: "};
+  static const char *const heads[] = {
+      "no such table: ", "no such column: ", "no such function: "};
   for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
     size_t hl = strlen(heads[i]);
     if (strncmp(msg, heads[i], hl) != 0)
