@@ -172,6 +172,7 @@ static void after_end(pg_app *app, pg_guest *g) {
   if (g->state == PG_GUEST_DEAD && g->is_up)
     pg_guest_tell_dependents(app, g, PARIGOT_EV_DIED);
   g->is_up = false;
+  pg_native_tell_ended(app, g); /* what it held in a built-in is let go */
   /* Calls waiting on it fail now rather than at their deadline; calls it
    * made are over, so their answers, when they come, are dropped. */
   for (uint64_t id = app->calls.base; id < app->calls.next_id; id++) {

@@ -251,6 +251,13 @@ void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
     enter_handler(app, n);
     n->kind->wake(n, n->state, now);
     leave_handler(app, n);
+  } else if (ev->kind == PG_NATIVE_EV_ENDED && n->is_started) {
+    pg_native_call c = call_of(ev);
+    char name[PARIGOT_ABI_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%.*s", (int)c.caller_len, c.caller);
+    enter_handler(app, n);
+    n->kind->caller_ended(n, n->state, name);
+    leave_handler(app, n);
   } else if (ev->kind == PARIGOT_EV_STOP) {
     stop(app, n);
   }
@@ -448,4 +455,18 @@ bool pg_native_fire_wakes(pg_app *app) {
     any |= pg_app_post(app, i, &e) == 0;
   }
   return any;
+}
+
+void pg_native_tell_ended(pg_app *app, const pg_guest *g) {
+  const char *name = g->spec->name;
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    const pg_native *n = app->guests[i].native;
+    if (n == NULL || n->kind->caller_ended == NULL || &app->guests[i] == g ||
+        !n->is_started)
+      continue;
+    pg_event_spec e = {.kind = PG_NATIVE_EV_ENDED,
+                       .caller = name,
+                       .caller_len = (uint32_t)strlen(name)};
+    pg_app_post(app, i, &e); /* out of memory: its timeouts still hold */
+  }
 }

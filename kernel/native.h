@@ -24,6 +24,13 @@ void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev);
  * beside the ABI's PARIGOT_EV_*; never seen by a guest. */
 #define PG_NATIVE_EV_WAKE 0x7f000001u
 
+/* ... and for a guest's end (kind.caller_ended), its name as the caller. */
+#define PG_NATIVE_EV_ENDED 0x7f000002u
+
+/* Tells every native service that cares (kind.caller_ended) that @p g
+ * ended. Lock held. */
+void pg_native_tell_ended(pg_app *app, const pg_guest *g);
+
 /* The earliest wake-up any native service asked for. Lock held. */
 bool pg_native_next_wake(const pg_app *app, uint64_t *at);
 

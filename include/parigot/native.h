@@ -83,6 +83,10 @@ typedef struct pg_native_kind {
   /** The time asked for with pg_native_wake_at() came; NULL if it asks
    * for none. */
   void (*wake)(pg_native *n, void *state, uint64_t now_ns);
+  /** Guest @p name of this app ended (exited, died, or is about to
+   * restart): what it held is to be let go (a transaction, a lease). NULL
+   * if the kind holds nothing for its callers. */
+  void (*caller_ended)(pg_native *n, void *state, const char *name);
 } pg_native_kind;
 
 /** Answers call @p id: status 0 with the response @p body, or a gRPC

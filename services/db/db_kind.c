@@ -41,6 +41,8 @@ typedef struct db_state {
   uint64_t tx_timeout_ns;
   char temp_path[PATH_MAX]; /* deterministic mode's private file, or "" */
   pg_db_buf out;            /* the answer being written */
+  uint32_t ntxs;            /* transactions open */
+  uint64_t busy_ms;         /* busy_timeout */
 } db_state;
 
 static const char *const settings[] = {"database",   "schema",
@@ -167,12 +169,24 @@ static bool read_settings(pg_native *n, db_state *s, uint64_t *busy_ns,
                           why, cap);
 }
 
+/* SQLite's busy handler: a lock another process holds is waited for, up
+ * to busy_timeout; one of our own transactions holds it until a call of
+ * ours ends it, which cannot come while this call waits: fail at once. */
+static int on_busy(void *arg, int count) {
+  const db_state *s = arg;
+  if (s->ntxs > 0 || (uint64_t)count * 10u >= s->busy_ms)
+    return 0;
+  sqlite3_sleep(10);
+  return 1;
+}
+
 /* Opens the connections, migrating through the first. */
 static int open_all(pg_native *n, db_state *s, uint64_t busy_ns, char *why,
                     size_t cap) {
   char db_path[PATH_MAX], schema[PATH_MAX], msg[160];
   bool is_det = pg_native_is_deterministic(n);
   uint32_t want = s->nconns;
+  s->busy_ms = is_det ? 0 : busy_ns / 1000000u;
   pg_db_migrated mig;
   if (!database_path(n, s, db_path, sizeof db_path, why, cap) ||
       !path_setting(n, "schema", schema, sizeof schema, why, cap))
@@ -185,6 +199,7 @@ static int open_all(pg_native *n, db_state *s, uint64_t busy_ns, char *why,
     if (rc != 0)
       return rc;
     s->nconns++;
+    sqlite3_busy_handler(s->conns[i].db, on_busy, s);
     if (i == 0 && (rc = pg_db_migrate(s->conns[0].db, schema, pg_mem_default(),
                                       &mig, why, cap)) != 0)
       return rc;
@@ -246,6 +261,7 @@ static void end_tx(pg_native *n, db_state *s, db_tx *t, const char *sql,
   }
   conn->is_in_tx = false;
   t->id = 0;
+  s->ntxs--;
   arm(n, s);
 }
 
@@ -285,6 +301,7 @@ static uint32_t begin(pg_native *n, db_state *s, const pg_native_call *c,
   memcpy(t->owner, c->caller, c->caller_len);
   t->owner[c->caller_len] = '\0';
   s->conns[i].is_in_tx = true;
+  s->ntxs++;
   pg_db_buf_uint(&s->out, 1, t->id);
   arm(n, s);
   return 0;
@@ -330,6 +347,22 @@ static void db_wake(pg_native *n, void *state, uint64_t now_ns) {
     pg_native_log(n, 2, line);
   }
   arm(n, s);
+}
+
+/* A guest ended: its transactions are rolled back. */
+static void db_caller_ended(pg_native *n, void *state, const char *name) {
+  db_state *s = state;
+  for (uint32_t i = 1; i < s->nconns; i++) {
+    db_tx *t = &s->txs[i];
+    char msg[256], line[400];
+    uint32_t code;
+    if (t->id == 0 || strcmp(t->owner, name) != 0)
+      continue;
+    snprintf(line, sizeof line, "transaction %llu of %s rolled back: %s ended",
+             (unsigned long long)t->id, name, name);
+    end_tx(n, s, t, "ROLLBACK", &code, msg, sizeof msg);
+    pg_native_log(n, 2, line);
+  }
 }
 
 /* ---- calls -------------------------------------------------------------- */
@@ -413,4 +446,5 @@ const pg_native_kind pg_db_native = {
     .nsettings = sizeof settings / sizeof *settings,
     .declare = db_declare,
     .wake = db_wake,
+    .caller_ended = db_caller_ended,
 };

@@ -13,7 +13,11 @@
  *            fails, and its write is gone;
  *   fill     N (env COUNT) AddRecord calls, each printed when answered
  *            (the durability test kills the unit meanwhile);
- *   count    prints how many records there are.
+ *   count    prints how many records there are;
+ *   abandon  begins a transaction, writes in it and exits without ending
+ *            it (the built-in rolls it back when it hears of the end);
+ *   after    writes until the database lets it (a transaction of
+ *            abandon's holds it), then finds none of abandon's writes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -395,6 +399,60 @@ static void timeout_steps(void) {
   }
 }
 
+static int refusals;
+
+static void after_written(void *ctx, const shop_v1_AddArtistResponse *r) {
+  (void)ctx, (void)r;
+  printf("wrote after %s refusals\n", refusals > 0 ? "some" : "no");
+  next();
+}
+
+static void after_refused(void *ctx, const parigot_status *st) {
+  (void)ctx;
+  if (st->code != PARIGOT_CODE_UNAVAILABLE || ++refusals > 100000) {
+    printf("write failed: %s: %s\n", code_name(st->code), st->message);
+    parigot_exit(1);
+    return;
+  }
+  step--; /* the same step again */
+  next();
+}
+
+static void after_steps(void) {
+  switch (step) {
+  case 1: {
+    shop_v1_AddArtistRequest q;
+    shop_v1_AddArtistRequest_init(&q);
+    q.name = text("After");
+    shop_v1_ShopQueries_AddArtist(&q, after_written, after_refused, NULL);
+    return;
+  }
+  case 2: {
+    shop_v1_DiscographyRequest q;
+    shop_v1_DiscographyRequest_init(&q);
+    q.pattern = text("Ghost%");
+    shop_v1_ShopQueries_Discography(&q, disco, failed, NULL);
+    return;
+  }
+  default:
+    parigot_exit(failures);
+  }
+}
+
+static void abandon_steps(void) {
+  if (step == 1) {
+    begin(0, NULL);
+  } else if (step == 2) {
+    shop_v1_AddArtistRequest q;
+    shop_v1_AddArtistRequest_init(&q);
+    q.name = text("Ghost");
+    q.tx = (uint64_t)tx_id;
+    shop_v1_ShopQueries_AddArtist(&q, added_artist, failed, NULL);
+  } else {
+    parigot_exit(0); /* the transaction left open */
+  }
+}
+
 static void count_answered(void *ctx, const shop_v1_StockResponse *r) {
   (void)ctx;
   printf("records: %" PRId64 "\n", r->records);
@@ -424,6 +482,10 @@ static void next(void) {
     timeout_steps();
   else if (s != NULL && strcmp(s, "fill") == 0)
     fill_steps();
+  else if (s != NULL && strcmp(s, "abandon") == 0)
+    abandon_steps();
+  else if (s != NULL && strcmp(s, "after") == 0)
+    after_steps();
   else if (s != NULL && strcmp(s, "count") == 0) {
     shop_v1_StockRequest q;
     shop_v1_StockRequest_init(&q);

@@ -206,6 +206,36 @@ PG_TEST(db_app_rolls_back_a_transaction_left_open_past_its_timeout) {
   drop_app(&f);
 }
 
+/* A program that exits in the middle of a transaction does not keep the
+ * database: the built-in rolls it back when it hears of the end, and the
+ * other program's write, refused meanwhile, goes through. */
+PG_TEST(db_app_rolls_back_the_transaction_of_a_guest_that_ended) {
+  fixture f = {0};
+  pg_proc_result r;
+  char path[160];
+  make_app(&f, PG_DB_DIR "/migrations", "", "abandon");
+  snprintf(path, sizeof path, "%s/app.toml", f.dir);
+  FILE *out = fopen(path, "a");
+  ASSERT_TRUE(out != NULL);
+  fprintf(out,
+          "\n[[program]]\nname = \"checker\"\n"
+          "wasm = \"%s/shop_client.wasm\"\nenv = { SCENARIO = "
+          "\"after\" }\n",
+          PG_DB_DIR);
+  ASSERT_EQ(fclose(out), 0);
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                  f.manifest, NULL};
+  pg_proc_run(argv, NULL, NULL, &r);
+  if (r.status != 0)
+    PG_FAIL("status %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+  ASSERT_CONTAINS(r.out, "wrote after some refusals\n");
+  ASSERT_CONTAINS(r.out, "step 2: 0 rows:\n");
+  ASSERT_CONTAINS(r.err, "db: transaction 1 of client rolled back: client "
+                         "ended\n");
+  pg_proc_result_free(&r);
+  drop_app(&f);
+}
+
 PG_TEST(db_app_stops_at_a_failing_migration_naming_its_file_and_line) {
   fixture f = {0};
   pg_proc_result r;
