@@ -349,7 +349,10 @@ int pg_app_open_transport(pg_app *app, char *err, size_t err_len) {
   const pg_transport_kind *kind = app->cfg->transport;
   const char *host = u != NULL ? u->listen_host : NULL;
   const char *name = u != NULL ? u->name : m->name;
-  if (host == NULL && !has_remote(app))
+  /* Over the loopback a unit of services serves with no address. */
+  bool is_reached = u != NULL && kind != NULL && !kind->needs_addresses &&
+                    has_local_service(app);
+  if (host == NULL && !has_remote(app) && !is_reached)
     return 0;
   if (kind == NULL) {
     snprintf(err, err_len,

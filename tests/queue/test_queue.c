@@ -219,6 +219,31 @@ PG_TEST(queue_deterministic_runs_repeat_byte_for_byte) {
   remove_dir(&r);
 }
 
+/* The queue in a unit of its own, deterministic: both units in one
+ * process on one virtual clock, the calls over the loopback, the held
+ * receives and visibility timeouts woken on that clock: the program
+ * prints what it prints in one unit, twice the same bytes. (A unit of
+ * services alone with no address used to open no transport there, and
+ * the program's unit waited for it for ever.) */
+PG_TEST(queue_in_a_unit_of_its_own_runs_deterministically) {
+  run_dir r;
+  write_manifest(&r, "own_unit.toml", "0", NULL, NULL);
+  char *argv[] = {PG_QUEUE_HOST, "--deterministic", r.manifest, NULL};
+  pg_proc_result a, b;
+  pg_proc_run(argv, NULL, NULL, &a);
+  pg_proc_run(argv, NULL, NULL, &b);
+  ASSERT_STREQ(a.out, all_out);
+  ASSERT_EQ(a.status, 0);
+  ASSERT_STREQ(b.out, a.out);
+  ASSERT_STREQ(b.err, a.err);
+  ASSERT_CONTAINS(a.err, "back  | t=0.000001 INFO  kernel: unit back serves\n");
+  ASSERT_CONTAINS(a.err, "front | t=1.050069 INFO  client: exited with "
+                         "status 0\n");
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+  remove_dir(&r);
+}
+
 /* A setting the kind cannot take stops the app before it starts, named
  * with its value; so does a key it does not know (the kernel's check). */
 PG_TEST(queue_bad_settings_are_refused_by_name) {
