@@ -6,6 +6,8 @@
 #   PG_INCLUDE_DIR        the public headers (parigot/guest.h, ...)
 #   PG_PLUGIN             protoc-gen-parigot (a path, or a $<TARGET_FILE:>)
 #   PG_PLUGIN_DEPENDS     the target that builds it, if any
+#   PG_SQLC               parigot-sqlc (a path, or a $<TARGET_FILE:>)
+#   PG_SQLC_DEPENDS       the target that builds it, if any
 #   PG_SDK_C_LIB          libparigot-guest.a, the C SDK for wasm32-wasi
 #   PG_SDK_C_LIB_DEPENDS  the target that builds it, if any
 #   PG_GUEST_DIR          where guests land unless told otherwise
@@ -143,6 +145,50 @@ function(pg_guest name)
   add_custom_target(guest_${name} ALL DEPENDS ${out})
 endfunction()
 
+# pg_sqlc(NAME SCHEMA path QUERIES file... PACKAGE pkg SERVICE Name
+#         PROTO_NAME a/b/name.proto [OUT_DIR dir])
+# Runs parigot-sqlc (docs/builtins.md): the queries (paths relative to this
+# directory) typed against the schema (a schema.sql or a directory of
+# migrations) become OUT_DIR/PROTO_NAME, which pg_proto_c() and its Rust
+# and AssemblyScript siblings take with ROOT OUT_DIR, and OUT_DIR/NAME.toml,
+# the query table for the parigot.db built-in's `queries` setting. OUT_DIR
+# defaults to ${CMAKE_CURRENT_BINARY_DIR}/sqlc. Target sqlc_NAME.
+function(pg_sqlc name)
+  cmake_parse_arguments(S "" "SCHEMA;PACKAGE;SERVICE;PROTO_NAME;OUT_DIR"
+                        "QUERIES" ${ARGN})
+  set(outdir ${CMAKE_CURRENT_BINARY_DIR}/sqlc)
+  if(S_OUT_DIR)
+    set(outdir ${S_OUT_DIR})
+  endif()
+  get_filename_component(schema ${S_SCHEMA} ABSOLUTE BASE_DIR
+                         ${CMAKE_CURRENT_SOURCE_DIR})
+  if(IS_DIRECTORY ${schema})
+    file(GLOB schema_files CONFIGURE_DEPENDS ${schema}/*.sql)
+  else()
+    set(schema_files ${schema})
+  endif()
+  set(queries)
+  foreach(q ${S_QUERIES})
+    get_filename_component(q ${q} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND queries ${q})
+  endforeach()
+  get_filename_component(proto_dir ${outdir}/${S_PROTO_NAME} DIRECTORY)
+  add_custom_command(OUTPUT ${outdir}/${S_PROTO_NAME} ${outdir}/${name}.toml
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${proto_dir}
+    COMMAND ${PG_SQLC} --schema ${S_SCHEMA} --package ${S_PACKAGE}
+            --service ${S_SERVICE} --proto ${outdir}/${S_PROTO_NAME}
+            --proto-name ${S_PROTO_NAME} --table ${outdir}/${name}.toml
+            ${S_QUERIES}
+    DEPENDS ${queries} ${schema_files} ${PG_SQLC_DEPENDS}
+    WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+    COMMENT "parigot-sqlc: ${name}" VERBATIM)
+  add_custom_target(sqlc_${name} ALL
+                    DEPENDS ${outdir}/${S_PROTO_NAME} ${outdir}/${name}.toml)
+  # pg_proto_rust() reads a .proto's package at configure time.
+  set_property(GLOBAL PROPERTY "PG_SQLC_PACKAGE ${outdir}/${S_PROTO_NAME}"
+               ${S_PACKAGE})
+endfunction()
+
 # The names a project using an installed parigot calls (docs/install.md):
 # macros, so that parigot_proto() sets its variables in the caller's scope.
 macro(parigot_proto)
@@ -150,4 +196,7 @@ macro(parigot_proto)
 endmacro()
 macro(parigot_guest)
   pg_guest(${ARGV})
+endmacro()
+macro(parigot_sqlc)
+  pg_sqlc(${ARGV})
 endmacro()

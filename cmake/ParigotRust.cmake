@@ -76,12 +76,16 @@ function(pg_proto_rust out_var)
     set(rs ${outdir}/${stem}.pg.rs)
     list(APPEND outputs ${rs})
     list(APPEND inputs ${root}/${proto})
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-                 ${root}/${proto})
-    file(STRINGS ${root}/${proto} pkg
-         REGEX "^[ \t]*package[ \t]+[A-Za-z0-9_.]+[ \t]*;")
-    string(REGEX REPLACE "^[ \t]*package[ \t]+([A-Za-z0-9_.]+).*" "\\1"
-           pkg "${pkg}")
+    # A .proto pg_sqlc() generates does not exist yet: it said its package.
+    get_property(pkg GLOBAL PROPERTY "PG_SQLC_PACKAGE ${root}/${proto}")
+    if(NOT pkg)
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                   ${root}/${proto})
+      file(STRINGS ${root}/${proto} pkg
+           REGEX "^[ \t]*package[ \t]+[A-Za-z0-9_.]+[ \t]*;")
+      string(REGEX REPLACE "^[ \t]*package[ \t]+([A-Za-z0-9_.]+).*" "\\1"
+             pkg "${pkg}")
+    endif()
     set_property(GLOBAL PROPERTY "PG_RUST_PACKAGE ${rs}" "${pkg}")
   endforeach()
   add_custom_command(OUTPUT ${outputs}
