@@ -1,7 +1,7 @@
 # cmake/Install.cmake: what `make install` puts under PREFIX besides what
 # each folder installs itself (the parigot command and its man pages in
 # cmd/parigot, the guest SDKs in sdk/*). The layout (docs/install.md):
-#   bin/                           parigot, protoc-gen-parigot
+#   bin/                           parigot, protoc-gen-parigot, parigot-sqlc
 #   include/parigot/               the public headers
 #   lib/parigot/wasm32-wasi/       libparigot-guest.a, the C guest SDK
 #   lib/parigot/rust/              libparigot.rlib, the Rust SDK crate
@@ -12,7 +12,7 @@
 #   share/man/man1/                a page per command
 include(CMakePackageConfigHelpers)
 
-install(TARGETS protoc-gen-parigot DESTINATION bin)
+install(TARGETS protoc-gen-parigot parigot-sqlc DESTINATION bin)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/parigot DESTINATION include
         FILES_MATCHING PATTERN "*.h")
 
@@ -45,12 +45,12 @@ set(CPACK_PACKAGE_CONTACT "parigot developers <parigot@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "microservices as WebAssembly guests, one process or many")
 set(CPACK_PACKAGE_DESCRIPTION
-    "parigot runs an app of services and programs, each a WebAssembly guest with protobuf interfaces, in one deterministic process or as units speaking gRPC and Connect. This package has the parigot command, protoc-gen-parigot, the C guest SDK and its CMake and pkg-config files, and the Rust and AssemblyScript SDKs.")
+    "parigot runs an app of services and programs, each a WebAssembly guest with protobuf interfaces, in one deterministic process or as units speaking gRPC and Connect. This package has the parigot command, protoc-gen-parigot, parigot-sqlc, the C guest SDK and its CMake and pkg-config files, and the Rust and AssemblyScript SDKs.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libuv1, libnghttp2-14, libhttp-parser2.9, libprotobuf-c1, wabt, gcc, clang, lld, wasi-libc, libclang-rt-14-dev-wasm32, libc++-dev-wasm32, protobuf-compiler, cmake, make")
+    "libc6, libuv1, libnghttp2-14, libhttp-parser2.9, libprotobuf-c1, libsqlite3-0, wabt, gcc, clang, lld, wasi-libc, libclang-rt-14-dev-wasm32, libc++-dev-wasm32, protobuf-compiler, cmake, make")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
     "rustc, libstd-rust-dev-wasm32, nodejs, npm, pkg-config, graphviz")
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/deb)

@@ -56,6 +56,7 @@ PG_TEST(install_puts_every_piece_under_the_prefix_and_uninstall_removes_them) {
   static const char *const pieces[] = {
       "p/bin/parigot",
       "p/bin/protoc-gen-parigot",
+      "p/bin/parigot-sqlc",
       "p/include/parigot/guest.h",
       "p/include/parigot/pb.h",
       "p/lib/parigot/wasm32-wasi/libparigot-guest.a",
