@@ -28,14 +28,18 @@
 
 /* Deterministic inode numbers: a host (dev, ino) is given 1, 2, 3, ... in
  * the order the guest first sees it, so two runs that do the same things
- * see the same numbers whatever the copy's inodes are. */
+ * see the same numbers whatever the copy's inodes are. An inode the guest
+ * frees (its last name removed) is forgotten: the host may give its number
+ * to the next file, in one run and not in another, and that file must get
+ * a new id in both. */
 typedef struct ino_slot {
   uint64_t dev, ino, id; /* id 0: empty */
 } ino_slot;
 
 struct pg_wasi_inomap {
   ino_slot *slots;
-  uint64_t cap, n; /* cap a power of two; n < cap / 2 */
+  uint64_t cap, n;  /* cap a power of two; n used slots, n < cap / 2 */
+  uint64_t last_id; /* the last id given; ids are never given twice */
 };
 
 /* ---- the fd table ---- */
@@ -136,8 +140,33 @@ uint64_t pg_wasi_fs_guest_ino(pg_wasi_fs *fs, uint64_t dev, uint64_t ino) {
   for (; m->slots[j].id; j = (j + 1) & (m->cap - 1))
     if (m->slots[j].dev == dev && m->slots[j].ino == ino)
       return m->slots[j].id;
-  m->slots[j] = (ino_slot){dev, ino, ++m->n};
-  return m->n;
+  m->n++;
+  m->slots[j] = (ino_slot){dev, ino, ++m->last_id};
+  return m->last_id;
+}
+
+/* Removes (dev, ino) from the map, moving later entries of its probe run
+ * back so that every entry stays reachable from its hash. */
+void pg_wasi_fs_forget_ino(pg_wasi_fs *fs, uint64_t dev, uint64_t ino) {
+  pg_wasi_inomap *m = fs->inomap;
+  if (m == NULL || m->cap == 0)
+    return;
+  uint64_t mask = m->cap - 1, j = ino_hash(dev, ino) & mask;
+  while (m->slots[j].id && (m->slots[j].dev != dev || m->slots[j].ino != ino))
+    j = (j + 1) & mask;
+  if (m->slots[j].id == 0)
+    return;
+  m->slots[j].id = 0;
+  m->n--;
+  for (uint64_t k = (j + 1) & mask; m->slots[k].id; k = (k + 1) & mask) {
+    uint64_t h = ino_hash(m->slots[k].dev, m->slots[k].ino) & mask;
+    bool stays = j <= k ? (j < h && h <= k) : (j < h || h <= k);
+    if (!stays) {
+      m->slots[j] = m->slots[k];
+      m->slots[k].id = 0;
+      j = k;
+    }
+  }
 }
 
 /* ---- stat ---- */

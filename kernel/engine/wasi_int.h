@@ -240,6 +240,9 @@ void pg_wasi_fs_free_listing(pg_wasi_fs *fs, pg_wasi_file *f);
 /** @brief The inode number the guest sees for a host (dev, ino). */
 uint64_t pg_wasi_fs_guest_ino(pg_wasi_fs *fs, uint64_t dev, uint64_t ino);
 
+/** @brief Forgets host inode (dev, ino), which the guest freed. */
+void pg_wasi_fs_forget_ino(pg_wasi_fs *fs, uint64_t dev, uint64_t ino);
+
 /** @brief The WASI file type of a host st_mode. */
 uint8_t pg_wasi_fs_type_of_mode(unsigned mode);
 

@@ -142,6 +142,29 @@ static int resolve_at(pg_wasi *w, uint32_t fd, uint32_t addr, uint32_t len,
 
 /* ---- path operations ---- */
 
+/* In deterministic mode, the inode a removal of @p a's name would free
+ * (a directory, or a file's last link): forgotten once it is gone. */
+typedef struct doomed {
+  bool is_set;
+  uint64_t dev, ino;
+} doomed;
+
+static doomed doomed_of(pg_wasi *w, const at_name *a) {
+  struct stat st;
+  doomed d = {false, 0, 0};
+  if (w->fs.is_deterministic && strchr(a->base, '/') == NULL &&
+      fstatat(a->dirfd, a->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      (S_ISDIR(st.st_mode) || st.st_nlink <= 1))
+    d = (doomed){true, (uint64_t)st.st_dev, (uint64_t)st.st_ino};
+  return d;
+}
+
+static int forget_if_done(pg_wasi *w, int rc, doomed d) {
+  if (rc == E_SUCCESS && d.is_set)
+    pg_wasi_fs_forget_ino(&w->fs, d.dev, d.ino);
+  return rc;
+}
+
 int pg_wasi_fs_path_create_directory(pg_wasi *w, uint32_t fd, uint32_t p,
                                      uint32_t l) {
   char buf[PATH_MAX];
@@ -158,8 +181,11 @@ int pg_wasi_fs_path_remove_directory(pg_wasi *w, uint32_t fd, uint32_t p,
   char buf[PATH_MAX];
   at_name a = {0};
   int rc = resolve_at(w, fd, p, l, true, buf, &a);
-  if (rc == E_SUCCESS)
-    rc = pg_wasi_sys_rc(unlinkat(a.dirfd, a.base, AT_REMOVEDIR));
+  if (rc == E_SUCCESS) {
+    doomed d = doomed_of(w, &a);
+    rc = forget_if_done(
+        w, pg_wasi_sys_rc(unlinkat(a.dirfd, a.base, AT_REMOVEDIR)), d);
+  }
   at_release(&a);
   return rc;
 }
@@ -169,8 +195,10 @@ int pg_wasi_fs_path_unlink_file(pg_wasi *w, uint32_t fd, uint32_t p,
   char buf[PATH_MAX];
   at_name a = {0};
   int rc = resolve_at(w, fd, p, l, true, buf, &a);
-  if (rc == E_SUCCESS)
-    rc = pg_wasi_sys_rc(unlinkat(a.dirfd, a.base, 0));
+  if (rc == E_SUCCESS) {
+    doomed d = doomed_of(w, &a);
+    rc = forget_if_done(w, pg_wasi_sys_rc(unlinkat(a.dirfd, a.base, 0)), d);
+  }
   at_release(&a);
   return rc;
 }
@@ -182,8 +210,11 @@ int pg_wasi_fs_path_rename(pg_wasi *w, uint32_t fd, uint32_t p, uint32_t l,
   int rc = resolve_at(w, fd, p, l, true, b1, &a);
   if (rc == E_SUCCESS)
     rc = resolve_at(w, fd2, p2, l2, true, b2, &b);
-  if (rc == E_SUCCESS)
-    rc = pg_wasi_sys_rc(renameat(a.dirfd, a.base, b.dirfd, b.base));
+  if (rc == E_SUCCESS) {
+    doomed d = doomed_of(w, &b); /* what the new name replaces */
+    rc = forget_if_done(
+        w, pg_wasi_sys_rc(renameat(a.dirfd, a.base, b.dirfd, b.base)), d);
+  }
   at_release(&a);
   at_release(&b);
   return rc;

@@ -8,7 +8,9 @@
  *   quota     writes against a --write-quota of 1000 bytes;
  *   race      opens, creates and makes directories through symlinks the
  *             test swaps while it runs;
- *   fds       opens files until it is refused.
+ *   fds       opens files until it is refused;
+ *   inodes    the inode numbers of a file, and of one made after it is
+ *             removed (which the host may give the same number).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -284,6 +286,27 @@ static void fds(void) {
   say("closed source", __wasi_fd_close(fd));
 }
 
+static __wasi_inode_t ino_of(const char *path) {
+  __wasi_filestat_t st = {0};
+  int e = __wasi_path_filestat_get(3, 0, path, &st);
+  return e ? 0 : st.ino;
+}
+
+static void inodes(void) {
+  __wasi_fd_t fd;
+  unsigned long long ids[4];
+  for (int i = 0; i < 4; i++) {
+    const char *name = i % 2 ? "b" : "a";
+    (void)__wasi_path_open(3, 0, name, __WASI_OFLAGS_CREAT, WRITE_RIGHTS, 0, 0,
+                           &fd);
+    (void)__wasi_fd_close(fd);
+    ids[i] = ino_of(name);
+    (void)__wasi_path_unlink_file(3, name);
+  }
+  printf("inodes: %llu %llu %llu %llu; input.txt %llu\n", ids[0], ids[1],
+         ids[2], ids[3], (unsigned long long)ino_of("input.txt"));
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     return 2;
@@ -297,6 +320,8 @@ int main(int argc, char **argv) {
     race();
   else if (strcmp(argv[1], "fds") == 0)
     fds();
+  else if (strcmp(argv[1], "inodes") == 0)
+    inodes();
   else
     return 2;
   return 0;

@@ -72,28 +72,35 @@ static void positional(void) {
 static void many(void) {
   char p[128], prev[128] = "";
   int n = 0, sorted = 1;
-  mkdir("/data/many", 0755);
+  if (mkdir("/data/many", 0755) != 0) {
+    printf("many: %s\n", strerror(errno));
+    return;
+  }
   for (int i = 0; i < 300; i++) {
     snprintf(p, sizeof p, "/data/many/entry-%03d-%s", (i * 7) % 300,
              "with-a-name-long-enough-to-fill-buffers");
-    fclose(fopen(p, "w"));
+    FILE *f = fopen(p, "w");
+    if (f)
+      fclose(f);
   }
   DIR *d = opendir("/data/many");
   struct dirent *e;
-  while ((e = readdir(d))) {
+  while (d && (e = readdir(d))) {
     sorted &= strcmp(prev, e->d_name) < 0;
     snprintf(prev, sizeof prev, "%s", e->d_name);
     n++;
   }
-  closedir(d);
+  if (d)
+    closedir(d);
   printf("many: %d entries, sorted %d\n", n, sorted);
   d = opendir("/data/many");
-  while ((e = readdir(d)))
+  while (d && (e = readdir(d)))
     if (e->d_name[0] != '.') {
       snprintf(p, sizeof p, "/data/many/%s", e->d_name);
       unlink(p);
     }
-  closedir(d);
+  if (d)
+    closedir(d);
   check("rmdir many", rmdir("/data/many"));
 }
 
