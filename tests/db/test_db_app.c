@@ -502,3 +502,35 @@ PG_TEST(db_app_keeps_every_acknowledged_write_across_kill_9) {
   pg_proc_result_free(&data_r);
   drop_app(&f);
 }
+
+/* An AssemblyScript guest calls the same generated service: the stubs of
+ * another language, the same answers. */
+PG_TEST(db_app_answers_an_assemblyscript_guest) {
+  if (!PG_HAS_AS)
+    PG_FAIL("built without AssemblyScript; this test should not exist");
+  fixture f = {0};
+  pg_proc_result r;
+  char text[2048];
+  make_app(&f, PG_DB_DIR "/migrations", "", "main");
+  snprintf(text, sizeof text,
+           "[app]\nname = \"shop\"\n\n[[service]]\nname = \"db\"\n"
+           "native = \"parigot.db\"\nconfig = { database = \"shop.db\", "
+           "schema = \"%s/migrations\", queries = \"%s/shop_queries.toml\" "
+           "}\n\n[[program]]\nname = \"as\"\nwasm = \"%s/as_shop.wasm\"\n",
+           PG_DB_DIR, PG_DB_DIR, PG_DB_DIR);
+  write_text(f.manifest, text);
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                  f.manifest, NULL};
+  pg_proc_run(argv, NULL, NULL, &r);
+  if (r.status != 0)
+    PG_FAIL("status %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+  ASSERT_STREQ(r.out, "artist: 1\n"
+                      "again: code 6: AddArtist: UNIQUE constraint failed: "
+                      "artist.name\n"
+                      "record: 1\n"
+                      "get: 1 Meat Is Murder by The Smiths, year NULL, cover 4 "
+                      "bytes, sealed yes\n"
+                      "missing: code 5: GetRecord: no row\n");
+  pg_proc_result_free(&r);
+  drop_app(&f);
+}
