@@ -1557,22 +1557,6 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
 
 /* ---- writing a manifest back ------------------------------------------- */
 
-/* A TOML basic string: quotes, backslashes and control characters
- * escaped; other bytes as they are (the loader took them as UTF-8). */
-static void put_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c < 0x20 || c == 0x7f)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
 /* Durations as seconds with every nanosecond: "1.500000000s". */
 static void put_duration(FILE *out, const char *key, uint64_t ns) {
   fprintf(out, "%s = \"%llu.%09llus\"\n", key,
@@ -1584,16 +1568,16 @@ static void put_list(FILE *out, const char *key, char *const *v, size_t n) {
   fprintf(out, "%s = [", key);
   for (size_t i = 0; i < n; i++) {
     fputs(i ? ", " : "", out);
-    put_string(out, v[i]);
+    pg_toml_write_string(out, v[i]);
   }
   fputs("]\n", out);
 }
 
 static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
   fprintf(out, "\n[[%s]]\nname = ", g->is_program ? "program" : "service");
-  put_string(out, g->name);
+  pg_toml_write_string(out, g->name);
   fputs(g->native != NULL ? "\nnative = " : "\nwasm = ", out);
-  put_string(out, g->native != NULL ? g->native : wasm);
+  pg_toml_write_string(out, g->native != NULL ? g->native : wasm);
   fputc('\n', out);
   if (g->nargs > 0)
     put_list(out, "args", g->args, g->nargs);
@@ -1604,17 +1588,17 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
       char key[512];
       snprintf(key, sizeof key, "%.*s", (int)(eq - g->env[i]), g->env[i]);
       fputs(i ? ", " : " ", out);
-      put_string(out, key);
+      pg_toml_write_string(out, key);
       fputs(" = ", out);
-      put_string(out, eq + 1);
+      pg_toml_write_string(out, eq + 1);
     }
     fputs(" }\n", out);
   }
   for (size_t i = 0; i < g->ndirs; i++) {
     fputs(i ? ", { host = " : "dirs = [{ host = ", out);
-    put_string(out, g->dirs[i].host);
+    pg_toml_write_string(out, g->dirs[i].host);
     fputs(", guest = ", out);
-    put_string(out, g->dirs[i].guest);
+    pg_toml_write_string(out, g->dirs[i].guest);
     fprintf(out, ", read_only = %s }%s",
             g->dirs[i].is_read_only ? "true" : "false",
             i + 1 == g->ndirs ? "]\n" : "");
@@ -1625,7 +1609,7 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
   for (size_t i = 0; i < g->nconfig; i++) {
     fputs(i ? ", " : "config = { ", out);
     fprintf(out, "%s = ", g->config[i].key);
-    put_string(out, g->config[i].value);
+    pg_toml_write_string(out, g->config[i].value);
     fputs(i + 1 == g->nconfig ? " }\n" : "", out);
   }
   fprintf(out, "max_memory = \"%llu\"\n", (unsigned long long)g->max_memory);
@@ -1643,7 +1627,7 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
 int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
                       FILE *out) {
   fputs("# Written by parigot from the app's manifest.\n[app]\nname = ", out);
-  put_string(out, m->name);
+  pg_toml_write_string(out, m->name);
   fputc('\n', out);
   put_duration(out, "deadline", m->deadline_ns);
   put_duration(out, "pulse", m->pulse_ns);
@@ -1657,7 +1641,7 @@ int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
   for (size_t u = 0; u < m->nunits && !m->units[u].is_default; u++) {
     const pg_manifest_unit *unit = &m->units[u];
     fputs("\n[[unit]]\nname = ", out);
-    put_string(out, unit->name);
+    pg_toml_write_string(out, unit->name);
     fputc('\n', out);
     if (unit->serves != NULL) {
       put_list(out, "serves", unit->serves, unit->nserves);
@@ -1665,7 +1649,7 @@ int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
       fputs("services = [", out);
       for (size_t i = 0; i < unit->nguests; i++) {
         fputs(i ? ", " : "", out);
-        put_string(out, m->guests[unit->guests[i]].name);
+        pg_toml_write_string(out, m->guests[unit->guests[i]].name);
       }
       fputs("]\n", out);
     }

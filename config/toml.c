@@ -1484,3 +1484,19 @@ size_t pg_toml_array_len(const pg_toml_value *array) {
 const pg_toml_value *pg_toml_array_at(const pg_toml_value *array, size_t i) {
   return i < pg_toml_array_len(array) ? array->u.arr.items[i] : NULL;
 }
+
+void pg_toml_write_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s != '\0'; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(out, "\\%c", c);
+    else if (c == '\n')
+      fputs("\\n", out);
+    else if (c < 0x20 || c == 0x7f)
+      fprintf(out, "\\u%04x", c);
+    else
+      fputc(c, out);
+  }
+  fputc('"', out);
+}

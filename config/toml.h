@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mem.h"
 
@@ -179,6 +180,14 @@ size_t pg_toml_array_len(const pg_toml_value *array);
 
 /** @brief The @p i-th element, or NULL when out of range or not an array. */
 const pg_toml_value *pg_toml_array_at(const pg_toml_value *array, size_t i);
+
+/**
+ * @brief Writes @p s to @p out as a TOML basic string, quotes included:
+ * quotes, backslashes and control characters escaped, other bytes as they
+ * are (UTF-8 is the caller's to keep). For the files parigot writes back
+ * (a manifest, a query table).
+ */
+void pg_toml_write_string(FILE *out, const char *s);
 
 #ifdef __cplusplus
 }

@@ -251,22 +251,6 @@ int pg_db_query_table_load(const char *path, const pg_mem *mem,
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void put_str(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c == '\n')
-      fputs("\\n", out);
-    else if (c < 0x20 || c == 0x7f)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
 static void put_fields(FILE *out, const char *key, const pg_db_field *f,
                        uint32_t n) {
   if (n == 0)
@@ -274,7 +258,7 @@ static void put_fields(FILE *out, const char *key, const pg_db_field *f,
   fprintf(out, "%s = [\n", key);
   for (uint32_t i = 0; i < n; i++) {
     fputs("  { name = ", out);
-    put_str(out, f[i].name);
+    pg_toml_write_string(out, f[i].name);
     fprintf(out, ", number = %u, type = \"%s\", slot = %u%s },\n", f[i].number,
             pg_db_type_name(f[i].type), f[i].sql_slot,
             f[i].is_optional ? ", optional = true" : "");
@@ -284,20 +268,20 @@ static void put_fields(FILE *out, const char *key, const pg_db_field *f,
 
 int pg_db_query_table_write(const pg_db_model *m, FILE *out) {
   fputs("# Written by parigot-sqlc; do not edit.\npackage = ", out);
-  put_str(out, m->package);
+  pg_toml_write_string(out, m->package);
   fputs("\nservice = ", out);
-  put_str(out, m->service);
+  pg_toml_write_string(out, m->service);
   fputs("\nproto = ", out);
-  put_str(out, m->proto_file);
+  pg_toml_write_string(out, m->proto_file);
   fputc('\n', out);
   for (uint32_t i = 0; i < m->nqueries; i++) {
     const pg_db_query *q = &m->queries[i];
     fputs("\n[[query]]\nname = ", out);
-    put_str(out, q->name);
+    pg_toml_write_string(out, q->name);
     fprintf(out, "\nkind = \"%s\"\nfile = ", pg_db_kind_name(q->kind));
-    put_str(out, q->file);
+    pg_toml_write_string(out, q->file);
     fprintf(out, "\nline = %u\nsql = ", q->line);
-    put_str(out, q->sql);
+    pg_toml_write_string(out, q->sql);
     fputc('\n', out);
     put_fields(out, "params", q->params, q->nparams);
     put_fields(out, "columns", q->columns, q->ncolumns);
