@@ -337,6 +337,10 @@ uint64_t pg_native_now(pg_native *n) {
   return now;
 }
 
+size_t pg_native_max_message_size(const pg_native *n) {
+  return (size_t)n->g->app->cfg->manifest->max_message_size;
+}
+
 const char *pg_native_name(const pg_native *n) {
   return n->g->spec->name;
 }

@@ -151,6 +151,10 @@ void pg_native_log(pg_native *n, int level, const char *msg);
 /** The app's clock, ns (virtual in deterministic mode). */
 uint64_t pg_native_now(pg_native *n);
 
+/** The largest message a call or an answer may be: the manifest's
+ * app.max_message_size. */
+size_t pg_native_max_message_size(const pg_native *n);
+
 /** The service's name in the manifest. */
 const char *pg_native_name(const pg_native *n);
 

@@ -22,7 +22,6 @@
 #include "query_table.h"
 #include "units.h"
 
-#define DB_MAX_ANSWER (4u << 20) /* the manifest's default message size */
 #define DB_MAX_CONNECTIONS 64
 
 typedef struct db_tx {
@@ -217,7 +216,7 @@ static int db_start(pg_native *n, void **state, char *why, size_t cap) {
   uint64_t busy_ns;
   if (s == NULL)
     return PARIGOT_ENOMEM;
-  pg_db_buf_init(&s->out, pg_mem_default(), DB_MAX_ANSWER);
+  pg_db_buf_init(&s->out, pg_mem_default(), pg_native_max_message_size(n));
   int rc = read_settings(n, s, &busy_ns, why, cap) ? 0 : PARIGOT_EINVAL;
   if (rc == 0)
     rc = load_model(n, &s->m, why, cap);

@@ -17,7 +17,9 @@
  *   abandon  begins a transaction, writes in it and exits without ending
  *            it (the built-in rolls it back when it hears of the end);
  *   after    writes until the database lets it (a transaction of
- *            abandon's holds it), then finds none of abandon's writes.
+ *            abandon's holds it), then finds none of abandon's writes;
+ *   big      200 records with long titles, then all of them in one
+ *            answer, which is over the manifest's max_message_size.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -453,6 +455,26 @@ static void abandon_steps(void) {
   }
 }
 
+static void big_steps(void) {
+  static char title[128];
+  if (step == 1) {
+    add_artist("The Fall", NULL);
+  } else if (step <= 201) {
+    snprintf(title, sizeof title, "%03d %0100d", step, 0);
+    add_record(title, 1990, 100, 0, NULL);
+  } else if (step == 202) {
+    shop_v1_ListByArtistRequest q;
+    shop_v1_ListByArtistRequest_init(&q);
+    q.artist_id = artist_id;
+    q.from_year = 1900;
+    q.to_year = 2100;
+    q.max = 1000;
+    shop_v1_ShopQueries_ListByArtist(&q, listed, failed, "RESOURCE_EXHAUSTED");
+  } else {
+    parigot_exit(failures);
+  }
+}
+
 static void count_answered(void *ctx, const shop_v1_StockResponse *r) {
   (void)ctx;
   printf("records: %" PRId64 "\n", r->records);
@@ -486,6 +508,8 @@ static void next(void) {
     abandon_steps();
   else if (s != NULL && strcmp(s, "after") == 0)
     after_steps();
+  else if (s != NULL && strcmp(s, "big") == 0)
+    big_steps();
   else if (s != NULL && strcmp(s, "count") == 0) {
     shop_v1_StockRequest q;
     shop_v1_StockRequest_init(&q);

@@ -236,6 +236,37 @@ PG_TEST(db_app_rolls_back_the_transaction_of_a_guest_that_ended) {
   drop_app(&f);
 }
 
+/* An answer is held to the manifest's max_message_size: past it, the call
+ * fails with RESOURCE_EXHAUSTED and a hint, and the built-in goes on. */
+PG_TEST(db_app_refuses_an_answer_over_max_message_size) {
+  fixture f = {0};
+  pg_proc_result r;
+  char text[4096];
+  make_app(&f, PG_DB_DIR "/migrations", "", "big");
+  FILE *in = fopen(f.manifest, "r");
+  ASSERT_TRUE(in != NULL);
+  size_t n = fread(text, 1, sizeof text - 1, in);
+  fclose(in);
+  text[n] = '\0';
+  char *at = strstr(text, "name = \"shop\"\n");
+  ASSERT_TRUE(at != NULL);
+  char patched[4200];
+  snprintf(patched, sizeof patched, "%.*smax_message_size = \"16K\"\n%s",
+           (int)(at - text + strlen("name = \"shop\"\n")), text,
+           at + strlen("name = \"shop\"\n"));
+  write_text(f.manifest, patched);
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                  f.manifest, NULL};
+  pg_proc_run(argv, NULL, NULL, &r);
+  if (r.status != 0)
+    PG_FAIL("status %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+  ASSERT_CONTAINS(r.out, "step 201: record 200\n");
+  ASSERT_CONTAINS(r.out, "step 202 failed: RESOURCE_EXHAUSTED: ListByArtist: "
+                         "the answer is over 16384 bytes: page it");
+  pg_proc_result_free(&r);
+  drop_app(&f);
+}
+
 PG_TEST(db_app_stops_at_a_failing_migration_naming_its_file_and_line) {
   fixture f = {0};
   pg_proc_result r;
