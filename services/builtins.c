@@ -6,9 +6,11 @@
 #include "builtins.h"
 
 #include "db_kind.h"
+#include "queue.h"
 
 static const pg_native_kind *const kinds[] = {
     &pg_db_native,
+    &pg_queue_kind,
 };
 
 const pg_native_kind *const *pg_builtins(size_t *n) {

@@ -274,11 +274,11 @@ static bool waits(int s) {
   case 7:
     receive("r", 1, 0, 0, received, "receive r a third time");
     return true;
-  case 8:
+  case 8: /* r.dead gets it 100 ms after this, not before */
+    started_ns = parigot_now();
     nack(receipts[0], 100, "nack r, 100 ms");
     return true;
   case 9:
-    started_ns = parigot_now();
     receive("r.dead", 1, 2000, 0, received_timed, (void *)dead_bounds);
     return true;
   case 10:

@@ -1,22 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/queue/test_queue.c: the queue built-in (services/queue) as users
- * meet it: a C guest calling it in the same process, deterministic and in
- * parallel; its unit killed with SIGKILL in the middle of a stream of
- * sends and restarted on the same file; Python's grpcio and a Connect JSON
- * request calling it over the wire. Every run gets a fresh folder under
- * /tmp for its database, and SQLite itself checks the file afterwards.
+ * meet it, through `parigot run`: a C guest calling it in the same process,
+ * deterministic and in parallel; its unit killed with SIGKILL in the middle of
+ * a stream of sends and restarted on the same file; Python's grpcio and a
+ * Connect JSON request calling it over the wire. Every run gets a fresh folder
+ * under /tmp for its database, and SQLite itself checks the file afterwards.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -146,24 +142,9 @@ static void query(const char *path, const char *sql, char *out, size_t cap) {
   sqlite3_close(db);
 }
 
-/* A port nobody listens on now, below the ephemeral range. */
+/* A port nobody listens on now (tests/test_proc), as text. */
 static void free_port(char *out, size_t cap) {
-  unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-  for (int tries = 0; tries < 100; tries++) {
-    int port = 30000 + (int)(rand_r(&seed) % 2000);
-    struct sockaddr_in sa = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_TRUE(s >= 0);
-    int ok = bind(s, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(s);
-    if (ok) {
-      snprintf(out, cap, "%d", port);
-      return;
-    }
-  }
-  PG_FAIL("no free port between 30000 and 32000");
+  snprintf(out, cap, "%d", pg_test_free_port());
 }
 
 /* ---- in one process ---------------------------------------------------- */
@@ -174,7 +155,7 @@ static void free_port(char *out, size_t cap) {
 PG_TEST(queue_guest_sends_receives_acks_and_nacks_on_a_real_file) {
   run_dir r;
   write_manifest(&r, "all.toml", "0", NULL, NULL);
-  char *argv[] = {PG_QUEUE_HOST, r.manifest, NULL};
+  char *argv[] = {(char *)pg_test_parigot(), "run", r.manifest, NULL};
   pg_proc_result p;
   pg_proc_run(argv, NULL, NULL, &p);
   ASSERT_STREQ(p.out, all_out);
@@ -202,7 +183,8 @@ PG_TEST(queue_guest_sends_receives_acks_and_nacks_on_a_real_file) {
 PG_TEST(queue_deterministic_runs_repeat_byte_for_byte) {
   run_dir r;
   write_manifest(&r, "all.toml", "0", NULL, NULL);
-  char *argv[] = {PG_QUEUE_HOST, "--deterministic", r.manifest, NULL};
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                  r.manifest, NULL};
   pg_proc_result a, b;
   pg_proc_run(argv, NULL, NULL, &a);
   pg_proc_run(argv, NULL, NULL, &b);
@@ -228,7 +210,8 @@ PG_TEST(queue_deterministic_runs_repeat_byte_for_byte) {
 PG_TEST(queue_in_a_unit_of_its_own_runs_deterministically) {
   run_dir r;
   write_manifest(&r, "own_unit.toml", "0", NULL, NULL);
-  char *argv[] = {PG_QUEUE_HOST, "--deterministic", r.manifest, NULL};
+  char *argv[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                  r.manifest, NULL};
   pg_proc_result a, b;
   pg_proc_run(argv, NULL, NULL, &a);
   pg_proc_run(argv, NULL, NULL, &b);
@@ -263,7 +246,7 @@ PG_TEST(queue_bad_settings_are_refused_by_name) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     run_dir r;
     write_manifest(&r, "bad.toml", "0", cases[i][0], cases[i][1]);
-    char *argv[] = {PG_QUEUE_HOST, r.manifest, NULL};
+    char *argv[] = {(char *)pg_test_parigot(), "run", r.manifest, NULL};
     pg_proc_result p;
     pg_proc_run(argv, NULL, NULL, &p);
     ASSERT_EQ(p.status, 2);
@@ -280,7 +263,7 @@ PG_TEST(queue_a_database_that_cannot_open_is_named) {
   run_dir r;
   write_manifest(&r, "bad.toml", "0", "max_held", "1");
   ASSERT_EQ(mkdir(r.db, 0700), 0); /* a folder where the file should be */
-  char *argv[] = {PG_QUEUE_HOST, r.manifest, NULL};
+  char *argv[] = {(char *)pg_test_parigot(), "run", r.manifest, NULL};
   pg_proc_result p;
   pg_proc_run(argv, NULL, NULL, &p);
   ASSERT_NE(p.status, 0);
@@ -295,7 +278,12 @@ PG_TEST(queue_a_database_that_cannot_open_is_named) {
  */
 
 static pg_proc *start_back(const run_dir *r) {
-  char *argv[] = {PG_QUEUE_HOST, (char *)r->manifest, "--unit", "back", NULL};
+  char *argv[] = {(char *)pg_test_parigot(),
+                  "run",
+                  (char *)r->manifest,
+                  "--unit",
+                  "back",
+                  NULL};
   pg_proc *p = pg_proc_start(argv);
   pg_proc_wait_for(p, "INFO  kernel: unit back serves", 30);
   return p;
@@ -321,7 +309,8 @@ PG_TEST(queue_acknowledged_sends_survive_kill_9) {
   free_port(port, sizeof port);
   write_manifest(&r, "units.toml", port, NULL, NULL);
   pg_proc *back = start_back(&r);
-  char *front_argv[] = {PG_QUEUE_HOST, r.manifest, "--unit", "front", NULL};
+  char *front_argv[] = {
+      (char *)pg_test_parigot(), "run", r.manifest, "--unit", "front", NULL};
   pg_proc *front = pg_proc_start(front_argv);
   pg_proc_wait_for(front, "stream: acked 1000 ", 60);
   pg_proc_result killed, streamed;
@@ -333,7 +322,8 @@ PG_TEST(queue_acknowledged_sends_survive_kill_9) {
   ASSERT_TRUE(acked >= 1000);
 
   back = start_back(&r); /* the same file, after the crash */
-  char *check[] = {PG_QUEUE_HOST, r.manifest, "--unit", "check", NULL};
+  char *check[] = {
+      (char *)pg_test_parigot(), "run", r.manifest, "--unit", "check", NULL};
   pg_proc_result counted, stopped;
   pg_proc_run(check, NULL, NULL, &counted);
   pg_proc_stop(back, SIGTERM, &stopped);
