@@ -74,9 +74,10 @@ typedef struct qstate {
   bool is_deterministic;
   held *held; /* owned, nheld of cap, oldest first */
   uint32_t nheld, cap;
-  uint64_t wake_at; /* what pg_native_wake_at was last given */
-  pbout out;        /* reused by every answer */
-  char err[512];    /* the last store error */
+  uint64_t wake_at;  /* what pg_native_wake_at was last given */
+  size_t answer_cap; /* a Receive's answer stops growing past it */
+  pbout out;         /* reused by every answer */
+  char err[512];     /* the last store error */
 } qstate;
 
 /* ---- settings ------------------------------------------------------------
@@ -258,8 +259,9 @@ static void refuse(qstate *q, uint64_t call, uint32_t code, const char *fmt,
   pg_native_respond(q->n, call, code, 0, msg, strlen(msg));
 }
 
-/* Sends q->out as the answer; its result (PARIGOT_ECANCELED: the call had
- * ended). */
+/* Sends q->out as the answer. 0 once given; else (the call had ended, the
+ * answer was over max_message_size, no memory) what it carried is to be
+ * given back. */
 static int answer(qstate *q, uint64_t call) {
   if (q->out.has_failed) {
     q->out.has_failed = false;
@@ -379,7 +381,7 @@ static bool add_message(void *ctx, const pg_qstore_msg *m) {
   t->id[t->n] = m->id;
   t->deliveries[t->n] = m->deliveries;
   t->visible_was[t->n++] = m->visible_was;
-  return o->len < ANSWER_BYTES;
+  return o->len < t->q->answer_cap;
 }
 
 /* Takes up to @p max of @p queue into q->out (emptied first). The count,
@@ -451,7 +453,7 @@ static void serve_held(qstate *q, const char *queue, clocks now) {
       i++;
       continue;
     }
-    if (answer(q, h->call) == PARIGOT_ECANCELED)
+    if (answer(q, h->call) != 0)
       untake(q, &t); /* for the next receiver */
     drop_held(q, i);
   }
@@ -582,7 +584,7 @@ static void do_receive(qstate *q, const pg_native_call *c, const request *r) {
   }
   uint64_t wait_ns = (uint64_t)(uint32_t)r->f[3].v * 1000000u;
   if (n > 0 || wait_ns == 0) {
-    if (answer(q, c->id) == PARIGOT_ECANCELED)
+    if (answer(q, c->id) != 0)
       untake(q, &t);
     return;
   }
@@ -722,6 +724,9 @@ static int queue_start(pg_native *n, void **state, char *why, size_t cap) {
     return PARIGOT_ENOMEM;
   q->n = n;
   q->is_deterministic = pg_native_is_deterministic(n);
+  q->answer_cap = pg_native_max_message_size(n) / 2;
+  if (q->answer_cap > ANSWER_BYTES)
+    q->answer_cap = ANSWER_BYTES;
   int rc = read_settings(n, &q->st, why, cap);
   if (rc == 0)
     rc = pg_qstore_new(
