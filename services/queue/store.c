@@ -52,6 +52,8 @@ enum {
   ST_NEXT_QUEUE,
   ST_NEXT_DEAD,
   ST_STATS,
+  ST_SYNC_NORMAL,
+  ST_SYNC_FULL,
   NSTATEMENTS
 };
 
@@ -87,12 +89,15 @@ static const char *const sql[NSTATEMENTS] = {
     "SELECT count(*), coalesce(sum(visible_at <= ?2), 0),"
     " coalesce(sum(deliveries > 0 AND visible_at > ?2), 0)"
     " FROM messages WHERE queue = ?1",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA synchronous = FULL",
 };
 
 struct pg_qstore {
   sqlite3 *db;
   sqlite3_stmt *st[NSTATEMENTS];
   uint32_t max_deliveries;
+  bool is_file; /* not in memory: commits are synced */
 };
 
 static int fail_db(pg_qstore *s, const char *what, char *err, size_t err_len) {
@@ -120,6 +125,27 @@ static int commit(pg_qstore *s, char *err, size_t err_len) {
     return 0;
   int rc = fail_db(s, "commit", err, err_len);
   step_done(s, ST_ROLLBACK);
+  return rc;
+}
+
+/* A transaction whose loss in a power cut only brings a message back
+ * sooner (a delivery, its undoing, a move to a dead-letter queue) is not
+ * waited on to reach the disk: it does when the next synced commit does.
+ * Sends, acknowledgements and nacks are synced (synchronous = FULL). */
+static int begin_relaxed(pg_qstore *s, char *err, size_t err_len) {
+  if (s->is_file && step_done(s, ST_SYNC_NORMAL) != 0)
+    return fail_db(s, "synchronous", err, err_len);
+  int rc = begin(s, err, err_len);
+  if (rc != 0 && s->is_file)
+    step_done(s, ST_SYNC_FULL);
+  return rc;
+}
+
+/* Back to synced commits after begin_relaxed's transaction; @p rc passes
+ * through. */
+static int end_relaxed(pg_qstore *s, int rc) {
+  if (s->is_file)
+    step_done(s, ST_SYNC_FULL);
   return rc;
 }
 
@@ -152,6 +178,7 @@ int pg_qstore_new(const char *path, uint32_t max_deliveries, uint32_t busy_ms,
   if (s == NULL)
     return PARIGOT_ENOMEM;
   s->max_deliveries = max_deliveries;
+  s->is_file = path != NULL;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
               (path == NULL ? SQLITE_OPEN_MEMORY : 0);
   int rc = 0;
@@ -262,7 +289,7 @@ static int deliver_rows(pg_qstore *s, uint64_t until, pg_qstore_take_cb cb,
 int pg_qstore_take(pg_qstore *s, const char *queue, uint64_t now,
                    uint64_t until, uint32_t max, pg_qstore_take_cb cb,
                    void *ctx, char *err, size_t err_len) {
-  int rc = begin(s, err, err_len);
+  int rc = begin_relaxed(s, err, err_len);
   if (rc != 0)
     return rc;
   sqlite3_stmt *sel = s->st[ST_SELECT];
@@ -274,10 +301,10 @@ int pg_qstore_take(pg_qstore *s, const char *queue, uint64_t now,
   sqlite3_reset(sel);
   sqlite3_clear_bindings(sel);
   if (n < 0)
-    return rollback(s, fail_db(s, "receive", err, err_len));
+    return end_relaxed(s, rollback(s, fail_db(s, "receive", err, err_len)));
   if (n == 0)
-    return rollback(s, 0); /* nothing written: nothing to sync */
-  rc = commit(s, err, err_len);
+    return end_relaxed(s, rollback(s, 0)); /* nothing written */
+  rc = end_relaxed(s, commit(s, err, err_len));
   return rc != 0 ? rc : n;
 }
 
