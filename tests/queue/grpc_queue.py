@@ -9,7 +9,7 @@ answer; test_queue.c compares them.
 """
 import json
 import sys
-import urllib.error
+import time
 import urllib.request
 
 import grpc
@@ -50,6 +50,18 @@ try:
     print("bad name: answered")
 except grpc.RpcError as e:
     print(f"bad name: {e.code().name}")
+
+# A held receive whose client gives up: the message sent after it is not
+# lost to it (given back, not counted as a delivery), and the next
+# receive gets it as a first delivery.
+held = receive.future(pb.ReceiveRequest(queue="c", wait_ms=5000), timeout=10)
+time.sleep(0.3)
+held.cancel()
+time.sleep(0.3)
+send(pb.SendRequest(queue="c", body=b"after the cancel"), timeout=10)
+r = receive(pb.ReceiveRequest(queue="c"), timeout=10)
+print(f"after a cancelled receive: {len(r.messages)} message, "
+      f"delivery {r.messages[0].deliveries if r.messages else 0}")
 
 
 def connect(name, body):

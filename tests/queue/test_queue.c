@@ -356,7 +356,8 @@ PG_TEST(queue_acknowledged_sends_survive_kill_9) {
 }
 
 /* Python's grpcio sends, receives and acknowledges through the unit's
- * port, with the messages protoc makes from queue.proto; a Connect JSON
+ * port, with the messages protoc makes from queue.proto, and gives up
+ * a held receive (its message goes to the next one); a Connect JSON
  * request over HTTP/1.1 reads the queue's Stats, which the unit can
  * transcode only from the descriptors the kind embeds. */
 PG_TEST(queue_grpcio_and_connect_json_call_it_over_the_wire) {
@@ -379,6 +380,7 @@ PG_TEST(queue_grpcio_and_connect_json_call_it_over_the_wire) {
                "ack again: NOT_FOUND: receipt 1.1: no such delivery "
                "(acknowledged already, or delivered again since)\n"
                "bad name: INVALID_ARGUMENT\n"
+               "after a cancelled receive: 1 message, delivery 1\n"
                "connect json stats: {\"messages\":\"1\",\"visible\":\"1\"}\n"
                "connect json receive: 1 message, body aGk=\n");
   ASSERT_EQ(client.status, 0);
