@@ -58,6 +58,7 @@ typedef struct held {
   uint64_t visibility_ns; /* of what it takes */
   uint32_t max;           /* messages */
   char queue[PG_QSTORE_NAME_MAX + 1];
+  char caller[PARIGOT_ABI_NAME_MAX + 1]; /* cut to fit: see caller_ended */
 } held;
 
 /* An answer being written: protobuf bytes, grown as needed. */
@@ -512,6 +513,7 @@ static void hold(qstate *q, const pg_native_call *c, const char *queue,
               .visibility_ns = visibility_ns,
               .max = max};
   snprintf(h->queue, sizeof h->queue, "%s", queue);
+  snprintf(h->caller, sizeof h->caller, "%.*s", (int)c->caller_len, c->caller);
   reschedule(q, now);
 }
 
@@ -718,6 +720,21 @@ static void queue_wake(pg_native *n, void *state, uint64_t now_ns) {
   serve_held(q, NULL, now);
 }
 
+/* A guest that ended (exit, death, restart) waits no more: the kernel
+ * ended its calls; its held receives go, freeing their places. */
+static void queue_caller_ended(pg_native *n, void *state, const char *name) {
+  qstate *q = state;
+  (void)n;
+  uint32_t before = q->nheld;
+  for (uint32_t i = 0; i < q->nheld;)
+    if (strcmp(q->held[i].caller, name) == 0)
+      drop_held(q, i);
+    else
+      i++;
+  if (q->nheld != before)
+    reschedule(q, now_of(q));
+}
+
 static int queue_start(pg_native *n, void **state, char *why, size_t cap) {
   qstate *q = calloc(1, sizeof *q);
   if (q == NULL)
@@ -769,4 +786,5 @@ const pg_native_kind pg_queue_kind = {
     .nsettings = sizeof setting_names / sizeof *setting_names,
     .declare = queue_declare,
     .wake = queue_wake,
+    .caller_ended = queue_caller_ended,
 };

@@ -12,7 +12,9 @@
  *           dead-letter queue after max_deliveries (3 in its manifest);
  *   stream  sends "m1", "m2", ... to queue durable one after another,
  *           logging "acked N" for each answered Send, until one fails;
- *   count   prints the Stats of queue durable.
+ *   count   prints the Stats of queue durable;
+ *   leave   exits while a receive of its own is held;
+ *   watch   prints the Stats of that receive's queue a second later.
  * Each step makes one call (or two) and its continuation runs the next.
  */
 #include <inttypes.h>
@@ -301,6 +303,37 @@ static void next_all(void) {
     parigot_exit(0);
 }
 
+/* ---- leave, watch ------------------------------------------------------ */
+
+/* leave: a receive held on x, then a send to y; once the send is answered
+ * (so the receive is held by now) it exits with the receive still held. */
+static void leave_now(void *ctx, const parigot_queue_v1_SendResponse *r) {
+  (void)ctx, (void)r;
+  printf("leaving with a receive held\n");
+  parigot_exit(0);
+}
+
+static void start_leave(void) {
+  parigot_queue_v1_SendRequest req;
+  parigot_queue_v1_SendRequest_init(&req);
+  receive("x", 1, 60000, 0, received, "held on x");
+  req.queue = text("y");
+  parigot_queue_v1_Queue_Send(&req, leave_now, failed, NULL);
+}
+
+/* watch: waits 1 s (a receive that ends empty), then looks at x. */
+static void next_watch(void) {
+  switch (step++) {
+  case 0:
+    receive("tick", 1, 1000, 0, received, "a second");
+    return;
+  case 1:
+    stats("x", "x");
+    return;
+  }
+  parigot_exit(0);
+}
+
 /* ---- stream, count ------------------------------------------------------- */
 
 static void streamed_one(void *ctx, const parigot_queue_v1_SendResponse *r) {
@@ -335,6 +368,8 @@ static void next(void) {
     next_all();
   else if (strcmp(scenario, "stream") == 0)
     next_stream();
+  else if (strcmp(scenario, "watch") == 0)
+    next_watch();
   else if (step++ == 0)
     stats("durable", "durable");
   else
@@ -349,5 +384,8 @@ void parigot_guest_declare(void) {
 }
 
 void parigot_guest_start(void) {
-  next();
+  if (strcmp(scenario, "leave") == 0)
+    start_leave();
+  else
+    next();
 }

@@ -227,6 +227,29 @@ PG_TEST(queue_in_a_unit_of_its_own_runs_deterministically) {
   remove_dir(&r);
 }
 
+/* A guest that ends with a receive held lets go of it at once (the
+ * kernel's caller_ended), not at the end of its wait: a minute, cut to
+ * its call's deadline of 5 s. */
+PG_TEST(queue_a_guest_that_ends_lets_go_of_its_held_receives) {
+  run_dir r;
+  write_manifest(&r, "leave.toml", "0", NULL, NULL);
+  char *det[] = {(char *)pg_test_parigot(), "run", "--deterministic",
+                 r.manifest, NULL};
+  char *par[] = {(char *)pg_test_parigot(), "run", r.manifest, NULL};
+  const char *const want =
+      "x: 0 messages, 0 visible, 0 in flight, 0 receives waiting\n";
+  for (int i = 0; i < 2; i++) {
+    pg_proc_result p;
+    pg_proc_run(i == 0 ? det : par, NULL, NULL, &p);
+    ASSERT_EQ(p.status, 0);
+    ASSERT_CONTAINS(p.out, "leaving with a receive held\n");
+    ASSERT_CONTAINS(p.out, "a second: 0 messages\n");
+    ASSERT_CONTAINS(p.out, want);
+    pg_proc_result_free(&p);
+  }
+  remove_dir(&r);
+}
+
 /* A setting the kind cannot take stops the app before it starts, named
  * with its value; so does a key it does not know (the kernel's check). */
 PG_TEST(queue_bad_settings_are_refused_by_name) {
