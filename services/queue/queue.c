@@ -31,6 +31,7 @@
 
 #include "parigot/abi.h"
 #include "parigot/error.h"
+#include "mem.h"
 #include "pbwire.h"
 #include "queue_fds.h"
 #include "store.h"
@@ -63,13 +64,15 @@ typedef struct held {
 
 /* An answer being written: protobuf bytes, grown as needed. */
 typedef struct pbout {
+  const pg_mem *mem; /* of p */
   uint8_t *p;
   size_t len, cap;
   bool has_failed; /* out of memory: the answer is an error */
 } pbout;
 
 typedef struct qstate {
-  pg_native *n; /* borrowed: the kernel's */
+  pg_native *n;      /* borrowed: the kernel's */
+  const pg_mem *mem; /* every allocation of the service */
   pg_qstore *store;
   settings st;
   bool is_deterministic;
@@ -179,7 +182,7 @@ static void out_put(pbout *o, const void *p, size_t len) {
     size_t cap = o->cap ? o->cap : 256;
     while (cap < o->len + len)
       cap *= 2;
-    uint8_t *more = realloc(o->p, cap);
+    uint8_t *more = pg_mem_realloc(o->mem, o->p, cap);
     if (more == NULL) {
       o->has_failed = true;
       return;
@@ -499,7 +502,7 @@ static void hold(qstate *q, const pg_native_call *c, const char *queue,
   }
   if (q->nheld == q->cap) {
     uint32_t cap = q->cap ? 2 * q->cap : 16;
-    held *more = realloc(q->held, cap * sizeof *more);
+    held *more = pg_mem_realloc(q->mem, q->held, cap * sizeof *more);
     if (more == NULL) {
       refuse(q, c->id, PARIGOT_CODE_RESOURCE_EXHAUSTED, "out of memory");
       return;
@@ -736,10 +739,13 @@ static void queue_caller_ended(pg_native *n, void *state, const char *name) {
 }
 
 static int queue_start(pg_native *n, void **state, char *why, size_t cap) {
-  qstate *q = calloc(1, sizeof *q);
+  const pg_mem *mem = pg_mem_default();
+  qstate *q = pg_mem_calloc(mem, 1, sizeof *q);
   if (q == NULL)
     return PARIGOT_ENOMEM;
   q->n = n;
+  q->mem = mem;
+  q->out.mem = mem;
   q->is_deterministic = pg_native_is_deterministic(n);
   q->answer_cap = pg_native_max_message_size(n) / 2;
   if (q->answer_cap > ANSWER_BYTES)
@@ -750,7 +756,7 @@ static int queue_start(pg_native *n, void **state, char *why, size_t cap) {
         q->is_deterministic ? NULL : q->st.database, q->st.max_deliveries,
         (uint32_t)(q->st.busy_ns / 1000000u), &q->store, why, cap);
   if (rc != 0) {
-    free(q);
+    pg_mem_free(mem, q);
     return rc;
   }
   char msg[PATH_MAX + 32];
@@ -766,9 +772,9 @@ static void queue_stop(pg_native *n, void *state) {
   qstate *q = state;
   (void)n;
   pg_qstore_free(q->store);
-  free(q->held);
-  free(q->out.p);
-  free(q);
+  pg_mem_free(q->mem, q->held);
+  pg_mem_free(q->mem, q->out.p);
+  pg_mem_free(q->mem, q);
 }
 
 static const char *const exports[] = {"parigot.queue.v1.Queue"};

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "parigot/error.h"
 
 static const char schema[] =
@@ -174,7 +175,7 @@ static int exec_pragmas(pg_qstore *s, bool is_file, uint32_t busy_ms, char *err,
 
 int pg_qstore_new(const char *path, uint32_t max_deliveries, uint32_t busy_ms,
                   pg_qstore **out, char *err, size_t err_len) {
-  pg_qstore *s = calloc(1, sizeof *s);
+  pg_qstore *s = pg_mem_calloc(pg_mem_default(), 1, sizeof *s);
   if (s == NULL)
     return PARIGOT_ENOMEM;
   s->max_deliveries = max_deliveries;
@@ -213,7 +214,7 @@ void pg_qstore_free(pg_qstore *s) {
   for (int i = 0; i < NSTATEMENTS; i++)
     sqlite3_finalize(s->st[i]);
   sqlite3_close(s->db);
-  free(s);
+  pg_mem_free(pg_mem_default(), s);
 }
 
 /* The count of @p queue, in a transaction. */
