@@ -9,7 +9,8 @@
  *           stats; then a held receive a later send answers, a wait that
  *           ends empty, one the call's deadline cuts short (answered
  *           empty), a redelivery after the visibility timeout, and the
- *           dead-letter queue after max_deliveries (3 in its manifest);
+ *           dead-letter queue after max_deliveries (3 in its manifest),
+ *           and a second receive waiting refused (max_held is 1);
  *   stream  sends "m1", "m2", ... to queue durable one after another,
  *           logging "acked N" for each answered Send, until one fails;
  *   count   prints the Stats of queue durable;
@@ -291,6 +292,12 @@ static bool waits(int s) {
     return true;
   case 12:
     stats("r.dead", "stats r.dead");
+    return true;
+  case 13: /* max_held is 1: a second receive waiting is refused */
+    pending = 3;
+    receive("m", 1, 2000, 0, received, "first receive held on m");
+    receive("m", 1, 2000, 0, received, "second receive held on m");
+    say("m", "one", "send to m");
     return true;
   }
   return false;

@@ -74,7 +74,13 @@ static const char all_out[] =
     "ack from r.dead: ok\n"
     "stats r: 0 messages, 0 visible, 0 in flight, 0 receives waiting\n"
     "stats r.dead: 0 messages, 0 visible, 0 in flight, 0 receives "
-    "waiting\n";
+    "waiting\n"
+    /* max_held is 1 */
+    "second receive held on m: RESOURCE_EXHAUSTED: too many receives "
+    "waiting: 1 (max_held)\n"
+    "send to m: sent, id 8\n"
+    "first receive held on m: 1 message [id 8 \"one\" delivery 1 receipt "
+    "8.1]\n";
 
 typedef struct run_dir {
   char dir[64];       /* a fresh folder under /tmp */
@@ -170,7 +176,7 @@ PG_TEST(queue_guest_sends_receives_acks_and_nacks_on_a_real_file) {
         "SELECT group_concat(id || queue, ' ') FROM (SELECT id, queue FROM "
         "messages ORDER BY id)",
         v, sizeof v);
-  ASSERT_STREQ(v, "4jobs 5jobs 6h"); /* d, e, and h's message received */
+  ASSERT_STREQ(v, "4jobs 5jobs 6h 8m"); /* d, e; received on h and m */
   query(r.db, "PRAGMA journal_mode", v, sizeof v);
   ASSERT_STREQ(v, "wal");
   pg_proc_result_free(&p);
@@ -220,7 +226,7 @@ PG_TEST(queue_in_a_unit_of_its_own_runs_deterministically) {
   ASSERT_STREQ(b.out, a.out);
   ASSERT_STREQ(b.err, a.err);
   ASSERT_CONTAINS(a.err, "back  | t=0.000001 INFO  kernel: unit back serves\n");
-  ASSERT_CONTAINS(a.err, "front | t=1.050069 INFO  client: exited with "
+  ASSERT_CONTAINS(a.err, "front | t=1.050075 INFO  client: exited with "
                          "status 0\n");
   pg_proc_result_free(&a);
   pg_proc_result_free(&b);
