@@ -51,6 +51,14 @@ try:
 except grpc.RpcError as e:
     print(f"bad name: {e.code().name}")
 
+# A wait that ends empty, in a unit of services alone whose workers all
+# sleep: the pulse wakes the built-in when the wait is over.
+began = time.monotonic()
+r = receive(pb.ReceiveRequest(queue="w", wait_ms=300), timeout=10)
+took = time.monotonic() - began
+print(f"wait: {len(r.messages)} messages, after 0.3 to 2 s: "
+      f"{'yes' if 0.3 <= took < 2 else took}")
+
 # A held receive whose client gives up: the message sent after it is not
 # lost to it (given back, not counted as a delivery), and the next
 # receive gets it as a first delivery.

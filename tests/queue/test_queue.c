@@ -409,6 +409,7 @@ PG_TEST(queue_grpcio_and_connect_json_call_it_over_the_wire) {
                "ack again: NOT_FOUND: receipt 1.1: no such delivery "
                "(acknowledged already, or delivered again since)\n"
                "bad name: INVALID_ARGUMENT\n"
+               "wait: 0 messages, after 0.3 to 2 s: yes\n"
                "after a cancelled receive: 1 message, delivery 1\n"
                "connect json stats: {\"messages\":\"1\",\"visible\":\"1\"}\n"
                "connect json receive: 1 message, body aGk=\n");
