@@ -201,6 +201,8 @@ static void start(pg_app *app, pg_guest *g) {
     n->is_started = true;
     return;
   }
+  app->nwakes -= n->wake_at != 0; /* asked for by a start that failed */
+  n->wake_at = 0;
   if (why[0] == '\0')
     snprintf(why, sizeof why, "its start failed: %s", parigot_strerror(rc));
   pg_guest_fail(app, g, why);
