@@ -212,10 +212,23 @@ static bool is_local(const pg_app_config *cfg, const pg_manifest_guest *s) {
 /* This unit's guests, and the services of the others, which stand in
  * for them (is_remote): declared here, so that the app's whole graph is
  * checked, then called through the transport. */
+static bool is_picked_test(const pg_app_config *cfg,
+                           const pg_manifest_guest *s) {
+  if (cfg->tests == NULL)
+    return true;
+  for (size_t i = 0; i < cfg->ntests; i++)
+    if (strcmp(cfg->tests[i], s->name) == 0)
+      return true;
+  return false;
+}
+
 static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
   if (!is_local(cfg, s))
     return !s->is_program;
-  return !s->is_program || s->is_test == cfg->run_tests;
+  if (!s->is_program)
+    return true;
+  return s->is_test == cfg->run_tests &&
+         (!s->is_test || is_picked_test(cfg, s));
 }
 
 /* The services of units outside parigot stand as remote guests that only
@@ -360,6 +373,40 @@ static void summarize(pg_app *app) {
     app->first_failure = PG_APP_EXIT_SERVICE_DIED;
 }
 
+/* A service @p g requires that died while the app ran, or NULL. */
+static const pg_guest *dead_provider(const pg_app *app, const pg_guest *g) {
+  for (uint32_t r = 0; g->providers != NULL && r < g->nrequires; r++) {
+    const pg_guest *p = &app->guests[g->providers[r]];
+    if (p->ndeaths > 0)
+      return p;
+  }
+  return NULL;
+}
+
+/* Why program @p g did not pass, or "" when it did: it exited with 0 and
+ * every service it requires lived. */
+static void verdict(const pg_app *app, const pg_guest *g, char *why,
+                    size_t cap) {
+  const pg_guest *p = dead_provider(app, g);
+  why[0] = '\0';
+  if (g->state == PG_GUEST_EXITED && g->exit_code != 0)
+    snprintf(why, cap, "exited with status %d", g->exit_code);
+  else if (g->state == PG_GUEST_DEAD)
+    snprintf(why, cap, "died: %s", g->death);
+  else if (g->state == PG_GUEST_LOADED)
+    snprintf(why, cap, "never started: %s",
+             app->was_startup_late
+                 ? "a service it requires missed its startup_timeout"
+                 : "the app ended first");
+  else if (g->state != PG_GUEST_EXITED)
+    snprintf(why, cap, "did not exit: %s",
+             app->is_stuck ? "nothing was left to happen (stuck)"
+                           : "the app was stopped first");
+  else if (p != NULL)
+    snprintf(why, cap, "service %s, which it requires, died: %s", p->spec->name,
+             p->death);
+}
+
 static void report(const pg_app *app, const pg_app_config *cfg) {
   if (cfg->results == NULL || cfg->nresults == NULL)
     return;
@@ -368,9 +415,10 @@ static void report(const pg_app *app, const pg_app_config *cfg) {
     const pg_guest *g = &app->guests[i];
     if (!g->spec->is_program)
       continue;
-    cfg->results[n++] =
-        (pg_app_program_result){g->spec->name, g->exit_code, g->has_trapped,
-                                g->state != PG_GUEST_LOADED};
+    pg_app_program_result *r = &cfg->results[n++];
+    *r = (pg_app_program_result){g->spec->name, g->exit_code, g->has_trapped,
+                                 g->state != PG_GUEST_LOADED, ""};
+    verdict(app, g, r->why, sizeof r->why);
   }
   *cfg->nresults = n;
 }

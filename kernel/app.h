@@ -36,6 +36,11 @@ typedef struct pg_app_program_result {
   int exit_code;    /* the guest's status; 134 when it trapped */
   bool has_trapped;
   bool was_started; /* false when the app stopped before it ran */
+  /* Why it did not pass, for `parigot test`: "" when it exited with 0 and
+   * every service it requires lived; else "exited with status 5", "died:
+   * ...", "did not exit: ...", "never started: ...", "service echo, which
+   * it requires, died: ...". */
+  char why[200];
 } pg_app_program_result;
 
 typedef struct pg_app_config {
@@ -43,7 +48,11 @@ typedef struct pg_app_config {
   bool is_deterministic;
   bool has_real_clock; /* deterministic order, real guest clocks */
   uint64_t seed;
-  bool run_tests;        /* parigot test: run the test programs instead */
+  bool run_tests; /* parigot test: run the test programs instead */
+  /* With run_tests: the test programs to run (names, borrowed), or NULL
+   * for every one; the others are not loaded. */
+  const char *const *tests;
+  size_t ntests;
   FILE *log;             /* where the app's log goes */
   const char *cache_dir; /* NULL: the engine's default */
   /* filled with one entry per program that was to run (borrowed array of

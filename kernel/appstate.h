@@ -139,6 +139,8 @@ typedef struct pg_app {
   atomic_bool is_tick_due;     /* the pulse left its tick to the solo
                                   worker (applock.h) */
   bool is_done;                /* every program has ended */
+  bool is_stuck;               /* it ended as nothing was left to happen */
+  bool was_startup_late;       /* it ended as startup_timeout passed */
   uint32_t nworkers;           /* threads running the loop */
   uint32_t programs_left;      /* programs not yet exited or dead */
   bool serves_until_stopped;   /* no program at all: only a signal ends

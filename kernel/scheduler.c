@@ -267,6 +267,7 @@ void pg_app_stuck(pg_app *app) {
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
                 "stuck: programs are still running but nothing is "
                 "left to happen");
+  app->is_stuck = true;
   if (app->first_failure == 0)
     app->first_failure = 1;
   pg_app_begin_shutdown(app);

@@ -196,6 +196,7 @@ static void startup_late(pg_app *app) {
                 "start-up took longer than its startup_timeout (%s); not "
                 "started: %s",
                 limit, line);
+  app->was_startup_late = true;
   if (app->first_failure == 0)
     app->first_failure = PG_APP_EXIT_STARTUP;
   pg_app_begin_shutdown(app);

@@ -8,6 +8,7 @@
  * and SIGTERM: the first asks the app to stop (an app of services alone
  * runs until then), the second ends the process at once.
  */
+#include <regex.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,6 +58,8 @@ typedef struct app_opts {
   uint64_t seed;
   const char *format; /* graph: "dot" or "svg" */
   const char *unit;   /* run --unit: the one unit to run */
+  const char *run;    /* test --run: a regex the test names must match */
+  bool is_list;       /* test --list: name the tests, run none */
   const char *manifest;
 } app_opts;
 
@@ -64,7 +67,15 @@ static int run_main(int argc, char **argv);
 static int test_main(int argc, char **argv);
 static int graph_main(int argc, char **argv);
 
-enum { OPT_UNIT, OPT_DETERMINISTIC, OPT_SEED, OPT_REAL_CLOCK, OPT_FORMAT };
+enum {
+  OPT_UNIT,
+  OPT_DETERMINISTIC,
+  OPT_SEED,
+  OPT_REAL_CLOCK,
+  OPT_FORMAT,
+  OPT_RUN,
+  OPT_LIST
+};
 
 static const pg_cli_opt run_opts[] = {
     {OPT_UNIT, "--unit", "NAME",
@@ -81,6 +92,10 @@ static const pg_cli_opt run_opts[] = {
 };
 
 static const pg_cli_opt test_opts[] = {
+    {OPT_RUN, "--run", "REGEX",
+     "only the tests whose name the extended regular expression matches"},
+    {OPT_LIST, "--list", NULL,
+     "name the tests (those --run picks), one a line, and run none"},
     {OPT_SEED, "--seed", "N", "random seed (default 0)"},
     {OPT_DETERMINISTIC, "--deterministic", NULL,
      "accepted as 'parigot run' takes it; tests always run "
@@ -120,7 +135,11 @@ const pg_cli_cmd pg_cli_test = {
     .description =
         "Runs the app's test programs (test = true in APP.toml) with its "
         "services, deterministically, and reports each: PASS when it exits "
-        "with status 0. The last line is 'N passed, N "
+        "with status 0 and every service it requires lived; else FAIL, and "
+        "on the next line why: it exited with another status, trapped or "
+        "died, did not exit (nothing was left to happen: stuck), never "
+        "started (a service it requires missed its startup_timeout), or a "
+        "service it requires died. The last line is 'N passed, N "
         "failed'." OPTIONS_ANYWHERE,
     .exit_status = "0 when every test passed, 1 otherwise, 2 when the app "
                    "cannot start.",
@@ -178,6 +197,12 @@ static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
       return -1;
     }
     break;
+  case OPT_RUN:
+    o->run = v;
+    break;
+  case OPT_LIST:
+    o->is_list = true;
+    break;
   case OPT_FORMAT:
     o->format = v;
     if (strcmp(v, "dot") != 0 && strcmp(v, "svg") != 0) {
@@ -229,19 +254,41 @@ static const pg_manifest_unit *find_unit(const pg_manifest *m,
 static int run_tests_report(const pg_app_program_result *r, size_t n) {
   size_t passed = 0;
   for (size_t i = 0; i < n; i++) {
-    bool ok = r[i].was_started && r[i].exit_code == 0 && !r[i].has_trapped;
+    bool ok = r[i].why[0] == '\0';
     passed += ok;
     if (ok)
       printf("PASS %s\n", r[i].name);
-    else if (!r[i].was_started)
-      printf("FAIL %s (never started)\n", r[i].name);
-    else if (r[i].has_trapped)
-      printf("FAIL %s (trapped)\n", r[i].name);
     else
-      printf("FAIL %s (exit status %d)\n", r[i].name, r[i].exit_code);
+      printf("FAIL %s\n  %s\n", r[i].name, r[i].why);
   }
   printf("%zu passed, %zu failed\n", passed, n - passed);
   return passed == n ? 0 : 1;
+}
+
+/* The test programs --run picks (all without it) into @p out (room for
+ * every guest), *n of them. 0, or PG_EXIT_USAGE after saying why. */
+static int pick_tests(const app_opts *o, const pg_manifest *m, const char **out,
+                      size_t *n) {
+  regex_t re;
+  int rc;
+  *n = 0;
+  if (o->run != NULL && (rc = regcomp(&re, o->run, REG_EXTENDED | REG_NOSUB))) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    pg_cli_error("test: --run %s: not a regular expression: %s", o->run, why);
+    return PG_EXIT_USAGE;
+  }
+  for (size_t i = 0; i < m->nguests; i++)
+    if (m->guests[i].is_test &&
+        (o->run == NULL || regexec(&re, m->guests[i].name, 0, NULL, 0) == 0))
+      out[(*n)++] = m->guests[i].name;
+  if (o->run != NULL)
+    regfree(&re);
+  if (o->run != NULL && *n == 0) {
+    pg_cli_error("test: --run %s: no test of %s matches it", o->run, m->path);
+    return PG_EXIT_USAGE;
+  }
+  return 0;
 }
 
 static int graph(const app_opts *o, const pg_app_config *cfg) {
@@ -291,6 +338,21 @@ static int app_command(const char *cmd, int argc, char **argv,
     pg_manifest_free(&m, pg_mem_default());
     return PG_EXIT_USAGE;
   }
+  const char **tests = calloc(m.nguests + 1, sizeof *tests);
+  size_t ntests = 0;
+  if (strcmp(cmd, "test") == 0 &&
+      (tests == NULL || pick_tests(&o, &m, tests, &ntests) != 0)) {
+    free(tests);
+    pg_manifest_free(&m, pg_mem_default());
+    return PG_EXIT_USAGE;
+  }
+  if (o.is_list) {
+    for (size_t i = 0; i < ntests; i++)
+      printf("%s\n", tests[i]);
+    free(tests);
+    pg_manifest_free(&m, pg_mem_default());
+    return 0;
+  }
   pg_app_program_result *results = calloc(m.nguests + 1, sizeof *results);
   size_t nresults = 0;
   pg_app_config cfg = {.manifest = &m,
@@ -298,6 +360,8 @@ static int app_command(const char *cmd, int argc, char **argv,
                        .has_real_clock = o.has_real_clock,
                        .seed = o.seed,
                        .run_tests = strcmp(cmd, "test") == 0,
+                       .tests = o.run != NULL ? tests : NULL,
+                       .ntests = ntests,
                        .log = stderr,
                        .results = results,
                        .nresults = &nresults,
@@ -324,6 +388,7 @@ static int app_command(const char *cmd, int argc, char **argv,
     status = run_tests_report(results, nresults);
   }
   free(results);
+  free(tests);
   pg_manifest_free(&m, pg_mem_default());
   return status;
 }

@@ -46,7 +46,8 @@
  *             waits to be told Echo is back, and calls it once more;
  *   args      prints its argv (its name, then the manifest's args) and
  *             $SCENARIO (from the manifest's env);
- *   exit      exits with EXIT_CODE;  trap: traps.
+ *   exit      exits with EXIT_CODE;  trap: traps;  idle: returns from its
+ *             start hook with nothing to wait for and never exits (stuck).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -788,6 +789,8 @@ void parigot_guest_start(void) {
     parigot_exit(env_int("EXIT_CODE", 0));
   else if (is("trap"))
     __builtin_trap();
+  else if (is("idle"))
+    return; /* nothing to wait for, and no exit: stuck */
   else
     parigot_exit(64); /* a manifest without a known SCENARIO */
 }

@@ -926,3 +926,54 @@ PG_TEST(app_stdout_of_a_stop_handler_cut_off_while_stuck_is_kept) {
                        "client: done\nsvc: stopping\nsvc: spinning\n",
                        PG_APP_EXIT_SERVICE_DIED, lines);
 }
+
+/* ---- parigot test's verdicts -------------------------------------------- */
+
+/* Each way a test fails is a FAIL with its reason under it: an exit
+ * status, a trap, a program that never exits with nothing left to happen
+ * (once printed PASS), a service it requires dying under it (once PASS
+ * too); the status is 1 whenever any failed. */
+PG_TEST(app_test_fails_each_way_with_its_reason) {
+  pg_proc_result r;
+  parigot(&r, "test", app("verdicts.toml"), NULL);
+  ASSERT_STREQ(r.out + strcspn(r.out, "P"),
+               "PASS passes\n"
+               "FAIL exits_5\n  exited with status 5\n"
+               "FAIL traps\n  died: unreachable executed\n"
+               "FAIL stuck\n"
+               "  did not exit: nothing was left to happen (stuck)\n"
+               "FAIL echo_dies\n"
+               "  service echo, which it requires, died: unreachable "
+               "executed\n"
+               "1 passed, 4 failed\n");
+  ASSERT_EQ(r.status, 1);
+  pg_proc_result_free(&r);
+}
+
+/* --run picks tests by an extended regular expression, and only those
+ * are loaded and run; --list names them and runs none; a pattern that
+ * matches nothing, or is not one, is refused by name. */
+PG_TEST(app_test_run_picks_tests_and_list_names_them) {
+  pg_proc_result r;
+  parigot(&r, "test", "--run", "^(passes|exits_5)$", app("verdicts.toml"),
+          NULL);
+  ASSERT_STREQ(r.out, "PASS passes\nFAIL exits_5\n  exited with status 5\n"
+                      "1 passed, 1 failed\n");
+  ASSERT_TRUE(strstr(r.err, "traps") == NULL);
+  ASSERT_EQ(r.status, 1);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--list", "--run", "s$", app("verdicts.toml"), NULL);
+  ASSERT_STREQ(r.out, "passes\ntraps\necho_dies\n");
+  ASSERT_STREQ(r.err, "");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--run", "nothing", app("verdicts.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "test: --run nothing: no test of ");
+  ASSERT_CONTAINS(r.err, "verdicts.toml matches it");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--run", "(", app("verdicts.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "test: --run (: not a regular expression: ");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+}
