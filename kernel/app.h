@@ -53,6 +53,11 @@ typedef struct pg_app_config {
    * for every one; the others are not loaded. */
   const char *const *tests;
   size_t ntests;
+  /* With run_tests: how long the tests may take, on the host's clock
+   * (even in deterministic mode: a loop that never yields takes no
+   * virtual time); past it, what runs is stopped and the app ends, and a
+   * test still running fails for it. 0: no limit. */
+  uint64_t tests_timeout_ns;
   FILE *log;             /* where the app's log goes */
   const char *cache_dir; /* NULL: the engine's default */
   /* filled with one entry per program that was to run (borrowed array of

@@ -141,6 +141,7 @@ typedef struct pg_app {
   bool is_done;                /* every program has ended */
   bool is_stuck;               /* it ended as nothing was left to happen */
   bool was_startup_late;       /* it ended as startup_timeout passed */
+  atomic_bool is_timed_out;    /* the tests ran past tests_timeout_ns */
   uint32_t nworkers;           /* threads running the loop */
   uint32_t programs_left;      /* programs not yet exited or dead */
   bool serves_until_stopped;   /* no program at all: only a signal ends

@@ -143,6 +143,11 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
       pg_format_duration(limit, sizeof limit, g->spec->max_handler_time_ns);
       snprintf(g->death, sizeof g->death, "ran past its max_handler_time (%s)",
                limit);
+    } else if (is_cut_off && atomic_load(&app->is_timed_out)) {
+      char limit[32];
+      pg_format_duration(limit, sizeof limit, app->cfg->tests_timeout_ns);
+      snprintf(g->death, sizeof g->death,
+               "still running when the tests' timeout (%s) ran out", limit);
     } else if (is_cut_off) {
       char limit[32];
       pg_format_duration(limit, sizeof limit,

@@ -152,7 +152,7 @@ static void check_budgets(pg_app *app) {
     if (g->spec->max_handler_time_ns != 0 &&
         ran >= g->spec->max_handler_time_ns)
       atomic_store(&g->is_overdue, true);
-    else if (is_drain_overrun(app, ran))
+    else if (is_drain_overrun(app, ran) || atomic_load(&app->is_timed_out))
       atomic_store(&g->is_cut_off, true);
     else if (!atomic_load(&g->is_cut_off)) /* else drain_late cut it */
       continue;
@@ -192,6 +192,15 @@ static void pulse_tick(void *arg) {
       pg_clock_host_monotonic_ns() >= drain &&
       !atomic_exchange(&app->is_drain_late, true))
     wake_all(app);
+  if (app->cfg->tests_timeout_ns != 0 &&
+      pg_clock_host_monotonic_ns() - app->start_real_ns >=
+          app->cfg->tests_timeout_ns &&
+      !atomic_exchange(&app->is_timed_out, true)) {
+    pg_applock_enter(&app->lock, NULL); /* as for a signal, below */
+    atomic_store(&app->is_stopping, true);
+    pg_applock_leave(&app->lock, NULL);
+    pthread_cond_broadcast(&app->wake);
+  }
   /* Set with the mutex held, so that a worker cannot miss the broadcast
    * between looking at the flag and waiting (this also ends solo mode). */
   const volatile sig_atomic_t *sig = app->cfg->stop_signal;
@@ -337,7 +346,7 @@ static bool has_budgets(const pg_app *app) {
 int pg_app_pulse_new(pg_app *app, pg_pulse **out, char *err, size_t err_len) {
   *out = NULL;
   if (app->cfg->is_deterministic && !has_budgets(app) &&
-      app->cfg->stop_signal == NULL)
+      app->cfg->stop_signal == NULL && app->cfg->tests_timeout_ns == 0)
     return 0;
   int rc = pg_pulse_new(out, app->cfg->manifest->pulse_ns, pulse_tick, app,
                         app->mem);

@@ -206,6 +206,16 @@ static void startup_late(pg_app *app) {
  * still running are stopped too, and make it fail with 128 + the signal,
  * as a shell reports them. */
 static void stop(pg_app *app) {
+  if (atomic_load(&app->is_timed_out)) { /* the tests' time is up */
+    char limit[32];
+    pg_format_duration(limit, sizeof limit, app->cfg->tests_timeout_ns);
+    pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
+                  "stopping: the tests ran past their timeout (%s)", limit);
+    if (app->first_failure == 0)
+      app->first_failure = 1;
+    pg_app_begin_shutdown(app);
+    return;
+  }
   int sig = *app->cfg->stop_signal;
   pg_log_printf(&app->log, pg_app_now(app), PG_LOG_INFO, "kernel", 0,
                 "stopping: %s",

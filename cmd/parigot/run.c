@@ -20,6 +20,7 @@
 #include "builtins.h"
 #include "cli.h"
 #include "manifest.h"
+#include "units.h"
 #include "parigot/error.h"
 #include "wire_transport.h"
 
@@ -56,10 +57,11 @@ typedef struct app_opts {
   bool is_deterministic;
   bool has_real_clock;
   uint64_t seed;
-  const char *format; /* graph: "dot" or "svg" */
-  const char *unit;   /* run --unit: the one unit to run */
-  const char *run;    /* test --run: a regex the test names must match */
-  bool is_list;       /* test --list: name the tests, run none */
+  const char *format;  /* graph: "dot" or "svg" */
+  const char *unit;    /* run --unit: the one unit to run */
+  const char *run;     /* test --run: a regex the test names must match */
+  bool is_list;        /* test --list: name the tests, run none */
+  uint64_t timeout_ns; /* test --timeout: the tests' time on the clock */
   const char *manifest;
 } app_opts;
 
@@ -74,7 +76,8 @@ enum {
   OPT_REAL_CLOCK,
   OPT_FORMAT,
   OPT_RUN,
-  OPT_LIST
+  OPT_LIST,
+  OPT_TIMEOUT
 };
 
 static const pg_cli_opt run_opts[] = {
@@ -96,6 +99,9 @@ static const pg_cli_opt test_opts[] = {
      "only the tests whose name the extended regular expression matches"},
     {OPT_LIST, "--list", NULL,
      "name the tests (those --run picks), one a line, and run none"},
+    {OPT_TIMEOUT, "--timeout", "DURATION",
+     "how long the tests may take on the wall clock (default 5m): then what "
+     "runs is stopped, even in a loop, and the tests still running fail"},
     {OPT_SEED, "--seed", "N", "random seed (default 0)"},
     {OPT_DETERMINISTIC, "--deterministic", NULL,
      "accepted as 'parigot run' takes it; tests always run "
@@ -139,8 +145,8 @@ const pg_cli_cmd pg_cli_test = {
         "on the next line why: it exited with another status, trapped or "
         "died, did not exit (nothing was left to happen: stuck), never "
         "started (a service it requires missed its startup_timeout), or a "
-        "service it requires died. The last line is 'N passed, N "
-        "failed'." OPTIONS_ANYWHERE,
+        "service it requires died, or it was still running at --timeout. "
+        "The last line is 'N passed, N failed'." OPTIONS_ANYWHERE,
     .exit_status = "0 when every test passed, 1 otherwise, 2 when the app "
                    "cannot start.",
     .opts = test_opts,
@@ -202,6 +208,14 @@ static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
     break;
   case OPT_LIST:
     o->is_list = true;
+    break;
+  case OPT_TIMEOUT:
+    if (pg_units_parse_duration(v, &o->timeout_ns) != 0 || o->timeout_ns == 0) {
+      pg_cli_error("test: --timeout %s: expected a duration such as 30s or "
+                   "5m",
+                   v);
+      return -1;
+    }
     break;
   case OPT_FORMAT:
     o->format = v;
@@ -320,6 +334,7 @@ static int app_command(const char *cmd, int argc, char **argv,
                        const char *prebuilt) {
   app_opts o = {.cmd = cmd,
                 .format = "dot",
+                .timeout_ns = 300000000000ull, /* 5m */
                 .is_deterministic = strcmp(cmd, "test") == 0};
   int p = parse(&o, argc, argv);
   if (p != 0) {
@@ -362,6 +377,8 @@ static int app_command(const char *cmd, int argc, char **argv,
                        .run_tests = strcmp(cmd, "test") == 0,
                        .tests = o.run != NULL ? tests : NULL,
                        .ntests = ntests,
+                       .tests_timeout_ns =
+                           strcmp(cmd, "test") == 0 ? o.timeout_ns : 0,
                        .log = stderr,
                        .results = results,
                        .nresults = &nresults,

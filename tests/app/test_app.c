@@ -977,3 +977,25 @@ PG_TEST(app_test_run_picks_tests_and_list_names_them) {
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
 }
+
+/* A test that never yields (a loop in its start hook) once hung parigot
+ * test for ever: --timeout stops it on the host's clock, even in
+ * deterministic mode, and the tests still running or never started fail
+ * with their reason. */
+PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
+  pg_proc_result r;
+  parigot(&r, "test", "--timeout", "300ms", app("loops.toml"), NULL);
+  ASSERT_CONTAINS(r.out, "FAIL loops\n  died: still running when the tests' "
+                         "timeout (300ms) ran out\n"
+                         "FAIL passes\n  never started: the app ended first\n"
+                         "0 passed, 2 failed\n");
+  ASSERT_CONTAINS(r.err, "kernel: stopping: the tests ran past their timeout "
+                         "(300ms)");
+  ASSERT_EQ(r.status, 1);
+  ASSERT_TRUE(r.elapsed_s < 10);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--timeout", "soon", app("loops.toml"), NULL);
+  ASSERT_CONTAINS(r.err, "test: --timeout soon: expected a duration");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+}
