@@ -409,7 +409,7 @@ static void verdict(const pg_app *app, const pg_guest *g, char *why,
              p->death);
 }
 
-static void report(const pg_app *app, const pg_app_config *cfg) {
+static void report(pg_app *app, const pg_app_config *cfg) {
   if (cfg->results == NULL || cfg->nresults == NULL)
     return;
   size_t n = 0;
@@ -419,8 +419,10 @@ static void report(const pg_app *app, const pg_app_config *cfg) {
       continue;
     pg_app_program_result *r = &cfg->results[n++];
     *r = (pg_app_program_result){g->spec->name, g->exit_code, g->has_trapped,
-                                 g->state != PG_GUEST_LOADED, ""};
+                                 g->state != PG_GUEST_LOADED, "", 0};
     verdict(app, g, r->why, sizeof r->why);
+    uint64_t end = g->ended_ns != 0 ? g->ended_ns : pg_app_now(app);
+    r->ran_ns = g->began_ns != 0 && end > g->began_ns ? end - g->began_ns : 0;
   }
   *cfg->nresults = n;
 }

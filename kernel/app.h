@@ -41,6 +41,8 @@ typedef struct pg_app_program_result {
    * ...", "did not exit: ...", "never started: ...", "service echo, which
    * it requires, died: ...". */
   char why[200];
+  uint64_t ran_ns; /* from its start to its end (or the app's), on the
+                      app's clock: virtual in deterministic mode */
 } pg_app_program_result;
 
 typedef struct pg_app_config {

@@ -115,6 +115,8 @@ struct Z_parigot_instance_t {
   atomic_bool is_overdue;    /* the pulse stopped it for that */
   atomic_bool is_cut_off;    /* drain_timeout stopped it */
   char death[160];           /* why it died, for the summary */
+  uint64_t began_ns, ended_ns; /* on the app's clock: its first START, its
+                                  end; 0: not yet */
   uint32_t calls_failed;     /* calls that failed as it was dead */
   uint32_t ndeaths;
   uint32_t nrestarts;  /* restarts begun */

@@ -170,6 +170,7 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
  * and may restart. */
 static void after_end(pg_app *app, pg_guest *g) {
   const char *name = g->spec->name;
+  g->ended_ns = pg_app_now(app);
   if (g->spec->is_program && g->exit_code != 0 && app->first_failure == 0)
     app->first_failure = g->exit_code;
   if (g->spec->is_program)
@@ -227,6 +228,8 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
       return;
     }
     g->state = PG_GUEST_RUNNING;
+    if (g->began_ns == 0)
+      g->began_ns = pg_app_now(app);
   } else if (g->state != PG_GUEST_RUNNING) {
     if (ev->kind == PARIGOT_EV_CALL) {
       pg_call *c = pg_calls_find(&app->calls, ev->call_id);

@@ -8,6 +8,7 @@
  * and SIGTERM: the first asks the app to stop (an app of services alone
  * runs until then), the second ends the process at once.
  */
+#include <errno.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -62,6 +63,7 @@ typedef struct app_opts {
   const char *run;     /* test --run: a regex the test names must match */
   bool is_list;        /* test --list: name the tests, run none */
   uint64_t timeout_ns; /* test --timeout: the tests' time on the clock */
+  const char *junit;   /* test --junit: where to write JUnit XML */
   const char *manifest;
 } app_opts;
 
@@ -77,7 +79,8 @@ enum {
   OPT_FORMAT,
   OPT_RUN,
   OPT_LIST,
-  OPT_TIMEOUT
+  OPT_TIMEOUT,
+  OPT_JUNIT
 };
 
 static const pg_cli_opt run_opts[] = {
@@ -99,6 +102,9 @@ static const pg_cli_opt test_opts[] = {
      "only the tests whose name the extended regular expression matches"},
     {OPT_LIST, "--list", NULL,
      "name the tests (those --run picks), one a line, and run none"},
+    {OPT_JUNIT, "--junit", "FILE",
+     "also write the verdicts as JUnit XML (what CI systems read), with "
+     "each test's time on the app's clock"},
     {OPT_TIMEOUT, "--timeout", "DURATION",
      "how long the tests may take on the wall clock (default 5m): then what "
      "runs is stopped, even in a loop, and the tests still running fail"},
@@ -209,6 +215,9 @@ static int on_arg(void *ctx, const pg_cli_opt *opt, const char *v) {
   case OPT_LIST:
     o->is_list = true;
     break;
+  case OPT_JUNIT:
+    o->junit = v;
+    break;
   case OPT_TIMEOUT:
     if (pg_units_parse_duration(v, &o->timeout_ns) != 0 || o->timeout_ns == 0) {
       pg_cli_error("test: --timeout %s: expected a duration such as 30s or "
@@ -277,6 +286,78 @@ static int run_tests_report(const pg_app_program_result *r, size_t n) {
   }
   printf("%zu passed, %zu failed\n", passed, n - passed);
   return passed == n ? 0 : 1;
+}
+
+/* @p s with XML's five special characters escaped, and control characters
+ * other than tab and newline (which XML 1.0 cannot carry) as '?'. */
+static void put_xml(FILE *out, const char *s) {
+  for (; *s != '\0'; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '<')
+      fputs("&lt;", out);
+    else if (c == '>')
+      fputs("&gt;", out);
+    else if (c == '&')
+      fputs("&amp;", out);
+    else if (c == '"')
+      fputs("&quot;", out);
+    else if (c == '\'')
+      fputs("&apos;", out);
+    else if (c < 0x20 && c != '\t' && c != '\n')
+      fputc('?', out);
+    else
+      fputc(c, out);
+  }
+}
+
+/* The verdicts as JUnit XML into @p path, whole or not at all. 0, or
+ * PG_EXIT_USAGE after naming the file and why. */
+static int write_junit(const char *path, const char *app,
+                       const pg_app_program_result *r, size_t n) {
+  char tmp[4096];
+  size_t failed = 0;
+  uint64_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    failed += r[i].why[0] != '\0';
+    total += r[i].ran_ns;
+  }
+  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+  FILE *out = fopen(tmp, "w");
+  if (out == NULL) {
+    pg_cli_error("test: --junit %s: %s", path, strerror(errno));
+    return PG_EXIT_USAGE;
+  }
+  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+  put_xml(out, app);
+  fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" time=\"%.6f\">\n", n, failed,
+          (double)total / 1e9);
+  fputs("  <testsuite name=\"", out);
+  put_xml(out, app);
+  fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" time=\"%.6f\">\n", n, failed,
+          (double)total / 1e9);
+  for (size_t i = 0; i < n; i++) {
+    fputs("    <testcase classname=\"", out);
+    put_xml(out, app);
+    fputs("\" name=\"", out);
+    put_xml(out, r[i].name);
+    fprintf(out, "\" time=\"%.6f\"", (double)r[i].ran_ns / 1e9);
+    if (r[i].why[0] == '\0') {
+      fputs("/>\n", out);
+      continue;
+    }
+    fputs(">\n      <failure message=\"", out);
+    put_xml(out, r[i].why);
+    fputs("\"/>\n    </testcase>\n", out);
+  }
+  fputs("  </testsuite>\n</testsuites>\n", out);
+  bool ok = fflush(out) == 0 && !ferror(out);
+  ok &= fclose(out) == 0;
+  if (!ok || rename(tmp, path) != 0) {
+    pg_cli_error("test: --junit %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return PG_EXIT_USAGE;
+  }
+  return 0;
 }
 
 /* The test programs --run picks (all without it) into @p out (room for
@@ -403,6 +484,8 @@ static int app_command(const char *cmd, int argc, char **argv,
     status = PG_EXIT_USAGE;
   } else if (strcmp(cmd, "test") == 0) {
     status = run_tests_report(results, nresults);
+    if (o.junit != NULL && write_junit(o.junit, m.name, results, nresults) != 0)
+      status = PG_EXIT_USAGE;
   }
   free(results);
   free(tests);

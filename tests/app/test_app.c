@@ -999,3 +999,39 @@ PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
 }
+
+/* --junit writes the verdicts as JUnit XML that a real XML parser reads
+ * (Python's), each failure with its reason, times on the app's clock, so
+ * two deterministic runs write the same bytes; a file that cannot be
+ * written is named. */
+PG_TEST(app_test_writes_the_verdicts_as_junit_xml) {
+  char dir[] = "/tmp/pg-junit-XXXXXX", a[64], b[64], cmd[1024];
+  pg_proc_result r;
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  snprintf(a, sizeof a, "%s/a.xml", dir);
+  snprintf(b, sizeof b, "%s/b.xml", dir);
+  parigot(&r, "test", "--junit", a, app("verdicts.toml"), NULL);
+  ASSERT_EQ(r.status, 1);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--junit", b, app("verdicts.toml"), NULL);
+  pg_proc_result_free(&r);
+  snprintf(cmd, sizeof cmd,
+           "cmp -s %s %s && python3 -c \"import sys, xml.etree.ElementTree "
+           "as E; s = E.parse(sys.argv[1]).getroot().find('testsuite'); "
+           "c = s.findall('testcase'); f = [t.get('name') + ': ' + "
+           "t.find('failure').get('message') for t in c if t.find('failure') "
+           "is not None]; assert s.get('tests') == '5' and "
+           "s.get('failures') == '4', s.attrib; assert f[0] == 'exits_5: "
+           "exited with status 5', f; assert f[3].startswith('echo_dies: "
+           "service echo'), f\" %s",
+           a, b, a);
+  ASSERT_EQ(system(cmd), 0);
+  parigot(&r, "test", "--junit", "/nonexistent/dir/j.xml", app("verdicts.toml"),
+          NULL);
+  ASSERT_CONTAINS(r.err, "test: --junit /nonexistent/dir/j.xml: No such file "
+                         "or directory");
+  ASSERT_EQ(r.status, 2);
+  pg_proc_result_free(&r);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  ASSERT_EQ(system(cmd), 0);
+}
