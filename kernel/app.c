@@ -418,8 +418,12 @@ static void report(pg_app *app, const pg_app_config *cfg) {
     if (!g->spec->is_program)
       continue;
     pg_app_program_result *r = &cfg->results[n++];
-    *r = (pg_app_program_result){g->spec->name, g->exit_code, g->has_trapped,
-                                 g->state != PG_GUEST_LOADED, "", 0};
+    *r = (pg_app_program_result){g->spec->name,
+                                 g->exit_code,
+                                 g->has_trapped,
+                                 g->state != PG_GUEST_LOADED,
+                                 "",
+                                 0};
     verdict(app, g, r->why, sizeof r->why);
     uint64_t end = g->ended_ns != 0 ? g->ended_ns : pg_app_now(app);
     r->ran_ns = g->began_ns != 0 && end > g->began_ns ? end - g->began_ns : 0;

@@ -110,14 +110,14 @@ struct Z_parigot_instance_t {
   /* The pulse's tick count when its running event started, plus one; 0
    * while it runs none. The pulse reads it without the lock. */
   atomic_uint_least64_t event_tick;
-  uint64_t watched_event;    /* pulse thread only: the event_tick it */
-  uint64_t watched_since_ns; /* first saw, and when (host clock) */
-  atomic_bool is_overdue;    /* the pulse stopped it for that */
-  atomic_bool is_cut_off;    /* drain_timeout stopped it */
-  char death[160];           /* why it died, for the summary */
+  uint64_t watched_event;      /* pulse thread only: the event_tick it */
+  uint64_t watched_since_ns;   /* first saw, and when (host clock) */
+  atomic_bool is_overdue;      /* the pulse stopped it for that */
+  atomic_bool is_cut_off;      /* drain_timeout stopped it */
+  char death[160];             /* why it died, for the summary */
   uint64_t began_ns, ended_ns; /* on the app's clock: its first START, its
                                   end; 0: not yet */
-  uint32_t calls_failed;     /* calls that failed as it was dead */
+  uint32_t calls_failed;       /* calls that failed as it was dead */
   uint32_t ndeaths;
   uint32_t nrestarts;  /* restarts begun */
   uint64_t restart_at; /* RESTARTING: when, on the app's clock */
