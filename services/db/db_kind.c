@@ -192,9 +192,8 @@ static int open_all(pg_native *n, db_state *s, uint64_t busy_ns, char *why,
     return PARIGOT_EINVAL;
   s->nconns = 0;
   for (uint32_t i = 0; i < want; i++) {
-    int rc =
-        pg_db_conn_open(&s->conns[i], db_path, "WAL", is_det ? "OFF" : "FULL",
-                        is_det ? 0 : (int)(busy_ns / 1000000u), why, cap);
+    int rc = pg_db_conn_open(&s->conns[i], db_path, "WAL",
+                             is_det ? "OFF" : "FULL", why, cap);
     if (rc != 0)
       return rc;
     s->nconns++;

@@ -15,7 +15,7 @@
 #include "utf8.h"
 
 int pg_db_conn_open(pg_db_conn *c, const char *path, const char *journal,
-                    const char *sync, int busy_ms, char *err, size_t cap) {
+                    const char *sync, char *err, size_t cap) {
   char sql[128];
   memset(c, 0, sizeof *c);
   int rc = sqlite3_open_v2(
@@ -29,8 +29,6 @@ int pg_db_conn_open(pg_db_conn *c, const char *path, const char *journal,
            journal, sync);
   if (rc == SQLITE_OK)
     rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_busy_timeout(c->db, busy_ms);
   if (rc != SQLITE_OK) {
     snprintf(err, cap, "%s: %s", path,
              c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));

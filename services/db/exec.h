@@ -32,10 +32,11 @@ typedef struct pg_db_conn {
 
 /* Opens @p path (created if missing; flags as sqlite3_open_v2 takes them)
  * with foreign keys on, the journal @p journal ("WAL", "DELETE"), the
- * synchronous level @p sync ("FULL", "OFF") and a busy timeout of
- * @p busy_ms. No statement prepared yet. 0, or PARIGOT_EIO with @p err. */
+ * synchronous level @p sync ("FULL", "OFF"); how it waits for a lock is
+ * its user's (sqlite3_busy_handler). No statement prepared yet. 0, or
+ * PARIGOT_EIO with @p err. */
 int pg_db_conn_open(pg_db_conn *c, const char *path, const char *journal,
-                    const char *sync, int busy_ms, char *err, size_t cap);
+                    const char *sync, char *err, size_t cap);
 
 /* Prepares every query of @p m (which must outlive @p c). 0, or
  * PARIGOT_EINVAL with @p err naming the query that no longer prepares
