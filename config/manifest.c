@@ -362,21 +362,22 @@ static int get_string_at(loader *ld, const char *key, const pg_toml_value *v,
 
 /* ---- one [[service]] or [[program]] ------------------------------------ */
 
-static int load_args(loader *ld, const char *key, const pg_toml_value *v,
-                     pg_manifest_guest *g) {
+/* An array of strings into *out, *n of them (args, mocks). */
+static int load_strings(loader *ld, const char *key, const pg_toml_value *v,
+                        char ***out, size_t *nout) {
   size_t n;
   int rc = get_array(ld, key, v, &n);
   if (rc != 0 || n == 0)
     return rc;
-  if ((g->args = pg_mem_calloc(ld->mem, n, sizeof *g->args)) == NULL)
+  if ((*out = pg_mem_calloc(ld->mem, n, sizeof **out)) == NULL)
     return nomem(ld);
-  g->nargs = n; /* the NULL slots let pg_manifest_free() undo a failure */
+  *nout = n; /* the NULL slots let pg_manifest_free() undo a failure */
   for (size_t i = 0; i < n; i++) {
     const char *s;
     size_t len;
     if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
       return rc;
-    if ((g->args[i] = pg_mem_strdup(ld->mem, s)) == NULL)
+    if (((*out)[i] = pg_mem_strdup(ld->mem, s)) == NULL)
       return nomem(ld);
   }
   return 0;
@@ -779,7 +780,12 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
                ? unknown_key(ld, key, v, "; only a [[service]] can be native")
                : load_native(ld, key, v, &g->native);
     } else if (key_is(k, klen, "args")) {
-      rc = load_args(ld, key, v, g);
+      rc = load_strings(ld, key, v, &g->args, &g->nargs);
+    } else if (key_is(k, klen, "mocks")) {
+      g->mocks_line = line_of(v);
+      rc = g->is_program ? load_strings(ld, key, v, &g->mocks, &g->nmocks)
+                         : unknown_key(ld, key, v,
+                                       "; only a test [[program]] mocks");
     } else if (key_is(k, klen, "env")) {
       rc = load_env(ld, key, v, g);
     } else if (key_is(k, klen, "dirs")) {
@@ -823,6 +829,11 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
   if (g->native == NULL && g->nconfig > 0)
     return fail(ld, PARIGOT_EINVAL, g->config[0].line, kind,
                 "%s has config but is not native: a guest takes args and env",
+                g->name);
+  if (g->nmocks > 0 && !g->is_test)
+    return fail(ld, PARIGOT_EINVAL, g->mocks_line, kind,
+                "%s has mocks but is not a test: only a test program stands "
+                "in for services (add test = true)",
                 g->name);
   if (g->native != NULL && (g->ndirs > 0 || g->write_quota > 0))
     return fail(ld, PARIGOT_EINVAL, g->line, kind,
@@ -907,6 +918,36 @@ static bool find_clash(named *v, size_t n, const named **dup,
   return *dup != NULL;
 }
 
+/* The guest named @p name, or NULL. */
+static const pg_manifest_guest *guest_named(const pg_manifest *m,
+                                            const char *name) {
+  for (size_t i = 0; i < m->nguests; i++)
+    if (strcmp(m->guests[i].name, name) == 0)
+      return &m->guests[i];
+  return NULL;
+}
+
+/* What a test mocks is a [[service]] of the app, named once. */
+static int check_mocks(loader *ld, const pg_manifest *m) {
+  for (size_t i = 0; i < m->nguests; i++) {
+    const pg_manifest_guest *g = &m->guests[i];
+    for (size_t k = 0; k < g->nmocks; k++) {
+      const pg_manifest_guest *s = guest_named(m, g->mocks[k]);
+      if (s == NULL || s->is_program)
+        return fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
+                    "%s mocks \"%s\", which is %s: a test stands in for "
+                    "[[service]]s of its app",
+                    g->name, g->mocks[k],
+                    s == NULL ? "not in the app" : "a program");
+      for (size_t j = 0; j < k; j++)
+        if (strcmp(g->mocks[j], g->mocks[k]) == 0)
+          return fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
+                      "%s mocks \"%s\" twice", g->name, g->mocks[k]);
+    }
+  }
+  return 0;
+}
+
 /* Leaves @p names sorted by name, as find_guest() needs. */
 static int check_unique(loader *ld, const pg_manifest *m, named *names) {
   const named *dup, *first;
@@ -942,6 +983,8 @@ static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
     rc = load_list(ld, root, "program", m, names);
   if (rc == 0)
     rc = check_unique(ld, m, names);
+  if (rc == 0)
+    rc = check_mocks(ld, m);
   return rc;
 }
 
@@ -1529,6 +1572,7 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     pg_mem_free(mem, g->wasm);
     pg_mem_free(mem, g->native);
     free_strings(mem, g->args, g->nargs);
+    free_strings(mem, g->mocks, g->nmocks);
     free_strings(mem, g->env, g->nenv);
     for (size_t d = 0; d < g->ndirs; d++) {
       pg_mem_free(mem, g->dirs[d].host);
@@ -1617,6 +1661,8 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
     put_duration(out, "max_handler_time", g->max_handler_time_ns);
   if (g->is_test)
     fputs("test = true\n", out);
+  if (g->nmocks > 0)
+    put_list(out, "mocks", g->mocks, g->nmocks);
   if (g->restart == PG_RESTART_ON_FAILURE) {
     fprintf(out, "restart = \"on-failure\"\nmax_restarts = %u\n",
             g->max_restarts);

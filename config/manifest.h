@@ -150,6 +150,11 @@ typedef struct pg_manifest_guest {
   uint64_t restart_backoff_ns;
   bool is_program; /**< from [[program]], not [[service]] */
   bool is_test;    /**< a test program, run by `parigot test` */
+  /** a test's `mocks`: the services of the app it stands in for, which
+   * are not run with it (its own exports answer in their place) */
+  char **mocks;
+  size_t nmocks;
+  int mocks_line; /**< line of its mocks key */
   int line;        /**< line of its [[service]] or [[program]] header */
   uint32_t unit;   /**< index into pg_manifest.units: the unit it is in */
 } pg_manifest_guest;

@@ -20,6 +20,7 @@
 #include "appstate.h"
 #include "parigot/abi.h"
 #include "parigot/error.h"
+#include "utf8.h"
 #include "pbwire.h"
 
 typedef uint32_t u32;
@@ -238,6 +239,17 @@ u32 IMPORT(respond)(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
   HOSTCALL(g, respond_locked(g, id, status, app_error, resp, resp_len));
 }
 
+/* A copy of @p text, without its trailing newlines, as @p g's last error
+ * line. The guest's own field: only its code writes it. */
+static void keep_last_error(pg_guest *g, const char *text, size_t len) {
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+    len--;
+  size_t n = pg_utf8_prefix((const uint8_t *)text, len,
+                            sizeof g->last_error - 1);
+  memcpy(g->last_error, text, n);
+  g->last_error[n] = '\0';
+}
+
 static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
   const char *text = (const char *)span(g, msg, len);
   if (text == NULL)
@@ -248,6 +260,8 @@ static int guest_log(pg_guest *g, u32 level, u32 msg, u32 len) {
   pg_log_write(&g->app->log, pg_app_now(g->app), (pg_log_level)level,
                g->spec->name, g->call_id, text, len);
   pg_app_leave(g->app, g->worker);
+  if (level == PG_LOG_ERROR)
+    keep_last_error(g, text, len);
   return 0;
 }
 

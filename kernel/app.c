@@ -222,11 +222,28 @@ static bool is_picked_test(const pg_app_config *cfg,
   return false;
 }
 
+/* Whether a test that runs mocks service @p s: then the test's own
+ * exports answer in its place, and @p s is not run. */
+static bool is_mocked(const pg_app_config *cfg, const pg_manifest_guest *s) {
+  const pg_manifest *m = cfg->manifest;
+  if (!cfg->run_tests)
+    return false;
+  for (size_t i = 0; i < m->nguests; i++) {
+    const pg_manifest_guest *t = &m->guests[i];
+    if (!t->is_test || !is_picked_test(cfg, t))
+      continue;
+    for (size_t k = 0; k < t->nmocks; k++)
+      if (strcmp(t->mocks[k], s->name) == 0)
+        return true;
+  }
+  return false;
+}
+
 static bool selected(const pg_app_config *cfg, const pg_manifest_guest *s) {
   if (!is_local(cfg, s))
     return !s->is_program;
   if (!s->is_program)
-    return true;
+    return !is_mocked(cfg, s);
   return s->is_test == cfg->run_tests &&
          (!s->is_test || is_picked_test(cfg, s));
 }
@@ -407,6 +424,9 @@ static void verdict(const pg_app *app, const pg_guest *g, char *why,
   else if (p != NULL)
     snprintf(why, cap, "service %s, which it requires, died: %s", p->spec->name,
              p->death);
+  size_t n = strlen(why);
+  if (n > 0 && g->last_error[0] != '\0' && n + 2 < cap)
+    snprintf(why + n, cap - n, ": %s", g->last_error);
 }
 
 static void report(pg_app *app, const pg_app_config *cfg) {

@@ -39,8 +39,9 @@ typedef struct pg_app_program_result {
   /* Why it did not pass, for `parigot test`: "" when it exited with 0 and
    * every service it requires lived; else "exited with status 5", "died:
    * ...", "did not exit: ...", "never started: ...", "service echo, which
-   * it requires, died: ...". */
-  char why[200];
+   * it requires, died: ...", then ": " and the last line the program
+   * logged at ERROR, if any (an assertion's report). */
+  char why[640];
   uint64_t ran_ns; /* from its start to its end (or the app's), on the
                       app's clock: virtual in deterministic mode */
 } pg_app_program_result;
@@ -50,9 +51,14 @@ typedef struct pg_app_config {
   bool is_deterministic;
   bool has_real_clock; /* deterministic order, real guest clocks */
   uint64_t seed;
+  /* test --explore/--seed: the schedule (which ready event runs next,
+   * how late each message is delivered) is drawn from seed; false: the
+   * default schedule, oldest event first. Deterministic mode only. */
+  bool explores_schedule;
   bool run_tests; /* parigot test: run the test programs instead */
   /* With run_tests: the test programs to run (names, borrowed), or NULL
-   * for every one; the others are not loaded. */
+   * for every one; the others are not loaded, nor the services the
+   * picked ones mock (manifest `mocks`). */
   const char *const *tests;
   size_t ntests;
   /* With run_tests: how long the tests may take, on the host's clock

@@ -115,6 +115,8 @@ struct Z_parigot_instance_t {
   atomic_bool is_overdue;      /* the pulse stopped it for that */
   atomic_bool is_cut_off;      /* drain_timeout stopped it */
   char death[160];             /* why it died, for the summary */
+  char last_error[400];        /* the last line it logged at ERROR (cut
+                                  at a character), for a test's verdict */
   uint64_t began_ns, ended_ns; /* on the app's clock: its first START, its
                                   end; 0: not yet */
   uint32_t calls_failed;       /* calls that failed as it was dead */
@@ -122,6 +124,13 @@ struct Z_parigot_instance_t {
   uint32_t nrestarts;  /* restarts begun */
   uint64_t restart_at; /* RESTARTING: when, on the app's clock */
 };
+
+/* Whether @p g's exports take calls before its START: those of a test
+ * program are mocks of the services it tests through, which must answer
+ * while those services start. */
+static inline bool pg_guest_serves_early(const pg_guest *g) {
+  return g->spec->is_test && g->nexports > 0;
+}
 
 /* Whether a call to @p g is queued for it rather than failed at once. */
 static inline bool pg_guest_takes_calls(const pg_guest *g) {

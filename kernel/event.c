@@ -113,21 +113,25 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
  * own start may begin: START events are queued in dependency order, but a
  * parallel worker must not take one while a provider's start still runs. */
 static bool providers_started(const pg_app *app, const pg_guest *g) {
-  for (uint32_t r = 0; r < g->nrequires; r++)
-    if (!app->guests[g->providers[r]].is_started)
+  for (uint32_t r = 0; r < g->nrequires; r++) {
+    const pg_guest *p = &app->guests[g->providers[r]];
+    if (!p->is_started && !pg_guest_serves_early(p))
       return false;
+  }
   return true;
 }
 
 /* Events queued for a guest that is still to start wait behind its START
- * (a restarted service's callers queue calls meanwhile). */
+ * (a restarted service's callers queue calls meanwhile), except the calls
+ * to a test program's mocks. */
 static bool must_wait(const pg_app *app, const pg_event *ev) {
   const pg_guest *g = &app->guests[ev->guest];
   if (g->is_busy)
     return true;
   if (ev->kind == PARIGOT_EV_START)
     return !providers_started(app, g);
-  return g->state == PG_GUEST_LOADED;
+  return g->state == PG_GUEST_LOADED &&
+         !(ev->kind == PARIGOT_EV_CALL && pg_guest_serves_early(g));
 }
 
 pg_event *pg_event_take(pg_app *app) {

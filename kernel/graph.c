@@ -190,7 +190,8 @@ static int count_providers(graph *g, errbuf *e) {
       if (lo == hi)
         err_line(e, name_of(g, i), " requires ", s, ", which no guest exports",
                  NULL);
-      total += hi - lo;
+      for (size_t x = lo; x < hi; x++)
+        total += !g->nodes[g->exports[x].node].serves_early;
     }
   }
   g->dep_start[g->n] = total;
@@ -209,7 +210,8 @@ static int fill_providers(graph *g) {
       const char *s = g->nodes[i].requires[j];
       size_t hi = exports_bound(g, s, true);
       for (size_t x = exports_bound(g, s, false); x < hi; x++)
-        g->deps[k++] = g->exports[x].node;
+        if (!g->nodes[g->exports[x].node].serves_early)
+          g->deps[k++] = g->exports[x].node;
     }
   }
   return 0;

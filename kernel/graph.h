@@ -27,12 +27,16 @@ typedef struct pg_graph_node {
   size_t nexports;
   const char *const *requires; /* services this guest calls */
   size_t nrequires;
+  /* Its exports serve from the moment it declared them (a test program's
+   * mocks): requiring them orders nothing and closes no cycle. */
+  bool serves_early;
 } pg_graph_node;
 
 /**
  * @brief Checks the graph of @p nodes and computes a start order.
  *
- * Each node comes after every node exporting a service it requires. Among
+ * Each node comes after every node exporting a service it requires, unless
+ * that node serves early. Among
  * the nodes whose requirements are all met, the lowest input index goes
  * first (Kahn's algorithm with a min-index choice), so the same input always
  * gives the same order. Problems are reported in this order, one line each,

@@ -441,6 +441,31 @@ PG_TEST(manifest_refuses_test_on_a_service) {
                "can be a test");
 }
 
+#define TEST_PROGRAM                                                           \
+  "[[program]]\nname = \"t\"\nwasm = \"hello.wasm\"\ntest = true\n"
+
+/* A test's mocks name services of the app, once each; only a test has
+ * them. */
+PG_TEST(manifest_refuses_mocks_that_are_not_services_of_the_app) {
+  expect_error(APP SERVICE TEST_PROGRAM "mocks = [\"store\"]\n", PARIGOT_EINVAL,
+               "app.toml:10: program.mocks: t mocks \"store\", which is not "
+               "in the app: a test stands in for [[service]]s of its app");
+  expect_error(APP SERVICE TEST_PROGRAM "mocks = [\"t\"]\n", PARIGOT_EINVAL,
+               "app.toml:10: program.mocks: t mocks \"t\", which is a "
+               "program: a test stands in for [[service]]s of its app");
+  expect_error(
+      APP SERVICE TEST_PROGRAM "mocks = [\"greeting\", \"greeting\"]\n",
+      PARIGOT_EINVAL, "app.toml:10: program.mocks: t mocks \"greeting\" twice");
+  expect_error(APP SERVICE "[[program]]\nname = \"p\"\nwasm = \"hello.wasm\"\n"
+                           "mocks = [\"greeting\"]\n",
+               PARIGOT_EINVAL,
+               "app.toml:9: program: p has mocks but is not a test: only a "
+               "test program stands in for services (add test = true)");
+  expect_error(APP SERVICE "mocks = [\"greeting\"]\n", PARIGOT_EINVAL,
+               "app.toml:6: service.mocks: unknown key; only a test "
+               "[[program]] mocks");
+}
+
 PG_TEST(manifest_reports_a_missing_key_at_its_table_line) {
   expect_error("# demo\n[app]\ndeadline = \"1s\"\n" SERVICE, PARIGOT_EINVAL,
                "app.toml:2: app.name: missing");
@@ -1304,7 +1329,7 @@ PG_TEST(manifest_written_back_loads_the_same) {
                 "[[service]]\nname = \"db\"\nnative = \"parigot.db\"\n"
                 "config = { database = \"a \\\"b\\\".db\", n = 3 }\n"
                 "[[program]]\nname = \"hello\"\nwasm = \"hello.wasm\"\n"
-                "test = true\n"
+                "test = true\nmocks = [\"db\"]\n"
                 "[[unit]]\nname = \"web\"\nservices = [\"greeting\", \"db\"]\n"
                 "listen = \"[::1]:7001\"\n"
                 "[[unit]]\nname = \"front\"\nservices = [\"hello\"]\n"
@@ -1338,6 +1363,9 @@ PG_TEST(manifest_written_back_loads_the_same) {
     ASSERT_EQ(y->max_restarts, x->max_restarts);
     ASSERT_EQ(y->restart_backoff_ns, x->restart_backoff_ns);
     ASSERT_EQ(y->is_test, x->is_test);
+    ASSERT_EQ(y->nmocks, x->nmocks);
+    for (size_t k = 0; k < x->nmocks; k++)
+      ASSERT_STREQ(y->mocks[k], x->mocks[k]);
     ASSERT_EQ(y->unit, x->unit);
     ASSERT_EQ(y->ndirs, x->ndirs);
     for (size_t k = 0; k < x->ndirs; k++) {

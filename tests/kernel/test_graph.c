@@ -13,6 +13,9 @@
 #include "test.h"
 #include "test_mem.h"
 
+/* The nodes below leave serves_early out: false, but for the test of it. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /* A service list and its length, as pg_graph_node wants them. */
 #define LIST(...)                                                              \
   (const char *const[]){__VA_ARGS__},                                          \
@@ -54,6 +57,20 @@ PG_TEST(graph_starts_chain_given_in_reverse_in_dependency_order) {
       {"a", LIST("a.v1.A"), NONE},
   };
   assert_order(nodes, COUNT(nodes), "a b c");
+}
+
+/* A test program that mocks the service its subject requires: the mock
+ * serves early, so the subject starts first and no cycle is seen; without
+ * serves_early the same graph is a cycle. */
+PG_TEST(graph_orders_nothing_through_an_early_export) {
+  pg_graph_node nodes[] = {
+      {"cart", LIST("cart.v1.Cart"), LIST("prices.v1.Prices")},
+      {"cart_test", LIST("prices.v1.Prices"), LIST("cart.v1.Cart"), true},
+  };
+  assert_order(nodes, COUNT(nodes), "cart cart_test");
+  nodes[1].serves_early = false;
+  assert_refused(nodes, COUNT(nodes),
+                 "dependency cycle: cart -> cart_test -> cart");
 }
 
 PG_TEST(graph_breaks_diamond_ties_by_lowest_input_index) {
