@@ -155,8 +155,8 @@ typedef struct pg_manifest_guest {
   char **mocks;
   size_t nmocks;
   int mocks_line; /**< line of its mocks key */
-  int line;        /**< line of its [[service]] or [[program]] header */
-  uint32_t unit;   /**< index into pg_manifest.units: the unit it is in */
+  int line;       /**< line of its [[service]] or [[program]] header */
+  uint32_t unit;  /**< index into pg_manifest.units: the unit it is in */
 } pg_manifest_guest;
 
 /**

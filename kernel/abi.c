@@ -244,8 +244,8 @@ u32 IMPORT(respond)(pg_guest *g, u64 id, u32 status, u32 app_error, u32 resp,
 static void keep_last_error(pg_guest *g, const char *text, size_t len) {
   while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
     len--;
-  size_t n = pg_utf8_prefix((const uint8_t *)text, len,
-                            sizeof g->last_error - 1);
+  size_t n =
+      pg_utf8_prefix((const uint8_t *)text, len, sizeof g->last_error - 1);
   memcpy(g->last_error, text, n);
   g->last_error[n] = '\0';
 }

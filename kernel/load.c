@@ -207,12 +207,9 @@ pg_graph_node *pg_app_graph_nodes(pg_app *app) {
       pg_mem_calloc(app->mem, app->nguests + 1, sizeof *nodes);
   for (uint32_t i = 0; nodes != NULL && i < app->nguests; i++) {
     pg_guest *g = &app->guests[i];
-    nodes[i] = (pg_graph_node){g->spec->name,
-                               (const char *const *)g->exports,
-                               g->nexports,
-                               (const char *const *)g->requires,
-                               g->nrequires,
-                               pg_guest_serves_early(g)};
+    nodes[i] = (pg_graph_node){g->spec->name, (const char *const *)g->exports,
+                               g->nexports,   (const char *const *)g->requires,
+                               g->nrequires,  pg_guest_serves_early(g)};
   }
   return nodes;
 }
