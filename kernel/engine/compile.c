@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "meter.h"
 #include "parigot/error.h"
 #include "parigot/version.h"
 
@@ -201,6 +202,17 @@ static void write_entry_points(FILE *f, const pg_wasm_info *info) {
   fputs("  {0, 0}};\n", f);
 }
 
+/* pg_glue_fuel, the fuel counter of a metered module (meter.h), which the
+ * engine finds by name: absent from a plain module. */
+static void write_fuel(FILE *f, const pg_wasm_info *info) {
+  const pg_wasm_export *fuel = pg_wasm_info_export(info, PG_METER_EXPORT);
+  if (fuel == NULL || fuel->kind != PG_WASM_EXTERN_GLOBAL)
+    return;
+  fputs("long long *pg_glue_fuel(void *i) {\n  return (long long *)Z_guest", f);
+  mangle(f, PG_METER_EXPORT);
+  fputs("((Z_guest_instance_t *)i);\n}\n", f);
+}
+
 static int write_glue(const char *path, const pg_wasm_info *info) {
   FILE *f = fopen(path, "w");
   if (!f)
@@ -234,6 +246,7 @@ static int write_glue(const char *path, const pg_wasm_info *info) {
   } else {
     fputs("  (void)i;\n  return NULL;\n}\n", f);
   }
+  write_fuel(f, info);
   write_entry_points(f, info);
   return fclose(f) == 0 ? 0 : PARIGOT_EIO;
 }

@@ -89,6 +89,30 @@ const char *pg_engine_errmsg(const pg_engine *e);
  */
 int pg_module_load(pg_engine *e, const char *path, pg_module **out);
 
+/* How a module is loaded (pg_module_load_with). */
+typedef struct pg_module_options {
+  /* Rewrite the module with the fuel metering pass (meter.h) before it is
+   * compiled: its instances then burn fuel as they run, and stop with
+   * PG_RT_OUT_OF_FUEL once it is spent (pg_instance_set_fuel). The metered
+   * module is cached under the key of its own bytes, so the metered and
+   * plain builds of one file never share an entry. */
+  bool is_metered;
+} pg_module_options;
+
+/**
+ * @brief pg_module_load(), with @p opts (NULL: the defaults, a plain
+ * module).
+ * @return what pg_module_load() returns; a module the metering pass
+ * cannot read is refused with PARIGOT_EBADMODULE or PARIGOT_EUNSUPPORTED,
+ * pg_engine_errmsg() naming the file, the instruction or fault and its byte
+ * offset.
+ */
+int pg_module_load_with(pg_engine *e, const char *path,
+                        const pg_module_options *opts, pg_module **out);
+
+/** @brief Whether @p m counts fuel (loaded with is_metered). */
+bool pg_module_is_metered(const pg_module *m);
+
 /** @brief Whether the last load found a valid cache entry. */
 bool pg_module_was_cached(const pg_module *m);
 
@@ -121,7 +145,10 @@ int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
  * first if this is the instance's first run.
  *
  * Blocks until the guest returns, exits, traps or is interrupted; @p out
- * says which. An instance that trapped, exited or was interrupted is dead.
+ * says which. A metered instance that runs out of fuel ends with
+ * PG_RT_OUT_OF_FUEL, told apart from the guest's own `unreachable` by its
+ * counter having gone below zero. An instance that trapped, exited or was
+ * interrupted is dead.
  * @return 0 (see @p out), or PARIGOT_EINVAL (no such () -> () export, or a
  * dead instance).
  */
@@ -133,6 +160,22 @@ int pg_instance_run(pg_instance *inst, const char *entry, pg_run_result *out);
  * and its running thread must not exit, until this returns.
  */
 void pg_instance_interrupt(pg_instance *inst);
+
+/**
+ * @brief Sets the fuel the next run of @p inst may burn (meter.h: about
+ * one unit per instruction). It is written into the guest when the run
+ * starts, so it may be set before the first run. An instance starts with
+ * INT64_MAX, no limit in practice. Does nothing for a plain module. The
+ * thread that runs the instance, between runs.
+ */
+void pg_instance_set_fuel(pg_instance *inst, int64_t fuel);
+
+/**
+ * @brief The fuel @p inst has left after its last run (below zero after a
+ * run that ended PG_RT_OUT_OF_FUEL).
+ * @return 0, or PARIGOT_EINVAL when its module is not metered.
+ */
+int pg_instance_fuel(const pg_instance *inst, int64_t *out);
 
 /** @brief The instance's linear memory (its size changes as it grows), or
  * NULL for a module without one. Valid for the instance's life. */

@@ -3,9 +3,10 @@
  * kernel/engine/engine_wasm2c.c: the wasm2c engine (see engine.h).
  *
  * Owns the module cache handle, each module's dlopen handle and each
- * instance's wasm2c instance and WASI state. Calls wasm_info to read a
- * module, compile to build it, cache to store it, and the glue entry points
- * (pg_glue_*) that compile.c generates to run it. Guest code runs inside a
+ * instance's wasm2c instance, WASI state and fuel. Calls wasm_info to read
+ * a module, meter to add fuel metering when asked, compile to build it,
+ * cache to store it, and the glue entry points (pg_glue_*) that compile.c
+ * generates to run it. Guest code runs inside a
  * pg_rt_frame (rt.h). Threads: see engine.h.
  */
 #include "engine.h"
@@ -24,6 +25,7 @@
 
 #include "cache.h"
 #include "compile.h"
+#include "meter.h"
 #include "parigot/error.h"
 #include "rt.h"
 #include "sha256.h"
@@ -52,6 +54,7 @@ typedef struct glue {
   void (*free)(void *);
   void (*instantiate)(void *, void *(*)(const char *, void *), void *);
   wasm_rt_memory_t *(*memory)(void *);
+  int64_t *(*fuel)(void *);  /* NULL: not metered (or an older entry) */
   const glue_entry *entries; /* NULL-terminated */
 } glue;
 
@@ -61,6 +64,7 @@ struct pg_module {
   glue glue;
   bool was_cached;
   bool was_repaired;
+  bool is_metered;
   char object[4200]; /* the file it was loaded from */
 };
 
@@ -72,6 +76,7 @@ struct pg_instance {
   const char *last_name;                /* the entry run last, as passed */
   const glue_entry *last_entry;         /* and what it named */
   uint32_t max_pages;
+  int64_t fuel; /* what the next run may burn; what the last one left */
   bool is_instantiated;
   bool is_dead;
   atomic_int interrupt;   /* set by pg_instance_interrupt */
@@ -221,6 +226,9 @@ static int bind_glue(pg_engine *e, pg_module *m, const char *entry) {
     if (!(*syms[i].slot = dlsym(m->handle, syms[i].name)))
       return set_err(e, PARIGOT_ELOAD, "%s: missing symbol %s", entry,
                      syms[i].name);
+  /* Optional: only metered modules have it (and entries from before it
+   * existed, which were never metered, lack it). */
+  m->glue.fuel = (int64_t * (*)(void *)) dlsym(m->handle, "pg_glue_fuel");
   if (*m->glue.abi != PG_GLUE_ABI)
     return set_err(e, PARIGOT_ELOAD, "%s: glue ABI %d, expected %d", entry,
                    *m->glue.abi, PG_GLUE_ABI);
@@ -304,29 +312,60 @@ static int find_or_build(pg_engine *e, pg_module *m, const char *path,
   return rc;
 }
 
-int pg_module_load(pg_engine *e, const char *path, pg_module **out) {
+/* Replaces @p bytes by the metered module (meter.h). */
+static int meter(pg_engine *e, const char *path, uint8_t **bytes, size_t *len) {
+  char err[300];
+  uint8_t *metered;
+  size_t metered_len;
+  int rc = pg_meter_module(*bytes, *len, e->mem, &metered, &metered_len, err,
+                           sizeof err);
+  if (rc)
+    return set_err(e, rc, "%s: cannot meter its fuel: %s", path, err);
+  pg_mem_free(e->mem, *bytes);
+  *bytes = metered;
+  *len = metered_len;
+  return 0;
+}
+
+int pg_module_load_with(pg_engine *e, const char *path,
+                        const pg_module_options *opts, pg_module **out) {
   uint8_t *bytes = NULL;
   size_t len = 0;
   int rc = read_module(e, path, &bytes, &len);
   if (rc)
     return rc;
+  bool is_metered = opts != NULL && opts->is_metered;
   pg_module *m = NULL;
   if (len < 8 || memcmp(bytes, "\0asm", 4) != 0)
     rc = set_err(e, PARIGOT_ENOTWASM,
                  "%s: not a WebAssembly file (no \\0asm magic number)", path);
-  else if (!(m = pg_mem_calloc(e->mem, 1, sizeof *m)))
+  else if (is_metered)
+    rc = meter(e, path, &bytes, &len);
+  if (rc == 0 && !(m = pg_mem_calloc(e->mem, 1, sizeof *m)))
     rc = PARIGOT_ENOMEM;
-  else {
+  else if (rc == 0) {
     m->engine = e;
     rc = find_or_build(e, m, path, bytes, len);
   }
+  if (rc == 0 && is_metered && m->glue.fuel == NULL)
+    rc = set_err(e, PARIGOT_ELOAD, "%s: %s has no fuel counter", path,
+                 m->object);
   pg_mem_free(e->mem, bytes);
   if (rc) {
     pg_module_free(m);
     return rc;
   }
+  m->is_metered = is_metered;
   *out = m;
   return 0;
+}
+
+int pg_module_load(pg_engine *e, const char *path, pg_module **out) {
+  return pg_module_load_with(e, path, NULL, out);
+}
+
+bool pg_module_is_metered(const pg_module *m) {
+  return m->is_metered;
 }
 
 bool pg_module_was_cached(const pg_module *m) {
@@ -377,6 +416,7 @@ int pg_instance_new(pg_module *m, const pg_instance_config *cfg,
     return PARIGOT_ENOMEM;
   inst->module = m;
   inst->parigot = cfg->parigot;
+  inst->fuel = INT64_MAX;
   uint64_t max = cfg->max_memory_bytes ? cfg->max_memory_bytes
                                        : PG_ENGINE_DEFAULT_MAX_MEMORY;
   inst->max_pages = max / 65536 > 65536 ? 65536 : (uint32_t)(max / 65536);
@@ -409,6 +449,8 @@ static int run_in_frame(pg_instance *inst, void (*fn)(void *),
   const glue *g = &inst->module->glue;
   pg_rt_frame_init(&f, inst->max_pages, &inst->interrupt);
   f.memory = g->memory(inst->guest);
+  /* A field of the instance: valid before it is instantiated. */
+  int64_t *fuel = inst->module->is_metered ? g->fuel(inst->guest) : NULL;
   inst->wasi.frame = &f;
   inst->wasi.memory = f.memory;
   int code;
@@ -418,11 +460,18 @@ static int run_in_frame(pg_instance *inst, void (*fn)(void *),
       inst->is_instantiated = true;
       g->instantiate(inst->guest, resolve_import, inst);
     }
+    if (fuel != NULL) /* after instantiate, which sets it to INT64_MAX */
+      *fuel = inst->fuel;
     fn(inst->guest);
     pg_rt_frame_leave(&f);
     code = PG_RT_OK;
   } else {
     code = pg_rt_frame_unwound(&f);
+  }
+  if (fuel != NULL) {
+    inst->fuel = *fuel;
+    if (code == WASM_RT_TRAP_UNREACHABLE && *fuel < 0)
+      code = PG_RT_OUT_OF_FUEL; /* its metering code's, not the guest's */
   }
   inst->wasi.frame = NULL;
   out->code = code;
@@ -449,6 +498,17 @@ int pg_instance_run(pg_instance *inst, const char *entry, pg_run_result *out) {
   atomic_store_explicit(&inst->is_running, false, memory_order_release);
   if (code != PG_RT_OK)
     inst->is_dead = true;
+  return 0;
+}
+
+void pg_instance_set_fuel(pg_instance *inst, int64_t fuel) {
+  inst->fuel = fuel;
+}
+
+int pg_instance_fuel(const pg_instance *inst, int64_t *out) {
+  if (!inst->module->is_metered)
+    return PARIGOT_EINVAL;
+  *out = inst->fuel;
   return 0;
 }
 

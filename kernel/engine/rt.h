@@ -28,6 +28,7 @@ enum {
   PG_RT_INTERRUPTED = 102, /* pg_rt_frame.interrupt was set */
   PG_RT_MEMLIMIT = 103,    /* initial memory above the instance's limit */
   PG_RT_NOSPACE = 104,     /* the host could not reserve address space */
+  PG_RT_OUT_OF_FUEL = 105, /* a metered module burnt its fuel (meter.h) */
 };
 
 typedef struct pg_rt_frame {

@@ -78,6 +78,8 @@ const char *pg_rt_trap_name(int code) {
     return "exit";
   case PG_RT_INTERRUPTED:
     return "interrupted";
+  case PG_RT_OUT_OF_FUEL:
+    return "out of fuel";
   case PG_RT_MEMLIMIT:
     return "initial memory exceeds the memory limit";
   case PG_RT_NOSPACE:

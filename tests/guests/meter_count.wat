@@ -1,0 +1,11 @@
+;; A loop of a known cost for the fuel metering pass (kernel/engine/meter.h):
+;; 3 instructions before the loop (i32.const, local.set, loop), 8 in it
+;; (local.get, i32.const, i32.sub, local.set, local.get, br_if, end and the
+;; function's end, up to which the loop's region runs), 1000 iterations.
+(module
+  (memory (export "memory") 1)
+  (func (export "_start") (local $n i32)
+    (local.set $n (i32.const 1000))
+    (loop $l
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (local.get $n)))))
