@@ -6,7 +6,9 @@
  * One file, "dir/name.pg.ts": a class per message (extending the SDK's
  * Message) with straight-line size, write and merge code per field, an
  * enum per enum and per oneof (its case), and per service a client class
- * of static stubs and a server class to extend. The bytes written must be
+ * of static stubs, a server class to extend and a mock for test programs
+ * (SMock, on the SDK's parigot/mock.ts, which the file then imports as
+ * __pgm; asc compiles none of it into a guest that does not use it). The bytes written must be
  * the C codec's (gen_c.c, sdk/c/pb.c) for the same value, so the rules
  * are the same: field-number order, packed repeated scalars, map entries
  * sorted by key with key and value both written, unknown fields last.
@@ -1026,6 +1028,116 @@ static void emit_enum(gen *g, const pg_type *t) {
   free(l);
 }
 
+/* ---- mocks --------------------------------------------------------------- */
+
+/* The members of the SDK's Mock (parigot/mock.ts) that a generated mock
+ * inherits: a method's member gets a trailing '_' instead. */
+static const char *const mock_members[] = {
+    "calls",           "desc",     "expectations", "file",
+    "problem",         "problems", "serve",        "serveWith",
+    "unexpectedCount", "verify",   "verifyOrExit"};
+
+static char *mock_member(const char *stub) {
+  for (size_t i = 0; i < sizeof mock_members / sizeof mock_members[0]; i++)
+    if (strcmp(mock_members[i], stub) == 0)
+      return pg_strdupf("%s_", stub);
+  return pg_strdupf("%s", stub);
+}
+
+/* Service S's mock, for tests: `SMock` (on the SDK's parigot/mock.ts),
+ * with a MockMethod member per method and expectMethod() to add an
+ * expectation, and `__SMockServer`, the skeleton it exports, which hands
+ * each call to its MockMethod. Its names are claimed in claim_top. */
+static int emit_mock(gen *g, const pd_service *s, const char *full,
+                     const pg_type **ins, const pg_type **outs, char **stubs) {
+  size_t n = s->n_method;
+  char **members = calloc(n + 1, sizeof *members);
+  char **expects = calloc(n + 1, sizeof *expects);
+  if (members == NULL || expects == NULL)
+    abort();
+  pg_names ns = {0};
+  char *where = pg_strdupf("mock of service %s", full);
+  int rc = 0;
+  for (size_t i = 0; i < sizeof mock_members / sizeof mock_members[0]; i++)
+    pg_names_take(&ns, pg_strdupf("%s", mock_members[i]));
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    char *u = camel(s->method[i]->name, true);
+    members[i] = mock_member(stubs[i]);
+    expects[i] = pg_strdupf("expect%s", u);
+    free(u);
+    rc = claim(g, &ns, pg_strdupf("%s", members[i]), where);
+    if (rc == 0)
+      rc = claim(g, &ns, pg_strdupf("%s", expects[i]), where);
+  }
+  if (rc == 0) {
+    pg_strbuf_printf(&g->o,
+                     "/** A mock of service %s for test programs "
+                     "(docs/testing.md, Mocks):\n * make one at the top "
+                     "level, serve() it in the declare function, set\n * "
+                     "expectations with expectMethod() (or method.expect())"
+                     " and verify()\n * at the end. */\nexport class %sMock"
+                     " extends __pgm.Mock {\n",
+                     full, s->name);
+    for (size_t i = 0; i < n; i++) {
+      char *in = type_ref(g, ins[i]), *out = type_ref(g, outs[i]);
+      pg_strbuf_printf(&g->o,
+                       "  /** %s: its expectations and the requests it "
+                       "got. */\n  readonly %s: __pgm.MockMethod<%s, %s> =\n"
+                       "      new __pgm.MockMethod<%s, %s>(\"%s\", "
+                       "\".%s\");\n",
+                       s->method[i]->name, members[i], in, out, in, out,
+                       s->method[i]->name, ins[i]->full_name);
+      free(in);
+      free(out);
+    }
+    pg_strbuf_printf(&g->o, "\n  constructor() {\n    super(__%s, __file);\n",
+                     s->name);
+    for (size_t i = 0; i < n; i++)
+      pg_strbuf_printf(&g->o, "    this.%s.attach(this);\n", members[i]);
+    pg_strbuf_printf(&g->o,
+                     "  }\n\n  /** Exports this mock as %s (and requires "
+                     "parigot.test.v1.Test,\n   * for delays): in the "
+                     "guest's declare function. */\n  serve(): void {\n"
+                     "    this.serveWith(new __%sMockServer(this));\n  }\n",
+                     full, s->name);
+    for (size_t i = 0; i < n; i++) {
+      char *in = type_ref(g, ins[i]), *out = type_ref(g, outs[i]);
+      pg_strbuf_printf(&g->o,
+                       "\n  /** A new expectation of a call of %s. */\n"
+                       "  %s(): __pgm.Expectation<%s, %s> {\n"
+                       "    return this.%s.expect();\n  }\n",
+                       s->method[i]->name, expects[i], in, out, members[i]);
+      free(in);
+      free(out);
+    }
+    pg_strbuf_printf(&g->o,
+                     "}\n\n/** What %sMock exports: each call goes to its "
+                     "MockMethod. */\nclass __%sMockServer extends %sServer "
+                     "{\n  constructor(public readonly mock: %sMock) {\n"
+                     "    super();\n  }\n",
+                     s->name, s->name, s->name, s->name);
+    for (size_t i = 0; i < n; i++) {
+      char *in = type_ref(g, ins[i]), *out = type_ref(g, outs[i]);
+      pg_strbuf_printf(&g->o,
+                       "\n  %s(call: __pg.Call<%s>, req: %s): void {\n"
+                       "    this.mock.%s.handle(call, req);\n  }\n",
+                       stubs[i], out, in, members[i]);
+      free(in);
+      free(out);
+    }
+    pg_strbuf_printf(&g->o, "}\n\n");
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(members[i]);
+    free(expects[i]);
+  }
+  free(members);
+  free(expects);
+  free(where);
+  pg_names_free(&ns);
+  return rc;
+}
+
 /* ---- services ------------------------------------------------------------ */
 
 static int emit_service(gen *g, const pd_service *s) {
@@ -1135,6 +1247,7 @@ static int emit_service(gen *g, const pd_service *s) {
     free(out);
   }
   pg_strbuf_printf(&g->o, "}\n\n");
+  rc = emit_mock(g, s, full, ins, outs, stubs);
 done:
   for (size_t i = 0; i < s->n_method; i++)
     free(stubs[i]);
@@ -1175,6 +1288,11 @@ static int emit_prologue(gen *g) {
                    "not edit.\nimport * as __pg from \"parigot\";\n",
                    f->name);
   rc = claim(g, &g->top, pg_strdupf("__pg"), f->name);
+  if (f->n_service > 0) { /* the services' mocks run on it */
+    pg_strbuf_printf(&g->o, "import * as __pgm from \"parigot/mock\";\n");
+    if (rc == 0)
+      rc = claim(g, &g->top, pg_strdupf("__pgm"), f->name);
+  }
   for (size_t i = 0; i < f->n_dependency && rc == 0; i++) {
     if (!pg_model_generates(g->model, f->dependency[i]))
       continue;
@@ -1266,6 +1384,10 @@ static int claim_top(gen *g) {
       rc = claim(g, &g->top, pg_strdupf("%sServer", s), s);
     if (rc == 0)
       rc = claim(g, &g->top, pg_strdupf("__%s", s), s);
+    if (rc == 0)
+      rc = claim(g, &g->top, pg_strdupf("%sMock", s), s);
+    if (rc == 0)
+      rc = claim(g, &g->top, pg_strdupf("__%sMockServer", s), s);
   }
   return rc;
 }

@@ -4,8 +4,9 @@
  * protoc-gen-parigot (--parigot_opt=lang=assemblyscript).
  *
  * For "dir/name.proto" it writes "dir/name.pg.ts": message classes with
- * encode/decode, enums, client stubs, service skeletons and the serialized
- * FileDescriptorProto, for sdk/assemblyscript.
+ * encode/decode, enums, client stubs, service skeletons, service mocks for
+ * test programs and the serialized FileDescriptorProto, for
+ * sdk/assemblyscript.
  */
 #ifndef PG_GEN_AS_H
 #define PG_GEN_AS_H
