@@ -20,6 +20,8 @@
 #include "abi.h"
 #include "appstate.h"
 #include "event.h"
+#include "explore.h"
+#include "faults.h"
 #include "lifecycle.h"
 #include "load.h"
 #include "native.h"
@@ -133,6 +135,18 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
   if (rc != 0)
     return rc;
   *id = call->id;
+  const pg_fault *f =
+      app->nfaults > 0
+          ? pg_faults_hit(app, callee->exports[g->provider_exports[handle]],
+                          method, method_len)
+          : NULL;
+  if (f != NULL && f->action == PG_NATIVE_FAULT_FAIL) {
+    pg_app_fail_call(app, call, f->code, f->message);
+    return 0;
+  }
+  if (f != NULL && f->action == PG_NATIVE_FAULT_KILL && callee != g &&
+      !callee->is_remote)
+    pg_guest_kill(app, callee, "killed by a fault the test injected", true);
   if (!pg_guest_takes_calls(callee)) {
     pg_app_fail_call(app, call, PARIGOT_CODE_UNAVAILABLE,
                      "callee is not running");
@@ -150,7 +164,9 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
                                    .caller = g->spec->name,
                                    .caller_len = g->name_len,
                                    .payload = req,
-                                   .payload_len = req_len})) != 0) {
+                                   .payload_len = req_len,
+                                   .delay_ns = f != NULL ? f->delay_ns
+                                                         : 0})) != 0) {
     pg_calls_finish(&app->calls, call);
     return rc;
   }
@@ -275,6 +291,45 @@ static int add_external(pg_app *app) {
   return 0;
 }
 
+/* Whether the app names a service "parigot-test" or one of the test kind:
+ * then it has its own. */
+static bool has_testkit(const pg_manifest *m) {
+  for (size_t i = 0; i < m->nguests; i++)
+    if (strcmp(m->guests[i].name, PG_APP_TESTKIT_NAME) == 0 ||
+        (m->guests[i].native != NULL &&
+         strcmp(m->guests[i].native, PG_APP_TESTKIT_KIND) == 0))
+      return true;
+  return false;
+}
+
+/* parigot test's own service, beside the tests of this unit: the kind
+ * PG_APP_TESTKIT_KIND of the host (Sleep, faults), unless the host lacks
+ * it or the manifest has one. */
+static void add_testkit(pg_app *app) {
+  const pg_app_config *cfg = app->cfg;
+  const pg_manifest_guest *test = NULL;
+  for (uint32_t i = 0; i < app->nguests && test == NULL; i++)
+    if (app->guests[i].spec->is_test && !app->guests[i].is_remote)
+      test = app->guests[i].spec;
+  bool has_kind = false;
+  for (size_t k = 0; k < cfg->nnatives; k++)
+    has_kind |= strcmp(cfg->natives[k]->name, PG_APP_TESTKIT_KIND) == 0;
+  if (!cfg->run_tests || test == NULL || !has_kind ||
+      has_testkit(cfg->manifest))
+    return;
+  app->testkit = (pg_manifest_guest){.name = (char *)PG_APP_TESTKIT_NAME,
+                                     .native = (char *)PG_APP_TESTKIT_KIND,
+                                     .max_memory = test->max_memory,
+                                     .unit = test->unit};
+  pg_guest *g = &app->guests[app->nguests];
+  g->app = app;
+  g->index = app->nguests++;
+  g->spec = &app->testkit;
+  g->name_len = (uint32_t)strlen(g->spec->name);
+  g->peer = g->spec->unit;
+  atomic_fetch_add(&app->nstarting, 1);
+}
+
 /* Leaves the lock held: the caller owns the app from here on. */
 static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
                     char *err, size_t err_len) {
@@ -307,7 +362,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   for (size_t u = 0; u < m->nunits; u++)
     nexternal += m->units[u].nserves;
   app->guests =
-      pg_mem_calloc(mem, m->nguests + nexternal + 1, sizeof *app->guests);
+      pg_mem_calloc(mem, m->nguests + nexternal + 2, sizeof *app->guests);
   app->external = pg_mem_calloc(mem, nexternal + 1, sizeof *app->external);
   if (app->guests == NULL || app->external == NULL)
     return PARIGOT_ENOMEM;
@@ -327,6 +382,7 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   }
   app->serves_until_stopped =
       cfg->stop_signal != NULL && !cfg->run_tests && app->programs_left == 0;
+  add_testkit(app);
   return add_external(app);
 }
 
@@ -351,6 +407,8 @@ static void app_free(pg_app *app) {
     pg_native_free(app, g);
   }
   pg_event_free_all(app);
+  pg_explore_free(app);
+  pg_faults_free(app);
   if (app->transport != NULL) /* it served nothing: nobody holds the lock */
     app->transport->ops->free(app->transport);
   pg_mem_free(app->mem, app->peers);
@@ -375,7 +433,7 @@ static void summarize(pg_app *app) {
     pg_guest *g = &app->guests[i];
     if (g->ndeaths == 0)
       continue;
-    has_service_died |= !g->spec->is_program;
+    has_service_died |= !g->spec->is_program && g->ndeaths > g->nkills;
     char times[64] = "";
     if (g->ndeaths > 1 || g->nrestarts > 0)
       snprintf(times, sizeof times, " %u time%s, restarted %u time%s",
@@ -390,11 +448,12 @@ static void summarize(pg_app *app) {
     app->first_failure = PG_APP_EXIT_SERVICE_DIED;
 }
 
-/* A service @p g requires that died while the app ran, or NULL. */
+/* A service @p g requires that died while the app ran, other than by a
+ * test's own doing (Kill, an injected fault), or NULL. */
 static const pg_guest *dead_provider(const pg_app *app, const pg_guest *g) {
   for (uint32_t r = 0; g->providers != NULL && r < g->nrequires; r++) {
     const pg_guest *p = &app->guests[g->providers[r]];
-    if (p->ndeaths > 0)
+    if (p->ndeaths > p->nkills) /* a death the test caused is expected */
       return p;
   }
   return NULL;
@@ -463,6 +522,8 @@ static int app_prepare(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
   for (uint32_t i = 0; rc == 0 && i < app->nguests; i++)
     if (app->guests[i].is_remote)
       pg_guest_release(app, &app->guests[i]); /* its unit runs it */
+  if (rc == 0 && cfg->is_deterministic)
+    rc = pg_explore_init(app);
   return rc;
 }
 

@@ -30,6 +30,13 @@
  * startup_timeout. */
 #define PG_APP_EXIT_STARTUP 4
 
+/* The service every `parigot test` app gets, when the host has its kind
+ * (services/test) and the manifest names none: a test program may
+ * require parigot.test.v1.Test to sleep on the app's clock and to inject
+ * faults. */
+#define PG_APP_TESTKIT_NAME "parigot-test"
+#define PG_APP_TESTKIT_KIND "parigot.test"
+
 /* How a program ended. */
 typedef struct pg_app_program_result {
   const char *name; /* borrowed from the manifest */

@@ -40,6 +40,7 @@ typedef struct pg_event {
   uint32_t len;
   uint32_t cap;    /* bytes allocated after the header */
   bool is_placed;  /* written straight into the guest's event buffer */
+  uint64_t due_ns; /* not taken before, on the app's clock; 0: at once */
   uint8_t bytes[]; /* len bytes, unless is_placed */
 } pg_event;
 
@@ -115,12 +116,16 @@ struct Z_parigot_instance_t {
   atomic_bool is_overdue;      /* the pulse stopped it for that */
   atomic_bool is_cut_off;      /* drain_timeout stopped it */
   char death[160];             /* why it died, for the summary */
+  char kill_why[160];          /* killed as it ran: it dies, with this
+                                  reason, once its event ends */
+  bool is_kill_by_test;        /* ...by a test's doing */
   char last_error[400];        /* the last line it logged at ERROR (cut
                                   at a character), for a test's verdict */
   uint64_t began_ns, ended_ns; /* on the app's clock: its first START, its
                                   end; 0: not yet */
   uint32_t calls_failed;       /* calls that failed as it was dead */
   uint32_t ndeaths;
+  uint32_t nkills;     /* of them, caused by a test (Kill, a fault) */
   uint32_t nrestarts;  /* restarts begun */
   uint64_t restart_at; /* RESTARTING: when, on the app's clock */
 };
@@ -179,6 +184,8 @@ typedef struct pg_app {
   pg_guest *guests;            /* owned, nguests */
   pg_manifest_guest *external; /* owned: specs of the services of
                                   units outside parigot */
+  pg_manifest_guest testkit;   /* the spec of parigot test's own
+                                  service "parigot-test", when added */
   uint32_t nguests;
   uint32_t *start_order; /* owned: guest indices, once planned */
   pg_calls calls;
@@ -186,6 +193,12 @@ typedef struct pg_app {
   uint32_t nqueued;        /* events in it */
   uint64_t ntaken;         /* events taken from it, ever */
   uint64_t ntaken_at_tick; /* ntaken at the pulse's last tick */
+  uint32_t ndelayed;       /* queued events with a due_ns */
+  uint64_t explore_rng;    /* explores_schedule: the schedule's
+                              random state (explore.c) */
+  bool *explore_seen;      /* owned, nguests: explore.c's scratch */
+  struct pg_fault *faults; /* owned: the faults a test injected */
+  uint32_t nfaults;
   pg_event *spare;         /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
@@ -236,6 +249,7 @@ typedef struct pg_event_spec {
   uint32_t caller_len;
   const void *payload;
   uint32_t payload_len;
+  uint64_t delay_ns; /* delivered this late (an injected fault); 0: now */
 } pg_event_spec;
 
 /* Queues an event for @p guest and wakes the workers. Lock held. 0 or

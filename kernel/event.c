@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "explore.h"
 #include "parigot/error.h"
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -64,12 +65,19 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller_len;
   uint32_t len =
       PARIGOT_EV_HEADER_SIZE + e->method_len + caller_len + e->payload_len;
-  uint8_t *placed = place(app, guest, len);
+  uint64_t delay = e->delay_ns + pg_explore_delay(app, e);
+  uint8_t *placed = delay == 0 ? place(app, guest, len) : NULL;
   pg_event *ev = event_alloc(app, placed ? 0 : len);
   if (ev == NULL)
     return PARIGOT_ENOMEM;
   uint32_t cap = ev->cap;
-  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL};
+  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL,
+                   0};
+  if (delay > 0) {
+    uint64_t now = pg_app_now(app);
+    ev->due_ns = delay > UINT64_MAX - now ? UINT64_MAX : now + delay;
+    app->ndelayed++;
+  }
   if (placed != NULL)
     app->guests[guest].is_buffer_claimed = true;
   if (app->guests != NULL)
@@ -134,24 +142,71 @@ static bool must_wait(const pg_app *app, const pg_event *ev) {
          !(ev->kind == PARIGOT_EV_CALL && pg_guest_serves_early(g));
 }
 
-pg_event *pg_event_take(pg_app *app) {
-  pg_event *prev = NULL;
+/* Unlinks @p ev, which follows @p prev (NULL: the head). */
+static pg_event *unlink_event(pg_app *app, pg_event *prev, pg_event *ev) {
+  if (prev != NULL)
+    prev->next = ev->next;
+  else
+    app->head = ev->next;
+  if (app->tail == ev)
+    app->tail = prev;
+  app->nqueued--;
+  app->ntaken++;
+  app->ndelayed -= ev->due_ns != 0;
+  if (app->guests != NULL)
+    app->guests[ev->guest].nqueued--;
+  return ev;
+}
+
+/* Whether @p ev may be taken now: it is due, and its guest can take it. */
+static bool is_ready(pg_app *app, const pg_event *ev, uint64_t now) {
+  return (ev->due_ns == 0 || ev->due_ns <= now) &&
+         (app->guests == NULL || !must_wait(app, ev));
+}
+
+/* Explored schedule: one of the ready events that are the first ready
+ * one of their guest, as explore.c picks. */
+static pg_event *take_explored(pg_app *app, uint64_t now) {
+  uint32_t n = 0;
+  for (pg_event *ev = app->head; ev != NULL; ev = ev->next)
+    if (is_ready(app, ev, now) && !app->explore_seen[ev->guest]) {
+      app->explore_seen[ev->guest] = true;
+      n++;
+    }
+  uint32_t pick = n > 0 ? pg_explore_pick(app, n) : 0, k = 0;
+  pg_event *prev = NULL, *found = NULL, *found_prev = NULL;
   for (pg_event *ev = app->head; ev != NULL; prev = ev, ev = ev->next) {
-    if (app->guests != NULL && must_wait(app, ev))
+    if (!is_ready(app, ev, now) || !app->explore_seen[ev->guest])
       continue;
-    if (prev != NULL)
-      prev->next = ev->next;
-    else
-      app->head = ev->next;
-    if (app->tail == ev)
-      app->tail = prev;
-    app->nqueued--;
-    app->ntaken++;
-    if (app->guests != NULL)
-      app->guests[ev->guest].nqueued--;
-    return ev;
+    app->explore_seen[ev->guest] = false; /* cleared as it goes */
+    if (k++ == pick) {
+      found = ev;
+      found_prev = prev;
+    }
   }
+  return found != NULL ? unlink_event(app, found_prev, found) : NULL;
+}
+
+pg_event *pg_event_take(pg_app *app) {
+  uint64_t now = app->ndelayed > 0 ? pg_app_now(app) : 0;
+  if (app->explore_seen != NULL)
+    return take_explored(app, now);
+  pg_event *prev = NULL;
+  for (pg_event *ev = app->head; ev != NULL; prev = ev, ev = ev->next)
+    if (is_ready(app, ev, now))
+      return unlink_event(app, prev, ev);
   return NULL;
+}
+
+bool pg_event_next_due(const pg_app *app, uint64_t *at) {
+  bool any = false;
+  for (const pg_event *ev = app->head; app->ndelayed > 0 && ev != NULL;
+       ev = ev->next)
+    if (ev->due_ns != 0 && (!any || ev->due_ns < *at)) {
+      *at = ev->due_ns;
+      any = true;
+    }
+  return any;
 }
 
 /* Drops the events still queued for @p g, which ended: its calls have
@@ -169,6 +224,7 @@ void pg_event_drop_for(pg_app *app, pg_guest *g) {
     }
     *p = ev->next;
     app->nqueued--;
+    app->ndelayed -= ev->due_ns != 0;
     g->nqueued--;
     pg_event_free(app, ev);
   }
@@ -185,5 +241,5 @@ void pg_event_free_all(pg_app *app) {
     pg_mem_free(app->mem, ev);
   }
   app->tail = NULL;
-  app->nqueued = app->nspare = 0;
+  app->nqueued = app->nspare = app->ndelayed = 0;
 }

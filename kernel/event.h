@@ -12,8 +12,14 @@
 
 /* The oldest event whose guest can take it now, unlinked; NULL when none.
  * Events of a busy guest wait, so each guest sees its events in order;
- * a START waits for its guest's providers to have started. */
+ * a START waits for its guest's providers to have started; an event with
+ * a due_ns waits for it (others may overtake it). With an explored
+ * schedule, one of the events that could be taken, as explore.c picks. */
 pg_event *pg_event_take(pg_app *app);
+
+/* The earliest due_ns of the events queued with one (a delay), in *at;
+ * false when none is. */
+bool pg_event_next_due(const pg_app *app, uint64_t *at);
 
 /* Gives back @p ev, which was taken: kept as a spare, or freed. */
 void pg_event_free(pg_app *app, pg_event *ev);

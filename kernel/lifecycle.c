@@ -230,7 +230,9 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
     g->state = PG_GUEST_RUNNING;
     if (g->began_ns == 0)
       g->began_ns = pg_app_now(app);
-  } else if (g->state != PG_GUEST_RUNNING) {
+  } else if (g->state != PG_GUEST_RUNNING &&
+             !(g->state == PG_GUEST_LOADED && ev->kind == PARIGOT_EV_CALL &&
+               pg_guest_serves_early(g))) {
     if (ev->kind == PARIGOT_EV_CALL) {
       pg_call *c = pg_calls_find(&app->calls, ev->call_id);
       if (c != NULL && !c->is_done)

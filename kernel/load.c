@@ -68,6 +68,19 @@ static pg_wasi_preopen *guest_preopens(pg_app *app, const pg_manifest_guest *s,
   return pre;
 }
 
+/* The seed of @p name's random stream: from the app's seed and the
+ * guest's name (FNV-1a, then SplitMix64's finalizer), so a guest draws the
+ * same numbers whatever else the app runs with it. */
+uint64_t pg_guest_seed(uint64_t seed, const char *name) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const char *p = name; *p != '\0'; p++)
+    h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+  uint64_t z = h ^ seed;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 /* A fresh instance of @p g's module in g->inst, as the manifest says. */
 int pg_guest_new_instance(pg_app *app, pg_guest *g) {
   const pg_manifest_guest *s = g->spec;
@@ -92,7 +105,7 @@ int pg_guest_new_instance(pg_app *app, pg_guest *g) {
                .env = (const char *const *)s->env,
                .is_deterministic = app->cfg->is_deterministic,
                .has_real_clock = app->cfg->has_real_clock,
-               .seed = app->cfg->seed + g->index,
+               .seed = pg_guest_seed(app->cfg->seed, s->name),
                .stdio_fds = {0, 1, 2},
                .preopens = pre,
                .npreopens = s->ndirs,

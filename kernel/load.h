@@ -42,6 +42,10 @@ pg_graph_node *pg_app_graph_nodes(pg_app *app);
 int pg_names_add(const pg_mem *mem, char ***list, uint32_t *n, const char *s,
                  size_t len);
 
+/* The seed of guest @p name's random stream (WASI random_get) in an app
+ * seeded with @p seed: the same for a guest of that name in any app. */
+uint64_t pg_guest_seed(uint64_t seed, const char *name);
+
 /* Frees @p n owned strings and their array. */
 void pg_names_free(const pg_mem *mem, char **list, uint32_t n);
 

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "faults.h"
 #include "lifecycle.h"
 #include "load.h"
 #include "parigot/abi.h"
@@ -475,4 +476,57 @@ void pg_native_tell_ended(pg_app *app, const pg_guest *g) {
                        .caller_len = (uint32_t)strlen(name)};
     pg_app_post(app, i, &e); /* out of memory: its timeouts still hold */
   }
+}
+
+int pg_native_inject_fault(pg_native *n, const pg_native_fault *f, char *why,
+                           size_t why_cap) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  pg_app_enter(app, h);
+  int rc = pg_faults_add(app, f, why, why_cap);
+  pg_app_leave(app, h);
+  return rc;
+}
+
+/* Ends @p g now: a native one stops first, so its state goes with it. */
+void pg_guest_kill(pg_app *app, pg_guest *g, const char *reason,
+                   bool by_test) {
+  if (g->is_busy) { /* on another worker: when its event ends */
+    snprintf(g->kill_why, sizeof g->kill_why, "%s", reason);
+    g->is_kill_by_test = by_test;
+    return;
+  }
+  if (g->state != PG_GUEST_RUNNING && g->state != PG_GUEST_LOADED)
+    return;
+  if (g->native != NULL)
+    stop(app, g->native);
+  g->nkills += by_test;
+  pg_guest_fail(app, g, reason);
+}
+
+int pg_native_kill(pg_native *n, const char *guest, const char *reason,
+                   char *why, size_t why_cap) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  int rc = PARIGOT_ENOENT;
+  pg_app_enter(app, h);
+  snprintf(why, why_cap, "%s is not a guest of this unit", guest);
+  for (uint32_t i = 0; i < app->nguests; i++) {
+    pg_guest *g = &app->guests[i];
+    if (strcmp(g->spec->name, guest) != 0 || g->is_remote)
+      continue;
+    rc = PARIGOT_EINVAL;
+    if (g->spec->is_program)
+      snprintf(why, why_cap, "%s is a program: only a service is killed",
+               guest);
+    else if (g == n->g)
+      snprintf(why, why_cap, "%s cannot kill itself", guest);
+    else
+      rc = 0;
+    if (rc == 0)
+      pg_guest_kill(app, g, reason, true);
+    break;
+  }
+  pg_app_leave(app, h);
+  return rc;
 }

@@ -64,6 +64,10 @@ bool pg_app_next_time(pg_app *app, uint64_t *at) {
     *at = t;
     any = true;
   }
+  if (pg_event_next_due(app, &t) && (!any || t < *at)) {
+    *at = t;
+    any = true;
+  }
   if (app->is_shutting_down && (!any || app->drain_deadline_ns < *at)) {
     *at = app->drain_deadline_ns;
     any = true;
@@ -264,6 +268,12 @@ pg_app_step_result pg_app_step(pg_app *app, pg_lockholder *h) {
     g->has_stop_returned = true;
   g->is_busy = false;
   g->worker = NULL;
+  if (g->kill_why[0] != '\0') { /* a test killed it as it ran */
+    char why[sizeof g->kill_why];
+    memcpy(why, g->kill_why, sizeof why);
+    g->kill_why[0] = '\0';
+    pg_guest_kill(app, g, why, g->is_kill_by_test);
+  }
   pg_event_free(app, ev);
   /* This worker takes the next event itself; a second one queued (for
    * instance one of this guest's that waited) may go to an idle one. */

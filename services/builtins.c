@@ -7,10 +7,12 @@
 
 #include "db_kind.h"
 #include "queue.h"
+#include "testkit.h"
 
 static const pg_native_kind *const kinds[] = {
     &pg_db_native,
     &pg_queue_kind,
+    &pg_testkit_kind,
 };
 
 const pg_native_kind *const *pg_builtins(size_t *n) {

@@ -158,4 +158,38 @@ size_t pg_native_max_message_size(const pg_native *n);
 /** The service's name in the manifest. */
 const char *pg_native_name(const pg_native *n);
 
+/** What an injected fault does to the calls it hits. */
+enum {
+  PG_NATIVE_FAULT_FAIL = 1,  /**< answered at once with code and message */
+  PG_NATIVE_FAULT_DELAY = 2, /**< delivered delay_ns late */
+  PG_NATIVE_FAULT_KILL = 3   /**< the callee is killed as the call arrives */
+};
+
+/** A fault for the calls to a service of the app (the test built-in's). */
+typedef struct pg_native_fault {
+  const char *service; /**< a protobuf service's full name */
+  const char *method;  /**< one of its methods, or NULL or "" for all */
+  uint32_t nth;        /**< the first call hit: 1 is the next one */
+  uint32_t count;      /**< how many from it; 0 means 1 */
+  int action;          /**< PG_NATIVE_FAULT_* */
+  uint32_t code;       /**< FAIL: a gRPC code other than OK */
+  const char *message; /**< FAIL: the status message (NULL: a default) */
+  uint64_t delay_ns;   /**< DELAY: how late */
+} pg_native_fault;
+
+/** Injects @p f (copied) into the app: the calls guests and native
+ * services of this unit make from now on are counted against it. 0; or
+ * PARIGOT_EINVAL with @p why (a bad fault, or a service nobody exports),
+ * PARIGOT_ENOSPC (too many), PARIGOT_ENOMEM. */
+int pg_native_inject_fault(pg_native *n, const pg_native_fault *f, char *why,
+                           size_t why_cap);
+
+/** Kills service @p guest of the app now, as a trap would, with the death
+ * @p reason: calls waiting on it fail UNAVAILABLE, its dependents are
+ * told, its restart policy applies (one that runs on another thread dies
+ * when its event ends). 0; or PARIGOT_ENOENT (no such guest here),
+ * PARIGOT_EINVAL (a program, or this service itself) with @p why. */
+int pg_native_kill(pg_native *n, const char *guest, const char *reason,
+                   char *why, size_t why_cap);
+
 #endif /* PARIGOT_NATIVE_H */

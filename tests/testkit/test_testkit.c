@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/testkit/test_testkit.c: what `parigot test` gives a test, through
+ * the CLI: the parigot.test built-in (Sleep on the virtual clock, injected
+ * failures, delays and kills), a test standing in for a service with a
+ * mock of its own, and schedule exploration finding the racy example's
+ * failure and replaying it byte for byte.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test.h"
+#include "test_proc.h"
+
+static void parigot(pg_proc_result *r, ...) {
+  char *argv[16] = {(char *)pg_test_parigot()};
+  int n = 1;
+  va_list ap;
+  va_start(ap, r);
+  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
+    argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  pg_proc_run(argv, NULL, NULL, r);
+}
+
+/* `parigot test --run ^NAME$ kit.toml`: passes, or fails with its log. */
+static void run_scenario(const char *name, pg_proc_result *r) {
+  char re[64];
+  snprintf(re, sizeof re, "^%s$", name);
+  parigot(r, "test", "--run", re, PG_KIT_DIR "/kit.toml", NULL);
+  char pass[64];
+  snprintf(pass, sizeof pass, "PASS %s\n", name);
+  if (r->status != 0 || strstr(r->out, pass) == NULL)
+    PG_FAIL("%s: status %d\n%s%s", name, r->status, r->out, r->err);
+}
+
+PG_TEST(testkit_sleep_wakes_a_test_on_the_virtual_clock) {
+  pg_proc_result a, b;
+  run_scenario("sleep", &a);
+  ASSERT_CONTAINS(a.err, "slept until +");
+  run_scenario("sleep", &b);
+  ASSERT_STREQ(a.err, b.err); /* to the nanosecond, every run */
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
+
+PG_TEST(testkit_fails_the_nth_call_with_the_code_asked) {
+  pg_proc_result r;
+  run_scenario("fail", &r);
+  ASSERT_CONTAINS(r.err, "Get: not found\n");
+  ASSERT_CONTAINS(r.err, "Get failed: code 5: gone\n");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(testkit_delays_a_call_so_a_later_one_overtakes_it) {
+  pg_proc_result r;
+  run_scenario("delay", &r);
+  const char *get = strstr(r.err, "Get: not found");
+  const char *put = strstr(r.err, "Put answered at +");
+  ASSERT_TRUE(get != NULL && put != NULL && get < put);
+  pg_proc_result_free(&r);
+}
+
+/* A service the test kills is a death the test wanted: it does not fail
+ * the test, which sees its calls fail UNAVAILABLE. */
+PG_TEST(testkit_kills_a_service_now_or_at_its_nth_call) {
+  pg_proc_result r;
+  run_scenario("kill", &r);
+  ASSERT_CONTAINS(r.err, "died: killed by the test (kill)");
+  ASSERT_CONTAINS(r.err, "Get failed: code 14");
+  pg_proc_result_free(&r);
+  run_scenario("killnth", &r);
+  ASSERT_CONTAINS(r.err, "died: killed by a fault the test injected");
+  pg_proc_result_free(&r);
+}
+
+PG_TEST(testkit_refuses_faults_and_kills_naming_why) {
+  pg_proc_result r;
+  run_scenario("bad", &r);
+  ASSERT_CONTAINS(r.err, "InjectFault: no guest of the app exports "
+                         "nope.v1.Nothing");
+  ASSERT_CONTAINS(r.err, "InjectFault: nth counts from 1");
+  ASSERT_CONTAINS(r.err, "Kill: nobody is not a guest of this unit");
+  ASSERT_CONTAINS(r.err, "Kill: bad is a program: only a service is killed");
+  pg_proc_result_free(&r);
+}
+
+/* The test mocks the cache and requires the reader, which requires the
+ * cache: no cycle, the real cache is not run, and the mock answers. */
+PG_TEST(testkit_mock_stands_in_for_a_service_of_the_app) {
+  pg_proc_result r;
+  run_scenario("mock", &r);
+  ASSERT_CONTAINS(r.err, "warm-up: mocked");
+  ASSERT_TRUE(strstr(r.err, "cache:") == NULL); /* never ran */
+  pg_proc_result_free(&r);
+}
+
+/* The racy test passes under the default schedule; exploration finds a
+ * schedule that fails it and names its seed; that seed replays it byte
+ * for byte. */
+PG_TEST(testkit_explore_finds_the_race_and_seed_replays_it) {
+  pg_proc_result r, a, b;
+  parigot(&r, "test", PG_RACY_DIR "/racy.toml", NULL);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.out, "PASS racy_test\n");
+  pg_proc_result_free(&r);
+  parigot(&r, "test", "--explore", "20", PG_RACY_DIR "/racy.toml", NULL);
+  ASSERT_EQ(r.status, 1);
+  ASSERT_CONTAINS(r.out, "FAIL racy_test\n");
+  ASSERT_CONTAINS(r.out, "Lookup(color) after Put(color, blue) saw nothing");
+  const char *at = strstr(r.out, "schedule: seed ");
+  ASSERT_TRUE(at != NULL);
+  char seed[24];
+  ASSERT_EQ(sscanf(at, "schedule: seed %23[0-9]", seed), 1);
+  parigot(&a, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
+  parigot(&b, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
+  ASSERT_EQ(a.status, 1);
+  ASSERT_CONTAINS(a.out, "saw nothing");
+  ASSERT_STREQ(a.out, b.out);
+  ASSERT_STREQ(a.err, b.err);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
