@@ -124,3 +124,28 @@ PG_TEST(testkit_explore_finds_the_race_and_seed_replays_it) {
   pg_proc_result_free(&a);
   pg_proc_result_free(&b);
 }
+
+/* The "random: " line of @p out, or "". */
+static void random_line(const char *out, char *line, size_t cap) {
+  const char *at = strstr(out, "random: ");
+  size_t n = at != NULL ? strcspn(at, "\n") : 0;
+  snprintf(line, cap, "%.*s", (int)n, at != NULL ? at : "");
+}
+
+/* A guest's random stream comes from the seed and its name: the same
+ * under `parigot run` and in its own test app, where other guests stand
+ * before it. */
+PG_TEST(testkit_random_stream_follows_the_guest_name_not_its_place) {
+  pg_proc_result r, t;
+  char a[64], b[64];
+  parigot(&r, "run", "--deterministic", PG_KIT_DIR "/stream.toml", NULL);
+  parigot(&t, "test", PG_KIT_DIR "/stream_test.toml", NULL);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_EQ(t.status, 0);
+  random_line(r.out, a, sizeof a);
+  random_line(t.out, b, sizeof b);
+  ASSERT_TRUE(a[0] != '\0');
+  ASSERT_STREQ(a, b);
+  pg_proc_result_free(&r);
+  pg_proc_result_free(&t);
+}
