@@ -621,10 +621,12 @@ export class Mock {
   constructor(public readonly desc: ServiceDesc,
               public readonly file: FileDesc) {}
 
-  /** Exports @p impl (the generated server of this mock): in the declare
-   * function. */
+  /** Exports @p impl (the generated server of this mock) and requires
+   * parigot.test.v1.Test, which `parigot test` adds to every test app and
+   * delays sleep on: in the declare function. */
   serveWith(impl: Service): void {
     exportService(impl, this.file);
+    requireService(testDesc());
   }
 
   problem(what: string): void {

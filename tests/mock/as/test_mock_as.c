@@ -59,6 +59,10 @@ PG_TEST(mock_as_error_reaches_the_caller_of_total_with_code_and_message) {
   expect_pass("error");
 }
 
+PG_TEST(mock_as_delay_answers_late_on_the_apps_clock) {
+  expect_pass("delay");
+}
+
 PG_TEST(mock_as_unexpected_call_is_unimplemented_naming_the_method) {
   expect_pass("unexpected");
 }
