@@ -36,8 +36,15 @@ typedef struct lb_msg {
   const char *caller;  /* CALL; NUL-terminated */
   const uint8_t *body; /* CALL: the request; ANSWER: the body; PEER: why */
   size_t body_len;
+  uint64_t due_ns; /* not delivered before (a delayed link); 0: at once */
   char data[];
 } lb_msg;
+
+/* What a link from one unit to another does (set_link). */
+typedef struct lb_link {
+  int state; /* PG_TRANSPORT_LINK_* */
+  uint64_t delay_ns;
+} lb_link;
 
 /* A call into a unit, until it is answered: its id there, and whose it
  * is. */
@@ -67,6 +74,10 @@ struct pg_loopback {
   lb_end **ends;      /* owned array, by unit; NULL until opened */
   lb_msg *head, *tail;
   uint32_t nqueued;
+  lb_link *links;   /* owned, nunits * nunits: [from * nunits + to] */
+  uint64_t now_ns;  /* the clock, as pg_loopback_deliver was last told */
+  uint64_t rng;     /* explored: the delivery order's random state */
+  bool is_explored; /* deliver in an order drawn from rng */
 };
 
 /* Queues a message; NULL when out of room or memory. */
@@ -98,9 +109,32 @@ static char *copy(char **at, const void *p, size_t len) {
   return start;
 }
 
+static const lb_link *link_of(const pg_loopback *lb, uint32_t from,
+                              uint32_t to) {
+  return &lb->links[(size_t)from * lb->nunits + to];
+}
+
+/* "the link from a to b is cut" into @p out. */
+static const char *cut_why(const pg_loopback *lb, uint32_t from, uint32_t to,
+                           char *out, size_t cap) {
+  snprintf(out, cap, "the link from unit %s to unit %s is cut", lb->names[from],
+           lb->names[to]);
+  return out;
+}
+
 static void push_answer(pg_loopback *lb, uint32_t from, uint32_t to,
                         uint64_t id, uint32_t status, int32_t app_error,
                         const void *body, size_t len) {
+  const lb_link *l = link_of(lb, from, to);
+  char why[320];
+  if (l->state == PG_TRANSPORT_LINK_DROP)
+    return; /* the caller's deadline ends the call */
+  if (l->state == PG_TRANSPORT_LINK_CUT) {
+    status = PARIGOT_CODE_UNAVAILABLE;
+    app_error = 0;
+    body = cut_why(lb, from, to, why, sizeof why);
+    len = strlen(why);
+  }
   lb_msg *m = push(lb, LB_ANSWER, from, to, len + 1);
   if (m == NULL)
     return; /* the caller's deadline ends the call */
@@ -110,6 +144,8 @@ static void push_answer(pg_loopback *lb, uint32_t from, uint32_t to,
   m->app_error = app_error;
   m->body = (const uint8_t *)copy(&at, body, len);
   m->body_len = len;
+  if (l->state == PG_TRANSPORT_LINK_DELAY)
+    m->due_ns = lb->now_ns + l->delay_ns;
 }
 
 static void push_peer(pg_loopback *lb, uint32_t from, uint32_t to, bool is_up,
@@ -179,6 +215,22 @@ static int call(pg_transport *t, const pg_transport_call_out *c) {
   size_t slen = strlen(c->service), clen = strlen(c->caller);
   if (c->peer >= e->lb->nunits)
     return PARIGOT_EINVAL;
+  const lb_link *l = link_of(e->lb, e->index, c->peer);
+  if (l->state == PG_TRANSPORT_LINK_DROP)
+    return 0; /* lost: its deadline ends it */
+  if (l->state == PG_TRANSPORT_LINK_CUT) {
+    char why[320];
+    cut_why(e->lb, e->index, c->peer, why, sizeof why);
+    lb_msg *a = push(e->lb, LB_ANSWER, c->peer, e->index, strlen(why) + 1);
+    if (a == NULL)
+      return PARIGOT_ENOMEM;
+    char *at = a->data;
+    a->id = c->id;
+    a->status = PARIGOT_CODE_UNAVAILABLE;
+    a->body = (const uint8_t *)copy(&at, why, strlen(why));
+    a->body_len = strlen(why);
+    return 0;
+  }
   lb_msg *m = push(e->lb, LB_CALL, e->index, c->peer,
                    slen + c->method_len + clen + c->req_len + 4);
   if (m == NULL)
@@ -192,6 +244,19 @@ static int call(pg_transport *t, const pg_transport_call_out *c) {
   m->caller = copy(&at, c->caller, clen);
   m->body = (const uint8_t *)copy(&at, c->req, c->req_len);
   m->body_len = c->req_len;
+  if (l->state == PG_TRANSPORT_LINK_DELAY)
+    m->due_ns = e->lb->now_ns + l->delay_ns;
+  return 0;
+}
+
+static int set_link(pg_transport *t, uint32_t from, uint32_t to, int state,
+                    uint64_t delay_ns) {
+  pg_loopback *lb = of(t)->lb;
+  if (from >= lb->nunits || to >= lb->nunits || from == to ||
+      state < PG_TRANSPORT_LINK_OK || state > PG_TRANSPORT_LINK_DELAY ||
+      (state == PG_TRANSPORT_LINK_DELAY && delay_ns == 0))
+    return PARIGOT_EINVAL;
+  lb->links[(size_t)from * lb->nunits + to] = (lb_link){state, delay_ns};
   return 0;
 }
 
@@ -223,7 +288,7 @@ static void free_end(pg_transport *t) {
 }
 
 static const pg_transport_ops loopback_ops = {
-    set_types, port, serve, reply, connect_peer, call, free_end};
+    set_types, port, serve, reply, connect_peer, call, free_end, set_link};
 
 /* The unit is found by its name among the peers. */
 static int open_end(const pg_transport_kind *kind,
@@ -254,8 +319,9 @@ static int open_end(const pg_transport_kind *kind,
                 .index = u,
                 .ev = *ev,
                 .wants = wants};
-  for (uint32_t i = 0; lb->names[0] == NULL && i < lb->nunits; i++)
-    lb->names[i] = cfg->peers[i].unit; /* the first unit's list: all's */
+  if (lb->names[0] == NULL) /* the first unit's list: all's */
+    for (uint32_t i = 0; i < lb->nunits; i++)
+      lb->names[i] = cfg->peers[i].unit;
   lb->ends[u] = e;
   *out = &e->base;
   return 0;
@@ -269,7 +335,9 @@ int pg_loopback_new(pg_loopback **out, uint32_t nunits, const pg_mem *mem) {
   lb->nunits = nunits;
   lb->names = pg_mem_calloc(mem, nunits + 1, sizeof *lb->names);
   lb->ends = pg_mem_calloc(mem, nunits + 1, sizeof *lb->ends);
-  if (lb->names == NULL || lb->ends == NULL) {
+  lb->links =
+      pg_mem_calloc(mem, (size_t)nunits * nunits + 1, sizeof *lb->links);
+  if (lb->names == NULL || lb->ends == NULL || lb->links == NULL) {
     pg_loopback_free(lb);
     return PARIGOT_ENOMEM;
   }
@@ -339,19 +407,89 @@ static void deliver_one(pg_loopback *lb, const lb_msg *m) {
   }
 }
 
-bool pg_loopback_deliver(pg_loopback *lb) {
-  lb_msg *m = lb->head;
-  if (m == NULL)
+static uint64_t next_random(pg_loopback *lb) {
+  uint64_t z = (lb->rng += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* Whether @p m, which is due, is the first due message on its link in
+ * the list @p head: a link keeps its order (as one connection does). */
+static bool is_first_on_link(const lb_msg *head, const lb_msg *m,
+                             uint64_t now) {
+  for (const lb_msg *p = head; p != m; p = p->next)
+    if (p->from == m->from && p->to == m->to && p->due_ns <= now)
+      return false;
+  return true;
+}
+
+/* The due message to deliver next out of @p list, unlinked; NULL when
+ * none is due. In order; explored, one of the first due ones of each
+ * link, picked at random. */
+static lb_msg *take_due(pg_loopback *lb, lb_msg **list, uint64_t now) {
+  uint32_t n = 0;
+  for (lb_msg *m = *list; m != NULL; m = m->next)
+    n += m->due_ns <= now &&
+         (!lb->is_explored || is_first_on_link(*list, m, now));
+  if (n == 0)
+    return NULL;
+  uint32_t pick = lb->is_explored ? (uint32_t)(next_random(lb) % n) : 0;
+  for (lb_msg **p = list; *p != NULL; p = &(*p)->next) {
+    lb_msg *m = *p;
+    if (m->due_ns > now ||
+        (lb->is_explored && !is_first_on_link(*list, m, now)) || pick-- > 0)
+      continue;
+    *p = m->next;
+    return m;
+  }
+  return NULL;
+}
+
+bool pg_loopback_deliver(pg_loopback *lb, uint64_t now_ns) {
+  lb->now_ns = now_ns;
+  lb_msg *list = lb->head, *m;
+  if (list == NULL)
     return false;
-  lb->head = lb->tail = NULL;
+  lb->head = lb->tail = NULL; /* what delivering sends waits its turn */
   lb->nqueued = 0;
-  while (m != NULL) {
-    lb_msg *next = m->next;
+  bool moved = false;
+  while ((m = take_due(lb, &list, now_ns)) != NULL) {
     deliver_one(lb, m);
     pg_mem_free(lb->mem, m);
-    m = next;
+    moved = true;
   }
-  return true;
+  /* The messages not yet due go back ahead of those sent meanwhile. */
+  lb_msg *last = list;
+  uint32_t kept = 0;
+  for (; last != NULL; last = last->next) {
+    kept++;
+    if (last->next == NULL)
+      break;
+  }
+  if (last != NULL) {
+    last->next = lb->head;
+    if (lb->tail == NULL)
+      lb->tail = last;
+    lb->head = list;
+    lb->nqueued += kept;
+  }
+  return moved;
+}
+
+bool pg_loopback_next_due(const pg_loopback *lb, uint64_t *at) {
+  bool any = false;
+  for (const lb_msg *m = lb->head; m != NULL; m = m->next)
+    if (m->due_ns > lb->now_ns && (!any || m->due_ns < *at)) {
+      *at = m->due_ns;
+      any = true;
+    }
+  return any;
+}
+
+void pg_loopback_explore(pg_loopback *lb, uint64_t seed) {
+  lb->is_explored = true;
+  lb->rng = seed ^ 0x5bd1e9955bd1e995ull;
 }
 
 void pg_loopback_free(pg_loopback *lb) {
@@ -363,5 +501,6 @@ void pg_loopback_free(pg_loopback *lb) {
   }
   pg_mem_free(lb->mem, lb->names);
   pg_mem_free(lb->mem, lb->ends);
+  pg_mem_free(lb->mem, lb->links);
   pg_mem_free(lb->mem, lb);
 }

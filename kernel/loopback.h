@@ -38,10 +38,20 @@ int pg_loopback_new(pg_loopback **out, uint32_t nunits, const pg_mem *mem);
  * @p lb is. */
 const pg_transport_kind *pg_loopback_kind(pg_loopback *lb);
 
-/* Hands every message queued so far to its unit, in the order they were
- * sent; those sent meanwhile wait for the next call. True if there was
- * any. */
-bool pg_loopback_deliver(pg_loopback *lb);
+/* Hands every message queued so far and due at @p now_ns (the units'
+ * clock) to its unit, in the order they were sent (explored: in an order
+ * drawn from the seed, each link keeping its own); those sent meanwhile,
+ * and those a delayed link holds, wait for a later call. True if there
+ * was any. */
+bool pg_loopback_deliver(pg_loopback *lb, uint64_t now_ns);
+
+/* The earliest time a message a delayed link holds is due, in *at; false
+ * when none is held. */
+bool pg_loopback_next_due(const pg_loopback *lb, uint64_t *at);
+
+/* From now on, messages are delivered in an order drawn from @p seed
+ * (schedule exploration, pg_app_config.explores_schedule). */
+void pg_loopback_explore(pg_loopback *lb, uint64_t seed);
 
 /* Unit @p unit has ended: calls waiting on it fail UNAVAILABLE, the units
  * connected to it see it go down, and what is sent to it from now on is

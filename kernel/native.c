@@ -489,8 +489,7 @@ int pg_native_inject_fault(pg_native *n, const pg_native_fault *f, char *why,
 }
 
 /* Ends @p g now: a native one stops first, so its state goes with it. */
-void pg_guest_kill(pg_app *app, pg_guest *g, const char *reason,
-                   bool by_test) {
+void pg_guest_kill(pg_app *app, pg_guest *g, const char *reason, bool by_test) {
   if (g->is_busy) { /* on another worker: when its event ends */
     snprintf(g->kill_why, sizeof g->kill_why, "%s", reason);
     g->is_kill_by_test = by_test;
@@ -526,6 +525,43 @@ int pg_native_kill(pg_native *n, const char *guest, const char *reason,
     if (rc == 0)
       pg_guest_kill(app, g, reason, true);
     break;
+  }
+  pg_app_leave(app, h);
+  return rc;
+}
+
+/* The index of unit @p name in the manifest, or -1. */
+static long unit_index(const pg_app *app, const char *name) {
+  const pg_manifest *m = app->cfg->manifest;
+  for (size_t u = 0; u < m->nunits; u++)
+    if (strcmp(m->units[u].name, name) == 0)
+      return (long)u;
+  return -1;
+}
+
+int pg_native_set_link(pg_native *n, const char *from, const char *to,
+                       int state, uint64_t delay_ns, char *why,
+                       size_t why_cap) {
+  pg_app *app = n->g->app;
+  pg_lockholder *h = holder(n);
+  pg_app_enter(app, h);
+  long f = unit_index(app, from), t = unit_index(app, to);
+  int rc = 0;
+  if (app->transport == NULL || app->transport->ops->set_link == NULL) {
+    rc = PARIGOT_ENOTSUP;
+    snprintf(why, why_cap,
+             "links are set only between the units of an app run in one "
+             "process (parigot test of a manifest with [[unit]]s)");
+  } else if (f < 0 || t < 0) {
+    rc = PARIGOT_ENOENT;
+    snprintf(why, why_cap, "the app has no unit %s", f < 0 ? from : to);
+  } else if ((rc = app->transport->ops->set_link(app->transport, (uint32_t)f,
+                                                 (uint32_t)t, state,
+                                                 delay_ns)) != 0) {
+    snprintf(why, why_cap,
+             "from %s to %s: a link joins two units, its state is OK, CUT, "
+             "DROP or DELAY, and a delay needs delay_ns",
+             from, to);
   }
   pg_app_leave(app, h);
   return rc;

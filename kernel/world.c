@@ -64,7 +64,7 @@ static bool step(world *w, world_unit *u) {
 
 /* The earliest time anything is due in any unit, in *at. */
 static bool next_time(world *w, uint64_t *at) {
-  bool any = false;
+  bool any = pg_loopback_next_due(w->lb, at);
   for (uint32_t k = 0; k < w->nunits; k++) {
     uint64_t t;
     if (!w->units[k].is_done && pg_app_next_time(w->units[k].app, &t) &&
@@ -136,7 +136,7 @@ static void pass_signal(world *w) {
 static void run(world *w) {
   for (;;) {
     pass_signal(w);
-    bool moved = pg_loopback_deliver(w->lb);
+    bool moved = pg_loopback_deliver(w->lb, w->now_ns);
     bool any_left = false;
     for (uint32_t k = 0; k < w->nunits; k++) {
       if (w->units[k].is_done)
@@ -233,6 +233,8 @@ int pg_world_run(const pg_app_config *cfg, const pg_mem *mem, int *exit_code,
   int rc = order && w.units ? 0 : PARIGOT_ENOMEM;
   if (rc == 0)
     rc = pg_loopback_new(&w.lb, n, mem);
+  if (rc == 0 && cfg->explores_schedule)
+    pg_loopback_explore(w.lb, cfg->seed);
   if (rc == 0)
     rc = pg_app_unit_order(cfg, mem, order, err, err_len);
   if (rc == 0)

@@ -192,4 +192,14 @@ int pg_native_inject_fault(pg_native *n, const pg_native_fault *f, char *why,
 int pg_native_kill(pg_native *n, const char *guest, const char *reason,
                    char *why, size_t why_cap);
 
+/** What happens from now on to the traffic from unit @p from to unit
+ * @p to (their names in the manifest): a PG_TRANSPORT_LINK_* of
+ * parigot/transport.h, and for DELAY how late. Only between the units of
+ * an app run in one process (the loopback of `parigot test`). 0; or
+ * PARIGOT_ENOTSUP (units of other processes), PARIGOT_ENOENT (no such
+ * unit), PARIGOT_EINVAL, each with @p why. */
+int pg_native_set_link(pg_native *n, const char *from, const char *to,
+                       int state, uint64_t delay_ns, char *why,
+                       size_t why_cap);
+
 #endif /* PARIGOT_NATIVE_H */

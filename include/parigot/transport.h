@@ -126,7 +126,22 @@ typedef struct pg_transport_ops {
   /** Closes everything and frees @p t; no event comes after it returns.
    * Called without the app's lock. */
   void (*free)(pg_transport *t);
+  /** For tests: what happens from now on to the traffic from unit @p from
+   * to unit @p to (indices of the peers): a PG_TRANSPORT_LINK_*, and for
+   * DELAY how late. NULL when the transport cannot (a real network). 0,
+   * or PARIGOT_EINVAL. */
+  int (*set_link)(pg_transport *t, uint32_t from, uint32_t to, int state,
+                  uint64_t delay_ns);
 } pg_transport_ops;
+
+/** What a link between two units does (pg_transport_ops.set_link). */
+enum {
+  PG_TRANSPORT_LINK_OK = 0,    /**< carries everything, at once */
+  PG_TRANSPORT_LINK_CUT = 1,   /**< a call or answer fails UNAVAILABLE */
+  PG_TRANSPORT_LINK_DROP = 2,  /**< calls and answers are lost: calls time
+                                    out at their deadline */
+  PG_TRANSPORT_LINK_DELAY = 3, /**< carries everything, delay_ns late */
+};
 
 /** Every transport starts with this; its ops are constant. */
 struct pg_transport {

@@ -149,6 +149,27 @@ static void kill_call(pg_native *n, const pg_native_call *c) {
        msg);
 }
 
+static void link_call(pg_native *n, const pg_native_call *c) {
+  fields r;
+  char from[PARIGOT_ABI_NAME_MAX + 1], to[PARIGOT_ABI_NAME_MAX + 1];
+  char why[2 * PARIGOT_ABI_NAME_MAX + 160];
+  if (!parse(c, "LLVV", &r) || !text_of(&r.f[1], from, sizeof from) ||
+      !text_of(&r.f[2], to, sizeof to) || r.f[3].v > 3)
+    return fail(n, c, PARIGOT_CODE_INVALID_ARGUMENT,
+                "SetLink: the request is not a SetLinkRequest");
+  int rc =
+      pg_native_set_link(n, from, to, (int)r.f[3].v, r.f[4].v, why, sizeof why);
+  if (rc == 0)
+    return answer_empty(n, c);
+  char msg[sizeof why + 16];
+  snprintf(msg, sizeof msg, "SetLink: %s", why);
+  fail(n, c,
+       rc == PARIGOT_ENOTSUP  ? PARIGOT_CODE_FAILED_PRECONDITION
+       : rc == PARIGOT_ENOENT ? PARIGOT_CODE_NOT_FOUND
+                              : PARIGOT_CODE_INVALID_ARGUMENT,
+       msg);
+}
+
 static bool is_method(const pg_native_call *c, const char *name) {
   return c->method_len == strlen(name) &&
          memcmp(c->method, name, c->method_len) == 0;
@@ -163,8 +184,7 @@ static void on_call(pg_native *n, void *state, const pg_native_call *c) {
   else if (is_method(c, "Kill"))
     kill_call(n, c);
   else if (is_method(c, "SetLink"))
-    fail(n, c, PARIGOT_CODE_UNIMPLEMENTED,
-         "SetLink: links between units cannot be set yet");
+    link_call(n, c);
   else
     fail(n, c, PARIGOT_CODE_UNIMPLEMENTED,
          "parigot.test.v1.Test has no such method");

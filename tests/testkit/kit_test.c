@@ -9,7 +9,12 @@
  *   delay  a Put delayed 3ms arrives after a Get sent after it;
  *   kill   Kill(cache): a Get then fails UNAVAILABLE, and the test passes;
  *   killnth the 2nd Get kills the cache as it arrives;
- *   bad    faults and kills that cannot be are refused, naming why;
+ *   bad    faults, kills and links that cannot be are refused, naming
+ *          why;
+ *   link   (kit_units.toml: the test and the cache in two units run in
+ *          one process) a cut link fails a call UNAVAILABLE, a restored
+ *          one carries it, a delayed one answers 2ms late, a dropped one
+ *          lets the call time out;
  *   mock   it mocks the cache (manifest mocks = ["cache"]) while it
  *          requires the reader, which requires the cache: no cycle; the
  *          reader's warm-up Get at its own start and a Lookup through
@@ -137,6 +142,19 @@ static void kill(const char *guest) {
       failed, "Kill");
 }
 
+static void set_link(const char *from, const char *to, int32_t state,
+                     uint64_t delay_ns) {
+  parigot_test_v1_SetLinkRequest req;
+  parigot_test_v1_SetLinkRequest_init(&req);
+  req.from_unit = TEXT(from);
+  req.to_unit = TEXT(to);
+  req.state = state;
+  req.delay_ns = delay_ns;
+  parigot_test_v1_Test_SetLink(
+      &req, (void (*)(void *, const parigot_test_v1_SetLinkResponse *))done,
+      failed, "SetLink");
+}
+
 static void lookup(void) {
   racy_v1_GetRequest req;
   racy_v1_GetRequest_init(&req);
@@ -239,9 +257,45 @@ static void next_bad(void) {
   case 1103: /* NOT_FOUND */
     return kill("bad");
   case 2004: /* FAILED_PRECONDITION: a program */
+    return set_link("kit", "elsewhere", parigot_test_v1_LINK_STATE_CUT, 0);
+  case 2905: /* FAILED_PRECONDITION: one process, one unit */
     return pass();
   default:
-    return wrong("a bad fault or kill was not refused as it should be");
+    return wrong("a bad fault, kill or link was not refused as it should "
+                 "be");
+  }
+}
+
+static uint64_t asked;
+
+static void next_link(void) {
+  switch (step++) {
+  case 0:
+    return set_link("front", "back", parigot_test_v1_LINK_STATE_CUT, 0);
+  case 1:
+    return get(0);
+  case 1402: /* UNAVAILABLE: cut */
+    return set_link("front", "back", parigot_test_v1_LINK_STATE_OK, 0);
+  case 1403:
+    return get(1);
+  case 1404:
+    return set_link("back", "front", parigot_test_v1_LINK_STATE_DELAY, 2000000);
+  case 1405:
+    asked = parigot_now();
+    return get(1);
+  case 1406:
+    expect(parigot_now() - asked >= 2000000, "the answer was not delayed");
+    parigot_log(PARIGOT_INFO, "answered 2ms late or more");
+    return set_link("front", "back", parigot_test_v1_LINK_STATE_DROP, 0);
+  case 1407:
+    parigot_next_call_timeout(1000000);
+    return get(0);
+  case 1808: /* DEADLINE_EXCEEDED: dropped */
+    return set_link("front", "nowhere", parigot_test_v1_LINK_STATE_CUT, 0);
+  case 2309: /* NOT_FOUND */
+    return pass();
+  default:
+    return wrong("a link did not do what it was set to");
   }
 }
 
@@ -269,6 +323,8 @@ static void next(void) {
     next_bad();
   else if (strcmp(scenario, "mock") == 0)
     next_mock();
+  else if (strcmp(scenario, "link") == 0)
+    next_link();
   else
     wrong("no such scenario");
 }

@@ -84,6 +84,21 @@ PG_TEST(testkit_refuses_faults_and_kills_naming_why) {
   ASSERT_CONTAINS(r.err, "InjectFault: nth counts from 1");
   ASSERT_CONTAINS(r.err, "Kill: nobody is not a guest of this unit");
   ASSERT_CONTAINS(r.err, "Kill: bad is a program: only a service is killed");
+  ASSERT_CONTAINS(r.err, "SetLink: links are set only between the units of "
+                         "an app run in one process");
+  pg_proc_result_free(&r);
+}
+
+/* Between two units run in one process, a test cuts, restores, delays
+ * and drops the traffic. */
+PG_TEST(testkit_cuts_delays_and_drops_the_link_between_units) {
+  pg_proc_result r;
+  parigot(&r, "test", PG_KIT_DIR "/kit_units.toml", NULL);
+  if (r.status != 0 || strstr(r.out, "PASS link\n") == NULL)
+    PG_FAIL("status %d\n%s%s", r.status, r.out, r.err);
+  ASSERT_CONTAINS(r.err, "the link from unit front to unit back is cut");
+  ASSERT_CONTAINS(r.err, "answered 2ms late or more");
+  ASSERT_CONTAINS(r.err, "SetLink: the app has no unit nowhere");
   pg_proc_result_free(&r);
 }
 
