@@ -180,9 +180,22 @@ export function getenv(name: string): string | null {
   return null;
 }
 
-/** Ends this program with @p code as its exit status. */
+/** Ends this program with @p code as its exit status; 0 becomes 1 when
+ * checks of testing.ts failed (a test whose expectations failed fails). */
 export function exit(code: i32): void {
-  wasi_proc_exit(<u32>code);
+  wasi_proc_exit(code == 0 && testFailureCount > 0 ? 1 : <u32>code);
+}
+
+let testFailureCount: u32 = 0;
+
+/** How many checks of testing.ts (expectEq()...) failed so far. */
+export function testFailures(): u32 {
+  return testFailureCount;
+}
+
+/** Counts a failed check (testing.ts). */
+export function countTestFailure(): void {
+  testFailureCount++;
 }
 
 /** Gives the next call this guest starts its own deadline (@p ns from
@@ -218,7 +231,7 @@ export function abortHandler(message: string | null, fileName: string | null,
                              line: u32, column: u32): void {
   const buf = memory.data(512);
   let n = copyAscii(buf, 0, "abort: ");
-  if (message != null) n = copyAscii(buf, n, message);
+  n = copyAscii(buf, n, message != null ? message : "assertion failed");
   if (fileName != null) {
     n = copyAscii(buf, n, " at ");
     n = copyAscii(buf, n, fileName);

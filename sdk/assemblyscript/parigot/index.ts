@@ -3,3 +3,4 @@
 // passes it). Generated code and programs import everything from here.
 export * from "./guest";
 export * from "./pb";
+export * from "./testing";

@@ -45,6 +45,7 @@
 pub mod error;
 pub mod pb;
 pub mod rt;
+pub mod testing;
 
 pub use error::{code, Error, Status};
 pub use rt::{
