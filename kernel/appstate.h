@@ -199,7 +199,7 @@ typedef struct pg_app {
   bool *explore_seen;      /* owned, nguests: explore.c's scratch */
   struct pg_fault *faults; /* owned: the faults a test injected */
   uint32_t nfaults;
-  pg_event *spare;         /* delivered events kept for reuse */
+  pg_event *spare; /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
   uint64_t now_ns;          /* the app's clock (deterministic), or

@@ -71,8 +71,8 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   if (ev == NULL)
     return PARIGOT_ENOMEM;
   uint32_t cap = ev->cap;
-  *ev = (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL,
-                   0};
+  *ev =
+      (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL, 0};
   if (delay > 0) {
     uint64_t now = pg_app_now(app);
     ev->due_ns = delay > UINT64_MAX - now ? UINT64_MAX : now + delay;

@@ -42,8 +42,7 @@ bool pg_native_fire_wakes(pg_app *app);
  * would; one that runs on another worker dies when its event ends
  * (g->kill_why). @p by_test: a test's doing, which fails no test. Lock
  * held. */
-void pg_guest_kill(pg_app *app, pg_guest *g, const char *reason,
-                   bool by_test);
+void pg_guest_kill(pg_app *app, pg_guest *g, const char *reason, bool by_test);
 
 /* Frees @p g's native state (stopping it first if it still runs). */
 void pg_native_free(pg_app *app, pg_guest *g);

@@ -104,8 +104,8 @@ static void free_transport(pg_transport *t) {
 }
 
 static const pg_transport_ops wire_ops = {
-    set_types, port,           serve, reply, connect_peer,
-    call,      free_transport, NULL /* no set_link: a real network */};
+    set_types,    port, serve,          reply,
+    connect_peer, call, free_transport, NULL /* no set_link: a real network */};
 
 static int open_wire(const pg_transport_kind *kind,
                      const pg_transport_config *cfg,
