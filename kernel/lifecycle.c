@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kernel/lifecycle.c: a guest's life once loaded. Its code runs outside
- * the app's lock (run_entry); an event is handed to it by deliver. When
+ * the app's lock (run_entry); an event is handed to it by deliver, in
+ * deterministic mode with its max_handler_time as fuel (set_fuel). When
  * it ends, its callers' calls fail, the calls it made are cancelled, its
  * dependents are told (DIED), and its instance is freed at once; one that
  * may restart comes back after its backoff with a new instance that must
@@ -118,11 +119,37 @@ void pg_format_duration(char *out, size_t cap, uint64_t ns) {
     snprintf(out, cap, "%lluus", (unsigned long long)(ns / 1000u));
 }
 
+/* In deterministic mode a guest's module is metered (load.c) and its
+ * max_handler_time is a budget of fuel, not of the host's time, so the
+ * same handler is stopped at the same instruction on every machine:
+ * PG_FUEL_PER_NS units (one per wasm instruction, meter.h) per nanosecond
+ * of it. CPU-bound guests (bench/engine) burn 5 to 18 units per ns of the
+ * host's time, about 10 (geometric mean), so a budget lasts about as long
+ * as in parallel mode; the handlers of tests/app burn a few hundred to
+ * 40,000 units per event (a START that makes 1000 calls, 5.5 million),
+ * well under a thousandth of the default 1s. No max_handler_time: no
+ * limit. */
+#define PG_FUEL_PER_NS 10u
+
+/* Sets @p g's fuel for its next event (deterministic mode only). */
+static void set_fuel(const pg_app *app, pg_guest *g) {
+  uint64_t ns = g->spec->max_handler_time_ns;
+  if (!app->cfg->is_deterministic || g->inst == NULL)
+    return;
+  pg_instance_set_fuel(g->inst, ns == 0 || ns > INT64_MAX / PG_FUEL_PER_NS
+                                    ? INT64_MAX
+                                    : (int64_t)(ns * PG_FUEL_PER_NS));
+}
+
 static void after_end(pg_app *app, pg_guest *g);
 
 static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
   const char *name = g->spec->name;
-  bool is_overdue = r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_overdue);
+  /* Past its max_handler_time: stopped by the pulse (parallel mode), or
+   * out of fuel (deterministic mode), which ends it the same way. */
+  bool is_overdue =
+      (r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_overdue)) ||
+      r->code == PG_RT_OUT_OF_FUEL;
   bool is_cut_off = r->code == PG_RT_INTERRUPTED && atomic_load(&g->is_cut_off);
   if (is_overdue && app->cfg->is_deterministic)
     app->now_ns += g->spec->max_handler_time_ns; /* the time it ran */
@@ -249,6 +276,7 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
   g->event = ev;
   g->call_id = ev->kind == PARIGOT_EV_CALL ? ev->call_id : 0;
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
+  set_fuel(app, g);
   /* For the pulse's watch on max_handler_time (check_budgets). */
   atomic_store_explicit(
       &g->event_tick,
@@ -278,6 +306,7 @@ static bool redeclare(pg_app *app, pg_guest *g) {
   uint32_t nexports = g->nexports, nrequires = g->nrequires;
   g->exports = g->requires = NULL;
   g->nexports = g->nrequires = 0;
+  set_fuel(app, g);
   atomic_store_explicit(
       &g->event_tick,
       atomic_load_explicit(&app->ticks, memory_order_relaxed) + 1,

@@ -134,8 +134,11 @@ int pg_guest_load(pg_app *app, pg_guest *g, char *err, size_t err_len) {
     return pg_native_load(app, g, err, err_len);
   if ((g->module = loaded_module(app, g)) != NULL)
     g->shares_module = true;
-  else
-    rc = pg_module_load(app->engine, s->wasm, &g->module);
+  else /* metered for deterministic budgets: see set_fuel in lifecycle.c */
+    rc = pg_module_load_with(
+        app->engine, s->wasm,
+        &(pg_module_options){.is_metered = app->cfg->is_deterministic},
+        &g->module);
   if (rc != 0) {
     snprintf(err, err_len, "%s: %s", s->name, pg_engine_errmsg(app->engine));
     return rc;

@@ -153,7 +153,8 @@ static void check_budgets(pg_app *app) {
       continue;
     }
     uint64_t ran = now - g->watched_since_ns;
-    if (g->spec->max_handler_time_ns != 0 &&
+    /* Deterministic mode meters max_handler_time in fuel (lifecycle.c). */
+    if (g->spec->max_handler_time_ns != 0 && !app->cfg->is_deterministic &&
         ran >= g->spec->max_handler_time_ns)
       atomic_store(&g->is_overdue, true);
     else if (is_drain_overrun(app, ran) || atomic_load(&app->is_timed_out))
