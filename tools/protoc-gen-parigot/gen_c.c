@@ -861,11 +861,17 @@ static int emit_service(gen *g, const pd_service *s) {
       ins[i] = pg_model_find(g->model, s->method[i]->input_type);
     emit_skeleton(g, n, s, ins);
     emit_registration(g, n, s);
-    for (size_t i = 0; i < s->n_method; i++)
-      emit_client(g, n, s->method[i], ins[i],
-                  pg_model_find(g->model, s->method[i]->output_type));
+    const pg_type **outs = calloc(s->n_method + 1, sizeof *outs);
+    if (outs == NULL)
+      abort();
+    for (size_t i = 0; i < s->n_method; i++) {
+      outs[i] = pg_model_find(g->model, s->method[i]->output_type);
+      emit_client(g, n, s->method[i], ins[i], outs[i]);
+    }
+    pg_gen_c_mock(&g->h, n, g->file_sym, s, ins, outs);
     pg_strbuf_printf(&g->h, "\n");
     free(ins);
+    free(outs);
   }
   pg_strbuf_printf(&g->c,
                    "const parigot_pb_service_desc %s_desc = {\"%s\", %zu, "
@@ -896,7 +902,8 @@ static void emit_prologue(gen *g, const char *guard) {
     free(s);
   }
   if (f->n_service > 0)
-    pg_strbuf_printf(&g->h, "#include \"parigot/guest.h\"\n");
+    pg_strbuf_printf(&g->h, "#include \"parigot/guest.h\"\n"
+                            "#include \"parigot/mock.h\"\n");
   pg_strbuf_printf(&g->h, "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   for (size_t i = 0; i < g->model->n; i++) {
     const pg_type *t = &g->model->types[i];
