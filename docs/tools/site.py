@@ -36,6 +36,7 @@ GUIDES = [
     "docs/abi.md",
     "docs/protobuf.md",
     "docs/builtins.md",
+    "docs/testing.md",
     "docs/architecture.md",
     "sdk/rust/README.md",
     "sdk/assemblyscript/README.md",

@@ -82,7 +82,8 @@ typedef struct parigot_testing_value {
   size_t len;    /**< BYTES */
 } parigot_testing_value;
 
-/** @cond internal: what the macros expand to. */
+/** @cond */
+/* What the macros expand to. */
 static inline parigot_testing_value parigot_testing_i(intmax_t v) {
   parigot_testing_value x = {PARIGOT_TESTING_INT, v, 0, 0, NULL, 0};
   return x;
