@@ -7,6 +7,9 @@
  * after the file's package (`greeting.v1` is `greeting::v1`). A nested
  * type lives in a module named after its message (`Rich.Inner` is
  * `rich::Inner`), beside the message's oneof enums (`rich::Choice`).
+ * Each service gets its trait, its `export_x()`, its client and its mock
+ * (`XMock`, for test programs, on sdk/rust/src/mock.rs: expectations set
+ * with a builder, the calls it had, `verify()`).
  * Other packages are reached with `super::` paths, so every package of a
  * guest is included under one common module (pg_rust_guest() in
  * cmake/ParigotRust.cmake writes that tree). Names from the SDK and std are
@@ -899,6 +902,135 @@ static int emit_message(gen *g, const pg_type *t, int d) {
   return g->err ? -1 : rc;
 }
 
+/* ---- mocks -------------------------------------------------------------- */
+
+/* The names a mock's inherent methods take besides expect_m and m_calls. */
+static const char *const mock_fixed[] = {
+    "export", "get", "calls", "unexpected_calls", "verify", "report"};
+
+/* Refuses a mock whose method names would collide ("expect_x", "x_calls"
+ * and the fixed ones). */
+static int claim_mock_names(gen *g, const pd_service *s, const char *full) {
+  const char *mock = keep(g, pg_strdupf("mock of service %s", full));
+  pg_names ns = {0};
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < sizeof mock_fixed / sizeof *mock_fixed; i++)
+    rc = claim(g, &ns, mock, mock_fixed[i]);
+  for (size_t i = 0; rc == 0 && i < s->n_method; i++) {
+    char *raw = snake_raw(s->method[i]->name);
+    char *expect = pg_strdupf("expect_%s", raw);
+    char *calls = pg_strdupf("%s_calls", raw);
+    rc = claim(g, &ns, mock, expect);
+    if (rc == 0)
+      rc = claim(g, &ns, mock, calls);
+    free(raw);
+    free(expect);
+    free(calls);
+  }
+  pg_names_free(&ns);
+  return rc;
+}
+
+/* The struct, its inherent methods (export, get, expect_m, m_calls, calls,
+ * unexpected_calls, verify, report) and its implementation of the
+ * service's trait, on sdk/rust/src/mock.rs. */
+static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
+                              const pg_type **ins, const pg_type **outs) {
+  for (size_t i = 0; i < s->n_method; i++) {
+    const char *name = s->method[i]->name;
+    char *raw = snake_raw(name);
+    pg_strbuf_printf(&g->o,
+                     "\n    /// Expects a call of `%s`: exactly one, with any "
+                     "request, answered with\n    /// the default response, "
+                     "until the builder says otherwise.\n"
+                     "    #[track_caller]\n"
+                     "    pub fn expect_%s(&self) -> "
+                     "::parigot::mock::Expectation<%s, %s> {\n"
+                     "        self.m%zu.expect()\n    }\n\n"
+                     "    /// The requests of the `%s` calls so far, in "
+                     "order (expected or not).\n"
+                     "    pub fn %s_calls(&self) -> ::std::vec::Vec<%s> {\n"
+                     "        self.m%zu.requests()\n    }\n",
+                     name, raw, type_path(g, ins[i], 0),
+                     type_path(g, outs[i], 0), i, name, raw,
+                     type_path(g, ins[i], 0), i);
+    free(raw);
+  }
+  pg_strbuf_printf(
+      &g->o,
+      "\n    /// Every call the mock had, of every method, in order.\n"
+      "    pub fn calls(&self) -> ::std::vec::Vec<::parigot::mock::Record> "
+      "{\n        self.base.calls()\n    }\n\n"
+      "    /// The calls no expectation took (each failed UNIMPLEMENTED).\n"
+      "    pub fn unexpected_calls(&self) -> "
+      "::std::vec::Vec<::parigot::mock::Record> {\n"
+      "        self.base.unexpected_calls()\n    }\n\n"
+      "    /// Panics, naming every unmet expectation and unexpected call, "
+      "unless\n    /// all went as expected (the SDK's panic hook logs it at "
+      "ERROR).\n"
+      "    #[track_caller]\n    pub fn verify(&self) {\n"
+      "        self.base.verify()\n    }\n\n"
+      "    /// What `verify` would panic with, or None.\n"
+      "    pub fn report(&self) -> ::std::option::Option<"
+      "::std::string::String> {\n        self.base.report()\n    }\n"
+      "}\n\n"
+      "impl %s for %s {\n",
+      camel(g, s->name), mock);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->o,
+                     "    fn %s(&mut self, call: ::parigot::Call<%s>, "
+                     "req: %s) {\n"
+                     "        self.m%zu.handle(call, req)\n    }\n",
+                     snake(g, s->method[i]->name), type_path(g, outs[i], 0),
+                     type_path(g, ins[i], 0), i);
+  pg_strbuf_printf(&g->o, "}\n\n");
+}
+
+/* The mock of service @p s (named `full`, described by @p desc and
+ * exported by @p export), for test programs. */
+static int emit_mock(gen *g, const pd_service *s, const char *full,
+                     const char *desc, const char *export, const pg_type **ins,
+                     const pg_type **outs, pg_names *top) {
+  const char *mock = keep(g, pg_strdupf("%sMock", camel(g, s->name)));
+  if (claim(g, top, full, mock) || claim_mock_names(g, s, full))
+    return -1;
+  pg_strbuf_printf(&g->o,
+                   "/// A mock of `%s` for test programs (`parigot::mock`):"
+                   "\n/// `%s::export()` in the declare function, then "
+                   "expectations\n/// (`expect_m()`), the calls it had "
+                   "and `verify()`.\n"
+                   "#[derive(Clone)]\npub struct %s {\n"
+                   "    base: ::parigot::mock::Mock,\n",
+                   full, mock, mock);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->o, "    m%zu: ::parigot::mock::Method<%s, %s>,\n", i,
+                     type_path(g, ins[i], 0), type_path(g, outs[i], 0));
+  pg_strbuf_printf(&g->o,
+                   "}\n\nimpl %s {\n"
+                   "    /// Exports `%s`, answered by a new mock with no "
+                   "expectations,\n    /// and returns it (in the declare "
+                   "function of a test program whose\n    /// manifest "
+                   "entry mocks the service). Also requires "
+                   "`parigot.test.v1.Test`,\n    /// whose Sleep delays "
+                   "answers.\n"
+                   "    pub fn export() -> %s {\n"
+                   "        let base = ::parigot::mock::Mock::new(&%s);\n"
+                   "        let mock = %s {\n",
+                   mock, full, mock, desc, mock);
+  for (size_t i = 0; i < s->n_method; i++)
+    pg_strbuf_printf(&g->o, "            m%zu: base.method(%zu),\n", i, i);
+  pg_strbuf_printf(&g->o,
+                   "            base,\n        };\n"
+                   "        mock.base.register(mock.clone());\n"
+                   "        %s(mock.clone());\n        mock\n    }\n\n"
+                   "    /// The mock `export()` made (panics before it).\n"
+                   "    pub fn get() -> %s {\n"
+                   "        ::parigot::mock::Mock::registered(&%s)\n    }\n",
+                   export, mock, desc);
+  emit_mock_methods(g, s, mock, ins, outs);
+  return 0;
+}
+
 /* ---- services ----------------------------------------------------------- */
 
 static const char *upper_snake(gen *g, const char *s) {
@@ -1023,9 +1155,10 @@ static int emit_service(gen *g, const pd_service *s, const char *file_sym,
                      type_path(g, ins[i], 0), type_path(g, outs[i], 0), desc,
                      i);
   pg_strbuf_printf(&g->o, "}\n\n");
+  rc = emit_mock(g, s, full, desc, export, ins, outs, top);
   free(ins);
   free(outs);
-  return 0;
+  return rc;
 }
 
 /* ---- the file ----------------------------------------------------------- */

@@ -4,8 +4,9 @@
  * protoc-gen-parigot (--parigot_opt=lang=rust).
  *
  * For "dir/name.proto" it writes "dir/name.pg.rs": one module's worth of
- * message structs with encode/decode, enums, client stubs, service traits
- * and the serialized FileDescriptorProto, for the sdk/rust crate.
+ * message structs with encode/decode, enums, client stubs, service traits,
+ * service mocks for test programs and the serialized FileDescriptorProto,
+ * for the sdk/rust crate.
  */
 #ifndef PG_GEN_RUST_H
 #define PG_GEN_RUST_H

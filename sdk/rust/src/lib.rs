@@ -43,6 +43,7 @@
 //! environment variable at compile time.
 
 pub mod error;
+pub mod mock;
 pub mod pb;
 pub mod rt;
 pub mod testing;
