@@ -9,7 +9,9 @@ use parigot::{code, expect, expect_eq, expect_ne, Status};
 // The timers need parigot.test.v1.Test: only the scenarios of
 // rs_async.toml require it.
 fn declare() {
-    if ["sleep", "within", "within_met", "expect_fail_ok"].contains(&scenario().as_str()) {
+    if ["sleep", "within", "within_met", "expect_fail_ok"]
+        .contains(&scenario().as_str())
+    {
         testing::require();
     }
 }
@@ -26,7 +28,10 @@ fn later_failure(code: u32, message: &'static str) -> Later<u64> {
 // give or take the ticks of the deterministic clock (1 us a reading);
 // test_testlib.c checks the exact value is the same on every run.
 fn on_time(elapsed: u64, ns: u64) {
-    assert!(elapsed >= ns && elapsed < ns + 20_000, "{elapsed} ns for {ns}");
+    assert!(
+        elapsed >= ns && elapsed < ns + 20_000,
+        "{elapsed} ns for {ns}"
+    );
 }
 
 fn start() {
@@ -58,7 +63,11 @@ fn start() {
                 let now = r.expect("Sleep failed");
                 on_time(now - t0, 2_000_000);
                 assert!(parigot::now() > now);
-                parigot::log!(Info, "slept 2ms: answered after {} ns", now - t0);
+                parigot::log!(
+                    Info,
+                    "slept 2ms: answered after {} ns",
+                    now - t0
+                );
                 parigot::exit(0);
             });
         }
@@ -66,30 +75,40 @@ fn start() {
             let never: Later<u64> = Later::new(|k| std::mem::forget(k));
             return never.within(5_000_000).then(move |r| {
                 let st = r.err().expect("a future that never settles settled");
-                parigot::log!(Info, "within: {} ({}) after {} ns",
-                              testing::code_name(st.code), st.message,
-                              parigot::now() - t0);
+                parigot::log!(
+                    Info,
+                    "within: {} ({}) after {} ns",
+                    testing::code_name(st.code),
+                    st.message,
+                    parigot::now() - t0
+                );
                 assert_eq!(st.code, code::DEADLINE_EXCEEDED);
                 on_time(parigot::now() - t0, 5_000_000);
                 parigot::exit(0);
             });
         }
         "within_met" => {
-            return testing::sleep(1_000_000).within(5_000_000).then(move |r| {
-                assert!(r.is_ok());
-                let elapsed = parigot::now() - t0;
-                parigot::log!(Info, "within met after {} ns", elapsed);
-                on_time(elapsed, 1_000_000);
-                parigot::exit(0);
-            });
+            return testing::sleep(1_000_000).within(5_000_000).then(
+                move |r| {
+                    assert!(r.is_ok());
+                    let elapsed = parigot::now() - t0;
+                    parigot::log!(Info, "within met after {} ns", elapsed);
+                    on_time(elapsed, 1_000_000);
+                    parigot::exit(0);
+                },
+            );
         }
         "expect_fail_ok" => {
             return testing::sleep(1_000)
                 .expect_fail(code::NOT_FOUND) // @expect_fail_ok
                 .then(|r| {
-                    let st = r.err().expect("expect_fail let a success through");
-                    parigot::log!(Info, "went on after {}",
-                                  testing::code_name(st.code));
+                    let st =
+                        r.err().expect("expect_fail let a success through");
+                    parigot::log!(
+                        Info,
+                        "went on after {}",
+                        testing::code_name(st.code)
+                    );
                     parigot::exit(0);
                 });
         }

@@ -287,7 +287,10 @@ impl<T: 'static> Later<T> {
                         // The timer could not run: the value alone decides.
                         rt::log(
                             Level::Warn,
-                            &format!("within: the timer failed: {}", st.message),
+                            &format!(
+                                "within: the timer failed: {}",
+                                st.message
+                            ),
                         );
                         *timer.borrow_mut() = Some(k);
                     }
@@ -299,7 +302,8 @@ impl<T: 'static> Later<T> {
 
     /// Expects a failure with `want`: it becomes success (with the
     /// [`Status`]); anything else is a counted failure, reported at the
-    /// caller's line as `expect_fail: expected NOT_FOUND, got OK`, and the result then fails (with the status that came, or
+    /// caller's line as `expect_fail: expected NOT_FOUND, got OK`, and
+    /// the result then fails (with the status that came, or
     /// FAILED_PRECONDITION for a success).
     #[track_caller]
     pub fn expect_fail(self, want: u32) -> Later<Status> {
@@ -388,7 +392,12 @@ pub fn install_panic_hook() {
             .collect();
         let at = match info.location() {
             Some(l) => {
-                format!(" at {}:{}:{}", base_name(l.file()), l.line(), l.column())
+                format!(
+                    " at {}:{}:{}",
+                    base_name(l.file()),
+                    l.line(),
+                    l.column()
+                )
             }
             None => String::new(),
         };
