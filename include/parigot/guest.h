@@ -196,7 +196,9 @@ const char *const *parigot_args(int *argc);
 
 /**
  * @brief End this program with @p code as its exit status, after flushing
- * stdout and stderr. Never returns.
+ * stdout and stderr. Never returns. A 0 becomes 1 when checks of
+ * parigot/testing.h have failed (parigot_testing_failures()): a test whose
+ * expectations failed fails.
  * @param[in] code  0 for success.
  */
 PARIGOT_NORETURN void parigot_exit(int code);
