@@ -425,7 +425,7 @@ PG_TEST(wire_native_services_are_checked_as_graph_nodes) {
   pg_proc_run(plain, NULL, NULL, &r);
   ASSERT_EQ(r.status, 2);
   ASSERT_CONTAINS(r.err, "no native service of that kind (it has: "
-                         "parigot.db, parigot.queue)");
+                         "parigot.db, parigot.queue, parigot.test)");
   pg_proc_result_free(&r);
 }
 
