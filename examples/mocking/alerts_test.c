@@ -5,46 +5,42 @@
  * `mocks = ["mailer"]`): a warning is mailed to on-call exactly once with
  * its subject, an info is not mailed at all, and a critical alert whose
  * mail fails fails with the mailer's code. Then verify checks that every
- * expectation was met and nothing unexpected came.
+ * expectation was met and nothing unexpected came; a failed check or
+ * verify makes the test exit with status 1 (parigot/testing.h).
  */
 #include <string.h>
 
+#define PARIGOT_TESTING_SHORT_NAMES
 #include "notify/v1/notify.pg.h"
 #include "parigot/guest.h"
+#include "parigot/testing.h"
 
 static parigot_mock *mailer;
-static int answers, wrong;
+static int answers;
 
 static parigot_pb_bytes str(const char *s) {
   return (parigot_pb_bytes){(uint8_t *)s, strlen(s)};
-}
-
-static void check(bool ok, const char *what) {
-  if (!ok) {
-    parigot_log(PARIGOT_ERROR, "alerts_test: %s", what);
-    wrong++;
-  }
 }
 
 /* After the three answers: the mock's verdict and its record. */
 static void done(void) {
   if (++answers < 3)
     return;
-  check(notify_v1_Mailer_Send_calls(mailer) == 2, "two mails");
-  bool ok = parigot_mock_verify(mailer);
+  EXPECT_EQ(notify_v1_Mailer_Send_calls(mailer), 2);
+  parigot_mock_verify(mailer);
   parigot_mock_free(mailer);
-  parigot_exit(ok && wrong == 0 ? 0 : 1);
+  parigot_exit(0); /* 1 if anything failed */
 }
 
 static void raised(void *ctx, const notify_v1_RaiseReply *r) {
-  check(r->mailed == (ctx != NULL), "mailed only a warning");
+  EXPECT_EQ(r->mailed, ctx != NULL); /* only the warning is mailed */
   done();
 }
 
 static void raise_failed(void *ctx, const parigot_status *st) {
   (void)ctx;
-  check(st->code == PARIGOT_CODE_UNAVAILABLE, "the mailer's code");
-  check(strcmp(st->message, "mailer: smtp down") == 0, "the mailer's message");
+  EXPECT_EQ(st->code, PARIGOT_CODE_UNAVAILABLE);
+  EXPECT_EQ(st->message, "mailer: smtp down");
   done();
 }
 

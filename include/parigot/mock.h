@@ -66,7 +66,9 @@ typedef struct parigot_mock_expect parigot_mock_expect;
 
 /**
  * @brief How a mock waits before a delayed answer: a future that succeeds
- * once @p ns have passed on the app's clock (parigot.test.v1.Test's Sleep).
+ * once @p ns have passed on the app's clock; by default
+ * parigot_testing_sleep() (parigot.test.v1.Test's Sleep, which
+ * `parigot test` gives every test app and the mock's export requires).
  */
 typedef parigot_future *(*parigot_mock_sleep_fn)(uint64_t ns);
 
@@ -88,8 +90,9 @@ parigot_mock *parigot_mock_new(const parigot_pb_service_desc *service,
 void parigot_mock_free(parigot_mock *m);
 
 /**
- * @brief Sets how the mock waits for a delay (see #parigot_mock_sleep_fn).
- * Without one, parigot_mock_delay() answers at once and verify reports it.
+ * @brief Sets how the mock waits for a delay (see #parigot_mock_sleep_fn;
+ * parigot_testing_sleep() unless set). With NULL, a delayed answer goes
+ * out at once and verify reports it.
  * @param[in] m   the mock.
  * @param[in] fn  the sleep, or NULL.
  */
@@ -170,7 +173,7 @@ void parigot_mock_fail(parigot_mock_expect *e, uint32_t code, int32_t app_error,
 
 /**
  * @brief Answer the expectation's calls @p ns after they arrive, on the
- * app's clock (through the mock's sleep, parigot_mock_set_sleep()).
+ * app's clock (through the mock's sleep: parigot_testing_sleep()).
  * @param[in] e   the expectation.
  * @param[in] ns  the delay.
  */
@@ -180,7 +183,8 @@ void parigot_mock_delay(parigot_mock_expect *e, uint64_t ns);
  * @brief Checks that every expectation had the calls it wanted and that
  * no call was unexpected; logs each failure with parigot_log() at ERROR
  * (service, method, where the expectation was set, the request) and
- * counts it in the assertions' failures when include/parigot/ has them.
+ * counts it among the test's failed checks (parigot/testing.h), so that
+ * the test ends with status 1 even if it then calls parigot_exit(0).
  * @param[in] m  the mock.
  * @return true when all is as expected.
  */

@@ -13,7 +13,8 @@
  * are compared and printed from their generated descriptors
  * (include/parigot/pb.h): field by field, a map by its keys. It calls the
  * event loop's parigot_respond(), parigot_call_fail(), parigot_log() and
- * futures; single-threaded, as guests are.
+ * futures, and the test library (testing.c): its Sleep for delays, its
+ * count of failures for verify's; single-threaded, as guests are.
  */
 #include "parigot/mock.h"
 
@@ -21,6 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "parigot/testing.h"
+
+/* guest.c's count of failed checks (testing.h), which verify adds to. */
+void pg_testing_count_failure(void);
 
 /* Unexpected calls kept (decoded) for verify's report. */
 #define MAX_UNEXPECTED_KEPT 8
@@ -399,6 +405,7 @@ parigot_mock *parigot_mock_new(const parigot_pb_service_desc *service,
     return NULL;
   m->service = service;
   m->file = file;
+  m->sleep = parigot_testing_sleep;
   m->records = calloc(service->n_methods + 1, sizeof *m->records);
   if (m->records == NULL) {
     free(m);
@@ -450,6 +457,7 @@ void parigot_mock_set_sleep(parigot_mock *m, parigot_mock_sleep_fn fn) {
 }
 
 void parigot_mock_export(parigot_mock *m, const parigot_invoke_fn *invokers) {
+  parigot_testing_require(); /* the delays' Sleep */
   parigot_describe(m->file);
   parigot_export(m->service, invokers, m);
 }
@@ -796,6 +804,7 @@ static bool verify_expect(const parigot_mock *m, const parigot_mock_expect *e) {
   if (e->hits < e->min)
     put_nearest(&t, m, e);
   parigot_log(PARIGOT_ERROR, "%s", line);
+  pg_testing_count_failure();
   return false;
 }
 
@@ -812,19 +821,25 @@ static void verify_unexpected(const parigot_mock *m) {
                 "mock %s: unexpected call %zu of %s(%s): no expectation "
                 "matches it",
                 m->service->full_name, u->nth, md->name, req);
+    pg_testing_count_failure();
   }
-  if (m->nunexpected > MAX_UNEXPECTED_KEPT)
+  if (m->nunexpected > MAX_UNEXPECTED_KEPT) {
     parigot_log(PARIGOT_ERROR, "mock %s: %zu unexpected calls in all",
                 m->service->full_name, m->nunexpected);
+    pg_testing_count_failure();
+  }
 }
 
 bool parigot_mock_verify(parigot_mock *m) {
   if (m == NULL) {
     parigot_log(PARIGOT_ERROR, "mock: verify of no mock (out of memory?)");
+    pg_testing_count_failure();
     return false;
   }
   bool ok = m->nunexpected == 0 && m->refused == 0 && m->undelayed == 0;
   verify_unexpected(m);
+  if (m->refused > 0 || m->undelayed > 0 || m->pending > 0)
+    pg_testing_count_failure();
   if (m->refused > 0)
     parigot_log(PARIGOT_ERROR,
                 "mock %s: %zu expectations or answers could "
@@ -832,9 +847,8 @@ bool parigot_mock_verify(parigot_mock *m) {
                 m->service->full_name, m->refused);
   if (m->undelayed > 0)
     parigot_log(PARIGOT_ERROR,
-                "mock %s: %zu delayed answers went out at "
-                "once: the mock has no sleep "
-                "(parigot_mock_set_sleep)",
+                "mock %s: %zu delayed answers went out at once: the "
+                "mock's sleep was taken away (parigot_mock_set_sleep)",
                 m->service->full_name, m->undelayed);
   for (const parigot_mock_expect *e = m->first; e != NULL; e = e->next)
     ok &= verify_expect(m, e);
