@@ -95,7 +95,10 @@ static void put_quoted(line_buf *b, const uint8_t *p, size_t len) {
     else
       put(b, "\\x%02x", c);
   }
-  put(b, len > 200 ? "\"... (%zu bytes)" : "\"", len);
+  if (len > 200)
+    put(b, "\"... (%zu bytes)", len);
+  else
+    put(b, "\"");
 }
 
 static void put_value(line_buf *b, const parigot_testing_value *v) {
