@@ -184,7 +184,8 @@ fn delay(prices: m::PricesMock) {
         let took = parigot::now() - t0;
         assert_eq!(ok(r).cents, 30);
         assert!(took >= 650 * MS, "the total took {} ns", took);
-        assert!(took < 5_000 * MS, "the total took {} ns", took);
+        // Deterministic: the clock only moves a tick per reading besides.
+        assert!(took < 651 * MS, "the total took {} ns", took);
         let calls = prices.calls();
         let apart = calls[1].at_ns - calls[0].at_ns;
         assert!(

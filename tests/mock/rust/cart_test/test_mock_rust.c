@@ -84,6 +84,25 @@ PG_TEST(mock_rust_an_error_reaches_the_caller_through_c_cart) {
 
 PG_TEST(mock_rust_delays_are_timed_on_the_apps_clock) {
   expect_pass("delay");
+  pg_proc_result r;
+  run_one("delay", &r);
+  ASSERT_CONTAINS(r.err, "delay: delay: 650 ms\n");
+  pg_proc_result_free(&r);
+}
+
+/* The whole manifest, passing and failing tests, twice: the same bytes. */
+PG_TEST(mock_rust_runs_are_identical) {
+  char *argv[] = {(char *)pg_test_parigot(), "test",
+                  PG_MOCKRS_DIR "/mock_rust.toml", NULL};
+  pg_proc_result a, b;
+  pg_proc_run(argv, NULL, NULL, &a);
+  pg_proc_run(argv, NULL, NULL, &b);
+  ASSERT_CONTAINS(a.out, "5 passed, 2 failed\n");
+  ASSERT_EQ(a.status, 1);
+  ASSERT_STREQ(a.out, b.out);
+  ASSERT_STREQ(a.err, b.err);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
 }
 
 /* The line of cart_test.rs that holds @p text, from 1; fails without. */
