@@ -8,7 +8,8 @@
 //! fresh mock). The mock is exported in the declare function, since the
 //! manifest entry says `mocks = ["prices"]`; each scenario sets its
 //! expectations in start, asks Cart for a total, checks the answer and
-//! verifies the mock. `unmet` and `unexpected` are meant to FAIL, and
+//! verifies the mock. `unmet`, `too_many` and `unexpected` are meant to
+//! FAIL, and
 //! test_cart_test.c checks that their reason names what went wrong.
 
 mod pb {
@@ -207,6 +208,24 @@ fn unmet(prices: m::PricesMock) {
     total(&[("apple", 3)], |r| assert_eq!(ok(r).cents, 150));
 }
 
+/// Meant to FAIL: apple is expected once and asked twice; the second
+/// call still goes to the full expectation (answered, counted) and at
+/// least two others are not called at all.
+fn too_many(prices: m::PricesMock) {
+    prices
+        .expect_price()
+        .with_request(price("apple"))
+        .returns(cents(50));
+    prices
+        .expect_price()
+        .with_request(price("plum"))
+        .at_least(2);
+    prices.expect_price().with_request(price("fig")).at_most(1);
+    total(&[("apple", 1), ("apple", 2)], |r| {
+        assert_eq!(ok(r).cents, 150)
+    });
+}
+
 /// Meant to FAIL: nothing expects "zz", which the mock fails UNIMPLEMENTED
 /// naming the method, counts, and verify reports.
 fn unexpected(prices: m::PricesMock) {
@@ -245,6 +264,7 @@ fn start() {
         "delay" => delay(prices),
         "unmet" => unmet(prices),
         "unexpected" => unexpected(prices),
+        "too_many" => too_many(prices),
         other => {
             parigot::log!(Error, "no scenario '{}'", other);
             parigot::exit(2)

@@ -97,7 +97,7 @@ PG_TEST(mock_rust_runs_are_identical) {
   pg_proc_result a, b;
   pg_proc_run(argv, NULL, NULL, &a);
   pg_proc_run(argv, NULL, NULL, &b);
-  ASSERT_CONTAINS(a.out, "5 passed, 2 failed\n");
+  ASSERT_CONTAINS(a.out, "5 passed, 3 failed\n");
   ASSERT_EQ(a.status, 1);
   ASSERT_STREQ(a.out, b.out);
   ASSERT_STREQ(a.err, b.err);
@@ -128,6 +128,21 @@ PG_TEST(mock_rust_an_unmet_expectation_fails_the_test_by_name) {
            "was called 1 time, wanted exactly 2",
            line_of("the line the report names"));
   expect_fail("unmet", why);
+}
+
+PG_TEST(mock_rust_a_call_too_many_and_calls_missing_fail_the_test) {
+  expect_fail("too_many",
+              "mock of mockdemo.v1.Prices: 2 problems: expectation of Price "
+              "set at cart_test.rs:");
+  expect_fail("too_many", "(request PriceRequest { sku: \"apple\" }) was "
+                          "called 2 times, wanted exactly 1; expectation of "
+                          "Price set at cart_test.rs:");
+  expect_fail("too_many", "(request PriceRequest { sku: \"plum\" }) was "
+                          "called 0 times, wanted at least 2");
+  pg_proc_result r; /* fig, at most once, was met by no call */
+  run_one("too_many", &r);
+  ASSERT_TRUE(strstr(r.out, "fig") == NULL);
+  pg_proc_result_free(&r);
 }
 
 PG_TEST(mock_rust_an_unexpected_call_fails_the_test_by_name) {
