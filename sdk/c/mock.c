@@ -33,6 +33,12 @@ void pg_testing_count_failure(void);
 /* One report line's room for a message in text format. */
 #define TEXT_CAP 400
 
+/* "dir/file.c" -> "file.c": reports name a file as a reader knows it. */
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
 /* ---- messages: copy, compare, print -------------------------------------- */
 
 /* A heap copy of @p msg (through its encoding); NULL when out of memory. */
@@ -55,6 +61,13 @@ static void *msg_copy(const parigot_pb_message_desc *d, const void *msg) {
     return NULL;
   }
   return copy;
+}
+
+/* A heap copy of @p s; NULL when out of memory. */
+static char *copy_string(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *c = malloc(n);
+  return c ? memcpy(c, s, n) : NULL;
 }
 
 static void msg_drop(const parigot_pb_message_desc *d, void *msg) {
@@ -476,10 +489,11 @@ parigot_mock_expect *parigot_mock_expect_call(
     e = NULL;
   }
   if (e == NULL) {
-    parigot_log(PARIGOT_ERROR, "mock %s: %s:%d: expectation refused (%s)",
-                m->service->full_name, file ? file : "?", line,
-                service != m->service ? "a method of another service"
-                                      : "out of memory");
+    bool ours = service == m->service && method < service->n_methods;
+    parigot_log(PARIGOT_ERROR, "mock %s: %s:%d: expectation refused (%s%s)",
+                m->service->full_name, file ? base_name(file) : "?", line,
+                ours ? "out of memory" : "not a method of ",
+                ours ? "" : m->service->full_name);
     m->refused++;
     return NULL;
   }
@@ -542,7 +556,7 @@ void parigot_mock_fail(parigot_mock_expect *e, uint32_t code, int32_t app_error,
   if (e == NULL)
     return;
   free(e->message);
-  e->message = strdup(message ? message : "");
+  e->message = copy_string(message ? message : "");
   e->code = code ? code : PARIGOT_CODE_UNKNOWN;
   e->app_error = app_error;
   if (e->message == NULL)
@@ -690,7 +704,7 @@ static bool answer_later(parigot_mock *m, parigot_call *c,
                  NULL,
                  e->code,
                  e->app_error,
-                 e->message ? strdup(e->message) : NULL};
+                 e->message ? copy_string(e->message) : NULL};
   if (e->resp != NULL)
     d->resp = msg_copy(d->md->output, e->resp);
   m->pending++;
@@ -743,12 +757,6 @@ void parigot_mock_invoke(parigot_call *c, uint32_t method, const void *req,
 
 /* ---- verify ----------------------------------------------------------------
  */
-
-/* "dir/file.c" -> "file.c": reports name a file as a reader knows it. */
-static const char *base_name(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
 
 static void put_times(text *t, const parigot_mock_expect *e) {
   if (e->max == UINT32_MAX && e->min == 0)
