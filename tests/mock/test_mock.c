@@ -49,9 +49,10 @@ PG_TEST(mock_demo_carts_total_with_real_prices) {
 /* The C mock tests the Rust Cart: canned prices and the record of calls,
  * an error with its code and message, a delay (its answer no sooner on the
  * app's clock), verify passing, an unexpected call failed UNIMPLEMENTED
- * naming the method; the same mock from C++. The failing variants fail with their reason: a wrong
- * expectation (where it was set, what it wanted, how the request that
- * came instead differs), an unexpected call found by verify. */
+ * naming the method; the same mock from C++. The failing variants fail
+ * with their reason: a wrong expectation (where it was set, what it
+ * wanted, how the request that came instead differs), an unexpected call
+ * found by verify. */
 PG_TEST(mock_c_mock_tests_rust_cart) {
   pg_proc_result r;
   parigot(&r, "test", "--deterministic", app("cart_rust.toml"), NULL);
