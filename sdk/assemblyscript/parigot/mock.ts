@@ -19,81 +19,13 @@
 //
 // State lives in the mock object, reachable from the guest's exports, so
 // the SDK's collector (which scans globals between events) keeps it; this
-// file has no state of its own but a lazily made ServiceDesc.
+// file has none of its own. Delays are testing.ts's sleep().
 import {
-  Call, Code, FileDesc, Level, Service, ServiceDesc, Status,
-  dispatch, exit, exportService, log, now, requireService,
+  Call, Code, FileDesc, Level, Service, ServiceDesc, exit, exportService, log,
+  now,
 } from "./guest";
-import { Message, Reader, Writer, varintSize64 } from "./pb";
-
-// ---- Sleep of parigot.test.v1.Test (proto/parigot/test/v1/test.proto) -----
-
-/** SleepRequest: uint64 duration_ns = 1. */
-class SleepRequest extends Message {
-  durationNs: u64 = 0;
-
-  _size(depth: i32): i32 {
-    const n = this.durationNs == 0 ? 0 : 1 + varintSize64(this.durationNs);
-    this._cached = n;
-    return n;
-  }
-
-  _write(w: Writer): void {
-    if (this.durationNs == 0) return;
-    w.varint32(8);
-    w.varint64(this.durationNs);
-  }
-
-  _merge(r: Reader, end: usize): void {
-    while (r.pos < end && r.err == 0) {
-      const start = r.pos;
-      const t = r.tag(end);
-      if (t == 0) break;
-      r.unknown(null, t, start, end);
-    }
-  }
-}
-
-/** SleepResponse: uint64 now_ns = 1. */
-class SleepResponse extends Message {
-  nowNs: u64 = 0;
-
-  _size(depth: i32): i32 {
-    const n = this.nowNs == 0 ? 0 : 1 + varintSize64(this.nowNs);
-    this._cached = n;
-    return n;
-  }
-
-  _write(w: Writer): void {
-    if (this.nowNs == 0) return;
-    w.varint32(8);
-    w.varint64(this.nowNs);
-  }
-
-  _merge(r: Reader, end: usize): void {
-    while (r.pos < end && r.err == 0) {
-      const start = r.pos;
-      const t = r.tag(end);
-      if (t == 0) break;
-      if (t == 8) this.nowNs = r.uint64(end);
-      else r.unknown(null, t, start, end);
-    }
-  }
-}
-
-let testService: ServiceDesc | null = null;
-
-/** parigot.test.v1.Test, the service `parigot test` adds to every test
- * app: made once, when a mock is first served. */
-function testDesc(): ServiceDesc {
-  let d = testService;
-  if (d == null) {
-    d = new ServiceDesc("parigot.test.v1.Test",
-                        ["Sleep", "InjectFault", "Kill", "SetLink"]);
-    testService = d;
-  }
-  return d;
-}
+import { Message, Reader } from "./pb";
+import { requireTest, sleep } from "./testing";
 
 // ---- requests as text -----------------------------------------------------
 
@@ -497,10 +429,9 @@ export class Expectation<Req extends Message, Resp extends Message>
   }
 }
 
-/** A call an expectation answers late: the context of its Sleep. */
+/** A call an expectation answers late: the context of its sleep(). */
 abstract class Delayed {
   abstract answerNow(): void;
-  abstract sleepFailed(st: Status): void;
 }
 
 class DelayedCall<Req extends Message, Resp extends Message> extends Delayed {
@@ -511,13 +442,6 @@ class DelayedCall<Req extends Message, Resp extends Message> extends Delayed {
 
   answerNow(): void {
     this.e.answer(this.call, this.req);
-  }
-
-  sleepFailed(st: Status): void {
-    const why = "cannot delay " + this.e.describe() +
-                ": parigot.test.v1.Test/Sleep failed: " + st.message;
-    this.e.method.mock!.problem(why);
-    this.call.fail(Code.INTERNAL, 0, "mock: " + why);
   }
 }
 
@@ -597,12 +521,8 @@ export class MockMethod<Req extends Message, Resp extends Message> {
       e.answer(call, req);
       return;
     }
-    const s = new SleepRequest();
-    s.durationNs = e.delayNs;
-    dispatch<SleepRequest, SleepResponse, Delayed>(
-        testDesc(), 0, s, new DelayedCall<Req, Resp>(e, call, req),
-        (r: SleepResponse, d: Delayed): void => { d.answerNow(); },
-        (st: Status, d: Delayed): void => { d.sleepFailed(st); });
+    sleep<Delayed>(e.delayNs, new DelayedCall<Req, Resp>(e, call, req),
+                   (nowNs: u64, d: Delayed): void => { d.answerNow(); });
   }
 }
 
@@ -626,7 +546,7 @@ export class Mock {
    * delays sleep on: in the declare function. */
   serveWith(impl: Service): void {
     exportService(impl, this.file);
-    requireService(testDesc());
+    requireTest();
   }
 
   problem(what: string): void {
