@@ -195,3 +195,21 @@ PG_TEST(mock_as_generator_refuses_mock_names_that_clash_naming_both) {
   pg_proc_result_free(&r);
   pg_ws_cleanup(&w);
 }
+
+PG_TEST(mock_as_whole_manifest_runs_byte_for_byte_the_same_twice) {
+  char manifest[512];
+  snprintf(manifest, sizeof manifest, "%s/mock_as.toml", PG_MOCKAS_DIR);
+  char *argv[] = {(char *)pg_test_parigot(), "test", manifest, NULL};
+  pg_proc_result a, b;
+  pg_proc_run(argv, NULL, NULL, &a);
+  pg_proc_run(argv, NULL, NULL, &b);
+  ASSERT_CONTAINS(a.out, "PASS canned\nPASS match\nPASS times\nPASS error\n"
+                         "PASS delay\nPASS unexpected\nFAIL unmet\n");
+  ASSERT_CONTAINS(a.out, "6 passed, 1 failed\n");
+  ASSERT_EQ(a.status, 1);
+  ASSERT_STREQ(a.out, b.out);
+  ASSERT_STREQ(a.err, b.err);
+  ASSERT_EQ(b.status, 1);
+  pg_proc_result_free(&a);
+  pg_proc_result_free(&b);
+}
