@@ -6,6 +6,8 @@
  */
 #include "pbwire.h"
 
+#include <string.h>
+
 const char *pg_pbwire_read_varint(pg_pbwire_reader *r, uint64_t *out) {
   uint64_t v = 0;
   for (int i = 0; i < 10; i++) {
@@ -149,4 +151,23 @@ size_t pg_pbwire_put_varint(uint8_t out[10], uint64_t v) {
   }
   out[n++] = (uint8_t)v;
   return n;
+}
+
+bool pg_pbwire_read_shape(const uint8_t *p, size_t len, const char *shape,
+                          pg_pbwire_field *f) {
+  size_t n = strlen(shape);
+  pg_pbwire_reader rd = pg_pbwire_reader_of(p, len);
+  memset(f, 0, (n + 1) * sizeof *f);
+  while (rd.p < rd.end) {
+    pg_pbwire_field one;
+    if (pg_pbwire_read_field(&rd, &one) != NULL)
+      return false;
+    if (one.num > n)
+      continue;
+    uint8_t want = shape[one.num - 1] == 'L' ? PG_PBWIRE_LEN : PG_PBWIRE_VARINT;
+    if (one.wt != want)
+      return false;
+    f[one.num] = one;
+  }
+  return true;
 }

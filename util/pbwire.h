@@ -14,6 +14,7 @@
 #ifndef PG_PBWIRE_H
 #define PG_PBWIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,6 +75,18 @@ const char *pg_pbwire_read_tag(pg_pbwire_reader *r, uint32_t *num, uint8_t *wt);
  * tag, an unterminated or mismatched group, ...).
  */
 const char *pg_pbwire_read_field(pg_pbwire_reader *r, pg_pbwire_field *f);
+
+/**
+ * @brief Reads a flat message whose fields 1 to strlen(@p shape) are each a
+ * varint ('V') or length-delimited ('L'), as @p shape says, into
+ * @p f[1 .. strlen(shape)] (@p f has room for strlen(shape) + 1; absent
+ * fields are zero). Other fields are skipped and the last of a repeated
+ * one wins, as protobuf does.
+ * @return false when the message is malformed or a field has the wrong
+ * wire type.
+ */
+bool pg_pbwire_read_shape(const uint8_t *p, size_t len, const char *shape,
+                          pg_pbwire_field *f);
 
 /** @brief Writes @p v as a varint into @p out; returns its length, 1-10. */
 size_t pg_pbwire_put_varint(uint8_t out[10], uint64_t v);

@@ -231,20 +231,7 @@ typedef struct request {
 } request;
 
 static bool parse(const uint8_t *p, size_t len, const char *shape, request *r) {
-  pg_pbwire_reader rd = pg_pbwire_reader_of(p, len);
-  memset(r, 0, sizeof *r);
-  while (rd.p < rd.end) {
-    pg_pbwire_field f;
-    if (pg_pbwire_read_field(&rd, &f) != NULL)
-      return false;
-    if (f.num > strlen(shape))
-      continue;
-    uint8_t want = shape[f.num - 1] == 'L' ? PG_PBWIRE_LEN : PG_PBWIRE_VARINT;
-    if (f.wt != want)
-      return false;
-    r->f[f.num] = f;
-  }
-  return true;
+  return pg_pbwire_read_shape(p, len, shape, r->f);
 }
 
 /* ---- answers ----------------------------------------------------------------

@@ -39,20 +39,7 @@ typedef struct fields {
 } fields;
 
 static bool parse(const pg_native_call *c, const char *shape, fields *r) {
-  pg_pbwire_reader rd = pg_pbwire_reader_of(c->req, c->req_len);
-  memset(r, 0, sizeof *r);
-  while (rd.p < rd.end) {
-    pg_pbwire_field f;
-    if (pg_pbwire_read_field(&rd, &f) != NULL)
-      return false;
-    if (f.num > strlen(shape))
-      continue;
-    uint8_t want = shape[f.num - 1] == 'L' ? PG_PBWIRE_LEN : PG_PBWIRE_VARINT;
-    if (f.wt != want)
-      return false;
-    r->f[f.num] = f;
-  }
-  return true;
+  return pg_pbwire_read_shape(c->req, c->req_len, shape, r->f);
 }
 
 /* A string field as a NUL-terminated copy in @p out; false when it does
