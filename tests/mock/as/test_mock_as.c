@@ -6,10 +6,11 @@
  * through `parigot test`. Each entry runs one scenario of mock_as.toml
  * alone (--run): canned prices, request matching, times, an error through
  * Total, a delay on the app's clock, an unexpected call; and "unmet", which
- * fails on purpose, its FAIL reason naming the expectation never met.
- * Then how a mock shows requests of every kind of field (text_probe.ts),
- * and the generator's mock names: members that would hide the SDK's get a
- * '_' and compile without a warning, clashes are refused naming both.
+ * fails on purpose, its FAIL reason naming the expectation never met; and
+ * the whole manifest twice, the same bytes each time. Then how a mock
+ * shows requests of every kind of field (text_probe.ts), and the
+ * generator's mock names: members that would hide the SDK's get a '_' and
+ * compile without a warning, clashes are refused naming both.
  */
 #include <stdio.h>
 #include <stdlib.h>
