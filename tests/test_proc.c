@@ -232,6 +232,10 @@ const char *pg_proc_wait_for(pg_proc *p, const char *text, double timeout_s) {
   return p->e.buf;
 }
 
+int pg_proc_pid(const pg_proc *p) {
+  return (int)p->pid;
+}
+
 void pg_proc_stop(pg_proc *p, int sig, pg_proc_result *out) {
   if (sig != 0)
     kill(p->pid, sig);

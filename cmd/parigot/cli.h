@@ -51,7 +51,7 @@ typedef struct pg_cli_cmd {
 } pg_cli_cmd;
 
 extern const pg_cli_cmd pg_cli_run;   /* run.c */
-extern const pg_cli_cmd pg_cli_test;  /* run.c */
+extern const pg_cli_cmd pg_cli_test;  /* testcmd.c */
 extern const pg_cli_cmd pg_cli_graph; /* run.c */
 extern const pg_cli_cmd pg_cli_up;    /* up.c */
 extern const pg_cli_cmd pg_cli_build; /* build.c */

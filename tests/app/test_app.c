@@ -932,20 +932,22 @@ PG_TEST(app_stdout_of_a_stop_handler_cut_off_while_stuck_is_kept) {
 /* Each way a test fails is a FAIL with its reason under it: an exit
  * status, a trap, a program that never exits with nothing left to happen
  * (once printed PASS), a service it requires dying under it (once PASS
- * too); the status is 1 whenever any failed. */
+ * too); the status is 1 whenever any failed. Each test runs in an app of
+ * its own, and what it printed comes just before its verdict. */
 PG_TEST(app_test_fails_each_way_with_its_reason) {
   pg_proc_result r;
   parigot(&r, "test", app("verdicts.toml"), NULL);
-  ASSERT_STREQ(r.out + strcspn(r.out, "P"),
-               "PASS passes\n"
-               "FAIL exits_5\n  exited with status 5\n"
-               "FAIL traps\n  died: unreachable executed\n"
-               "FAIL stuck\n"
-               "  did not exit: nothing was left to happen (stuck)\n"
-               "FAIL echo_dies\n"
-               "  service echo, which it requires, died: unreachable "
-               "executed\n"
-               "1 passed, 4 failed\n");
+  ASSERT_STREQ(r.out, "PASS passes\n"
+                      "FAIL exits_5\n  exited with status 5\n"
+                      "FAIL traps\n  died: unreachable executed\n"
+                      "FAIL stuck\n"
+                      "  did not exit: nothing was left to happen (stuck)\n"
+                      "crashed call failed: code 14: the service died\n"
+                      "next call failed: code 14: callee is not running\n"
+                      "FAIL echo_dies\n"
+                      "  service echo, which it requires, died: unreachable "
+                      "executed\n"
+                      "1 passed, 4 failed\n");
   ASSERT_EQ(r.status, 1);
   pg_proc_result_free(&r);
 }
@@ -980,15 +982,16 @@ PG_TEST(app_test_run_picks_tests_and_list_names_them) {
 
 /* A test that never yields (a loop in its start hook) once hung parigot
  * test for ever: --timeout stops it on the host's clock, even in
- * deterministic mode, and the tests still running or never started fail
- * with their reason. */
+ * deterministic mode, and it fails with its reason. The timeout is each
+ * test's own: the next test, in an app of its own, still passes. */
 PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
   pg_proc_result r;
   parigot(&r, "test", "--timeout", "300ms", app("loops.toml"), NULL);
-  ASSERT_CONTAINS(r.out, "FAIL loops\n  died: still running when the tests' "
-                         "timeout (300ms) ran out\n"
-                         "FAIL passes\n  never started: the app ended first\n"
-                         "0 passed, 2 failed\n");
+  ASSERT_STREQ(r.out, "client: line 1\nclient: line 2\n"
+                      "FAIL loops\n  died: still running when the tests' "
+                      "timeout (300ms) ran out\n"
+                      "PASS passes\n"
+                      "1 passed, 1 failed\n");
   ASSERT_CONTAINS(r.err, "kernel: stopping: the tests ran past their timeout "
                          "(300ms)");
   ASSERT_EQ(r.status, 1);
