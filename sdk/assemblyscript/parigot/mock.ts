@@ -490,7 +490,8 @@ export class MockMethod<Req extends Message, Resp extends Message> {
   /** Takes a call (the generated server calls it): the first expectation
    * in order that matches and still wants calls answers it; else the
    * last that matches, and verify() reports it called too often; else it
-   * is unexpected, counted, and answered UNIMPLEMENTED naming the method. */
+   * is unexpected: counted, logged at WARN, and answered UNIMPLEMENTED
+   * naming the method. */
   handle(call: Call<Resp>, req: Req): void {
     this.calls.push(req);
     const bytes = req.encode();
@@ -509,8 +510,10 @@ export class MockMethod<Req extends Message, Resp extends Message> {
                                       index));
     if (chosen < 0) {
       mock.unexpectedCount++;
-      mock.problem("unexpected call " + this.name + "(" + text +
-                        ") from " + call.caller);
+      const what = "unexpected call " + this.name + "(" + text + ") from " +
+                   call.caller;
+      mock.problem(what);
+      log(Level.WARN, "mock " + mock.desc.name + ": " + what);
       call.fail(Code.UNIMPLEMENTED, 0, "mock " + mock.desc.name +
                 ": unexpected call of " + this.name);
       return;
