@@ -123,12 +123,12 @@ void pg_format_duration(char *out, size_t cap, uint64_t ns) {
  * max_handler_time is a budget of fuel, not of the host's time, so the
  * same handler is stopped at the same instruction on every machine:
  * PG_FUEL_PER_NS units (one per wasm instruction, meter.h) per nanosecond
- * of it. CPU-bound guests (bench/engine) burn 5 to 18 units per ns of the
- * host's time, about 10 (geometric mean), so a budget lasts about as long
- * as in parallel mode; the handlers of tests/app burn a few hundred to
- * 40,000 units per event (a START that makes 1000 calls, 5.5 million),
- * well under a thousandth of the default 1s. No max_handler_time: no
- * limit. */
+ * of it. CPU-bound guests (bench/engine) burn 7 to 24 units per ns of
+ * CPU time, 15 on average, so a budget lasts about as long as in parallel
+ * mode, or a little less; the handlers of tests/app burn 600 to 33,000
+ * units per event (median 3,700; a START that makes 1000 calls, 23
+ * million), well under a thousandth of the default 1s. No
+ * max_handler_time: no limit. */
 #define PG_FUEL_PER_NS 10u
 
 /* Sets @p g's fuel for its next event (deterministic mode only). */

@@ -347,9 +347,20 @@ static int translate(const pg_toolchain *tc, const char *dir, const char *name,
  * pointer; a wasm2c whose output has the marked offsets but not that init
  * is refused rather than left to crash.
  *
+ * Each read of a metered module's fuel counter (meter.h) goes through an
+ * empty asm that the optimizer cannot see through: else the C compiler may
+ * run a loop that does nothing but burn fuel in no time, computing where
+ * the counter ends (a loop for ever with no max_handler_time then died at
+ * once of its INT64_MAX units, and one with a long budget died before
+ * drain_timeout could cut it off). The counter may still live in a
+ * register in a loop (a volatile one cost matmul 37%). A module with the
+ * counter's export but no read to patch is refused.
+ *
  * The prelude's version ("prelude-N" in pg_compile_key's salt) is part of
  * the cache key: bumping it rebuilds every cached module. */
 #define LOAD_BARRIER "wasm_asm(\"\" ::\"r\"(result));"
+#define FUEL_READ "= instance->w2c_" PG_METER_EXPORT ";"
+#define FUEL_EXPORT "Z_guestZ_" PG_METER_EXPORT
 #define IMPORT_OFFSET "offsetof(Z_guest_instance_t, Z_"
 #define TABLE_INIT_INSTANCE "(char*)module_instance + src_expr->module_offset"
 static const char prelude[] =
@@ -373,7 +384,10 @@ static const char prelude[] =
     "#define PG_IMPORT_BIT ((size_t)1 << (sizeof(size_t) * 8 - 1))\n"
     "static inline void *pg_elem_instance(void *instance, size_t offset) {\n"
     "  char *at = (char *)instance + (offset & ~PG_IMPORT_BIT);\n"
-    "  return offset & PG_IMPORT_BIT ? *(void **)at : at;\n}\n";
+    "  return offset & PG_IMPORT_BIT ? *(void **)at : at;\n}\n"
+    "/* parigot: a metered module's fuel, opaque to the optimizer. */\n"
+    "static inline uint64_t pg_fuel_read(const uint64_t *p) {\n"
+    "  uint64_t v = *p;\n  __asm__(\"\" : \"+r\"(v));\n  return v;\n}\n";
 
 /* Each patch names what it fixes. A required one's text is in everything
  * wasm2c 1.0.32 writes (its runtime prelude), so when it matches nothing
@@ -383,12 +397,15 @@ static const char prelude[] =
 static const struct {
   const char *name, *from, *to;
   bool is_required;
+  bool is_required_if_metered; /* in the output of a metered module */
 } patches[] = {
-    {"load barrier", LOAD_BARRIER, "PG_FORCE_READ(result);", true},
+    {"load barrier", LOAD_BARRIER, "PG_FORCE_READ(result);", true, true},
     {"imported function offset", IMPORT_OFFSET,
-     "PG_IMPORT_BIT + " IMPORT_OFFSET, false},
+     "PG_IMPORT_BIT + " IMPORT_OFFSET, false, false},
     {"table init instance", TABLE_INIT_INSTANCE,
-     "pg_elem_instance(module_instance, src_expr->module_offset)", true},
+     "pg_elem_instance(module_instance, src_expr->module_offset)", true, true},
+    {"fuel counter read", FUEL_READ,
+     "= pg_fuel_read(&instance->w2c_" PG_METER_EXPORT ");", false, true},
 };
 
 /* @p text with every @p from replaced by @p to, and how many there were;
@@ -431,6 +448,7 @@ int pg_compile_patch_text(const char *text, const char *name, const char *file,
              name);
     return PARIGOT_EUNSUPPORTED;
   }
+  bool is_metered = strstr(text, FUEL_EXPORT) != NULL;
   size_t nprelude = strlen(prelude);
   char *cur = malloc(nprelude + strlen(text) + 1);
   if (cur == NULL)
@@ -444,7 +462,9 @@ int pg_compile_patch_text(const char *text, const char *name, const char *file,
     if (next == NULL)
       return out_of_memory(err, err_len);
     cur = next;
-    if (hits == 0 && patches[i].is_required) {
+    bool is_required =
+        is_metered ? patches[i].is_required_if_metered : patches[i].is_required;
+    if (hits == 0 && is_required) {
       free(cur);
       snprintf(err, err_len,
                "%s: wasm2c's output has changed: parigot's patch \"%s\" "

@@ -172,7 +172,9 @@ void pg_instance_set_fuel(pg_instance *inst, int64_t fuel);
 
 /**
  * @brief The fuel @p inst has left after its last run (below zero after a
- * run that ended PG_RT_OUT_OF_FUEL).
+ * run that ended PG_RT_OUT_OF_FUEL). After a run that was interrupted, it
+ * may be more than was left: the compiled code keeps the counter in a
+ * register in a loop.
  * @return 0, or PARIGOT_EINVAL when its module is not metered.
  */
 int pg_instance_fuel(const pg_instance *inst, int64_t *out);

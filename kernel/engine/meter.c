@@ -548,22 +548,53 @@ static int skip_locals(rd *r) {
   return rc;
 }
 
+/* The region of each open block, by depth (open[0]: the body's). */
+typedef struct open_blocks {
+  uint32_t *v;
+  size_t cap;
+  const pg_mem *mem; /* borrowed */
+} open_blocks;
+
+static int set_open(open_blocks *o, uint32_t depth, uint32_t region) {
+  if (depth >= o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 16;
+    uint32_t *v = pg_mem_realloc(o->mem, o->v, cap * sizeof *v);
+    if (v == NULL)
+      return PARIGOT_ENOMEM;
+    o->v = v;
+    o->cap = cap;
+  }
+  o->v[depth] = region;
+  return 0;
+}
+
 /* Finds the metering points of the body [r->p, r->end) (after its
- * locals): its entry, and the first instruction of each loop, each with
- * the number of instructions up to the next. */
+ * locals), its entry and the first instruction of each loop, and counts
+ * each instruction in the region of its innermost loop (or the entry's):
+ * a `loop` in the region around it, its `end` in its own. */
 static int find_points(rd *r, const uint8_t *body, points *ps) {
+  open_blocks open = {.mem = ps->mem};
   int rc = add_point(ps, (size_t)(r->p - body));
+  if (rc == 0)
+    rc = set_open(&open, 0, 0);
   uint32_t depth = 1;
   while (rc == 0 && depth > 0) {
-    if (r->p >= r->end)
-      return fail(r, PARIGOT_EBADMODULE, "function body ends inside a block");
+    if (r->p >= r->end) {
+      rc = fail(r, PARIGOT_EBADMODULE, "function body ends inside a block");
+      break;
+    }
     bool is_loop;
+    uint32_t before = depth, region = open.v[depth - 1];
     if ((rc = next_instr(r, &depth, &is_loop)) != 0)
-      return rc;
-    ps->v[ps->n - 1].cost++;
-    if (is_loop)
-      rc = add_point(ps, (size_t)(r->p - body));
+      break;
+    ps->v[region].cost++;
+    if (depth > before && is_loop &&
+        (rc = add_point(ps, (size_t)(r->p - body))) == 0)
+      rc = set_open(&open, before, (uint32_t)(ps->n - 1));
+    else if (depth > before)
+      rc = set_open(&open, before, region);
   }
+  pg_mem_free(open.mem, open.v);
   if (rc == 0 && r->p != r->end)
     return fail(r, PARIGOT_EBADMODULE, "bytes after the end of a function");
   return rc;
@@ -687,6 +718,21 @@ static int one_section(meter *m, uint8_t id, const uint8_t *start) {
   return 0;
 }
 
+/* A custom section naming the pass's version, last: what it writes is
+ * compiled and cached under the hash of these bytes, so a module metered
+ * by another version of the pass (or compiled with other patches for
+ * metered code, compile.c) never shares a cache entry with this one. */
+static void put_version(meter *m) {
+  static const char name[] = "parigot.meter", version[] = "3";
+  wbuf body = {.mem = m->out.mem};
+  put_uleb(&body, sizeof name - 1);
+  put(&body, name, sizeof name - 1);
+  put(&body, version, sizeof version - 1);
+  put_section(&m->out, SEC_CUSTOM, &body);
+  m->out.is_oom |= body.is_oom;
+  pg_mem_free(body.mem, body.d);
+}
+
 static int sections(meter *m, const uint8_t *in, size_t len) {
   rd *r = &m->r;
   const uint8_t *end = in + len;
@@ -721,6 +767,7 @@ static int sections(meter *m, const uint8_t *in, size_t len) {
     r->p = r->end;
   }
   put_missing(m, 1000);
+  put_version(m);
   return 0;
 }
 

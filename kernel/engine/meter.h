@@ -14,12 +14,13 @@
  *   global.get F  i64.const COST  i64.sub  global.set F
  *   global.get F  i64.const 0  i64.lt_s  if  unreachable  end
  *
- * COST is the number of instructions from that point to the next `loop`
- * or the body's end, in the order of the code: straight-line code between
- * two loops is paid for once per entry, a loop's body once per
- * iteration, and each instruction is counted in exactly one place. The
- * count is an estimate of the work (a branch not taken is paid for too),
- * but a fixed one: the same module and input burn the same fuel.
+ * COST is the number of instructions of that region: a function's own
+ * outside any loop, paid once per call, and a loop's own (its body up to
+ * its `end`, without the loops nested in it), paid once per iteration; a
+ * `loop` instruction belongs to the region around it. Each instruction is
+ * counted in exactly one region. The count is an estimate of the work (a
+ * branch not taken, or the rest of a loop's body left early, is paid for
+ * too), but a fixed one: the same module and input burn the same fuel.
  *
  * Every instruction is decoded, its immediates skipped by the opcode's
  * rules (wasm 2.0: MVP, bulk memory and reference types, 0xFC, SIMD 0xFD,

@@ -9,9 +9,11 @@
  * crashes the pass.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -201,13 +203,13 @@ PG_TEST(meter_module_without_globals_or_exports_gets_both) {
 
 /* ---- fuel in the engine ---- */
 
-/* meter_count.wat: 3 instructions before its loop, 8 in it, 1000
+/* meter_count.wat: 4 instructions outside its loop, 7 in it, 1000
  * iterations. It burns exactly that; with one unit less it stops. */
 PG_TEST(meter_run_stops_at_the_exact_unit_of_fuel) {
   fixture f;
   setup(&f);
   pg_module *m = load(&f, pg_test_guest("meter_count"), true);
-  const int64_t cost = 3 + 1000 * 8;
+  const int64_t cost = 4 + 1000 * 7;
   int64_t left;
   pg_run_result r = run(m, 1000000, &left);
   ASSERT_EQ(r.code, PG_RT_OK);
@@ -241,6 +243,33 @@ PG_TEST(meter_spin_runs_out_and_unreachable_stays_a_trap) {
   ASSERT_TRUE(left >= 0);
   pg_module_free(spin);
   pg_module_free(trap);
+  teardown(&f);
+}
+
+static void *interrupt_later(void *arg) {
+  nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+  pg_instance_interrupt(arg);
+  return NULL;
+}
+
+/* With no budget set, a loop for ever runs until it is interrupted: the C
+ * compiler does not skip ahead to where its INT64_MAX units would end (it
+ * did, before compile.c hid the counter's reads from it), and an interrupt
+ * still stops metered code. */
+PG_TEST(meter_loop_without_a_budget_runs_until_interrupted) {
+  fixture f;
+  setup(&f);
+  pg_module *spin = load(&f, pg_test_guest("spin"), true);
+  pg_instance *inst;
+  pg_run_result r;
+  ASSERT_EQ(pg_instance_new(spin, &quiet, &inst), 0);
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, NULL, interrupt_later, inst), 0);
+  ASSERT_EQ(pg_instance_run(inst, "_start", &r), 0);
+  pthread_join(t, NULL);
+  ASSERT_EQ(r.code, PG_RT_INTERRUPTED);
+  pg_instance_free(inst);
+  pg_module_free(spin);
   teardown(&f);
 }
 

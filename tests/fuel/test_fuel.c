@@ -43,7 +43,7 @@ static void run_twice(const char *manifest, pg_proc_result r[2]) {
   ASSERT_EQ(r[0].status, r[1].status);
 }
 
-/* count.wasm's START costs 10000010 units: with that budget (1.000001ms)
+/* count.wasm's START costs 7000010 units: with that budget (0.700001ms)
  * it ends and exits 0; with one ns (10 units) less it is stopped as the
  * pulse stops a handler past its time, on every run. */
 PG_TEST(fuel_handler_at_its_exact_budget_ends_and_one_ns_less_dies) {
@@ -55,7 +55,7 @@ PG_TEST(fuel_handler_at_its_exact_budget_ends_and_one_ns_less_dies) {
   run_twice("run_over.toml", over);
   ASSERT_NE(over[0].status, 0);
   ASSERT_CONTAINS(over[0].err, "ERROR counter: died: ran past its "
-                               "max_handler_time (1ms)\n");
+                               "max_handler_time (700us)\n");
   for (int i = 0; i < 2; i++) {
     pg_proc_result_free(&under[i]);
     pg_proc_result_free(&over[i]);
@@ -74,7 +74,7 @@ PG_TEST(fuel_parigot_test_judges_the_budget_the_same_way_every_time) {
     parigot(&r, "test", app("test_over.toml"), NULL);
     ASSERT_NE(r.status, 0);
     ASSERT_CONTAINS(r.out, "FAIL counter");
-    ASSERT_CONTAINS(r.out, "ran past its max_handler_time (1ms)");
+    ASSERT_CONTAINS(r.out, "ran past its max_handler_time (700us)");
     pg_proc_result_free(&r);
   }
 }
