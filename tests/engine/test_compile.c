@@ -2,8 +2,9 @@
 /*
  * tests/engine/test_compile.c: the patches compile.c makes to wasm2c's
  * output, on what the wasm2c on PATH really writes for test guests: each
- * applies, and one whose text wasm2c no longer writes stops the build with
- * an error naming the patch and the file.
+ * applies (the fuel counter's in a metered module too), and one whose text
+ * wasm2c no longer writes stops the build with an error naming the patch
+ * and the file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +12,20 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "meter.h"
 #include "parigot/error.h"
 #include "test.h"
 #include "test_proc.h"
 
-/* What wasm2c writes for the guest @p guest, as a string the caller frees;
+/* What wasm2c writes for the module @p wasm, as a string the caller frees;
  * @p file gets the path of that C file. */
-static char *wasm2c_output(const char *guest, char *file, size_t cap) {
+static char *wasm2c_output_of(const char *wasm, char *file, size_t cap) {
   pg_toolchain tc;
   char err[512], dir[64] = "/tmp/pg-compile-test-XXXXXX";
   ASSERT_EQ(pg_toolchain_find(&tc, err, sizeof err), 0);
   ASSERT_TRUE(mkdtemp(dir) != NULL);
   snprintf(file, cap, "%s/m.c", dir);
-  char *argv[] = {tc.wasm2c, "-n", "guest", (char *)pg_test_guest(guest),
-                  "-o",      file, NULL};
+  char *argv[] = {tc.wasm2c, "-n", "guest", (char *)wasm, "-o", file, NULL};
   pg_proc_result r;
   pg_proc_run(argv, NULL, NULL, &r);
   ASSERT_EQ(r.status, 0);
@@ -42,6 +43,31 @@ static char *wasm2c_output(const char *guest, char *file, size_t cap) {
   unlink(h);
   rmdir(dir);
   return strdup(buf);
+}
+
+static char *wasm2c_output(const char *guest, char *file, size_t cap) {
+  return wasm2c_output_of(pg_test_guest(guest), file, cap);
+}
+
+/* wasm2c's output for meter_count.wasm metered (meter.h). */
+static char *metered_output(char *file, size_t cap) {
+  FILE *f = fopen(pg_test_guest("meter_count"), "rb");
+  ASSERT_TRUE(f != NULL);
+  static uint8_t in[1 << 16];
+  size_t len = fread(in, 1, sizeof in, f), mlen;
+  fclose(f);
+  uint8_t *m;
+  char err[300], path[] = "/tmp/pg-compile-metered-XXXXXX";
+  ASSERT_EQ(
+      pg_meter_module(in, len, pg_mem_default(), &m, &mlen, err, sizeof err),
+      0);
+  int fd = mkstemp(path);
+  ASSERT_TRUE(fd >= 0 && write(fd, m, mlen) == (ssize_t)mlen);
+  close(fd);
+  pg_mem_free(pg_mem_default(), m);
+  char *text = wasm2c_output_of(path, file, cap);
+  unlink(path);
+  return text;
 }
 
 /* @p text with every @p from replaced by @p to; the caller frees it. */
@@ -128,4 +154,33 @@ PG_TEST(compile_fails_when_the_table_init_patch_matches_nothing) {
   expect_stale_patch("(char*)module_instance + src_expr->module_offset",
                      "(char *)module_instance + src_expr->module_offset",
                      "patch \"table init instance\" matches nothing in");
+}
+
+/* A metered module's reads of its fuel counter go through pg_fuel_read,
+ * which the C optimizer cannot see through. */
+PG_TEST(compile_patches_hide_the_fuel_counter_of_a_metered_module) {
+  char file[4200], err[512];
+  char *text = metered_output(file, sizeof file), *out = NULL;
+  ASSERT_EQ(pg_compile_patch_text(text, "m.wasm", file, &out, err, sizeof err),
+            0);
+  ASSERT_TRUE(count(out, "= pg_fuel_read(&instance->w2c_parigot_fuel);") > 0);
+  ASSERT_EQ(count(out, "= instance->w2c_parigot_fuel;"), 0);
+  free(out);
+  free(text);
+}
+
+/* A metered module whose reads of the counter wasm2c spells otherwise is
+ * refused, naming the patch. */
+PG_TEST(compile_fails_when_the_fuel_read_patch_matches_nothing) {
+  char file[4200], err[512];
+  char *text = metered_output(file, sizeof file), *out = NULL;
+  char *changed = mutate(text, "= instance->w2c_parigot_fuel;",
+                         "= (instance->w2c_parigot_fuel);");
+  ASSERT_EQ(
+      pg_compile_patch_text(changed, "m.wasm", file, &out, err, sizeof err),
+      PARIGOT_ECOMPILE);
+  ASSERT_TRUE(out == NULL);
+  ASSERT_CONTAINS(err, "patch \"fuel counter read\" matches nothing in");
+  free(changed);
+  free(text);
 }
