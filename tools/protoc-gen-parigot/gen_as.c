@@ -8,10 +8,11 @@
  * enum per enum and per oneof (its case), and per service a client class
  * of static stubs, a server class to extend and a mock for test programs
  * (SMock, on the SDK's parigot/mock.ts, which the file then imports as
- * __pgm; asc compiles none of it into a guest that does not use it). The bytes written must be
- * the C codec's (gen_c.c, sdk/c/pb.c) for the same value, so the rules
- * are the same: field-number order, packed repeated scalars, map entries
- * sorted by key with key and value both written, unknown fields last.
+ * __pgm; asc compiles none of it into a guest that does not use it).
+ * The bytes written must be the C codec's (gen_c.c, sdk/c/pb.c) for the
+ * same value, so the rules are the same: field-number order, packed
+ * repeated scalars, map entries sorted by key with key and value both
+ * written, unknown fields last.
  *
  * Names: nested types are joined with '_' (Rich.Inner is Rich_Inner),
  * fields and methods are camelCase, and a name that is a TypeScript or
