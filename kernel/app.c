@@ -380,8 +380,8 @@ static int app_init(pg_app *app, const pg_app_config *cfg, const pg_mem *mem,
     if (!g->spec->is_program)
       atomic_fetch_add(&app->nstarting, 1);
   }
-  app->serves_until_stopped =
-      cfg->stop_signal != NULL && !cfg->run_tests && app->programs_left == 0;
+  app->serves_until_stopped = cfg->stop_signal != NULL && !cfg->run_tests &&
+                              app->programs_left == 0 && app->nguests > 0;
   add_testkit(app);
   return add_external(app);
 }

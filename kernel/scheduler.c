@@ -374,7 +374,7 @@ int pg_app_loop(pg_app *app, char *err, size_t err_len) {
     return rc;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t n = app->cfg->is_deterministic ? 1 : cpus < 1 ? 1 : (uint32_t)cpus;
-  if (n > app->nguests)
+  if (n > app->nguests && app->nguests > 0) /* no guest: one to end it */
     n = app->nguests;
   if (n > 256)
     n = 256;

@@ -164,3 +164,20 @@ PG_TEST(testkit_random_stream_follows_the_guest_name_not_its_place) {
   pg_proc_result_free(&r);
   pg_proc_result_free(&t);
 }
+
+/* With tests alone, parigot run has nothing to run: it ends at once, in
+ * both modes (it crashed, or waited for a signal), and parigot test runs
+ * them. */
+PG_TEST(testkit_run_of_an_app_of_tests_alone_ends_at_once) {
+  pg_proc_result r;
+  parigot(&r, "run", PG_KIT_DIR "/only_tests.toml", NULL);
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  parigot(&r, "run", "--deterministic", PG_KIT_DIR "/only_tests.toml", NULL);
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  parigot(&r, "test", PG_KIT_DIR "/only_tests.toml", NULL);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_CONTAINS(r.out, "PASS alone\n");
+  pg_proc_result_free(&r);
+}
