@@ -943,13 +943,13 @@ static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
                      "\n    /// Expects a call of `%s`: exactly one, with any "
                      "request, answered with\n    /// the default response, "
                      "until the builder says otherwise.\n"
-                     "    #[track_caller]\n"
+                     "    #[inline]\n    #[track_caller]\n"
                      "    pub fn expect_%s(&self) -> "
                      "::parigot::mock::Expectation<%s, %s> {\n"
                      "        self.m%zu.expect()\n    }\n\n"
                      "    /// The requests of the `%s` calls so far, in "
                      "order (expected or not).\n"
-                     "    pub fn %s_calls(&self) -> ::std::vec::Vec<%s> {\n"
+                     "    #[inline]\n    pub fn %s_calls(&self) -> ::std::vec::Vec<%s> {\n"
                      "        self.m%zu.requests()\n    }\n",
                      name, raw, type_path(g, ins[i], 0),
                      type_path(g, outs[i], 0), i, name, raw,
@@ -959,26 +959,26 @@ static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
   pg_strbuf_printf(
       &g->o,
       "\n    /// Every call the mock had, of every method, in order.\n"
-      "    pub fn calls(&self) -> ::std::vec::Vec<::parigot::mock::Record> "
+      "    #[inline]\n    pub fn calls(&self) -> ::std::vec::Vec<::parigot::mock::Record> "
       "{\n        self.base.calls()\n    }\n\n"
       "    /// The calls no expectation took (each failed UNIMPLEMENTED).\n"
-      "    pub fn unexpected_calls(&self) -> "
+      "    #[inline]\n    pub fn unexpected_calls(&self) -> "
       "::std::vec::Vec<::parigot::mock::Record> {\n"
       "        self.base.unexpected_calls()\n    }\n\n"
       "    /// Panics, naming every unmet expectation and unexpected call, "
       "unless\n    /// all went as expected (the SDK's panic hook logs it at "
       "ERROR).\n"
-      "    #[track_caller]\n    pub fn verify(&self) {\n"
+      "    #[inline]\n    #[track_caller]\n    pub fn verify(&self) {\n"
       "        self.base.verify()\n    }\n\n"
       "    /// What `verify` would panic with, or None.\n"
-      "    pub fn report(&self) -> ::std::option::Option<"
+      "    #[inline]\n    pub fn report(&self) -> ::std::option::Option<"
       "::std::string::String> {\n        self.base.report()\n    }\n"
       "}\n\n"
       "impl %s for %s {\n",
       camel(g, s->name), mock);
   for (size_t i = 0; i < s->n_method; i++)
     pg_strbuf_printf(&g->o,
-                     "    fn %s(&mut self, call: ::parigot::Call<%s>, "
+                     "    #[inline]\n    fn %s(&mut self, call: ::parigot::Call<%s>, "
                      "req: %s) {\n"
                      "        self.m%zu.handle(call, req)\n    }\n",
                      snake(g, s->method[i]->name), type_path(g, outs[i], 0),
@@ -1013,7 +1013,7 @@ static int emit_mock(gen *g, const pd_service *s, const char *full,
                    "entry mocks the service). Also requires "
                    "`parigot.test.v1.Test`,\n    /// whose Sleep delays "
                    "answers.\n"
-                   "    pub fn export() -> %s {\n"
+                   "    #[inline]\n    pub fn export() -> %s {\n"
                    "        let base = ::parigot::mock::Mock::new(&%s);\n"
                    "        let mock = %s {\n",
                    mock, full, mock, desc, mock);
@@ -1024,7 +1024,7 @@ static int emit_mock(gen *g, const pd_service *s, const char *full,
                    "        mock.base.register(mock.clone());\n"
                    "        %s(mock.clone());\n        mock\n    }\n\n"
                    "    /// The mock `export()` made (panics before it).\n"
-                   "    pub fn get() -> %s {\n"
+                   "    #[inline]\n    pub fn get() -> %s {\n"
                    "        ::parigot::mock::Mock::registered(&%s)\n    }\n",
                    export, mock, desc);
   emit_mock_methods(g, s, mock, ins, outs);
