@@ -949,7 +949,8 @@ static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
                      "        self.m%zu.expect()\n    }\n\n"
                      "    /// The requests of the `%s` calls so far, in "
                      "order (expected or not).\n"
-                     "    #[inline]\n    pub fn %s_calls(&self) -> ::std::vec::Vec<%s> {\n"
+                     "    #[inline]\n"
+                     "    pub fn %s_calls(&self) -> ::std::vec::Vec<%s> {\n"
                      "        self.m%zu.requests()\n    }\n",
                      name, raw, type_path(g, ins[i], 0),
                      type_path(g, outs[i], 0), i, name, raw,
@@ -959,7 +960,8 @@ static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
   pg_strbuf_printf(
       &g->o,
       "\n    /// Every call the mock had, of every method, in order.\n"
-      "    #[inline]\n    pub fn calls(&self) -> ::std::vec::Vec<::parigot::mock::Record> "
+      "    #[inline]\n    pub fn calls(&self) -> "
+      "::std::vec::Vec<::parigot::mock::Record> "
       "{\n        self.base.calls()\n    }\n\n"
       "    /// The calls no expectation took (each failed UNIMPLEMENTED).\n"
       "    #[inline]\n    pub fn unexpected_calls(&self) -> "
@@ -977,12 +979,13 @@ static void emit_mock_methods(gen *g, const pd_service *s, const char *mock,
       "impl %s for %s {\n",
       camel(g, s->name), mock);
   for (size_t i = 0; i < s->n_method; i++)
-    pg_strbuf_printf(&g->o,
-                     "    #[inline]\n    fn %s(&mut self, call: ::parigot::Call<%s>, "
-                     "req: %s) {\n"
-                     "        self.m%zu.handle(call, req)\n    }\n",
-                     snake(g, s->method[i]->name), type_path(g, outs[i], 0),
-                     type_path(g, ins[i], 0), i);
+    pg_strbuf_printf(
+        &g->o,
+        "    #[inline]\n    fn %s(&mut self, call: ::parigot::Call<%s>, "
+        "req: %s) {\n"
+        "        self.m%zu.handle(call, req)\n    }\n",
+        snake(g, s->method[i]->name), type_path(g, outs[i], 0),
+        type_path(g, ins[i], 0), i);
   pg_strbuf_printf(&g->o, "}\n\n");
 }
 
