@@ -783,9 +783,9 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
       rc = load_strings(ld, key, v, &g->args, &g->nargs);
     } else if (key_is(k, klen, "mocks")) {
       g->mocks_line = line_of(v);
-      rc = g->is_program ? load_strings(ld, key, v, &g->mocks, &g->nmocks)
-                         : unknown_key(ld, key, v,
-                                       "; only a test [[program]] mocks");
+      rc = g->is_program
+               ? load_strings(ld, key, v, &g->mocks, &g->nmocks)
+               : unknown_key(ld, key, v, "; only a test [[program]] mocks");
     } else if (key_is(k, klen, "env")) {
       rc = load_env(ld, key, v, g);
     } else if (key_is(k, klen, "dirs")) {

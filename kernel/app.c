@@ -165,8 +165,8 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
                                    .caller_len = g->name_len,
                                    .payload = req,
                                    .payload_len = req_len,
-                                   .delay_ns = f != NULL ? f->delay_ns
-                                                         : 0})) != 0) {
+                                   .delay_ns = f != NULL ? f->delay_ns : 0})) !=
+             0) {
     pg_calls_finish(&app->calls, call);
     return rc;
   }

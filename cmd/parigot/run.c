@@ -56,8 +56,8 @@ typedef struct app_opts {
   bool is_deterministic;
   bool has_real_clock;
   uint64_t seed;
-  const char *format;  /* graph: "dot" or "svg" */
-  const char *unit;    /* run --unit: the one unit to run */
+  const char *format; /* graph: "dot" or "svg" */
+  const char *unit;   /* run --unit: the one unit to run */
   const char *manifest;
 } app_opts;
 

@@ -199,7 +199,6 @@ int pg_native_kill(pg_native *n, const char *guest, const char *reason,
  * PARIGOT_ENOTSUP (units of other processes), PARIGOT_ENOENT (no such
  * unit), PARIGOT_EINVAL, each with @p why. */
 int pg_native_set_link(pg_native *n, const char *from, const char *to,
-                       int state, uint64_t delay_ns, char *why,
-                       size_t why_cap);
+                       int state, uint64_t delay_ns, char *why, size_t why_cap);
 
 #endif /* PARIGOT_NATIVE_H */
