@@ -478,7 +478,7 @@ static void verdict(const pg_app *app, const pg_guest *g, char *why,
     snprintf(why, cap, "did not exit: %s",
              app->is_stuck ? "nothing was left to happen (stuck)"
              : atomic_load(&app->is_timed_out)
-                 ? "the tests ran past their timeout"
+                 ? "it ran past its timeout"
                  : "the app was stopped first");
   else if (p != NULL)
     snprintf(why, cap, "service %s, which it requires, died: %s", p->spec->name,

@@ -174,7 +174,7 @@ static void guest_ended(pg_app *app, pg_guest *g, const pg_run_result *r) {
       char limit[32];
       pg_format_duration(limit, sizeof limit, app->cfg->tests_timeout_ns);
       snprintf(g->death, sizeof g->death,
-               "still running when the tests' timeout (%s) ran out", limit);
+               "still running when the test's timeout (%s) ran out", limit);
     } else if (is_cut_off) {
       char limit[32];
       pg_format_duration(limit, sizeof limit,

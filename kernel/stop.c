@@ -210,7 +210,7 @@ static void stop(pg_app *app) {
     char limit[32];
     pg_format_duration(limit, sizeof limit, app->cfg->tests_timeout_ns);
     pg_log_printf(&app->log, pg_app_now(app), PG_LOG_ERROR, "kernel", 0,
-                  "stopping: the tests ran past their timeout (%s)", limit);
+                  "stopping: the test ran past its timeout (%s)", limit);
     if (app->first_failure == 0)
       app->first_failure = 1;
     pg_app_begin_shutdown(app);

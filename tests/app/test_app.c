@@ -988,11 +988,11 @@ PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
   pg_proc_result r;
   parigot(&r, "test", "--timeout", "300ms", app("loops.toml"), NULL);
   ASSERT_STREQ(r.out, "client: line 1\nclient: line 2\n"
-                      "FAIL loops\n  died: still running when the tests' "
+                      "FAIL loops\n  died: still running when the test's "
                       "timeout (300ms) ran out\n"
                       "PASS passes\n"
                       "1 passed, 1 failed\n");
-  ASSERT_CONTAINS(r.err, "kernel: stopping: the tests ran past their timeout "
+  ASSERT_CONTAINS(r.err, "kernel: stopping: the test ran past its timeout "
                          "(300ms)");
   ASSERT_EQ(r.status, 1);
   ASSERT_TRUE(r.elapsed_s < 10);
