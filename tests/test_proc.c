@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,4 +299,16 @@ int pg_test_free_port(void) {
       return port;
   }
   PG_FAIL("no free port between 20000 and 30000");
+}
+
+void pg_proc_parigot(pg_proc_result *r, ...) {
+  char *argv[32] = {(char *)pg_test_parigot()};
+  int n = 1;
+  va_list ap;
+  va_start(ap, r);
+  for (const char *a; n < 31 && (a = va_arg(ap, const char *));)
+    argv[n++] = (char *)a;
+  va_end(ap);
+  argv[n] = NULL;
+  pg_proc_run(argv, NULL, NULL, r);
 }

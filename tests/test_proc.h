@@ -48,6 +48,10 @@ const char *pg_proc_wait_for(pg_proc *p, const char *text, double timeout_s);
 /* The child's process id, for a test that looks at its own children. */
 int pg_proc_pid(const pg_proc *p);
 
+/* Runs the parigot under test with the arguments that follow, up to the
+ * first NULL (at most 30), into @p r, as pg_proc_run() does. */
+void pg_proc_parigot(pg_proc_result *r, ...);
+
 /* Sends @p sig (0: none) and waits for the child to end; @p out gets its
  * whole output and status, and @p p is freed. */
 void pg_proc_stop(pg_proc *p, int sig, pg_proc_result *out);

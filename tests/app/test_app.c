@@ -9,7 +9,6 @@
  * the helloworld example.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +19,6 @@
 #include "test.h"
 #include "test_mem.h"
 #include "test_proc.h"
-
-/* Runs parigot with the arguments that follow, up to the first NULL. */
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[16] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
 
 /* The path of a test manifest; one buffer per call site is enough, as no
  * test needs two paths at once. */
@@ -50,9 +36,9 @@ static void expect_in_both_modes(const char *manifest, const char *out,
   for (int deterministic = 0; deterministic < 2; deterministic++) {
     pg_proc_result r;
     if (deterministic)
-      parigot(&r, "run", "--deterministic", app(manifest), NULL);
+      pg_proc_parigot(&r, "run", "--deterministic", app(manifest), NULL);
     else
-      parigot(&r, "run", app(manifest), NULL);
+      pg_proc_parigot(&r, "run", app(manifest), NULL);
     ASSERT_STREQ(r.out, out);
     for (size_t i = 0; lines[i] != NULL; i++)
       ASSERT_CONTAINS(r.err, lines[i]);
@@ -98,8 +84,8 @@ static long log_time_us(const char *log, const char *text) {
 
 /* Runs @p manifest in both modes into r[0] (parallel) and r[1]. */
 static void run_both(const char *manifest, pg_proc_result r[2]) {
-  parigot(&r[0], "run", app(manifest), NULL);
-  parigot(&r[1], "run", "--deterministic", app(manifest), NULL);
+  pg_proc_parigot(&r[0], "run", app(manifest), NULL);
+  pg_proc_parigot(&r[1], "run", "--deterministic", app(manifest), NULL);
 }
 
 /* Where @p text is in @p log; fails the test if it is not. */
@@ -114,7 +100,7 @@ static const char *at(const char *log, const char *text) {
 PG_TEST(app_starts_a_chain_from_its_end) {
   pg_proc_result r;
   char order[256];
-  parigot(&r, "run", "--deterministic", app("order_chain.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("order_chain.toml"), NULL);
   ASSERT_EQ(r.status, 0);
   said_order(r.err, "ready", order, sizeof order);
   ASSERT_STREQ(order, "c b a top");
@@ -124,7 +110,8 @@ PG_TEST(app_starts_a_chain_from_its_end) {
 PG_TEST(app_starts_a_diamond_bottom_up_lower_index_first) {
   pg_proc_result r;
   char order[256];
-  parigot(&r, "run", "--deterministic", app("order_diamond.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("order_diamond.toml"),
+                  NULL);
   ASSERT_EQ(r.status, 0);
   said_order(r.err, "ready", order, sizeof order);
   ASSERT_STREQ(order, "a c b d top");
@@ -135,7 +122,7 @@ PG_TEST(app_starts_a_diamond_bottom_up_lower_index_first) {
 
 PG_TEST(app_cycle_is_refused_naming_every_guest_on_it) {
   pg_proc_result r;
-  parigot(&r, "run", app("cycle.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("cycle.toml"), NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_STREQ(r.out, "");
   ASSERT_STREQ(r.err, "parigot: dependency cycle: a -> b -> c -> a\n");
@@ -144,7 +131,7 @@ PG_TEST(app_cycle_is_refused_naming_every_guest_on_it) {
 
 PG_TEST(app_requirement_nobody_exports_is_refused) {
   pg_proc_result r;
-  parigot(&r, "run", app("missing.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("missing.toml"), NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_STREQ(r.out, "");
   ASSERT_STREQ(r.err, "parigot: x requires apptest.v1.Nobody, which no "
@@ -156,7 +143,7 @@ PG_TEST(app_requirement_nobody_exports_is_refused) {
 
 PG_TEST(app_call_to_unrequired_service_is_denied_by_sdk_and_kernel) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("denied.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("denied.toml"), NULL);
   ASSERT_STREQ(r.out, "sdk: Relay.Forward refused at once, code 7\n"
                       "kernel: locate apptest.v1.Relay: -11\n"
                       "kernel: locate apptest.v1.Echo: 0, handle 0\n"
@@ -168,7 +155,7 @@ PG_TEST(app_call_to_unrequired_service_is_denied_by_sdk_and_kernel) {
 
 PG_TEST(app_call_past_deadline_fails_and_late_answer_is_dropped) {
   pg_proc_result r;
-  parigot(&r, "run", app("deadline.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("deadline.toml"), NULL);
   ASSERT_STREQ(r.out, "held call failed: code 4: deadline exceeded\n"
                       "waited past the deadline: yes\n"
                       "late answer returned -9\n");
@@ -193,7 +180,7 @@ PG_TEST(app_deadline_fires_while_every_guest_is_busy) {
    * ends the call, and echo's answer, 50 ms later, is refused (docs/abi.md,
    * respond: ECANCELED once the call has ended). */
   pg_proc_result r;
-  parigot(&r, "run", app("slow.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("slow.toml"), NULL);
   ASSERT_CONTAINS(r.err, "echo call=1: slow answer returned -9\n");
   ASSERT_STREQ(r.out, "slow call failed: code 4: deadline exceeded\n");
   ASSERT_EQ(r.status, 0);
@@ -202,7 +189,7 @@ PG_TEST(app_deadline_fires_while_every_guest_is_busy) {
 
 PG_TEST(app_calls_to_a_service_that_trapped_fail_unavailable) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("crash.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("crash.toml"), NULL);
   ASSERT_STREQ(r.out, "crashed call failed: code 14: the service died\n"
                       "next call failed: code 14: callee is not running\n");
   ASSERT_CONTAINS(r.err, "ERROR echo: died: unreachable executed\n");
@@ -216,7 +203,7 @@ PG_TEST(app_calls_to_a_service_that_trapped_fail_unavailable) {
 
 PG_TEST(app_service_error_reaches_caller_with_its_enum_value) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("apperror.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("apperror.toml"), NULL);
   ASSERT_STREQ(r.out, "echo: 41 \"hi\"\n"
                       "refused: code 2 app_error 9 message \"refused: "
                       "shout\"\n");
@@ -226,7 +213,7 @@ PG_TEST(app_service_error_reaches_caller_with_its_enum_value) {
 
 PG_TEST(app_thousand_calls_in_flight_are_each_answered_once) {
   pg_proc_result r;
-  parigot(&r, "run", app("many.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("many.toml"), NULL);
   ASSERT_STREQ(r.out, "dispatched: 1000\n"
                       "answers: 1000, wrong: 0, missing: 0, twice: 0, "
                       "before all were sent: 0\n");
@@ -246,7 +233,7 @@ PG_TEST(app_parallel_workers_hand_over_without_losing_a_call) {
       "c: 200 rounds, 700 answered, 10 expired, 0 wrong"};
   for (int run = 0; run < 5; run++) {
     pg_proc_result r;
-    parigot(&r, "run", app("stress.toml"), NULL);
+    pg_proc_parigot(&r, "run", app("stress.toml"), NULL);
     ASSERT_EQ(r.status, 0);
     for (size_t i = 0; i < 3; i++) {
       char line[128];
@@ -269,15 +256,15 @@ PG_TEST(app_runaway_handler_is_stopped_after_its_max_handler_time) {
       "spinning call failed: code 14: the service died\n"
       "next call failed: code 14: callee is not running\n";
   pg_proc_result r, again;
-  parigot(&r, "run", app("spin.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("spin.toml"), NULL);
   ASSERT_STREQ(r.out, out);
   ASSERT_EQ(r.status, 3); /* a service died, no program failed */
   ASSERT_CONTAINS(r.err, "ERROR echo: died: ran past its max_handler_time "
                          "(20ms)\n");
   ASSERT_TRUE(log_time_us(r.err, "ran past its max_handler_time") >= 20000);
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", app("spin.toml"), NULL);
-  parigot(&again, "run", "--deterministic", app("spin.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("spin.toml"), NULL);
+  pg_proc_parigot(&again, "run", "--deterministic", app("spin.toml"), NULL);
   ASSERT_STREQ(r.out, out);
   ASSERT_EQ(r.status, 3);
   ASSERT_CONTAINS(r.err, "t=0.020003 ERROR echo: died: ran past its "
@@ -360,14 +347,14 @@ PG_TEST(app_service_exiting_mid_call_fails_it_unavailable) {
  * deterministic mode when that hook is stopped, on its virtual clock. */
 PG_TEST(app_startup_timeout_names_what_did_not_start) {
   pg_proc_result r;
-  parigot(&r, "run", app("startlate.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("startlate.toml"), NULL);
   ASSERT_CONTAINS(r.err, "ERROR kernel: start-up took longer than its "
                          "startup_timeout (100ms); not started: echo "
                          "(starting), relay (waits for echo)\n");
   ASSERT_TRUE(log_time_us(r.err, "start-up took longer") >= 100000);
   ASSERT_EQ(r.status, 4);
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", app("startlate.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("startlate.toml"), NULL);
   ASSERT_CONTAINS(r.err, "t=0.200001 ERROR kernel: start-up took longer "
                          "than its startup_timeout (100ms); not started: "
                          "relay (starting)\n");
@@ -426,7 +413,8 @@ PG_TEST(app_stops_services_in_reverse_dependency_order) {
     ASSERT_TRUE(at(r[i].err, "a: stopped") < at(r[i].err, "b: stopping"));
     pg_proc_result_free(&r[i]);
   }
-  parigot(&r[0], "run", "--deterministic", app("order_diamond.toml"), NULL);
+  pg_proc_parigot(&r[0], "run", "--deterministic", app("order_diamond.toml"),
+                  NULL);
   said_order(r[0].err, "stopped", order, sizeof order);
   ASSERT_STREQ(order, "d b c a"); /* started a c b d */
   pg_proc_result_free(&r[0]);
@@ -540,8 +528,8 @@ PG_TEST(app_dependents_wait_for_a_service_restarting_from_its_start) {
 
 PG_TEST(app_restart_sequence_repeats_byte_for_byte) {
   pg_proc_result a, b;
-  parigot(&a, "run", "--deterministic", app("restart.toml"), NULL);
-  parigot(&b, "run", "--deterministic", app("restart.toml"), NULL);
+  pg_proc_parigot(&a, "run", "--deterministic", app("restart.toml"), NULL);
+  pg_proc_parigot(&b, "run", "--deterministic", app("restart.toml"), NULL);
   ASSERT_CONTAINS(a.err, "back after restart 3 of 3");
   ASSERT_STREQ(a.out, b.out);
   ASSERT_STREQ(a.err, b.err);
@@ -623,7 +611,7 @@ PG_TEST(app_service_that_never_answers_fails_the_call_at_its_deadline) {
 
 PG_TEST(app_exit_status_is_the_programs_status) {
   pg_proc_result r;
-  parigot(&r, "run", app("exit3.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("exit3.toml"), NULL);
   ASSERT_EQ(r.status, 3);
   ASSERT_CONTAINS(r.err, "INFO  three: exited with status 3\n");
   pg_proc_result_free(&r);
@@ -631,7 +619,7 @@ PG_TEST(app_exit_status_is_the_programs_status) {
 
 PG_TEST(app_exit_status_is_the_first_nonzero_status) {
   pg_proc_result r;
-  parigot(&r, "run", app("exit05.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("exit05.toml"), NULL);
   ASSERT_EQ(r.status, 5);
   ASSERT_CONTAINS(r.err, "INFO  zero: exited with status 0\n");
   ASSERT_CONTAINS(r.err, "INFO  five: exited with status 5\n");
@@ -640,7 +628,7 @@ PG_TEST(app_exit_status_is_the_first_nonzero_status) {
 
 PG_TEST(app_exit_status_is_zero_when_every_program_succeeds) {
   pg_proc_result r;
-  parigot(&r, "run", app("exit00.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("exit00.toml"), NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.err, "INFO  first: exited with status 0\n");
   ASSERT_CONTAINS(r.err, "INFO  second: exited with status 0\n");
@@ -649,7 +637,7 @@ PG_TEST(app_exit_status_is_zero_when_every_program_succeeds) {
 
 PG_TEST(app_trapping_program_fails_the_app_and_the_log_says_it_died) {
   pg_proc_result r;
-  parigot(&r, "run", app("trap.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("trap.toml"), NULL);
   ASSERT_EQ(r.status, 134);
   ASSERT_CONTAINS(r.err, "ERROR crasher: died: unreachable executed\n");
   pg_proc_result_free(&r);
@@ -732,7 +720,7 @@ static const char *const abuse_lines[] = {
 
 PG_TEST(app_bad_guest_input_gets_documented_errors_and_host_survives) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("abuse.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("abuse.toml"), NULL);
   /* The mismatches alone say what went wrong. */
   char bad[4096] = "";
   for (const char *m = r.out; (m = strstr(m, "MISMATCH")) != NULL; m++)
@@ -753,8 +741,8 @@ PG_TEST(app_bad_guest_input_gets_documented_errors_and_host_survives) {
 static void run_det_twice(const char *cmd, const char *opt, pg_proc_result *a) {
   pg_proc_result b;
   const char *m = app("det.toml");
-  parigot(a, cmd, opt ? opt : m, opt ? m : NULL, NULL);
-  parigot(&b, cmd, opt ? opt : m, opt ? m : NULL, NULL);
+  pg_proc_parigot(a, cmd, opt ? opt : m, opt ? m : NULL, NULL);
+  pg_proc_parigot(&b, cmd, opt ? opt : m, opt ? m : NULL, NULL);
   ASSERT_EQ(a->status, 0);
   ASSERT_EQ(b.status, 0);
   ASSERT_STREQ(a->out, b.out);
@@ -776,7 +764,7 @@ PG_TEST(app_deterministic_runs_repeat_byte_for_byte) {
   ASSERT_CONTAINS(r.out, "release: -9\n");
   /* Another seed gives other random bytes: the equal runs above were not
    * equal for lack of anything that could differ. */
-  parigot(&seeded, "test", "--seed", "1", app("det.toml"), NULL);
+  pg_proc_parigot(&seeded, "test", "--seed", "1", app("det.toml"), NULL);
   ASSERT_EQ(seeded.status, 0);
   ASSERT_TRUE(strcmp(t.out, seeded.out) != 0);
   pg_proc_result_free(&t);
@@ -788,7 +776,7 @@ PG_TEST(app_deterministic_runs_repeat_byte_for_byte) {
 
 PG_TEST(app_guest_built_for_abi_2_is_refused) {
   pg_proc_result r;
-  parigot(&r, "run", app("abi_v2.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("abi_v2.toml"), NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_STREQ(r.out, "");
   ASSERT_CONTAINS(r.err, "parigot: future: ");
@@ -800,7 +788,7 @@ PG_TEST(app_guest_built_for_abi_2_is_refused) {
 /* A C reactor reads argv with parigot_args() and its env with getenv(). */
 PG_TEST(app_guest_gets_manifest_args_after_its_name_and_its_env) {
   pg_proc_result r;
-  parigot(&r, "run", app("args.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("args.toml"), NULL);
   ASSERT_STREQ(r.out, "argc=3\nargv[0]=args\nargv[1]=--flag\n"
                       "argv[2]=two words\nSCENARIO=args\n");
   ASSERT_EQ(r.status, 0);
@@ -811,7 +799,7 @@ PG_TEST(app_guest_gets_manifest_args_after_its_name_and_its_env) {
 
 PG_TEST(app_helloworld_runs_and_prints_bonjour) {
   pg_proc_result r;
-  parigot(&r, "run", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
+  pg_proc_parigot(&r, "run", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
   ASSERT_STREQ(r.out, "Bonjour, world\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -819,7 +807,7 @@ PG_TEST(app_helloworld_runs_and_prints_bonjour) {
 
 PG_TEST(app_helloworld_test_passes) {
   pg_proc_result r;
-  parigot(&r, "test", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
+  pg_proc_parigot(&r, "test", PG_HELLOWORLD_DIR "/helloworld.toml", NULL);
   ASSERT_STREQ(r.out, "PASS hello_test\n1 passed, 0 failed\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -829,11 +817,11 @@ PG_TEST(app_helloworld_test_passes) {
  * app's clock and who called, in both scheduler modes. */
 PG_TEST(app_handler_sees_the_calls_own_deadline_and_its_caller) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("context.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("context.toml"), NULL);
   ASSERT_STREQ(r.out, "time left within 300ms: yes; caller: client\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "run", app("context.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("context.toml"), NULL);
   ASSERT_STREQ(r.out, "time left within 300ms: yes; caller: client\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -844,12 +832,12 @@ PG_TEST(app_handler_sees_the_calls_own_deadline_and_its_caller) {
  * refused. */
 PG_TEST(app_real_clock_goes_only_with_deterministic) {
   pg_proc_result r;
-  parigot(&r, "run", "--real-clock", app("apperror.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--real-clock", app("apperror.toml"), NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_CONTAINS(r.err, "--real-clock goes with --deterministic");
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", "--real-clock", app("apperror.toml"),
-          NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", "--real-clock",
+                  app("apperror.toml"), NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_STREQ(r.out, "echo: 41 \"hi\"\n"
                       "refused: code 2 app_error 9 message \"refused: "
@@ -861,11 +849,11 @@ PG_TEST(app_real_clock_goes_only_with_deterministic) {
  * the buffer grows; both modes. */
 PG_TEST(app_large_messages_pass_whole_both_ways) {
   pg_proc_result r;
-  parigot(&r, "run", "--deterministic", app("big.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app("big.toml"), NULL);
   ASSERT_STREQ(r.out, "echoed 100000 bytes: same\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "run", app("big.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("big.toml"), NULL);
   ASSERT_STREQ(r.out, "echoed 100000 bytes: same\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -936,7 +924,7 @@ PG_TEST(app_stdout_of_a_stop_handler_cut_off_while_stuck_is_kept) {
  * its own, and what it printed comes just before its verdict. */
 PG_TEST(app_test_fails_each_way_with_its_reason) {
   pg_proc_result r;
-  parigot(&r, "test", app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", app("verdicts.toml"), NULL);
   ASSERT_STREQ(r.out, "PASS passes\n"
                       "FAIL exits_5\n  exited with status 5\n"
                       "FAIL traps\n  died: unreachable executed\n"
@@ -957,24 +945,25 @@ PG_TEST(app_test_fails_each_way_with_its_reason) {
  * matches nothing, or is not one, is refused by name. */
 PG_TEST(app_test_run_picks_tests_and_list_names_them) {
   pg_proc_result r;
-  parigot(&r, "test", "--run", "^(passes|exits_5)$", app("verdicts.toml"),
-          NULL);
+  pg_proc_parigot(&r, "test", "--run", "^(passes|exits_5)$",
+                  app("verdicts.toml"), NULL);
   ASSERT_STREQ(r.out, "PASS passes\nFAIL exits_5\n  exited with status 5\n"
                       "1 passed, 1 failed\n");
   ASSERT_TRUE(strstr(r.err, "traps") == NULL);
   ASSERT_EQ(r.status, 1);
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--list", "--run", "s$", app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--list", "--run", "s$", app("verdicts.toml"),
+                  NULL);
   ASSERT_STREQ(r.out, "passes\ntraps\necho_dies\n");
   ASSERT_STREQ(r.err, "");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--run", "nothing", app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--run", "nothing", app("verdicts.toml"), NULL);
   ASSERT_CONTAINS(r.err, "test: --run nothing: no test of ");
   ASSERT_CONTAINS(r.err, "verdicts.toml matches it");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--run", "(", app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--run", "(", app("verdicts.toml"), NULL);
   ASSERT_CONTAINS(r.err, "test: --run (: not a regular expression: ");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
@@ -986,7 +975,7 @@ PG_TEST(app_test_run_picks_tests_and_list_names_them) {
  * test's own: the next test, in an app of its own, still passes. */
 PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
   pg_proc_result r;
-  parigot(&r, "test", "--timeout", "300ms", app("loops.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--timeout", "300ms", app("loops.toml"), NULL);
   ASSERT_STREQ(r.out, "client: line 1\nclient: line 2\n"
                       "FAIL loops\n  died: still running when the test's "
                       "timeout (300ms) ran out\n"
@@ -997,7 +986,7 @@ PG_TEST(app_test_stops_and_fails_tests_past_its_timeout) {
   ASSERT_EQ(r.status, 1);
   ASSERT_TRUE(r.elapsed_s < 10);
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--timeout", "soon", app("loops.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--timeout", "soon", app("loops.toml"), NULL);
   ASSERT_CONTAINS(r.err, "test: --timeout soon: expected a duration");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
@@ -1013,10 +1002,10 @@ PG_TEST(app_test_writes_the_verdicts_as_junit_xml) {
   ASSERT_TRUE(mkdtemp(dir) != NULL);
   snprintf(a, sizeof a, "%s/a.xml", dir);
   snprintf(b, sizeof b, "%s/b.xml", dir);
-  parigot(&r, "test", "--junit", a, app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--junit", a, app("verdicts.toml"), NULL);
   ASSERT_EQ(r.status, 1);
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--junit", b, app("verdicts.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--junit", b, app("verdicts.toml"), NULL);
   pg_proc_result_free(&r);
   snprintf(cmd, sizeof cmd,
            "cmp -s %s %s && python3 -c \"import sys, xml.etree.ElementTree "
@@ -1029,8 +1018,8 @@ PG_TEST(app_test_writes_the_verdicts_as_junit_xml) {
            "service echo'), f\" %s",
            a, b, a);
   ASSERT_EQ(system(cmd), 0);
-  parigot(&r, "test", "--junit", "/nonexistent/dir/j.xml", app("verdicts.toml"),
-          NULL);
+  pg_proc_parigot(&r, "test", "--junit", "/nonexistent/dir/j.xml",
+                  app("verdicts.toml"), NULL);
   ASSERT_CONTAINS(r.err, "test: --junit /nonexistent/dir/j.xml: No such file "
                          "or directory");
   ASSERT_EQ(r.status, 2);

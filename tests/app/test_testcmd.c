@@ -9,7 +9,6 @@
  * test, a failure's seed named, and --seed replaying it byte for byte.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +19,6 @@
 
 #include "test.h"
 #include "test_proc.h"
-
-/* Runs parigot with the arguments that follow, up to the first NULL. */
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[24] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 23 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
 
 /* The path of a test manifest, in a buffer of the caller's. */
 static char *app(char *buf, size_t cap, const char *manifest) {
@@ -61,7 +47,7 @@ static const char isolation_out[] = "first: count 1\nPASS first\n"
 PG_TEST(testcmd_each_test_runs_in_a_fresh_app) {
   char m[4096];
   pg_proc_result r;
-  parigot(&r, "test", app(m, sizeof m, "isolation.toml"), NULL);
+  pg_proc_parigot(&r, "test", app(m, sizeof m, "isolation.toml"), NULL);
   ASSERT_STREQ(r.out, isolation_out);
   ASSERT_EQ(r.status, 0);
   /* The service stopped once per test: four instances. */
@@ -70,7 +56,8 @@ PG_TEST(testcmd_each_test_runs_in_a_fresh_app) {
     stopped++;
   ASSERT_EQ(stopped, 4);
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", app(m, sizeof m, "shared.toml"), NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", app(m, sizeof m, "shared.toml"),
+                  NULL);
   ASSERT_CONTAINS(r.out, "count 2\n");
   ASSERT_CONTAINS(r.err, "count 2, expected 1: the service was not fresh");
   ASSERT_EQ(r.status, 1);
@@ -89,15 +76,16 @@ PG_TEST(testcmd_j4_writes_the_same_bytes_as_j1) {
   for (size_t i = 0; i < sizeof manifests / sizeof manifests[0]; i++) {
     pg_proc_result one, four;
     app(m, sizeof m, manifests[i]);
-    parigot(&one, "test", "-j", "1", m, NULL);
-    parigot(&four, "test", m, "-j", "4", NULL);
+    pg_proc_parigot(&one, "test", "-j", "1", m, NULL);
+    pg_proc_parigot(&four, "test", m, "-j", "4", NULL);
     expect_same_run(&one, &four);
     ASSERT_CONTAINS(one.out, " passed, ");
     pg_proc_result_free(&one);
     pg_proc_result_free(&four);
   }
   pg_proc_result r;
-  parigot(&r, "test", "-j", "4", app(m, sizeof m, "isolation.toml"), NULL);
+  pg_proc_parigot(&r, "test", "-j", "4", app(m, sizeof m, "isolation.toml"),
+                  NULL);
   ASSERT_STREQ(r.out, isolation_out);
   pg_proc_result_free(&r);
 }
@@ -126,20 +114,20 @@ PG_TEST(testcmd_bad_job_and_schedule_counts_are_refused_by_name) {
   app(m, sizeof m, "isolation.toml");
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     pg_proc_result r;
-    parigot(&r, "test", bad[i][0], bad[i][1], m, NULL);
+    pg_proc_parigot(&r, "test", bad[i][0], bad[i][1], m, NULL);
     ASSERT_STREQ(r.out, "");
     ASSERT_CONTAINS(r.err, bad[i][2]);
     ASSERT_EQ(r.status, 2);
     pg_proc_result_free(&r);
   }
   pg_proc_result r;
-  parigot(&r, "test", "--explore", "3", "--seed", "2", m, NULL);
+  pg_proc_parigot(&r, "test", "--explore", "3", "--seed", "2", m, NULL);
   ASSERT_STREQ(r.err, "parigot: test: --explore and --seed do not go "
                       "together: --explore runs seeds 1 to N, --seed "
                       "replays one\n");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
-  parigot(&r, "test", m, "-j", NULL);
+  pg_proc_parigot(&r, "test", m, "-j", NULL);
   ASSERT_CONTAINS(r.err, "test: option -j needs a value, N");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
@@ -244,7 +232,7 @@ PG_TEST(testcmd_runs_compiling_one_module_at_once_share_the_cache) {
   snprintf(rm, sizeof rm, "rm -rf %s/*", dir);
   ASSERT_EQ(system(rm), 0);
   pg_proc_result r;
-  parigot(&r, "test", "-j", "4", m, NULL);
+  pg_proc_parigot(&r, "test", "-j", "4", m, NULL);
   ASSERT_STREQ(r.out, isolation_out);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
@@ -263,19 +251,19 @@ PG_TEST(testcmd_runs_compiling_one_module_at_once_share_the_cache) {
 PG_TEST(testcmd_explore_runs_each_passing_test_under_n_schedules) {
   char m[4096];
   pg_proc_result r, four;
-  parigot(&r, "test", "--explore", "5", app(m, sizeof m, "isolation.toml"),
-          NULL);
+  pg_proc_parigot(&r, "test", "--explore", "5",
+                  app(m, sizeof m, "isolation.toml"), NULL);
   ASSERT_STREQ(r.out, "first: count 1\nPASS first (5 schedules)\n"
                       "second: count 1\nPASS second (5 schedules)\n"
                       "third: count 1\nPASS third (5 schedules)\n"
                       "fourth: count 1\nPASS fourth (5 schedules)\n"
                       "4 passed, 0 failed\n");
   ASSERT_EQ(r.status, 0);
-  parigot(&four, "test", "--explore", "5", "-j", "4", m, NULL);
+  pg_proc_parigot(&four, "test", "--explore", "5", "-j", "4", m, NULL);
   expect_same_run(&r, &four);
   pg_proc_result_free(&r);
   pg_proc_result_free(&four);
-  parigot(&r, "test", "--explore", "1", m, NULL);
+  pg_proc_parigot(&r, "test", "--explore", "1", m, NULL);
   ASSERT_CONTAINS(r.out, "PASS first (1 schedule)\n");
   pg_proc_result_free(&r);
 }
@@ -299,7 +287,7 @@ PG_TEST(testcmd_explore_names_the_first_failing_seed_and_seed_replays_it) {
   ASSERT_TRUE(mkdtemp(dir) != NULL);
   snprintf(junit, sizeof junit, "%s/j.xml", dir);
   app(m, sizeof m, "dice.toml");
-  parigot(&r, "test", "--explore", "40", "--junit", junit, m, NULL);
+  pg_proc_parigot(&r, "test", "--explore", "40", "--junit", junit, m, NULL);
   ASSERT_EQ(r.status, 1);
   unsigned long k = failing_seed(r.out);
   ASSERT_TRUE(k >= 1 && k <= 40);
@@ -317,20 +305,21 @@ PG_TEST(testcmd_explore_names_the_first_failing_seed_and_seed_replays_it) {
   ASSERT_CONTAINS(r.out, want);
   ASSERT_EQ(strlen(strstr(r.out, want)), strlen(want)); /* the end */
   /* -j 4 runs seeds past the first failure at once, and drops them. */
-  parigot(&four, "test", "--explore", "40", "-j", "4", "--junit", junit, m,
-          NULL);
+  pg_proc_parigot(&four, "test", "--explore", "40", "-j", "4", "--junit", junit,
+                  m, NULL);
   expect_same_run(&r, &four);
   pg_proc_result_free(&four);
   /* Every seed before K passes; K fails, as it did. */
   for (unsigned long s = 1; s < k; s++) {
     snprintf(seed, sizeof seed, "%lu", s);
-    parigot(&replay, "test", m, "--run", "^dice$", "--seed", seed, NULL);
+    pg_proc_parigot(&replay, "test", m, "--run", "^dice$", "--seed", seed,
+                    NULL);
     ASSERT_CONTAINS(replay.out, "PASS dice\n1 passed, 0 failed\n");
     ASSERT_EQ(replay.status, 0);
     pg_proc_result_free(&replay);
   }
   snprintf(seed, sizeof seed, "%lu", k);
-  parigot(&replay, "test", m, "--run", "^dice$", "--seed", seed, NULL);
+  pg_proc_parigot(&replay, "test", m, "--run", "^dice$", "--seed", seed, NULL);
   /* The dice part of the exploration's output, whose last line counts
    * steady too. */
   const char *dice = strstr(r.out, "dice: count 1\n");
@@ -362,17 +351,17 @@ PG_TEST(testcmd_seed_zero_is_the_default_schedule) {
   char m[4096];
   pg_proc_result plain, zero, one;
   app(m, sizeof m, "det.toml");
-  parigot(&plain, "test", m, NULL);
-  parigot(&zero, "test", "--seed", "0", m, NULL);
+  pg_proc_parigot(&plain, "test", m, NULL);
+  pg_proc_parigot(&zero, "test", "--seed", "0", m, NULL);
   expect_same_run(&plain, &zero);
-  parigot(&one, "test", "--seed", "1", m, NULL);
+  pg_proc_parigot(&one, "test", "--seed", "1", m, NULL);
   ASSERT_TRUE(strcmp(plain.out, one.out) != 0);
   ASSERT_EQ(one.status, 0);
   pg_proc_result_free(&plain);
   pg_proc_result_free(&zero);
   pg_proc_result_free(&one);
-  parigot(&zero, "test", "--seed", "0", "--run", "^exits_5$",
-          app(m, sizeof m, "verdicts.toml"), NULL);
+  pg_proc_parigot(&zero, "test", "--seed", "0", "--run", "^exits_5$",
+                  app(m, sizeof m, "verdicts.toml"), NULL);
   ASSERT_STREQ(zero.out, "FAIL exits_5\n  exited with status 5\n"
                          "0 passed, 1 failed\n");
   pg_proc_result_free(&zero);

@@ -6,7 +6,6 @@
  * are current and render without a warning; unknown options are refused
  * by name; options may follow the manifest.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,19 +14,6 @@
 
 #include "test.h"
 #include "test_proc.h"
-
-/* Runs parigot with the arguments that follow, up to the first NULL. */
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[24] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 23 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
 
 #define MAX_ITEMS 32
 
@@ -56,7 +42,7 @@ static bool has_name(const names *s, const char *name) {
 /* The commands `parigot --help` lists. */
 static void commands(names *out) {
   pg_proc_result r;
-  parigot(&r, "--help", NULL);
+  pg_proc_parigot(&r, "--help", NULL);
   ASSERT_EQ(r.status, 0);
   memset(out, 0, sizeof *out);
   const char *p = strstr(r.out, "\ncommands:\n");
@@ -75,7 +61,7 @@ static void commands(names *out) {
  * name and value have the description on the next line). */
 static void help_options(const char *cmd, names *out) {
   pg_proc_result r;
-  parigot(&r, cmd, "--help", NULL);
+  pg_proc_parigot(&r, cmd, "--help", NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_STREQ(r.err, "");
   memset(out, 0, sizeof *out);
@@ -165,10 +151,10 @@ static void expect_accepted(const char *cmd, const char *opt,
                                               : "/nonexistent/app.toml";
   pg_proc_result r;
   if (strcmp(cmd, "build") == 0)
-    parigot(&r, cmd, opt, value ? value : "--unit", "--unit", "u", "-o",
-            "/nonexistent/out", file, NULL);
+    pg_proc_parigot(&r, cmd, opt, value ? value : "--unit", "--unit", "u", "-o",
+                    "/nonexistent/out", file, NULL);
   else
-    parigot(&r, cmd, opt, value ? value : file, file, NULL);
+    pg_proc_parigot(&r, cmd, opt, value ? value : file, file, NULL);
   if (strstr(r.err, "unknown option") || strstr(r.err, "needs a value") ||
       r.status != 2)
     PG_FAIL("parigot %s %s: status %d, %s", cmd, opt, r.status, r.err);
@@ -220,7 +206,7 @@ PG_TEST(cli_help_man_page_and_parser_agree_on_every_option) {
 }
 
 /* Every command has its page in the build's man folder, as current as
- * `parigot help --man CMD`; parigot(1) names every command. */
+ * `parigot help --man CMD`; pg_proc_parigot(1) names every command. */
 PG_TEST(cli_build_wrote_a_current_man_page_per_command) {
   names cmds;
   commands(&cmds);
@@ -230,7 +216,7 @@ PG_TEST(cli_build_wrote_a_current_man_page_per_command) {
     snprintf(path, sizeof path, "%s/parigot-%s.1", PG_MAN_DIR, cmds.name[c]);
     char *page = slurp(path);
     pg_proc_result r;
-    parigot(&r, "help", "--man", cmds.name[c], NULL);
+    pg_proc_parigot(&r, "help", "--man", cmds.name[c], NULL);
     ASSERT_EQ(r.status, 0);
     ASSERT_STREQ(page, r.out);
     snprintf(want, sizeof want, "\n.BR parigot\\-%s (1)", cmds.name[c]);
@@ -243,7 +229,7 @@ PG_TEST(cli_build_wrote_a_current_man_page_per_command) {
     free(page);
   }
   pg_proc_result r;
-  parigot(&r, "help", "--man", NULL);
+  pg_proc_parigot(&r, "help", "--man", NULL);
   ASSERT_STREQ(top, r.out);
   pg_proc_result_free(&r);
   if (has_groff()) {
@@ -260,7 +246,7 @@ PG_TEST(cli_unknown_option_is_refused_by_name) {
   for (int c = 0; c < cmds.n; c++) {
     pg_proc_result r;
     const char *cmd = cmds.name[c];
-    parigot(&r, cmd, "--no-such-option", "x", NULL);
+    pg_proc_parigot(&r, cmd, "--no-such-option", "x", NULL);
     char want[256];
     snprintf(want, sizeof want,
              "parigot: %s: unknown option --no-such-option (see 'parigot %s "
@@ -272,12 +258,12 @@ PG_TEST(cli_unknown_option_is_refused_by_name) {
     pg_proc_result_free(&r);
   }
   pg_proc_result r;
-  parigot(&r, "run", PG_APP_DIR "/det.toml", "--seed", NULL);
+  pg_proc_parigot(&r, "run", PG_APP_DIR "/det.toml", "--seed", NULL);
   ASSERT_STREQ(r.err, "parigot: run: option --seed needs a value, N (see "
                       "'parigot run --help')\n");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
-  parigot(&r, "help", "nope", NULL);
+  pg_proc_parigot(&r, "help", "nope", NULL);
   ASSERT_STREQ(r.err, "parigot: unknown command 'nope' (see 'parigot "
                       "--help')\n");
   ASSERT_EQ(r.status, 2);
@@ -329,7 +315,7 @@ PG_TEST(cli_test_takes_options_after_the_manifest) {
   pg_proc_result a, zero;
   expect_same("test", m, seed1, &a);
   ASSERT_CONTAINS(a.out, "PASS mixed_test\n1 passed, 0 failed\n");
-  parigot(&zero, "test", m, NULL);
+  pg_proc_parigot(&zero, "test", m, NULL);
   ASSERT_EQ(zero.status, 0);
   ASSERT_TRUE(strcmp(a.out, zero.out) != 0); /* seed 1 was used */
   pg_proc_result_free(&a);
@@ -343,7 +329,7 @@ PG_TEST(cli_graph_takes_options_after_the_manifest) {
   expect_same("graph", m, dot, &a);
   ASSERT_TRUE(strncmp(a.out, "digraph ", 8) == 0);
   ASSERT_CONTAINS(a.out, "\"relay\"");
-  parigot(&bad, "graph", m, "--format", "png", NULL);
+  pg_proc_parigot(&bad, "graph", m, "--format", "png", NULL);
   ASSERT_STREQ(bad.err, "parigot: graph: --format png: expected dot or "
                         "svg\n");
   ASSERT_EQ(bad.status, 2);
@@ -356,16 +342,16 @@ PG_TEST(cli_graph_takes_options_after_the_manifest) {
 PG_TEST(cli_up_takes_options_anywhere) {
   const char *m = PG_APP_DIR "/det.toml";
   pg_proc_result h1, h2, r;
-  parigot(&h1, "up", m, "--help", NULL);
-  parigot(&h2, "up", "--help", NULL);
+  pg_proc_parigot(&h1, "up", m, "--help", NULL);
+  pg_proc_parigot(&h2, "up", "--help", NULL);
   ASSERT_EQ(h1.status, 0);
   ASSERT_STREQ(h1.out, h2.out);
   ASSERT_CONTAINS(h1.out, "usage: parigot up [options] APP.toml\n");
-  parigot(&r, "up", m, "--bin", NULL);
+  pg_proc_parigot(&r, "up", m, "--bin", NULL);
   ASSERT_CONTAINS(r.err, "option --bin needs a value, DIR");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&r);
-  parigot(&r, "up", m, m, NULL);
+  pg_proc_parigot(&r, "up", m, m, NULL);
   ASSERT_CONTAINS(r.err, "up: expected one APP.toml, got ");
   ASSERT_EQ(r.status, 2);
   pg_proc_result_free(&h1);

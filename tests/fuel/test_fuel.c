@@ -9,24 +9,11 @@
  * parigot test's --timeout. Runs `parigot run` and `parigot test` on the
  * programs and manifests of build/tests/fuel/.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "test.h"
 #include "test_proc.h"
-
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[16] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
 
 static const char *app(const char *manifest) {
   static char path[4096];
@@ -37,7 +24,7 @@ static const char *app(const char *manifest) {
 /* Two deterministic runs of @p manifest, which must be byte-identical. */
 static void run_twice(const char *manifest, pg_proc_result r[2]) {
   for (int i = 0; i < 2; i++)
-    parigot(&r[i], "run", "--deterministic", app(manifest), NULL);
+    pg_proc_parigot(&r[i], "run", "--deterministic", app(manifest), NULL);
   ASSERT_STREQ(r[0].out, r[1].out);
   ASSERT_STREQ(r[0].err, r[1].err);
   ASSERT_EQ(r[0].status, r[1].status);
@@ -67,11 +54,11 @@ PG_TEST(fuel_handler_at_its_exact_budget_ends_and_one_ns_less_dies) {
 PG_TEST(fuel_parigot_test_judges_the_budget_the_same_way_every_time) {
   for (int i = 0; i < 2; i++) {
     pg_proc_result r;
-    parigot(&r, "test", app("test_under.toml"), NULL);
+    pg_proc_parigot(&r, "test", app("test_under.toml"), NULL);
     ASSERT_EQ(r.status, 0);
     ASSERT_CONTAINS(r.out, "PASS counter");
     pg_proc_result_free(&r);
-    parigot(&r, "test", app("test_over.toml"), NULL);
+    pg_proc_parigot(&r, "test", app("test_over.toml"), NULL);
     ASSERT_NE(r.status, 0);
     ASSERT_CONTAINS(r.out, "FAIL counter");
     ASSERT_CONTAINS(r.out, "ran past its max_handler_time (700us)");
@@ -96,7 +83,7 @@ PG_TEST(fuel_endless_handler_dies_at_the_same_point_every_run) {
  * --timeout of parigot test still stops a test that loops for ever. */
 PG_TEST(fuel_program_without_a_budget_is_stopped_by_the_tests_timeout) {
   pg_proc_result r;
-  parigot(&r, "test", "--timeout", "1s", app("nobudget.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--timeout", "1s", app("nobudget.toml"), NULL);
   ASSERT_NE(r.status, 0);
   ASSERT_CONTAINS(r.out, "FAIL spinner");
   ASSERT_CONTAINS(r.out, "timeout");

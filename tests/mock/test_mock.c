@@ -8,25 +8,11 @@
  * wrong expectation fails with a reason that names it; deterministic runs
  * print the same bytes; and the worked example of examples/mocking.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "test.h"
 #include "test_proc.h"
-
-/* Runs parigot with the arguments that follow, up to the first NULL. */
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[16] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
 
 static const char *app(const char *manifest) {
   static char path[4096];
@@ -39,7 +25,7 @@ PG_TEST(mock_demo_carts_total_with_real_prices) {
   static const char *const manifests[] = {"cart_c.toml", "cart_rust.toml"};
   for (size_t i = 0; i < 2; i++) {
     pg_proc_result r;
-    parigot(&r, "run", "--deterministic", app(manifests[i]), NULL);
+    pg_proc_parigot(&r, "run", "--deterministic", app(manifests[i]), NULL);
     ASSERT_STREQ(r.out, "total 350 cents, 2 prices\n");
     ASSERT_EQ(r.status, 0);
     pg_proc_result_free(&r);
@@ -55,7 +41,7 @@ PG_TEST(mock_demo_carts_total_with_real_prices) {
  * found by verify. */
 PG_TEST(mock_c_mock_tests_rust_cart) {
   pg_proc_result r;
-  parigot(&r, "test", "--deterministic", app("cart_rust.toml"), NULL);
+  pg_proc_parigot(&r, "test", "--deterministic", app("cart_rust.toml"), NULL);
   ASSERT_CONTAINS(r.out, "1. canned: total 350 cents, 2 prices\n"
                          "2. failed: code 14, \"price of cheese: price list "
                          "reloading\"\n"
@@ -87,10 +73,10 @@ PG_TEST(mock_c_mock_tests_rust_cart) {
  * time, and everything else, byte for byte. */
 PG_TEST(mock_deterministic_runs_are_identical) {
   pg_proc_result a, b;
-  parigot(&a, "test", "--deterministic", "--run", "^cart_test$",
-          app("cart_rust.toml"), NULL);
-  parigot(&b, "test", "--deterministic", "--run", "^cart_test$",
-          app("cart_rust.toml"), NULL);
+  pg_proc_parigot(&a, "test", "--deterministic", "--run", "^cart_test$",
+                  app("cart_rust.toml"), NULL);
+  pg_proc_parigot(&b, "test", "--deterministic", "--run", "^cart_test$",
+                  app("cart_rust.toml"), NULL);
   ASSERT_CONTAINS(a.out, "PASS cart_test\n1 passed, 0 failed\n");
   ASSERT_STREQ(a.out, b.out);
   ASSERT_EQ(a.status, 0);
@@ -102,11 +88,13 @@ PG_TEST(mock_deterministic_runs_are_identical) {
  * examples/mocking and passes; the app runs with the real one. */
 PG_TEST(mock_example_alerts_test_passes) {
   pg_proc_result r;
-  parigot(&r, "test", "--deterministic", PG_MOCKING_DIR "/notify.toml", NULL);
+  pg_proc_parigot(&r, "test", "--deterministic", PG_MOCKING_DIR "/notify.toml",
+                  NULL);
   ASSERT_STREQ(r.out, "PASS alerts_test\n1 passed, 0 failed\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", PG_MOCKING_DIR "/notify.toml", NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", PG_MOCKING_DIR "/notify.toml",
+                  NULL);
   ASSERT_STREQ(r.out, "mail to oncall@example.com: [WARNING] disk 91% full\n");
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);

@@ -6,30 +6,17 @@
  * mock of its own, and schedule exploration finding the racy example's
  * failure and replaying it byte for byte.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "test.h"
 #include "test_proc.h"
 
-static void parigot(pg_proc_result *r, ...) {
-  char *argv[16] = {(char *)pg_test_parigot()};
-  int n = 1;
-  va_list ap;
-  va_start(ap, r);
-  for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
-    argv[n++] = (char *)a;
-  va_end(ap);
-  argv[n] = NULL;
-  pg_proc_run(argv, NULL, NULL, r);
-}
-
 /* `parigot test --run ^NAME$ kit.toml`: passes, or fails with its log. */
 static void run_scenario(const char *name, pg_proc_result *r) {
   char re[64];
   snprintf(re, sizeof re, "^%s$", name);
-  parigot(r, "test", "--run", re, PG_KIT_DIR "/kit.toml", NULL);
+  pg_proc_parigot(r, "test", "--run", re, PG_KIT_DIR "/kit.toml", NULL);
   char pass[64];
   snprintf(pass, sizeof pass, "PASS %s\n", name);
   if (r->status != 0 || strstr(r->out, pass) == NULL)
@@ -93,7 +80,7 @@ PG_TEST(testkit_refuses_faults_and_kills_naming_why) {
  * and drops the traffic. */
 PG_TEST(testkit_cuts_delays_and_drops_the_link_between_units) {
   pg_proc_result r;
-  parigot(&r, "test", PG_KIT_DIR "/kit_units.toml", NULL);
+  pg_proc_parigot(&r, "test", PG_KIT_DIR "/kit_units.toml", NULL);
   if (r.status != 0 || strstr(r.out, "PASS link\n") == NULL)
     PG_FAIL("status %d\n%s%s", r.status, r.out, r.err);
   ASSERT_CONTAINS(r.err, "the link from unit front to unit back is cut");
@@ -117,11 +104,12 @@ PG_TEST(testkit_mock_stands_in_for_a_service_of_the_app) {
  * for byte. */
 PG_TEST(testkit_explore_finds_the_race_and_seed_replays_it) {
   pg_proc_result r, a, b;
-  parigot(&r, "test", PG_RACY_DIR "/racy.toml", NULL);
+  pg_proc_parigot(&r, "test", PG_RACY_DIR "/racy.toml", NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.out, "PASS racy_test\n");
   pg_proc_result_free(&r);
-  parigot(&r, "test", "--explore", "20", PG_RACY_DIR "/racy.toml", NULL);
+  pg_proc_parigot(&r, "test", "--explore", "20", PG_RACY_DIR "/racy.toml",
+                  NULL);
   ASSERT_EQ(r.status, 1);
   ASSERT_CONTAINS(r.out, "FAIL racy_test\n");
   ASSERT_CONTAINS(r.out, "Lookup(color) after Put(color, blue) saw nothing");
@@ -129,8 +117,8 @@ PG_TEST(testkit_explore_finds_the_race_and_seed_replays_it) {
   ASSERT_TRUE(at != NULL);
   char seed[24];
   ASSERT_EQ(sscanf(at, "schedule: seed %23[0-9]", seed), 1);
-  parigot(&a, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
-  parigot(&b, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
+  pg_proc_parigot(&a, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
+  pg_proc_parigot(&b, "test", "--seed", seed, PG_RACY_DIR "/racy.toml", NULL);
   ASSERT_EQ(a.status, 1);
   ASSERT_CONTAINS(a.out, "saw nothing");
   ASSERT_STREQ(a.out, b.out);
@@ -153,8 +141,9 @@ static void random_line(const char *out, char *line, size_t cap) {
 PG_TEST(testkit_random_stream_follows_the_guest_name_not_its_place) {
   pg_proc_result r, t;
   char a[64], b[64];
-  parigot(&r, "run", "--deterministic", PG_KIT_DIR "/stream.toml", NULL);
-  parigot(&t, "test", PG_KIT_DIR "/stream_test.toml", NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", PG_KIT_DIR "/stream.toml",
+                  NULL);
+  pg_proc_parigot(&t, "test", PG_KIT_DIR "/stream_test.toml", NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_EQ(t.status, 0);
   random_line(r.out, a, sizeof a);
@@ -170,13 +159,14 @@ PG_TEST(testkit_random_stream_follows_the_guest_name_not_its_place) {
  * them. */
 PG_TEST(testkit_run_of_an_app_of_tests_alone_ends_at_once) {
   pg_proc_result r;
-  parigot(&r, "run", PG_KIT_DIR "/only_tests.toml", NULL);
+  pg_proc_parigot(&r, "run", PG_KIT_DIR "/only_tests.toml", NULL);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "run", "--deterministic", PG_KIT_DIR "/only_tests.toml", NULL);
+  pg_proc_parigot(&r, "run", "--deterministic", PG_KIT_DIR "/only_tests.toml",
+                  NULL);
   ASSERT_EQ(r.status, 0);
   pg_proc_result_free(&r);
-  parigot(&r, "test", PG_KIT_DIR "/only_tests.toml", NULL);
+  pg_proc_parigot(&r, "test", PG_KIT_DIR "/only_tests.toml", NULL);
   ASSERT_EQ(r.status, 0);
   ASSERT_CONTAINS(r.out, "PASS alone\n");
   pg_proc_result_free(&r);
