@@ -477,9 +477,8 @@ static void verdict(const pg_app *app, const pg_guest *g, char *why,
   else if (g->state != PG_GUEST_EXITED)
     snprintf(why, cap, "did not exit: %s",
              app->is_stuck ? "nothing was left to happen (stuck)"
-             : atomic_load(&app->is_timed_out)
-                 ? "it ran past its timeout"
-                 : "the app was stopped first");
+             : atomic_load(&app->is_timed_out) ? "it ran past its timeout"
+                                               : "the app was stopped first");
   else if (p != NULL)
     snprintf(why, cap, "service %s, which it requires, died: %s", p->spec->name,
              p->death);
