@@ -224,6 +224,21 @@ typedef struct parigot_pb_decode_options {
 #define PARIGOT_PB_DEFAULT_MAX_DEPTH 100u
 
 /**
+ * @brief The bytes one value of field @p f takes in its message's struct
+ * (or in its array, when repeated): a nested message's whole struct.
+ * @param[in] f  the field.
+ * @return the size.
+ */
+size_t parigot_pb_field_size(const parigot_pb_field *f);
+
+/**
+ * @brief Whether field @p f holds an array (repeated, unpacked or a map).
+ * @param[in] f  the field.
+ * @return true for an array.
+ */
+bool parigot_pb_field_is_repeated(const parigot_pb_field *f);
+
+/**
  * @brief Zero a message: every field absent or default.
  * @param[in] desc  the message type.
  * @param[out] msg  a struct of that type.

@@ -77,49 +77,23 @@ static void msg_drop(const parigot_pb_message_desc *d, void *msg) {
   free(msg);
 }
 
-static size_t elem_size(const parigot_pb_field *f) {
-  switch (f->type) {
-  case PARIGOT_PB_DOUBLE:
-  case PARIGOT_PB_INT64:
-  case PARIGOT_PB_UINT64:
-  case PARIGOT_PB_FIXED64:
-  case PARIGOT_PB_SFIXED64:
-  case PARIGOT_PB_SINT64:
-    return 8;
-  case PARIGOT_PB_BOOL:
-    return sizeof(bool);
-  case PARIGOT_PB_STRING:
-  case PARIGOT_PB_BYTES:
-    return sizeof(parigot_pb_bytes);
-  case PARIGOT_PB_MESSAGE:
-    return f->message->size;
-  default:
-    return 4;
-  }
-}
-
 static bool is_zero(const parigot_pb_field *f, const uint8_t *v) {
   if (f->type == PARIGOT_PB_STRING || f->type == PARIGOT_PB_BYTES)
     return ((const parigot_pb_bytes *)v)->len == 0;
   if (f->type == PARIGOT_PB_BOOL)
     return !*(const bool *)v;
   static const uint8_t zeros[8];
-  return memcmp(v, zeros, elem_size(f)) == 0;
-}
-
-static bool is_repeated(const parigot_pb_field *f) {
-  return f->label == PARIGOT_PB_REPEATED || f->label == PARIGOT_PB_UNPACKED ||
-         f->label == PARIGOT_PB_MAP;
+  return memcmp(v, zeros, parigot_pb_field_size(f)) == 0;
 }
 
 /* The values field @p f holds in @p msg: *n of them from the returned
- * address, elem_size() apart (a singular message: the struct it points
- * to). A singular scalar at its default counts as absent. */
+ * address, parigot_pb_field_size() apart (a singular message: the struct it
+ * points to). A singular scalar at its default counts as absent. */
 static const uint8_t *field_values(const parigot_pb_field *f, const void *msg,
                                    size_t *n) {
   const uint8_t *base = msg;
   const uint8_t *at = base + f->offset;
-  if (is_repeated(f)) {
+  if (parigot_pb_field_is_repeated(f)) {
     memcpy(n, base + f->aux, sizeof *n);
     const uint8_t *arr;
     memcpy(&arr, at, sizeof arr);
@@ -251,7 +225,7 @@ static void put_message(text *t, const parigot_pb_message_desc *d,
     for (size_t k = 0; k < n; k++, first = false) {
       put(t, "%s%s", first ? "" : " ", f->name);
       put(t, "%s", f->type == PARIGOT_PB_MESSAGE ? " " : ": ");
-      put_value(t, f, v + k * elem_size(f));
+      put_value(t, f, v + k * parigot_pb_field_size(f));
     }
   }
 }
@@ -277,7 +251,7 @@ static bool value_equal(const parigot_pb_field *f, const uint8_t *a,
   } else if (f->type == PARIGOT_PB_BOOL) {
     eq = *(const bool *)a == *(const bool *)b;
   } else {
-    eq = memcmp(a, b, elem_size(f)) == 0;
+    eq = memcmp(a, b, parigot_pb_field_size(f)) == 0;
   }
   if (!eq && why != NULL) {
     put(why, "%s: ", path);
@@ -333,16 +307,17 @@ static bool field_equal(const parigot_pb_field *f, const void *a, const void *b,
   snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", f->name);
   if (f->label == PARIGOT_PB_MAP)
     return map_equal(f, va, na, vb, nb, why, sub);
-  size_t size = elem_size(f);
+  size_t size = parigot_pb_field_size(f);
   for (size_t i = 0; i < na && i < nb; i++) {
     char item[176];
-    snprintf(item, sizeof item, is_repeated(f) ? "%s[%zu]" : "%s", sub, i);
+    snprintf(item, sizeof item,
+             parigot_pb_field_is_repeated(f) ? "%s[%zu]" : "%s", sub, i);
     if (!value_equal(f, va + i * size, vb + i * size, why, item))
       return false;
   }
   if (na == nb)
     return true;
-  if (why != NULL && is_repeated(f))
+  if (why != NULL && parigot_pb_field_is_repeated(f))
     put(why, "%s: %zu values != %zu", sub, na, nb);
   else if (why != NULL)
     put(why, "%s: %s in the first, %s in the second", sub, na ? "set" : "unset",

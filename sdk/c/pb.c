@@ -108,7 +108,7 @@ static inline size_t value_size(uint8_t type) {
   return k_size[type];
 }
 
-static size_t elem_size(const parigot_pb_field *f) {
+size_t parigot_pb_field_size(const parigot_pb_field *f) {
   if (f->type == PARIGOT_PB_MESSAGE)
     return f->message->size;
   return value_size(f->type);
@@ -122,7 +122,7 @@ static void **array_of(const parigot_pb_field *f, void *msg) {
   return (void **)((uint8_t *)msg + f->offset);
 }
 
-static bool is_repeated(const parigot_pb_field *f) {
+bool parigot_pb_field_is_repeated(const parigot_pb_field *f) {
   return f->label == PARIGOT_PB_REPEATED || f->label == PARIGOT_PB_UNPACKED ||
          f->label == PARIGOT_PB_MAP;
 }
@@ -189,7 +189,7 @@ static void free_value(const parigot_pb_field *f, void *slot,
 static void free_array(const parigot_pb_field *f, void *msg,
                        const parigot_pb_allocator *a) {
   uint8_t *arr = *array_of(f, msg);
-  size_t n = *count_of(f, msg), esz = elem_size(f);
+  size_t n = *count_of(f, msg), esz = parigot_pb_field_size(f);
   if (arr == NULL)
     return;
   for (size_t i = 0; i < n; i++) {
@@ -206,7 +206,7 @@ static void free_message(const parigot_pb_message_desc *desc, void *msg,
   uint8_t *m = msg;
   for (uint32_t i = 0; i < desc->n_fields; i++) {
     const parigot_pb_field *f = &desc->fields[i];
-    if (is_repeated(f))
+    if (parigot_pb_field_is_repeated(f))
       free_array(f, msg, a);
     else if (f->label != PARIGOT_PB_ONEOF ||
              *(uint32_t *)(m + f->aux) == f->number)
@@ -510,7 +510,7 @@ static int read_bytes(pb_dec *d, uint8_t type, const uint8_t *p, size_t len,
 
 /* Makes room for @p add more elements; new elements are zeroed. */
 static int grow(pb_dec *d, const parigot_pb_field *f, void *msg, size_t add) {
-  size_t n = *count_of(f, msg), esz = elem_size(f);
+  size_t n = *count_of(f, msg), esz = parigot_pb_field_size(f);
   void **arr = array_of(f, msg);
   if (add > SIZE_MAX / esz - n)
     return PARIGOT_ETOOBIG;
@@ -596,7 +596,7 @@ static int read_packed(pb_dec *d, const parigot_pb_field *f, void *msg,
   int rc = grow(d, f, msg, add);
   if (rc != 0)
     return rc;
-  size_t *n = count_of(f, msg), esz = elem_size(f);
+  size_t *n = count_of(f, msg), esz = parigot_pb_field_size(f);
   uint8_t *arr = *array_of(f, msg);
   if (width) { /* the wire bytes are the array's bytes */
     memcpy(arr + *n * esz, p, len);
@@ -676,7 +676,7 @@ static void sort_entries(const parigot_pb_field *k, uint8_t *arr, uint8_t *tmp,
 
 /* Leaves a map sorted by key with one entry per key, the last one read. */
 static int normalize_map(pb_dec *d, const parigot_pb_field *f, void *msg) {
-  size_t *n = count_of(f, msg), esz = elem_size(f);
+  size_t *n = count_of(f, msg), esz = parigot_pb_field_size(f);
   uint8_t *arr = *array_of(f, msg);
   const parigot_pb_field *key = &f->message->fields[0];
   bool sorted = true;
@@ -717,7 +717,7 @@ static int read_entry(pb_dec *d, const parigot_pb_field *f, void *msg,
   if (rc != 0)
     return rc;
   size_t *n = count_of(f, msg);
-  uint8_t *entry = (uint8_t *)*array_of(f, msg) + *n * elem_size(f);
+  uint8_t *entry = (uint8_t *)*array_of(f, msg) + *n * parigot_pb_field_size(f);
   (*n)++;
   rc = decode_sub(d, f->message, entry, p, len);
   const parigot_pb_field *value = &f->message->fields[1];
@@ -811,7 +811,7 @@ static int decode_field(pb_dec *d, const parigot_pb_message_desc *desc,
                         const uint8_t **pp, const uint8_t *end) {
   size_t len = 0;
   int rc;
-  bool repeated = is_repeated(f);
+  bool repeated = parigot_pb_field_is_repeated(f);
   if (wt == WT_LEN && (wire_type(f->type) == WT_LEN || repeated)) {
     if ((rc = read_len(pp, end, &len)) != 0)
       return rc;
@@ -825,7 +825,8 @@ static int decode_field(pb_dec *d, const parigot_pb_message_desc *desc,
       if ((rc = grow(d, f, m, 1)) != 0)
         return rc;
       size_t *n = count_of(f, m);
-      uint8_t *slot = (uint8_t *)*array_of(f, m) + *n * elem_size(f);
+      uint8_t *slot =
+          (uint8_t *)*array_of(f, m) + *n * parigot_pb_field_size(f);
       (*n)++;
       if (f->type == PARIGOT_PB_MESSAGE)
         return decode_sub(d, f->message, slot, p, len);
@@ -843,8 +844,9 @@ static int decode_field(pb_dec *d, const parigot_pb_message_desc *desc,
     if ((rc = grow(d, f, m, 1)) != 0)
       return rc;
     size_t *n = count_of(f, m);
-    rc = read_scalar(f->type, pp, end,
-                     (uint8_t *)*array_of(f, m) + *n * elem_size(f));
+    rc =
+        read_scalar(f->type, pp, end,
+                    (uint8_t *)*array_of(f, m) + *n * parigot_pb_field_size(f));
     if (rc == 0)
       (*n)++;
     return rc;

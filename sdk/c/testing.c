@@ -323,27 +323,6 @@ static void path_field(walk *w, const char *name) {
   path_push(w, w->plen ? ".%s" : "%s", name);
 }
 
-static size_t type_size(uint8_t type) {
-  switch (type) {
-  case PARIGOT_PB_DOUBLE:
-  case PARIGOT_PB_INT64:
-  case PARIGOT_PB_UINT64:
-  case PARIGOT_PB_FIXED64:
-  case PARIGOT_PB_SFIXED64:
-  case PARIGOT_PB_SINT64:
-    return 8;
-  case PARIGOT_PB_BOOL:
-    return sizeof(bool);
-  case PARIGOT_PB_STRING:
-  case PARIGOT_PB_BYTES:
-    return sizeof(parigot_pb_bytes);
-  case PARIGOT_PB_MESSAGE:
-    return sizeof(void *);
-  default:
-    return 4;
-  }
-}
-
 /* A scalar field's value, as a check operand. */
 static parigot_testing_value scalar(uint8_t type, const uint8_t *p) {
   switch (type) {
@@ -471,8 +450,7 @@ static bool repeated_differ(walk *w, const parigot_pb_field *f,
   memcpy(&nb, b + f->aux, sizeof nb);
   memcpy(&pa, a + f->offset, sizeof pa);
   memcpy(&pb, b + f->offset, sizeof pb);
-  size_t esz =
-      f->type == PARIGOT_PB_MESSAGE ? f->message->size : type_size(f->type);
+  size_t esz = parigot_pb_field_size(f);
   for (size_t i = 0; i < na && i < nb; i++) {
     size_t was = w->plen;
     if (f->label == PARIGOT_PB_MAP)
