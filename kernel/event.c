@@ -65,7 +65,9 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   uint32_t caller_len = e->caller_len;
   uint32_t len =
       PARIGOT_EV_HEADER_SIZE + e->method_len + caller_len + e->payload_len;
-  uint64_t delay = e->delay_ns + pg_explore_delay(app, e);
+  uint64_t delay = e->delay_ns;
+  if (app->explore_seen != NULL)
+    delay += pg_explore_delay(app, e);
   uint8_t *placed = delay == 0 ? place(app, guest, len) : NULL;
   pg_event *ev = event_alloc(app, placed ? 0 : len);
   if (ev == NULL)

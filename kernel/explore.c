@@ -39,8 +39,7 @@ void pg_explore_free(pg_app *app) {
 }
 
 uint64_t pg_explore_delay(pg_app *app, const pg_event_spec *e) {
-  if (app->explore_seen == NULL ||
-      (e->kind != PARIGOT_EV_CALL && e->kind != PARIGOT_EV_RESPONSE))
+  if (e->kind != PARIGOT_EV_CALL && e->kind != PARIGOT_EV_RESPONSE)
     return 0;
   uint64_t r = next(app);
   if ((r & 1) == 0)

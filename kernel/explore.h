@@ -22,8 +22,9 @@ int pg_explore_init(pg_app *app);
 /* Frees what pg_explore_init allocated. */
 void pg_explore_free(pg_app *app);
 
-/* How late to deliver the event @p e being posted, in ns: 0 without
- * exploration, and for any event but a call or an answer. */
+/* How late to deliver the event @p e being posted, in ns, in an explored
+ * app (pg_explore_init set it up): 0 for any event but a call or an
+ * answer. */
 uint64_t pg_explore_delay(pg_app *app, const pg_event_spec *e);
 
 /* Of the @p n candidate events (each due, its guest idle, and the first

@@ -300,13 +300,22 @@ static void next_link(void) {
   }
 }
 
+static bool is_looked_up;
+
+static void mock_done(void) {
+  parigot_log(PARIGOT_INFO, "%d of them before its start", calls_before_start);
+  pass();
+}
+
+/* The Lookup and the reader's warm-up Get may reach the mock in either
+ * order, and the warm-up before or after this test's START: it passes
+ * once both came, whichever was last. */
 static void next_mock(void) {
   if (step++ == 0)
     return lookup();
-  expect(mock_calls == 2, "the warm-up Get and the Lookup did not both "
-                          "reach the mock");
-  parigot_log(PARIGOT_INFO, "%d of them before its start", calls_before_start);
-  pass();
+  is_looked_up = true;
+  if (mock_calls == 2)
+    mock_done();
 }
 
 static void next(void) {
@@ -343,6 +352,8 @@ static void mock_get(parigot_call *call, const racy_v1_GetRequest *req,
   resp.found = true;
   resp.value = TEXT("mocked");
   racy_v1_Cache_Get_respond(call, &resp);
+  if (is_looked_up && mock_calls == 2)
+    mock_done();
 }
 
 static const racy_v1_Cache_handlers mock = {.Get = mock_get};
