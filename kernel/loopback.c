@@ -377,9 +377,17 @@ static void deliver_call(pg_loopback *lb, const lb_msg *m) {
   if (e != NULL && e->is_serving && !e->is_closed) {
     snprintf(origin, sizeof origin, "%s/%llu", lb->names[m->from],
              (unsigned long long)m->id);
-    pg_transport_call_in c = {
-        m->service,  strlen(m->service), m->method, m->method_len, m->body,
-        m->body_len, m->timeout_ns,      m->caller, origin};
+    pg_transport_call_in c = {.service = m->service,
+                              .service_len = strlen(m->service),
+                              .method = m->method,
+                              .method_len = m->method_len,
+                              .req = m->body,
+                              .req_len = m->body_len,
+                              .timeout_ns = m->timeout_ns,
+                              .is_from_peer = true,
+                              .caller = m->caller,
+                              .origin = origin,
+                              .ctx = {"", "", "", ""}};
     status = e->ev.call(e->ev.user, &c, &id, why, sizeof why);
     if (status == 0 && track(e, id, m))
       return;

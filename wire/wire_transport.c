@@ -35,8 +35,19 @@ static uint32_t call_cb(void *user, const char *service, size_t service_len,
                         const char *caller, const char *origin, uint64_t *id,
                         char *why, size_t why_cap) {
   wire_transport *w = user;
-  pg_transport_call_in c = {service, service_len, method, method_len, req,
-                            req_len, timeout_ns,  caller, origin};
+  /* Until the wire signs calls between units, every caller is trusted as
+   * before. */
+  pg_transport_call_in c = {.service = service,
+                            .service_len = service_len,
+                            .method = method,
+                            .method_len = method_len,
+                            .req = req,
+                            .req_len = req_len,
+                            .timeout_ns = timeout_ns,
+                            .is_from_peer = true,
+                            .caller = caller,
+                            .origin = origin,
+                            .ctx = {"", "", "", ""}};
   return w->ev.call(w->ev.user, &c, id, why, why_cap);
 }
 

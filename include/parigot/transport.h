@@ -30,6 +30,16 @@ typedef struct pg_mem pg_mem; /**< the allocator (util/mem.h) */
 /** A unit's transport, opened by pg_transport_kind.open. */
 typedef struct pg_transport pg_transport;
 
+/** Who a call is made for, as it travels between units: the user logged
+ * in (none when user_id is "") and the trace it belongs to. Every string
+ * is NUL-terminated, "" when absent; role names are joined by ','. */
+typedef struct pg_transport_ctx {
+  const char *user_id;     /**< the user's login, unique; "": no user */
+  const char *user_name;   /**< the name to show; "" when none */
+  const char *user_roles;  /**< its roles, "admin,staff"; "" when none */
+  const char *traceparent; /**< W3C traceparent, or "" */
+} pg_transport_ctx;
+
 /** A call that came in for a service of this unit. */
 typedef struct pg_transport_call_in {
   const char *service; /**< the service's full name; service_len bytes */
@@ -39,21 +49,30 @@ typedef struct pg_transport_call_in {
   const uint8_t *req;  /**< the request message */
   size_t req_len;      /**< bytes of req */
   uint64_t timeout_ns; /**< the caller's deadline from now; 0: none sent */
-  const char *caller;  /**< the calling guest's name, or "" */
-  const char *origin;  /**< "UNIT/ID" when a unit of the app called, or "" */
+  /** the call came from a unit of this app and proved it (signed with
+   * the app's secret): caller, origin and ctx are that unit's, and it may
+   * call any service. False for any other client: caller is its address,
+   * origin "", ctx.user the user its Authorization named and whose
+   * password the transport checked (or none), and only public services
+   * take its calls. */
+  bool is_from_peer;
+  const char *caller;   /**< the calling guest's name, or the address */
+  const char *origin;   /**< "UNIT/ID" when a unit of the app called, or "" */
+  pg_transport_ctx ctx; /**< who the call is for */
 } pg_transport_call_in;
 
 /** A call this unit makes to a service of a peer unit. */
 typedef struct pg_transport_call_out {
-  uint32_t peer;       /**< index in pg_transport_config.peers */
-  uint64_t id;         /**< the kernel's id: pg_transport_answer.id */
-  const char *service; /**< the service's full name, NUL-terminated */
-  const char *method;  /**< method_len bytes */
-  size_t method_len;   /**< bytes of method */
-  const void *req;     /**< the request message */
-  size_t req_len;      /**< bytes of req */
-  uint64_t timeout_ns; /**< 0: none */
-  const char *caller;  /**< the calling guest's name, NUL-terminated */
+  uint32_t peer;        /**< index in pg_transport_config.peers */
+  uint64_t id;          /**< the kernel's id: pg_transport_answer.id */
+  const char *service;  /**< the service's full name, NUL-terminated */
+  const char *method;   /**< method_len bytes */
+  size_t method_len;    /**< bytes of method */
+  const void *req;      /**< the request message */
+  size_t req_len;       /**< bytes of req */
+  uint64_t timeout_ns;  /**< 0: none */
+  const char *caller;   /**< the calling guest's name, NUL-terminated */
+  pg_transport_ctx ctx; /**< who the call is for: sent, signed */
 } pg_transport_call_out;
 
 /** An answer: the kernel's reply to a call in, or a peer's answer to a
@@ -92,6 +111,33 @@ typedef struct pg_transport_peer {
   uint16_t port;    /**< its port */
 } pg_transport_peer;
 
+/** A path of a unit's port that answers plain HTTP (the manifest's
+ * [[route]]): requests whose path starts with @p path go to a guest's
+ * method, or are files of a directory. */
+typedef struct pg_transport_route {
+  const char *path;    /**< starts with '/'; "/shop" takes "/shop" and
+                            "/shop/..." (not "/shopping"); the longest
+                            route that takes a path serves it */
+  const char *methods; /**< "GET,HEAD,POST", upper case; "": any */
+  const char *service; /**< the full name of the service whose method
+                            takes a parigot.http.v1.Request and answers a
+                            parigot.http.v1.Response; NULL: a dir route */
+  const char *method;  /**< that method's name; NULL with service */
+  const char *dir;     /**< absolute directory of static files; NULL with
+                            service */
+  const char *index;   /**< the file a directory's path serves: "index.html" */
+  bool needs_login;    /**< only a logged-in user gets it (401 otherwise) */
+  const char *roles;   /**< the user needs one of them (403 otherwise),
+                            joined by ','; "": any user */
+} pg_transport_route;
+
+/** Who may log in at a unit's port (the manifest's [auth]). */
+typedef struct pg_transport_auth {
+  const char *users;  /**< htpasswd file, absolute; NULL: nobody logs in */
+  const char *groups; /**< group file ("role: user user"), or NULL */
+  const char *realm;  /**< the realm WWW-Authenticate names */
+} pg_transport_auth;
+
 /** One unit's transport; every string and array is borrowed until free. */
 typedef struct pg_transport_config {
   const char *unit;               /**< this unit's name */
@@ -101,6 +147,14 @@ typedef struct pg_transport_config {
   uint32_t npeers;                /**< entries in peers */
   uint64_t max_message_size;      /**< bytes of one request or response */
   uint64_t request_timeout_ns;    /**< 0: the transport's default */
+  /** the app's secret, shared by its units: calls out are signed with
+   * it, and only calls in signed with it are is_from_peer; NULL: none
+   * (no call in is from a peer). secret_len >= 16 otherwise. */
+  const uint8_t *secret;
+  size_t secret_len;
+  const pg_transport_route *routes; /**< the unit's HTTP routes */
+  uint32_t nroutes;                 /**< entries in routes */
+  pg_transport_auth auth;           /**< who may log in */
 } pg_transport_config;
 
 /** What a transport does for the kernel: its functions, constant. */
