@@ -41,12 +41,13 @@ packages=(
   xxd                                # tests: hex dumps of codec bytes
   debootstrap                        # tests/install: the .deb in a clean root
   libgrpc++-dev protobuf-compiler-grpc  # bench/peers: the gRPC C++ peer
+  chromium                           # make test: tests/http/browser.mjs drives it
 )
 
 # Not needed to build parigot itself (see --check above).
 optional=" rustc libstd-rust-dev-wasm32 nodejs npm python3-grpcio \
 python3-protobuf nghttp2-client curl xxd libgrpc++-dev protobuf-compiler-grpc \
-libclang-rt-14-dev graphviz debootstrap python3 doxygen clang-format "
+libclang-rt-14-dev graphviz debootstrap python3 doxygen clang-format chromium "
 
 missing=()
 for p in "${packages[@]}"; do
@@ -90,7 +91,11 @@ fi
 
 # npm packages (tests/proto/bufbuild.mjs): tools/npm/package-lock.json pins
 # them; npm ci runs only when tools/npm/node_modules is missing or older than
-# the lock file, so a second run makes no network access.
+# the lock file, so a second run makes no network access. No browser is ever
+# downloaded: playwright-core has no install script and tests/http/browser.mjs
+# runs Debian's /usr/bin/chromium; the variables below keep it so should a
+# package with a download step ever come in.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 npm_dir="$root/tools/npm"
 if [ ! -f "$npm_dir/node_modules/.package-lock.json" ] ||
