@@ -33,6 +33,7 @@ extern "C" {
   XX(ECALLBACK, -10, "callback failed")                                        \
   XX(EPERM, -11, "permission denied")                                          \
   XX(EFAULT, -12, "address outside the guest's memory")                        \
+  XX(EACCES, -13, "no such user or wrong password")                            \
   XX(ENOTWASM, -20, "not a WebAssembly module")                                \
   XX(EBADMODULE, -21, "invalid WebAssembly module")                            \
   XX(EUNSUPPORTED, -22, "unsupported WebAssembly feature")                     \
