@@ -5,7 +5,7 @@
  * Owns, during a load, the file's bytes, the TOML tree and the pg_manifest
  * being built; only the finished pg_manifest outlives the call. Calls the
  * TOML parser, the units module, the caller's allocator and the file system.
- * Any thread; a load keeps its state in a loader on the stack.
+ * Any thread; a load keeps its state in a pg_mf_loader on the stack.
  *
  * Checking walks each table's keys in the order they were written, so the
  * first bad key in a table is the one reported, and a typo is reported as an
@@ -34,10 +34,7 @@
 #include "parigot/error.h"
 #include "toml.h"
 #include "units.h"
-
-/* Room for a key path or a quoted value in a message; longer ones are cut,
- * since the message only needs to let the user find them. */
-#define SHOWN_SIZE 128
+#include "manifest_int.h"
 
 /* A name and where it was written, for the uniqueness checks (of guests'
  * names, units' names and units' listen addresses) and for looking guests
@@ -47,18 +44,6 @@ typedef struct named {
   int line;         /* of the value */
   size_t index;     /* into the manifest's guests or units */
 } named;
-
-typedef struct loader {
-  const char *path;  /* the manifest as given; borrowed, starts messages */
-  const pg_mem *mem; /* every allocation of the load */
-  char *dir;         /* realpath of the manifest's directory; owned */
-  char *err;         /* the caller's buffer, err_len bytes; or NULL */
-  size_t err_len;
-  /* every guest, sorted by name once all are loaded, so that units can
-   * find the guests they list; owned */
-  named *guests_by_name;
-  unsigned flags; /* PG_MANIFEST_* of pg_manifest_load_flags() */
-} loader;
 
 /* The accepted values of a size key, and how to write its bounds. */
 typedef struct size_range {
@@ -76,8 +61,8 @@ static const size_range quota_range = {1, 1ull << 40, "1", "1T"};
 
 /* Writes "PATH[:LINE]: [KEY: ]message" and returns @p code. Line 0 means
  * there is nothing in the file to point at. */
-__attribute__((format(printf, 5, 6))) static int
-fail(loader *ld, int code, int line, const char *key, const char *fmt, ...) {
+int pg_mf_fail(pg_mf_loader *ld, int code, int line, const char *key,
+               const char *fmt, ...) {
   if (ld->err_len == 0)
     return code;
   int n = line > 0 ? snprintf(ld->err, ld->err_len, "%s:%d: ", ld->path, line)
@@ -93,8 +78,8 @@ fail(loader *ld, int code, int line, const char *key, const char *fmt, ...) {
   return code;
 }
 
-static int nomem(loader *ld) {
-  return fail(ld, PARIGOT_ENOMEM, 0, NULL, "out of memory");
+int pg_mf_nomem(pg_mf_loader *ld) {
+  return pg_mf_fail(ld, PARIGOT_ENOMEM, 0, NULL, "out of memory");
 }
 
 /*
@@ -102,13 +87,13 @@ static int nomem(loader *ld) {
  * backslashes and control characters are escaped as TOML would, so that a
  * message stays on one line whatever the file holds; long text ends in "...".
  */
-static const char *quote(char out[SHOWN_SIZE], const char *s, size_t len,
-                         char q) {
+const char *pg_mf_quote(char out[PG_MF_SHOWN_SIZE], const char *s, size_t len,
+                        char q) {
   size_t n = 0;
   out[n++] = q;
   for (size_t i = 0; i < len; i++) {
     /* An escape takes at most 6 bytes; "...", the quote and NUL take 5. */
-    if (n + 6 + 5 > SHOWN_SIZE) {
+    if (n + 6 + 5 > PG_MF_SHOWN_SIZE) {
       memcpy(out + n, "...", 3);
       n += 3;
       break;
@@ -141,56 +126,59 @@ static bool is_bare_key(const char *k, size_t len) {
 }
 
 /* "table.key" as TOML would spell it, quoting a key that is not bare. */
-static void key_name(char out[SHOWN_SIZE], const char *table, const char *k,
-                     size_t len) {
-  char quoted[SHOWN_SIZE];
+void pg_mf_key_name(char out[PG_MF_SHOWN_SIZE], const char *table,
+                    const char *k, size_t len) {
+  char quoted[PG_MF_SHOWN_SIZE];
   const char *sep = table != NULL ? "." : "";
   if (table == NULL)
     table = "";
   if (is_bare_key(k, len))
-    snprintf(out, SHOWN_SIZE, "%s%s%.*s", table, sep, (int)len, k);
+    snprintf(out, PG_MF_SHOWN_SIZE, "%s%s%.*s", table, sep, (int)len, k);
   else
-    snprintf(out, SHOWN_SIZE, "%s%s%s", table, sep, quote(quoted, k, len, '"'));
+    snprintf(out, PG_MF_SHOWN_SIZE, "%s%s%s", table, sep,
+             pg_mf_quote(quoted, k, len, '"'));
 }
 
-static bool key_is(const char *k, size_t len, const char *want) {
+bool pg_mf_key_is(const char *k, size_t len, const char *want) {
   return len == strlen(want) && memcmp(k, want, len) == 0;
 }
 
-static int line_of(const pg_toml_value *v) {
+int pg_mf_line_of(const pg_toml_value *v) {
   return pg_toml_value_pos(v).line;
 }
 
-static int wrong_type(loader *ld, const char *key, const pg_toml_value *v,
-                      const char *expected) {
+int pg_mf_wrong_type(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
+                     const char *expected) {
   const char *got = pg_toml_kind_name(pg_toml_value_kind(v));
   const char *article = strchr("aeiou", got[0]) != NULL ? "an" : "a";
-  return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s %s",
-              expected, article, got);
+  return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                    "expected %s, got %s %s", expected, article, got);
 }
 
-static int unknown_key(loader *ld, const char *key, const pg_toml_value *v,
-                       const char *hint) {
-  return fail(ld, PARIGOT_EINVAL, line_of(v), key, "unknown key%s", hint);
+int pg_mf_unknown_key(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
+                      const char *hint) {
+  return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key, "unknown key%s",
+                    hint);
 }
 
-static int missing(loader *ld, const char *table, const char *k, int line) {
-  char key[SHOWN_SIZE];
-  key_name(key, table, k, strlen(k));
-  return fail(ld, PARIGOT_EINVAL, line, key, "missing");
+int pg_mf_missing(pg_mf_loader *ld, const char *table, const char *k,
+                  int line) {
+  char key[PG_MF_SHOWN_SIZE];
+  pg_mf_key_name(key, table, k, strlen(k));
+  return pg_mf_fail(ld, PARIGOT_EINVAL, line, key, "missing");
 }
 
 /* ---- scalar values ----------------------------------------------------- */
 
 /* A string without NUL bytes: names, paths, argv and environ are C strings,
  * so "a\u0000b" could not mean what it says. */
-static int get_string(loader *ld, const char *key, const pg_toml_value *v,
-                      const char **out, size_t *len_out) {
+int pg_mf_get_string(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
+                     const char **out, size_t *len_out) {
   if (pg_toml_value_string(v, out, len_out) != 0)
-    return wrong_type(ld, key, v, "a string");
+    return pg_mf_wrong_type(ld, key, v, "a string");
   if (strlen(*out) != *len_out)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "contains a NUL character");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "contains a NUL character");
   return 0;
 }
 
@@ -208,101 +196,104 @@ bool pg_manifest_is_valid_name(const char *s, size_t len) {
 
 /* Names become service identifiers in calls, logs and paths, hence the
  * narrow alphabet. */
-static int load_name(loader *ld, const char *key, const pg_toml_value *v,
+static int load_name(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                      char **out) {
   const char *s;
   size_t len;
-  char shown[SHOWN_SIZE];
-  int rc = get_string(ld, key, v, &s, &len);
+  char shown[PG_MF_SHOWN_SIZE];
+  int rc = pg_mf_get_string(ld, key, v, &s, &len);
   if (rc != 0)
     return rc;
   if (!pg_manifest_is_valid_name(s, len))
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "%s is not a valid name: use a lowercase letter, then up to "
-                "%d lowercase letters, digits, '_' or '-'",
-                quote(shown, s, len, '\''), PG_MANIFEST_NAME_MAX - 1);
+    return pg_mf_fail(
+        ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+        "%s is not a valid name: use a lowercase letter, then up to "
+        "%d lowercase letters, digits, '_' or '-'",
+        pg_mf_quote(shown, s, len, '\''), PG_MANIFEST_NAME_MAX - 1);
   if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   return 0;
 }
 
 /* A string value that a parser reads (a size, a duration, an address):
  * @p *s is NULL when it holds a NUL, which no parser takes; @p shown is
  * the value quoted, for messages. */
-static int get_text(loader *ld, const char *key, const pg_toml_value *v,
+static int get_text(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                     const char *expected, const char **s,
-                    char shown[SHOWN_SIZE]) {
+                    char shown[PG_MF_SHOWN_SIZE]) {
   size_t len;
   if (pg_toml_value_string(v, s, &len) != 0)
-    return wrong_type(ld, key, v, expected);
-  quote(shown, *s, len, '"');
+    return pg_mf_wrong_type(ld, key, v, expected);
+  pg_mf_quote(shown, *s, len, '"');
   if (strlen(*s) != len)
     *s = NULL;
   return 0;
 }
 
-static int load_size(loader *ld, const char *key, const pg_toml_value *v,
+static int load_size(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                      const size_range *r, uint64_t *out) {
   static const char expected[] = "a size such as 64M or 1G";
   const char *s;
-  char shown[SHOWN_SIZE];
+  char shown[PG_MF_SHOWN_SIZE];
   uint64_t n;
   int rc = get_text(ld, key, v, expected, &s, shown);
   if (rc != 0)
     return rc;
   rc = s != NULL ? pg_units_parse_size(s, &n) : PARIGOT_EINVAL;
   if (rc == PARIGOT_EINVAL)
-    return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
-                shown);
+    return pg_mf_fail(ld, rc, pg_mf_line_of(v), key, "expected %s, got %s",
+                      expected, shown);
   if (rc != 0 || n < r->min || n > r->max)
-    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
-                "must be between %s and %s, got %s", r->min_text, r->max_text,
-                shown);
+    return pg_mf_fail(ld, PARIGOT_ERANGE, pg_mf_line_of(v), key,
+                      "must be between %s and %s, got %s", r->min_text,
+                      r->max_text, shown);
   *out = n;
   return 0;
 }
 
 /* Reads a duration; 0 is refused unless @p may_be_zero. */
-static int read_duration(loader *ld, const char *key, const pg_toml_value *v,
-                         bool may_be_zero, uint64_t *out_ns) {
+static int read_duration(pg_mf_loader *ld, const char *key,
+                         const pg_toml_value *v, bool may_be_zero,
+                         uint64_t *out_ns) {
   static const char expected[] = "a duration such as 500ms, 2s or 1m";
   const char *s;
-  char shown[SHOWN_SIZE];
+  char shown[PG_MF_SHOWN_SIZE];
   uint64_t ns;
   int rc = get_text(ld, key, v, expected, &s, shown);
   if (rc != 0)
     return rc;
   rc = s != NULL ? pg_units_parse_duration(s, &ns) : PARIGOT_EINVAL;
   if (rc == PARIGOT_EINVAL)
-    return fail(ld, rc, line_of(v), key, "expected %s, got %s", expected,
-                shown);
+    return pg_mf_fail(ld, rc, pg_mf_line_of(v), key, "expected %s, got %s",
+                      expected, shown);
   /* UINT64_MAX nanoseconds is about 584 years. */
   if (rc != 0)
-    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
-                "must be shorter than 584 years, got %s", shown);
+    return pg_mf_fail(ld, PARIGOT_ERANGE, pg_mf_line_of(v), key,
+                      "must be shorter than 584 years, got %s", shown);
   if (ns == 0 && !may_be_zero)
-    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
-                "must be greater than 0, got %s", shown);
+    return pg_mf_fail(ld, PARIGOT_ERANGE, pg_mf_line_of(v), key,
+                      "must be greater than 0, got %s", shown);
   *out_ns = ns;
   return 0;
 }
 
 /* Most durations bound a wait or a run, which 0 would make impossible. */
-static int load_duration(loader *ld, const char *key, const pg_toml_value *v,
-                         uint64_t *out_ns) {
+static int load_duration(pg_mf_loader *ld, const char *key,
+                         const pg_toml_value *v, uint64_t *out_ns) {
   return read_duration(ld, key, v, false, out_ns);
 }
 
 /* ---- the [app] table --------------------------------------------------- */
 
-static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+static int load_app(pg_mf_loader *ld, const pg_toml_value *root,
+                    pg_manifest *m) {
   const pg_toml_value *app = pg_toml_table_get(root, "app");
   if (app == NULL)
-    return fail(ld, PARIGOT_EINVAL, 0, "app",
-                "missing; a manifest needs an "
-                "[app] table with its name");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, 0, "app",
+                      "missing; a manifest needs an "
+                      "[app] table with its name");
   if (pg_toml_value_kind(app) != PG_TOML_TABLE)
-    return wrong_type(ld, "app", app, "a table");
+    return pg_mf_wrong_type(ld, "app", app, "a table");
   m->deadline_ns = PG_MANIFEST_DEFAULT_DEADLINE_NS;
   m->pulse_ns = PG_MANIFEST_DEFAULT_PULSE_NS;
   m->startup_timeout_ns = PG_MANIFEST_DEFAULT_STARTUP_TIMEOUT_NS;
@@ -314,116 +305,122 @@ static int load_app(loader *ld, const pg_toml_value *root, pg_manifest *m) {
     const char *k;
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(app, i, &k, &klen);
-    char key[SHOWN_SIZE];
+    char key[PG_MF_SHOWN_SIZE];
     int rc;
-    key_name(key, "app", k, klen);
-    if (key_is(k, klen, "name"))
+    pg_mf_key_name(key, "app", k, klen);
+    if (pg_mf_key_is(k, klen, "name"))
       rc = load_name(ld, key, v, &m->name);
-    else if (key_is(k, klen, "deadline"))
+    else if (pg_mf_key_is(k, klen, "deadline"))
       rc = load_duration(ld, key, v, &m->deadline_ns);
-    else if (key_is(k, klen, "pulse"))
+    else if (pg_mf_key_is(k, klen, "pulse"))
       rc = load_duration(ld, key, v, &m->pulse_ns);
-    else if (key_is(k, klen, "startup_timeout"))
+    else if (pg_mf_key_is(k, klen, "startup_timeout"))
       rc = load_duration(ld, key, v, &m->startup_timeout_ns);
-    else if (key_is(k, klen, "request_timeout"))
+    else if (pg_mf_key_is(k, klen, "request_timeout"))
       rc = load_duration(ld, key, v, &m->request_timeout_ns);
-    else if (key_is(k, klen, "drain_timeout"))
+    else if (pg_mf_key_is(k, klen, "drain_timeout"))
       rc = load_duration(ld, key, v, &m->drain_timeout_ns);
-    else if (key_is(k, klen, "max_message_size"))
+    else if (pg_mf_key_is(k, klen, "max_message_size"))
       rc = load_size(ld, key, v, &message_size_range, &m->max_message_size);
-    else
-      rc = unknown_key(ld, key, v, "");
+    else {
+      bool is_secret;
+      rc = pg_mf_load_secret_key(ld, key, k, klen, v, m, &is_secret);
+      if (rc == 0 && !is_secret)
+        rc = pg_mf_unknown_key(ld, key, v, "");
+    }
     if (rc != 0)
       return rc;
   }
-  return m->name == NULL ? missing(ld, "app", "name", line_of(app)) : 0;
+  return m->name == NULL ? pg_mf_missing(ld, "app", "name", pg_mf_line_of(app))
+                         : 0;
 }
 
 /* ---- arrays of strings ------------------------------------------------- */
 
 /* The length of array @p v, which should hold strings; its elements are
- * read one by one with get_string_at(), so that the first bad one is the
+ * read one by one with pg_mf_get_string_at(), so that the first bad one is the
  * one reported. */
-static int get_array(loader *ld, const char *key, const pg_toml_value *v,
-                     size_t *n_out) {
+int pg_mf_get_array(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
+                    size_t *n_out) {
   if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
-    return wrong_type(ld, key, v, "an array of strings");
+    return pg_mf_wrong_type(ld, key, v, "an array of strings");
   *n_out = pg_toml_array_len(v);
   return 0;
 }
 
 /* Element @p i of array @p v, named "KEY[i]" in messages. */
-static int get_string_at(loader *ld, const char *key, const pg_toml_value *v,
-                         size_t i, const char **out, size_t *len_out) {
-  char akey[SHOWN_SIZE + 24]; /* key, "[", an index and "]" */
+int pg_mf_get_string_at(pg_mf_loader *ld, const char *key,
+                        const pg_toml_value *v, size_t i, const char **out,
+                        size_t *len_out) {
+  char akey[PG_MF_SHOWN_SIZE + 24]; /* key, "[", an index and "]" */
   snprintf(akey, sizeof akey, "%s[%zu]", key, i);
-  return get_string(ld, akey, pg_toml_array_at(v, i), out, len_out);
+  return pg_mf_get_string(ld, akey, pg_toml_array_at(v, i), out, len_out);
 }
 
 /* ---- one [[service]] or [[program]] ------------------------------------ */
 
 /* An array of strings into *out, *n of them (args, mocks). */
-static int load_strings(loader *ld, const char *key, const pg_toml_value *v,
-                        char ***out, size_t *nout) {
+int pg_mf_load_strings(pg_mf_loader *ld, const char *key,
+                       const pg_toml_value *v, char ***out, size_t *nout) {
   size_t n;
-  int rc = get_array(ld, key, v, &n);
+  int rc = pg_mf_get_array(ld, key, v, &n);
   if (rc != 0 || n == 0)
     return rc;
   if ((*out = pg_mem_calloc(ld->mem, n, sizeof **out)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   *nout = n; /* the NULL slots let pg_manifest_free() undo a failure */
   for (size_t i = 0; i < n; i++) {
     const char *s;
     size_t len;
-    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
+    if ((rc = pg_mf_get_string_at(ld, key, v, i, &s, &len)) != 0)
       return rc;
     if (((*out)[i] = pg_mem_strdup(ld->mem, s)) == NULL)
-      return nomem(ld);
+      return pg_mf_nomem(ld);
   }
   return 0;
 }
 
 /* One "KEY=VALUE" string; @p ekey names the entry in messages. */
-static int env_entry(loader *ld, const char *ekey, const char *k, size_t klen,
-                     const pg_toml_value *v, char **out) {
+static int env_entry(pg_mf_loader *ld, const char *ekey, const char *k,
+                     size_t klen, const pg_toml_value *v, char **out) {
   const char *s;
   size_t len;
   if (klen == 0)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
-                "an environment variable needs a name");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), ekey,
+                      "an environment variable needs a name");
   if (memchr(k, '=', klen) != NULL)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
-                "an environment variable's name cannot contain '='");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), ekey,
+                      "an environment variable's name cannot contain '='");
   if (memchr(k, '\0', klen) != NULL)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), ekey,
-                "contains a NUL character");
-  int rc = get_string(ld, ekey, v, &s, &len);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), ekey,
+                      "contains a NUL character");
+  int rc = pg_mf_get_string(ld, ekey, v, &s, &len);
   if (rc != 0)
     return rc;
   if ((*out = pg_mem_malloc(ld->mem, klen + 1 + len + 1)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   memcpy(*out, k, klen);
   (*out)[klen] = '=';
   memcpy(*out + klen + 1, s, len + 1);
   return 0;
 }
 
-static int load_env(loader *ld, const char *key, const pg_toml_value *v,
+static int load_env(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                     pg_manifest_guest *g) {
   if (pg_toml_value_kind(v) != PG_TOML_TABLE)
-    return wrong_type(ld, key, v, "a table of strings");
+    return pg_mf_wrong_type(ld, key, v, "a table of strings");
   size_t n = pg_toml_table_len(v);
   if (n == 0)
     return 0;
   if ((g->env = pg_mem_calloc(ld->mem, n, sizeof *g->env)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   g->nenv = n; /* as for args: NULL slots are freed harmlessly */
   for (size_t i = 0; i < n; i++) {
     const char *k;
     size_t klen;
     const pg_toml_value *e = pg_toml_table_at(v, i, &k, &klen);
-    char ekey[SHOWN_SIZE];
-    key_name(ekey, key, k, klen);
+    char ekey[PG_MF_SHOWN_SIZE];
+    pg_mf_key_name(ekey, key, k, klen);
     int rc = env_entry(ld, ekey, k, klen, e, &g->env[i]);
     if (rc != 0)
       return rc;
@@ -433,7 +430,7 @@ static int load_env(loader *ld, const char *key, const pg_toml_value *v,
 
 /* The manifest's directory joined with @p rel, unless @p rel is absolute:
  * the path as the user would look for it, before links are resolved. */
-static char *join_dir(loader *ld, const char *rel) {
+char *pg_mf_join_dir(pg_mf_loader *ld, const char *rel) {
   if (rel[0] == '/')
     return pg_mem_strdup(ld->mem, rel);
   size_t dlen = strlen(ld->dir), rlen = strlen(rel);
@@ -446,11 +443,11 @@ static char *join_dir(loader *ld, const char *rel) {
 }
 
 /* A native kind's name, as the host registers it: "parigot.db". */
-static int load_native(loader *ld, const char *key, const pg_toml_value *v,
-                       char **out) {
+static int load_native(pg_mf_loader *ld, const char *key,
+                       const pg_toml_value *v, char **out) {
   const char *name;
   size_t len;
-  int rc = get_string(ld, key, v, &name, &len);
+  int rc = pg_mf_get_string(ld, key, v, &name, &len);
   if (rc != 0)
     return rc;
   bool ok = len > 0 && len <= 255;
@@ -459,30 +456,30 @@ static int load_native(loader *ld, const char *key, const pg_toml_value *v,
          (name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
          name[i] == '_' || name[i] == '-';
   if (!ok)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "not a native service kind (1 to 255 of a-z, 0-9, '.', "
-                "'_', '-'): \"%.*s\"",
-                (int)(len > 64 ? 64 : len), name);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "not a native service kind (1 to 255 of a-z, 0-9, '.', "
+                      "'_', '-'): \"%.*s\"",
+                      (int)(len > 64 ? 64 : len), name);
   if ((*out = pg_mem_strdup(ld->mem, name)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   return 0;
 }
 
 /* Checked now rather than at start-up so that a typo in a path is reported
  * with its line, like any other mistake in the file. */
-static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
+static int load_wasm(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                      char **out) {
   const char *rel;
   size_t len;
   char real[PATH_MAX];
   struct stat st;
-  int rc = get_string(ld, key, v, &rel, &len);
+  int rc = pg_mf_get_string(ld, key, v, &rel, &len);
   if (rc != 0)
     return rc;
-  char *joined = join_dir(ld, rel);
+  char *joined = pg_mf_join_dir(ld, rel);
   if (joined == NULL)
-    return nomem(ld);
-  int line = line_of(v);
+    return pg_mf_nomem(ld);
+  int line = pg_mf_line_of(v);
   bool is_missing_ok = (ld->flags & PG_MANIFEST_WASM_MAY_BE_MISSING) != 0;
   bool is_resolved = realpath(joined, real) != NULL;
   if (!is_resolved && is_missing_ok && (errno == ENOENT || errno == ENOTDIR)) {
@@ -491,129 +488,135 @@ static int load_wasm(loader *ld, const char *key, const pg_toml_value *v,
   }
   if (!is_resolved)
     rc = errno == ENOENT || errno == ENOTDIR
-             ? fail(ld, PARIGOT_ENOENT, line, key, "no such file: %s", joined)
-             : fail(ld, PARIGOT_EIO, line, key, "cannot resolve %s: %s", joined,
-                    strerror(errno));
+             ? pg_mf_fail(ld, PARIGOT_ENOENT, line, key, "no such file: %s",
+                          joined)
+             : pg_mf_fail(ld, PARIGOT_EIO, line, key, "cannot resolve %s: %s",
+                          joined, strerror(errno));
   else if (stat(real, &st) != 0)
-    rc = fail(ld, PARIGOT_EIO, line, key, "cannot stat %s: %s", real,
-              strerror(errno));
+    rc = pg_mf_fail(ld, PARIGOT_EIO, line, key, "cannot stat %s: %s", real,
+                    strerror(errno));
   else if (!S_ISREG(st.st_mode))
-    rc = fail(ld, PARIGOT_EINVAL, line, key, "not a regular file: %s", real);
+    rc = pg_mf_fail(ld, PARIGOT_EINVAL, line, key, "not a regular file: %s",
+                    real);
   else if ((*out = pg_mem_strdup(ld->mem, real)) == NULL)
-    rc = nomem(ld);
+    rc = pg_mf_nomem(ld);
   pg_mem_free(ld->mem, joined);
   return rc;
 }
 
-static int load_bool(loader *ld, const char *key, const pg_toml_value *v,
-                     bool *out) {
-  return pg_toml_value_bool(v, out) == 0 ? 0
-                                         : wrong_type(ld, key, v, "a boolean");
+int pg_mf_load_bool(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
+                    bool *out) {
+  return pg_toml_value_bool(v, out) == 0
+             ? 0
+             : pg_mf_wrong_type(ld, key, v, "a boolean");
 }
 
 /* An existing directory, as realpath gives it; relative to the manifest. */
-static int load_host_dir(loader *ld, const char *key, const pg_toml_value *v,
-                         char **out) {
+static int load_host_dir(pg_mf_loader *ld, const char *key,
+                         const pg_toml_value *v, char **out) {
   const char *rel;
   size_t len;
   char real[PATH_MAX];
   struct stat st;
-  int rc = get_string(ld, key, v, &rel, &len);
+  int rc = pg_mf_get_string(ld, key, v, &rel, &len);
   if (rc != 0)
     return rc;
   if (len == 0)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "an empty path");
-  char *joined = join_dir(ld, rel);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "an empty path");
+  char *joined = pg_mf_join_dir(ld, rel);
   if (joined == NULL)
-    return nomem(ld);
-  int line = line_of(v);
+    return pg_mf_nomem(ld);
+  int line = pg_mf_line_of(v);
   if (realpath(joined, real) == NULL)
-    rc = fail(ld, errno == ENOENT ? PARIGOT_ENOENT : PARIGOT_EIO, line, key,
-              "no such directory: %s (%s)", joined, strerror(errno));
+    rc = pg_mf_fail(ld, errno == ENOENT ? PARIGOT_ENOENT : PARIGOT_EIO, line,
+                    key, "no such directory: %s (%s)", joined, strerror(errno));
   else if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
-    rc = fail(ld, PARIGOT_EINVAL, line, key, "not a directory: %s", real);
+    rc = pg_mf_fail(ld, PARIGOT_EINVAL, line, key, "not a directory: %s", real);
   else if ((*out = pg_mem_strdup(ld->mem, real)) == NULL)
-    rc = nomem(ld);
+    rc = pg_mf_nomem(ld);
   pg_mem_free(ld->mem, joined);
   return rc;
 }
 
 /* The name a guest gives a directory: "/data", "data", "."; a ".."
  * component would mean nothing beneath a preopen. */
-static int load_guest_dir(loader *ld, const char *key, const pg_toml_value *v,
-                          char **out) {
+static int load_guest_dir(pg_mf_loader *ld, const char *key,
+                          const pg_toml_value *v, char **out) {
   const char *s;
   size_t len;
-  int rc = get_string(ld, key, v, &s, &len);
+  int rc = pg_mf_get_string(ld, key, v, &s, &len);
   if (rc != 0)
     return rc;
   bool has_dotdot = false;
   for (const char *c = s; *c != '\0'; c += strcspn(c, "/"), c += *c == '/')
     has_dotdot |= strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0');
   if (len == 0 || len > 255 || has_dotdot)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "not a guest path (1 to 255 bytes, no \"..\" component)");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "not a guest path (1 to 255 bytes, no \"..\" component)");
   if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   return 0;
 }
 
 /* One { host = "...", guest = "...", read_only = false } of dirs. */
-static int load_dir(loader *ld, const char *key, const pg_toml_value *t,
+static int load_dir(pg_mf_loader *ld, const char *key, const pg_toml_value *t,
                     pg_manifest_dir *d) {
-  d->line = line_of(t);
+  d->line = pg_mf_line_of(t);
   if (pg_toml_value_kind(t) != PG_TOML_TABLE)
-    return wrong_type(ld, key, t, "a table { host, guest, read_only }");
+    return pg_mf_wrong_type(ld, key, t, "a table { host, guest, read_only }");
   for (size_t i = 0; i < pg_toml_table_len(t); i++) {
     const char *k;
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
-    char dkey[SHOWN_SIZE];
-    key_name(dkey, key, k, klen);
-    int rc =
-        key_is(k, klen, "host")    ? load_host_dir(ld, dkey, v, &d->host)
-        : key_is(k, klen, "guest") ? load_guest_dir(ld, dkey, v, &d->guest)
-        : key_is(k, klen, "read_only")
-            ? load_bool(ld, dkey, v, &d->is_read_only)
-            : unknown_key(ld, dkey, v, " (a dir has host, guest, read_only)");
+    char dkey[PG_MF_SHOWN_SIZE];
+    pg_mf_key_name(dkey, key, k, klen);
+    int rc = pg_mf_key_is(k, klen, "host")
+                 ? load_host_dir(ld, dkey, v, &d->host)
+             : pg_mf_key_is(k, klen, "guest")
+                 ? load_guest_dir(ld, dkey, v, &d->guest)
+             : pg_mf_key_is(k, klen, "read_only")
+                 ? pg_mf_load_bool(ld, dkey, v, &d->is_read_only)
+                 : pg_mf_unknown_key(ld, dkey, v,
+                                     " (a dir has host, guest, read_only)");
     if (rc != 0)
       return rc;
   }
   if (d->host == NULL)
-    return missing(ld, key, "host", d->line);
+    return pg_mf_missing(ld, key, "host", d->line);
   if (d->guest == NULL)
-    return missing(ld, key, "guest", d->line);
+    return pg_mf_missing(ld, key, "guest", d->line);
   return 0;
 }
 
-static int load_dirs(loader *ld, const char *key, const pg_toml_value *v,
+static int load_dirs(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                      pg_manifest_guest *g) {
   if (pg_toml_value_kind(v) != PG_TOML_ARRAY)
-    return wrong_type(ld, key, v, "an array of tables");
+    return pg_mf_wrong_type(ld, key, v, "an array of tables");
   size_t n = pg_toml_array_len(v);
   if (n == 0)
     return 0;
   if ((g->dirs = pg_mem_calloc(ld->mem, n, sizeof *g->dirs)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   g->ndirs = n; /* zeroed slots free harmlessly after a failure */
   for (size_t i = 0; i < n; i++) {
-    char dkey[SHOWN_SIZE + 24];
+    char dkey[PG_MF_SHOWN_SIZE + 24];
     snprintf(dkey, sizeof dkey, "%s[%zu]", key, i);
     int rc = load_dir(ld, dkey, pg_toml_array_at(v, i), &g->dirs[i]);
     if (rc != 0)
       return rc;
     for (size_t j = 0; j < i; j++)
       if (strcmp(g->dirs[j].guest, g->dirs[i].guest) == 0)
-        return fail(ld, PARIGOT_EINVAL, g->dirs[i].line, dkey,
-                    "guest path \"%s\" is already given on line %d",
-                    g->dirs[i].guest, g->dirs[j].line);
+        return pg_mf_fail(ld, PARIGOT_EINVAL, g->dirs[i].line, dkey,
+                          "guest path \"%s\" is already given on line %d",
+                          g->dirs[i].guest, g->dirs[j].line);
   }
   return 0;
 }
 
 /* A setting's value as text: what a native kind parses. */
-static int setting_text(loader *ld, const char *key, const pg_toml_value *v,
-                        char **out) {
+static int setting_text(pg_mf_loader *ld, const char *key,
+                        const pg_toml_value *v, char **out) {
   char num[32];
   const char *s;
   size_t len;
@@ -624,12 +627,12 @@ static int setting_text(loader *ld, const char *key, const pg_toml_value *v,
   else if (pg_toml_value_bool(v, &b) == 0)
     s = b ? "true" : "false";
   else if (pg_toml_value_string(v, &s, &len) != 0)
-    return wrong_type(ld, key, v, "a string, an integer or a boolean");
+    return pg_mf_wrong_type(ld, key, v, "a string, an integer or a boolean");
   else if (strlen(s) != len)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "contains a NUL character");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "contains a NUL character");
   if ((*out = pg_mem_strdup(ld->mem, s)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   return 0;
 }
 
@@ -644,29 +647,29 @@ static bool is_setting_key(const char *k, size_t len) {
 }
 
 /* The settings of a native service, which its kind checks at load. */
-static int load_config(loader *ld, const char *key, const pg_toml_value *v,
-                       pg_manifest_guest *g) {
+static int load_config(pg_mf_loader *ld, const char *key,
+                       const pg_toml_value *v, pg_manifest_guest *g) {
   if (pg_toml_value_kind(v) != PG_TOML_TABLE)
-    return wrong_type(ld, key, v, "a table");
+    return pg_mf_wrong_type(ld, key, v, "a table");
   size_t n = pg_toml_table_len(v);
   if (n == 0)
     return 0;
   if ((g->config = pg_mem_calloc(ld->mem, n, sizeof *g->config)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   g->nconfig = n;
   for (size_t i = 0; i < n; i++) {
     const char *k;
     size_t klen;
     const pg_toml_value *e = pg_toml_table_at(v, i, &k, &klen);
-    char ckey[SHOWN_SIZE];
-    key_name(ckey, key, k, klen);
-    g->config[i].line = line_of(e);
+    char ckey[PG_MF_SHOWN_SIZE];
+    pg_mf_key_name(ckey, key, k, klen);
+    g->config[i].line = pg_mf_line_of(e);
     if (!is_setting_key(k, klen))
-      return fail(ld, PARIGOT_EINVAL, line_of(e), ckey,
-                  "not a setting name (a lowercase letter, then up to 63 "
-                  "lowercase letters, digits or '_')");
+      return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(e), ckey,
+                        "not a setting name (a lowercase letter, then up to 63 "
+                        "lowercase letters, digits or '_')");
     if ((g->config[i].key = pg_mem_malloc(ld->mem, klen + 1)) == NULL)
-      return nomem(ld);
+      return pg_mf_nomem(ld);
     memcpy(g->config[i].key, k, klen);
     g->config[i].key[klen] = '\0';
     int rc = setting_text(ld, ckey, e, &g->config[i].value);
@@ -676,33 +679,34 @@ static int load_config(loader *ld, const char *key, const pg_toml_value *v,
   return 0;
 }
 
-static int load_restart(loader *ld, const char *key, const pg_toml_value *v,
-                        pg_restart_policy *out) {
+static int load_restart(pg_mf_loader *ld, const char *key,
+                        const pg_toml_value *v, pg_restart_policy *out) {
   static const char expected[] = "\"never\" or \"on-failure\"";
   const char *s;
   size_t len;
-  char shown[SHOWN_SIZE];
+  char shown[PG_MF_SHOWN_SIZE];
   if (pg_toml_value_string(v, &s, &len) != 0)
-    return wrong_type(ld, key, v, expected);
-  if (key_is(s, len, "never"))
+    return pg_mf_wrong_type(ld, key, v, expected);
+  if (pg_mf_key_is(s, len, "never"))
     *out = PG_RESTART_NEVER;
-  else if (key_is(s, len, "on-failure"))
+  else if (pg_mf_key_is(s, len, "on-failure"))
     *out = PG_RESTART_ON_FAILURE;
   else
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s",
-                expected, quote(shown, s, len, '"'));
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "expected %s, got %s", expected,
+                      pg_mf_quote(shown, s, len, '"'));
   return 0;
 }
 
-static int load_max_restarts(loader *ld, const char *key,
+static int load_max_restarts(pg_mf_loader *ld, const char *key,
                              const pg_toml_value *v, uint32_t *out) {
   int64_t n;
   if (pg_toml_value_int(v, &n) != 0)
-    return wrong_type(ld, key, v, "an integer");
+    return pg_mf_wrong_type(ld, key, v, "an integer");
   if (n < 1 || n > (int64_t)PG_MANIFEST_MAX_MAX_RESTARTS)
-    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
-                "must be between 1 and %u, got %lld",
-                PG_MANIFEST_MAX_MAX_RESTARTS, (long long)n);
+    return pg_mf_fail(ld, PARIGOT_ERANGE, pg_mf_line_of(v), key,
+                      "must be between 1 and %u, got %lld",
+                      PG_MANIFEST_MAX_MAX_RESTARTS, (long long)n);
   *out = (uint32_t)n;
   return 0;
 }
@@ -718,42 +722,43 @@ typedef struct restart_tuning {
 
 /* The keys of a [[service]] that tune restarts; a [[program]] has none. */
 static bool is_restart_key(const char *k, size_t len) {
-  return key_is(k, len, "restart") || key_is(k, len, "max_restarts") ||
-         key_is(k, len, "restart_backoff");
+  return pg_mf_key_is(k, len, "restart") ||
+         pg_mf_key_is(k, len, "max_restarts") ||
+         pg_mf_key_is(k, len, "restart_backoff");
 }
 
 /* One of the keys above, the value @p v of key @p k. */
-static int load_restart_key(loader *ld, const char *key, const char *k,
+static int load_restart_key(pg_mf_loader *ld, const char *key, const char *k,
                             size_t klen, const pg_toml_value *v,
                             pg_manifest_guest *g, restart_tuning *tuning) {
-  if (key_is(k, klen, "restart"))
+  if (pg_mf_key_is(k, klen, "restart"))
     return load_restart(ld, key, v, &g->restart);
   if (tuning->v == NULL)
     *tuning = (restart_tuning){v, k, klen};
-  if (key_is(k, klen, "max_restarts"))
+  if (pg_mf_key_is(k, klen, "max_restarts"))
     return load_max_restarts(ld, key, v, &g->max_restarts);
   return read_duration(ld, key, v, true, &g->restart_backoff_ns);
 }
 
 /* Checked once the whole table is read, since TOML lets restart come after
  * the keys it governs. */
-static int check_restart(loader *ld, const char *kind,
+static int check_restart(pg_mf_loader *ld, const char *kind,
                          const pg_manifest_guest *g,
                          const restart_tuning *tuning) {
-  char key[SHOWN_SIZE];
+  char key[PG_MF_SHOWN_SIZE];
   if (tuning->v == NULL || g->restart == PG_RESTART_ON_FAILURE)
     return 0;
-  key_name(key, kind, tuning->k, tuning->klen);
-  return fail(ld, PARIGOT_EINVAL, line_of(tuning->v), key,
-              "has no effect unless restart = \"on-failure\"");
+  pg_mf_key_name(key, kind, tuning->k, tuning->klen);
+  return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(tuning->v), key,
+                    "has no effect unless restart = \"on-failure\"");
 }
 
 /* Fills @p g from table @p t; @p kind is "service" or "program". On failure
  * @p g may be partly filled, and pg_manifest_free() frees what is there. */
-static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
-                      pg_manifest_guest *g, named *nm) {
+static int load_guest(pg_mf_loader *ld, const char *kind,
+                      const pg_toml_value *t, pg_manifest_guest *g, named *nm) {
   g->is_program = strcmp(kind, "program") == 0;
-  g->line = line_of(t);
+  g->line = pg_mf_line_of(t);
   g->max_memory = PG_MANIFEST_DEFAULT_MAX_MEMORY;
   g->max_handler_time_ns =
       g->is_program ? 0 : PG_MANIFEST_DEFAULT_MAX_HANDLER_TIME_NS;
@@ -767,49 +772,54 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
     const char *k;
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
-    char key[SHOWN_SIZE];
+    char key[PG_MF_SHOWN_SIZE];
     int rc;
-    key_name(key, kind, k, klen);
-    if (key_is(k, klen, "name")) {
-      nm->line = line_of(v);
+    pg_mf_key_name(key, kind, k, klen);
+    if (pg_mf_key_is(k, klen, "name")) {
+      nm->line = pg_mf_line_of(v);
       rc = load_name(ld, key, v, &g->name);
-    } else if (key_is(k, klen, "wasm")) {
+    } else if (pg_mf_key_is(k, klen, "wasm")) {
       rc = load_wasm(ld, key, v, &g->wasm);
-    } else if (key_is(k, klen, "native")) {
-      rc = g->is_program
-               ? unknown_key(ld, key, v, "; only a [[service]] can be native")
-               : load_native(ld, key, v, &g->native);
-    } else if (key_is(k, klen, "args")) {
-      rc = load_strings(ld, key, v, &g->args, &g->nargs);
-    } else if (key_is(k, klen, "mocks")) {
-      g->mocks_line = line_of(v);
-      rc = g->is_program
-               ? load_strings(ld, key, v, &g->mocks, &g->nmocks)
-               : unknown_key(ld, key, v, "; only a test [[program]] mocks");
-    } else if (key_is(k, klen, "env")) {
+    } else if (pg_mf_key_is(k, klen, "native")) {
+      rc = g->is_program ? pg_mf_unknown_key(
+                               ld, key, v, "; only a [[service]] can be native")
+                         : load_native(ld, key, v, &g->native);
+    } else if (pg_mf_key_is(k, klen, "args")) {
+      rc = pg_mf_load_strings(ld, key, v, &g->args, &g->nargs);
+    } else if (pg_mf_key_is(k, klen, "mocks")) {
+      g->mocks_line = pg_mf_line_of(v);
+      rc = g->is_program ? pg_mf_load_strings(ld, key, v, &g->mocks, &g->nmocks)
+                         : pg_mf_unknown_key(ld, key, v,
+                                             "; only a test [[program]] mocks");
+    } else if (pg_mf_key_is(k, klen, "env")) {
       rc = load_env(ld, key, v, g);
-    } else if (key_is(k, klen, "dirs")) {
+    } else if (pg_mf_key_is(k, klen, "dirs")) {
       rc = load_dirs(ld, key, v, g);
-    } else if (key_is(k, klen, "write_quota")) {
+    } else if (pg_mf_key_is(k, klen, "write_quota")) {
       rc = load_size(ld, key, v, &quota_range, &g->write_quota);
-    } else if (key_is(k, klen, "config")) {
-      rc = g->is_program ? unknown_key(ld, key, v,
-                                       "; only a native [[service]] has config")
-                         : load_config(ld, key, v, g);
-    } else if (key_is(k, klen, "max_memory")) {
+    } else if (pg_mf_key_is(k, klen, "config")) {
+      rc = g->is_program
+               ? pg_mf_unknown_key(ld, key, v,
+                                   "; only a native [[service]] has config")
+               : load_config(ld, key, v, g);
+    } else if (pg_mf_key_is(k, klen, "max_memory")) {
       rc = load_size(ld, key, v, &memory_range, &g->max_memory);
-    } else if (key_is(k, klen, "max_handler_time")) {
+    } else if (pg_mf_key_is(k, klen, "max_handler_time")) {
       rc = load_duration(ld, key, v, &g->max_handler_time_ns);
-    } else if (key_is(k, klen, "test")) {
+    } else if (pg_mf_key_is(k, klen, "test")) {
       rc = g->is_program
-               ? load_bool(ld, key, v, &g->is_test)
-               : unknown_key(ld, key, v, "; only a [[program]] can be a test");
+               ? pg_mf_load_bool(ld, key, v, &g->is_test)
+               : pg_mf_unknown_key(ld, key, v,
+                                   "; only a [[program]] can be a test");
     } else if (is_restart_key(k, klen)) {
-      rc = g->is_program
-               ? unknown_key(ld, key, v, "; only a [[service]] can restart")
-               : load_restart_key(ld, key, k, klen, v, g, &tuning);
+      rc = g->is_program ? pg_mf_unknown_key(ld, key, v,
+                                             "; only a [[service]] can restart")
+                         : load_restart_key(ld, key, k, klen, v, g, &tuning);
     } else {
-      rc = unknown_key(ld, key, v, "");
+      bool is_access;
+      rc = pg_mf_load_access_key(ld, key, k, klen, v, g, &is_access);
+      if (rc == 0 && !is_access)
+        rc = pg_mf_unknown_key(ld, key, v, "");
     }
     if (rc != 0)
       return rc;
@@ -818,26 +828,28 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
   if (rc != 0)
     return rc;
   if (g->name == NULL)
-    return missing(ld, kind, "name", g->line);
+    return pg_mf_missing(ld, kind, "name", g->line);
   if (g->wasm != NULL && g->native != NULL)
-    return fail(ld, PARIGOT_EINVAL, g->line, kind,
-                "%s has both wasm and native: a service is a guest or is "
-                "native to the host, not both",
-                g->name);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, g->line, kind,
+                      "%s has both wasm and native: a service is a guest or is "
+                      "native to the host, not both",
+                      g->name);
   if (g->wasm == NULL && g->native == NULL)
-    return missing(ld, kind, "wasm", g->line);
+    return pg_mf_missing(ld, kind, "wasm", g->line);
   if (g->native == NULL && g->nconfig > 0)
-    return fail(ld, PARIGOT_EINVAL, g->config[0].line, kind,
-                "%s has config but is not native: a guest takes args and env",
-                g->name);
+    return pg_mf_fail(
+        ld, PARIGOT_EINVAL, g->config[0].line, kind,
+        "%s has config but is not native: a guest takes args and env", g->name);
   if (g->nmocks > 0 && !g->is_test)
-    return fail(ld, PARIGOT_EINVAL, g->mocks_line, kind,
-                "%s has mocks but is not a test: only a test program stands "
-                "in for services (add test = true)",
-                g->name);
+    return pg_mf_fail(
+        ld, PARIGOT_EINVAL, g->mocks_line, kind,
+        "%s has mocks but is not a test: only a test program stands "
+        "in for services (add test = true)",
+        g->name);
   if (g->native != NULL && (g->ndirs > 0 || g->write_quota > 0))
-    return fail(ld, PARIGOT_EINVAL, g->line, kind,
-                "%s is native: dirs and write_quota are for guests", g->name);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, g->line, kind,
+                      "%s is native: dirs and write_quota are for guests",
+                      g->name);
   nm->name = g->name;
   return 0;
 }
@@ -846,8 +858,8 @@ static int load_guest(loader *ld, const char *kind, const pg_toml_value *t,
 
 /* The number of tables in the root's @p kind key, or a negative error when
  * it is not an array of tables ([service] instead of [[service]]). */
-static int count_tables(loader *ld, const pg_toml_value *root, const char *kind,
-                        size_t *n) {
+static int count_tables(pg_mf_loader *ld, const pg_toml_value *root,
+                        const char *kind, size_t *n) {
   const pg_toml_value *arr = pg_toml_table_get(root, kind);
   char expected[64];
   *n = 0;
@@ -855,18 +867,18 @@ static int count_tables(loader *ld, const pg_toml_value *root, const char *kind,
     return 0;
   snprintf(expected, sizeof expected, "an array of tables ([[%s]])", kind);
   if (pg_toml_value_kind(arr) != PG_TOML_ARRAY)
-    return wrong_type(ld, kind, arr, expected);
+    return pg_mf_wrong_type(ld, kind, arr, expected);
   *n = pg_toml_array_len(arr);
   for (size_t i = 0; i < *n; i++) {
     const pg_toml_value *t = pg_toml_array_at(arr, i);
     if (pg_toml_value_kind(t) != PG_TOML_TABLE)
-      return wrong_type(ld, kind, t, "a table");
+      return pg_mf_wrong_type(ld, kind, t, "a table");
   }
   return 0;
 }
 
-static int load_list(loader *ld, const pg_toml_value *root, const char *kind,
-                     pg_manifest *m, named *names) {
+static int load_list(pg_mf_loader *ld, const pg_toml_value *root,
+                     const char *kind, pg_manifest *m, named *names) {
   const pg_toml_value *arr = pg_toml_table_get(root, kind);
   size_t n = pg_toml_array_len(arr);
   for (size_t i = 0; i < n; i++) {
@@ -928,40 +940,41 @@ static const pg_manifest_guest *guest_named(const pg_manifest *m,
 }
 
 /* What a test mocks is a [[service]] of the app, named once. */
-static int check_mocks(loader *ld, const pg_manifest *m) {
+static int check_mocks(pg_mf_loader *ld, const pg_manifest *m) {
   for (size_t i = 0; i < m->nguests; i++) {
     const pg_manifest_guest *g = &m->guests[i];
     for (size_t k = 0; k < g->nmocks; k++) {
       const pg_manifest_guest *s = guest_named(m, g->mocks[k]);
       if (s == NULL || s->is_program)
-        return fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
-                    "%s mocks \"%s\", which is %s: a test stands in for "
-                    "[[service]]s of its app",
-                    g->name, g->mocks[k],
-                    s == NULL ? "not in the app" : "a program");
+        return pg_mf_fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
+                          "%s mocks \"%s\", which is %s: a test stands in for "
+                          "[[service]]s of its app",
+                          g->name, g->mocks[k],
+                          s == NULL ? "not in the app" : "a program");
       for (size_t j = 0; j < k; j++)
         if (strcmp(g->mocks[j], g->mocks[k]) == 0)
-          return fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
-                      "%s mocks \"%s\" twice", g->name, g->mocks[k]);
+          return pg_mf_fail(ld, PARIGOT_EINVAL, g->mocks_line, "program.mocks",
+                            "%s mocks \"%s\" twice", g->name, g->mocks[k]);
     }
   }
   return 0;
 }
 
 /* Leaves @p names sorted by name, as find_guest() needs. */
-static int check_unique(loader *ld, const pg_manifest *m, named *names) {
+static int check_unique(pg_mf_loader *ld, const pg_manifest *m, named *names) {
   const named *dup, *first;
   if (!find_clash(names, m->nguests, &dup, &first))
     return 0;
   const pg_manifest_guest *g = &m->guests[dup->index];
   const pg_manifest_guest *f = &m->guests[first->index];
-  return fail(ld, PARIGOT_EEXIST, dup->line,
-              g->is_program ? "program.name" : "service.name",
-              "'%s' is already the name of the %s on line %d", g->name,
-              f->is_program ? "program" : "service", f->line);
+  return pg_mf_fail(ld, PARIGOT_EEXIST, dup->line,
+                    g->is_program ? "program.name" : "service.name",
+                    "'%s' is already the name of the %s on line %d", g->name,
+                    f->is_program ? "program" : "service", f->line);
 }
 
-static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+static int load_guests(pg_mf_loader *ld, const pg_toml_value *root,
+                       pg_manifest *m) {
   size_t nservices, nprograms;
   int rc = count_tables(ld, root, "service", &nservices);
   if (rc == 0)
@@ -969,14 +982,16 @@ static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   if (rc != 0)
     return rc;
   if (nservices + nprograms == 0)
-    return fail(ld, PARIGOT_EINVAL, 0, NULL,
-                "no [[service]] or [[program]]: an app needs at least one");
+    return pg_mf_fail(
+        ld, PARIGOT_EINVAL, 0, NULL,
+        "no [[service]] or [[program]]: an app needs at least one");
   size_t n = nservices + nprograms;
-  /* The loader owns the names from here on, and keeps them for the units. */
+  /* The pg_mf_loader owns the names from here on, and keeps them for the units.
+   */
   named *names = ld->guests_by_name = pg_mem_calloc(ld->mem, n, sizeof *names);
   m->guests = pg_mem_calloc(ld->mem, n, sizeof *m->guests);
   if (names == NULL || m->guests == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   rc = load_list(ld, root, "service", m, names);
   m->nservices = m->nguests;
   if (rc == 0)
@@ -990,7 +1005,7 @@ static int load_guests(loader *ld, const pg_toml_value *root, pg_manifest *m) {
 
 /* The entry of the guest called @p name, or NULL; only once check_unique()
  * has sorted the names. */
-static const named *find_guest(const loader *ld, const pg_manifest *m,
+static const named *find_guest(const pg_mf_loader *ld, const pg_manifest *m,
                                const char *name) {
   named key = {.name = name};
   return bsearch(&key, ld->guests_by_name, m->nguests, sizeof key, by_name);
@@ -1088,30 +1103,31 @@ static void listen_key(char out[LISTEN_KEY_SIZE], const listen_addr *a) {
            ip, (unsigned)a->port);
 }
 
-static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
-                       pg_manifest_unit *u, char lkey[LISTEN_KEY_SIZE]) {
+static int load_listen(pg_mf_loader *ld, const char *key,
+                       const pg_toml_value *v, pg_manifest_unit *u,
+                       char lkey[LISTEN_KEY_SIZE]) {
   static const char expected[] =
       "HOST:PORT such as 127.0.0.1:8080 or [::1]:8080";
   const char *s;
-  char shown[SHOWN_SIZE];
+  char shown[PG_MF_SHOWN_SIZE];
   listen_addr a;
   int rc = get_text(ld, key, v, expected, &s, shown);
   if (rc != 0)
     return rc;
   listen_status st = s != NULL ? parse_listen(s, &a) : LISTEN_MALFORMED;
   if (st == LISTEN_MALFORMED)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "expected %s, got %s",
-                expected, shown);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "expected %s, got %s", expected, shown);
   if (st == LISTEN_BAD_HOST)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key,
-                "the host must be an IPv4 address, localhost or an IPv6 "
-                "address in brackets, got %s",
-                shown);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key,
+                      "the host must be an IPv4 address, localhost or an IPv6 "
+                      "address in brackets, got %s",
+                      shown);
   if (st == LISTEN_BAD_PORT)
-    return fail(ld, PARIGOT_ERANGE, line_of(v), key,
-                "the port must be between 0 and 65535, got %s", shown);
+    return pg_mf_fail(ld, PARIGOT_ERANGE, pg_mf_line_of(v), key,
+                      "the port must be between 0 and 65535, got %s", shown);
   if ((u->listen_host = pg_mem_malloc(ld->mem, a.host_len + 1)) == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   memcpy(u->listen_host, a.host, a.host_len);
   u->listen_host[a.host_len] = '\0';
   u->listen_port = (uint16_t)a.port;
@@ -1125,18 +1141,20 @@ static int load_listen(loader *ld, const char *key, const pg_toml_value *v,
 /* A unit's list (services, serves): a non-empty array of strings, with
  * @p *out a zeroed array of as many elements of @p size; @p empty says
  * what an empty one lacks. */
-static int open_list(loader *ld, const char *key, const pg_toml_value *v,
+static int open_list(pg_mf_loader *ld, const char *key, const pg_toml_value *v,
                      const char *empty, size_t size, void **out, size_t *n) {
-  int rc = get_array(ld, key, v, n);
+  int rc = pg_mf_get_array(ld, key, v, n);
   if (rc != 0)
     return rc;
   if (*n == 0)
-    return fail(ld, PARIGOT_EINVAL, line_of(v), key, "empty; %s", empty);
-  return (*out = pg_mem_calloc(ld->mem, *n, size)) ? 0 : nomem(ld);
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(v), key, "empty; %s",
+                      empty);
+  return (*out = pg_mem_calloc(ld->mem, *n, size)) ? 0 : pg_mf_nomem(ld);
 }
 
-static int load_services(loader *ld, const char *key, const pg_toml_value *v,
-                         const pg_manifest *m, pg_manifest_unit *u) {
+static int load_services(pg_mf_loader *ld, const char *key,
+                         const pg_toml_value *v, const pg_manifest *m,
+                         pg_manifest_unit *u) {
   size_t n;
   int rc = open_list(ld, key, v,
                      "a unit runs at least one service or "
@@ -1148,13 +1166,14 @@ static int load_services(loader *ld, const char *key, const pg_toml_value *v,
   for (size_t i = 0; i < n; i++) {
     const char *s;
     size_t len;
-    char shown[SHOWN_SIZE];
-    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
+    char shown[PG_MF_SHOWN_SIZE];
+    if ((rc = pg_mf_get_string_at(ld, key, v, i, &s, &len)) != 0)
       return rc;
     const named *g = find_guest(ld, m, s);
     if (g == NULL)
-      return fail(ld, PARIGOT_EINVAL, line_of(pg_toml_array_at(v, i)), key,
-                  "no service or program named %s", quote(shown, s, len, '"'));
+      return pg_mf_fail(
+          ld, PARIGOT_EINVAL, pg_mf_line_of(pg_toml_array_at(v, i)), key,
+          "no service or program named %s", pg_mf_quote(shown, s, len, '"'));
     u->guests[i] = (uint32_t)g->index;
   }
   return 0;
@@ -1162,22 +1181,23 @@ static int load_services(loader *ld, const char *key, const pg_toml_value *v,
 
 /* Puts each guest listed by unit @p at in it; @p services is the list, for
  * the lines of its values. A guest already in a unit is an error. */
-static int claim_guests(loader *ld, pg_manifest *m, size_t at,
+static int claim_guests(pg_mf_loader *ld, pg_manifest *m, size_t at,
                         const pg_toml_value *services) {
   const pg_manifest_unit *u = &m->units[at];
   for (size_t i = 0; i < u->nguests; i++) {
     pg_manifest_guest *g = &m->guests[u->guests[i]];
     const char *kind = g->is_program ? "program" : "service";
-    int line = line_of(pg_toml_array_at(services, i));
+    int line = pg_mf_line_of(pg_toml_array_at(services, i));
     if (g->unit == at)
-      return fail(ld, PARIGOT_EINVAL, line, "unit.services",
-                  "%s \"%s\" is listed twice in unit \"%s\"", kind, g->name,
-                  u->name);
+      return pg_mf_fail(ld, PARIGOT_EINVAL, line, "unit.services",
+                        "%s \"%s\" is listed twice in unit \"%s\"", kind,
+                        g->name, u->name);
     if (g->unit != NO_UNIT) {
       const pg_manifest_unit *o = &m->units[g->unit];
-      return fail(ld, PARIGOT_EINVAL, line, "unit.services",
-                  "%s \"%s\" is in two units: \"%s\" (line %d) and \"%s\"",
-                  kind, g->name, o->name, o->line, u->name);
+      return pg_mf_fail(
+          ld, PARIGOT_EINVAL, line, "unit.services",
+          "%s \"%s\" is in two units: \"%s\" (line %d) and \"%s\"", kind,
+          g->name, o->name, o->line, u->name);
     }
     g->unit = (uint32_t)at;
   }
@@ -1212,8 +1232,8 @@ static bool is_service_name(const char *s, size_t len) {
 }
 
 /* unit.serves: the services of a unit outside parigot. */
-static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
-                       pg_manifest_unit *u) {
+static int load_serves(pg_mf_loader *ld, const char *key,
+                       const pg_toml_value *v, pg_manifest_unit *u) {
   size_t n;
   int rc = open_list(ld, key, v,
                      "a unit outside parigot serves at least "
@@ -1225,93 +1245,96 @@ static int load_serves(loader *ld, const char *key, const pg_toml_value *v,
   for (size_t i = 0; i < n; i++) {
     const char *s;
     size_t len;
-    char shown[SHOWN_SIZE];
-    if ((rc = get_string_at(ld, key, v, i, &s, &len)) != 0)
+    char shown[PG_MF_SHOWN_SIZE];
+    if ((rc = pg_mf_get_string_at(ld, key, v, i, &s, &len)) != 0)
       return rc;
     if (!is_service_name(s, len))
-      return fail(ld, PARIGOT_EINVAL, line_of(pg_toml_array_at(v, i)), key,
-                  "expected a service's full name such as pkg.v1.Echo, got "
-                  "%s",
-                  quote(shown, s, len, '"'));
+      return pg_mf_fail(
+          ld, PARIGOT_EINVAL, pg_mf_line_of(pg_toml_array_at(v, i)), key,
+          "expected a service's full name such as pkg.v1.Echo, got "
+          "%s",
+          pg_mf_quote(shown, s, len, '"'));
     if ((u->serves[i] = pg_mem_strdup(ld->mem, s)) == NULL)
-      return nomem(ld);
+      return pg_mf_nomem(ld);
   }
   return 0;
 }
 
-static int load_unit(loader *ld, const pg_toml_value *t, pg_manifest *m,
+static int load_unit(pg_mf_loader *ld, const pg_toml_value *t, pg_manifest *m,
                      size_t at, unit_seen *seen) {
   pg_manifest_unit *u = &m->units[at];
   const pg_toml_value *services = NULL, *serves = NULL;
-  u->line = line_of(t);
+  u->line = pg_mf_line_of(t);
   size_t n = pg_toml_table_len(t);
   for (size_t i = 0; i < n; i++) {
     const char *k;
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(t, i, &k, &klen);
-    char key[SHOWN_SIZE];
+    char key[PG_MF_SHOWN_SIZE];
     int rc;
-    key_name(key, "unit", k, klen);
-    if (key_is(k, klen, "name")) {
-      seen->name_line = line_of(v);
+    pg_mf_key_name(key, "unit", k, klen);
+    if (pg_mf_key_is(k, klen, "name")) {
+      seen->name_line = pg_mf_line_of(v);
       rc = load_name(ld, key, v, &u->name);
-    } else if (key_is(k, klen, "services")) {
+    } else if (pg_mf_key_is(k, klen, "services")) {
       services = v;
       rc = load_services(ld, key, v, m, u);
-    } else if (key_is(k, klen, "serves")) {
+    } else if (pg_mf_key_is(k, klen, "serves")) {
       serves = v;
       rc = load_serves(ld, key, v, u);
-    } else if (key_is(k, klen, "listen")) {
-      seen->listen_line = line_of(v);
+    } else if (pg_mf_key_is(k, klen, "listen")) {
+      seen->listen_line = pg_mf_line_of(v);
       rc = load_listen(ld, key, v, u, seen->listen_key);
     } else {
-      rc = unknown_key(ld, key, v, "");
+      rc = pg_mf_unknown_key(ld, key, v, "");
     }
     if (rc != 0)
       return rc;
   }
   if (u->name == NULL)
-    return missing(ld, "unit", "name", u->line);
+    return pg_mf_missing(ld, "unit", "name", u->line);
   if (services != NULL && serves != NULL)
-    return fail(ld, PARIGOT_EINVAL, line_of(serves), "unit.serves",
-                "a unit runs services (unit.services) or is outside parigot "
-                "(unit.serves), not both");
+    return pg_mf_fail(
+        ld, PARIGOT_EINVAL, pg_mf_line_of(serves), "unit.serves",
+        "a unit runs services (unit.services) or is outside parigot "
+        "(unit.serves), not both");
   if (serves != NULL && (u->listen_host == NULL || u->listen_port == 0))
-    return fail(ld, PARIGOT_EINVAL, line_of(serves), "unit.serves",
-                "a unit outside parigot needs a listen address with its "
-                "port, where it serves");
+    return pg_mf_fail(ld, PARIGOT_EINVAL, pg_mf_line_of(serves), "unit.serves",
+                      "a unit outside parigot needs a listen address with its "
+                      "port, where it serves");
   if (serves != NULL)
     return 0;
   if (services == NULL)
-    return missing(ld, "unit", "services", u->line);
+    return pg_mf_missing(ld, "unit", "services", u->line);
   return claim_guests(ld, m, at, services);
 }
 
-static int check_unit_names(loader *ld, const pg_manifest *m, named *names) {
+static int check_unit_names(pg_mf_loader *ld, const pg_manifest *m,
+                            named *names) {
   const named *dup, *first;
   if (!find_clash(names, m->nunits, &dup, &first))
     return 0;
-  return fail(ld, PARIGOT_EEXIST, dup->line, "unit.name",
-              "'%s' is already the name of the unit on line %d", dup->name,
-              m->units[first->index].line);
+  return pg_mf_fail(ld, PARIGOT_EEXIST, dup->line, "unit.name",
+                    "'%s' is already the name of the unit on line %d",
+                    dup->name, m->units[first->index].line);
 }
 
 /* Two units cannot both bind one address. Only equal addresses are found:
  * 0.0.0.0:80 and 127.0.0.1:80 also clash, but only the OS can tell. */
-static int check_listens(loader *ld, const pg_manifest *m, named *addrs,
+static int check_listens(pg_mf_loader *ld, const pg_manifest *m, named *addrs,
                          size_t naddrs) {
   const named *dup, *first;
   if (!find_clash(addrs, naddrs, &dup, &first))
     return 0;
   const pg_manifest_unit *f = &m->units[first->index];
-  return fail(ld, PARIGOT_EEXIST, dup->line, "unit.listen",
-              "\"%s\" is already the address of unit \"%s\" on line %d",
-              dup->name, f->name, f->line);
+  return pg_mf_fail(ld, PARIGOT_EEXIST, dup->line, "unit.listen",
+                    "\"%s\" is already the address of unit \"%s\" on line %d",
+                    dup->name, f->name, f->line);
 }
 
 /* Once an app has units, a guest in none would never run. Of those, the
  * one written first in the file is reported. */
-static int check_all_placed(loader *ld, const pg_manifest *m) {
+static int check_all_placed(pg_mf_loader *ld, const pg_manifest *m) {
   const pg_manifest_guest *first = NULL;
   for (size_t i = 0; i < m->nguests; i++) {
     const pg_manifest_guest *g = &m->guests[i];
@@ -1320,23 +1343,23 @@ static int check_all_placed(loader *ld, const pg_manifest *m) {
   }
   if (first == NULL)
     return 0;
-  return fail(ld, PARIGOT_EINVAL, first->line, NULL,
-              "%s \"%s\" is in no [[unit]]; once an app has units, each "
-              "service and program belongs to one",
-              first->is_program ? "program" : "service", first->name);
+  return pg_mf_fail(ld, PARIGOT_EINVAL, first->line, NULL,
+                    "%s \"%s\" is in no [[unit]]; once an app has units, each "
+                    "service and program belongs to one",
+                    first->is_program ? "program" : "service", first->name);
 }
 
 /* An app without [[unit]] runs as one process: one unit of every guest. */
-static int add_default_unit(loader *ld, pg_manifest *m) {
+static int add_default_unit(pg_mf_loader *ld, pg_manifest *m) {
   pg_manifest_unit *u = m->units = pg_mem_calloc(ld->mem, 1, sizeof *u);
   if (u == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   m->nunits = 1;
   u->is_default = true;
   u->name = pg_mem_strdup(ld->mem, m->name);
   u->guests = pg_mem_calloc(ld->mem, m->nguests, sizeof *u->guests);
   if (u->name == NULL || u->guests == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   u->nguests = m->nguests;
   for (size_t i = 0; i < m->nguests; i++) {
     u->guests[i] = (uint32_t)i;
@@ -1346,8 +1369,9 @@ static int add_default_unit(loader *ld, pg_manifest *m) {
 }
 
 /* @p names and @p addrs have room for every unit; @p seen is scratch. */
-static int load_unit_list(loader *ld, const pg_toml_value *arr, pg_manifest *m,
-                          named *names, named *addrs, unit_seen *seen) {
+static int load_unit_list(pg_mf_loader *ld, const pg_toml_value *arr,
+                          pg_manifest *m, named *names, named *addrs,
+                          unit_seen *seen) {
   size_t n = pg_toml_array_len(arr), naddrs = 0;
   for (size_t i = 0; i < n; i++) {
     size_t at = m->nunits++; /* counted first, so a failure frees it */
@@ -1367,7 +1391,8 @@ static int load_unit_list(loader *ld, const pg_toml_value *arr, pg_manifest *m,
   return rc;
 }
 
-static int load_units(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+static int load_units(pg_mf_loader *ld, const pg_toml_value *root,
+                      pg_manifest *m) {
   size_t n;
   int rc = count_tables(ld, root, "unit", &n);
   if (rc != 0)
@@ -1383,7 +1408,7 @@ static int load_units(loader *ld, const pg_toml_value *root, pg_manifest *m) {
   unit_seen *seen = pg_mem_calloc(ld->mem, n, sizeof *seen);
   m->units = pg_mem_calloc(ld->mem, n, sizeof *m->units);
   if (names == NULL || seen == NULL || m->units == NULL)
-    rc = nomem(ld);
+    rc = pg_mf_nomem(ld);
   else
     rc = load_unit_list(ld, pg_toml_table_get(root, "unit"), m, names,
                         names + n, seen);
@@ -1394,31 +1419,34 @@ static int load_units(loader *ld, const pg_toml_value *root, pg_manifest *m) {
 
 /* ---- the file ---------------------------------------------------------- */
 
-static int read_file(loader *ld, char **buf_out, size_t *len_out) {
+static int read_file(pg_mf_loader *ld, char **buf_out, size_t *len_out) {
   int fd = open(ld->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return errno == ENOENT ? fail(ld, PARIGOT_ENOENT, 0, NULL, "no such file")
-                           : fail(ld, PARIGOT_EIO, 0, NULL, "cannot open: %s",
-                                  strerror(errno));
+    return errno == ENOENT
+               ? pg_mf_fail(ld, PARIGOT_ENOENT, 0, NULL, "no such file")
+               : pg_mf_fail(ld, PARIGOT_EIO, 0, NULL, "cannot open: %s",
+                            strerror(errno));
   struct stat st;
   char *buf = NULL;
   size_t len = 0;
   int rc = 0;
   if (fstat(fd, &st) != 0)
-    rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot stat: %s", strerror(errno));
+    rc = pg_mf_fail(ld, PARIGOT_EIO, 0, NULL, "cannot stat: %s",
+                    strerror(errno));
   else if (!S_ISREG(st.st_mode))
-    rc = fail(ld, PARIGOT_EINVAL, 0, NULL, "not a regular file");
+    rc = pg_mf_fail(ld, PARIGOT_EINVAL, 0, NULL, "not a regular file");
   else if (st.st_size > (off_t)PG_MANIFEST_MAX_BYTES)
-    rc = fail(ld, PARIGOT_ERANGE, 0, NULL,
-              "%lld bytes; a manifest may be at most %u MiB",
-              (long long)st.st_size, PG_MANIFEST_MAX_BYTES >> 20);
+    rc = pg_mf_fail(ld, PARIGOT_ERANGE, 0, NULL,
+                    "%lld bytes; a manifest may be at most %u MiB",
+                    (long long)st.st_size, PG_MANIFEST_MAX_BYTES >> 20);
   else if ((buf = pg_mem_malloc(ld->mem, (size_t)st.st_size)) == NULL)
-    rc = nomem(ld);
+    rc = pg_mf_nomem(ld);
   /* A file that shrinks while we read it is parsed as far as it goes. */
   while (rc == 0 && len < (size_t)st.st_size) {
     ssize_t got = read(fd, buf + len, (size_t)st.st_size - len);
     if (got < 0 && errno != EINTR)
-      rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot read: %s", strerror(errno));
+      rc = pg_mf_fail(ld, PARIGOT_EIO, 0, NULL, "cannot read: %s",
+                      strerror(errno));
     else if (got == 0)
       break;
     else if (got > 0)
@@ -1435,7 +1463,7 @@ static int read_file(loader *ld, char **buf_out, size_t *len_out) {
 }
 
 /* Remembers the manifest's directory, resolved, to anchor wasm paths. */
-static int find_dir(loader *ld) {
+static int find_dir(pg_mf_loader *ld) {
   const char *slash = strrchr(ld->path, '/');
   size_t len = slash == NULL       ? 0
                : slash == ld->path ? 1
@@ -1444,30 +1472,32 @@ static int find_dir(loader *ld) {
   char real[PATH_MAX];
   int rc = 0;
   if (dir == NULL)
-    return nomem(ld);
+    return pg_mf_nomem(ld);
   if (len == 0)
     memcpy(dir, ".", 2);
   else
     snprintf(dir, len + 1, "%s", ld->path);
   if (realpath(dir, real) == NULL)
-    rc = fail(ld, PARIGOT_EIO, 0, NULL, "cannot resolve its directory %s: %s",
-              dir, strerror(errno));
+    rc =
+        pg_mf_fail(ld, PARIGOT_EIO, 0, NULL,
+                   "cannot resolve its directory %s: %s", dir, strerror(errno));
   else if ((ld->dir = pg_mem_strdup(ld->mem, real)) == NULL)
-    rc = nomem(ld);
+    rc = pg_mf_nomem(ld);
   pg_mem_free(ld->mem, dir);
   return rc;
 }
 
 /* Parses the bytes, turning the parser's "line L, column C: msg" into the
  * "PATH:L:C: msg" that editors and terminals recognise. */
-static int parse(loader *ld, const char *buf, size_t len, pg_toml_doc **doc) {
+static int parse(pg_mf_loader *ld, const char *buf, size_t len,
+                 pg_toml_doc **doc) {
   pg_toml_error te;
   char prefix[64];
   int rc = pg_toml_parse(buf, len, ld->mem, doc, &te);
   if (rc == 0)
     return 0;
   if (te.line <= 0)
-    return fail(ld, rc, 0, NULL, "%s", te.msg);
+    return pg_mf_fail(ld, rc, 0, NULL, "%s", te.msg);
   int n = snprintf(prefix, sizeof prefix, "line %d, column %d: ", te.line,
                    te.column);
   const char *msg = te.msg;
@@ -1480,25 +1510,27 @@ static int parse(loader *ld, const char *buf, size_t len, pg_toml_doc **doc) {
 }
 
 /* A typo in a table name would otherwise leave its table unread. */
-static int check_root_keys(loader *ld, const pg_toml_value *root) {
+static int check_root_keys(pg_mf_loader *ld, const pg_toml_value *root) {
   size_t n = pg_toml_table_len(root);
   for (size_t i = 0; i < n; i++) {
     const char *k;
     size_t klen;
     const pg_toml_value *v = pg_toml_table_at(root, i, &k, &klen);
-    if (key_is(k, klen, "app") || key_is(k, klen, "service") ||
-        key_is(k, klen, "program") || key_is(k, klen, "unit"))
+    if (pg_mf_key_is(k, klen, "app") || pg_mf_key_is(k, klen, "service") ||
+        pg_mf_key_is(k, klen, "program") || pg_mf_key_is(k, klen, "unit") ||
+        pg_mf_key_is(k, klen, "auth") || pg_mf_key_is(k, klen, "route"))
       continue;
-    char key[SHOWN_SIZE];
-    key_name(key, NULL, k, klen);
-    return unknown_key(ld, key, v,
-                       "; the top level holds only [app], [[service]], "
-                       "[[program]] and [[unit]]");
+    char key[PG_MF_SHOWN_SIZE];
+    pg_mf_key_name(key, NULL, k, klen);
+    return pg_mf_unknown_key(ld, key, v,
+                             "; the top level holds only [app], [[service]], "
+                             "[[program]], [[unit]], [auth] and [[route]]");
   }
   return 0;
 }
 
-static int load_doc(loader *ld, const pg_toml_value *root, pg_manifest *m) {
+static int load_doc(pg_mf_loader *ld, const pg_toml_value *root,
+                    pg_manifest *m) {
   int rc = check_root_keys(ld, root);
   if (rc == 0)
     rc = load_app(ld, root, m);
@@ -1506,6 +1538,8 @@ static int load_doc(loader *ld, const pg_toml_value *root, pg_manifest *m) {
     rc = load_guests(ld, root, m);
   if (rc == 0)
     rc = load_units(ld, root, m);
+  if (rc == 0)
+    rc = pg_mf_load_access(ld, root, m);
   return rc;
 }
 
@@ -1518,11 +1552,11 @@ int pg_manifest_load(const char *path, const pg_mem *mem, pg_manifest *out,
 
 int pg_manifest_load_flags(const char *path, const pg_mem *mem, unsigned flags,
                            pg_manifest *out, char *err, size_t err_len) {
-  loader ld = {.path = path,
-               .mem = mem != NULL ? mem : pg_mem_default(),
-               .err = err,
-               .err_len = err != NULL ? err_len : 0,
-               .flags = flags};
+  pg_mf_loader ld = {.path = path,
+                     .mem = mem != NULL ? mem : pg_mem_default(),
+                     .err = err,
+                     .err_len = err != NULL ? err_len : 0,
+                     .flags = flags};
   if (ld.err_len > 0)
     err[0] = '\0';
   if (path == NULL || out == NULL) {
@@ -1541,7 +1575,7 @@ int pg_manifest_load_flags(const char *path, const pg_mem *mem, unsigned flags,
     rc = parse(&ld, buf, len, &doc);
   pg_mem_free(ld.mem, buf); /* the tree keeps copies of what it needs */
   if (rc == 0 && (m.path = pg_mem_strdup(ld.mem, path)) == NULL)
-    rc = nomem(&ld);
+    rc = pg_mf_nomem(&ld);
   if (rc == 0)
     rc = load_doc(&ld, pg_toml_doc_root(doc), &m);
   pg_toml_free(doc);
@@ -1566,6 +1600,7 @@ void pg_manifest_free(pg_manifest *m, const pg_mem *mem) {
     return;
   if (mem == NULL)
     mem = pg_mem_default();
+  pg_mf_free_access(m, mem);
   for (size_t i = 0; i < m->nguests; i++) {
     pg_manifest_guest *g = &m->guests[i];
     pg_mem_free(mem, g->name);
@@ -1663,6 +1698,7 @@ static void put_guest(FILE *out, const pg_manifest_guest *g, const char *wasm) {
     fputs("test = true\n", out);
   if (g->nmocks > 0)
     put_list(out, "mocks", g->mocks, g->nmocks);
+  pg_mf_write_guest_access(out, g);
   if (g->restart == PG_RESTART_ON_FAILURE) {
     fprintf(out, "restart = \"on-failure\"\nmax_restarts = %u\n",
             g->max_restarts);
@@ -1682,6 +1718,7 @@ int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
   put_duration(out, "request_timeout", m->request_timeout_ns);
   fprintf(out, "max_message_size = \"%llu\"\n",
           (unsigned long long)m->max_message_size);
+  pg_mf_write_app_access(out, m);
   for (size_t i = 0; i < m->nguests; i++)
     put_guest(out, &m->guests[i], wasm ? wasm[i] : m->guests[i].wasm);
   for (size_t u = 0; u < m->nunits && !m->units[u].is_default; u++) {
@@ -1705,5 +1742,6 @@ int pg_manifest_write(const pg_manifest *m, const char *const *wasm,
                                              : "listen = \"%s:%u\"\n",
               unit->listen_host, unit->listen_port);
   }
+  pg_mf_write_access(out, m);
   return fflush(out) == 0 && !ferror(out) ? 0 : PARIGOT_EIO;
 }

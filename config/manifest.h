@@ -49,6 +49,28 @@
  * |                      |              |         | among units            |
  * | unit.services        | string array | -       | names of services and  |
  * |                      |              |         | programs; at least one |
+ * | service.public       | boolean      | false   | outside clients may    |
+ * |                      |              |         | call it                |
+ * | service.login        | boolean      | false   | calls need a user      |
+ * | service.roles        | string array | []      | one of them; login     |
+ * | service.authenticates| boolean      | false   | may call as another    |
+ * |                      |              |         | user                   |
+ * | app.secret_env       | string       | none    | an environment name    |
+ * | app.secret_file      | string       | none    | a path; not with       |
+ * |                      |              |         | secret_env             |
+ * | auth.users           | string       | none    | an htpasswd file path  |
+ * | auth.groups          | string       | none    | a group file path      |
+ * | auth.realm           | string       | app.name| printable, no '"'      |
+ * | route.path           | string       | -       | "/" then segments      |
+ * | route.methods        | string array | any     | HTTP method tokens     |
+ * | route.call           | string       | -       | "pkg.Service/Method";  |
+ * |                      |              |         | or dir                 |
+ * | route.dir            | string       | -       | an existing directory  |
+ * | route.index          | string       | "index.html" | a file name; dir  |
+ * | route.login, .roles  | as service   |         |                        |
+ * | route.unit           | string       | the one | a unit with listen     |
+ * |                      |              | unit    |                        |
+ * |                      |              | listening |                      |
  * | unit.listen          | string       | none    | "HOST:PORT"; HOST an   |
  * |                      |              |         | IPv4 address,          |
  * |                      |              |         | localhost or [IPv6];   |
@@ -157,7 +179,32 @@ typedef struct pg_manifest_guest {
   int mocks_line; /**< line of its mocks key */
   int line;       /**< line of its [[service]] or [[program]] header */
   uint32_t unit;  /**< index into pg_manifest.units: the unit it is in */
+  /** clients outside the app (not a unit of it) may call its exports */
+  bool is_public;
+  /** every call to its exports must be for a logged-in user */
+  bool needs_login;
+  /** the user needs one of these roles (needs_login is then true) */
+  char **roles;
+  size_t nroles;
+  /** it may start calls for another user than the one it serves */
+  bool authenticates;
 } pg_manifest_guest;
+
+/** @brief A path of a unit's port that answers plain HTTP ([[route]]). */
+typedef struct pg_manifest_route {
+  char *path;     /**< "/shop": takes "/shop" and "/shop/..." */
+  char **methods; /**< upper case, "GET"; none: any method */
+  size_t nmethods;
+  char *service;    /**< call's service, "shop.v1.Pages"; NULL: a dir */
+  char *method;     /**< call's method, "Handle"; NULL: a dir */
+  char *dir;        /**< absolute, normalized; NULL: a call */
+  char *index;      /**< the file a directory's path serves */
+  bool needs_login; /**< only a logged-in user gets it */
+  char **roles;     /**< the user needs one of them */
+  size_t nroles;
+  uint32_t unit; /**< index into pg_manifest.units: the port it is on */
+  int line;      /**< line of its [[route]] header */
+} pg_manifest_route;
 
 /**
  * @brief A deployment unit: guests that run together in one OS process and
@@ -200,7 +247,20 @@ typedef struct pg_manifest {
   /** the [[unit]] tables in file order, or the one default unit */
   pg_manifest_unit *units;
   size_t nunits; /**< at least 1 */
+  /** app.secret_env: the environment variable holding the app's secret,
+   * which its units sign their calls to each other with */
+  char *secret_env;
+  char *secret_file; /**< app.secret_file: absolute; or NULL */
+  char *users;       /**< auth.users: htpasswd file, absolute; or NULL */
+  char *groups;      /**< auth.groups: group file, absolute; or NULL */
+  char *realm;       /**< auth.realm; the app's name by default */
+  pg_manifest_route *routes; /**< [[route]] tables, in file order */
+  size_t nroutes;
 } pg_manifest;
+
+/** The environment variable that holds the app's secret when the
+ * manifest names none. */
+#define PG_MANIFEST_DEFAULT_SECRET_ENV "PARIGOT_APP_SECRET"
 
 /**
  * @brief Is @p s (@p len bytes) a name the manifest takes for an app, a

@@ -410,7 +410,7 @@ PG_TEST(manifest_reports_an_unknown_key_in_a_guest) {
 PG_TEST(manifest_reports_an_unknown_top_level_table) {
   expect_error(APP SERVICE "[services]\nname = \"x\"\n", PARIGOT_EINVAL,
                "app.toml:6: services: unknown key; the top level holds only "
-               "[app], [[service]], [[program]] and [[unit]]");
+               "[app], [[service]], [[program]], [[unit]], [auth] and [[route]]");
 }
 
 PG_TEST(manifest_quotes_keys_that_are_not_bare) {
