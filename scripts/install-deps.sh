@@ -36,6 +36,8 @@ packages=(
   libuv1-dev libnghttp2-dev          # wire/: the event loop, HTTP/2
   libhttp-parser-dev                 # wire/: HTTP/1.1 for Connect
   libsqlite3-dev                     # services/db/: the database built-in
+  libcrypt-dev                       # auth/: password hashes (libxcrypt crypt_r)
+  apache2-utils                      # tests/auth: files real htpasswd -B writes
   python3-grpcio python3-protobuf    # interop tests: a real gRPC client
   nghttp2-client curl                # h2load (bench), curl (interop)
   xxd                                # tests: hex dumps of codec bytes
