@@ -57,6 +57,7 @@ extern const pg_cli_cmd pg_cli_up;    /* up.c */
 extern const pg_cli_cmd pg_cli_build; /* build.c */
 extern const pg_cli_cmd pg_cli_exec;  /* exec.c */
 extern const pg_cli_cmd pg_cli_new;   /* new.c */
+extern const pg_cli_cmd pg_cli_user;  /* user.c */
 
 /* Called by pg_cli_parse for each option, with its value (NULL for a
  * flag), and for each operand, with @p opt NULL. Returns 0 to go on, or -1

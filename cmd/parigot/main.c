@@ -18,7 +18,7 @@
  * here (and its pg_cli_cmd in a file of its own). */
 static const pg_cli_cmd *const commands[] = {
     &pg_cli_run,   &pg_cli_test, &pg_cli_graph, &pg_cli_up,
-    &pg_cli_build, &pg_cli_exec, &pg_cli_new,
+    &pg_cli_build, &pg_cli_exec, &pg_cli_new,   &pg_cli_user,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
