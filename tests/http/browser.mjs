@@ -37,7 +37,7 @@
 // Chromium runs with --no-sandbox only when we are root.
 
 import { createRequire } from "node:module";
-import { existsSync, statSync } from "node:fs";
+import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -136,9 +136,13 @@ async function main() {
                  `while ${stage}`),
     o.timeoutMs);
 
-  if (!existsSync(o.chromium))
-    die(2, `${o.chromium} not found: install Debian's chromium ` +
+  try {
+    accessSync(o.chromium, fsConstants.X_OK);
+  } catch {
+    die(2, `${o.chromium} not found or not executable: install Debian's ` +
+           "chromium " +
            "(scripts/install-deps.sh installs it)");
+  }
   let chromium;
   try {
     chromium = createRequire(join(npmDir, "package.json"))("playwright-core")

@@ -221,8 +221,9 @@ PG_TEST(http_browser_gives_up_in_time_and_names_what_is_missing) {
   browser(&r, "--url", "http://127.0.0.1:9/", "--chromium",
           "/nonexistent/chromium", NULL);
   expect_one_line_failure(&r, 2,
-                          "/nonexistent/chromium not found: install Debian's "
-                          "chromium (scripts/install-deps.sh installs it)");
+                          "/nonexistent/chromium not found or not executable: "
+                          "install Debian's chromium (scripts/install-deps.sh "
+                          "installs it)");
   pg_proc_result_free(&r);
 
   browser(&r, "--url", "http://127.0.0.1:9/", "--expect-txt", "x", NULL);
