@@ -246,9 +246,17 @@ int pg_htfile_write(const pg_htfile *f, const char *path, char *err,
     goto done;
   }
   struct stat st;
-  if (stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0) {
-    snprintf(err, err_len, "%s: %s", tmp, strerror(errno));
-    goto fail;
+  if (stat(path, &st) == 0) {
+    /* The file it replaces keeps its mode, and its owner where we may
+     * (root editing a service account's file). */
+    if (fchmod(fd, st.st_mode & 07777) != 0) {
+      snprintf(err, err_len, "%s: %s", tmp, strerror(errno));
+      goto fail;
+    }
+    if (fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) {
+      snprintf(err, err_len, "%s: %s", tmp, strerror(errno));
+      goto fail;
+    }
   }
   if (write_lines(fd, f) != 0 || fsync(fd) != 0) {
     snprintf(err, err_len, "%s: writing failed: %s", tmp, strerror(errno));

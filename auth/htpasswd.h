@@ -74,7 +74,8 @@ int pg_htfile_stat(const char *path, pg_htstamp *out);
 /**
  * @brief Writes every line of @p f to @p path, whole or not at all: a temp
  * file in the same directory, fsync, rename, fsync of the directory. Keeps
- * the mode of the file it replaces; a new file gets 0600.
+ * the mode of the file it replaces, and its owner when allowed to (root);
+ * a new file gets 0600.
  * @return 0, PARIGOT_EIO (@p err names the file and the system's reason).
  */
 int pg_htfile_write(const pg_htfile *f, const char *path, char *err,

@@ -6,6 +6,7 @@
  * unknown login, reloading, roles, the atomic writer, the throttle's numbers.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,16 +278,22 @@ PG_TEST(users_refuse_a_bad_file_naming_its_line) {
   expect_open_error(users, NULL, PARIGOT_ESYNTAX, "users:1: a NUL byte");
 }
 
-static double time_checks(pg_users *u, const char *login, int n) {
-  double best = 1e9;
+static double time_check(pg_users *u, const char *login) {
+  double t0 = now_s();
+  ASSERT_EQ(check(u, login, "not the password", NULL), PARIGOT_EACCES);
+  return now_s() - t0;
+}
+
+/* The fastest of @p n checks of each login, taken in turn, so that a busy
+ * machine slows both alike. */
+static void time_both(pg_users *u, const char *known_login, int n,
+                      double *known, double *unknown) {
+  *known = *unknown = 1e9;
   for (int i = 0; i < n; i++) {
-    double t0 = now_s();
-    ASSERT_EQ(check(u, login, "not the password", NULL), PARIGOT_EACCES);
-    double t = now_s() - t0;
-    if (t < best)
-      best = t;
+    double k = time_check(u, known_login), x = time_check(u, "mallory");
+    *known = k < *known ? k : *known;
+    *unknown = x < *unknown ? x : *unknown;
   }
-  return best;
 }
 
 PG_TEST(users_unknown_login_costs_what_a_wrong_password_costs) {
@@ -295,20 +302,26 @@ PG_TEST(users_unknown_login_costs_what_a_wrong_password_costs) {
   for (int scheme = 0; scheme < 2; scheme++) {
     write_users(users, pairs, 4, (pg_password_scheme)scheme);
     pg_users *u = open_users(users, NULL);
-    /* The fastest of a few runs each, so a busy machine only slows both. */
-    double known = time_checks(u, "bob", 3);
-    double unknown = time_checks(u, "mallory", 3);
-    fprintf(stderr, "%s: known %.1f ms, unknown %.1f ms\n",
-            scheme ? "bcrypt 12" : "yescrypt", known * 1e3, unknown * 1e3);
-    ASSERT_TRUE(known > 0.005); /* a real hash ran: > 5 ms */
-    ASSERT_TRUE(unknown >= 0.5 * known);
-    ASSERT_TRUE(unknown <= 2.0 * known + 0.02);
+    /* Loose bounds, measured up to three times: other builds share the
+     * machine. An unknown login without a real hash would take
+     * microseconds, far below them. */
+    bool is_close = false;
+    for (int round = 0; round < 3 && !is_close; round++) {
+      double known, unknown;
+      time_both(u, "bob", scheme ? 3 : 5, &known, &unknown);
+      fprintf(stderr, "%s: known %.1f ms, unknown %.1f ms\n",
+              scheme ? "bcrypt 12" : "yescrypt", known * 1e3, unknown * 1e3);
+      ASSERT_TRUE(known > 0.005); /* a real hash ran: > 5 ms */
+      ASSERT_TRUE(unknown > 0.005);
+      is_close = unknown >= 0.5 * known && unknown <= 2.0 * known;
+    }
+    ASSERT_TRUE(is_close);
     pg_users_free(u);
   }
   /* With no user at all, an unknown login still costs a real hash. */
   at_write(users, "# nobody yet\n");
   pg_users *u = open_users(users, NULL);
-  ASSERT_TRUE(time_checks(u, "anyone", 2) > 0.005);
+  ASSERT_TRUE(time_check(u, "anyone") > 0.005);
   pg_users_free(u);
 }
 
@@ -428,6 +441,9 @@ PG_TEST(htfile_write_keeps_other_lines_and_is_atomic) {
   const char *fresh = at_path(dir, "fresh");
   at_write(users, "# header\r\n" APACHE_2Y "\n\nzed:$y$abc\n" APACHE_6);
   chmod(users, 0640);
+  bool is_root = geteuid() == 0; /* then the owner is kept too */
+  if (is_root)
+    ASSERT_EQ(chown(users, 65534, 65534), 0);
   pg_htfile f;
   char err[256];
   ASSERT_EQ(pg_htfile_read(users, false, mem(), &f, NULL, err, sizeof err), 0);
@@ -447,6 +463,12 @@ PG_TEST(htfile_write_keeps_other_lines_and_is_atomic) {
   ASSERT_STREQ(text, want);
   free(text);
   ASSERT_EQ(at_mode(users), 0640); /* the mode it had */
+  struct stat st;
+  ASSERT_EQ(stat(users, &st), 0);
+  if (is_root)
+    ASSERT_TRUE(st.st_uid == 65534 && st.st_gid == 65534);
+  else
+    ASSERT_TRUE(st.st_uid == geteuid());
   ASSERT_EQ(pg_htfile_write(&f, fresh, err, sizeof err), 0);
   ASSERT_EQ(at_mode(fresh), 0600); /* a new file: the owner's only */
   /* No temp file is left beside them. */
