@@ -33,6 +33,7 @@ GUIDES = [
     "docs/install.md",
     "docs/languages.md",
     "docs/manifest.md",
+    "docs/auth.md",
     "docs/abi.md",
     "docs/protobuf.md",
     "docs/builtins.md",
