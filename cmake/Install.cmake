@@ -50,7 +50,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libuv1, libnghttp2-14, libhttp-parser2.9, libprotobuf-c1, libsqlite3-0, wabt, gcc, clang, lld, wasi-libc, libclang-rt-14-dev-wasm32, libc++-dev-wasm32, protobuf-compiler, cmake, make")
+    "libc6, libcrypt1, libuv1, libnghttp2-14, libhttp-parser2.9, libprotobuf-c1, libsqlite3-0, wabt, gcc, clang, lld, wasi-libc, libclang-rt-14-dev-wasm32, libc++-dev-wasm32, protobuf-compiler, cmake, make")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
     "rustc, libstd-rust-dev-wasm32, nodejs, npm, pkg-config, graphviz")
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/deb)
