@@ -3,13 +3,16 @@
  * wire/client.c: the calls a unit makes to other units: one HTTP/2
  * connection per peer unit, every call a stream on it.
  *
- * A peer is "up" once its unit has answered our connection with its
- * SETTINGS: a unit takes connections only when all its services have
- * started, so that is when it serves. Calls made while it is connecting
- * wait for that; calls made while it is down fail at once with
- * UNAVAILABLE (no caller hangs on a unit that is gone), and a connection
- * that drops fails the calls on it the same way. A peer the app asked to
- * keep connected (pg_wire_connect) is retried with a doubling backoff.
+ * A peer is "up" once its SETTINGS come, unless they say it does not
+ * serve yet (PG_WIRE_SETTINGS_SERVING 0: a unit answers /healthz from its
+ * start, but serves calls only when all its services have started); then
+ * once a later SETTINGS says it does (1). Every call out
+ * carries the caller and its context, signed with the app's secret
+ * (sign.c), which is how the peer knows a unit of the app sent it. Calls made
+ * while it is connecting wait for that; calls made while it is down fail at
+ * once with UNAVAILABLE (no caller hangs on a unit that is gone), and a
+ * connection that drops fails the calls on it the same way. A peer the app
+ * asked to keep connected (pg_wire_connect) is retried with a doubling backoff.
  *
  * Owns the peers and their calls; loop thread only. Each call ends with
  * exactly one pg_wire_app.answered, unless the wire is being freed.
@@ -49,7 +52,8 @@ struct pg_wire_remote {
   uint32_t index;
   const pg_wire_peer *spec; /* borrowed from the config */
   pg_wire_conn *c;          /* NULL while not connected */
-  bool is_up;               /* its SETTINGS came */
+  bool is_up;               /* its SETTINGS came, and it serves */
+  bool is_waiting;          /* its SETTINGS said it does not serve yet */
   bool wants_up;            /* keep it connected: retry when it drops */
   uv_timer_t retry;
   uint32_t backoff_ms;
@@ -240,6 +244,13 @@ static int on_frame(nghttp2_session *h2, const nghttp2_frame *frame,
   if (frame->hd.type != NGHTTP2_SETTINGS ||
       (frame->hd.flags & NGHTTP2_FLAG_ACK) || p->is_up)
     return 0;
+  /* A unit says whether it serves yet (it answers /healthz before);
+   * a server that says nothing of it (not a unit) serves. */
+  for (size_t i = 0; i < frame->settings.niv; i++)
+    if (frame->settings.iv[i].settings_id == PG_WIRE_SETTINGS_SERVING)
+      p->is_waiting = frame->settings.iv[i].value == 0;
+  if (p->is_waiting)
+    return 0;
   p->is_up = true;
   p->backoff_ms = 0;
   for (pg_wire_outcall *o = p->calls, *next; o != NULL; o = next) {
@@ -333,7 +344,11 @@ static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush) {
     fail(p, o, PG_GRPC_INTERNAL, "method path too long");
     return;
   }
-  nghttp2_nv nva[] = {
+  pg_grpc_frame(o->prefix, j->len);
+  char timestamp[24], signature[72];
+  bool is_signed = pg_wire_sign(p->w, j, path, origin, o->prefix,
+                                PG_GRPC_PREFIX, timestamp, signature);
+  nghttp2_nv nva[16] = {
       NV(":method", "POST", 4),
       NV(":scheme", "http", 4),
       NV(":path", path, path_len),
@@ -342,12 +357,37 @@ static void submit(pg_wire_remote *p, pg_wire_outcall *o, bool flush) {
       NV("te", "trailers", 8),
       NV("parigot-caller", j->caller, strlen(j->caller)),
       NV("parigot-call-id", origin, origin_len),
-      NV("grpc-timeout", timeout, timeout_len),
   };
-  pg_grpc_frame(o->prefix, j->len);
+  size_t n = 8;
+  if (timeout_len > 0)
+    nva[n++] = (nghttp2_nv)NV("grpc-timeout", timeout, timeout_len);
+  /* The context; the receiver reads a missing one as "". */
+  const struct {
+    const char *name;
+    const char *value;
+  } ctx[] = {{"parigot-user", j->user_id},
+             {"parigot-user-name", j->user_name},
+             {"parigot-roles", j->user_roles},
+             {"traceparent", j->traceparent}};
+  for (size_t i = 0; i < 4; i++) {
+    if (ctx[i].value[0] == '\0')
+      continue;
+    if (!pg_wire_hdr_value_ok(ctx[i].value, strlen(ctx[i].value))) {
+      fail(p, o, PG_GRPC_INVALID_ARGUMENT, "a context value has a line break");
+      return;
+    }
+    nva[n++] = (nghttp2_nv){(uint8_t *)ctx[i].name, (uint8_t *)ctx[i].value,
+                            strlen(ctx[i].name), strlen(ctx[i].value),
+                            NGHTTP2_NV_FLAG_NONE};
+  }
+  if (is_signed) {
+    nva[n++] =
+        (nghttp2_nv)NV("parigot-timestamp", timestamp, strlen(timestamp));
+    nva[n++] =
+        (nghttp2_nv)NV("parigot-signature", signature, strlen(signature));
+  }
   nghttp2_data_provider body = {.source.ptr = o, .read_callback = read_request};
-  int32_t id = nghttp2_submit_request(p->c->h2, NULL, nva, timeout_len ? 9 : 8,
-                                      &body, o);
+  int32_t id = nghttp2_submit_request(p->c->h2, NULL, nva, n, &body, o);
   if (id < 0) {
     fail(p, o, PG_GRPC_UNAVAILABLE, nghttp2_strerror(id));
     return;
@@ -374,6 +414,7 @@ static void went_down(pg_wire_remote *p, const char *why) {
   bool was_up = p->is_up;
   snprintf(p->why, sizeof p->why, "%s", why);
   p->is_up = false;
+  p->is_waiting = false;
   p->c = NULL;
   p->backoff_ms = p->backoff_ms == 0                   ? FIRST_BACKOFF_MS
                   : p->backoff_ms * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS

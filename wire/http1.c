@@ -109,7 +109,11 @@ static int on_headers_done(http_parser *p) {
   pg_wire_conn *c = conn_of(p);
   if (end_header(c) != 0)
     return -1;
-  c->h1->s->is_post = p->method == HTTP_POST;
+  pg_wire_stream *s = c->h1->s;
+  snprintf(s->method, sizeof s->method, "%s",
+           http_method_str((enum http_method)p->method));
+  s->is_post = p->method == HTTP_POST;
+  s->is_head = p->method == HTTP_HEAD;
   if (c->h1->wants_continue) { /* curl waits for it before a big body */
     static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
     c->h1->wants_continue = false;
@@ -195,6 +199,28 @@ static const char *reason(int status) {
     return "Request Header Fields Too Large";
   case 499:
     return "Client Closed Request";
+  case 502:
+    return "Bad Gateway";
+  case 301:
+    return "Moved Permanently";
+  case 302:
+    return "Found";
+  case 303:
+    return "See Other";
+  case 304:
+    return "Not Modified";
+  case 307:
+    return "Temporary Redirect";
+  case 308:
+    return "Permanent Redirect";
+  case 201:
+    return "Created";
+  case 204:
+    return "No Content";
+  case 206:
+    return "Partial Content";
+  case 416:
+    return "Range Not Satisfiable";
   case 501:
     return "Not Implemented";
   case 503:
@@ -202,23 +228,40 @@ static const char *reason(int status) {
   case 504:
     return "Gateway Timeout";
   default:
-    return "Internal Server Error";
+    return status >= 500 ? "Internal Server Error" : "Status";
   }
 }
 
-/* Writes a whole response; false if it could not be queued. */
+/* Writes a whole response, its extra headers from @p extra (may be NULL);
+ * a HEAD request's without the body. False if it could not be queued. */
 static bool write_response(pg_wire_conn *c, int status, const char *type,
-                           const uint8_t *body, size_t len, int32_t app_error,
-                           bool closes) {
-  char head[512], extra[64] = "";
+                           const pg_wire_hdrs *extra, const uint8_t *body,
+                           size_t len, uint64_t length, int32_t app_error,
+                           bool closes, bool is_head) {
+  size_t cap = 256 + (extra != NULL ? extra->len + 4 * extra->n : 0);
+  char *head = pg_mem_malloc(c->w->mem, cap);
+  if (head == NULL)
+    return false;
+  size_t n =
+      (size_t)snprintf(head, cap, "HTTP/1.1 %d %s\r\n", status, reason(status));
+  if (type != NULL)
+    n += (size_t)snprintf(head + n, cap - n, "Content-Type: %s\r\n", type);
+  if (status != 304 && status != 204)
+    n += (size_t)snprintf(head + n, cap - n, "Content-Length: %llu\r\n",
+                          (unsigned long long)length);
   if (app_error != 0)
-    snprintf(extra, sizeof extra, "Parigot-App-Error: %d\r\n", app_error);
-  int n = snprintf(head, sizeof head,
-                   "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                   "Content-Length: %zu\r\n%s%s\r\n",
-                   status, reason(status), type, len, extra,
-                   closes ? "Connection: close\r\n" : "");
-  return pg_wire_conn_write(c, head, (size_t)n, body, len);
+    n += (size_t)snprintf(head + n, cap - n, "Parigot-App-Error: %d\r\n",
+                          app_error);
+  if (closes)
+    n += (size_t)snprintf(head + n, cap - n, "Connection: close\r\n");
+  size_t at = 0;
+  const char *name, *value;
+  while (extra != NULL && pg_wire_hdrs_next(extra, &at, &name, &value))
+    n += (size_t)snprintf(head + n, cap - n, "%s: %s\r\n", name, value);
+  n += (size_t)snprintf(head + n, cap - n, "\r\n");
+  bool ok = n < cap && pg_wire_conn_write(c, head, n, body, is_head ? 0 : len);
+  pg_mem_free(c->w->mem, head);
+  return ok;
 }
 
 static void run(pg_wire_conn *c);
@@ -228,8 +271,10 @@ void pg_wire_h1_send(pg_wire_stream *s, const void *response) {
   pg_wire_conn *c = s->c;
   pg_wire_h1 *h = c->h1;
   bool closes = !h->keeps_alive;
-  bool ok = write_response(c, r->http_status, r->content_type, r->body, r->len,
-                           r->app_error, closes);
+  bool ok =
+      write_response(c, r->http_status, r->content_type, &r->headers, r->body,
+                     r->len, r->is_length_set ? r->content_length : r->len,
+                     r->app_error, closes, s->is_head);
   pg_rpc_response_free(c->w, r);
   if (h->s == s)
     h->s = NULL;
@@ -249,8 +294,8 @@ static void refuse(pg_wire_conn *c, int status) {
                     : status == 414 ? "URL too long"
                     : status == 408 ? "request not whole in time"
                                     : "malformed HTTP request";
-  write_response(c, status, "text/plain", (const uint8_t *)msg, strlen(msg), 0,
-                 true);
+  write_response(c, status, "text/plain", NULL, (const uint8_t *)msg,
+                 strlen(msg), strlen(msg), 0, true, false);
   if (c->h1->s != NULL) {
     pg_wire_stream_free(c, c->h1->s);
     c->h1->s = NULL;

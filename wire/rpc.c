@@ -18,6 +18,9 @@
 #include "grpc.h"
 #include "pbjson.h"
 
+static void failure(pg_wire *w, pg_rpc_protocol protocol, uint32_t status,
+                    const char *why, int32_t app_error, pg_rpc_response *out);
+
 /* Connect's names for the codes, and the HTTP status of each, as its
  * protocol document gives them (google.rpc.Code's mapping). */
 static const struct {
@@ -63,9 +66,22 @@ void pg_rpc_plain(pg_rpc_response *out, int http_status) {
                            .content_type = "text/plain"};
 }
 
+void pg_rpc_text(pg_wire *w, pg_rpc_response *out, int http_status,
+                 const char *text) {
+  pg_rpc_plain(out, http_status);
+  size_t n = strlen(text);
+  out->body = pg_mem_malloc(w->mem, n + 1);
+  if (out->body == NULL)
+    return;
+  memcpy(out->body, text, n);
+  out->body[n] = '\n';
+  out->len = n + 1;
+}
+
 void pg_rpc_response_free(pg_wire *w, pg_rpc_response *r) {
   pg_mem_free(w->mem, r->body);
   r->body = NULL;
+  pg_wire_hdrs_free(w->mem, &r->headers);
 }
 
 /* JSON strings need their quotes and backslashes escaped, and control
@@ -85,6 +101,11 @@ static size_t json_escape(const char *s, char *out, size_t cap) {
   }
   out[n] = '\0';
   return n;
+}
+
+void pg_rpc_failure(pg_wire *w, pg_rpc_protocol protocol, uint32_t status,
+                    const char *why, pg_rpc_response *out) {
+  failure(w, protocol, status, why, 0, out);
 }
 
 /* A failed call in @p protocol's form. */
@@ -117,11 +138,9 @@ static void failure(pg_wire *w, pg_rpc_protocol protocol, uint32_t status,
 }
 
 /* "/package.Service/Method": the two names, or false. */
-static bool split_path(const pg_rpc_request *req, const char **service,
+bool pg_rpc_split_path(const char *p, size_t len, const char **service,
                        size_t *service_len, const char **method,
                        size_t *method_len) {
-  const char *p = req->path;
-  size_t len = req->path_len;
   const char *slash = len > 1 ? memchr(p + 1, '/', len - 1) : NULL;
   if (len < 4 || p[0] != '/' || slash == NULL || slash == p + 1 ||
       slash == p + len - 1)
@@ -194,7 +213,8 @@ uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
     failure(w, req->protocol, PG_GRPC_RESOURCE_EXHAUSTED, text, 0, early);
     return 0;
   }
-  if (!split_path(req, &service, &service_len, &method, &method_len)) {
+  if (!pg_rpc_split_path(req->path, req->path_len, &service, &service_len,
+                         &method, &method_len)) {
     failure(w, req->protocol, PG_GRPC_UNIMPLEMENTED, "malformed method path", 0,
             early);
     return 0;
@@ -214,9 +234,20 @@ uint64_t pg_rpc_start(pg_wire *w, const pg_rpc_request *req, pg_rpc_call *call,
   if (!request_message(w, req, input_type, &json, &msg, &msg_len, early))
     return 0;
   uint64_t id = 0;
-  uint32_t status = w->app.call(
-      w->app.user, service, service_len, method, method_len, msg, msg_len,
-      req->timeout_ns, req->caller, req->origin, &id, text, sizeof text);
+  const pg_wire_who *who = req->who;
+  pg_wire_call_in in = {
+      .service = service,
+      .service_len = service_len,
+      .method = method,
+      .method_len = method_len,
+      .req = msg,
+      .req_len = msg_len,
+      .timeout_ns = req->timeout_ns,
+      .is_from_peer = who->is_from_peer,
+      .caller = who->caller,
+      .origin = who->origin,
+      .ctx = {who->user_id, who->user_name, who->user_roles, who->traceparent}};
+  uint32_t status = w->app.call(w->app.user, &in, &id, text, sizeof text);
   pg_pbjson_buf_free(&json);
   if (status != 0) {
     failure(w, req->protocol, status, text, 0, early);

@@ -34,21 +34,24 @@ typedef struct pg_rpc_request {
   pg_rpc_protocol protocol;
   bool has_encoding;   /* compressed: not supported */
   uint64_t timeout_ns; /* grpc-timeout or connect-timeout-ms; 0: none */
-  const char *caller;
-  const char *origin; /* parigot-call-id, or "" */
+  const pg_wire_who *who; /* who calls, for whom */
   const uint8_t *body;
   size_t len;
   bool is_too_big; /* the body passed max_message_size; not kept */
 } pg_rpc_request;
 
-/* What to send back. The body is owned (pg_rpc_response_free). A gRPC
- * response ends with trailers: after the body, or alone in the headers
- * (is_trailers_only) when the call failed. */
+/* What to send back. The body and headers are owned
+ * (pg_rpc_response_free). A gRPC response ends with trailers: after the
+ * body, or alone in the headers (is_trailers_only) when the call failed.
+ * A HEAD request's answer is sent without its body (the stream knows). */
 typedef struct pg_rpc_response {
   int http_status;
-  const char *content_type;
+  const char *content_type; /* NULL: none, or one in headers */
+  pg_wire_hdrs headers;     /* more header lines, sent as they are */
   uint8_t *body;
   size_t len;
+  bool is_length_set;      /* Content-Length is content_length, not len */
+  uint64_t content_length; /* a HEAD's: what GET would send */
   bool is_grpc;
   bool is_trailers_only;
   uint32_t grpc_status;
@@ -73,6 +76,21 @@ void pg_rpc_respond(pg_wire *w, const pg_rpc_call *call, const pg_wire_job *j,
 
 /* An HTTP-level answer with no protocol body (405, 415...). */
 void pg_rpc_plain(pg_rpc_response *out, int http_status);
+
+/* An HTTP-level answer with a short text body (copied); NULL text: the
+ * status's name. */
+void pg_rpc_text(pg_wire *w, pg_rpc_response *out, int http_status,
+                 const char *text);
+
+/* A failed call in @p protocol's form: gRPC trailers, or Connect's
+ * status and JSON. */
+void pg_rpc_failure(pg_wire *w, pg_rpc_protocol protocol, uint32_t status,
+                    const char *why, pg_rpc_response *out);
+
+/* Whether @p path is "/package.Service/Method", with its two names. */
+bool pg_rpc_split_path(const char *path, size_t len, const char **service,
+                       size_t *service_len, const char **method,
+                       size_t *method_len);
 
 void pg_rpc_response_free(pg_wire *w, pg_rpc_response *r);
 

@@ -98,7 +98,6 @@ pg_wire_stream *pg_wire_stream_new(pg_wire_conn *c, int32_t id) {
   s->c = c;
   s->id = id;
   s->started_ms = uv_now(&c->w->loop);
-  snprintf(s->caller, sizeof s->caller, "%s", c->name);
   s->next = c->streams;
   if (c->streams != NULL)
     c->streams->prev = s;
@@ -114,6 +113,9 @@ void pg_wire_stream_free(pg_wire_conn *c, pg_wire_stream *s) {
     idmap_del(&w->served, s->call_id);
     w->app.cancel(w->app.user, s->call_id);
   }
+  if (s->pending != NULL)
+    s->pending->s = NULL; /* its work ends with nobody to answer */
+  pg_wire_hdrs_free(w->mem, &s->headers);
   if (s->prev != NULL)
     s->prev->next = s->next;
   else
@@ -159,17 +161,100 @@ bool pg_wire_stream_add_body(pg_wire_stream *s, const uint8_t *data,
 
 static void h2_send(pg_wire_stream *s, pg_rpc_response *r);
 
-/* Sends @p r for @p s, on whichever HTTP it came by; takes r's body. */
-static void stream_send(pg_wire_stream *s, pg_rpc_response *r) {
+/* WWW-Authenticate: Basic realm="...", its quotes and backslashes
+ * escaped (RFC 9110's quoted-string). */
+static void add_challenge(pg_wire *w, pg_rpc_response *r) {
+  char value[400] = "Basic realm=\"";
+  size_t n = strlen(value);
+  for (const char *p = pg_wire_realm(w); *p != '\0' && n + 24 < sizeof value;
+       p++) {
+    if (*p == '"' || *p == '\\')
+      value[n++] = '\\';
+    value[n++] = *p;
+  }
+  n += (size_t)snprintf(value + n, sizeof value - n, "\", charset=\"UTF-8\"");
+  pg_wire_hdrs_add(w->mem, &r->headers, "www-authenticate", 16, value, n);
+}
+
+void pg_wire_stream_send(pg_wire_stream *s, void *response) {
+  pg_rpc_response *r = response;
+  if (r->http_status == 401 &&
+      pg_wire_hdrs_get(&r->headers, "www-authenticate") == NULL)
+    add_challenge(s->c->w, r);
   if (s->c->kind == CONN_H1)
     pg_wire_h1_send(s, r);
   else
     h2_send(s, r);
 }
 
+static void stream_send(pg_wire_stream *s, pg_rpc_response *r) {
+  pg_wire_stream_send(s, r);
+}
+
+/* A gRPC or Connect call: an RPC content type, POST, a path of two names,
+ * and, when a route takes the path too, a method the unit's types know. */
+static bool is_rpc(pg_wire *w, const pg_wire_stream *s) {
+  const char *service, *method;
+  size_t service_len, method_len;
+  if (s->protocol == RPC_NONE || !s->is_post ||
+      !pg_rpc_split_path(s->path, s->path_len, &service, &service_len, &method,
+                         &method_len))
+    return false;
+  const char *in, *out;
+  return s->route == NULL ||
+         (w->types != NULL &&
+          pg_pbjson_method(w->types, service, service_len, method, method_len,
+                           &in, &out) == 0);
+}
+
+/* The answer to a request refused before it is a call: the protocol's
+ * status for a call, the HTTP status otherwise. */
+static void refuse(pg_wire_stream *s, uint32_t status, int http,
+                   const char *why) {
+  pg_wire *w = s->c->w;
+  pg_rpc_response r;
+  if (s->is_rpc)
+    pg_rpc_failure(w, (pg_rpc_protocol)s->protocol, status, why, &r);
+  else
+    pg_rpc_text(w, &r, http, why);
+  stream_send(s, &r);
+}
+
 void pg_wire_stream_dispatch(pg_wire_stream *s) {
   pg_wire *w = s->c->w;
   s->is_whole = true;
+  if (pg_wire_health(s))
+    return;
+  s->route = pg_wire_route_of(w, s);
+  s->is_rpc = is_rpc(w, s);
+  if (!w->is_accepting) {
+    refuse(s, PG_GRPC_UNAVAILABLE, 503, "the unit is not serving yet");
+    return;
+  }
+  if (pg_wire_sign_check(s) != 0) {
+    if (!s->c->has_warned)
+      pg_wire_say(w, 2,
+                  "%s: a call with a wrong parigot-signature was refused "
+                  "(a unit with another secret, or a forgery)",
+                  s->c->remote);
+    s->c->has_warned = true;
+    refuse(s, PG_GRPC_UNAUTHENTICATED, 401, "bad parigot-signature");
+    return;
+  }
+  if (!s->who.is_from_peer &&
+      pg_wire_hdrs_get(&s->headers, "authorization") != NULL) {
+    pg_wire_door_check(s); /* goes on with pg_wire_stream_admitted */
+    return;
+  }
+  pg_wire_stream_admitted(s);
+}
+
+void pg_wire_stream_admitted(pg_wire_stream *s) {
+  pg_wire *w = s->c->w;
+  if (s->route != NULL && !s->is_rpc) {
+    pg_wire_route_serve(s);
+    return;
+  }
   pg_rpc_request req = {.path = s->path,
                         .path_len = s->path_len,
                         .is_post = s->is_post,
@@ -177,8 +262,7 @@ void pg_wire_stream_dispatch(pg_wire_stream *s) {
                         .protocol = (pg_rpc_protocol)s->protocol,
                         .has_encoding = s->has_encoding,
                         .timeout_ns = s->timeout_ns,
-                        .caller = s->caller,
-                        .origin = s->origin,
+                        .who = &s->who,
                         .body = s->body,
                         .len = s->len,
                         .is_too_big = s->is_too_big};
@@ -199,6 +283,18 @@ void pg_wire_stream_dispatch(pg_wire_stream *s) {
   s->output_type = call.output_type;
 }
 
+/* Keeps call @p id of @p s in flight: its reply comes by id. False when
+ * it cannot be kept (the call is cancelled). */
+bool pg_wire_stream_calls(pg_wire_stream *s, uint64_t id) {
+  pg_wire *w = s->c->w;
+  if (idmap_put(w, id, s) != 0) {
+    w->app.cancel(w->app.user, id);
+    return false;
+  }
+  s->call_id = id;
+  return true;
+}
+
 void pg_wire_server_reply(pg_wire *w, const pg_wire_job *j) {
   pg_wire_stream *s = idmap_get(&w->served, j->id);
   if (s == NULL)
@@ -207,7 +303,10 @@ void pg_wire_server_reply(pg_wire *w, const pg_wire_job *j) {
   pg_rpc_call call = {.protocol = (pg_rpc_protocol)s->call_protocol,
                       .output_type = s->output_type};
   pg_rpc_response r;
-  pg_rpc_respond(w, &call, j, &r);
+  if (s->is_http_call)
+    pg_wire_route_respond(w, j, &r);
+  else
+    pg_rpc_respond(w, &call, j, &r);
   pg_wire_conn *c = s->c;
   stream_send(s, &r);
   pg_wire_conn_flush(c);
@@ -229,7 +328,8 @@ static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
   size_t n = s->out_len - s->out_off;
   if (n > cap)
     n = cap;
-  memcpy(buf, s->out + s->out_off, n);
+  if (n > 0) /* out is NULL for an empty body */
+    memcpy(buf, s->out + s->out_off, n);
   s->out_off += n;
   if (s->out_off < s->out_len)
     return (ssize_t)n;
@@ -244,30 +344,52 @@ static ssize_t read_body(nghttp2_session *h2, int32_t id, uint8_t *buf,
 }
 
 static void h2_send(pg_wire_stream *s, pg_rpc_response *r) {
-  char status[8], code[16], err[16];
+  pg_wire *w = s->c->w;
+  char status[8], code[16], err[16], length[24];
   size_t status_len =
       (size_t)snprintf(status, sizeof status, "%d", r->http_status);
   size_t code_len = (size_t)snprintf(code, sizeof code, "%u", r->grpc_status);
   size_t err_len = (size_t)snprintf(err, sizeof err, "%d", r->app_error);
-  nghttp2_nv nva[6] = {
-      NV(":status", status, status_len),
-      NV("content-type", r->content_type, strlen(r->content_type))};
-  size_t n = 2;
+  size_t length_len = (size_t)snprintf(
+      length, sizeof length, "%llu",
+      (unsigned long long)(r->is_length_set ? r->content_length : r->len));
+  nghttp2_nv *nva = pg_mem_calloc(w->mem, 6 + r->headers.n, sizeof *nva);
+  if (nva == NULL) {
+    pg_rpc_response_free(w, r);
+    nghttp2_submit_rst_stream(s->c->h2, NGHTTP2_FLAG_NONE, s->id,
+                              NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  size_t n = 0;
+  nva[n++] = (nghttp2_nv)NV(":status", status, status_len);
+  if (r->content_type != NULL)
+    nva[n++] = (nghttp2_nv)NV("content-type", r->content_type,
+                              strlen(r->content_type));
   if (r->is_trailers_only) {
     nva[n++] = (nghttp2_nv)NV("grpc-status", code, code_len);
     nva[n++] = (nghttp2_nv)NV("grpc-message", r->grpc_message,
                               strlen(r->grpc_message));
+  } else if (!r->is_grpc && r->http_status != 304 && r->http_status != 204) {
+    nva[n++] = (nghttp2_nv)NV("content-length", length, length_len);
   }
   if (r->app_error != 0)
     nva[n++] = (nghttp2_nv)NV("parigot-app-error", err, err_len);
-  s->answered_ms = uv_now(&s->c->w->loop);
+  size_t at = 0;
+  const char *name, *value;
+  while (pg_wire_hdrs_next(&r->headers, &at, &name, &value))
+    nva[n++] = (nghttp2_nv){(uint8_t *)name, (uint8_t *)value, strlen(name),
+                            strlen(value), NGHTTP2_NV_FLAG_NONE};
+  s->answered_ms = uv_now(&w->loop);
+  bool has_body = !r->is_trailers_only && !s->is_head;
   s->out = r->body;
-  s->out_len = r->len;
+  s->out_len = s->is_head ? 0 : r->len;
   s->is_grpc_out = r->is_grpc;
   r->body = NULL;
   nghttp2_data_provider body = {.source.ptr = s, .read_callback = read_body};
-  nghttp2_submit_response(s->c->h2, s->id, nva, n,
-                          r->is_trailers_only ? NULL : &body);
+  /* nghttp2 copies the names and values */
+  nghttp2_submit_response(s->c->h2, s->id, nva, n, has_body ? &body : NULL);
+  pg_mem_free(w->mem, nva);
+  pg_rpc_response_free(w, r);
 }
 
 static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
@@ -297,24 +419,42 @@ static bool parse_ms(const char *v, size_t len, uint64_t *ns) {
   return true;
 }
 
-/* A request header, by either HTTP; false to refuse the request. */
+/* A request header, by either HTTP; false to refuse the request. Those
+ * the wire reads are read here; every other (and the identity ones,
+ * which sign.c judges at dispatch) is kept in s->headers. */
 bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
                            size_t namelen, const uint8_t *value,
                            size_t valuelen) {
+  pg_wire *w = s->c->w;
   s->header_bytes += namelen + valuelen + 32; /* RFC 7540's accounting */
-  if (s->header_bytes > s->c->w->cfg.max_header_bytes)
+  if (s->header_bytes > w->cfg.max_header_bytes)
     return false;
   const char *v = (const char *)value;
   uint64_t ns;
+  if (!pg_wire_hdr_value_ok(v, valuelen))
+    return false;
   if (pg_wire_header_is(name, namelen, ":method")) {
-    s->is_post = valuelen == 4 && memcmp(v, "POST", 4) == 0;
-  } else if (pg_wire_header_is(name, namelen, ":path")) {
+    if (valuelen == 0 || valuelen >= sizeof s->method)
+      return false;
+    memcpy(s->method, v, valuelen);
+    s->method[valuelen] = '\0';
+    s->is_post = strcmp(s->method, "POST") == 0;
+    s->is_head = strcmp(s->method, "HEAD") == 0;
+    return true;
+  }
+  if (pg_wire_header_is(name, namelen, ":path")) {
     if (valuelen >= sizeof s->path)
       return false;
     memcpy(s->path, v, valuelen);
     s->path[valuelen] = '\0';
     s->path_len = valuelen;
-  } else if (pg_wire_header_is(name, namelen, "content-type")) {
+    return true;
+  }
+  if (pg_wire_header_is(name, namelen, ":authority"))
+    return pg_wire_hdrs_add(w->mem, &s->headers, "host", 4, v, valuelen);
+  if (namelen > 0 && name[0] == ':')
+    return true; /* :scheme, :protocol */
+  if (pg_wire_header_is(name, namelen, "content-type")) {
     s->protocol = pg_rpc_protocol_of(v, valuelen);
   } else if (pg_wire_header_is(name, namelen, "grpc-encoding") ||
              pg_wire_header_is(name, namelen, "content-encoding")) {
@@ -325,18 +465,9 @@ bool pg_wire_stream_header(pg_wire_stream *s, const uint8_t *name,
   } else if (pg_wire_header_is(name, namelen, "connect-timeout-ms")) {
     if (parse_ms(v, valuelen, &ns))
       s->timeout_ns = ns > 0 ? ns : 1;
-  } else if (pg_wire_header_is(name, namelen, "parigot-caller")) {
-    size_t n =
-        valuelen < sizeof s->caller - 1 ? valuelen : sizeof s->caller - 1;
-    memcpy(s->caller, v, n);
-    s->caller[n] = '\0';
-  } else if (pg_wire_header_is(name, namelen, "parigot-call-id")) {
-    size_t n =
-        valuelen < sizeof s->origin - 1 ? valuelen : sizeof s->origin - 1;
-    memcpy(s->origin, v, n);
-    s->origin[n] = '\0';
   }
-  return true;
+  return pg_wire_hdrs_add(w->mem, &s->headers, (const char *)name, namelen, v,
+                          valuelen);
 }
 
 static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
@@ -405,17 +536,28 @@ int pg_wire_server_session(pg_wire_conn *c) {
   nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, c->w->cfg.max_streams},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, c->w->cfg.max_header_bytes},
+      {PG_WIRE_SETTINGS_SERVING, c->w->is_accepting ? 1 : 0},
   };
   int rc = nghttp2_session_server_new(&c->h2, cb, c);
   nghttp2_session_callbacks_del(cb);
   if (rc == 0)
-    rc = nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, settings, 2);
+    rc = nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, settings, 3);
   return rc == 0 ? 0 : PARIGOT_ENOMEM;
 }
 
 /* ---- accepting ---------------------------------------------------------- */
 
-static void on_connection(uv_stream_t *listener, int status) {
+void pg_wire_server_serving(pg_wire *w) {
+  nghttp2_settings_entry serving = {PG_WIRE_SETTINGS_SERVING, 1};
+  for (pg_wire_conn *c = w->conns, *next; c != NULL; c = next) {
+    next = c->next; /* a flush may close c */
+    if (c->to == NULL && c->kind == CONN_H2 && c->h2 != NULL &&
+        nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, &serving, 1) == 0)
+      pg_wire_conn_flush(c);
+  }
+}
+
+void pg_wire_on_connection(uv_stream_t *listener, int status) {
   pg_wire *w = listener->data;
   if (status < 0)
     return;
@@ -429,14 +571,15 @@ static void on_connection(uv_stream_t *listener, int status) {
   struct sockaddr_storage sa;
   int salen = sizeof sa;
   char host[64] = "?";
-  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0)
+  unsigned port = 0;
+  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0) {
     uv_ip_name((struct sockaddr *)&sa, host, sizeof host);
+    port =
+        ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                       : ((struct sockaddr_in *)&sa)->sin_port);
+  }
   snprintf(c->name, sizeof c->name, "%s", host);
+  snprintf(c->remote, sizeof c->remote,
+           sa.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host, port);
   pg_wire_conn_start(c); /* its first bytes say which HTTP it speaks */
-}
-
-void pg_wire_server_listen(pg_wire *w) {
-  int rc = uv_listen((uv_stream_t *)&w->listener, 128, on_connection);
-  if (rc != 0)
-    pg_wire_say(w, 3, "cannot listen: %s", uv_strerror(rc));
 }

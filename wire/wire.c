@@ -66,6 +66,7 @@ static void stop(pg_wire *w) {
   while (w->conns != NULL)
     pg_wire_conn_close(w->conns);
   pg_wire_client_free(w);
+  pg_wire_door_stop(w);
   if (w->has_listener)
     uv_close((uv_handle_t *)&w->listener, NULL);
   uv_close((uv_handle_t *)&w->async, NULL);
@@ -76,12 +77,12 @@ static void on_async(uv_async_t *a) {
   pthread_mutex_lock(&w->mutex);
   pg_wire_job *j = w->jobs;
   w->jobs = w->jobs_tail = NULL;
-  bool accept = w->wants_accept && !w->is_accepting && w->has_listener;
+  bool accept = w->wants_accept && !w->is_accepting;
   bool wants_stop = w->wants_stop && !w->is_stopping;
   pthread_mutex_unlock(&w->mutex);
-  if (accept) {
+  if (accept && !w->is_stopping) {
     w->is_accepting = true;
-    pg_wire_server_listen(w);
+    pg_wire_server_serving(w);
   }
   while (j != NULL) {
     pg_wire_job *next = j->next;
@@ -189,26 +190,39 @@ int pg_wire_new(pg_wire **out, const pg_wire_config *cfg,
   uv_loop_init(&w->loop);
   uv_async_init(&w->loop, &w->async, on_async);
   w->async.data = w;
+  int failed = pg_wire_door_init(w, err, err_len);
+  if (failed == 0)
+    failed = pg_wire_routes_init(w, err, err_len);
   rc = 0;
-  if (fd >= 0) {
+  if (failed == 0 && fd >= 0) {
     w->port = bound_port(fd);
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;
     w->has_listener = true;
     rc = uv_tcp_open(&w->listener, fd);
+    fd = -1;
+    if (rc == 0) /* /healthz from now on; calls once accepted */
+      rc = uv_listen((uv_stream_t *)&w->listener, 128, pg_wire_on_connection);
   }
-  if (rc == 0)
+  if (failed == 0 && rc == 0)
     rc = -pthread_create(&w->thread, NULL, run_loop, w);
-  if (rc != 0) {
+  if (failed == 0 && rc != 0) {
     snprintf(err, err_len, "unit %s: cannot start the wire: %s", cfg->unit,
              uv_strerror(rc));
+    failed = PARIGOT_EIO;
+  }
+  if (failed != 0) {
+    if (fd >= 0)
+      close(fd);
     stop(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
     pthread_mutex_destroy(&w->mutex);
+    pg_wire_door_free(w);
+    pg_wire_routes_free(w);
     pg_mem_free(mem, w->peers);
     pg_mem_free(mem, w);
-    return PARIGOT_EIO;
+    return failed;
   }
   *out = w;
   return 0;
@@ -261,14 +275,33 @@ void pg_wire_connect(pg_wire *w, uint32_t peer) {
   push(w, j);
 }
 
+/* Copies @p s with its NUL to *@p p, and moves *@p p past it. */
+static const char *put(char **p, const char *s) {
+  size_t n = strlen(s) + 1;
+  const char *at = memcpy(*p, s, n);
+  *p += n;
+  return at;
+}
+
 int pg_wire_call(pg_wire *w, uint32_t peer, uint64_t id, const char *service,
                  const char *method, size_t method_len, const void *req,
-                 size_t len, uint64_t timeout_ns, const char *caller) {
+                 size_t len, uint64_t timeout_ns, const char *caller,
+                 const pg_wire_ctx *ctx) {
+  static const pg_wire_ctx nobody = {"", "", "", ""};
+  if (ctx == NULL)
+    ctx = &nobody;
   size_t slen = strlen(service), clen = strlen(caller);
-  pg_wire_job *j = job_new(w, JOB_CALL, id, slen + method_len + clen + 3 + len);
+  size_t xlen = strlen(ctx->user_id) + strlen(ctx->user_name) +
+                strlen(ctx->user_roles) + strlen(ctx->traceparent) + 4;
+  pg_wire_job *j =
+      job_new(w, JOB_CALL, id, slen + method_len + clen + 3 + xlen + len);
   if (j == NULL) /* not answered from here: the caller holds its lock */
     return PARIGOT_ENOMEM;
   char *p = (char *)j->data;
+  j->user_id = put(&p, ctx->user_id);
+  j->user_name = put(&p, ctx->user_name);
+  j->user_roles = put(&p, ctx->user_roles);
+  j->traceparent = put(&p, ctx->traceparent);
   j->peer = peer;
   j->timeout_ns = timeout_ns;
   j->service = memcpy(p, service, slen + 1);
@@ -304,6 +337,8 @@ void pg_wire_free(pg_wire *w) {
   pg_mem_free(w->mem, w->served.vals);
   pg_mem_free(w->mem, w->peers);
   pg_pbjson_free(w->types);
+  pg_wire_door_free(w);
+  pg_wire_routes_free(w);
   pthread_mutex_destroy(&w->mutex);
   pg_mem_free(w->mem, w);
 }

@@ -21,6 +21,7 @@ typedef struct wire_transport {
   pg_transport base;   /* first: the kernel holds a pg_transport * */
   pg_wire *wire;       /* owned */
   pg_wire_peer *peers; /* owned, npeers */
+  pg_wire_route *routes; /* owned, nroutes */
   pg_transport_events ev;
   const pg_mem *mem;
 } wire_transport;
@@ -29,25 +30,21 @@ static wire_transport *of(pg_transport *t) {
   return (wire_transport *)t;
 }
 
-static uint32_t call_cb(void *user, const char *service, size_t service_len,
-                        const char *method, size_t method_len,
-                        const uint8_t *req, size_t req_len, uint64_t timeout_ns,
-                        const char *caller, const char *origin, uint64_t *id,
+static uint32_t call_cb(void *user, const pg_wire_call_in *in, uint64_t *id,
                         char *why, size_t why_cap) {
   wire_transport *w = user;
-  /* Until the wire signs calls between units, every caller is trusted as
-   * before. */
-  pg_transport_call_in c = {.service = service,
-                            .service_len = service_len,
-                            .method = method,
-                            .method_len = method_len,
-                            .req = req,
-                            .req_len = req_len,
-                            .timeout_ns = timeout_ns,
-                            .is_from_peer = true,
-                            .caller = caller,
-                            .origin = origin,
-                            .ctx = {"", "", "", ""}};
+  pg_transport_call_in c = {.service = in->service,
+                            .service_len = in->service_len,
+                            .method = in->method,
+                            .method_len = in->method_len,
+                            .req = in->req,
+                            .req_len = in->req_len,
+                            .timeout_ns = in->timeout_ns,
+                            .is_from_peer = in->is_from_peer,
+                            .caller = in->caller,
+                            .origin = in->origin,
+                            .ctx = {in->ctx.user_id, in->ctx.user_name,
+                                    in->ctx.user_roles, in->ctx.traceparent}};
   return w->ev.call(w->ev.user, &c, id, why, why_cap);
 }
 
@@ -99,10 +96,17 @@ static void connect_peer(pg_transport *t, uint32_t peer) {
   pg_wire_connect(of(t)->wire, peer);
 }
 
+/* A context string, "" for NULL. */
+static const char *str(const char *s) {
+  return s != NULL ? s : "";
+}
+
 static int call(pg_transport *t, const pg_transport_call_out *c) {
+  pg_wire_ctx ctx = {str(c->ctx.user_id), str(c->ctx.user_name),
+                     str(c->ctx.user_roles), str(c->ctx.traceparent)};
   return pg_wire_call(of(t)->wire, c->peer, c->id, c->service, c->method,
                       c->method_len, c->req, c->req_len, c->timeout_ns,
-                      c->caller);
+                      c->caller, &ctx);
 }
 
 static void free_transport(pg_transport *t) {
@@ -111,6 +115,7 @@ static void free_transport(pg_transport *t) {
   wire_transport *w = of(t);
   pg_wire_free(w->wire);
   pg_mem_free(w->mem, w->peers);
+  pg_mem_free(w->mem, w->routes);
   pg_mem_free(w->mem, w);
 }
 
@@ -124,8 +129,13 @@ static int open_wire(const pg_transport_kind *kind,
                      pg_transport **out, char *err, size_t err_len) {
   (void)kind;
   wire_transport *w = pg_mem_calloc(mem, 1, sizeof *w);
-  if (w == NULL || (w->peers = pg_mem_calloc(mem, cfg->npeers + 1,
-                                             sizeof *w->peers)) == NULL) {
+  if (w == NULL ||
+      (w->peers = pg_mem_calloc(mem, cfg->npeers + 1, sizeof *w->peers)) ==
+          NULL ||
+      (w->routes = pg_mem_calloc(mem, cfg->nroutes + 1, sizeof *w->routes)) ==
+          NULL) {
+    if (w != NULL)
+      pg_mem_free(mem, w->peers);
     pg_mem_free(mem, w);
     snprintf(err, err_len, "out of memory");
     return PARIGOT_ENOMEM;
@@ -136,17 +146,31 @@ static int open_wire(const pg_transport_kind *kind,
   for (uint32_t i = 0; i < cfg->npeers; i++)
     w->peers[i] = (pg_wire_peer){cfg->peers[i].unit, cfg->peers[i].host,
                                  cfg->peers[i].port};
+  for (uint32_t i = 0; i < cfg->nroutes; i++) {
+    const pg_transport_route *r = &cfg->routes[i];
+    w->routes[i] =
+        (pg_wire_route){r->path, r->methods, r->service,     r->method,
+                        r->dir,  r->index,   r->needs_login, r->roles};
+  }
   pg_wire_config wc = {.unit = cfg->unit,
                        .host = cfg->host,
                        .port = cfg->port,
                        .peers = w->peers,
                        .npeers = cfg->npeers,
                        .max_message_size = cfg->max_message_size,
-                       .request_timeout_ns = cfg->request_timeout_ns};
+                       .request_timeout_ns = cfg->request_timeout_ns,
+                       .secret = cfg->secret,
+                       .secret_len = cfg->secret_len,
+                       .routes = w->routes,
+                       .nroutes = cfg->nroutes,
+                       .users = cfg->auth.users,
+                       .groups = cfg->auth.groups,
+                       .realm = cfg->auth.realm};
   pg_wire_app wa = {call_cb, cancel_cb, log_cb, answered_cb, peer_state_cb, w};
   int rc = pg_wire_new(&w->wire, &wc, &wa, mem, err, err_len);
   if (rc != 0) {
     pg_mem_free(mem, w->peers);
+    pg_mem_free(mem, w->routes);
     pg_mem_free(mem, w);
     return rc;
   }
