@@ -114,9 +114,8 @@ static int take_users(const pg_mem *mem, const pg_htfile *f, const char *path,
       return PARIGOT_ENOMEM;
     memcpy(u->hash, e.hash, e.hash_len);
     u->hash[e.hash_len] = 0;
-    if (s->n == 0 && !(s->dummy = pg_mem_strdup(mem, u->hash)))
+    if (s->n++ == 0 && !(s->dummy = pg_mem_strdup(mem, u->hash)))
       return PARIGOT_ENOMEM;
-    s->n++;
   }
   if (s->n == 0 && !(s->dummy = pg_mem_strdup(mem, empty_dummy)))
     return PARIGOT_ENOMEM;

@@ -20,6 +20,7 @@
 #include "parigot/error.h"
 #include "password.h"
 #include "test.h"
+#include "test_mem.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -432,6 +433,61 @@ PG_TEST(users_check_from_several_threads_at_once) {
   }
   pthread_attr_destroy(&attr);
   pg_users_free(u);
+}
+
+PG_TEST(users_survive_every_allocation_failing) {
+  const char *dir = at_dir(), *users = at_path(dir, "users");
+  const char *groups = at_path(dir, "groups");
+  at_write(users, "# staff\n" APACHE_2Y "\n" APACHE_6 "\n");
+  at_write(groups, "staff: alice dave\nadmin: alice\n");
+  bool is_done = false;
+  for (long i = 0; !is_done; i++) {
+    counter c = {.fail_at = i};
+    pg_mem m = counting_mem(&c);
+    pg_users *u = NULL;
+    char err[512] = "";
+    int rc = pg_users_open(users, groups, &m, &u, err, sizeof err);
+    if (rc != 0) {
+      ASSERT_EQ(rc, PARIGOT_ENOMEM);
+      ASSERT_CONTAINS(err, "out of memory");
+      ASSERT_TRUE(u == NULL);
+    } else {
+      pg_user who;
+      rc = pg_users_check(u, "alice", 5, "secret", 6, &who);
+      ASSERT_TRUE(rc == 0 || rc == PARIGOT_ENOMEM);
+      if (rc == 0)
+        ASSERT_STREQ(who.roles, "admin,staff");
+      is_done = c.calls <= i; /* nothing failed: every allocation seen */
+      pg_users_free(u);
+    }
+    if (c.live != 0)
+      PG_FAIL("allocation %ld failing leaks %ld blocks", i, c.live);
+  }
+  /* The throttle and the files' writer likewise. */
+  for (long i = 0; i < 3; i++) {
+    counter c = {.fail_at = i};
+    pg_mem m = counting_mem(&c);
+    pg_throttle *t = NULL;
+    int rc = pg_throttle_new(8, &m, &t);
+    ASSERT_TRUE(rc == PARIGOT_ENOMEM || (rc == 0 && c.calls <= i));
+    pg_throttle_free(t);
+    ASSERT_EQ(c.live, 0);
+  }
+  for (long i = 0; i < 64; i++) {
+    counter c = {.fail_at = i};
+    pg_mem m = counting_mem(&c);
+    pg_htfile f;
+    char err[512];
+    int rc = pg_htfile_read(users, false, &m, &f, NULL, err, sizeof err);
+    if (rc == 0) {
+      rc = pg_htpasswd_set(&f, "zed", "$y$x");
+      if (rc == 0)
+        rc = pg_htfile_write(&f, at_path(dir, "copy"), err, sizeof err);
+      pg_htfile_deinit(&f);
+    }
+    ASSERT_TRUE(rc == 0 || rc == PARIGOT_ENOMEM);
+    ASSERT_EQ(c.live, 0);
+  }
 }
 
 /* ---- htpasswd.c ---- */
