@@ -184,10 +184,10 @@ static long read_line(int fd, char *buf) {
   return (long)len;
 }
 
-/* Asks on the terminal with echo off. Returns the length or a negative. */
+/* Asks on the terminal with echo off (switched off before the prompt is
+ * shown, so nothing typed after it is echoed). Returns the length or a
+ * negative. */
 static long ask(int fd, const char *prompt, char *buf) {
-  if (write(fd, prompt, strlen(prompt)) < 0)
-    return -1;
   struct termios off;
   if (tcgetattr(fd, &tty_saved) != 0)
     return -3;
@@ -199,7 +199,7 @@ static long ask(int fd, const char *prompt, char *buf) {
   signal(SIGTERM, restore_tty);
   signal(SIGHUP, restore_tty);
   tcsetattr(fd, TCSAFLUSH, &off);
-  long len = read_line(fd, buf);
+  long len = write(fd, prompt, strlen(prompt)) < 0 ? -1 : read_line(fd, buf);
   tcsetattr(fd, TCSAFLUSH, &tty_saved);
   tty_fd = -1;
   signal(SIGINT, SIG_DFL);
