@@ -581,6 +581,40 @@ PG_TEST(wire_curl_calls_a_unit_with_connect_json) {
   }
 }
 
+/* A real unit's guest sees the client's address, whatever parigot-*
+ * headers curl sends; a signature that is wrong is refused before any
+ * guest sees the call; /healthz and /readyz answer on both HTTPs. */
+PG_TEST(wire_forged_identity_from_curl_reaches_no_guest) {
+  char *argv[] = {
+      "/usr/bin/env",
+      "sh",
+      "-c",
+      "for v in --http1.1 --http2-prior-knowledge; do "
+      "curl -s $v -w ' %{http_code}\\n' -H 'Content-Type: application/json' "
+      "-H 'parigot-caller: evil' -H 'parigot-user: root' "
+      "-H 'parigot-roles: admin' -H 'parigot-call-id: back/1' "
+      "--data '{\"mode\":\"MODE_CONTEXT\"}' "
+      "http://127.0.0.1:$0/apptest.v1.Echo/Say | sed "
+      "'s/\"value\":\"[0-9]*\",//'; "
+      "curl -s $v -w ' %{http_code}\\n' -H 'Content-Type: application/json' "
+      "-H 'parigot-call-id: back/1' -H \"parigot-timestamp: $(date +%s)\" "
+      "-H 'parigot-signature: 00112233445566778899aabbccddeeff0011223344556677"
+      "8899aabbccddeeff' --data '{}' "
+      "http://127.0.0.1:$0/apptest.v1.Echo/Say; "
+      "curl -s $v -w ' %{http_code}\\n' http://127.0.0.1:$0/healthz; "
+      "curl -s $v -w ' %{http_code}\\n' http://127.0.0.1:$0/readyz; done",
+      NULL,
+      NULL};
+  const char *one = "{\"text\":\"127.0.0.1\"} 200\n"
+                    "{\"code\":\"unauthenticated\",\"message\":\"bad "
+                    "parigot-signature\"} 401\n"
+                    "ok\n 200\n"
+                    "ok\n 200\n";
+  char out[1024];
+  snprintf(out, sizeof out, "%s%s", one, one);
+  expect_client(argv, 4, out);
+}
+
 /* ---- hostile input --------------------------------------------------------
  */
 
