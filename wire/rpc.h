@@ -77,8 +77,8 @@ void pg_rpc_respond(pg_wire *w, const pg_rpc_call *call, const pg_wire_job *j,
 /* An HTTP-level answer with no protocol body (405, 415...). */
 void pg_rpc_plain(pg_rpc_response *out, int http_status);
 
-/* An HTTP-level answer with a short text body (copied); NULL text: the
- * status's name. */
+/* An HTTP-level answer (text/plain) with a short text body, copied, and a
+ * newline. */
 void pg_rpc_text(pg_wire *w, pg_rpc_response *out, int http_status,
                  const char *text);
 

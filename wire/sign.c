@@ -26,12 +26,17 @@
  *
  * Replay: the signature binds the call to its path, its body, its caller
  * and user and its call id, so a captured call cannot be turned into
- * another one; but the same call, sent again within the window by one who
- * saw it on the network, is taken again. The network between units is the
- * app's own (issue 20 brings TLS between units, which hides the headers
- * and ends that); the window keeps an old capture useless.
+ * another one, and the window keeps an old capture useless. Within the
+ * window, each signature is taken once: the unit remembers the ones it
+ * took (SEEN_SLOTS of them, each until its window ends), and a call whose
+ * signature it took already is refused as a wrong one. The memory is
+ * bounded: a unit taking more than SEEN_SLOTS calls in two minutes forgets
+ * the oldest first, and one who reads the traffic between units could
+ * replay those; TLS between units (issue 20) closes that, and hides the
+ * headers and bodies, which only a private network between units hides
+ * until then.
  *
- * No state of its own; loop thread.
+ * Owns the table of signatures seen (w->seen); loop thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +48,14 @@
 #include "wireint.h"
 
 #define PG_WIRE_SIGN_WINDOW_S 60
+#define SEEN_SLOTS 16384u /* a power of two */
+#define SEEN_PROBES 8u
+
+/* A signature taken, until its timestamp leaves the window. */
+typedef struct seen {
+  uint8_t mac[16];
+  long long until; /* Unix seconds; 0: empty */
+} seen;
 #define PG_WIRE_SIGN_VERSION "parigot-sig-v1\n"
 
 /* One field of the signed string: "LEN:VALUE\n". */
@@ -162,6 +175,30 @@ static bool is_recent(const char *ts) {
   return t >= now - PG_WIRE_SIGN_WINDOW_S && t <= now + PG_WIRE_SIGN_WINDOW_S;
 }
 
+/* Whether @p mac was taken already; if not, remembers it until @p until.
+ * False (taken before) or true (new). */
+static bool first_time(pg_wire *w, const uint8_t mac[PG_SHA256_LEN],
+                       long long until) {
+  if (w->seen == NULL &&
+      (w->seen = pg_mem_calloc(w->mem, SEEN_SLOTS, sizeof(seen))) == NULL)
+    return true; /* out of memory: the window alone guards */
+  seen *t = w->seen;
+  long long now = (long long)time(NULL);
+  uint32_t h;
+  memcpy(&h, mac, sizeof h); /* a MAC's bytes are uniform */
+  seen *free_slot = NULL;
+  for (uint32_t i = 0; i < SEEN_PROBES; i++) {
+    seen *e = &t[(h + i) & (SEEN_SLOTS - 1)];
+    if (e->until >= now && memcmp(e->mac, mac, sizeof e->mac) == 0)
+      return false;
+    if (free_slot == NULL || e->until < free_slot->until)
+      free_slot = e; /* an empty or expired one, or the oldest */
+  }
+  memcpy(free_slot->mac, mac, sizeof free_slot->mac);
+  free_slot->until = until;
+  return true;
+}
+
 /* A signed call's identity into @p who; false when it is not right. */
 static bool check(pg_wire_stream *s, const char *sig, pg_wire_who *who) {
   pg_wire *w = s->c->w;
@@ -191,14 +228,17 @@ static bool check(pg_wire_stream *s, const char *sig, pg_wire_who *who) {
                    .timestamp = ts};
   hash_hex(s->body, s->len, NULL, 0, c.body_hex);
   mac(w, &c, want);
-  return pg_ct_equal(want, got, sizeof want);
+  return pg_ct_equal(want, got, sizeof want) &&
+         first_time(w, got, strtoll(ts, NULL, 10) + PG_WIRE_SIGN_WINDOW_S);
 }
 
 int pg_wire_sign_check(pg_wire_stream *s) {
   pg_wire_who *who = &s->who;
   *who = (pg_wire_who){0};
   const char *sig = pg_wire_hdrs_get(&s->headers, "parigot-signature");
-  if (sig != NULL && !s->is_too_big) {
+  if (s->is_too_big)
+    sig = NULL; /* its body is not kept: it fails for its size anyway */
+  if (sig != NULL) {
     pg_wire_who peer = {.is_from_peer = true};
     if (!check(s, sig, &peer))
       return -1;

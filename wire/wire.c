@@ -339,6 +339,7 @@ void pg_wire_free(pg_wire *w) {
   pg_pbjson_free(w->types);
   pg_wire_door_free(w);
   pg_wire_routes_free(w);
+  pg_mem_free(w->mem, w->seen);
   pthread_mutex_destroy(&w->mutex);
   pg_mem_free(w->mem, w);
 }

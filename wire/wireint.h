@@ -175,6 +175,7 @@ struct pg_wire {
   uint32_t npeers;
   void *door;     /* door.c: its state (owned) */
   void **statics; /* route.c: a pg_static per route (NULL: none), owned */
+  void *seen;     /* sign.c: the signatures taken lately, owned */
 };
 
 /* The HTTP/2 SETTINGS entry by which a unit says whether it serves calls

@@ -375,6 +375,32 @@ PG_TEST(wire_door_bad_signature_is_refused) {
   t->ops->free(t);
 }
 
+/* The scheme as docs/auth.md gives it, computed by Python apart from the
+ * wire's code, is taken; the same call again is not, nor another user
+ * under its signature, nor a signature two minutes old. */
+PG_TEST(wire_door_signature_as_documented_is_taken_once) {
+  fake k = {0};
+  pg_transport *t = serve_b(&k);
+  char port[16];
+  snprintf(port, sizeof port, "%u", peers[1].port);
+  char *py[] = {"/usr/bin/python3",
+                PG_WIRE_SOURCE "/door_grpc.py",
+                port,
+                "signed",
+                SECRET,
+                NULL};
+  pg_proc_result r;
+  pg_proc_run(py, NULL, NULL, &r);
+  ASSERT_EQ(r.status, 0);
+  ASSERT_STREQ(r.out, "signed: peer=1 caller=py-guest origin=a/42 user=carol "
+                      "name=Carol roles=staff trace= req=x\n"
+                      "again: UNAUTHENTICATED\n"
+                      "other user: UNAUTHENTICATED\n"
+                      "old: UNAUTHENTICATED\n");
+  pg_proc_result_free(&r);
+  t->ops->free(t);
+}
+
 /* Unit a calls Echo/Who at unit b for alice, signed with @p secret; the
  * answer's status and text into @p k. */
 static void call_from_a(fake *k, const char *secret) {
