@@ -5,12 +5,12 @@
  *
  * Which request is what (server.c's dispatch): /healthz and /readyz on GET
  * or HEAD first; then a gRPC or Connect call (an RPC content type, POST,
- * "/pkg.Service/Method", unless a route takes that path and the unit's
- * types know no such method); then the route that takes the path: the
- * longest whose path is the request's or a prefix of it ending at a '/'
- * ("/shop" takes "/shop" and "/shop/x", not "/shopping"), among those
- * that allow the method if any does (HEAD wherever GET is); else what the
- * port answered before routes (405, 415).
+ * "/pkg.Service/Method", unless it is Connect's, a route takes that path
+ * and the unit's types know no such method); then the route that takes
+ * the path: the longest whose path is the request's or a prefix of it
+ * ending at a '/' ("/shop" takes "/shop" and "/shop/x", not "/shopping"),
+ * among those that allow the method if any does (HEAD wherever GET is);
+ * else what the port answered before routes (405, 415).
  *
  * A route that needs a login answers 401 to a request with no user, and
  * 403 to a user with none of its roles, before anything else. A guest's

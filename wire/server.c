@@ -192,7 +192,8 @@ static void stream_send(pg_wire_stream *s, pg_rpc_response *r) {
 }
 
 /* A gRPC or Connect call: an RPC content type, POST, a path of two names,
- * and, when a route takes the path too, a method the unit's types know. */
+ * and, for Connect's types (which plain HTTP clients send too) when a
+ * route takes the path, a method the unit's types know. */
 static bool is_rpc(pg_wire *w, const pg_wire_stream *s) {
   const char *service, *method;
   size_t service_len, method_len;
@@ -201,7 +202,7 @@ static bool is_rpc(pg_wire *w, const pg_wire_stream *s) {
                          &method_len))
     return false;
   const char *in, *out;
-  return s->route == NULL ||
+  return s->route == NULL || s->protocol == RPC_GRPC ||
          (w->types != NULL &&
           pg_pbjson_method(w->types, service, service_len, method, method_len,
                            &in, &out) == 0);

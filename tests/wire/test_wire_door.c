@@ -616,6 +616,12 @@ PG_TEST(wire_route_takes_the_longest_prefix_and_its_methods) {
        "{}", NULL);
   ASSERT_CONTAINS(r.out, "route=/shop method=POST");
   pg_proc_result_free(&r);
+  /* gRPC is a call wherever it goes. */
+  curl(&r, "/shop/x", "--http2-prior-knowledge", "-H",
+       "content-type: application/grpc", "--data-binary", "", NULL);
+  ASSERT_CONTAINS(r.out, "content-type: application/grpc\r\ngrpc-status: ");
+  ASSERT_TRUE(strstr(r.out, "route=") == NULL);
+  pg_proc_result_free(&r);
   /* A directory. */
   curl(&r, "/static/hello.txt", NULL);
   ASSERT_CONTAINS(r.out, "HTTP/1.1 200");
