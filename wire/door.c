@@ -18,7 +18,9 @@
  * every copy of it is wiped), so a browser's request per page does not
  * hash again. Failures are counted per client address (auth/throttle.h):
  * a client that keeps failing has its next check held by a timer for
- * pg_throttle_delay, without blocking anything. Passwords are never
+ * pg_throttle_delay, without blocking anything; and has at most
+ * DOOR_PER_CLIENT checks going at once (429 past that), so that it cannot
+ * guess in parallel faster than the throttle counts. Passwords are never
  * logged.
  *
  * Owns the users, the throttle, the cache and the checks in flight; loop
@@ -41,6 +43,8 @@
 #define DOOR_TTL_MS 30000u
 #define DOOR_CLIENTS 4096u
 #define DOOR_MAX_CREDENTIALS 1024u /* bytes of login:password */
+#define DOOR_PER_CLIENT 4u         /* checks of one client held or running */
+#define DOOR_IN_FLIGHT 64u         /* checks of all clients held or running */
 
 typedef struct cache_entry {
   uint8_t key[PG_SHA256_LEN]; /* SHA-256 of the header's value */
@@ -55,6 +59,7 @@ typedef struct door {
   pg_throttle *throttle; /* failures per client */
   cache_entry cache[DOOR_CACHE];
   door_job *jobs; /* checks held or running */
+  uint32_t njobs;
 } door;
 
 /* One check: held by its timer, then on a worker thread. */
@@ -128,6 +133,7 @@ static void job_end(door_job *j) {
     d->jobs = j->next;
   if (j->next != NULL)
     j->next->prev = j->prev;
+  d->njobs--;
   if (j->pending.s != NULL)
     j->pending.s->pending = NULL;
   uv_close((uv_handle_t *)&j->timer, job_freed);
@@ -144,15 +150,39 @@ void pg_wire_door_stop(pg_wire *w) {
 
 /* ---- answers ------------------------------------------------------------ */
 
-static void refuse(pg_wire_stream *s, const char *why) {
+static void answer(pg_wire_stream *s, uint32_t status, int http,
+                   const char *why) {
   pg_wire *w = s->c->w;
   pg_rpc_response r;
   if (s->is_rpc)
-    pg_rpc_failure(w, (pg_rpc_protocol)s->protocol, PG_GRPC_UNAUTHENTICATED,
-                   why, &r);
+    pg_rpc_failure(w, (pg_rpc_protocol)s->protocol, status, why, &r);
   else
-    pg_rpc_text(w, &r, 401, why);
+    pg_rpc_text(w, &r, http, why);
   pg_wire_stream_send(s, &r);
+}
+
+static void refuse(pg_wire_stream *s, const char *why) {
+  answer(s, PG_GRPC_UNAUTHENTICATED, 401, why);
+}
+
+/* Whether another check may start: a client has at most DOOR_PER_CLIENT
+ * at once (so it cannot guess in parallel past the throttle, which counts
+ * failures as they end), all clients DOOR_IN_FLIGHT (the worker threads'
+ * queue stays short). Answered 429 or 503 otherwise. */
+static bool has_room(door *d, pg_wire_stream *s) {
+  uint32_t mine = 0;
+  for (door_job *j = d->jobs; j != NULL; j = j->next)
+    mine += strcmp(j->client, s->c->name) == 0;
+  if (mine >= DOOR_PER_CLIENT) {
+    answer(s, PG_GRPC_RESOURCE_EXHAUSTED, 429,
+           "too many logins at once from this address");
+    return false;
+  }
+  if (d->njobs >= DOOR_IN_FLIGHT) {
+    answer(s, PG_GRPC_UNAVAILABLE, 503, "too many logins at once");
+    return false;
+  }
+  return true;
 }
 
 static void admit(pg_wire_stream *s, const pg_user *u) {
@@ -308,6 +338,8 @@ void pg_wire_door_check(pg_wire_stream *s) {
     admit(s, u);
     return;
   }
+  if (!has_room(d, s))
+    return;
   door_job *j = pg_mem_calloc(w->mem, 1, sizeof *j);
   if (j == NULL) {
     refuse(s, "out of memory");
@@ -332,6 +364,7 @@ void pg_wire_door_check(pg_wire_stream *s) {
   if (d->jobs != NULL)
     d->jobs->prev = j;
   d->jobs = j;
+  d->njobs++;
   s->pending = &j->pending;
   uint64_t hold = pg_throttle_delay(d->throttle, j->client, now * 1000000u);
   if (hold > 0)

@@ -562,6 +562,38 @@ PG_TEST(wire_door_throttle_slows_repeated_failures) {
   curl(&r, "/healthz", NULL);
   ASSERT_TRUE(r.elapsed_s < 0.4);
   pg_proc_result_free(&r);
+  /* Eight at once, while the client's checks are held: four wait their
+   * turn (and fail), the others are turned away at once. */
+  char url[128];
+  snprintf(url, sizeof url, "%s/members", base);
+  char *par[] = {"/usr/bin/curl",
+                 "-s",
+                 "--parallel",
+                 "--parallel-immediate",
+                 "-u",
+                 "alice:guess",
+                 "-o",
+                 "/dev/null",
+                 "-w",
+                 "%{http_code}\n",
+                 url,
+                 url,
+                 url,
+                 url,
+                 url,
+                 url,
+                 url,
+                 url,
+                 NULL};
+  pg_proc_run(par, NULL, NULL, &r);
+  int n401 = 0, n429 = 0;
+  for (const char *p = r.out; *p != '\0'; p++) {
+    n401 += strncmp(p, "401\n", 4) == 0;
+    n429 += strncmp(p, "429\n", 4) == 0;
+  }
+  ASSERT_EQ(n401, 4);
+  ASSERT_EQ(n429, 4);
+  pg_proc_result_free(&r);
   t->ops->free(t);
 }
 
