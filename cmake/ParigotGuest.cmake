@@ -31,7 +31,7 @@ if(NOT DEFINED PG_GUEST_WARNINGS)
 endif()
 # The SDK's entry points (docs/abi.md) are pulled from the library even
 # when a guest's own code names none of them.
-set(PG_GUEST_LINK_FLAGS -Wl,-u,parigot_abi_v1 -Wl,-u,parigot_main
+set(PG_GUEST_LINK_FLAGS -Wl,-u,parigot_abi_v2 -Wl,-u,parigot_main
     -Wl,-u,parigot_event)
 
 # pg_proto_c(OUT_VAR ROOT dir PROTOS a/b.proto... [IMPORTS dir...]

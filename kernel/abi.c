@@ -39,6 +39,8 @@ u32 IMPORT(log)(pg_guest *, u32, u32, u32);
 u32 IMPORT(now)(pg_guest *, u32);
 u32 IMPORT(event_buffer)(pg_guest *, u32, u32);
 u32 IMPORT(describe)(pg_guest *, u32, u32);
+u32 IMPORT(context_read)(pg_guest *, u32, u32, u32);
+u32 IMPORT(context_set_user)(pg_guest *, u32, u32, u32, u32, u32, u32);
 
 /* Runs an implementation as host code and returns its result as the
  * guest sees it (a negative errno, two's complement in an i32). A module
@@ -323,6 +325,62 @@ static int describe(pg_guest *g, u32 ptr, u32 len) {
 
 u32 IMPORT(describe)(pg_guest *g, u32 ptr, u32 len) {
   HOSTCALL(g, describe(g, ptr, len));
+}
+
+/* The context of the event being handled (ctx.h), as
+ * PARIGOT_CTX_HEADER_SIZE bytes and the user's strings. */
+static int context_read(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
+  uint8_t *len_dst = span(g, out_len, 4);
+  uint8_t *dst = span(g, buf, cap);
+  if (len_dst == NULL || dst == NULL)
+    return PARIGOT_EFAULT;
+  if (g->event == NULL)
+    return PARIGOT_EINVAL; /* only inside parigot_event */
+  u32 len = pg_ctx_record(g->ctx, dst, cap);
+  memcpy(len_dst, &len, 4);
+  return cap < len ? PARIGOT_ENOSPC : 0;
+}
+
+u32 IMPORT(context_read)(pg_guest *g, u32 buf, u32 cap, u32 out_len) {
+  HOSTCALL(g, context_read(g, buf, cap, out_len));
+}
+
+/* Calls made from now on in this event are for another user (id_len 0:
+ * nobody); only a guest the manifest lets authenticate may. */
+static int context_set_user(pg_guest *g, u32 id, u32 id_len, u32 name,
+                            u32 name_len, u32 roles, u32 roles_len) {
+  const char *i = (const char *)span(g, id, id_len);
+  const char *n = (const char *)span(g, name, name_len);
+  const char *r = (const char *)span(g, roles, roles_len);
+  pg_ctx *c;
+  if (i == NULL || n == NULL || r == NULL)
+    return PARIGOT_EFAULT;
+  if (!g->spec->authenticates)
+    return PARIGOT_EPERM;
+  if (g->event == NULL)
+    return PARIGOT_EINVAL;
+  int rc = pg_ctx_with_user(g->app->mem, g->ctx, i, id_len, n, name_len, r,
+                            roles_len, &c);
+  if (rc != 0)
+    return rc;
+  pg_ctx_unref(g->app->mem, g->ctx);
+  g->ctx = c;
+  return 0;
+}
+
+/* The lock, for the reference counts. */
+static int context_set_user_locked(pg_guest *g, u32 id, u32 id_len, u32 name,
+                                   u32 name_len, u32 roles, u32 roles_len) {
+  pg_app_enter(g->app, g->worker);
+  int rc = context_set_user(g, id, id_len, name, name_len, roles, roles_len);
+  pg_app_leave(g->app, g->worker);
+  return rc;
+}
+
+u32 IMPORT(context_set_user)(pg_guest *g, u32 id, u32 id_len, u32 name,
+                             u32 name_len, u32 roles, u32 roles_len) {
+  HOSTCALL(g, context_set_user_locked(g, id, id_len, name, name_len, roles,
+                                      roles_len));
 }
 
 uint8_t *pg_abi_event_buffer(pg_guest *g, uint32_t len) {

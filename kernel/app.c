@@ -18,6 +18,8 @@
 #include <time.h>
 
 #include "abi.h"
+#include "access.h"
+#include "doors.h"
 #include "appstate.h"
 #include "event.h"
 #include "explore.h"
@@ -68,8 +70,11 @@ void pg_app_leave(pg_app *app, pg_lockholder *h) {
 }
 
 int pg_app_answer(pg_app *app, pg_call *call, const pg_event_spec *e) {
-  if (call->caller != PG_CALLER_OUTSIDE)
-    return pg_app_post(app, call->caller, e);
+  if (call->caller != PG_CALLER_OUTSIDE) {
+    pg_event_spec with_ctx = *e; /* its continuation is for the same user */
+    with_ctx.ctx = call->ctx;
+    return pg_app_post(app, call->caller, &with_ctx);
+  }
   pg_transport_answer a = {call->id, e->status, e->app_error, e->payload,
                            e->payload_len};
   app->transport->ops->reply(app->transport, &a);
@@ -135,6 +140,13 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
   if (rc != 0)
     return rc;
   *id = call->id;
+  call->ctx = pg_ctx_ref(g->ctx);
+  char why[PG_ACCESS_WHY_SIZE];
+  uint32_t code = pg_access_check(callee->spec, call->ctx, why, sizeof why);
+  if (code != PARIGOT_CODE_OK) {
+    pg_app_fail_call(app, call, code, why);
+    return 0;
+  }
   const pg_fault *f =
       app->nfaults > 0
           ? pg_faults_hit(app, callee->exports[g->provider_exports[handle]],
@@ -165,8 +177,8 @@ int pg_app_dispatch(pg_app *app, pg_guest *g, uint32_t handle,
                                    .caller_len = g->name_len,
                                    .payload = req,
                                    .payload_len = req_len,
-                                   .delay_ns = f != NULL ? f->delay_ns : 0})) !=
-             0) {
+                                   .delay_ns = f != NULL ? f->delay_ns : 0,
+                                   .ctx = call->ctx})) != 0) {
     pg_calls_finish(&app->calls, call);
     return rc;
   }
@@ -412,6 +424,7 @@ static void app_free(pg_app *app) {
   if (app->transport != NULL) /* it served nothing: nobody holds the lock */
     app->transport->ops->free(app->transport);
   pg_mem_free(app->mem, app->peers);
+  pg_doors_free(app);
   pg_mem_free(app->mem, app->is_peer_up);
   pg_mem_free(app->mem, app->guests);
   pg_mem_free(app->mem, app->external);

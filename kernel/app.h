@@ -100,7 +100,16 @@ typedef struct pg_app_config {
    * the host's built-ins. Borrowed. */
   const pg_native_kind *const *natives;
   size_t nnatives;
+  /* The app's secret, which its units sign their calls to each other with;
+   * NULL: the kernel reads it where the manifest says (secret.h). A unit
+   * of an app of several units of parigot does not start over the network
+   * without one. Borrowed. */
+  const uint8_t *secret;
+  size_t secret_len;
 } pg_app_config;
+
+/* The shortest secret a unit takes. */
+#define PG_APP_SECRET_MIN 16
 
 /*
  * Runs the app to its end. Deterministic, with no unit picked, an app of

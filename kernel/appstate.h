@@ -18,6 +18,7 @@
 #include "app.h"
 #include "applock.h"
 #include "calls.h"
+#include "ctx.h"
 #include "engine.h"
 #include "fastclock.h"
 #include "log.h"
@@ -41,6 +42,7 @@ typedef struct pg_event {
   uint32_t cap;    /* bytes allocated after the header */
   bool is_placed;  /* written straight into the guest's event buffer */
   uint64_t due_ns; /* not taken before, on the app's clock; 0: at once */
+  pg_ctx *ctx;     /* who it is for: a reference it owns; NULL: nobody */
   uint8_t bytes[]; /* len bytes, unless is_placed */
 } pg_event;
 
@@ -96,6 +98,9 @@ struct Z_parigot_instance_t {
   uint32_t nqueued;          /* its events waiting in the queue */
   bool is_buffer_claimed;    /* a queued event is already in evbuf */
   uint64_t call_id;          /* the call being handled, for the log */
+  pg_ctx *ctx;               /* the context of the event being handled
+                                (a reference it owns until the event
+                                ends): its calls carry it */
   pg_guest_state state;
   int exit_code;
   bool has_trapped;
@@ -202,16 +207,21 @@ typedef struct pg_app {
   pg_event *spare; /* delivered events kept for reuse */
   uint32_t nspare;
   pg_log log;
-  uint64_t now_ns;          /* the app's clock (deterministic), or
-                               its last reading (parallel) */
-  pg_fastclock fastclock;   /* parallel mode's clock */
-  uint64_t start_real_ns;   /* CLOCK_MONOTONIC at start, real mode */
-  int first_failure;        /* first non-zero program status */
-  pg_transport *transport;  /* owned: the unit's way to the other
-                               units and to outside callers, or NULL */
-  pg_transport_peer *peers; /* owned: every unit, by index */
-  bool *is_peer_up;         /* owned: each unit's state, as the
-                               transport last told it */
+  uint64_t now_ns;            /* the app's clock (deterministic), or
+                                 its last reading (parallel) */
+  pg_fastclock fastclock;     /* parallel mode's clock */
+  uint64_t start_real_ns;     /* CLOCK_MONOTONIC at start, real mode */
+  int first_failure;          /* first non-zero program status */
+  pg_transport *transport;    /* owned: the unit's way to the other
+                                 units and to outside callers, or NULL */
+  pg_transport_peer *peers;   /* owned: every unit, by index */
+  pg_transport_route *routes; /* owned (doors.c): this unit's routes */
+  uint32_t nroutes;
+  uint8_t *secret; /* the app's secret (doors.c), or NULL */
+  size_t secret_len;
+  bool owns_secret; /* read by the kernel, not the host's */
+  bool *is_peer_up; /* owned: each unit's state, as the
+                       transport last told it */
 } pg_app;
 
 /* Sets the app of @p cfg up to the point where its loop can run: its
@@ -250,6 +260,7 @@ typedef struct pg_event_spec {
   const void *payload;
   uint32_t payload_len;
   uint64_t delay_ns; /* delivered this late (an injected fault); 0: now */
+  pg_ctx *ctx;       /* who it is for; the event takes a reference */
 } pg_event_spec;
 
 /* Queues an event for @p guest and wakes the workers. Lock held. 0 or

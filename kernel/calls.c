@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "ctx.h"
 #include "parigot/error.h"
 
 void pg_calls_init(pg_calls *c, const pg_mem *mem) {
@@ -18,6 +19,9 @@ void pg_calls_init(pg_calls *c, const pg_mem *mem) {
 }
 
 void pg_calls_free(pg_calls *c) {
+  for (size_t i = 0; i < c->cap; i++) /* calls still live at the end */
+    if (!c->ring[i].is_done)
+      pg_ctx_unref(c->mem, c->ring[i].ctx);
   pg_mem_free(c->mem, c->ring);
   pg_mem_free(c->mem, c->fifo);
   pg_mem_free(c->mem, c->heap);
@@ -185,6 +189,8 @@ static void trim_fifo(pg_calls *c) {
 
 void pg_calls_finish(pg_calls *c, pg_call *call) {
   call->is_done = true;
+  pg_ctx_unref(c->mem, call->ctx);
+  call->ctx = NULL;
   /* Retired slots keep their call until reused, for pg_calls_recall. */
   while (c->base < c->next_id && slot(c, c->base)->is_done)
     c->base++;

@@ -29,6 +29,8 @@ typedef struct pg_call {
   uint32_t origin_unit; /* came from another unit: 1 + the calling unit's
                            index in the manifest; 0 otherwise */
   uint64_t origin_id;   /* ...and its id there, for the log */
+  struct pg_ctx *ctx;   /* who it is for (ctx.h): a reference the call
+                           owns until it ends; NULL: nobody */
 } pg_call;
 
 typedef struct pg_deadline {
@@ -71,7 +73,8 @@ const pg_call *pg_calls_recall(const pg_calls *c, uint64_t id);
 /* Whether @p id was handed out by pg_calls_start at some time. */
 bool pg_calls_was_issued(const pg_calls *c, uint64_t id);
 
-/* Ends a call: marks it done and retires finished calls from the window. */
+/* Ends a call: marks it done, drops its context and retires finished
+ * calls from the window. */
 void pg_calls_finish(pg_calls *c, pg_call *call);
 
 /* The earliest deadline of a call not yet done; false when none. */

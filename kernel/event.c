@@ -38,6 +38,8 @@ static pg_event *event_alloc(pg_app *app, uint32_t len) {
 }
 
 void pg_event_free(pg_app *app, pg_event *ev) {
+  pg_ctx_unref(app->mem, ev->ctx);
+  ev->ctx = NULL;
   if (app->nspare >= MAX_SPARE_EVENTS) {
     pg_mem_free(app->mem, ev);
     return;
@@ -73,8 +75,13 @@ int pg_app_post(pg_app *app, uint32_t guest, const pg_event_spec *e) {
   if (ev == NULL)
     return PARIGOT_ENOMEM;
   uint32_t cap = ev->cap;
-  *ev =
-      (pg_event){NULL, guest, e->kind, e->call_id, len, cap, placed != NULL, 0};
+  *ev = (pg_event){.guest = guest,
+                   .kind = e->kind,
+                   .call_id = e->call_id,
+                   .len = len,
+                   .cap = cap,
+                   .is_placed = placed != NULL,
+                   .ctx = pg_ctx_ref(e->ctx)};
   if (delay > 0) {
     uint64_t now = pg_app_now(app);
     ev->due_ns = delay > UINT64_MAX - now ? UINT64_MAX : now + delay;
@@ -236,6 +243,7 @@ void pg_event_free_all(pg_app *app) {
   pg_event *ev;
   while ((ev = app->head) != NULL) { /* whatever was left, taken or not */
     app->head = ev->next;
+    pg_ctx_unref(app->mem, ev->ctx);
     pg_mem_free(app->mem, ev);
   }
   while ((ev = app->spare) != NULL) {

@@ -275,6 +275,7 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
   }
   g->event = ev;
   g->call_id = ev->kind == PARIGOT_EV_CALL ? ev->call_id : 0;
+  g->ctx = pg_ctx_ref(ev->ctx);
   pg_abi_deliver(g, ev); /* else the guest calls event_read */
   set_fuel(app, g);
   /* For the pulse's watch on max_handler_time (check_budgets). */
@@ -287,6 +288,8 @@ void pg_guest_deliver(pg_app *app, pg_event *ev) {
   g->is_buffer_claimed = false; /* the buffer is free for the next event */
   g->event = NULL;
   g->call_id = 0;
+  pg_ctx_unref(app->mem, g->ctx);
+  g->ctx = NULL;
 }
 
 static bool same_names(char **a, uint32_t na, char **b, uint32_t nb) {

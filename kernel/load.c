@@ -16,21 +16,34 @@
 #include "parigot/abi.h"
 #include "parigot/error.h"
 
+/* The ABI versions the kernel runs: this one, and the older ones it is a
+ * superset of (abi.h, PARIGOT_ABI_VERSION_MIN). */
+static bool speaks(const char *version) {
+  char *end;
+  unsigned long v = strtoul(version, &end, 10);
+  return *end == '\0' && end != version && version[0] != '0' &&
+         v >= PARIGOT_ABI_VERSION_MIN && v <= PARIGOT_ABI_VERSION;
+}
+
 static int check_abi(const pg_guest *g, char *err, size_t err_len) {
   const size_t prefix = sizeof PARIGOT_ABI_EXPORT_PREFIX - 1;
-  if (pg_module_has_entry(g->module, PARIGOT_ABI_EXPORT) &&
+  const char *version = NULL;
+  for (size_t i = 0; pg_module_entry_name(g->module, i) != NULL; i++) {
+    const char *e = pg_module_entry_name(g->module, i);
+    if (strncmp(e, PARIGOT_ABI_EXPORT_PREFIX, prefix) == 0)
+      version = e + prefix;
+  }
+  if (version != NULL && speaks(version) &&
       pg_module_has_entry(g->module, PARIGOT_ABI_MAIN) &&
       pg_module_has_entry(g->module, PARIGOT_ABI_EVENT))
     return 0;
-  for (size_t i = 0; pg_module_entry_name(g->module, i) != NULL; i++) {
-    const char *e = pg_module_entry_name(g->module, i);
-    if (strncmp(e, PARIGOT_ABI_EXPORT_PREFIX, prefix) == 0 &&
-        strcmp(e, PARIGOT_ABI_EXPORT) != 0) {
-      snprintf(err, err_len,
-               "%s: %s: built for parigot ABI %s; this parigot speaks ABI %d",
-               g->spec->name, g->spec->wasm, e + prefix, PARIGOT_ABI_VERSION);
-      return PARIGOT_EABI;
-    }
+  if (version != NULL && !speaks(version)) {
+    snprintf(err, err_len,
+             "%s: %s: built for parigot ABI %s; this parigot speaks ABI %d "
+             "to %d",
+             g->spec->name, g->spec->wasm, version, PARIGOT_ABI_VERSION_MIN,
+             PARIGOT_ABI_VERSION);
+    return PARIGOT_EABI;
   }
   snprintf(err, err_len,
            "%s: %s: not a parigot guest (it must export " PARIGOT_ABI_EXPORT

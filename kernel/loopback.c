@@ -33,7 +33,9 @@ typedef struct lb_msg {
   const char *service; /* CALL; NUL-terminated */
   const char *method;  /* CALL; method_len bytes */
   size_t method_len;
-  const char *caller;  /* CALL; NUL-terminated */
+  const char *caller; /* CALL; NUL-terminated */
+  const char *user_id, *user_name, *user_roles, *traceparent; /* CALL: its
+                          context, each NUL-terminated */
   const uint8_t *body; /* CALL: the request; ANSWER: the body; PEER: why */
   size_t body_len;
   uint64_t due_ns; /* not delivered before (a delayed link); 0: at once */
@@ -213,6 +215,9 @@ static void connect_peer(pg_transport *t, uint32_t peer) {
 static int call(pg_transport *t, const pg_transport_call_out *c) {
   lb_end *e = of(t);
   size_t slen = strlen(c->service), clen = strlen(c->caller);
+  const pg_transport_ctx *x = &c->ctx;
+  size_t xlen = strlen(x->user_id) + strlen(x->user_name) +
+                strlen(x->user_roles) + strlen(x->traceparent);
   if (c->peer >= e->lb->nunits)
     return PARIGOT_EINVAL;
   const lb_link *l = link_of(e->lb, e->index, c->peer);
@@ -232,7 +237,7 @@ static int call(pg_transport *t, const pg_transport_call_out *c) {
     return 0;
   }
   lb_msg *m = push(e->lb, LB_CALL, e->index, c->peer,
-                   slen + c->method_len + clen + c->req_len + 4);
+                   slen + c->method_len + clen + c->req_len + xlen + 8);
   if (m == NULL)
     return PARIGOT_ENOMEM;
   char *at = m->data;
@@ -242,6 +247,10 @@ static int call(pg_transport *t, const pg_transport_call_out *c) {
   m->method = copy(&at, c->method, c->method_len);
   m->method_len = c->method_len;
   m->caller = copy(&at, c->caller, clen);
+  m->user_id = copy(&at, x->user_id, strlen(x->user_id));
+  m->user_name = copy(&at, x->user_name, strlen(x->user_name));
+  m->user_roles = copy(&at, x->user_roles, strlen(x->user_roles));
+  m->traceparent = copy(&at, x->traceparent, strlen(x->traceparent));
   m->body = (const uint8_t *)copy(&at, c->req, c->req_len);
   m->body_len = c->req_len;
   if (l->state == PG_TRANSPORT_LINK_DELAY)
@@ -377,17 +386,18 @@ static void deliver_call(pg_loopback *lb, const lb_msg *m) {
   if (e != NULL && e->is_serving && !e->is_closed) {
     snprintf(origin, sizeof origin, "%s/%llu", lb->names[m->from],
              (unsigned long long)m->id);
-    pg_transport_call_in c = {.service = m->service,
-                              .service_len = strlen(m->service),
-                              .method = m->method,
-                              .method_len = m->method_len,
-                              .req = m->body,
-                              .req_len = m->body_len,
-                              .timeout_ns = m->timeout_ns,
-                              .is_from_peer = true,
-                              .caller = m->caller,
-                              .origin = origin,
-                              .ctx = {"", "", "", ""}};
+    pg_transport_call_in c = {
+        .service = m->service,
+        .service_len = strlen(m->service),
+        .method = m->method,
+        .method_len = m->method_len,
+        .req = m->body,
+        .req_len = m->body_len,
+        .timeout_ns = m->timeout_ns,
+        .is_from_peer = true,
+        .caller = m->caller,
+        .origin = origin,
+        .ctx = {m->user_id, m->user_name, m->user_roles, m->traceparent}};
     status = e->ev.call(e->ev.user, &c, &id, why, sizeof why);
     if (status == 0 && track(e, id, m))
       return;

@@ -237,6 +237,7 @@ static void settle_failure(pg_app *app, pg_guest *g) {
 void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
   pg_native *n = g->native;
   g->call_id = ev->kind == PARIGOT_EV_CALL ? ev->call_id : 0;
+  g->ctx = pg_ctx_ref(ev->ctx);
   if (ev->kind == PARIGOT_EV_START) {
     start(app, g);
   } else if (ev->kind == PARIGOT_EV_CALL && n->is_started) {
@@ -265,6 +266,8 @@ void pg_native_deliver(pg_app *app, pg_guest *g, const pg_event *ev) {
     stop(app, n);
   }
   g->call_id = 0;
+  pg_ctx_unref(app->mem, g->ctx);
+  g->ctx = NULL;
   settle_failure(app, g);
 }
 

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "doors.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "parigot/error.h"
 
@@ -135,53 +138,109 @@ static void set_origin(pg_app *app, pg_call *call, const char *origin) {
     }
 }
 
+/* A health check, answered at once: a call that ends as it starts. */
+static uint32_t health_in(pg_app *app, const pg_transport_call_in *c,
+                          uint64_t *id, char *why, size_t why_cap) {
+  uint8_t out[2];
+  size_t len = 0;
+  pg_call *call;
+  uint32_t status = pg_health_answer(app, c->method, c->method_len, c->req,
+                                     c->req_len, out, &len, why, why_cap);
+  if (status != PARIGOT_CODE_OK)
+    return status;
+  if (pg_calls_start(&app->calls, PG_CALLER_OUTSIDE, 0, UINT64_MAX, &call) !=
+      0) {
+    snprintf(why, why_cap, "out of memory");
+    return PARIGOT_CODE_RESOURCE_EXHAUSTED;
+  }
+  *id = call->id;
+  pg_transport_answer a = {.id = call->id, .body = out, .len = len};
+  app->transport->ops->reply(app->transport, &a);
+  pg_calls_finish(&app->calls, call);
+  return PARIGOT_CODE_OK;
+}
+
+/* Who may make a call in: a unit of the app that proved it is one (it
+ * signed the call) calls any service, anyone else only public ones; and
+ * the callee's login and roles hold for every caller. */
+static uint32_t may_call_in(const pg_app *app, const pg_transport_call_in *c,
+                            const pg_guest *g, const pg_ctx *ctx, char *why,
+                            size_t why_cap) {
+  if (!c->is_from_peer && !g->spec->is_public) {
+    snprintf(why, why_cap,
+             "%.*s of unit %s is not public: only the units of app %s may "
+             "call it",
+             (int)c->service_len, c->service, app->cfg->unit->name,
+             app->cfg->manifest->name);
+    return PARIGOT_CODE_PERMISSION_DENIED;
+  }
+  return pg_access_check(g->spec, ctx, why, why_cap);
+}
+
+/* Starts the call and queues its CALL event; the call takes @p ctx. */
+static uint32_t start_in(pg_app *app, const pg_transport_call_in *c,
+                         pg_guest *g, uint32_t export, pg_ctx *ctx,
+                         uint64_t *id, char *why, size_t why_cap) {
+  uint64_t now = pg_app_now(app);
+  uint64_t t = c->timeout_ns ? c->timeout_ns : app->cfg->manifest->deadline_ns;
+  pg_call *call;
+  if (pg_calls_start(&app->calls, PG_CALLER_OUTSIDE, g->index,
+                     t > UINT64_MAX - now ? UINT64_MAX : now + t, &call) != 0) {
+    pg_ctx_unref(app->mem, ctx);
+    snprintf(why, why_cap, "out of memory");
+    return PARIGOT_CODE_RESOURCE_EXHAUSTED;
+  }
+  call->ctx = ctx;
+  if (pg_app_post(app, g->index,
+                  &(pg_event_spec){.kind = PARIGOT_EV_CALL,
+                                   .call_id = call->id,
+                                   .deadline_ns = call->deadline_ns,
+                                   .service = export,
+                                   .method = c->method,
+                                   .method_len = (uint32_t)c->method_len,
+                                   .caller = c->caller,
+                                   .caller_len = (uint32_t)strlen(c->caller),
+                                   .payload = c->req,
+                                   .payload_len = (uint32_t)c->req_len,
+                                   .ctx = ctx}) != 0) {
+    pg_calls_finish(&app->calls, call);
+    snprintf(why, why_cap, "out of memory");
+    return PARIGOT_CODE_RESOURCE_EXHAUSTED;
+  }
+  *id = call->id;
+  if (c->is_from_peer)
+    set_origin(app, call, c->origin);
+  app->wants_wake = true; /* no worker posted it: wake one */
+  return PARIGOT_CODE_OK;
+}
+
 /* pg_transport_events.call: a request from another unit or an outside
  * client becomes a call, as a guest's dispatch makes one, with the
- * transport as its caller. */
+ * transport as its caller and the context the transport carried. */
 static uint32_t call_in(void *user, const pg_transport_call_in *c, uint64_t *id,
                         char *why, size_t why_cap) {
   pg_app *app = user;
-  const char *service = c->service, *method = c->method;
-  const char *caller = c->caller;
-  size_t service_len = c->service_len, method_len = c->method_len;
-  uint64_t timeout_ns = c->timeout_ns;
-  uint32_t status = PARIGOT_CODE_OK, export;
-  pg_call *call;
+  uint32_t status, export;
+  pg_ctx *ctx = NULL;
   pg_app_enter(app, NULL);
-  pg_guest *g = exporter(app, service, service_len, &export);
-  uint64_t now = pg_app_now(app);
-  uint64_t t = timeout_ns ? timeout_ns : app->cfg->manifest->deadline_ns;
-  if (g == NULL) {
+  pg_guest *g = exporter(app, c->service, c->service_len, &export);
+  if (g == NULL && pg_health_is_service(c->service, c->service_len)) {
+    status = health_in(app, c, id, why, why_cap);
+  } else if (g == NULL) {
     status = PARIGOT_CODE_UNIMPLEMENTED;
     snprintf(why, why_cap, "unit %s serves no service %.*s",
-             app->cfg->unit->name, (int)service_len, service);
+             app->cfg->unit->name, (int)c->service_len, c->service);
   } else if (app->is_shutting_down || !pg_guest_takes_calls(g)) {
     status = PARIGOT_CODE_UNAVAILABLE;
     snprintf(why, why_cap, "%s is not running", g->spec->name);
-  } else if (pg_calls_start(&app->calls, PG_CALLER_OUTSIDE, g->index,
-                            t > UINT64_MAX - now ? UINT64_MAX : now + t,
-                            &call) != 0) {
-    status = PARIGOT_CODE_RESOURCE_EXHAUSTED;
-    snprintf(why, why_cap, "out of memory");
-  } else if (pg_app_post(
-                 app, g->index,
-                 &(pg_event_spec){.kind = PARIGOT_EV_CALL,
-                                  .call_id = call->id,
-                                  .deadline_ns = call->deadline_ns,
-                                  .service = export,
-                                  .method = method,
-                                  .method_len = (uint32_t)method_len,
-                                  .caller = caller,
-                                  .caller_len = (uint32_t)strlen(caller),
-                                  .payload = c->req,
-                                  .payload_len = (uint32_t)c->req_len}) != 0) {
-    pg_calls_finish(&app->calls, call);
-    status = PARIGOT_CODE_RESOURCE_EXHAUSTED;
-    snprintf(why, why_cap, "out of memory");
+  } else if (pg_ctx_from_transport(app->mem, &c->ctx, &ctx) != 0) {
+    status = PARIGOT_CODE_INVALID_ARGUMENT;
+    snprintf(why, why_cap, "malformed user or trace context");
+  } else if ((status = may_call_in(app, c, g, ctx, why, why_cap)) !=
+             PARIGOT_CODE_OK) {
+    pg_ctx_unref(app->mem, ctx);
   } else {
-    *id = call->id;
-    set_origin(app, call, c->origin);
-    app->wants_wake = true; /* no worker posted it: wake one */
+    status = start_in(app, c, g, export, ctx, id, why, why_cap);
   }
   pg_app_leave(app, NULL);
   return status;
@@ -226,6 +285,8 @@ void pg_app_call_out(pg_app *app, pg_guest *callee, pg_call *call,
       .req_len = req_len,
       .timeout_ns = call->deadline_ns > now ? call->deadline_ns - now : 1,
       .caller = caller};
+  char tp[PG_CTX_TRACEPARENT_SIZE];
+  pg_ctx_to_transport(call->ctx, tp, &c.ctx);
   if (app->transport->ops->call(app->transport, &c) != 0)
     pg_app_fail_call(app, call, PARIGOT_CODE_RESOURCE_EXHAUSTED,
                      "out of memory");
@@ -387,5 +448,7 @@ int pg_app_open_transport(pg_app *app, char *err, size_t err_len) {
                             .request_timeout_ns = m->request_timeout_ns};
   pg_transport_events ev = {call_in,       cancel_in, answered_in,
                             peer_state_in, log_in,    app};
+  if ((rc = pg_doors_fill(app, &tc, err, err_len)) != 0)
+    return rc;
   return kind->open(kind, &tc, &ev, app->mem, &app->transport, err, err_len);
 }

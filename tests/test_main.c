@@ -26,7 +26,13 @@ void pg_test_register(const char *name, pg_test_fn fn) {
   ntests++;
 }
 
+/* The secret the units of an app sign their calls to each other with,
+ * for the tests that start units one by one, as a deployment would; a
+ * test of what happens without one unsets it. */
+#define PG_TEST_APP_SECRET "the secret of parigot's tests"
+
 int main(int argc, char **argv) {
+  setenv("PARIGOT_APP_SECRET", PG_TEST_APP_SECRET, 0);
   if (argc > 1) {
     for (int i = 0; i < ntests; i++) {
       if (strcmp(tests[i].name, argv[1]) == 0) {

@@ -38,6 +38,7 @@
 #include "cli.h"
 #include "manifest.h"
 #include "parigot/error.h"
+#include "secret.h"
 
 /* A line longer than this is passed on in pieces. */
 #define LINE_MAX_BYTES 8192
@@ -419,6 +420,9 @@ static int up_main(int argc, char **argv) {
                           : pg_app_unit_order(&cfg, pg_mem_default(), order,
                                               err, sizeof err)) != 0) {
     pg_cli_error("%s", err); /* the whole app is checked before it starts */
+    status = PG_EXIT_USAGE;
+  } else if (pg_secret_make_for_units(&m, err, sizeof err) != 0) {
+    pg_cli_error("%s", err); /* its units sign their calls with it */
     status = PG_EXIT_USAGE;
   }
   if (status != 0) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file abi.h
- * @brief The guest/host ABI, version 1: the one place its numbers are
+ * @brief The guest/host ABI, version 2: the one place its numbers are
  * defined.
  *
  * docs/abi.md explains the ABI in words; this header is its reference.
@@ -48,13 +48,18 @@ extern "C" {
 /** @brief The ABI version this header describes. A guest says which one it
  * was built for by exporting #PARIGOT_ABI_EXPORT; the kernel refuses any
  * other. */
-#define PARIGOT_ABI_VERSION 1
+#define PARIGOT_ABI_VERSION 2
+
+/** @brief The oldest ABI version the kernel still runs: a version-1 guest
+ * is a version-2 guest that imports neither context_read nor
+ * context_set_user (docs/abi.md, "Versions"). */
+#define PARIGOT_ABI_VERSION_MIN 1
 
 /** @brief The name of the version export, a `() -> ()` function that does
- * nothing: "parigot_abi_v" and #PARIGOT_ABI_VERSION ("parigot_abi_v1"). */
+ * nothing: "parigot_abi_v" and #PARIGOT_ABI_VERSION ("parigot_abi_v2"). */
 #define PARIGOT_ABI_EXPORT "parigot_abi_v" PARIGOT_ABI_STR(PARIGOT_ABI_VERSION)
 
-/** @brief The C identifier of the version export, `parigot_abi_v1`, for a
+/** @brief The C identifier of the version export, `parigot_abi_v2`, for a
  * guest SDK that defines it: `void PARIGOT_ABI_EXPORT_FN(void) {}`. */
 #define PARIGOT_ABI_EXPORT_FN                                                  \
   PARIGOT_ABI_CAT(parigot_abi_v, PARIGOT_ABI_VERSION)
@@ -170,6 +175,43 @@ PARIGOT_ABI_ASSERT(sizeof(parigot_event_header) == PARIGOT_EV_HEADER_SIZE,
                    "parigot_event_header is not 48 bytes");
 /** @endcond */
 
+/* ---- the call context --------------------------------------------------- */
+
+/**
+ * @brief Byte offsets of the context record `context_read` writes, and its
+ * header's size.
+ *
+ * The context is who the event being handled is for: the user logged in
+ * (if any) and the trace. A CALL carries its caller's context; a RESPONSE
+ * the context the call was made with; other events none. The header is
+ * followed by the user's id (`user_id_len` bytes), name and roles (role
+ * names joined by ','), with no padding.
+ */
+enum parigot_ctx_offsets {
+  PARIGOT_CTX_OFF_FLAGS = 0,         /**< u32: PARIGOT_CTX_HAS_* */
+  PARIGOT_CTX_OFF_USER_ID_LEN = 4,   /**< u32: bytes of the user's id */
+  PARIGOT_CTX_OFF_USER_NAME_LEN = 8, /**< u32: bytes of the user's name */
+  PARIGOT_CTX_OFF_ROLES_LEN = 12,    /**< u32: bytes of the roles */
+  PARIGOT_CTX_OFF_TRACE_ID = 16,     /**< 16 bytes: W3C trace-id */
+  PARIGOT_CTX_OFF_SPAN_ID = 32,      /**< 8 bytes: W3C parent-id */
+  PARIGOT_CTX_OFF_TRACE_FLAGS = 40,  /**< u32: W3C trace-flags */
+  PARIGOT_CTX_OFF_RESERVED = 44,     /**< u32: 0 */
+  PARIGOT_CTX_HEADER_SIZE = 48       /**< bytes before the strings */
+};
+
+/** @brief Bits of the context's flags. */
+enum parigot_ctx_flags {
+  PARIGOT_CTX_HAS_USER = 1,  /**< a user is logged in */
+  PARIGOT_CTX_HAS_TRACE = 2, /**< the trace fields are set */
+};
+
+/** @brief The longest user id, in bytes. */
+#define PARIGOT_CTX_USER_ID_MAX 64
+/** @brief The longest user name, in bytes. */
+#define PARIGOT_CTX_USER_NAME_MAX 128
+/** @brief The longest list of roles, in bytes. */
+#define PARIGOT_CTX_ROLES_MAX 512
+
 /* ---- status codes ------------------------------------------------------- */
 
 /**
@@ -243,7 +285,9 @@ PARIGOT_ABI_ASSERT(PARIGOT_CODE_MAX + 1 ==
   XX(log, "iii:i")                                                             \
   XX(now, "i:i")                                                               \
   XX(event_buffer, "ii:i")                                                     \
-  XX(describe, "ii:i")
+  XX(describe, "ii:i")                                                         \
+  XX(context_read, "iii:i")                                                    \
+  XX(context_set_user, "iiiiii:i")
 
 /** @cond */
 #if defined(__wasm__)
@@ -278,6 +322,12 @@ PARIGOT_ABI_IMPORT(event_buffer)
 int32_t parigot_abi_event_buffer(uint8_t *buf, uint32_t cap);
 PARIGOT_ABI_IMPORT(describe)
 int32_t parigot_abi_describe(const uint8_t *fdp, uint32_t len);
+PARIGOT_ABI_IMPORT(context_read)
+int32_t parigot_abi_context_read(uint8_t *buf, uint32_t cap, uint32_t *out_len);
+PARIGOT_ABI_IMPORT(context_set_user)
+int32_t parigot_abi_context_set_user(const char *id, uint32_t id_len,
+                                     const char *name, uint32_t name_len,
+                                     const char *roles, uint32_t roles_len);
 #undef PARIGOT_ABI_IMPORT
 #endif
 /** @endcond */

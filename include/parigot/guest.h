@@ -147,6 +147,45 @@ uint64_t parigot_now(void);
  */
 const char *parigot_call_caller(const parigot_call *c);
 
+/** @brief The user a call is for: who logged in where it came from. */
+typedef struct parigot_user {
+  const char *id;    /**< the login, unique in the app; NUL-terminated */
+  const char *name;  /**< the name to show; NUL-terminated */
+  const char *roles; /**< role names joined by ',', "" when none */
+} parigot_user;
+
+/**
+ * @brief The user the event being handled is for: in a handler, the user
+ * of the call being answered; in a continuation (a future's callback),
+ * the user of the call it continues. The calls this guest makes now carry
+ * the same user, with nothing to copy: the kernel hands it down.
+ * @param[out] out  receives the user; its strings stay valid until the
+ *                  event ends. Untouched when there is none.
+ * @return true when a user is logged in, false otherwise (and outside an
+ *         event, and in a START).
+ */
+bool parigot_call_user(parigot_user *out);
+
+/**
+ * @brief Whether the user of the event being handled has role @p role.
+ * @param[in] role  a role name, NUL-terminated.
+ * @return false when no user is logged in.
+ */
+bool parigot_call_user_has_role(const char *role);
+
+/**
+ * @brief Make the calls this guest starts from now until the event ends
+ * for another user: what a login service does once it has checked who is
+ * there. Only a guest the manifest marks `authenticates = true` may.
+ * @param[in] id     the user's login (NULL or "": nobody, logged out).
+ * @param[in] name   the name to show (NULL: the login).
+ * @param[in] roles  role names joined by ',' (NULL: none).
+ * @return 0, or PARIGOT_EPERM (the manifest does not let this guest),
+ *         PARIGOT_EINVAL (a string too long or with a byte it may not
+ *         hold, or outside an event).
+ */
+int parigot_call_set_user(const char *id, const char *name, const char *roles);
+
 /**
  * @brief Give the next call this guest starts its own deadline instead of
  * the app's default; calls after it are back to the default.

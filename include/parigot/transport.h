@@ -151,7 +151,7 @@ typedef struct pg_transport_config {
    * it, and only calls in signed with it are is_from_peer; NULL: none
    * (no call in is from a peer). secret_len >= 16 otherwise. */
   const uint8_t *secret;
-  size_t secret_len;
+  size_t secret_len;                /**< bytes of secret */
   const pg_transport_route *routes; /**< the unit's HTTP routes */
   uint32_t nroutes;                 /**< entries in routes */
   pg_transport_auth auth;           /**< who may log in */

@@ -675,8 +675,83 @@ __attribute__((export_name(PARIGOT_ABI_MAIN))) void parigot_main(void) {
   flush_stdio();
 }
 
+/* The user of the event being handled, read from the kernel the first
+ * time it is asked for in an event (most events never ask). */
+static struct {
+  bool is_read, has_user;
+  char id[PARIGOT_CTX_USER_ID_MAX + 1];
+  char name[PARIGOT_CTX_USER_NAME_MAX + 1];
+  char roles[PARIGOT_CTX_ROLES_MAX + 1];
+} user_now;
+
+static void copy_field(char *dst, const uint8_t *src, uint32_t len,
+                       uint32_t max) {
+  len = len > max ? max : len;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+static void read_user(void) {
+  static uint8_t buf[PARIGOT_CTX_HEADER_SIZE + PARIGOT_CTX_USER_ID_MAX +
+                     PARIGOT_CTX_USER_NAME_MAX + PARIGOT_CTX_ROLES_MAX];
+  uint32_t len = 0;
+  user_now.is_read = true;
+  user_now.has_user = false;
+  if (parigot_abi_context_read(buf, sizeof buf, &len) != 0 ||
+      len < PARIGOT_CTX_HEADER_SIZE ||
+      (get32(buf + PARIGOT_CTX_OFF_FLAGS) & PARIGOT_CTX_HAS_USER) == 0)
+    return;
+  uint32_t id_len = get32(buf + PARIGOT_CTX_OFF_USER_ID_LEN);
+  uint32_t name_len = get32(buf + PARIGOT_CTX_OFF_USER_NAME_LEN);
+  uint32_t roles_len = get32(buf + PARIGOT_CTX_OFF_ROLES_LEN);
+  if ((uint64_t)PARIGOT_CTX_HEADER_SIZE + id_len + name_len + roles_len > len)
+    return;
+  const uint8_t *p = buf + PARIGOT_CTX_HEADER_SIZE;
+  copy_field(user_now.id, p, id_len, PARIGOT_CTX_USER_ID_MAX);
+  copy_field(user_now.name, p + id_len, name_len, PARIGOT_CTX_USER_NAME_MAX);
+  copy_field(user_now.roles, p + id_len + name_len, roles_len,
+             PARIGOT_CTX_ROLES_MAX);
+  user_now.has_user = true;
+}
+
+bool parigot_call_user(parigot_user *out) {
+  if (!user_now.is_read)
+    read_user();
+  if (!user_now.has_user)
+    return false;
+  *out = (parigot_user){user_now.id, user_now.name, user_now.roles};
+  return true;
+}
+
+bool parigot_call_user_has_role(const char *role) {
+  parigot_user u;
+  size_t len = strlen(role);
+  if (len == 0 || !parigot_call_user(&u))
+    return false;
+  for (const char *p = u.roles; *p != '\0';) {
+    const char *end = strchr(p, ',');
+    size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+    if (n == len && memcmp(p, role, len) == 0)
+      return true;
+    p += n + (end != NULL);
+  }
+  return false;
+}
+
+int parigot_call_set_user(const char *id, const char *name, const char *roles) {
+  id = id != NULL ? id : "";
+  name = name != NULL ? name : id;
+  roles = roles != NULL ? roles : "";
+  int32_t rc = parigot_abi_context_set_user(id, (uint32_t)strlen(id), name,
+                                            (uint32_t)strlen(name), roles,
+                                            (uint32_t)strlen(roles));
+  user_now.is_read = false; /* read again: it may have changed */
+  return rc;
+}
+
 /* One event per call. */
 __attribute__((export_name(PARIGOT_ABI_EVENT))) void parigot_event(void) {
+  user_now.is_read = false;
   if (!take_event())
     return;
   const uint8_t *buf = event_buf;

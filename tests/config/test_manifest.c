@@ -408,9 +408,10 @@ PG_TEST(manifest_reports_an_unknown_key_in_a_guest) {
 }
 
 PG_TEST(manifest_reports_an_unknown_top_level_table) {
-  expect_error(APP SERVICE "[services]\nname = \"x\"\n", PARIGOT_EINVAL,
-               "app.toml:6: services: unknown key; the top level holds only "
-               "[app], [[service]], [[program]], [[unit]], [auth] and [[route]]");
+  expect_error(
+      APP SERVICE "[services]\nname = \"x\"\n", PARIGOT_EINVAL,
+      "app.toml:6: services: unknown key; the top level holds only "
+      "[app], [[service]], [[program]], [[unit]], [auth] and [[route]]");
 }
 
 PG_TEST(manifest_quotes_keys_that_are_not_bare) {
@@ -1486,4 +1487,157 @@ PG_TEST(manifest_refuses_config_on_a_guest_and_dirs_on_a_native_service) {
                PARIGOT_EINVAL,
                "app.toml:6: service.config.a: expected a string, an integer "
                "or a boolean, got a float");
+}
+
+/* ---- who may call what (config/access.c) -------------------------------- */
+
+#define LISTENING_UNIT                                                         \
+  "[[unit]]\nname = \"web\"\nservices = [\"greeting\"]\n"                      \
+  "listen = \"127.0.0.1:0\"\n"
+
+PG_TEST(manifest_loads_access_keys_auth_and_routes) {
+  counter c = {.fail_at = -1}, d = {.fail_at = -1};
+  pg_manifest m, b;
+  enter_tmp_dir();
+  ASSERT_EQ(mkdir("www", 0700), 0);
+  write_file("app.toml",
+             APP "secret_env = \"SHOP_SECRET\"\n" SERVICE
+                 "public = true\nroles = [\"staff\", \"admin\"]\n"
+                 "authenticates = true\n"
+                 "[[program]]\nname = \"hello\"\nwasm = \"hello.wasm\"\n"
+                 "login = true\n"
+                 "[[unit]]\nname = \"web\"\nservices = [\"greeting\", "
+                 "\"hello\"]\nlisten = \"127.0.0.1:0\"\n"
+                 "[auth]\nusers = \"users.htpasswd\"\n"
+                 "groups = \"users.groups\"\n"
+                 "[[route]]\npath = \"/shop\"\nmethods = [\"GET\", \"POST\"]\n"
+                 "call = \"shop.v1.Pages/Handle\"\nroles = [\"staff\"]\n"
+                 "[[route]]\npath = \"/\"\ndir = \"www\"\n");
+  load_ok("app.toml", &c, &m);
+  const pg_manifest_guest *g = &m.guests[0], *h = &m.guests[1];
+  ASSERT_TRUE(g->is_public && g->needs_login && g->authenticates);
+  ASSERT_EQ(g->nroles, 2);
+  ASSERT_STREQ(g->roles[1], "admin");
+  ASSERT_TRUE(!h->is_public && h->needs_login && !h->authenticates);
+  ASSERT_EQ(h->nroles, 0);
+  ASSERT_STREQ(m.secret_env, "SHOP_SECRET");
+  ASSERT_TRUE(m.secret_file == NULL);
+  ASSERT_STREQ(m.users, in_dir("users.htpasswd")); /* need not exist yet */
+  ASSERT_STREQ(m.groups, in_dir("users.groups"));
+  ASSERT_STREQ(m.realm, "demo"); /* the app's name */
+  ASSERT_EQ(m.nroutes, 2);
+  const pg_manifest_route *r = &m.routes[0], *s = &m.routes[1];
+  ASSERT_STREQ(r->path, "/shop");
+  ASSERT_STREQ(r->service, "shop.v1.Pages");
+  ASSERT_STREQ(r->method, "Handle");
+  ASSERT_TRUE(r->dir == NULL && r->index == NULL && r->needs_login);
+  ASSERT_EQ(r->nmethods, 2);
+  ASSERT_STREQ(r->methods[1], "POST");
+  ASSERT_EQ(r->unit, 0);
+  ASSERT_STREQ(s->dir, in_dir("www"));
+  ASSERT_STREQ(s->index, "index.html");
+  ASSERT_TRUE(s->service == NULL && !s->needs_login && s->nmethods == 0);
+  /* written back, it loads the same */
+  FILE *f = fopen("again.toml", "w");
+  ASSERT_TRUE(f != NULL);
+  ASSERT_EQ(pg_manifest_write(&m, NULL, f), 0);
+  ASSERT_EQ(fclose(f), 0);
+  load_ok("again.toml", &d, &b);
+  ASSERT_TRUE(b.guests[0].is_public && b.guests[0].authenticates);
+  ASSERT_EQ(b.guests[0].nroles, 2);
+  ASSERT_TRUE(b.guests[1].needs_login);
+  ASSERT_STREQ(b.secret_env, "SHOP_SECRET");
+  ASSERT_STREQ(b.users, m.users);
+  ASSERT_STREQ(b.groups, m.groups);
+  ASSERT_STREQ(b.realm, m.realm);
+  ASSERT_EQ(b.nroutes, 2);
+  ASSERT_STREQ(b.routes[0].service, "shop.v1.Pages");
+  ASSERT_EQ(b.routes[0].nroles, 1);
+  ASSERT_STREQ(b.routes[1].dir, m.routes[1].dir);
+  free_and_check(&b, &d);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_access_keys_default_to_closed) {
+  counter c = {.fail_at = -1};
+  pg_manifest m;
+  load_text(APP SERVICE, &c, &m);
+  const pg_manifest_guest *g = &m.guests[0];
+  ASSERT_TRUE(!g->is_public && !g->needs_login && !g->authenticates);
+  ASSERT_TRUE(m.users == NULL && m.secret_env == NULL && m.nroutes == 0);
+  free_and_check(&m, &c);
+}
+
+PG_TEST(manifest_reports_bad_access_keys) {
+  expect_error(APP SERVICE "public = \"yes\"\n", PARIGOT_EINVAL,
+               "app.toml:6: service.public: expected a boolean, got a string");
+  expect_error(APP SERVICE "roles = [\"st aff\"]\n", PARIGOT_EINVAL,
+               "app.toml:6: service.roles: \"st aff\" is not a role name: "
+               "letters, digits, '.', '_' or '-', at most 64");
+  expect_error(APP "secret_env = \"1X\"\n" SERVICE, PARIGOT_EINVAL,
+               "app.toml:3: app.secret_env: not an environment variable's "
+               "name: letters, digits and '_', not starting with a digit");
+  expect_error(APP "secret_env = \"X\"\nsecret_file = \"s\"\n" SERVICE,
+               PARIGOT_EINVAL,
+               "app.toml: app.secret_file: the secret comes from secret_env "
+               "or secret_file, not both");
+  expect_error(APP SERVICE "[auth]\nrealm = \"x\"\n", PARIGOT_EINVAL,
+               "app.toml:6: auth.users: missing");
+  expect_error(APP SERVICE "[auth]\nusers = \"u\"\nrealm = \"a\\\"b\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:8: auth.realm: may not hold '\"', '\\' or control "
+               "characters (it is sent in a WWW-Authenticate header)");
+  expect_error_in_dir(APP SERVICE "[auth]\nusers = \"no/such/u\"\n",
+                      PARIGOT_ENOENT,
+                      "app.toml:7: auth.users: %s/no/such/u is not a file in "
+                      "an existing directory");
+}
+
+PG_TEST(manifest_reports_bad_routes) {
+  static const struct {
+    const char *route, *msg;
+  } cases[] = {
+      {"path = \"/a\"\n",
+       "app.toml:10: route: /a has neither call nor dir: it calls a guest "
+       "(call = \"pkg.Service/Method\") or serves files (dir = \"...\")"},
+      {"path = \"/a/\"\ncall = \"p.S/M\"\n",
+       "app.toml:11: route.path: \"/a/\" is not a route path: '/' then "
+       "segments of URL characters, none empty, '.' or '..', no '/' at the "
+       "end, no '?', no '%'"},
+      {"path = \"/a/../b\"\ncall = \"p.S/M\"\n",
+       "app.toml:11: route.path: \"/a/../b\" is not a route path: '/' then "
+       "segments of URL characters, none empty, '.' or '..', no '/' at the "
+       "end, no '?', no '%'"},
+      {"path = \"/a\"\nmethods = [\"get\"]\ncall = \"p.S/M\"\n",
+       "app.toml:12: route.methods: \"get\" is not an HTTP method: "
+       "upper-case letters, as \"GET\""},
+      {"path = \"/a\"\ncall = \"Handle\"\n",
+       "app.toml:12: route.call: expected \"package.Service/Method\", got "
+       "\"Handle\""},
+      {"path = \"/a\"\ncall = \"p.S/M\"\nindex = \"i.html\"\n",
+       "app.toml:10: route.index: /a: index is for a dir route"},
+      {"path = \"/a\"\ncall = \"p.S/M\"\nunit = \"nope\"\n",
+       "app.toml:13: route.unit: no unit \"nope\""},
+      {"path = \"/a\"\ncall = \"p.S/M\"\nmethod = \"GET\"\n",
+       "app.toml:13: route.method: unknown key"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char toml[1024];
+    snprintf(toml, sizeof toml, APP SERVICE LISTENING_UNIT "[[route]]\n%s",
+             cases[i].route);
+    expect_error(toml, PARIGOT_EINVAL, cases[i].msg);
+  }
+  expect_error_in_dir(
+      APP SERVICE LISTENING_UNIT "[[route]]\npath = \"/a\"\ndir = \"www\"\n",
+      PARIGOT_ENOENT, "app.toml:12: route.dir: no such directory: %s/www");
+  expect_error(APP SERVICE "[[route]]\npath = \"/a\"\ncall = \"p.S/M\"\n",
+               PARIGOT_EINVAL,
+               "app.toml:6: route: /a: no unit listens: a route is served on "
+               "a unit's port ([[unit]] with listen = \"HOST:PORT\")");
+  expect_error(APP SERVICE LISTENING_UNIT
+               "[[route]]\npath = \"/a\"\ncall = \"p.S/M\"\n"
+               "[[route]]\npath = \"/a\"\ncall = \"p.S/N\"\n",
+               PARIGOT_EEXIST,
+               "app.toml:13: route.path: /a is already a route of unit "
+               "\"web\" (line 10)");
 }
