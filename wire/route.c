@@ -276,7 +276,8 @@ static void call_guest(pg_wire_stream *s) {
       .is_from_peer = who->is_from_peer,
       .caller = who->caller,
       .origin = who->origin,
-      .ctx = {who->user_id, who->user_name, who->user_roles, who->traceparent}};
+      .ctx = {who->user_id, who->user_name, who->user_roles, who->traceparent},
+      .is_route = true};
   uint64_t id = 0;
   char why[256] = "";
   uint32_t status = w->app.call(w->app.user, &in, &id, why, sizeof why);

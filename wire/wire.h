@@ -59,6 +59,10 @@ typedef struct pg_wire_call_in {
   const char *caller; /* the calling guest's name, or the address */
   const char *origin; /* "UNIT/ID" of the calling unit's call, or "" */
   pg_wire_ctx ctx;
+  /* a [[route]]'s call (its service and method are the route's, its
+   * request a parigot.http.v1.Request the wire made): the manifest opened
+   * that method to the outside, public or not */
+  bool is_route;
 } pg_wire_call_in;
 
 /* What the wire asks of the app. Each is called on the wire's thread. */
