@@ -5,13 +5,14 @@
  *
  * C code includes the header; the Rust and AssemblyScript SDKs cannot, so
  * this test reads their sources and compares: the event kinds, the event
- * header's offsets and size, the status codes, the version export and the
- * imports of module "parigot" with their wasm signatures. docs/abi.md is
- * compared the same way, and every "parigot_abi_vN" written outside tests/
- * must name the header's version. The values come from the header as
- * compiled into this test; the header's text is read only to find event
- * header fields this test does not know yet. Reads files under $PG_SOURCE;
- * single-threaded.
+ * header's offsets and size, the call context record's offsets, flags and
+ * limits, the status codes, the version export and the imports of module
+ * "parigot" with their wasm signatures. docs/abi.md is compared the same
+ * way, and every "parigot_abi_vN" written outside tests/ must name the
+ * header's version (a page of docs may name any version the kernel runs).
+ * The values come from the header as compiled into this test; the
+ * header's text is read only to find event header and context fields this
+ * test does not know yet. Reads files under $PG_SOURCE; single-threaded.
  */
 #include <ftw.h>
 #include <stdbool.h>
@@ -149,6 +150,38 @@ static const struct field {
 };
 enum { NFIELDS = sizeof fields / sizeof fields[0] };
 
+/* The context record's header fields (PARIGOT_CTX_OFF_<NAME>), with the
+ * type docs/abi.md's table gives each; the SDKs read the user's part. */
+static const struct ctx_field {
+  const char *name; /* after PARIGOT_CTX_OFF_ */
+  int offset;
+  const char *doc_type;
+  bool sdk_reads;
+} ctx_fields[] = {
+    {"FLAGS", PARIGOT_CTX_OFF_FLAGS, "u32", true},
+    {"USER_ID_LEN", PARIGOT_CTX_OFF_USER_ID_LEN, "u32", true},
+    {"USER_NAME_LEN", PARIGOT_CTX_OFF_USER_NAME_LEN, "u32", true},
+    {"ROLES_LEN", PARIGOT_CTX_OFF_ROLES_LEN, "u32", true},
+    {"TRACE_ID", PARIGOT_CTX_OFF_TRACE_ID, "16 bytes", false},
+    {"SPAN_ID", PARIGOT_CTX_OFF_SPAN_ID, "8 bytes", false},
+    {"TRACE_FLAGS", PARIGOT_CTX_OFF_TRACE_FLAGS, "u32", false},
+    {"RESERVED", PARIGOT_CTX_OFF_RESERVED, "u32", false},
+};
+enum { NCTX_FIELDS = sizeof ctx_fields / sizeof ctx_fields[0] };
+
+/* The context's other numbers each SDK copies: name and value. */
+static const struct ctx_const {
+  const char *name;
+  long long value;
+} ctx_consts[] = {
+    {"CTX_HAS_USER", PARIGOT_CTX_HAS_USER},
+    {"CTX_HEADER_SIZE", PARIGOT_CTX_HEADER_SIZE},
+    {"CTX_USER_ID_MAX", PARIGOT_CTX_USER_ID_MAX},
+    {"CTX_USER_NAME_MAX", PARIGOT_CTX_USER_NAME_MAX},
+    {"CTX_ROLES_MAX", PARIGOT_CTX_ROLES_MAX},
+};
+enum { NCTX_CONSTS = sizeof ctx_consts / sizeof ctx_consts[0] };
+
 static const struct named {
   const char *name;
   long long value;
@@ -271,6 +304,49 @@ PG_TEST(abi_test_knows_every_event_header_field) {
   free(h);
 }
 
+/* The same for the context record's PARIGOT_CTX_OFF_ constants. */
+PG_TEST(abi_test_knows_every_context_field) {
+  char *h = read_source("include/parigot/abi.h");
+  size_t seen = 0;
+  for (const char *p = h; (p = strstr(p, "PARIGOT_CTX_OFF_")) != NULL; p++) {
+    char name[64];
+    int off;
+    if (sscanf(p, "PARIGOT_CTX_OFF_%63[A-Z0-9_] = %d", name, &off) != 2)
+      continue;
+    size_t i = 0;
+    while (i < NCTX_FIELDS && strcmp(ctx_fields[i].name, name) != 0)
+      i++;
+    if (i == NCTX_FIELDS)
+      PG_FAIL("include/parigot/abi.h:%d: PARIGOT_CTX_OFF_%s is new: add it "
+              "to tests/abi/test_abi.c's ctx_fields (and to the SDKs, "
+              "docs/abi.md)",
+              line_of(h, p), name);
+    ASSERT_EQ(off, ctx_fields[i].offset);
+    seen++;
+  }
+  ASSERT_EQ(seen, NCTX_FIELDS);
+  free(h);
+}
+
+/* Fails unless @p file (sdk/rust/src/ctx.rs, sdk/assemblyscript/parigot/
+ * ctx.ts) copies the context's numbers, with @p fmt scanning its
+ * constants. */
+static void expect_ctx_consts(const char *file, const char *fmt) {
+  char *text = read_source(file);
+  konsts ks = {0};
+  scan_consts(text, text + strlen(text), fmt, true, &ks);
+  char name[80];
+  for (size_t i = 0; i < NCTX_FIELDS; i++) {
+    snprintf(name, sizeof name, "CTX_OFF_%s", ctx_fields[i].name);
+    if (ctx_fields[i].sdk_reads || find_const(&ks, name) != NULL)
+      expect_const(file, &ks, name, ctx_fields[i].offset, "PARIGOT_");
+  }
+  for (size_t i = 0; i < NCTX_CONSTS; i++)
+    expect_const(file, &ks, ctx_consts[i].name, ctx_consts[i].value,
+                 "PARIGOT_");
+  free(text);
+}
+
 /* The status codes are gRPC's, all of them, in gRPC's order
  * (tests/grpc_codes.h, from gRPC's own list). */
 PG_TEST(abi_status_codes_are_grpcs) {
@@ -288,7 +364,8 @@ PG_TEST(abi_status_codes_are_grpcs) {
 }
 
 /* sdk/rust: rt.rs's EV_ constants and its extern block of module
- * "parigot", error.rs's module code, lib.rs's version export. */
+ * "parigot", ctx.rs's CTX_ constants, error.rs's module code, lib.rs's
+ * version export. */
 PG_TEST(abi_rust_sdk_equals_the_header) {
   const char *rt_file = "sdk/rust/src/rt.rs";
   char *rt = read_source(rt_file);
@@ -346,10 +423,14 @@ PG_TEST(abi_rust_sdk_equals_the_header) {
   ASSERT_CONTAINS(lib, "#[export_name = \"" PARIGOT_ABI_MAIN "\"]");
   ASSERT_CONTAINS(lib, "#[export_name = \"" PARIGOT_ABI_EVENT "\"]");
   free(lib);
+
+  expect_ctx_consts("sdk/rust/src/ctx.rs",
+                    " const %63[A-Za-z0-9_]: %31[^= ] = %lli;");
 }
 
 /* sdk/assemblyscript: guest.ts's EV_ constants, enum Code and version
- * export, exports.ts's re-export, abi.ts's @external("parigot", ...). */
+ * export, ctx.ts's CTX_ constants, exports.ts's re-export, abi.ts's
+ * @external("parigot", ...). */
 PG_TEST(abi_assemblyscript_sdk_equals_the_header) {
   const char *guest_file = "sdk/assemblyscript/parigot/guest.ts";
   char *guest = read_source(guest_file);
@@ -406,6 +487,9 @@ PG_TEST(abi_assemblyscript_sdk_equals_the_header) {
   for (size_t i = 0; i < ngot; i++)
     free((char *)got[i].name);
   free(abi);
+
+  expect_ctx_consts("sdk/assemblyscript/parigot/ctx.ts",
+                    "const %63[A-Za-z0-9_]: %31[^= ] = %lli;");
 }
 
 /* A signature in docs/abi.md's words: "iiI:i" is "(i32 i32 i64) -> i32". */
@@ -456,6 +540,39 @@ PG_TEST(abi_doc_equals_the_header) {
       PG_FAIL("docs/abi.md lacks the status code row \"%s\"", want + 1);
   }
 
+  snprintf(want, sizeof want, "`context_read` writes a %d-byte header",
+           PARIGOT_CTX_HEADER_SIZE);
+  ASSERT_CONTAINS(doc, want);
+  for (size_t i = 0; i < NCTX_FIELDS; i++) {
+    snprintf(want, sizeof want, "\n| %d | %s | ", ctx_fields[i].offset,
+             ctx_fields[i].doc_type);
+    if (strstr(doc, want) == NULL)
+      PG_FAIL("docs/abi.md lacks the context row \"%s\"", want + 1);
+  }
+  snprintf(want, sizeof want,
+           "\n| 0 | u32 | flags: %d a user is logged in, "
+           "%d the trace fields are set |",
+           PARIGOT_CTX_HAS_USER, PARIGOT_CTX_HAS_TRACE);
+  ASSERT_CONTAINS(doc, want);
+  static const struct {
+    int offset, max;
+  } limits[] = {{PARIGOT_CTX_OFF_USER_ID_LEN, PARIGOT_CTX_USER_ID_MAX},
+                {PARIGOT_CTX_OFF_USER_NAME_LEN, PARIGOT_CTX_USER_NAME_MAX},
+                {PARIGOT_CTX_OFF_ROLES_LEN, PARIGOT_CTX_ROLES_MAX}};
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+    snprintf(want, sizeof want, "\n| %d | u32 | ", limits[i].offset);
+    const char *row = strstr(doc, want);
+    char max[32];
+    snprintf(max, sizeof max, "(at most %d) |", limits[i].max);
+    const char *at = strstr(row, max), *eol = strchr(row + 1, '\n');
+    if (at == NULL || (eol != NULL && at > eol))
+      PG_FAIL("docs/abi.md's context row at offset %d does not say %s",
+              limits[i].offset, max);
+  }
+  snprintf(want, sizeof want, "speaks ABI %d to %d", PARIGOT_ABI_VERSION_MIN,
+           PARIGOT_ABI_VERSION);
+  ASSERT_CONTAINS(doc, want);
+
   const char *end;
   const char *table =
       region("docs/abi.md", doc, "\n## Host functions", "\n## ", &end);
@@ -503,11 +620,15 @@ static int check_version(const char *path, const struct stat *st, int type,
   fclose(f);
   text[n] = '\0';
   const char *prefix = PARIGOT_ABI_EXPORT_PREFIX;
+  size_t len = strlen(base);
+  bool is_doc = len > 3 && strcmp(base + len - 3, ".md") == 0;
   for (const char *p = text; (p = strstr(p, prefix)) != NULL; p++) {
     const char *d = p + strlen(prefix);
     if (*d < '0' || *d > '9')
       continue;
     long v = strtol(d, NULL, 10);
+    if (is_doc && v >= PARIGOT_ABI_VERSION_MIN && v <= PARIGOT_ABI_VERSION)
+      continue; /* a page telling how versions go */
     if (v != PARIGOT_ABI_VERSION) {
       fprintf(stderr, "%s:%d: %s%ld, but include/parigot/abi.h is version %d\n",
               path, line_of(text, p), prefix, v, PARIGOT_ABI_VERSION);
@@ -517,8 +638,9 @@ static int check_version(const char *path, const struct stat *st, int type,
   return FTW_CONTINUE;
 }
 
-/* Outside tests/ (which holds a guest of another version on purpose),
- * every version export named in the tree is the header's. */
+/* Outside tests/ (which holds guests of other versions on purpose),
+ * every version export named in the tree is the header's, but in pages
+ * of docs (*.md), which may name any version the kernel runs. */
 PG_TEST(abi_version_export_is_the_headers_everywhere) {
   char want[64];
   snprintf(want, sizeof want, "parigot_abi_v%d", PARIGOT_ABI_VERSION);

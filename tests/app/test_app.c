@@ -774,14 +774,23 @@ PG_TEST(app_deterministic_runs_repeat_byte_for_byte) {
 
 /* ---- loading ------------------------------------------------------------ */
 
-PG_TEST(app_guest_built_for_abi_2_is_refused) {
+PG_TEST(app_guest_built_for_abi_3_is_refused) {
   pg_proc_result r;
-  pg_proc_parigot(&r, "run", app("abi_v2.toml"), NULL);
+  pg_proc_parigot(&r, "run", app("abi_v3.toml"), NULL);
   ASSERT_EQ(r.status, 2);
   ASSERT_STREQ(r.out, "");
   ASSERT_CONTAINS(r.err, "parigot: future: ");
-  ASSERT_CONTAINS(r.err, "abi_v2.wasm: built for parigot ABI 2; this "
-                         "parigot speaks ABI 1\n");
+  ASSERT_CONTAINS(r.err, "abi_v3.wasm: built for parigot ABI 3; this "
+                         "parigot speaks ABI 1 to 2\n");
+  pg_proc_result_free(&r);
+}
+
+/* Version 2 is a superset of version 1: a guest built for 1 still runs. */
+PG_TEST(app_guest_built_for_abi_1_still_runs) {
+  pg_proc_result r;
+  pg_proc_parigot(&r, "run", app("abi_v1.toml"), NULL);
+  ASSERT_EQ(r.status, 4);
+  ASSERT_CONTAINS(r.err, "INFO  past: exited with status 4\n");
   pg_proc_result_free(&r);
 }
 

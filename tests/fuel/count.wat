@@ -8,7 +8,7 @@
 (module
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1)
-  (func (export "parigot_abi_v1"))
+  (func (export "parigot_abi_v2"))
   (func (export "parigot_main"))
   (func (export "parigot_event") (local $n i32)
     (local.set $n (i32.const 1000000))

@@ -2,7 +2,7 @@
 ;; without a single host call.
 (module
   (memory (export "memory") 1)
-  (func (export "parigot_abi_v1"))
+  (func (export "parigot_abi_v2"))
   (func (export "parigot_main"))
   (func (export "parigot_event")
     (loop $l (br $l))))

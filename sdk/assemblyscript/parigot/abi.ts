@@ -39,6 +39,14 @@ export declare function abi_event_buffer(buf: usize, cap: u32): i32;
 @external("parigot", "describe")
 export declare function abi_describe(fdp: usize, len: u32): i32;
 
+@external("parigot", "context_read")
+export declare function abi_context_read(buf: usize, cap: u32,
+  len: usize): i32;
+
+@external("parigot", "context_set_user")
+export declare function abi_context_set_user(id: usize, id_len: u32,
+  name: usize, name_len: u32, roles: usize, roles_len: u32): i32;
+
 @external("wasi_snapshot_preview1", "proc_exit")
 export declare function wasi_proc_exit(code: u32): void;
 

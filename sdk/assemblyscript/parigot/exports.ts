@@ -3,4 +3,4 @@
 // guest's entry file has the line
 //   export * from "parigot/exports";
 // (_initialize is the module's start, exported by asc --exportStart.)
-export { parigot_abi_v1, parigot_main, parigot_event } from "./guest";
+export { parigot_abi_v2, parigot_main, parigot_event } from "./guest";

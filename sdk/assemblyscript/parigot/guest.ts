@@ -20,6 +20,7 @@ import {
   wasi_fd_write, wasi_proc_exit,
 } from "./abi";
 import { releaseCached } from "./alloc";
+import { resetCallUser } from "./ctx";
 import { EDEPTH, ETOOBIG, Message, Writer, encodeInto, mergeRaw } from "./pb";
 
 /** gRPC status codes, as calls end with them: all 17 of gRPC's, with its
@@ -620,7 +621,7 @@ function takeEvent(): u32 {
 }
 
 /** The guest's ABI version (docs/abi.md): re-exported by the entry file. */
-export function parigot_abi_v1(): void {}
+export function parigot_abi_v2(): void {}
 
 /** Start-up (docs/abi.md): registers the event buffer and runs the
  * guest's declare function; re-exported by the entry file. */
@@ -632,6 +633,7 @@ export function parigot_main(): void {
 
 /** One event per call. */
 export function parigot_event(): void {
+  resetCallUser(); // a new event, perhaps for another user
   const len = takeEvent();
   if (len == 0) {
     collectBetweenEvents();

@@ -34,6 +34,11 @@
 //! [`Reply`]; `.then(|r: Result<Resp, Status>| ...)` runs when the answer
 //! comes, and [`exit`] ends the program.
 //!
+//! [`call_user`] is the user the event being handled is for (in a
+//! continuation, the user of the call it continues), whose calls this
+//! guest's calls carry; a guest the manifest lets authenticate makes its
+//! calls for another with [`set_call_user`] ([`ctx`]).
+//!
 //! Generated files are included by module: each `.pg.rs` is the body of
 //! the module named after its package (`greeting.v1` is `greeting::v1`),
 //! and reaches the other packages through `super::` paths, so all the
@@ -42,19 +47,21 @@
 //! that tree of modules into a file named by the `PARIGOT_PROTOS`
 //! environment variable at compile time.
 
+pub mod ctx;
 pub mod error;
 pub mod mock;
 pub mod pb;
 pub mod rt;
 pub mod testing;
 
+pub use ctx::{call_user, call_user_has_role, set_call_user, User};
 pub use error::{code, Error, Status};
 pub use rt::{
     exit, log, next_call_timeout, now, on_required_died, on_required_restarted,
     on_stop, Call, FileDesc, Level, MethodDesc, Reply, ServiceDesc,
 };
 
-/// Defines the guest's exports (`parigot_abi_v1`, `parigot_main`,
+/// Defines the guest's exports (`parigot_abi_v2`, `parigot_main`,
 /// `parigot_event`) around two functions of the programmer's: `declare`
 /// runs once at start-up and calls the generated `export_x()` and
 /// `XClient::require()`; `start` runs once everything required is ready
@@ -63,8 +70,8 @@ pub use rt::{
 #[macro_export]
 macro_rules! guest {
     (declare: $declare:expr, start: $start:expr $(,)?) => {
-        #[export_name = "parigot_abi_v1"]
-        pub extern "C" fn __parigot_abi_v1() {}
+        #[export_name = "parigot_abi_v2"]
+        pub extern "C" fn __parigot_abi_v2() {}
 
         #[export_name = "parigot_main"]
         pub extern "C" fn __parigot_main() {

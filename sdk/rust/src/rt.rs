@@ -23,7 +23,7 @@ use std::rc::Rc;
 use crate::error::{code, Error, Status};
 use crate::pb::Message;
 
-mod abi {
+pub(crate) mod abi {
     #[link(wasm_import_module = "parigot")]
     extern "C" {
         pub fn export_service(name: *const u8, len: u32) -> i32;
@@ -50,6 +50,15 @@ mod abi {
         pub fn now(ns: *mut u64) -> i32;
         pub fn event_buffer(buf: *mut u8, cap: u32) -> i32;
         pub fn describe(fdp: *const u8, len: u32) -> i32;
+        pub fn context_read(buf: *mut u8, cap: u32, len: *mut u32) -> i32;
+        pub fn context_set_user(
+            id: *const u8,
+            id_len: u32,
+            name: *const u8,
+            name_len: u32,
+            roles: *const u8,
+            roles_len: u32,
+        ) -> i32;
     }
 }
 
@@ -768,6 +777,7 @@ pub fn event(start: impl FnOnce()) {
     // it reaches may use the state; its bytes stay where the kernel
     // writes them.
     let mut buf = with(|st| std::mem::take(&mut st.event_buf));
+    crate::ctx::reset(); // a new event, perhaps for another user
     if let Some(len) = take_event(&mut buf) {
         handle(&buf[..len], start);
     }
