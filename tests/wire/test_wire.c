@@ -615,6 +615,131 @@ PG_TEST(wire_forged_identity_from_curl_reaches_no_guest) {
   expect_client(argv, 4, out);
 }
 
+/* The manifest's doors on a real unit: [auth] logs users in at the port,
+ * a login-only service answers 401 with the challenge to a client with
+ * none, and a [[route]]'s directory takes a login too. */
+PG_TEST(wire_manifest_auth_and_route_on_a_real_unit) {
+  char dir[] = "/tmp/pg-wire-door-XXXXXX", path[256];
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  char *hash[] = {"/usr/bin/openssl", "passwd",      "-6", "-salt",
+                  "pgsalt00",         "right horse", NULL};
+  pg_proc_result r;
+  pg_proc_run(hash, NULL, NULL, &r);
+  ASSERT_EQ(r.status, 0);
+  r.out[strcspn(r.out, "\n")] = '\0';
+  snprintf(path, sizeof path, "%s/users.htpasswd", dir);
+  FILE *f = fopen(path, "w");
+  fprintf(f, "alice:%s\n", r.out);
+  fclose(f);
+  pg_proc_result_free(&r);
+  snprintf(path, sizeof path, "%s/www", dir);
+  ASSERT_EQ(mkdir(path, 0755), 0);
+  snprintf(path, sizeof path, "%s/www/hello.txt", dir);
+  f = fopen(path, "w");
+  fprintf(f, "hello, file\n");
+  fclose(f);
+  snprintf(path, sizeof path, "%s/app.toml", dir);
+  f = fopen(path, "w");
+  fprintf(f,
+          "[app]\nname = \"wire-door\"\n"
+          "[auth]\nusers = \"users.htpasswd\"\n"
+          "[[service]]\nname = \"echo\"\nwasm = \"%s/echo.wasm\"\n"
+          "public = true\nlogin = true\n"
+          "[[unit]]\nname = \"back\"\nservices = [\"echo\"]\n"
+          "listen = \"127.0.0.1:0\"\n"
+          "[[route]]\npath = \"/files\"\ndir = \"www\"\nlogin = true\n",
+          PG_APP_DIR);
+  fclose(f);
+  char *argv[] = {
+      "/usr/bin/env",
+      "sh",
+      "-c",
+      "u=http://127.0.0.1:$0; "
+      "curl -s -w '%{http_code}\\n' $u/healthz; "
+      "curl -s -i $u/files/hello.txt | grep -i -e '^HTTP' -e '^www-auth'; "
+      "curl -s -u 'alice:right horse' $u/files/hello.txt; "
+      "for a in '' '-ualice:wrong' '-ualice:right horse'; do "
+      "curl -s -i \"$a\" -H 'Content-Type: application/json' "
+      "--data '{\"value\":\"5\",\"text\":\"hi\"}' "
+      "$u/apptest.v1.Echo/Say | grep -e '^HTTP' -e '^www-auth' -e '{' | "
+      "sed 's/\"message\":\"[^\"]*\"/\"message\":.../'; done",
+      NULL,
+      NULL};
+  expect_client_of(path, argv, 4,
+                   "ok\n200\n"
+                   "HTTP/1.1 401 Unauthorized\r\n"
+                   "www-authenticate: Basic realm=\"wire-door\", "
+                   "charset=\"UTF-8\"\r\n"
+                   "hello, file\n"
+                   "HTTP/1.1 401 Unauthorized\r\n"
+                   "www-authenticate: Basic realm=\"wire-door\", "
+                   "charset=\"UTF-8\"\r\n"
+                   "{\"code\":\"unauthenticated\",\"message\":...}\n"
+                   "HTTP/1.1 401 Unauthorized\r\n"
+                   "www-authenticate: Basic realm=\"wire-door\", "
+                   "charset=\"UTF-8\"\r\n"
+                   "{\"code\":\"unauthenticated\",\"message\":...}\n"
+                   "HTTP/1.1 200 OK\r\n"
+                   "{\"value\":\"5\",\"text\":\"hi\"}\n");
+}
+
+/* tests/door's chain across two units on the network: the user asuser
+ * plays reaches back, in unit store, signed with the app's secret; a unit
+ * of another secret is refused (code 16) and store says so. */
+static void write_split(char *out, size_t cap) {
+  int port = pg_test_free_port();
+  snprintf(out, cap, "%s/%d-wire-split.toml", PG_DOOR_DIR, (int)getpid());
+  FILE *f = fopen(out, "w");
+  ASSERT_TRUE(f != NULL);
+  static const char *const roles[] = {"front", "middle", "back", "vault",
+                                      "lobby"};
+  static const char *const extra[] = {"public = true\nlogin = true\n", "", "",
+                                      "public = true\nroles = "
+                                      "[\"admin\"]\n",
+                                      "public = true\n"};
+  fprintf(f, "[app]\nname = \"door\"\n");
+  for (int i = 0; i < 5; i++)
+    fprintf(f,
+            "[[service]]\nname = \"%s\"\nwasm = \"door_chain.wasm\"\n"
+            "env = { ROLE = \"%s\" }\n%s",
+            roles[i], roles[i], extra[i]);
+  fprintf(f, "[[program]]\nname = \"asuser\"\nwasm = \"door_asuser.wasm\"\n"
+             "authenticates = true\n"
+             "[[unit]]\nname = \"web\"\nservices = [\"front\", \"middle\", "
+             "\"vault\", \"lobby\", \"asuser\"]\n"
+             "[[unit]]\nname = \"store\"\nservices = [\"back\"]\n");
+  fprintf(f, "listen = \"127.0.0.1:%d\"\n", port);
+  ASSERT_EQ(fclose(f), 0);
+}
+
+PG_TEST(wire_user_crosses_units_signed_and_another_secret_is_refused) {
+  char path[4096];
+  write_split(path, sizeof path);
+  pg_proc_result r;
+  pg_proc_parigot(&r, "up", path, NULL);
+  ASSERT_CONTAINS(r.out, "front, alice: user=alice name=Alice Liddell "
+                         "roles=staff caller=middle path=back<middle<front\n");
+  ASSERT_EQ(r.status, 0);
+  pg_proc_result_free(&r);
+  char *store[] = {"/usr/bin/env",
+                   "PARIGOT_APP_SECRET=the-store-secret-of-its-own",
+                   (char *)pg_test_parigot(),
+                   "run",
+                   path,
+                   "--unit",
+                   "store",
+                   NULL};
+  pg_proc *p = pg_proc_start(store);
+  pg_proc_wait_for(p, " serves on 127.0.0.1:", 30);
+  char *web[] = {(char *)pg_test_parigot(), "run", path, "--unit", "web", NULL};
+  pg_proc_run(web, NULL, NULL, &r);
+  ASSERT_CONTAINS(r.out, "front, alice: failed, code 16");
+  pg_proc_result_free(&r);
+  pg_proc_stop(p, SIGTERM, &r);
+  ASSERT_CONTAINS(r.err, "wrong parigot-signature");
+  pg_proc_result_free(&r);
+}
+
 /* ---- hostile input --------------------------------------------------------
  */
 
