@@ -225,14 +225,15 @@ static int write_unit_manifest(const wire *w, char *path, size_t cap) {
   char text[PATH_MAX + 512];
   snprintf(path, cap, "%s/%secho.toml", w->dir,
            w->cfg->is_quick ? "quick-" : "");
-  int n = snprintf(text, sizeof(text),
-                   "# Written by pg-bench wire (bench/suite_wire.c): Echo "
-                   "alone in unit back,\n# on a port the kernel picks.\n"
-                   "[app]\nname = \"bench-wire\"\n\n"
-                   "[[service]]\nname = \"echo\"\nwasm = \"%s/echo.wasm\"\n\n"
-                   "[[unit]]\nname = \"back\"\nservices = [\"echo\"]\n"
-                   "listen = \"127.0.0.1:0\"\n",
-                   w->app_dir);
+  int n = snprintf(
+      text, sizeof(text),
+      "# Written by pg-bench wire (bench/suite_wire.c): Echo "
+      "alone in unit back,\n# on a port the kernel picks.\n"
+      "[app]\nname = \"bench-wire\"\n\n"
+      "[[service]]\nname = \"echo\"\nwasm = \"%s/echo.wasm\"\npublic = true\n\n"
+      "[[unit]]\nname = \"back\"\nservices = [\"echo\"]\n"
+      "listen = \"127.0.0.1:0\"\n",
+      w->app_dir);
   return write_text(path, text, n, sizeof(text));
 }
 

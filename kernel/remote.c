@@ -166,7 +166,7 @@ static uint32_t health_in(pg_app *app, const pg_transport_call_in *c,
 static uint32_t may_call_in(const pg_app *app, const pg_transport_call_in *c,
                             const pg_guest *g, const pg_ctx *ctx, char *why,
                             size_t why_cap) {
-  if (!c->is_from_peer && !g->spec->is_public) {
+  if (!c->is_from_peer && !c->is_route && !g->spec->is_public) {
     snprintf(why, why_cap,
              "%.*s of unit %s is not public: only the units of app %s may "
              "call it",

@@ -34,6 +34,7 @@ GUIDES = [
     "docs/languages.md",
     "docs/manifest.md",
     "docs/auth.md",
+    "docs/http.md",
     "docs/abi.md",
     "docs/protobuf.md",
     "docs/builtins.md",

@@ -59,6 +59,10 @@ typedef struct pg_transport_call_in {
   const char *caller;   /**< the calling guest's name, or the address */
   const char *origin;   /**< "UNIT/ID" when a unit of the app called, or "" */
   pg_transport_ctx ctx; /**< who the call is for */
+  /** a [[route]] of the manifest made it (service and method are the
+   * route's, the request a parigot.http.v1.Request the transport built):
+   * the route opened that method to the outside, public or not */
+  bool is_route;
 } pg_transport_call_in;
 
 /** A call this unit makes to a service of a peer unit. */

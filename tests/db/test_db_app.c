@@ -46,7 +46,7 @@ static void make_app(fixture *f, const char *schema, const char *extra,
   snprintf(f->manifest, sizeof f->manifest, "%s/app.toml", f->dir);
   snprintf(text, sizeof text,
            "[app]\nname = \"shop\"\n\n[[service]]\nname = \"db\"\n"
-           "native = \"parigot.db\"\n"
+           "native = \"parigot.db\"\npublic = true\n"
            "config = { database = \"shop.db\", schema = \"%s\", queries = "
            "\"%s/shop_queries.toml\"%s }\n\n"
            "[[program]]\nname = \"client\"\nwasm = \"%s/shop_client.wasm\"\n"

@@ -43,7 +43,7 @@ static void who_answered(void *ctx, const doortest_v1_WhoResponse *w) {
   path[0] = '\0';
   for (size_t i = 0; i < w->path_count; i++)
     snprintf(path + strlen(path), sizeof path - strlen(path), "%s%.*s",
-             i ? " < " : "", (int)w->path[i].len,
+             i ? " &lt; " : "", (int)w->path[i].len,
              (const char *)w->path[i].data);
   snprintf(html, sizeof html,
            "<!doctype html><html><head><title>door</title></head><body>"

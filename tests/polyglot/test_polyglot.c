@@ -84,11 +84,12 @@ static void conform_manifest(const pg_ws *w, const char *impl, char *path,
                              size_t cap) {
   char name[64];
   snprintf(name, sizeof name, "%s.toml", impl);
-  ws_write(w, name, path, cap,
-           "[app]\nname = \"conform\"\n\n"
-           "[[service]]\nname = \"conformance\"\nwasm = \"%s\"\n\n"
-           "[[program]]\nname = \"driver\"\nwasm = \"%s\"\n",
-           pg_test_guest(impl), pg_test_guest("conform_driver"));
+  ws_write(
+      w, name, path, cap,
+      "[app]\nname = \"conform\"\n\n"
+      "[[service]]\nname = \"conformance\"\nwasm = \"%s\"\npublic = true\n\n"
+      "[[program]]\nname = \"driver\"\nwasm = \"%s\"\n",
+      pg_test_guest(impl), pg_test_guest("conform_driver"));
 }
 
 PG_TEST(polyglot_conformance_is_the_same_in_c_rust_and_assemblyscript) {
@@ -156,17 +157,18 @@ PG_TEST(polyglot_codec_values_cross_every_language_pair) {
   pg_ws w;
   pg_ws_init(&w, "polyglot");
   char path[512];
-  ws_write(&w, "codecs.toml", path, sizeof path,
-           "[app]\nname = \"codecs\"\n\n"
-           "[[service]]\nname = \"codec_c\"\nwasm = \"%s\"\n\n"
-           "[[service]]\nname = \"codec_cpp\"\nwasm = \"%s\"\n\n"
-           "[[service]]\nname = \"codec_rust\"\nwasm = \"%s\"\n\n"
-           "[[service]]\nname = \"codec_as\"\nwasm = \"%s\"\n\n"
-           "[[unit]]\nname = \"codecs\"\nservices = [\"codec_c\", "
-           "\"codec_cpp\", \"codec_rust\", \"codec_as\"]\n"
-           "listen = \"127.0.0.1:0\"\n",
-           pg_test_guest("codec_c"), pg_test_guest("codec_cpp"),
-           pg_test_guest("codec_rust"), pg_test_guest("codec_as"));
+  ws_write(
+      &w, "codecs.toml", path, sizeof path,
+      "[app]\nname = \"codecs\"\n\n"
+      "[[service]]\nname = \"codec_c\"\nwasm = \"%s\"\npublic = true\n\n"
+      "[[service]]\nname = \"codec_cpp\"\nwasm = \"%s\"\npublic = true\n\n"
+      "[[service]]\nname = \"codec_rust\"\nwasm = \"%s\"\npublic = true\n\n"
+      "[[service]]\nname = \"codec_as\"\nwasm = \"%s\"\npublic = true\n\n"
+      "[[unit]]\nname = \"codecs\"\nservices = [\"codec_c\", "
+      "\"codec_cpp\", \"codec_rust\", \"codec_as\"]\n"
+      "listen = \"127.0.0.1:0\"\n",
+      pg_test_guest("codec_c"), pg_test_guest("codec_cpp"),
+      pg_test_guest("codec_rust"), pg_test_guest("codec_as"));
   pg_proc_result r;
   const char *d = w.dir, *tool = PG_PROTO_TOOL, *schema = PG_RICH_SCHEMA;
   sh(&r,
@@ -220,7 +222,8 @@ PG_TEST(polyglot_rust_and_assemblyscript_services_serve_connect_json) {
     char path[512];
     ws_write(&w, "json.toml", path, sizeof path,
              "[app]\nname = \"json\"\n\n"
-             "[[service]]\nname = \"conformance\"\nwasm = \"%s\"\n\n"
+             "[[service]]\nname = \"conformance\"\nwasm = \"%s\"\n"
+             "public = true\n\n"
              "[[unit]]\nname = \"u\"\nservices = [\"conformance\"]\n"
              "listen = \"127.0.0.1:0\"\n",
              pg_test_guest(impls[i]));
