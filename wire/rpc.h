@@ -32,8 +32,8 @@ typedef struct pg_rpc_request {
   bool is_post;
   bool is_http2;
   pg_rpc_protocol protocol;
-  bool has_encoding;   /* compressed: not supported */
-  uint64_t timeout_ns; /* grpc-timeout or connect-timeout-ms; 0: none */
+  bool has_encoding;      /* compressed: not supported */
+  uint64_t timeout_ns;    /* grpc-timeout or connect-timeout-ms; 0: none */
   const pg_wire_who *who; /* who calls, for whom */
   const uint8_t *body;
   size_t len;

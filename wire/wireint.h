@@ -75,7 +75,7 @@ typedef struct pg_wire_job {
   const char *service, *method, *caller; /* CALL: in data, NUL-ended */
   /* CALL: the context, in data, NUL-ended */
   const char *user_id, *user_name, *user_roles, *traceparent;
-  size_t len;                            /* of the message in data */
+  size_t len;   /* of the message in data */
   uint8_t *msg; /* REPLY: the body; CALL: the request; in data */
   uint8_t data[];
 } pg_wire_job;
@@ -100,7 +100,7 @@ struct pg_wire_stream {
   const void *route;        /* the pg_wire_route that takes it, or NULL */
   bool is_rpc;              /* a gRPC or Connect call */
   pg_wire_pending *pending; /* its work in flight, or NULL */
-  uint8_t *body; /* owned */
+  uint8_t *body;            /* owned */
   size_t len, cap;
   bool is_too_big;
   uint64_t call_id;     /* 0 until it is a call */
@@ -168,10 +168,10 @@ struct pg_wire {
   pg_wire_job *jobs, *jobs_tail;
   bool wants_accept, wants_stop;
   bool is_accepting, is_stopping; /* is_accepting: serves calls */
-  pg_wire_conn *conns;    /* every open connection */
-  pg_wire_idmap served;   /* server.c */
-  pg_pbjson *types;       /* owned: message types for JSON, or NULL */
-  pg_wire_remote **peers; /* client.c */
+  pg_wire_conn *conns;            /* every open connection */
+  pg_wire_idmap served;           /* server.c */
+  pg_pbjson *types;               /* owned: message types for JSON, or NULL */
+  pg_wire_remote **peers;         /* client.c */
   uint32_t npeers;
   void *door;     /* door.c: its state (owned) */
   void **statics; /* route.c: a pg_static per route (NULL: none), owned */
