@@ -18,9 +18,9 @@
 #include "wire.h"
 
 typedef struct wire_transport {
-  pg_transport base;   /* first: the kernel holds a pg_transport * */
-  pg_wire *wire;       /* owned */
-  pg_wire_peer *peers; /* owned, npeers */
+  pg_transport base;     /* first: the kernel holds a pg_transport * */
+  pg_wire *wire;         /* owned */
+  pg_wire_peer *peers;   /* owned, npeers */
   pg_wire_route *routes; /* owned, nroutes */
   pg_transport_events ev;
   const pg_mem *mem;
@@ -44,7 +44,8 @@ static uint32_t call_cb(void *user, const pg_wire_call_in *in, uint64_t *id,
                             .caller = in->caller,
                             .origin = in->origin,
                             .ctx = {in->ctx.user_id, in->ctx.user_name,
-                                    in->ctx.user_roles, in->ctx.traceparent}};
+                                    in->ctx.user_roles, in->ctx.traceparent},
+                            .is_route = in->is_route};
   return w->ev.call(w->ev.user, &c, id, why, why_cap);
 }
 
