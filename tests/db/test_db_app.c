@@ -293,7 +293,7 @@ PG_TEST(db_app_refuses_an_unknown_setting_by_name_and_line) {
   make_app(&f, PG_DB_DIR "/migrations", ", databse = \"x.db\"", "main");
   run(f.manifest, &r);
   ASSERT_NE(r.status, 0);
-  ASSERT_CONTAINS(r.err, "app.toml:7: service db: config.databse: "
+  ASSERT_CONTAINS(r.err, "app.toml:8: service db: config.databse: "
                          "parigot.db takes no such setting (it takes: "
                          "database, schema, queries");
   pg_proc_result_free(&r);
