@@ -12,6 +12,7 @@
 
 #include "parigot/abi.h"
 #include "parigot/error.h"
+#include "parigot/roles.h"
 
 _Static_assert(PG_CTX_USER_ID_MAX == PARIGOT_CTX_USER_ID_MAX &&
                    PG_CTX_USER_NAME_MAX == PARIGOT_CTX_USER_NAME_MAX &&
@@ -192,15 +193,7 @@ const char *pg_ctx_roles(const pg_ctx *c) {
 }
 
 bool pg_ctx_has_role(const pg_ctx *c, const char *role, size_t len) {
-  const char *p = pg_ctx_roles(c);
-  while (*p != '\0') {
-    const char *end = strchr(p, ',');
-    size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-    if (n == len && memcmp(p, role, len) == 0)
-      return true;
-    p += n + (end != NULL);
-  }
-  return false;
+  return parigot_roles_include(pg_ctx_roles(c), role, len);
 }
 
 void pg_ctx_to_transport(const pg_ctx *c, char tp[PG_CTX_TRACEPARENT_SIZE],

@@ -24,6 +24,7 @@
 
 #include "parigot/abi.h"
 #include "parigot/guest.h"
+#include "parigot/roles.h"
 
 /* ---- futures ------------------------------------------------------------ */
 
@@ -725,17 +726,8 @@ bool parigot_call_user(parigot_user *out) {
 
 bool parigot_call_user_has_role(const char *role) {
   parigot_user u;
-  size_t len = strlen(role);
-  if (len == 0 || !parigot_call_user(&u))
-    return false;
-  for (const char *p = u.roles; *p != '\0';) {
-    const char *end = strchr(p, ',');
-    size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-    if (n == len && memcmp(p, role, len) == 0)
-      return true;
-    p += n + (end != NULL);
-  }
-  return false;
+  return parigot_call_user(&u) &&
+         parigot_roles_include(u.roles, role, strlen(role));
 }
 
 int parigot_call_set_user(const char *id, const char *name, const char *roles) {
