@@ -150,19 +150,8 @@ void pg_wire_door_stop(pg_wire *w) {
 
 /* ---- answers ------------------------------------------------------------ */
 
-static void answer(pg_wire_stream *s, uint32_t status, int http,
-                   const char *why) {
-  pg_wire *w = s->c->w;
-  pg_rpc_response r;
-  if (s->is_rpc)
-    pg_rpc_failure(w, (pg_rpc_protocol)s->protocol, status, why, &r);
-  else
-    pg_rpc_text(w, &r, http, why);
-  pg_wire_stream_send(s, &r);
-}
-
 static void refuse(pg_wire_stream *s, const char *why) {
-  answer(s, PG_GRPC_UNAUTHENTICATED, 401, why);
+  pg_wire_stream_refuse(s, PG_GRPC_UNAUTHENTICATED, 401, why);
 }
 
 /* Whether another check may start: a client has at most DOOR_PER_CLIENT
@@ -174,12 +163,13 @@ static bool has_room(door *d, pg_wire_stream *s) {
   for (door_job *j = d->jobs; j != NULL; j = j->next)
     mine += strcmp(j->client, s->c->name) == 0;
   if (mine >= DOOR_PER_CLIENT) {
-    answer(s, PG_GRPC_RESOURCE_EXHAUSTED, 429,
-           "too many logins at once from this address");
+    pg_wire_stream_refuse(s, PG_GRPC_RESOURCE_EXHAUSTED, 429,
+                          "too many logins at once from this address");
     return false;
   }
   if (d->njobs >= DOOR_IN_FLIGHT) {
-    answer(s, PG_GRPC_UNAVAILABLE, 503, "too many logins at once");
+    pg_wire_stream_refuse(s, PG_GRPC_UNAVAILABLE, 503,
+                          "too many logins at once");
     return false;
   }
   return true;

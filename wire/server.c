@@ -210,8 +210,8 @@ static bool is_rpc(pg_wire *w, const pg_wire_stream *s) {
 
 /* The answer to a request refused before it is a call: the protocol's
  * status for a call, the HTTP status otherwise. */
-static void refuse(pg_wire_stream *s, uint32_t status, int http,
-                   const char *why) {
+void pg_wire_stream_refuse(pg_wire_stream *s, uint32_t status, int http,
+                           const char *why) {
   pg_wire *w = s->c->w;
   pg_rpc_response r;
   if (s->is_rpc)
@@ -229,7 +229,8 @@ void pg_wire_stream_dispatch(pg_wire_stream *s) {
   s->route = pg_wire_route_of(w, s);
   s->is_rpc = is_rpc(w, s);
   if (!w->is_accepting) {
-    refuse(s, PG_GRPC_UNAVAILABLE, 503, "the unit is not serving yet");
+    pg_wire_stream_refuse(s, PG_GRPC_UNAVAILABLE, 503,
+                          "the unit is not serving yet");
     return;
   }
   if (pg_wire_sign_check(s) != 0) {
@@ -239,7 +240,8 @@ void pg_wire_stream_dispatch(pg_wire_stream *s) {
                   "(a unit with another secret, or a forgery)",
                   s->c->remote);
     s->c->has_warned = true;
-    refuse(s, PG_GRPC_UNAUTHENTICATED, 401, "bad parigot-signature");
+    pg_wire_stream_refuse(s, PG_GRPC_UNAUTHENTICATED, 401,
+                          "bad parigot-signature");
     return;
   }
   if (!s->who.is_from_peer &&

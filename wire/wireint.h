@@ -225,6 +225,10 @@ void pg_wire_stream_admitted(pg_wire_stream *s);
 /* Sends @p r (a pg_rpc_response, whose body and headers it takes) for
  * @p s, on whichever HTTP it came by. */
 void pg_wire_stream_send(pg_wire_stream *s, void *r);
+/* Refuses @p s before it is a call: gRPC/Connect status @p status for a
+ * call, HTTP status @p http with the text @p why otherwise. */
+void pg_wire_stream_refuse(pg_wire_stream *s, uint32_t status, int http,
+                           const char *why);
 /* Keeps call @p id of @p s in flight, its reply found by id; false (the
  * call cancelled) when out of memory. */
 bool pg_wire_stream_calls(pg_wire_stream *s, uint64_t id);
@@ -253,45 +257,6 @@ void pg_wire_h1_timed_out(pg_wire_conn *c);
 void pg_wire_h1_send(pg_wire_stream *s,
                      const void *resp); /* a pg_rpc_response */
 void pg_wire_h1_free(pg_wire_conn *c);
-
-/* door.c: Authorization: Basic, checked off the loop */
-/* 0, or a negative parigot errno with @p err saying why (the users file) */
-int pg_wire_door_init(pg_wire *w, char *err, size_t err_len);
-void pg_wire_door_stop(pg_wire *w); /* on the loop, when it stops */
-void pg_wire_door_free(pg_wire *w); /* after the loop */
-/* Checks @p s's Authorization (present; the caller is no peer): fills
- * s->who's user and goes on with pg_wire_stream_admitted(), or answers
- * 401; later, after a pg_throttle delay, when the check failed. */
-void pg_wire_door_check(pg_wire_stream *s);
-/* The realm of WWW-Authenticate. */
-const char *pg_wire_realm(const pg_wire *w);
-
-/* sign.c: the identity of calls between units */
-/* Decides s->who from its headers: a peer's, when they are signed with
- * the app's secret; otherwise the client's address and nobody. -1 when a
- * signature is there and wrong (the request is refused), else 0. */
-int pg_wire_sign_check(pg_wire_stream *s);
-/* The signature headers of call @p j to @p path with the request body
- * (@p prefix then @p msg) into @p out: parigot-timestamp and
- * parigot-signature, NUL-terminated; false with no secret. */
-bool pg_wire_sign(const pg_wire *w, const pg_wire_job *j, const char *path,
-                  const char *call_id, const uint8_t *prefix, size_t plen,
-                  char timestamp[24], char signature[72]);
-
-/* route.c: plain HTTP on the port */
-/* Opens the routes' directories: 0, or an errno with @p err. */
-int pg_wire_routes_init(pg_wire *w, char *err, size_t err_len);
-void pg_wire_routes_free(pg_wire *w);
-/* /healthz, /readyz answered, or false. */
-bool pg_wire_health(pg_wire_stream *s);
-/* The route that takes @p s's method and path, or NULL. */
-const pg_wire_route *pg_wire_route_of(const pg_wire *w,
-                                      const pg_wire_stream *s);
-/* Serves @p s by its route (s->route): login, roles, the guest's call
- * or the file. */
-void pg_wire_route_serve(pg_wire_stream *s);
-/* The answer to a route's call from its reply @p j (a pg_rpc_response). */
-void pg_wire_route_respond(pg_wire *w, const pg_wire_job *j, void *out);
 
 /* door.c: Authorization: Basic, checked off the loop */
 /* 0, or a negative parigot errno with @p err saying why (the users file) */
